@@ -1,0 +1,6 @@
+noinst_LIBRARIES += libcleatcommon.a
+libcleatcommon_a_SOURCES = \
+	%reldir%/cleanup.h \
+	%reldir%/error.c %reldir%/error.h \
+	%reldir%/log.c %reldir%/log.h \
+	%reldir%/util.c %reldir%/util.h
