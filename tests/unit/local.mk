@@ -1,1 +1,1 @@
-# tests/unit
+# shared unit-test plumbing (coordinator)

@@ -1,0 +1,1 @@
+int oci_spec_stub_unused;

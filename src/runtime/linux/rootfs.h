@@ -1,0 +1,33 @@
+/* Building the container's filesystem view, inside its mount namespace.
+ * Owner: rootfs.c, mounts.c, devices.c, safe_path.c, masked.c (one concern each).
+ *
+ * Called from the container init (see linux/init.c) in this order:
+ *   cleat_rootfs_prepare()   propagation, rootfs bind, every `mounts` entry in order,
+ *                            default devices + linux.devices, /dev symlinks, /dev/pts+ptmx,
+ *                            /dev/console (when console_path is set)
+ *   ... init syncs with the parent for createRuntime/prestart hooks, runs createContainer ...
+ *   cleat_rootfs_finalize()  pivot_root (or chroot with no_pivot), sysctl, maskedPaths,
+ *                            readonlyPaths, root.readonly; cwd is "/" of the container after it.
+ * Every target inside the rootfs is resolved inside it (no symlink may escape). */
+#ifndef CLEAT_RUNTIME_LINUX_ROOTFS_H
+#define CLEAT_RUNTIME_LINUX_ROOTFS_H
+
+#include <stdbool.h>
+
+#include "common/error.h"
+#include "oci-spec/config.h"
+
+struct cleat_rootfs_opts {
+	const struct oci_config *config;
+	const char *bundle;       /* absolute bundle directory */
+	const char *rootfs;       /* absolute path of root.path (resolved against bundle) */
+	bool no_pivot;            /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
+	bool in_userns;           /* a new user namespace was created: device nodes are bind-mounted */
+	bool in_cgroupns;         /* a new cgroup namespace was created */
+	const char *console_path; /* pts slave to bind on /dev/console, or NULL */
+};
+
+int cleat_rootfs_prepare(const struct cleat_rootfs_opts *o, cleat_error_t *err);
+int cleat_rootfs_finalize(const struct cleat_rootfs_opts *o, cleat_error_t *err);
+
+#endif

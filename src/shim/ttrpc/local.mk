@@ -1,0 +1,2 @@
+# loop, ttrpc framing, protos (owner: ttrpc helper)
+libshim_a_SOURCES += %reldir%/ttrpc.h %reldir%/../loop.h

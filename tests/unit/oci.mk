@@ -1,0 +1,1 @@
+# unit tests for oci (owner: oci helpers)

@@ -1,0 +1,1 @@
+# unit tests for shim (owner: shim helpers)
