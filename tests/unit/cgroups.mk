@@ -1,0 +1,1 @@
+# unit tests for cgroups (owner: cgroups helper)

@@ -1,0 +1,1 @@
+# unit tests for rootfs (owner: rootfs helper)

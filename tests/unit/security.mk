@@ -1,0 +1,1 @@
+# unit tests for security (owner: security helper)

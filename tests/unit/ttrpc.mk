@@ -1,0 +1,1 @@
+# unit tests for ttrpc (owner: ttrpc helper)
