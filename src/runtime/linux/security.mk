@@ -1,2 +1,2 @@
-# caps, seccomp, LSM, sched, self-exe (owner: security helper)
-libcleat_a_SOURCES += %reldir%/security_stub.c
+# caps, seccomp, LSM, sched, self-exe, hooks (owner: security helper)
+libcleat_a_SOURCES += %reldir%/security_stub.c %reldir%/hooks.c %reldir%/hooks.h

@@ -1,0 +1,26 @@
+/* OCI hooks (runtime-spec config.md "POSIX-platform Hooks").  Owner: hooks.c.
+ *
+ * Each hook is run in order: fork + execve(path, args, env) where args[0] is
+ * argv[0] (path when args is absent) and env is empty when absent, as the spec
+ * says.  The container state JSON is written to the hook's stdin.  A hook with
+ * a timeout is SIGKILLed when it expires ("hook timed out").  The first hook
+ * that fails stops the run: the error names the phase, the hook path, the exit
+ * status and the hook's stderr output.
+ *
+ * Failure semantics are the caller's (spec): createRuntime, createContainer,
+ * startContainer and prestart failures abort the operation; poststart and
+ * poststop failures are logged as warnings only. */
+#ifndef CLEAT_RUNTIME_LINUX_HOOKS_H
+#define CLEAT_RUNTIME_LINUX_HOOKS_H
+
+#include <stddef.h>
+
+#include "common/error.h"
+#include "oci-spec/config.h"
+
+/* phase: "prestart", "createRuntime", "createContainer", "startContainer",
+ * "poststart", "poststop" (only used in messages). */
+int cleat_hooks_run(const struct oci_hook *hooks, size_t n, const char *phase,
+		    const char *state_json, cleat_error_t *err);
+
+#endif
