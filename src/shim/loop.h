@@ -20,12 +20,18 @@ void loop_free(struct loop *l);
 struct loop_source *loop_add_fd(struct loop *l, int fd, uint32_t events, loop_fd_cb cb, void *data,
 				cleat_error_t *err);
 int loop_mod_fd(struct loop *l, struct loop_source *src, uint32_t events, cleat_error_t *err);
-/* One-shot timer after `ms` milliseconds (timerfd). */
+/* One-shot timer after `ms` milliseconds (timerfd; 0 = next iteration).  The
+ * source is removed before its callback runs and freed after it returns: drop
+ * every stored pointer to it in the callback.  loop_remove() before it fires
+ * cancels it. */
 struct loop_source *loop_add_timer(struct loop *l, uint64_t ms, loop_timer_cb cb, void *data,
 				   cleat_error_t *err);
-/* Unregister (safe to call from inside the source's own callback); does not close the fd. */
+/* Unregister (safe to call from inside any callback, also for sources whose
+ * events are pending in the same batch: they are not dispatched any more).
+ * Does not close an fd source's fd; the memory is freed after the batch. */
 void loop_remove(struct loop *l, struct loop_source *src);
-/* Run until loop_quit(); returns 0 or < 0 with err set. */
+/* Run until loop_quit(); returns 0 or < 0 with err set.  Not reentrant; it may
+ * be called again after it returned (events_flush() does so at shutdown). */
 int loop_run(struct loop *l, cleat_error_t *err);
 void loop_quit(struct loop *l);
 
