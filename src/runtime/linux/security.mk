@@ -1,2 +1,9 @@
-# caps, seccomp, LSM, sched, self-exe, hooks (owner: security helper)
-libcleat_a_SOURCES += %reldir%/security_stub.c %reldir%/hooks.c %reldir%/hooks.h
+# caps, seccomp, LSM, sched, personality, self-exe, hooks (owner: security helper)
+libcleat_a_SOURCES += \
+	%reldir%/caps.c %reldir%/caps.h \
+	%reldir%/seccomp.c %reldir%/seccomp.h \
+	%reldir%/lsm.c %reldir%/lsm.h \
+	%reldir%/sched.c %reldir%/sched.h \
+	%reldir%/personality.c %reldir%/personality.h \
+	%reldir%/selfexe.c %reldir%/selfexe.h \
+	%reldir%/hooks.c %reldir%/hooks.h

@@ -1,0 +1,113 @@
+/* process.apparmorProfile, process.selinuxLabel, linux.mountLabel.
+ *
+ * Both labels are set "on exec": the LSM switches the domain at the next
+ * execve, so the init keeps its privileges until the user's process starts.
+ * A label for an LSM that is not running is an error, as in runc ("selinux
+ * label is specified in config, but selinux is disabled or not supported";
+ * "apparmor failed to apply profile") and crun: silently running the
+ * container unconfined would hide a mistake that costs its confinement. */
+#include "config.h"
+#include "runtime/linux/lsm.h"
+#include "runtime/linux/security.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "common/util.h"
+
+#ifndef SELINUX_MAGIC
+#define SELINUX_MAGIC 0xf97cff8c
+#endif
+
+bool cleat_lsm_apparmor_enabled(void)
+{
+	if (access("/sys/kernel/security/apparmor", F_OK) < 0)
+		return false;
+	char buf[4] = "";
+	_cleanup_close_ int fd = open("/sys/module/apparmor/parameters/enabled", O_RDONLY | O_CLOEXEC);
+	return fd >= 0 && read(fd, buf, sizeof buf) > 0 && buf[0] == 'Y';
+}
+
+bool cleat_lsm_selinux_enabled(void)
+{
+	struct statfs sfs;
+	return statfs("/sys/fs/selinux", &sfs) == 0 && (unsigned long) sfs.f_type == SELINUX_MAGIC;
+}
+
+int cleat_lsm_validate(const char *apparmor_profile, const char *selinux_label,
+		       cleat_error_t *err)
+{
+	if (apparmor_profile && *apparmor_profile && !cleat_lsm_apparmor_enabled())
+		return cleat_error_msg(err, "apparmor profile \"%s\" is specified in config, but "
+					    "AppArmor is not enabled on this host", apparmor_profile);
+	if (selinux_label && *selinux_label && !cleat_lsm_selinux_enabled())
+		return cleat_error_msg(err, "selinux label is specified in config, but selinux is "
+					    "disabled or not supported");
+	return 0;
+}
+
+/* Write an attribute of this thread.  The file must be on procfs: a container
+ * image or volume mounted over /proc must not swallow the label (CVE-2019-16884). */
+static int write_proc_attr(const char *path, const char *value, cleat_error_t *err)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return cleat_error_errno(err, errno, "open `%s`", path);
+	struct statfs sfs;
+	if (fstatfs(fd, &sfs) < 0)
+		return cleat_error_errno(err, errno, "fstatfs `%s`", path);
+	if ((unsigned long) sfs.f_type != PROC_SUPER_MAGIC)
+		return cleat_error_msg(err, "`%s` is not on procfs", path);
+	size_t len = strlen(value);
+	ssize_t n;
+	do
+		n = write(fd, value, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return cleat_error_errno(err, errno, "write `%s`", path);
+	if ((size_t) n != len)
+		return cleat_error_msg(err, "short write to `%s`", path);
+	return 0;
+}
+
+static int apparmor_exec(const char *profile, cleat_error_t *err)
+{
+	/* Linux 5.8+ has a per-LSM directory; older kernels only the shared file. */
+	const char *path = "/proc/thread-self/attr/apparmor/exec";
+	if (access(path, F_OK) < 0)
+		path = "/proc/thread-self/attr/exec";
+	_cleanup_free_ char *value = xasprintf("exec %s", profile);
+	if (write_proc_attr(path, value, err) < 0)
+		return cleat_error_wrap(err, "apply apparmor profile \"%s\"", profile);
+	return 0;
+}
+
+int cleat_lsm_set_exec_label(const char *apparmor_profile, const char *selinux_label,
+			     cleat_error_t *err)
+{
+	if (cleat_lsm_validate(apparmor_profile, selinux_label, err) < 0)
+		return -1;
+	if (apparmor_profile && *apparmor_profile && apparmor_exec(apparmor_profile, err) < 0)
+		return -1;
+	if (selinux_label && *selinux_label &&
+	    write_proc_attr("/proc/thread-self/attr/exec", selinux_label, err) < 0)
+		return cleat_error_wrap(err, "set selinux label \"%s\"", selinux_label);
+	return 0;
+}
+
+char *cleat_lsm_mount_data(const char *data, const char *mount_label)
+{
+	if (data == NULL)
+		data = "";
+	if (mount_label == NULL || *mount_label == '\0' || !cleat_lsm_selinux_enabled())
+		return xstrdup(data);
+	if (*data == '\0')
+		return xasprintf("context=\"%s\"", mount_label);
+	return xasprintf("%s,context=\"%s\"", data, mount_label);
+}

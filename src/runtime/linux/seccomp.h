@@ -1,0 +1,40 @@
+/* linux.seccomp translation tables, shared by seccomp.c, `cleat features` and
+ * the unit tests.  Loading lives behind security.h. */
+#ifndef CLEAT_RUNTIME_LINUX_SECCOMP_H
+#define CLEAT_RUNTIME_LINUX_SECCOMP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "oci-spec/config.h"
+
+/* "SCMP_ACT_ERRNO" + errnoRet -> libseccomp action.  ERRNO and TRACE without
+ * errnoRet return EPERM (runc); errnoRet on any other action is an error. */
+int cleat_seccomp_action(const char *name, bool has_errno_ret, uint32_t errno_ret,
+			 uint32_t *action, cleat_error_t *err);
+/* "SCMP_CMP_MASKED_EQ" -> enum scmp_compare. */
+int cleat_seccomp_op(const char *name, int *op, cleat_error_t *err);
+/* "SCMP_ARCH_X86_64" -> libseccomp arch token. */
+int cleat_seccomp_arch(const char *name, uint32_t *arch, cleat_error_t *err);
+/* "SECCOMP_FILTER_FLAG_LOG" -> the seccomp(2) flag bit. */
+int cleat_seccomp_flag(const char *name, unsigned long *flag, cleat_error_t *err);
+
+/* NULL-terminated lists for `cleat features`. */
+extern const char *const cleat_seccomp_action_names[];
+extern const char *const cleat_seccomp_op_names[];
+extern const char *const cleat_seccomp_arch_names[];
+extern const char *const cleat_seccomp_flag_names[];
+
+/* Compile the profile into classic BPF (what seccomp(2) loads).  *flags gets
+ * the seccomp(2) flags the profile asks for (NEW_LISTENER when it has
+ * SCMP_ACT_NOTIFY).  *prog is malloc'ed, *len in instructions. */
+struct sock_filter;
+int cleat_seccomp_compile(const struct oci_seccomp *s, struct sock_filter **prog, size_t *len,
+			  unsigned long *flags, cleat_error_t *err);
+
+/* The ContainerProcessState JSON sent to listenerPath (owned by the caller). */
+char *cleat_seccomp_process_state(const struct oci_seccomp *s, const char *state_json,
+				  cleat_error_t *err);
+
+#endif

@@ -1,0 +1,99 @@
+/* CVE-2019-5736: a process in the container can open /proc/<pid>/exe of a
+ * runtime process that joined it (`cleat exec`, or the init before it execs)
+ * and, once that process exits, write to the runtime's binary on the host.
+ * Running from a sealed memfd copy makes /proc/<pid>/exe point at memory that
+ * nobody can write (F_SEAL_WRITE) and that nothing else uses.
+ *
+ * Only create/run/exec need it: other commands never place a process of ours
+ * in a container's pid namespace.  The copy is a sendfile of the binary plus
+ * one extra execve. */
+#include "config.h"
+#include "runtime/linux/selfexe.h"
+#include "runtime/linux/security.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/util.h"
+
+#define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+bool cleat_selfexe_fd_is_sealed(int fd)
+{
+	int seals = fcntl(fd, F_GET_SEALS);
+	return seals >= 0 && (seals & SEALS) == SEALS;
+}
+
+bool cleat_selfexe_needed(int argc, char **argv)
+{
+	/* Any word equal to a container-entering verb, wherever the global flags
+	 * put it: a false positive (a container called "run") only costs the copy. */
+	for (int i = 1; i < argc; i++)
+		if (argv[i] && (strcmp(argv[i], "create") == 0 || strcmp(argv[i], "run") == 0 ||
+				strcmp(argv[i], "exec") == 0))
+			return true;
+	return false;
+}
+
+static int clone_binary(cleat_error_t *err)
+{
+	_cleanup_close_ int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (src < 0)
+		return cleat_error_errno(err, errno, "open `/proc/self/exe`");
+	struct stat st;
+	if (fstat(src, &st) < 0)
+		return cleat_error_errno(err, errno, "fstat `/proc/self/exe`");
+	_cleanup_close_ int mfd = memfd_create("cleat", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0)
+		return cleat_error_errno(err, errno, "memfd_create");
+	off_t off = 0;
+	while (off < st.st_size) {
+		ssize_t n = sendfile(mfd, src, &off, (size_t) (st.st_size - off));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return cleat_error_errno(err, errno, "copy `/proc/self/exe` to a memfd");
+		if (n == 0)
+			return cleat_error_msg(err, "copy `/proc/self/exe`: unexpected end of file");
+	}
+	if (fcntl(mfd, F_ADD_SEALS, SEALS) < 0)
+		return cleat_error_errno(err, errno, "seal the memfd copy of cleat");
+	return TAKE_FD(mfd);
+}
+
+int cleat_selfexe_ensure_cloned(int argc, char **argv, char **envp, cleat_error_t *err)
+{
+	{
+		_cleanup_close_ int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+		if (self >= 0 && cleat_selfexe_fd_is_sealed(self)) {
+			unsetenv(CLEAT_SELFEXE_ENV);
+			return 0;
+		}
+	}
+	if (getenv(CLEAT_SELFEXE_ENV))
+		return cleat_error_msg(err, "re-executed cleat is not a sealed memfd copy");
+	if (!cleat_selfexe_needed(argc, argv))
+		return 0;
+
+	_cleanup_close_ int mfd = clone_binary(err);
+	if (mfd < 0)
+		return -1;
+	size_t n = 0;
+	while (envp && envp[n])
+		n++;
+	_cleanup_free_ char **env = xmalloc((n + 2) * sizeof *env);
+	memcpy(env, envp, n * sizeof *env);
+	env[n] = CLEAT_SELFEXE_ENV "=1";
+	env[n + 1] = NULL;
+	/* execveat(AT_EMPTY_PATH) works on an O_CLOEXEC fd for ELF binaries and,
+	 * unlike fexecve's /proc/self/fd fallback, does not need /proc mounted. */
+	syscall(SYS_execveat, mfd, "", argv, env, AT_EMPTY_PATH);
+	return cleat_error_errno(err, errno, "re-execute cleat from its sealed copy");
+}
