@@ -17,11 +17,19 @@ struct oci_state {
 	pid_t pid; /* 0 when not running */
 	char *bundle;
 	struct oci_kv *annotations; size_t n_annotations;
+	/* runc's extensions shown by `runc state` (NULL when unknown): */
+	char *rootfs;  /* absolute path of the rootfs */
+	char *created; /* RFC 3339 with nanoseconds, UTC: "2026-11-28T07:15:50.173158246Z" */
+	char *owner;   /* "" for root-owned containers */
 };
 
 /* `{"ociVersion":..., "id":..., "status":..., "pid":N, "bundle":..., "annotations":{...}}`
  * exactly as the runtime-spec's state schema; pid omitted when 0. Owned by caller. */
 char *oci_state_to_json(const struct oci_state *s);
+/* `runc state` output: 2-space indent, no trailing newline, keys ociVersion id
+ * pid (always, 0 when stopped) status bundle rootfs created annotations
+ * (when any) owner.  Owned by caller. */
+char *oci_state_to_runc_json(const struct oci_state *s);
 int oci_state_parse(const char *json, size_t len, const char *origin, struct oci_state **out,
 		    cleat_error_t *err);
 void oci_state_free(struct oci_state *s);
@@ -43,6 +51,16 @@ struct oci_features_in {
 	bool apparmor_enabled, selinux_enabled, intel_rdt_enabled, mount_extensions_idmap;
 	const struct oci_kv *annotations; size_t n_annotations;
 };
+/* NULL lists are omitted; empty ones are printed as [].  Output is indented
+ * with 4 spaces and ends in a newline, as `runc features` prints it; the
+ * annotations are sorted by key (encoding/json sorts maps). */
 char *oci_features_to_json(const struct oci_features_in *f);
+/* Fill the static lists (hooks, mountOptions, namespaces incl. time,
+ * capabilities, seccomp actions/operators/archs/knownFlags) with runc's values
+ * and version 1.0.0 .. OCI_SPEC_VERSION_MAX; probed fields (cgroup, apparmor,
+ * selinux, seccomp enabled/supportedFlags, intelRdt, idmap, annotations) are
+ * left false/NULL for the caller. */
+void oci_features_defaults(struct oci_features_in *f);
+#define OCI_SPEC_VERSION_MAX "1.2.0"
 
 #endif

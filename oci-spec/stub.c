@@ -1,1 +1,0 @@
-int oci_spec_stub_unused;
