@@ -1,0 +1,483 @@
+/* The driver interface (cgroups.h): one cleat_cgroup holds the container's
+ * directory in every mounted hierarchy; v1, hybrid and v2 differ only in
+ * which hierarchy carries which controller.  The systemd driver creates the
+ * scope over D-Bus and then shares everything else with cgroupfs. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "runtime/cgroups/internal.h"
+
+static void cg_free_fields(struct cleat_cgroup *cg)
+{
+	cg_hiers_free(cg->h, cg->n_h);
+	free(cg->h);
+	free(cg->unit);
+	free(cg->slice);
+	free(cg->path);
+}
+
+void cleat_cgroup_free(struct cleat_cgroup *cg)
+{
+	if (!cg)
+		return;
+	cg_free_fields(cg);
+	free(cg);
+}
+
+static void cgroup_freep(struct cleat_cgroup **cg)
+{
+	cleat_cgroup_free(*cg);
+}
+#define _cleanup_cgroup_ __attribute__((cleanup(cgroup_freep)))
+
+static char *parent_of(const char *p)
+{
+	char *d = xstrdup(p);
+	char *s = strrchr(d, '/');
+	if (s && s != d)
+		*s = 0;
+	else
+		strcpy(d, "/");
+	return d;
+}
+
+/* The directory of the container in h for the cgroupfs driver. */
+static char *hier_dir(const struct cg_hier *h, const struct cleat_cgroup_opts *o, char **path)
+{
+	_cleanup_free_ char *own = cg_own_path(h);
+	/* cgroup2: the parent of our own cgroup (see path.c). */
+	_cleanup_free_ char *base = h->v2 ? parent_of(own) : xstrdup(own);
+	*path = cg_resolve_path(o->cgroups_path, o->id, base);
+	return xasprintf("%s%s", h->mountpoint, strcmp(*path, "/") == 0 ? "" : *path);
+}
+
+static int apply(struct cleat_cgroup *cg, const struct oci_resources *r, const struct oci_config *c,
+		 bool update, cleat_error_t *err)
+{
+	if (cg->mode != CLEAT_CGROUP_V2 && cg_v1_apply(cg, r, c, update, err) < 0)
+		return -1;
+	struct cg_hier *v2 = cg_v2(cg);
+	if (v2 && cg_v2_apply(cg, v2, r, c, update, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int setup_dirs(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o, cleat_error_t *err)
+{
+	for (size_t i = 0; i < cg->n_h; i++) {
+		struct cg_hier *h = &cg->h[i];
+		_cleanup_free_ char *path = NULL;
+		if (cg->systemd) {
+			/* systemd made the scope in every hierarchy at the same path. */
+			h->dir = xasprintf("%s%s", h->mountpoint, cg->path);
+		} else {
+			h->dir = hier_dir(h, o, &path);
+			if (!cg->path)
+				cg->path = TAKE_PTR(path);
+		}
+		if (strchr(h->dir, '\n') || strchr(h->dir, '\t'))
+			return cleat_error_msg(err, "cgroup path \"%s\" contains a newline or tab", h->dir);
+		if (cg_mkdir(h->dir, &h->created, err) < 0)
+			return cleat_error_wrap(err, "create cgroup");
+		if (!h->v2 && cg_hier_has(h, "cpuset") && cg_v1_cpuset_init(h, err) < 0)
+			return -1;
+		if (h->v2 && cg_v2_enable_controllers(h, err) < 0)
+			return -1;
+		if (h->v2) {
+			/* What this directory can use, not what the root offers. */
+			_cleanup_free_ char *s = NULL;
+			_cleanup_error_ cleat_error_t e = NULL;
+			if (cg_read(h->dir, "cgroup.controllers", &s, &e) == 0) {
+				strv_free(h->controllers);
+				size_t n = 0;
+				h->controllers = xmalloc0((strlen(s) / 2 + 2) * sizeof(char *));
+				for (char *sv = NULL, *t = strtok_r(s, " \n", &sv); t; t = strtok_r(NULL, " \n", &sv))
+					h->controllers[n++] = xstrdup(t);
+			}
+		}
+	}
+	return 0;
+}
+
+int cleat_cgroup_create(const struct cleat_cgroup_opts *o, pid_t pid, struct cleat_cgroup **out,
+			cleat_error_t *err)
+{
+	_cleanup_cgroup_ struct cleat_cgroup *cg = xmalloc0(sizeof *cg);
+	if (cg_hiers_load(&cg->h, &cg->n_h, &cg->mode, err) < 0)
+		return -1;
+	cg->systemd = o->systemd;
+	if (o->systemd) {
+		if (cg_systemd_parse(o->cgroups_path, o->id, &cg->slice, &cg->unit, err) < 0)
+			return -1;
+		if (cg_systemd_start(cg, o, pid, err) < 0)
+			return -1;
+	}
+	if (setup_dirs(cg, o, err) < 0 || apply(cg, o->resources, o->config, false, err) < 0 ||
+	    (pid > 0 && cleat_cgroup_enter(cg, pid, err) < 0)) {
+		_cleanup_error_ cleat_error_t e2 = NULL;
+		if (cleat_cgroup_destroy(cg, &e2) < 0)
+			cleat_debug("cleanup after a failed cgroup setup: %s", e2->msg);
+		return -1;
+	}
+	*out = TAKE_PTR(cg);
+	return 0;
+}
+
+int cleat_cgroup_enter(struct cleat_cgroup *cg, pid_t pid, cleat_error_t *err)
+{
+	for (size_t i = 0; i < cg->n_h; i++) {
+		if (!cg->h[i].dir)
+			continue;
+		if (cg_writef(cg->h[i].dir, "cgroup.procs", err, "%d", (int) pid) < 0) {
+			if (cg->h[i].v2 && cg->mode == CLEAT_CGROUP_HYBRID && (*err)->errnum == EBUSY) {
+				/* Nothing in the unified tree decides limits here. */
+				cleat_error_free(err);
+				continue;
+			}
+			return cleat_error_wrap(err, "add pid %d to the cgroup", (int) pid);
+		}
+	}
+	return 0;
+}
+
+int cleat_cgroup_update(struct cleat_cgroup *cg, const struct oci_resources *r, cleat_error_t *err)
+{
+	if (cg->systemd && cg_systemd_update(cg, r, err) < 0)
+		return -1;
+	return apply(cg, r, NULL, true, err);
+}
+
+/* ---- freezer ---- */
+
+static struct cg_hier *freezer(struct cleat_cgroup *cg)
+{
+	struct cg_hier *h = cg_find(cg, "freezer");
+	if (h)
+		return h;
+	h = cg_v2(cg);
+	return h && cg_exists(h->dir, "cgroup.freeze") ? h : NULL;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+static int v2_frozen(const char *dir, bool *frozen, cleat_error_t *err)
+{
+	_cleanup_free_ char *s = NULL;
+	if (cg_read(dir, "cgroup.events", &s, err) < 0)
+		return -1;
+	char *p = strstr(s, "frozen ");
+	*frozen = p && p[7] == '1';
+	return 0;
+}
+
+int cleat_cgroup_freeze(struct cleat_cgroup *cg, bool frozen, cleat_error_t *err)
+{
+	struct cg_hier *h = freezer(cg);
+	if (!h)
+		return cleat_error_msg(err, "cannot toggle freezer: cgroups not configured for container");
+	if (h->v2) {
+		if (cg_write(h->dir, "cgroup.freeze", frozen ? "1" : "0", err) < 0)
+			return -1;
+		for (int i = 0; i < 2000; i++) {
+			bool now;
+			if (v2_frozen(h->dir, &now, err) < 0)
+				return -1;
+			if (now == frozen)
+				return 0;
+			sleep_ms(1);
+		}
+		return cleat_error_msg(err, "timeout waiting for \"%s/cgroup.freeze\" to reach %d", h->dir, frozen);
+	}
+	const char *want = frozen ? "FROZEN" : "THAWED";
+	for (int i = 0; i < 1000; i++) {
+		/* A task stuck in an uninterruptible sleep can keep the cgroup
+		 * FREEZING: re-kick it with a thaw/freeze every so often. */
+		if (frozen && i % 50 == 49) {
+			_cleanup_error_ cleat_error_t e = NULL;
+			cg_write(h->dir, "freezer.state", "THAWED", &e);
+			sleep_ms(1);
+		}
+		if (cg_write(h->dir, "freezer.state", want, err) < 0)
+			return -1;
+		_cleanup_free_ char *s = NULL;
+		if (cg_read(h->dir, "freezer.state", &s, err) < 0)
+			return -1;
+		if (str_has_prefix(s, want))
+			return 0;
+		sleep_ms(1);
+	}
+	_cleanup_error_ cleat_error_t e = NULL;
+	cg_write(h->dir, "freezer.state", "THAWED", &e);
+	return cleat_error_msg(err, "timeout waiting for the cgroup \"%s\" to freeze", h->dir);
+}
+
+int cleat_cgroup_is_frozen(struct cleat_cgroup *cg, bool *frozen, cleat_error_t *err)
+{
+	*frozen = false;
+	struct cg_hier *h = freezer(cg);
+	if (!h)
+		return 0;
+	_cleanup_free_ char *s = NULL;
+	if (h->v2) {
+		if (cg_read(h->dir, "cgroup.freeze", &s, err) == 0)
+			*frozen = s[0] == '1';
+	} else if (cg_read(h->dir, "freezer.state", &s, err) == 0) {
+		/* FREEZING counts as frozen for callers: the tasks can't run. */
+		*frozen = str_has_prefix(s, "FROZEN") || str_has_prefix(s, "FREEZING");
+	}
+	if (*err) {
+		if ((*err)->errnum == ENOENT) {
+			cleat_error_free(err);
+			return 0;
+		}
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- processes ---- */
+
+static struct cg_hier *main_hier(struct cleat_cgroup *cg)
+{
+	if (cg->mode == CLEAT_CGROUP_V2)
+		return cg_v2(cg);
+	static const char *const pref[] = { "pids", "memory", "freezer", "cpu", "devices" };
+	for (size_t i = 0; i < ARRAY_SIZE(pref); i++) {
+		struct cg_hier *h = cg_find(cg, pref[i]);
+		if (h && !h->v2)
+			return h;
+	}
+	for (size_t i = 0; i < cg->n_h; i++)
+		if (cg->h[i].dir)
+			return &cg->h[i];
+	return NULL;
+}
+
+static int collect(const char *dir, pid_t **pids, size_t *n, cleat_error_t *err)
+{
+	pid_t *p;
+	size_t k;
+	if (cg_procs(dir, &p, &k, err) < 0)
+		return -1;
+	*pids = xrealloc(*pids, (*n + k + 1) * sizeof **pids);
+	memcpy(*pids + *n, p, k * sizeof *p);
+	*n += k;
+	free(p);
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		_cleanup_free_ char *sub = xasprintf("%s/%s", dir, de->d_name);
+		if (collect(sub, pids, n, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int cleat_cgroup_pids(struct cleat_cgroup *cg, pid_t **pids, size_t *n, cleat_error_t *err)
+{
+	*pids = NULL;
+	*n = 0;
+	struct cg_hier *h = main_hier(cg);
+	if (!h)
+		return 0;
+	if (collect(h->dir, pids, n, err) < 0) {
+		free(*pids);
+		*pids = NULL;
+		if ((*err)->errnum == ENOENT) {
+			cleat_error_free(err);
+			*n = 0;
+			return 0;
+		}
+		return -1;
+	}
+	return 0;
+}
+
+int cleat_cgroup_kill_all(struct cleat_cgroup *cg, int signo, cleat_error_t *err)
+{
+	struct cg_hier *v2 = cg_v2(cg);
+	if (signo == SIGKILL && cg->mode == CLEAT_CGROUP_V2 && v2 && cg_exists(v2->dir, "cgroup.kill"))
+		return cg_write(v2->dir, "cgroup.kill", "1", err);
+	/* Freeze first so nothing forks between listing and signalling. */
+	_cleanup_error_ cleat_error_t ferr = NULL;
+	bool froze = cleat_cgroup_freeze(cg, true, &ferr) == 0;
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n;
+	int rc = cleat_cgroup_pids(cg, &pids, &n, err);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if (kill(pids[i], signo) < 0 && errno != ESRCH)
+			rc = cleat_error_errno(err, errno, "kill %d", (int) pids[i]);
+	if (froze) {
+		_cleanup_error_ cleat_error_t e = NULL;
+		cleat_cgroup_freeze(cg, false, &e);
+	}
+	return rc;
+}
+
+static int rmdir_tree(const char *dir, cleat_error_t *err)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : cleat_error_errno(err, errno, "open \"%s\"", dir);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		_cleanup_free_ char *sub = xasprintf("%s/%s", dir, de->d_name);
+		if (rmdir_tree(sub, err) < 0)
+			return -1;
+	}
+	return cg_rmdir_retry(dir, err);
+}
+
+int cleat_cgroup_destroy(struct cleat_cgroup *cg, cleat_error_t *err)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+	_cleanup_error_ cleat_error_t perr = NULL;
+	cleat_cgroup_pids(cg, &pids, &n, &perr);
+	for (int i = 0; n > 0 && i < 500; i++) {
+		/* Each round: SIGKILL what is left, wait until it's gone (~5 s max). */
+		if (i % 50 == 0) {
+			_cleanup_error_ cleat_error_t e = NULL;
+			cleat_cgroup_kill_all(cg, SIGKILL, &e);
+		}
+		sleep_ms(10);
+		free(pids);
+		pids = NULL;
+		cleat_error_free(&perr);
+		cleat_cgroup_pids(cg, &pids, &n, &perr);
+	}
+	if (n > 0)
+		return cleat_error_errno(err, EBUSY, "container's cgroup is not empty: %zu process(es) left", n);
+	int rc = 0;
+	if (cg->systemd) {
+		/* Stop the scope first so systemd doesn't recreate what we remove. */
+		_cleanup_error_ cleat_error_t e = NULL;
+		if (cg_systemd_stop(cg, &e) < 0) {
+			rc = -1;
+			*err = TAKE_PTR(e);
+		}
+	}
+	for (size_t i = cg->n_h; i-- > 0;) {
+		struct cg_hier *h = &cg->h[i];
+		if (!h->dir || strcmp(h->dir, h->mountpoint) == 0)
+			continue;
+		_cleanup_error_ cleat_error_t e = NULL;
+		if (rmdir_tree(h->dir, &e) < 0 && rc == 0) {
+			rc = -1;
+			*err = TAKE_PTR(e);
+		}
+	}
+	return rc;
+}
+
+/* ---- serialization: tab-separated lines, kept in the state dir ---- */
+
+char *cleat_cgroup_to_string(const struct cleat_cgroup *cg)
+{
+	static const char *const modes[] = { "v1", "hybrid", "v2" };
+	_cleanup_free_ char *s = xasprintf("cleat-cgroup/1\nmode\t%s\nsystemd\t%d\nunit\t%s\nslice\t%s\npath\t%s\n",
+					   modes[cg->mode], cg->systemd, cg->unit ? cg->unit : "",
+					   cg->slice ? cg->slice : "", cg->path ? cg->path : "");
+	for (size_t i = 0; i < cg->n_h; i++) {
+		const struct cg_hier *h = &cg->h[i];
+		if (!h->dir)
+			continue;
+		size_t len = 0;
+		for (char **c = h->controllers; c && *c; c++)
+			len += strlen(*c) + 1;
+		_cleanup_free_ char *ctrls = xmalloc0(len + 2);
+		for (char **c = h->controllers; c && *c; c++) {
+			if (*ctrls)
+				strcat(ctrls, ",");
+			strcat(ctrls, *c);
+		}
+		char *n = xasprintf("%sh\t%s\t%d\t%s\t%s\t%s\n", s, h->v2 ? "v2" : "v1", h->created, ctrls,
+				    h->mountpoint, h->dir);
+		free(s);
+		s = n;
+	}
+	return TAKE_PTR(s);
+}
+
+static char *field(char **p)
+{
+	char *s = *p, *t = strchr(s, '\t');
+	if (t) {
+		*t = 0;
+		*p = t + 1;
+	} else
+		*p = s + strlen(s);
+	return s;
+}
+
+static int parse_hier(char *rest, struct cg_hier *h)
+{
+	memset(h, 0, sizeof *h);
+	const char *kind = field(&rest), *created = field(&rest), *ctrls = field(&rest);
+	const char *mp = field(&rest), *dir = rest;
+	if (!*mp || !*dir)
+		return -1;
+	h->v2 = strcmp(kind, "v2") == 0;
+	h->created = strcmp(created, "1") == 0;
+	h->mountpoint = xstrdup(mp);
+	h->root = xstrdup("/");
+	h->dir = xstrdup(dir);
+	size_t n = 1;
+	for (const char *c = ctrls; *c; c++)
+		n += *c == ',';
+	h->controllers = xmalloc0((n + 1) * sizeof(char *));
+	n = 0;
+	_cleanup_free_ char *cp = xstrdup(ctrls);
+	for (char *sv = NULL, *t = strtok_r(cp, ",", &sv); t; t = strtok_r(NULL, ",", &sv))
+		h->controllers[n++] = xstrdup(t);
+	return 0;
+}
+
+int cleat_cgroup_from_string(const char *s, struct cleat_cgroup **out, cleat_error_t *err)
+{
+	if (!s || !str_has_prefix(s, "cleat-cgroup/1\n"))
+		return cleat_error_msg(err, "unrecognized cgroup state \"%.40s\"", s ? s : "");
+	_cleanup_cgroup_ struct cleat_cgroup *cg = xmalloc0(sizeof *cg);
+	_cleanup_free_ char *copy = xstrdup(s);
+	char *save = NULL;
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *rest = line;
+		const char *key = field(&rest);
+		if (strcmp(key, "mode") == 0)
+			cg->mode = strcmp(rest, "v2") == 0 ? CLEAT_CGROUP_V2
+				   : strcmp(rest, "hybrid") == 0 ? CLEAT_CGROUP_HYBRID : CLEAT_CGROUP_V1;
+		else if (strcmp(key, "systemd") == 0)
+			cg->systemd = strcmp(rest, "1") == 0;
+		else if (strcmp(key, "unit") == 0 && *rest)
+			cg->unit = xstrdup(rest);
+		else if (strcmp(key, "slice") == 0 && *rest)
+			cg->slice = xstrdup(rest);
+		else if (strcmp(key, "path") == 0 && *rest)
+			cg->path = xstrdup(rest);
+		else if (strcmp(key, "h") == 0) {
+			cg->h = xrealloc(cg->h, (cg->n_h + 1) * sizeof *cg->h);
+			if (parse_hier(rest, &cg->h[cg->n_h]) < 0)
+				return cleat_error_msg(err, "corrupt cgroup state line \"%s\"", line);
+			cg->n_h++;
+		}
+	}
+	*out = TAKE_PTR(cg);
+	return 0;
+}
