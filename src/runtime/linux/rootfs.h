@@ -30,4 +30,14 @@ struct cleat_rootfs_opts {
 int cleat_rootfs_prepare(const struct cleat_rootfs_opts *o, cleat_error_t *err);
 int cleat_rootfs_finalize(const struct cleat_rootfs_opts *o, cleat_error_t *err);
 
+/* Check linux.sysctl against the namespaces of the config (runc's rules);
+ * also done by finalize, callable early by `create` for a prompt error. */
+int cleat_sysctl_validate(const struct oci_config *config, cleat_error_t *err);
+
+/* Bind console_path (a path in the init's current mount namespace, e.g. the
+ * pts slave of a pty opened from <rootfs>/dev/ptmx after prepare) onto
+ * <rootfs>/dev/console.  prepare does this itself when o->console_path is
+ * set; call this instead when the pty only exists after prepare. */
+int cleat_rootfs_mount_console(const char *rootfs, const char *console_path, cleat_error_t *err);
+
 #endif

@@ -1,0 +1,228 @@
+/* cleat_rootfs_prepare() / cleat_rootfs_finalize(): the order of the steps
+ * that build the container's filesystem view (see rootfs.h). */
+#include "config.h"
+#include "runtime/linux/rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "runtime/linux/rootfs_internal.h"
+#include "runtime/linux/safe_path.h"
+
+static bool has_mount_ns(const struct oci_config *c)
+{
+	return oci_config_namespace(c, "mount") != NULL;
+}
+
+static const char *propagation_word(const struct oci_config *c)
+{
+	return c->linux_ && c->linux_->rootfs_propagation && c->linux_->rootfs_propagation[0]
+		       ? c->linux_->rootfs_propagation
+		       : NULL;
+}
+
+static int root_propagation(const struct oci_config *c, unsigned long *flag, cleat_error_t *err)
+{
+	const char *w = propagation_word(c);
+	*flag = 0;
+	if (w == NULL)
+		return 0;
+	*flag = cleat_mount_propagation_flag(w);
+	if (*flag == 0)
+		return cleat_error_msg(err, "rootfsPropagation: unknown value `%s`", w);
+	return 0;
+}
+
+/* pivot_root(2) refuses a new root whose parent mount is shared, and a bind
+ * of the rootfs under a shared parent would propagate back to the host. */
+static int make_parent_private(const char *rootfs, cleat_error_t *err)
+{
+	struct mountinfo mi = { 0 };
+	int r = 0;
+	if (mountinfo_read("/proc/self/mountinfo", &mi, err) < 0)
+		return -1;
+	const struct mountinfo_entry *e = mountinfo_find_containing(&mi, rootfs);
+	if (e && strstr(e->optional, "shared:") != NULL &&
+	    mount(NULL, e->mountpoint, NULL, MS_PRIVATE, NULL) < 0)
+		r = cleat_error_errno(err, errno, "make `%s` private", e->mountpoint);
+	mountinfo_free(&mi);
+	return r;
+}
+
+static int bind_rootfs(const char *rootfs, cleat_error_t *err)
+{
+	_cleanup_close_ int tree = open_tree(AT_FDCWD, rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (tree < 0)
+		return cleat_error_errno(err, errno, "bind rootfs `%s`", rootfs);
+	if (move_mount(tree, "", AT_FDCWD, rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return cleat_error_errno(err, errno, "bind rootfs `%s` onto itself", rootfs);
+	return 0;
+}
+
+static int prepare_mounts(struct rootfs_ctx *c, cleat_error_t *err)
+{
+	const struct oci_config *cfg = c->o->config;
+
+	for (size_t i = 0; i < cfg->n_mounts; i++)
+		if (rootfs_mount_entry(c, &cfg->mounts[i], err) < 0)
+			return -1;
+	if (rootfs_needs_dev_setup(cfg) && rootfs_setup_devices(c, err) < 0)
+		return cleat_error_wrap(err, "devices");
+	if (c->o->console_path && cleat_rootfs_mount_console(c->o->rootfs, c->o->console_path, err) < 0)
+		return -1;
+	if (rootfs_apply_late_ro(c, err) < 0)
+		return -1;
+	if (cfg->process && cfg->process->cwd) {
+		int fd = cleat_safe_mkdir_p(c->rootfd, cfg->process->cwd, 0755, err);
+		if (fd < 0)
+			return cleat_error_wrap(err, "cwd");
+		close(fd);
+	}
+	return 0;
+}
+
+int cleat_rootfs_prepare(const struct cleat_rootfs_opts *o, cleat_error_t *err)
+{
+	struct rootfs_ctx c = { .o = o, .rootfd = -1 };
+	unsigned long prop;
+	int r;
+
+	if (!has_mount_ns(o->config))
+		return 0;
+	if (root_propagation(o->config, &prop, err) < 0)
+		return -1;
+	/* Nothing we mount may propagate back to the host. */
+	if (mount(NULL, "/", NULL, prop ? prop : MS_SLAVE | MS_REC, NULL) < 0)
+		return cleat_error_errno(err, errno, "set propagation of `/`");
+	if (make_parent_private(o->rootfs, err) < 0 || bind_rootfs(o->rootfs, err) < 0)
+		return -1;
+	c.rootfd = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c.rootfd < 0)
+		return cleat_error_errno(err, errno, "open rootfs `%s`", o->rootfs);
+
+	r = prepare_mounts(&c, err);
+	for (size_t i = 0; i < c.n_late_ro; i++)
+		close(c.late_ro[i]);
+	free(c.late_ro);
+	close(c.rootfd);
+	if (r < 0)
+		return -1;
+	/* createContainer hooks run with the rootfs as cwd, like runc. */
+	if (chdir(o->rootfs) < 0)
+		return cleat_error_errno(err, errno, "chdir `%s`", o->rootfs);
+	return 0;
+}
+
+static int do_pivot(const char *rootfs, cleat_error_t *err)
+{
+	_cleanup_close_ int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int newroot = open(rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (oldroot < 0 || newroot < 0)
+		return cleat_error_errno(err, errno, "open old/new root");
+	if (fchdir(newroot) < 0)
+		return cleat_error_errno(err, errno, "chdir `%s`", rootfs);
+	/* pivot_root(".", ".") stacks the old root on top of the new one: no
+	 * directory for it is needed inside the image. */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return cleat_error_errno(err, errno, "pivot_root `%s`", rootfs);
+	if (fchdir(oldroot) < 0)
+		return cleat_error_errno(err, errno, "chdir old root");
+	/* Make sure the unmount cannot propagate to the host. */
+	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return cleat_error_errno(err, errno, "make old root rslave");
+	if (umount2(".", MNT_DETACH) < 0)
+		return cleat_error_errno(err, errno, "unmount old root");
+	if (chdir("/") < 0)
+		return cleat_error_errno(err, errno, "chdir /");
+	return 0;
+}
+
+static bool is_ancestor_or_under(const char *mp, const char *rootfs)
+{
+	size_t lm = strlen(mp), lr = strlen(rootfs);
+	if (strcmp(mp, "/") == 0)
+		return true;
+	if (lm <= lr)
+		return strncmp(rootfs, mp, lm) == 0 && (rootfs[lm] == '/' || rootfs[lm] == '\0');
+	return strncmp(mp, rootfs, lr) == 0 && mp[lr] == '/';
+}
+
+/* --no-pivot: the host's mounts outside the rootfs would stay reachable in
+ * the namespace (and pin their filesystems); detach what we can first. */
+static int do_move_root(const char *rootfs, cleat_error_t *err)
+{
+	struct mountinfo mi = { 0 };
+	if (mountinfo_read("/proc/self/mountinfo", &mi, err) < 0)
+		return -1;
+	for (size_t i = mi.n; i-- > 0;)
+		if (!is_ancestor_or_under(mi.e[i].mountpoint, rootfs))
+			(void) umount2(mi.e[i].mountpoint, MNT_DETACH);
+	mountinfo_free(&mi);
+
+	if (chdir(rootfs) < 0)
+		return cleat_error_errno(err, errno, "chdir `%s`", rootfs);
+	if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+		return cleat_error_errno(err, errno, "move `%s` to /", rootfs);
+	if (chroot(".") < 0)
+		return cleat_error_errno(err, errno, "chroot `%s`", rootfs);
+	if (chdir("/") < 0)
+		return cleat_error_errno(err, errno, "chdir /");
+	return 0;
+}
+
+static int finalize_paths(const struct oci_config *cfg, cleat_error_t *err)
+{
+	const struct oci_linux *l = cfg->linux_;
+	_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return cleat_error_errno(err, errno, "open /");
+
+	if (rootfs_write_sysctls(rootfd, cfg, err) < 0)
+		return -1;
+	for (size_t i = 0; l && i < l->n_readonly_paths; i++)
+		if (rootfs_readonly_path(rootfd, l->readonly_paths[i], err) < 0)
+			return -1;
+	for (size_t i = 0; l && i < l->n_masked_paths; i++)
+		if (rootfs_mask_path(rootfd, l->masked_paths[i], err) < 0)
+			return -1;
+	if (cfg->has_root && cfg->root.readonly) {
+		/* runc remounts "/" MS_BIND|MS_REMOUNT|MS_RDONLY. */
+		_cleanup_close_ int top = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (top < 0)
+			return cleat_error_errno(err, errno, "open /");
+		if (rootfs_bind_set_flags(top, MS_RDONLY, "/", err) < 0)
+			return cleat_error_wrap(err, "read-only root");
+	}
+	return 0;
+}
+
+int cleat_rootfs_finalize(const struct cleat_rootfs_opts *o, cleat_error_t *err)
+{
+	unsigned long prop;
+
+	if (!has_mount_ns(o->config)) {
+		if (chroot(o->rootfs) < 0)
+			return cleat_error_errno(err, errno, "chroot `%s`", o->rootfs);
+		if (chdir("/") < 0)
+			return cleat_error_errno(err, errno, "chdir /");
+		return finalize_paths(o->config, err);
+	}
+	if (root_propagation(o->config, &prop, err) < 0)
+		return -1;
+	if ((o->no_pivot ? do_move_root(o->rootfs, err) : do_pivot(o->rootfs, err)) < 0)
+		return -1;
+	/* Applied to the new "/" only now: before the pivot it would have
+	 * been the host's root mount. */
+	if (prop && mount(NULL, "/", NULL, prop, NULL) < 0)
+		return cleat_error_errno(err, errno, "rootfsPropagation `%s`", propagation_word(o->config));
+	if (finalize_paths(o->config, err) < 0)
+		return -1;
+	umask(0022);
+	return 0;
+}

@@ -1,0 +1,145 @@
+/* Resolution and creation of paths inside the container root (see safe_path.h). */
+#include "config.h"
+#include "runtime/linux/safe_path.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/util.h"
+
+static int sys_openat2(int dirfd, const char *path, struct open_how *how)
+{
+	return (int) syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
+}
+
+static const char *skip_slashes(const char *p)
+{
+	while (*p == '/')
+		p++;
+	return *p ? p : ".";
+}
+
+int cleat_safe_open(int rootfd, const char *path, int flags, uint64_t resolve, cleat_error_t *err)
+{
+	struct open_how how = {
+		.flags = (uint64_t) (flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve,
+	};
+	int fd;
+
+	if (flags & O_CREAT)
+		how.mode = 0644;
+	do
+		fd = sys_openat2(rootfd, skip_slashes(path), &how);
+	while (fd < 0 && errno == EAGAIN);
+	if (fd < 0)
+		return cleat_error_errno(err, errno, "open `%s` inside the rootfs", path);
+	return fd;
+}
+
+char *cleat_path_split(const char *path, const char **base)
+{
+	const char *p = skip_slashes(path);
+	size_t len = strlen(p);
+
+	while (len > 1 && p[len - 1] == '/')
+		len--;
+	const char *slash = memrchr(p, '/', len);
+	if (slash == NULL) {
+		*base = p;
+		return xstrdup(".");
+	}
+	*base = slash + 1;
+	size_t plen = (size_t) (slash - p);
+	while (plen > 0 && p[plen - 1] == '/')
+		plen--;
+	return plen ? xstrndup(p, plen) : xstrdup(".");
+}
+
+/* Length of the first component of p and where the next one starts. */
+static size_t component(const char *p, const char **next)
+{
+	size_t n = strcspn(p, "/");
+	const char *q = p + n;
+	while (*q == '/')
+		q++;
+	*next = q;
+	return n;
+}
+
+int cleat_safe_mkdir_p(int rootfd, const char *path, mode_t mode, cleat_error_t *err)
+{
+	const char *rest = skip_slashes(path);
+	_cleanup_close_ int cur = -1;
+	_cleanup_free_ char *prefix = xmalloc(strlen(rest) + 1);
+	size_t plen = 0;
+
+	cur = cleat_safe_open(rootfd, "/", O_PATH | O_DIRECTORY, 0, err);
+	if (cur < 0)
+		return -1;
+	while (*rest != '\0' && strcmp(rest, ".") != 0) {
+		const char *next;
+		size_t n = component(rest, &next);
+		_cleanup_free_ char *name = xstrndup(rest, n);
+
+		if (plen)
+			prefix[plen++] = '/';
+		memcpy(prefix + plen, rest, n);
+		plen += n;
+		prefix[plen] = '\0';
+		rest = next;
+
+		cleat_error_t tmp = NULL;
+		int fd = cleat_safe_open(rootfd, prefix, O_PATH | O_DIRECTORY, 0, &tmp);
+		if (fd < 0 && tmp->errnum == ENOENT) {
+			cleat_error_free(&tmp);
+			/* mkdirat never follows a symlink in its last component: a
+			 * dangling symlink gives EEXIST and the re-open below then
+			 * fails with ENOENT instead of creating outside the root. */
+			if (mkdirat(cur, name, mode) < 0 && errno != EEXIST)
+				return cleat_error_errno(err, errno, "mkdir `%s` inside the rootfs", prefix);
+			fd = cleat_safe_open(rootfd, prefix, O_PATH | O_DIRECTORY, 0, err);
+		} else if (fd < 0) {
+			*err = TAKE_PTR(tmp);
+		}
+		if (fd < 0)
+			return -1;
+		cleat_closep(&cur);
+		cur = fd;
+	}
+	return TAKE_FD(cur);
+}
+
+int cleat_safe_mkpath(int rootfd, const char *path, bool dir, mode_t mode, cleat_error_t *err)
+{
+	cleat_error_t tmp = NULL;
+	int fd;
+
+	if (dir)
+		return cleat_safe_mkdir_p(rootfd, path, mode, err);
+
+	fd = cleat_safe_open(rootfd, path, O_PATH, 0, &tmp);
+	if (fd >= 0 || tmp->errnum != ENOENT) {
+		if (fd < 0)
+			*err = TAKE_PTR(tmp);
+		return fd;
+	}
+	cleat_error_free(&tmp);
+
+	const char *base;
+	_cleanup_free_ char *parent = cleat_path_split(path, &base);
+	_cleanup_close_ int pfd = cleat_safe_mkdir_p(rootfd, parent, 0755, err);
+	if (pfd < 0)
+		return -1;
+	/* O_EXCL: never follow a (dangling) symlink while creating. */
+	_cleanup_close_ int created = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (created < 0 && errno != EEXIST)
+		return cleat_error_errno(err, errno, "create `%s` inside the rootfs", path);
+	return cleat_safe_open(rootfd, path, O_PATH, 0, err);
+}
