@@ -1,1 +1,15 @@
 # unit tests for security (owner: security helper)
+SECURITY_TEST_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SECCOMP_CFLAGS) $(CAP_CFLAGS)
+
+check_PROGRAMS += tests/unit/test-security tests/unit/test-hooks
+TESTS += tests/unit/test-security tests/unit/test-hooks
+tests_unit_test_security_SOURCES = tests/unit/test-security.c tests/unit/security-tap.h
+tests_unit_test_security_CFLAGS = $(SECURITY_TEST_CFLAGS)
+tests_unit_test_security_LDADD = $(CLEAT_LIBS)
+tests_unit_test_hooks_SOURCES = tests/unit/test-hooks.c tests/unit/security-tap.h
+tests_unit_test_hooks_CFLAGS = $(SECURITY_TEST_CFLAGS)
+tests_unit_test_hooks_LDADD = $(CLEAT_LIBS)
+
+# The seccomp user-notification listener the integration tests talk to.
+check_PROGRAMS += tests/integration/helpers/seccomp-listener
+tests_integration_helpers_seccomp_listener_SOURCES = tests/integration/helpers/seccomp-listener.c

@@ -125,7 +125,7 @@ int cleat_cpu_list_parse(const char *list, cpu_set_t **set, size_t *size, cleat_
 				max = b;
 			for (long c = a; pass == 1 && c <= b; c++)
 				CPU_SET_S((size_t) c, *size, *set);
-			if (*end == ',')
+			if (*end == ',' && end[1] != '\0')
 				end++;
 			else if (*end != '\0')
 				goto bad;
