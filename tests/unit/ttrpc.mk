@@ -1,1 +1,11 @@
 # unit tests for ttrpc (owner: ttrpc helper)
+TTRPC_TEST_LDADD = $(SHIM_LIBS)
+TTRPC_TEST_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
+EXTRA_DIST += tests/unit/test-ttrpc-tap.h tests/unit/test-ttrpc-vectors.h
+
+check_PROGRAMS += tests/unit/test-ttrpc-frames
+tests_unit_test_ttrpc_frames_SOURCES = tests/unit/test-ttrpc-frames.c
+tests_unit_test_ttrpc_frames_CFLAGS = $(TTRPC_TEST_CFLAGS)
+tests_unit_test_ttrpc_frames_LDADD = $(TTRPC_TEST_LDADD)
+$(tests_unit_test_ttrpc_frames_OBJECTS): $(SHIM_PROTO_H)
+TESTS += tests/unit/test-ttrpc-frames
