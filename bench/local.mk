@@ -1,1 +1,3 @@
-# bench
+# bench (owner: test infrastructure): side-by-side timings against runc, crun and
+# containerd-shim-runc-v2. Not part of any test target: timings are reported, never asserted.
+EXTRA_DIST +=

@@ -1,1 +1,4 @@
-# contrib
+# contrib (owner: test infrastructure): daemon configuration snippets, the test-image
+# builder and the quickstart script; shipped in the tarball, nothing to build.
+EXTRA_DIST += %reldir%/make-test-image.sh \
+	%reldir%/containerd %reldir%/docker %reldir%/kubernetes
