@@ -5,7 +5,7 @@
 # every area's .bats files, helpers and testdata are included without listing them here.
 EXTRA_DIST += %reldir% .clang-format
 
-BATS_FLAGS ?= --tap
+BATS_FLAGS = --tap
 check-integration: all
 	CLEAT_BUILDDIR='$(abs_top_builddir)' bats -r $(BATS_FLAGS) '$(abs_top_srcdir)/tests/integration'
 .PHONY: check-integration
