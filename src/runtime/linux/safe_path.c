@@ -73,20 +73,49 @@ static size_t component(const char *p, const char **next)
 	return n;
 }
 
-int cleat_safe_mkdir_p(int rootfd, const char *path, mode_t mode, cleat_error_t *err)
+/* Symlinks followed while creating, like the kernel's limit for a lookup. */
+#define MAX_LINK_DEPTH 40
+
+static int mkdir_p_depth(int rootfd, const char *path, mode_t mode, int depth, cleat_error_t *err);
+static int mkpath_depth(int rootfd, const char *path, bool dir, mode_t mode, int depth, cleat_error_t *err);
+
+/* `name` in the directory `dirfd` (reached as `dirpath` inside the root) is
+ * a symlink whose target does not exist: create the target, inside the
+ * root, the way a lookup through the link would find it. */
+static int create_link_target(int rootfd, int dirfd, const char *dirpath, const char *name, bool dir,
+			      mode_t mode, int depth, cleat_error_t *err)
+{
+	char target[4096];
+	ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
+	if (n < 0)
+		return cleat_error_errno(err, errno, "readlink `%s/%s` inside the rootfs", dirpath, name);
+	target[n] = '\0';
+	if (depth >= MAX_LINK_DEPTH)
+		return cleat_error_errno(err, ELOOP, "create `%s/%s` inside the rootfs", dirpath, name);
+	_cleanup_free_ char *full = target[0] == '/' ? xstrdup(target) : xasprintf("%s/%s", dirpath, target);
+	int fd = mkpath_depth(rootfd, full, dir, mode, depth + 1, err);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+static int mkdir_p_depth(int rootfd, const char *path, mode_t mode, int depth, cleat_error_t *err)
 {
 	const char *rest = skip_slashes(path);
 	_cleanup_close_ int cur = -1;
-	_cleanup_free_ char *prefix = xmalloc(strlen(rest) + 1);
+	_cleanup_free_ char *prefix = xmalloc(strlen(rest) + 2);
 	size_t plen = 0;
 
 	cur = cleat_safe_open(rootfd, "/", O_PATH | O_DIRECTORY, 0, err);
 	if (cur < 0)
 		return -1;
+	strcpy(prefix, ".");
 	while (*rest != '\0' && strcmp(rest, ".") != 0) {
 		const char *next;
 		size_t n = component(rest, &next);
 		_cleanup_free_ char *name = xstrndup(rest, n);
+		_cleanup_free_ char *dirpath = xstrndup(prefix, plen ? plen : 1);
 
 		if (plen)
 			prefix[plen++] = '/';
@@ -99,11 +128,15 @@ int cleat_safe_mkdir_p(int rootfd, const char *path, mode_t mode, cleat_error_t 
 		int fd = cleat_safe_open(rootfd, prefix, O_PATH | O_DIRECTORY, 0, &tmp);
 		if (fd < 0 && tmp->errnum == ENOENT) {
 			cleat_error_free(&tmp);
-			/* mkdirat never follows a symlink in its last component: a
-			 * dangling symlink gives EEXIST and the re-open below then
-			 * fails with ENOENT instead of creating outside the root. */
-			if (mkdirat(cur, name, mode) < 0 && errno != EEXIST)
-				return cleat_error_errno(err, errno, "mkdir `%s` inside the rootfs", prefix);
+			/* mkdirat never follows a symlink in its last component:
+			 * EEXIST on a dangling symlink, whose target is then
+			 * created inside the root, never outside it. */
+			if (mkdirat(cur, name, mode) < 0) {
+				if (errno != EEXIST)
+					return cleat_error_errno(err, errno, "mkdir `%s` inside the rootfs", prefix);
+				if (create_link_target(rootfd, cur, dirpath, name, true, mode, depth, err) < 0)
+					return -1;
+			}
 			fd = cleat_safe_open(rootfd, prefix, O_PATH | O_DIRECTORY, 0, err);
 		} else if (fd < 0) {
 			*err = TAKE_PTR(tmp);
@@ -116,13 +149,13 @@ int cleat_safe_mkdir_p(int rootfd, const char *path, mode_t mode, cleat_error_t 
 	return TAKE_FD(cur);
 }
 
-int cleat_safe_mkpath(int rootfd, const char *path, bool dir, mode_t mode, cleat_error_t *err)
+static int mkpath_depth(int rootfd, const char *path, bool dir, mode_t mode, int depth, cleat_error_t *err)
 {
 	cleat_error_t tmp = NULL;
 	int fd;
 
 	if (dir)
-		return cleat_safe_mkdir_p(rootfd, path, mode, err);
+		return mkdir_p_depth(rootfd, path, mode, depth, err);
 
 	fd = cleat_safe_open(rootfd, path, O_PATH, 0, &tmp);
 	if (fd >= 0 || tmp->errnum != ENOENT) {
@@ -134,12 +167,28 @@ int cleat_safe_mkpath(int rootfd, const char *path, bool dir, mode_t mode, cleat
 
 	const char *base;
 	_cleanup_free_ char *parent = cleat_path_split(path, &base);
-	_cleanup_close_ int pfd = cleat_safe_mkdir_p(rootfd, parent, 0755, err);
+	_cleanup_close_ int pfd = mkdir_p_depth(rootfd, parent, 0755, depth, err);
 	if (pfd < 0)
 		return -1;
 	/* O_EXCL: never follow a (dangling) symlink while creating. */
 	_cleanup_close_ int created = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-	if (created < 0 && errno != EEXIST)
-		return cleat_error_errno(err, errno, "create `%s` inside the rootfs", path);
+	if (created < 0) {
+		if (errno != EEXIST)
+			return cleat_error_errno(err, errno, "create `%s` inside the rootfs", path);
+		struct stat st;
+		if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) &&
+		    create_link_target(rootfd, pfd, parent, base, false, mode, depth, err) < 0)
+			return -1;
+	}
 	return cleat_safe_open(rootfd, path, O_PATH, 0, err);
+}
+
+int cleat_safe_mkdir_p(int rootfd, const char *path, mode_t mode, cleat_error_t *err)
+{
+	return mkdir_p_depth(rootfd, path, mode, 0, err);
+}
+
+int cleat_safe_mkpath(int rootfd, const char *path, bool dir, mode_t mode, cleat_error_t *err)
+{
+	return mkpath_depth(rootfd, path, dir, mode, 0, err);
 }
