@@ -9,3 +9,10 @@ tests_unit_test_ttrpc_frames_CFLAGS = $(TTRPC_TEST_CFLAGS)
 tests_unit_test_ttrpc_frames_LDADD = $(TTRPC_TEST_LDADD)
 $(tests_unit_test_ttrpc_frames_OBJECTS): $(SHIM_PROTO_H)
 TESTS += tests/unit/test-ttrpc-frames
+
+check_PROGRAMS += tests/unit/test-ttrpc-server
+tests_unit_test_ttrpc_server_SOURCES = tests/unit/test-ttrpc-server.c
+tests_unit_test_ttrpc_server_CFLAGS = $(TTRPC_TEST_CFLAGS)
+tests_unit_test_ttrpc_server_LDADD = $(TTRPC_TEST_LDADD)
+$(tests_unit_test_ttrpc_server_OBJECTS): $(SHIM_PROTO_H)
+TESTS += tests/unit/test-ttrpc-server
