@@ -3,5 +3,26 @@
 # cgroups/local.mk.
 noinst_LIBRARIES += libcleat.a
 libcleat_a_SOURCES += %reldir%/linux/rootfs.h %reldir%/linux/security.h %reldir%/cgroups/cgroups.h
+libcleat_a_SOURCES += \
+	%reldir%/context.h \
+	%reldir%/container.c %reldir%/container.h \
+	%reldir%/container_create.c %reldir%/container_ops.c \
+	%reldir%/state_dir.c %reldir%/state_dir.h \
+	%reldir%/linux/init.c %reldir%/linux/init.h \
+	%reldir%/linux/namespaces.c %reldir%/linux/namespaces.h \
+	%reldir%/linux/userns.c %reldir%/linux/userns.h \
+	%reldir%/linux/sync.c %reldir%/linux/sync.h \
+	%reldir%/linux/process.c %reldir%/linux/process.h \
+	%reldir%/linux/terminal.c %reldir%/linux/terminal.h
 libcleat_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SECCOMP_CFLAGS) $(CAP_CFLAGS) $(SYSTEMD_CFLAGS)
 CLEAT_LIBS = libcleat.a liboci.a libcleatcommon.a $(YAJL_LIBS) $(SECCOMP_LIBS) $(CAP_LIBS) $(SYSTEMD_LIBS)
+
+bin_PROGRAMS += cleat
+cleat_SOURCES = %reldir%/main.c \
+	%reldir%/cli/cli.h %reldir%/cli/common.c \
+	%reldir%/cli/create.c %reldir%/cli/start.c %reldir%/cli/run.c %reldir%/cli/state.c \
+	%reldir%/cli/kill.c %reldir%/cli/delete.c %reldir%/cli/list.c %reldir%/cli/spec.c \
+	%reldir%/cli/features.c %reldir%/cli/exec.c \
+	%reldir%/cli/update.c %reldir%/cli/pause.c %reldir%/cli/ps.c %reldir%/cli/events.c
+cleat_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SECCOMP_CFLAGS)
+cleat_LDADD = $(CLEAT_LIBS)

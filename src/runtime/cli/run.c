@@ -1,0 +1,53 @@
+#include "config.h"
+#include "runtime/cli/cli.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "runtime/container.h"
+#include "runtime/linux/terminal.h"
+
+/* runc's convention: a signal death is reported as 128 + signal. */
+static int exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 255;
+}
+
+static void remove_quietly(const struct cleat_ctx *ctx, const char *id)
+{
+	_cleanup_error_ cleat_error_t e = NULL;
+	if (cleat_container_delete(ctx, id, true, &e) < 0)
+		cleat_warn("delete \"%s\": %s", id, e->msg);
+}
+
+int cli_run(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *err)
+{
+	struct cleat_create_opts o = { 0 };
+	bool keep = false;
+	if (cli_parse_create_opts(argc, argv, "run", &o, &keep, err) < 0)
+		return -1;
+	o.foreground = !o.detach;
+	struct cleat_created out;
+	if (cleat_container_create(ctx, &o, &out, err) < 0)
+		return cleat_error_wrap(err, "run \"%s\"", o.id);
+	_cleanup_close_ int master = out.pty_master;
+	if (cleat_container_start(ctx, o.id, err) < 0) {
+		cleat_error_wrap(err, "run \"%s\"", o.id);
+		remove_quietly(ctx, o.id);
+		return -1;
+	}
+	if (o.detach)
+		return 0;
+	int status = 0;
+	if (cleat_terminal_proxy(master, out.init_pid, &status, err) < 0)
+		return -1;
+	if (!keep)
+		remove_quietly(ctx, o.id);
+	return exit_code(status);
+}

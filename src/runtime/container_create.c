@@ -1,0 +1,334 @@
+/* cleat create: state dir, helper + init, cgroup, sync until the init is
+ * parked on exec.fifo, then exit.  A failed create leaves nothing behind. */
+#include "config.h"
+#include "runtime/container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "runtime/linux/hooks.h"
+#include "runtime/linux/init.h"
+#include "runtime/linux/security.h"
+#include "runtime/linux/sync.h"
+#include "runtime/linux/terminal.h"
+#include "runtime/linux/userns.h"
+#include "runtime/state_dir.h"
+
+struct create_run {
+	const struct cleat_ctx *ctx;
+	const struct cleat_create_opts *o;
+	struct cleat_container *c;
+	char *config_text;
+	size_t config_len;
+	struct cleat_ns_plan ns;
+	int fifo_fd;
+	int console_sock;
+	int sync_parent, sync_child;
+	pid_t helper, init;
+	int pty_master;
+	bool dir_created;
+};
+
+static void create_run_cleanup(struct create_run *r, bool failed)
+{
+	if (failed) {
+		if (r->init > 0) {
+			kill(r->init, SIGKILL);
+			while (waitpid(r->init, NULL, 0) < 0 && errno == EINTR)
+				;
+		}
+		if (r->c && r->c->cgroup) {
+			_cleanup_error_ cleat_error_t e = NULL;
+			if (cleat_cgroup_destroy(r->c->cgroup, &e) < 0)
+				cleat_warn("remove cgroup: %s", e->msg);
+		}
+		if (r->dir_created) {
+			_cleanup_error_ cleat_error_t e = NULL;
+			if (rm_rf(r->c->state_dir, &e) < 0)
+				cleat_warn("remove state directory: %s", e->msg);
+		}
+		if (r->pty_master >= 0)
+			close(r->pty_master);
+	}
+	if (r->helper > 0) {
+		kill(r->helper, SIGKILL);
+		while (waitpid(r->helper, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	cleat_ns_plan_close(&r->ns);
+	for (int *fd = (int[]){ r->fifo_fd, r->console_sock, r->sync_parent, r->sync_child, -2 }; *fd != -2; fd++)
+		if (*fd >= 0)
+			close(*fd);
+	if (r->c)
+		cleat_container_free(r->c);
+	free(r->config_text);
+}
+
+/* Bundle, config.json, rootfs: everything checked before any state exists. */
+static int load_bundle(struct create_run *r, cleat_error_t *err)
+{
+	const char *bundle = r->o->bundle && *r->o->bundle ? r->o->bundle : ".";
+	char abs[PATH_MAX];
+	if (realpath(bundle, abs) == NULL)
+		return cleat_error_errno(err, errno, "bundle \"%s\"", bundle);
+	_cleanup_free_ char *cfg_path = xasprintf("%s/config.json", abs);
+	if (read_file(cfg_path, &r->config_text, &r->config_len, err) < 0)
+		return -1;
+	struct oci_config *cfg = NULL;
+	if (oci_config_parse(r->config_text, r->config_len, "config.json", &cfg, err) < 0)
+		return -1;
+	struct cleat_container *c = xmalloc0(sizeof *c);
+	r->c = c;
+	c->dir_fd = c->lock_fd = -1;
+	c->config = cfg;
+	c->bundle = xstrdup(abs);
+	if (!cfg->has_root || cfg->root.path == NULL)
+		return cleat_error_msg(err, "config.json: root must be specified");
+	if (cfg->process == NULL)
+		return cleat_error_msg(err, "config.json: process must be specified");
+	_cleanup_free_ char *rootfs = cfg->root.path[0] == '/' ? xstrdup(cfg->root.path)
+							       : xasprintf("%s/%s", abs, cfg->root.path);
+	char rabs[PATH_MAX];
+	if (realpath(rootfs, rabs) == NULL)
+		return cleat_error_errno(err, errno, "rootfs (\"%s\") does not exist", rootfs);
+	c->rootfs = xstrdup(rabs);
+	return 0;
+}
+
+static int check_options(struct create_run *r, cleat_error_t *err)
+{
+	const struct oci_process *p = r->c->config->process;
+	if (p->terminal && !r->o->console_socket && !r->o->foreground)
+		return cleat_error_msg(err, "cannot allocate tty if runc will detach without setting console socket");
+	if (!p->terminal && r->o->console_socket)
+		return cleat_error_msg(err, "cannot use console socket if runc will not detach or allocate tty");
+	if (cleat_ns_plan_build(r->c->config, &r->ns, err) < 0)
+		return -1;
+	if (p->has_capabilities && cleat_caps_validate(&p->capabilities, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int make_state(struct create_run *r, cleat_error_t *err)
+{
+	const struct cleat_ctx *ctx = r->ctx;
+	struct cleat_container *c = r->c;
+	c->id = xstrdup(r->o->id);
+	c->root = xstrdup(ctx->root);
+	c->state_dir = xasprintf("%s/%s", ctx->root, r->o->id);
+	if (cleat_state_dir_create(ctx->root, r->o->id, &c->dir_fd, &c->lock_fd, err) < 0)
+		return -1;
+	r->dir_created = true;
+	c->created = cleat_rfc3339_now();
+	c->owner = geteuid();
+	c->systemd_cgroup = ctx->systemd_cgroup;
+	c->rootless = ctx->rootless && strcmp(ctx->rootless, "true") == 0;
+	c->no_pivot = r->o->no_pivot;
+	c->no_new_keyring = r->o->no_new_keyring;
+	if (write_file_at(c->dir_fd, CLEAT_CONFIG_FILE, r->config_text, r->config_len, 0600, err) < 0)
+		return -1;
+	/* 0622: the init may have switched to an unprivileged uid when it opens it. */
+	if (mkfifoat(c->dir_fd, CLEAT_EXEC_FIFO, 0622) < 0)
+		return cleat_error_errno(err, errno, "mkfifo \"%s/%s\"", c->state_dir, CLEAT_EXEC_FIFO);
+	r->fifo_fd = openat(c->dir_fd, CLEAT_EXEC_FIFO, O_PATH | O_CLOEXEC);
+	if (r->fifo_fd < 0 || fchmodat(c->dir_fd, CLEAT_EXEC_FIFO, 0622, 0) < 0)
+		return cleat_error_errno(err, errno, "open \"%s/%s\"", c->state_dir, CLEAT_EXEC_FIFO);
+	return cleat_state_save(c, err);
+}
+
+static unsigned listen_fds_from_env(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	long long p, n;
+	/* sd_listen_fds(3): the fds are ours only when LISTEN_PID names us. */
+	if (!pid || !fds || parse_int(pid, 1, INT_MAX, &p) < 0 || p != getpid() ||
+	    parse_int(fds, 1, 1024, &n) < 0)
+		return 0;
+	return (unsigned) n;
+}
+
+static int spawn(struct create_run *r, cleat_error_t *err)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return cleat_error_errno(err, errno, "socketpair");
+	r->sync_parent = sv[0];
+	r->sync_child = sv[1];
+	unsigned listen = listen_fds_from_env();
+	struct cleat_init_args a = {
+		.id = r->c->id,
+		.config = r->c->config,
+		.process = r->c->config->process,
+		.bundle = r->c->bundle,
+		.rootfs = r->c->rootfs,
+		.sync_fd = r->sync_child,
+		.fifo_fd = r->fifo_fd,
+		.ns = r->ns,
+		.no_pivot = r->o->no_pivot,
+		.no_new_keyring = r->o->no_new_keyring,
+		.keep_fds = listen + r->o->preserve_fds,
+		.listen_fds = listen,
+		.console = r->c->config->process->terminal,
+		.close_in_child = { r->c->lock_fd, r->c->dir_fd, r->console_sock, r->sync_parent },
+		.n_close_in_child = 4,
+	};
+	r->helper = cleat_init_spawn(&a, err);
+	if (r->helper < 0)
+		return -1;
+	close(r->sync_child);
+	r->sync_child = -1;
+	return 0;
+}
+
+static int setup_cgroup(struct create_run *r, cleat_error_t *err)
+{
+	const struct oci_config *cfg = r->c->config;
+	struct cleat_cgroup_opts co = {
+		.id = r->c->id,
+		.cgroups_path = cfg->linux_ ? cfg->linux_->cgroups_path : NULL,
+		.systemd = r->ctx->systemd_cgroup,
+		.rootless = r->c->rootless,
+		.resources = cfg->linux_ ? cfg->linux_->resources : NULL,
+		.config = cfg,
+	};
+	if (cleat_cgroup_create(&co, r->helper, &r->c->cgroup, err) < 0)
+		return -1;
+	r->c->cgroup_str = cleat_cgroup_to_string(r->c->cgroup);
+	return 0;
+}
+
+static int handle_console(struct create_run *r, int master, cleat_error_t *err)
+{
+	if (r->console_sock >= 0)
+		return cleat_console_send(r->console_sock, master, err);
+	if (r->pty_master < 0)
+		r->pty_master = fcntl(master, F_DUPFD_CLOEXEC, 3);
+	return 0;
+}
+
+static int run_parent_hooks(struct create_run *r, cleat_error_t *err)
+{
+	const struct oci_hooks *h = &r->c->config->hooks;
+	r->c->status = CLEAT_STATUS_CREATING;
+	_cleanup_free_ char *state = cleat_container_spec_state_json(r->c);
+	if (cleat_hooks_run(h->create_runtime, h->n_create_runtime, "createRuntime", state, err) < 0)
+		return -1;
+	if (cleat_hooks_run(h->prestart, h->n_prestart, "prestart", state, err) < 0)
+		return -1;
+	return cleat_sync_send(r->sync_parent, CLEAT_SYNC_HOOKS_DONE, 0, state, strlen(state), -1, err);
+}
+
+/* Serve the helper and the init until the init is parked on exec.fifo. */
+static int sync_loop(struct create_run *r, cleat_error_t *err)
+{
+	for (;;) {
+		_cleanup_sync_msg_ struct cleat_sync_msg *m = NULL;
+		if (cleat_sync_recv(r->sync_parent, &m, err) < 0)
+			return -1;
+		if (m == NULL)
+			return cleat_error_msg(err, "container init exited before it was ready");
+		switch (m->type) {
+		case CLEAT_SYNC_ERROR:
+			return cleat_error_errno(err, m->errnum, "%s", m->data);
+		case CLEAT_SYNC_WARNING:
+			cleat_warn("%s", m->data);
+			break;
+		case CLEAT_SYNC_DEBUG:
+			cleat_debug("%s", m->data);
+			break;
+		case CLEAT_SYNC_USERNS_MAP:
+			if (cleat_userns_write_maps(r->helper, r->c->config->linux_, err) < 0)
+				return -1;
+			if (cleat_sync_send_type(r->sync_parent, CLEAT_SYNC_USERNS_DONE, err) < 0)
+				return -1;
+			break;
+		case CLEAT_SYNC_INIT_PID: {
+			int32_t pid;
+			if (m->len != sizeof pid)
+				return cleat_error_errno(err, EPROTO, "sync: bad init pid message");
+			memcpy(&pid, m->data, sizeof pid);
+			r->init = pid;
+			r->c->init_pid = pid;
+			int status;
+			while (waitpid(r->helper, &status, 0) < 0 && errno == EINTR)
+				;
+			r->helper = 0;
+			break;
+		}
+		case CLEAT_SYNC_CONSOLE:
+			if (m->fd < 0)
+				return cleat_error_errno(err, EPROTO, "sync: console message without a fd");
+			if (handle_console(r, m->fd, err) < 0)
+				return -1;
+			break;
+		case CLEAT_SYNC_HOOKS:
+			if (run_parent_hooks(r, err) < 0)
+				return -1;
+			break;
+		case CLEAT_SYNC_READY:
+			return 0;
+		default:
+			return cleat_error_errno(err, EPROTO, "sync: unexpected message %u", m->type);
+		}
+	}
+}
+
+static int create_steps(struct create_run *r, struct cleat_created *out, cleat_error_t *err)
+{
+	if (cleat_container_validate_id(r->o->id, err) < 0)
+		return -1;
+	if (load_bundle(r, err) < 0 || check_options(r, err) < 0)
+		return -1;
+	if (r->o->console_socket &&
+	    cleat_console_socket_connect(r->o->console_socket, &r->console_sock, err) < 0)
+		return -1;
+	if (make_state(r, err) < 0)
+		return -1;
+	if (spawn(r, err) < 0)
+		return -1;
+	if (setup_cgroup(r, err) < 0)
+		return -1;
+	if (cleat_sync_send_type(r->sync_parent, CLEAT_SYNC_GO, err) < 0)
+		return -1;
+	if (sync_loop(r, err) < 0)
+		return -1;
+	r->c->init_start_time = cleat_proc_start_time(r->init);
+	if (r->c->init_start_time == 0)
+		return cleat_error_msg(err, "container init (pid %d) exited during create", (int) r->init);
+	if (cleat_state_save(r->c, err) < 0)
+		return -1;
+	if (r->o->pid_file) {
+		char buf[32];
+		int n = snprintf(buf, sizeof buf, "%d", (int) r->init);
+		if (write_file_atomic(r->o->pid_file, buf, (size_t) n, 0644, err) < 0)
+			return -1;
+	}
+	out->init_pid = r->init;
+	out->pty_master = r->pty_master;
+	r->pty_master = -1;
+	return 0;
+}
+
+int cleat_container_create(const struct cleat_ctx *ctx, const struct cleat_create_opts *o,
+			   struct cleat_created *out, cleat_error_t *err)
+{
+	struct create_run r = { .ctx = ctx, .o = o, .fifo_fd = -1, .console_sock = -1,
+				.sync_parent = -1, .sync_child = -1, .pty_master = -1 };
+	cleat_ns_plan_init(&r.ns);
+	out->init_pid = 0;
+	out->pty_master = -1;
+	int ret = create_steps(&r, out, err);
+	create_run_cleanup(&r, ret < 0);
+	return ret;
+}

@@ -1,0 +1,187 @@
+/* start, kill, delete over the state dir. */
+#include "config.h"
+#include "runtime/container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "runtime/linux/hooks.h"
+#include "runtime/state_dir.h"
+
+/* Signal the init only if the pid is still the process create started:
+ * a pidfd pins it between the start-time check and the signal. */
+static int signal_init(const struct cleat_container *c, int signo, cleat_error_t *err)
+{
+	_cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, c->init_pid, 0);
+	if (pidfd < 0) {
+		if (errno == ESRCH)
+			return cleat_error_errno(err, ESRCH, "container not running");
+		if (!cleat_container_init_alive(c))
+			return cleat_error_msg(err, "container not running");
+		if (kill(c->init_pid, signo) < 0)
+			return cleat_error_errno(err, errno, "kill init pid %d", (int) c->init_pid);
+		return 0;
+	}
+	if (!cleat_container_init_alive(c))
+		return cleat_error_msg(err, "container not running");
+	if (syscall(SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0)
+		return cleat_error_errno(err, errno, "signal init pid %d", (int) c->init_pid);
+	return 0;
+}
+
+/* Wait until the init is gone (it is not our child: poll its start time). */
+static bool wait_init_gone(const struct cleat_container *c, int timeout_ms)
+{
+	for (int waited = 0; waited <= timeout_ms; waited += 10) {
+		if (!cleat_container_init_alive(c))
+			return true;
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	return !cleat_container_init_alive(c);
+}
+
+/* The init blocks in open(O_WRONLY) of exec.fifo; opening the read side
+ * releases it and it writes one byte.  A dead init never writes: check its
+ * liveness while waiting instead of blocking forever. */
+static int release_init(struct cleat_container *c, cleat_error_t *err)
+{
+	_cleanup_close_ int fd = openat(c->dir_fd, CLEAT_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return cleat_error_errno(err, errno, "open exec fifo");
+	for (;;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		int n = poll(&p, 1, 100);
+		if (n < 0 && errno != EINTR)
+			return cleat_error_errno(err, errno, "poll exec fifo");
+		if (n > 0 && (p.revents & POLLIN)) {
+			char b;
+			ssize_t r = read(fd, &b, 1);
+			if (r == 1)
+				break;
+			if (r < 0 && errno != EAGAIN)
+				return cleat_error_errno(err, errno, "read exec fifo");
+		}
+		if (!cleat_container_init_alive(c))
+			return cleat_error_msg(err, "cannot start a container that has stopped");
+	}
+	if (unlinkat(c->dir_fd, CLEAT_EXEC_FIFO, 0) < 0 && errno != ENOENT)
+		return cleat_error_errno(err, errno, "remove exec fifo");
+	return 0;
+}
+
+int cleat_container_start(const struct cleat_ctx *ctx, const char *id, cleat_error_t *err)
+{
+	_cleanup_container_ struct cleat_container *c = NULL;
+	if (cleat_container_load(ctx->root, id, &c, err) < 0)
+		return -1;
+	switch (c->status) {
+	case CLEAT_STATUS_CREATED:
+		break;
+	case CLEAT_STATUS_STOPPED:
+		return cleat_error_msg(err, "cannot start a container that has stopped");
+	case CLEAT_STATUS_RUNNING:
+		return cleat_error_msg(err, "cannot start an already running container");
+	default:
+		return cleat_error_msg(err, "cannot start a container in the %s state", cleat_status_name(c->status));
+	}
+	if (release_init(c, err) < 0)
+		return -1;
+	c->status = CLEAT_STATUS_RUNNING;
+	const struct oci_hooks *h = &c->config->hooks;
+	if (h->n_poststart) {
+		_cleanup_free_ char *state = cleat_container_spec_state_json(c);
+		_cleanup_error_ cleat_error_t e = NULL;
+		/* runtime-spec: a failing poststart hook is a warning, the container runs on. */
+		if (cleat_hooks_run(h->poststart, h->n_poststart, "poststart", state, &e) < 0)
+			cleat_warn("%s", e->msg);
+	}
+	return 0;
+}
+
+int cleat_container_kill(const struct cleat_ctx *ctx, const char *id, int signo, bool all,
+			 cleat_error_t *err)
+{
+	_cleanup_container_ struct cleat_container *c = NULL;
+	if (cleat_container_load(ctx->root, id, &c, err) < 0)
+		return -1;
+	if (all) {
+		struct cleat_cgroup *cg;
+		if (cleat_container_cgroup(c, &cg, err) < 0)
+			return -1;
+		return cleat_cgroup_kill_all(cg, signo, err);
+	}
+	if (c->status == CLEAT_STATUS_STOPPED || c->status == CLEAT_STATUS_CREATING)
+		return cleat_error_msg(err, "container not running");
+	return signal_init(c, signo, err);
+}
+
+int cleat_container_destroy(struct cleat_container *c, cleat_error_t *err)
+{
+	if (c->cgroup_str && *c->cgroup_str) {
+		struct cleat_cgroup *cg;
+		if (cleat_container_cgroup(c, &cg, err) < 0 || cleat_cgroup_destroy(cg, err) < 0)
+			return cleat_error_wrap(err, "remove cgroup of \"%s\"", c->id);
+	}
+	if (c->config && c->config->hooks.n_poststop) {
+		c->status = CLEAT_STATUS_STOPPED;
+		_cleanup_free_ char *state = cleat_container_spec_state_json(c);
+		_cleanup_error_ cleat_error_t e = NULL;
+		/* runtime-spec: poststop failures are logged, delete continues. */
+		if (cleat_hooks_run(c->config->hooks.poststop, c->config->hooks.n_poststop, "poststop",
+				    state, &e) < 0)
+			cleat_warn("%s", e->msg);
+	}
+	return rm_rf(c->state_dir, err);
+}
+
+static int kill_and_wait(struct cleat_container *c, cleat_error_t *err)
+{
+	struct cleat_cgroup *cg = NULL;
+	if (c->cgroup_str && *c->cgroup_str && cleat_container_cgroup(c, &cg, err) < 0)
+		return -1;
+	_cleanup_error_ cleat_error_t e = NULL;
+	if (signal_init(c, SIGKILL, &e) < 0 && cleat_container_init_alive(c)) {
+		*err = TAKE_PTR(e);
+		return -1;
+	}
+	/* A frozen task only dies once thawed. */
+	if (c->status == CLEAT_STATUS_PAUSED && cg) {
+		_cleanup_error_ cleat_error_t e2 = NULL;
+		(void) cleat_cgroup_freeze(cg, false, &e2);
+	}
+	if (!wait_init_gone(c, 10000))
+		return cleat_error_msg(err, "container init (pid %d) did not die after SIGKILL", (int) c->init_pid);
+	return 0;
+}
+
+int cleat_container_delete(const struct cleat_ctx *ctx, const char *id, bool force,
+			   cleat_error_t *err)
+{
+	_cleanup_container_ struct cleat_container *c = NULL;
+	if (cleat_container_load(ctx->root, id, &c, err) < 0)
+		return -1;
+	switch (c->status) {
+	case CLEAT_STATUS_STOPPED:
+		break;
+	case CLEAT_STATUS_CREATED:
+		if (kill_and_wait(c, err) < 0)
+			return -1;
+		break;
+	default:
+		if (!force)
+			return cleat_error_msg(err, "cannot delete container %s that is not stopped: %s",
+					       c->id, cleat_status_name(c->status));
+		if (c->init_pid > 0 && kill_and_wait(c, err) < 0)
+			return -1;
+	}
+	return cleat_container_destroy(c, err);
+}

@@ -1,0 +1,237 @@
+#include "config.h"
+#include "runtime/linux/init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "runtime/linux/hooks.h"
+#include "runtime/linux/process.h"
+#include "runtime/linux/rootfs.h"
+#include "runtime/linux/security.h"
+#include "runtime/linux/sync.h"
+#include "runtime/linux/terminal.h"
+
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+
+/* fork-like clone whose child is a sibling of the caller (CLONE_PARENT): the
+ * init becomes a direct child of `cleat create`. */
+static pid_t clone_sibling(void)
+{
+	return (pid_t) syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
+}
+
+static _Noreturn void child_fail(int sync_fd, cleat_error_t *err)
+{
+	cleat_sync_send_error(sync_fd, *err);
+	_exit(1);
+}
+
+/* Everything the init does before it reports READY; fills what exec needs. */
+struct init_result {
+	char **argv; /* NULL-terminated copy of process.args */
+	char **env;
+	char *exe;
+	char *state_json;
+};
+
+static int init_join_session_keyring(const char *id, cleat_error_t *err)
+{
+	_cleanup_free_ char *name = xasprintf("_ses.%s", id);
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0) < 0 && errno != ENOSYS)
+		return cleat_error_errno(err, errno, "join session keyring");
+	return 0;
+}
+
+static int init_rootfs_and_hooks(const struct cleat_init_args *a, struct init_result *r,
+				 cleat_error_t *err)
+{
+	const struct oci_config *c = a->config;
+	struct cleat_rootfs_opts ro = {
+		.config = c,
+		.bundle = a->bundle,
+		.rootfs = a->rootfs,
+		.no_pivot = a->no_pivot,
+		.in_userns = a->ns.create[CLEAT_NS_USER] || a->ns.join_fd[CLEAT_NS_USER] >= 0,
+		.in_cgroupns = a->ns.create[CLEAT_NS_CGROUP],
+		.console_path = NULL,
+	};
+	if (cleat_rootfs_prepare(&ro, err) < 0)
+		return -1;
+	/* createRuntime and prestart run in the runtime namespace: the parent
+	 * runs them; it answers with the state for the in-container hooks. */
+	if (cleat_sync_send_type(a->sync_fd, CLEAT_SYNC_HOOKS, err) < 0)
+		return -1;
+	_cleanup_sync_msg_ struct cleat_sync_msg *m = NULL;
+	if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_HOOKS_DONE, "wait for createRuntime hooks", &m, err) < 0)
+		return -1;
+	r->state_json = xstrdup(m->data);
+	if (cleat_hooks_run(c->hooks.create_container, c->hooks.n_create_container,
+			    "createContainer", r->state_json, err) < 0)
+		return -1;
+	if (cleat_rootfs_finalize(&ro, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int init_setup(const struct cleat_init_args *a, struct init_result *r, cleat_error_t *err)
+{
+	const struct oci_config *c = a->config;
+	const struct oci_process *p = a->process;
+	if (init_rootfs_and_hooks(a, r, err) < 0)
+		return -1;
+	if (cleat_process_set_hostname(c, err) < 0)
+		return -1;
+	if (a->console) {
+		_cleanup_close_ int master = -1;
+		if (cleat_terminal_setup(p, true, &master, err) < 0)
+			return cleat_error_wrap(err, "set up terminal");
+		if (cleat_sync_send(a->sync_fd, CLEAT_SYNC_CONSOLE, 0, NULL, 0, master, err) < 0)
+			return -1;
+	}
+	if (!a->no_new_keyring && init_join_session_keyring(a->id, err) < 0)
+		return -1;
+	if (cleat_process_set_oom_score_adj(p, err) < 0)
+		return -1;
+	if (cleat_process_set_rlimits(p, err) < 0)
+		return -1;
+	if (cleat_process_set_cwd(p->cwd, err) < 0)
+		return -1;
+	r->argv = xmalloc0((p->n_args + 1) * sizeof(char *));
+	for (size_t i = 0; i < p->n_args; i++)
+		r->argv[i] = p->args[i];
+	r->env = cleat_process_env(p, a->listen_fds);
+	cleat_process_env_add_home(&r->env, p->user.uid);
+	int notify_fd = -1;
+	if (cleat_process_confine(p, c, &notify_fd, err) < 0)
+		return -1;
+	if (notify_fd >= 0) {
+		_cleanup_close_ int nfd = notify_fd;
+		if (cleat_seccomp_send_listener(c->linux_->seccomp, nfd, r->state_json, err) < 0)
+			return -1;
+	}
+	if (cleat_process_find_exec(p, r->env, &r->exe, err) < 0)
+		return cleat_error_wrap(err, "unable to start container process");
+	return 0;
+}
+
+/* Block until `cleat start` opens exec.fifo for reading (runc's design: the
+ * fifo's existence is what "created" means). */
+static int init_wait_start(int fifo_fd, cleat_error_t *err)
+{
+	_cleanup_free_ char *path = xasprintf("/proc/self/fd/%d", fifo_fd);
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cleat_error_errno(err, errno, "open exec fifo");
+	if (write(fd, "0", 1) != 1)
+		return cleat_error_errno(err, errno, "write exec fifo");
+	return 0;
+}
+
+static _Noreturn void init_main(const struct cleat_init_args *a)
+{
+	cleat_error_t err = NULL;
+	struct init_result r = { 0 };
+	/* Until READY, a dying `cleat create` must take the half-built init with it. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (init_setup(a, &r, &err) < 0)
+		child_fail(a->sync_fd, &err);
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	if (cleat_sync_send_type(a->sync_fd, CLEAT_SYNC_READY, &err) < 0)
+		_exit(1);
+	close(a->sync_fd);
+	if (init_wait_start(a->fifo_fd, &err) < 0)
+		goto fail;
+	close(a->fifo_fd);
+	if (cleat_hooks_run(a->config->hooks.start_container, a->config->hooks.n_start_container,
+			    "startContainer", r.state_json, &err) < 0)
+		goto fail;
+	if (cleat_process_prepare_fds(a->keep_fds, &err) < 0)
+		goto fail;
+	execve(r.exe, r.argv, r.env);
+	cleat_error_errno(&err, errno, "exec \"%s\"", r.exe);
+fail:;
+	/* Nobody listens on the sync socket any more: stderr is all there is. */
+	_cleanup_free_ char *msg = cleat_error_string(err);
+	dprintf(2, "cleat: init: %s\n", msg);
+	_exit(127);
+}
+
+static int helper_userns(const struct cleat_init_args *a, cleat_error_t *err)
+{
+	if (a->ns.join_fd[CLEAT_NS_USER] >= 0)
+		return cleat_ns_join(&a->ns, CLEAT_NS_USER, err);
+	if (!a->ns.create[CLEAT_NS_USER])
+		return 0;
+	if (unshare(CLONE_NEWUSER) < 0)
+		return cleat_error_errno(err, errno, "unshare user namespace");
+	/* Only a process outside the namespace can write the maps. */
+	if (cleat_sync_send_type(a->sync_fd, CLEAT_SYNC_USERNS_MAP, err) < 0)
+		return -1;
+	if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_USERNS_DONE, "wait for uid/gid maps", NULL, err) < 0)
+		return -1;
+	/* Become root of the new namespace when 0 is mapped (EINVAL otherwise). */
+	if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+		return cleat_error_errno(err, errno, "setresgid 0 in user namespace");
+	if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+		return cleat_error_errno(err, errno, "setresuid 0 in user namespace");
+	return 0;
+}
+
+static int helper_setup(const struct cleat_init_args *a, cleat_error_t *err)
+{
+	if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_GO, "wait for cgroup setup", NULL, err) < 0)
+		return -1;
+	if (helper_userns(a, err) < 0)
+		return -1;
+	for (int k = 0; k < CLEAT_NS_COUNT; k++)
+		if (k != CLEAT_NS_USER && cleat_ns_join(&a->ns, k, err) < 0)
+			return -1;
+	if (cleat_ns_unshare_new(&a->ns, err) < 0)
+		return -1;
+	if (a->ns.create[CLEAT_NS_TIME] && cleat_ns_write_time_offsets(a->config, err) < 0)
+		return -1;
+	return 0;
+}
+
+static _Noreturn void helper_main(const struct cleat_init_args *a)
+{
+	cleat_error_t err = NULL;
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	for (size_t i = 0; i < a->n_close_in_child; i++)
+		if (a->close_in_child[i] >= 0)
+			close(a->close_in_child[i]);
+	if (helper_setup(a, &err) < 0)
+		child_fail(a->sync_fd, &err);
+	pid_t pid = clone_sibling();
+	if (pid < 0) {
+		cleat_error_errno(&err, errno, "clone container init");
+		child_fail(a->sync_fd, &err);
+	}
+	if (pid == 0)
+		init_main(a);
+	int32_t p32 = pid;
+	if (cleat_sync_send(a->sync_fd, CLEAT_SYNC_INIT_PID, 0, &p32, sizeof p32, -1, &err) < 0)
+		_exit(1);
+	_exit(0);
+}
+
+pid_t cleat_init_spawn(const struct cleat_init_args *a, cleat_error_t *err)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return cleat_error_errno(err, errno, "fork");
+	if (pid == 0)
+		helper_main(a);
+	return pid;
+}

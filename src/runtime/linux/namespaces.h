@@ -1,0 +1,49 @@
+/* Which namespaces the container gets: new, joined by path, or the host's. */
+#ifndef CLEAT_RUNTIME_LINUX_NAMESPACES_H
+#define CLEAT_RUNTIME_LINUX_NAMESPACES_H
+
+#include <stdbool.h>
+
+#include "common/error.h"
+#include "oci-spec/config.h"
+
+/* Order matters: a user namespace is joined first (it owns the others) and a
+ * mount namespace last (joining it changes how later paths resolve). */
+enum cleat_ns_kind {
+	CLEAT_NS_USER,
+	CLEAT_NS_IPC,
+	CLEAT_NS_UTS,
+	CLEAT_NS_NET,
+	CLEAT_NS_PID,
+	CLEAT_NS_CGROUP,
+	CLEAT_NS_TIME,
+	CLEAT_NS_MNT,
+	CLEAT_NS_COUNT,
+};
+
+struct cleat_ns_plan {
+	bool create[CLEAT_NS_COUNT];
+	int join_fd[CLEAT_NS_COUNT]; /* -1 when not joining */
+};
+
+/* OCI type name ("network", "mount", ...) and /proc/<pid>/ns/ name ("net", "mnt", ...). */
+const char *cleat_ns_oci_name(enum cleat_ns_kind k);
+const char *cleat_ns_proc_name(enum cleat_ns_kind k);
+int cleat_ns_clone_flag(enum cleat_ns_kind k);
+/* -1 when unknown. */
+int cleat_ns_kind_from_oci(const char *type);
+
+void cleat_ns_plan_init(struct cleat_ns_plan *p);
+/* Validate linux.namespaces (+ hostname, domainname, mappings, timeOffsets
+ * that need one) and open every path; *p owns the fds. */
+int cleat_ns_plan_build(const struct oci_config *c, struct cleat_ns_plan *p, cleat_error_t *err);
+void cleat_ns_plan_close(struct cleat_ns_plan *p);
+
+/* In the helper: setns() into the joined namespace of kind k (no-op when not joined). */
+int cleat_ns_join(const struct cleat_ns_plan *p, enum cleat_ns_kind k, cleat_error_t *err);
+/* unshare() every new namespace except user. */
+int cleat_ns_unshare_new(const struct cleat_ns_plan *p, cleat_error_t *err);
+/* Write linux.timeOffsets to /proc/self/timens_offsets (after unsharing time, before any child). */
+int cleat_ns_write_time_offsets(const struct oci_config *c, cleat_error_t *err);
+
+#endif

@@ -1,0 +1,256 @@
+#include "config.h"
+#include "runtime/linux/process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "runtime/linux/security.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+char **cleat_process_env(const struct oci_process *p, unsigned listen_fds)
+{
+	size_t n = p->n_env;
+	char **env = xmalloc0((n + 3) * sizeof(char *));
+	size_t j = 0;
+	for (size_t i = 0; i < n; i++)
+		env[j++] = xstrdup(p->env[i]);
+	if (listen_fds > 0) {
+		env[j++] = xasprintf("LISTEN_FDS=%u", listen_fds);
+		env[j++] = xstrdup("LISTEN_PID=1");
+	}
+	return env;
+}
+
+static bool env_has(char *const *env, const char *name)
+{
+	size_t l = strlen(name);
+	for (; env && *env; env++)
+		if (strncmp(*env, name, l) == 0 && (*env)[l] == '=')
+			return true;
+	return false;
+}
+
+static const char *env_get(char *const *env, const char *name)
+{
+	size_t l = strlen(name);
+	for (; env && *env; env++)
+		if (strncmp(*env, name, l) == 0 && (*env)[l] == '=')
+			return *env + l + 1;
+	return NULL;
+}
+
+/* /etc/passwd of the container, read without getpwuid (no NSS inside). */
+static char *home_of(uid_t uid)
+{
+	_cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+	char line[1024];
+	while (f && fgets(line, sizeof line, f)) {
+		char *fields[7] = { 0 };
+		char *s = line;
+		int n = 0;
+		while (n < 7 && (fields[n] = strsep(&s, ":")) != NULL)
+			n++;
+		if (n < 6)
+			continue;
+		long long u;
+		if (parse_int(fields[2], 0, UINT32_MAX, &u) == 0 && (uid_t) u == uid) {
+			fields[5][strcspn(fields[5], "\n")] = '\0';
+			return xstrdup(fields[5]);
+		}
+	}
+	return xstrdup("/");
+}
+
+void cleat_process_env_add_home(char ***env, uid_t uid)
+{
+	if (env_has(*env, "HOME"))
+		return;
+	size_t n = strv_length(*env);
+	*env = xrealloc(*env, (n + 2) * sizeof(char *));
+	_cleanup_free_ char *home = home_of(uid);
+	(*env)[n] = xasprintf("HOME=%s", home);
+	(*env)[n + 1] = NULL;
+}
+
+int cleat_process_set_hostname(const struct oci_config *c, cleat_error_t *err)
+{
+	if (c->hostname && *c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
+		return cleat_error_errno(err, errno, "sethostname \"%s\"", c->hostname);
+	if (c->domainname && *c->domainname &&
+	    setdomainname(c->domainname, strlen(c->domainname)) < 0)
+		return cleat_error_errno(err, errno, "setdomainname \"%s\"", c->domainname);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int res;
+} rlimit_names[] = {
+	{ "RLIMIT_AS", RLIMIT_AS }, { "RLIMIT_CORE", RLIMIT_CORE }, { "RLIMIT_CPU", RLIMIT_CPU },
+	{ "RLIMIT_DATA", RLIMIT_DATA }, { "RLIMIT_FSIZE", RLIMIT_FSIZE },
+	{ "RLIMIT_LOCKS", RLIMIT_LOCKS }, { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
+	{ "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE }, { "RLIMIT_NICE", RLIMIT_NICE },
+	{ "RLIMIT_NOFILE", RLIMIT_NOFILE }, { "RLIMIT_NPROC", RLIMIT_NPROC },
+	{ "RLIMIT_RSS", RLIMIT_RSS }, { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
+	{ "RLIMIT_RTTIME", RLIMIT_RTTIME }, { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
+	{ "RLIMIT_STACK", RLIMIT_STACK },
+};
+
+int cleat_process_set_rlimits(const struct oci_process *p, cleat_error_t *err)
+{
+	for (size_t i = 0; i < p->n_rlimits; i++) {
+		const struct oci_rlimit *r = &p->rlimits[i];
+		int res = -1;
+		for (size_t k = 0; k < ARRAY_SIZE(rlimit_names); k++)
+			if (r->type && strcmp(r->type, rlimit_names[k].name) == 0)
+				res = rlimit_names[k].res;
+		if (res < 0)
+			return cleat_error_msg(err, "unknown rlimit type \"%s\"", r->type ? r->type : "");
+		struct rlimit rl = { .rlim_cur = r->soft, .rlim_max = r->hard };
+		if (setrlimit(res, &rl) < 0)
+			return cleat_error_errno(err, errno, "setrlimit %s soft %llu hard %llu", r->type,
+						 (unsigned long long) r->soft, (unsigned long long) r->hard);
+	}
+	return 0;
+}
+
+int cleat_process_set_oom_score_adj(const struct oci_process *p, cleat_error_t *err)
+{
+	if (!p->has_oom_score_adj)
+		return 0;
+	char buf[32];
+	int n = snprintf(buf, sizeof buf, "%d", (int) p->oom_score_adj);
+	_cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, buf, (size_t) n) < 0)
+		return cleat_error_errno(err, errno, "set oomScoreAdj %d: write \"/proc/self/oom_score_adj\"",
+					 (int) p->oom_score_adj);
+	return 0;
+}
+
+int cleat_process_set_cwd(const char *cwd, cleat_error_t *err)
+{
+	if (cwd == NULL || *cwd == '\0')
+		cwd = "/";
+	if (cwd[0] != '/')
+		return cleat_error_msg(err, "cwd \"%s\" is not an absolute path", cwd);
+	if (chdir(cwd) < 0) {
+		if (errno != ENOENT)
+			return cleat_error_errno(err, errno, "chdir to cwd (\"%s\") set in config.json failed", cwd);
+		if (mkdir_p(cwd, 0755, err) < 0)
+			return cleat_error_wrap(err, "create cwd \"%s\"", cwd);
+		if (chdir(cwd) < 0)
+			return cleat_error_errno(err, errno, "chdir to cwd (\"%s\") set in config.json failed", cwd);
+	}
+	/* A cwd reached through a leaked host directory fd shows as unreachable. */
+	char buf[PATH_MAX];
+	if (syscall(SYS_getcwd, buf, sizeof buf) < 0)
+		return cleat_error_errno(err, errno, "getcwd");
+	if (buf[0] != '/')
+		return cleat_error_errno(err, EPERM, "current working directory is outside of container mount namespace root -- possible container breakout detected");
+	return 0;
+}
+
+static bool setgroups_denied(void)
+{
+	char buf[16] = "";
+	_cleanup_close_ int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	return n > 0 && strncmp(buf, "deny", 4) == 0;
+}
+
+int cleat_process_set_user(const struct oci_user *u, cleat_error_t *err)
+{
+	if (!setgroups_denied()) {
+		gid_t *gids = (gid_t *) u->additional_gids;
+		if (setgroups(u->n_additional_gids, gids) < 0)
+			return cleat_error_errno(err, errno, "setgroups");
+	} else if (u->n_additional_gids > 0) {
+		return cleat_error_errno(err, EPERM, "cannot set additionalGids: setgroups is denied in this user namespace");
+	}
+	if (setresgid(u->gid, u->gid, u->gid) < 0)
+		return cleat_error_errno(err, errno, "setresgid %u", u->gid);
+	if (setresuid(u->uid, u->uid, u->uid) < 0)
+		return cleat_error_errno(err, errno, "setresuid %u", u->uid);
+	umask(u->has_umask ? (mode_t) u->umask : 0022);
+	return 0;
+}
+
+int cleat_process_prepare_fds(unsigned keep, cleat_error_t *err)
+{
+	for (unsigned fd = 3; fd < 3 + keep; fd++)
+		if (fcntl((int) fd, F_GETFD) >= 0 && fd_set_cloexec((int) fd, false) < 0)
+			return cleat_error_errno(err, errno, "preserve fd %u", fd);
+	/* Everything else is O_CLOEXEC already; this also catches fds a library
+	 * opened without it. */
+	if (syscall(SYS_close_range, 3 + keep, ~0U, 0) < 0)
+		close_fds_from((int) (3 + keep), NULL, 0);
+	return 0;
+}
+
+int cleat_process_find_exec(const struct oci_process *p, char *const *env, char **out,
+			    cleat_error_t *err)
+{
+	if (p->n_args == 0 || p->args[0] == NULL || *p->args[0] == '\0')
+		return cleat_error_msg(err, "args must not be empty");
+	const char *file = p->args[0];
+	if (strchr(file, '/')) {
+		if (access(file, X_OK) < 0)
+			return cleat_error_errno(err, errno, "exec: \"%s\"", file);
+		*out = xstrdup(file);
+		return 0;
+	}
+	const char *path = env_get(env, "PATH");
+	if (path == NULL)
+		path = DEFAULT_PATH;
+	_cleanup_free_ char *copy = xstrdup(path);
+	char *s = copy, *dir;
+	while ((dir = strsep(&s, ":")) != NULL) {
+		_cleanup_free_ char *cand = xasprintf("%s/%s", *dir ? dir : ".", file);
+		struct stat st;
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
+			*out = TAKE_PTR(cand);
+			return 0;
+		}
+	}
+	return cleat_error_msg(err, "exec: \"%s\": executable file not found in $PATH", file);
+}
+
+int cleat_process_confine(const struct oci_process *p, const struct oci_config *c, int *notify_fd,
+			  cleat_error_t *err)
+{
+	*notify_fd = -1;
+	const struct oci_linux *l = c ? c->linux_ : NULL;
+	if (cleat_personality_apply(l ? l->personality : NULL, err) < 0)
+		return -1;
+	if (cleat_sched_apply(p, err) < 0)
+		return -1;
+	if (p->has_capabilities && cleat_caps_drop_bounding(&p->capabilities, err) < 0)
+		return -1;
+	if (cleat_lsm_set_exec_label(p->apparmor_profile, p->selinux_label, err) < 0)
+		return -1;
+	/* Keep the permitted set across the uid switch; caps_apply trims it. */
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return cleat_error_errno(err, errno, "prctl PR_SET_KEEPCAPS");
+	if (cleat_process_set_user(&p->user, err) < 0)
+		return -1;
+	if (p->has_capabilities && cleat_caps_apply(&p->capabilities, err) < 0)
+		return -1;
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return cleat_error_errno(err, errno, "prctl PR_SET_NO_NEW_PRIVS");
+	if (l && l->seccomp && cleat_seccomp_load(l->seccomp, p->no_new_privileges, notify_fd, err) < 0)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,34 @@
+/* Setting up the process that the init (or exec) turns into, inside the
+ * container, in the order linux/init.c calls these. */
+#ifndef CLEAT_RUNTIME_LINUX_PROCESS_H
+#define CLEAT_RUNTIME_LINUX_PROCESS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+#include "oci-spec/config.h"
+
+/* process.env plus LISTEN_FDS/LISTEN_PID when listen_fds > 0; HOME is added
+ * later by cleat_process_set_user when missing, as runc does. */
+char **cleat_process_env(const struct oci_process *p, unsigned listen_fds);
+int cleat_process_set_hostname(const struct oci_config *c, cleat_error_t *err);
+int cleat_process_set_rlimits(const struct oci_process *p, cleat_error_t *err);
+int cleat_process_set_oom_score_adj(const struct oci_process *p, cleat_error_t *err);
+/* chdir(cwd), creating it when missing; refuses a cwd outside the container
+ * root (CVE-2024-21626: a leaked host fd as cwd). */
+int cleat_process_set_cwd(const char *cwd, cleat_error_t *err);
+/* setgroups(additionalGids), setresgid, setresuid, umask. */
+int cleat_process_set_user(const struct oci_user *u, cleat_error_t *err);
+/* Add HOME from /etc/passwd (or "/") when the env has none. */
+void cleat_process_env_add_home(char ***env, uid_t uid);
+/* Clear FD_CLOEXEC on 3 .. 3+keep-1 and close every fd above (CVE-2024-21626). */
+int cleat_process_prepare_fds(unsigned keep, cleat_error_t *err);
+/* Resolve args[0] with PATH from env, as execvp would; error text as runc's. */
+int cleat_process_find_exec(const struct oci_process *p, char *const *env, char **out,
+			    cleat_error_t *err);
+/* Apply the security settings around the uid switch (see security.h order). */
+int cleat_process_confine(const struct oci_process *p, const struct oci_config *c, int *notify_fd,
+			  cleat_error_t *err);
+
+#endif

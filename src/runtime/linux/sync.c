@@ -1,0 +1,142 @@
+#include "config.h"
+#include "runtime/linux/sync.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "common/log.h"
+#include "common/util.h"
+
+struct wire_header {
+	uint32_t type;
+	int32_t errnum;
+	uint32_t len;
+};
+
+int cleat_sync_send(int sock, enum cleat_sync_type type, int errnum, const void *data, size_t len,
+		    int pass_fd, cleat_error_t *err)
+{
+	struct wire_header h = { .type = type, .errnum = errnum, .len = (uint32_t) len };
+	struct iovec iov[2] = { { &h, sizeof h }, { (void *) data, len } };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
+	if (pass_fd >= 0) {
+		memset(&u, 0, sizeof u);
+		msg.msg_control = u.buf;
+		msg.msg_controllen = sizeof u.buf;
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+	}
+	ssize_t r;
+	do
+		r = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return cleat_error_errno(err, errno, "sync: send message %u", (unsigned) type);
+	return 0;
+}
+
+int cleat_sync_send_type(int sock, enum cleat_sync_type type, cleat_error_t *err)
+{
+	return cleat_sync_send(sock, type, 0, NULL, 0, -1, err);
+}
+
+void cleat_sync_send_error(int sock, const cleat_error_t e)
+{
+	_cleanup_error_ cleat_error_t ignored = NULL;
+	const char *m = e && e->msg ? e->msg : "unknown error";
+	(void) cleat_sync_send(sock, CLEAT_SYNC_ERROR, e ? e->errnum : 0, m, strlen(m), -1, &ignored);
+}
+
+int cleat_sync_recv(int sock, struct cleat_sync_msg **out, cleat_error_t *err)
+{
+	*out = NULL;
+	struct wire_header h;
+	ssize_t r;
+	/* Peek at the whole datagram length first: SEQPACKET truncates otherwise. */
+	do
+		r = recv(sock, &h, sizeof h, MSG_PEEK | MSG_TRUNC);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return cleat_error_errno(err, errno, "sync: receive");
+	if (r == 0)
+		return 0;
+	if ((size_t) r < sizeof h)
+		return cleat_error_errno(err, EPROTO, "sync: short message (%zd bytes)", r);
+	size_t total = (size_t) r;
+	struct cleat_sync_msg *m = xmalloc0(sizeof *m + total + 1);
+	_cleanup_free_ char *buf = xmalloc(total);
+	struct iovec iov = { buf, total };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof u.buf };
+	do
+		r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		free(m);
+		return cleat_error_errno(err, errno, "sync: receive");
+	}
+	memcpy(&h, buf, sizeof h);
+	m->type = h.type;
+	m->errnum = h.errnum;
+	m->len = total - sizeof h;
+	memcpy(m->data, buf + sizeof h, m->len);
+	m->data[m->len] = '\0';
+	m->fd = -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(&m->fd, CMSG_DATA(c), sizeof(int));
+	*out = m;
+	return 0;
+}
+
+int cleat_sync_expect(int sock, enum cleat_sync_type type, const char *what,
+		      struct cleat_sync_msg **out, cleat_error_t *err)
+{
+	for (;;) {
+		_cleanup_sync_msg_ struct cleat_sync_msg *m = NULL;
+		if (cleat_sync_recv(sock, &m, err) < 0)
+			return -1;
+		if (m == NULL)
+			return cleat_error_msg(err, "%s: the container init exited without reporting an error", what);
+		switch (m->type) {
+		case CLEAT_SYNC_ERROR:
+			return cleat_error_errno(err, m->errnum, "%s", m->data);
+		case CLEAT_SYNC_WARNING:
+			cleat_warn("%s", m->data);
+			continue;
+		case CLEAT_SYNC_DEBUG:
+			cleat_debug("%s", m->data);
+			continue;
+		default:
+			break;
+		}
+		if (m->type != (uint32_t) type)
+			return cleat_error_errno(err, EPROTO, "%s: unexpected sync message %u (wanted %u)",
+						 what, m->type, (unsigned) type);
+		if (out)
+			*out = TAKE_PTR(m);
+		return 0;
+	}
+}
+
+void cleat_sync_msg_free(struct cleat_sync_msg *m)
+{
+	if (m == NULL)
+		return;
+	if (m->fd >= 0)
+		close(m->fd);
+	free(m);
+}

@@ -1,0 +1,64 @@
+/* Typed messages between `cleat create` (the parent) and the processes it
+ * starts (the namespace helper and the container init), over one
+ * SOCK_SEQPACKET socketpair so every message arrives whole.
+ *
+ * The child side never prints: every failure is sent as CLEAT_SYNC_ERROR
+ * (errno + message) before it exits, and the parent turns it back into a
+ * cleat_error_t, so no error of the child is lost.  Warnings and debug lines
+ * travel the same way and are logged by the parent. */
+#ifndef CLEAT_RUNTIME_LINUX_SYNC_H
+#define CLEAT_RUNTIME_LINUX_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+enum cleat_sync_type {
+	CLEAT_SYNC_ERROR = 1,   /* child -> parent: errnum + message; the child exits */
+	CLEAT_SYNC_WARNING,     /* child -> parent: logged as a warning */
+	CLEAT_SYNC_DEBUG,       /* child -> parent: logged with --debug */
+	CLEAT_SYNC_GO,          /* parent -> helper: cgroup ready, go on */
+	CLEAT_SYNC_USERNS_MAP,  /* helper -> parent: write my uid/gid maps */
+	CLEAT_SYNC_USERNS_DONE, /* parent -> helper */
+	CLEAT_SYNC_INIT_PID,    /* helper -> parent: pid of the init (payload: int32) */
+	CLEAT_SYNC_CONSOLE,     /* init -> parent: pty master (SCM_RIGHTS) */
+	CLEAT_SYNC_HOOKS,       /* init -> parent: run createRuntime/prestart hooks now */
+	CLEAT_SYNC_HOOKS_DONE,  /* parent -> init: payload is the state JSON for in-container hooks */
+	CLEAT_SYNC_READY,       /* init -> parent: set up, waiting on exec.fifo */
+	CLEAT_SYNC_EXEC_PID,    /* exec helper -> parent: pid of the exec'd process (payload: int32) */
+};
+
+struct cleat_sync_msg {
+	uint32_t type;
+	int32_t errnum;
+	size_t len;   /* payload length; data is NUL-terminated past len */
+	int fd;       /* received fd, or -1 */
+	char data[];
+};
+
+int cleat_sync_send(int sock, enum cleat_sync_type type, int errnum, const void *data, size_t len,
+		    int pass_fd, cleat_error_t *err);
+/* Send a payload-less message. */
+int cleat_sync_send_type(int sock, enum cleat_sync_type type, cleat_error_t *err);
+/* Forward an error to the parent (best effort: the child exits right after). */
+void cleat_sync_send_error(int sock, const cleat_error_t e);
+
+/* Receive one message.  End of file (every child end closed) gives
+ * *out == NULL and returns 0. */
+int cleat_sync_recv(int sock, struct cleat_sync_msg **out, cleat_error_t *err);
+
+/* Receive until a message of `type` arrives, logging warnings/debug on the
+ * way; an ERROR message becomes *err; EOF is an error naming `what`. */
+int cleat_sync_expect(int sock, enum cleat_sync_type type, const char *what,
+		      struct cleat_sync_msg **out, cleat_error_t *err);
+
+void cleat_sync_msg_free(struct cleat_sync_msg *m);
+static inline void cleat_sync_msg_freep(struct cleat_sync_msg **m)
+{
+	if (*m)
+		cleat_sync_msg_free(*m);
+}
+#define _cleanup_sync_msg_ __attribute__((cleanup(cleat_sync_msg_freep)))
+
+#endif

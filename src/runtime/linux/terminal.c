@@ -1,0 +1,200 @@
+#include "config.h"
+#include "runtime/linux/terminal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "common/util.h"
+
+/* Bind the slave over /dev/console, creating the mount point if needed. */
+static int bind_console(const char *slave, cleat_error_t *err)
+{
+	struct stat st;
+	if (lstat("/dev/console", &st) < 0) {
+		_cleanup_close_ int fd = open("/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0)
+			return cleat_error_errno(err, errno, "create \"/dev/console\"");
+	} else if (S_ISLNK(st.st_mode)) {
+		return cleat_error_errno(err, ELOOP, "\"/dev/console\" is a symlink");
+	}
+	if (mount(slave, "/dev/console", NULL, MS_BIND, NULL) < 0)
+		return cleat_error_errno(err, errno, "bind mount \"%s\" on \"/dev/console\"", slave);
+	return 0;
+}
+
+int cleat_terminal_setup(const struct oci_process *p, bool bind, int *master, cleat_error_t *err)
+{
+	_cleanup_close_ int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m < 0)
+		return cleat_error_errno(err, errno, "open \"/dev/ptmx\"");
+	int unlock = 0;
+	if (ioctl(m, TIOCSPTLCK, &unlock) < 0)
+		return cleat_error_errno(err, errno, "unlock pty");
+	int n;
+	if (ioctl(m, TIOCGPTN, &n) < 0)
+		return cleat_error_errno(err, errno, "get pty number");
+	_cleanup_free_ char *slave_path = xasprintf("/dev/pts/%d", n);
+	/* TIOCGPTPEER opens the slave of this very master, not whatever a path resolves to. */
+	_cleanup_close_ int s = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (s < 0)
+		s = open(slave_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (s < 0)
+		return cleat_error_errno(err, errno, "open pty slave \"%s\"", slave_path);
+	if (p->has_console_size) {
+		struct winsize ws = { .ws_row = (unsigned short) p->console_size.height,
+				      .ws_col = (unsigned short) p->console_size.width };
+		if (ioctl(s, TIOCSWINSZ, &ws) < 0)
+			return cleat_error_errno(err, errno, "set console size");
+	}
+	if (bind && bind_console(slave_path, err) < 0)
+		return -1;
+	if (setsid() < 0 && errno != EPERM)
+		return cleat_error_errno(err, errno, "setsid");
+	if (ioctl(s, TIOCSCTTY, 0) < 0)
+		return cleat_error_errno(err, errno, "set controlling terminal");
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(s, fd) < 0)
+			return cleat_error_errno(err, errno, "dup2 pty slave to %d", fd);
+	*master = TAKE_FD(m);
+	return 0;
+}
+
+int cleat_console_socket_connect(const char *path, int *out, cleat_error_t *err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof sa.sun_path)
+		return cleat_error_errno(err, ENAMETOOLONG, "console socket \"%s\"", path);
+	strcpy(sa.sun_path, path);
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return cleat_error_errno(err, errno, "socket");
+	if (connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0)
+		return cleat_error_errno(err, errno, "connect to console socket \"%s\"", path);
+	*out = TAKE_FD(fd);
+	return 0;
+}
+
+int cleat_console_send(int sock, int master, cleat_error_t *err)
+{
+	/* runc sends the master's file name as the payload; receivers ignore it. */
+	static const char name[] = "/dev/ptmx";
+	struct iovec iov = { (void *) name, sizeof name - 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof u);
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof u.buf };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &master, sizeof(int));
+	ssize_t r;
+	do
+		r = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return cleat_error_errno(err, errno, "send pty master over console socket");
+	return 0;
+}
+
+static void copy_some(int from, int to, bool *open_)
+{
+	char buf[8192];
+	ssize_t n = read(from, buf, sizeof buf);
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			*open_ = false;
+		return;
+	}
+	(void) write_all(to, buf, (size_t) n);
+}
+
+static void resize_from_stdin(int master)
+{
+	struct winsize ws;
+	if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+		(void) ioctl(master, TIOCSWINSZ, &ws);
+}
+
+/* Forwarded to the process, as runc's signal handler does. */
+static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGPIPE,
+				 SIGALRM, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGWINCH };
+
+int cleat_terminal_proxy(int master, pid_t pid, int *status, cleat_error_t *err)
+{
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaddset(&set, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	_cleanup_close_ int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		int e = errno;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return cleat_error_errno(err, e, "signalfd");
+	}
+	struct termios saved;
+	bool raw = master >= 0 && isatty(0) && tcgetattr(0, &saved) == 0;
+	if (raw) {
+		struct termios t = saved;
+		cfmakeraw(&t);
+		tcsetattr(0, TCSANOW, &t);
+		resize_from_stdin(master);
+	}
+	bool in_open = master >= 0, master_open = master >= 0;
+	/* A SIGCHLD that came before the mask was set is gone: look once. */
+	bool exited = waitpid(pid, status, WNOHANG) == pid;
+	while (!exited || master_open) {
+		struct pollfd pfd[3] = { { sfd, POLLIN, 0 }, { in_open ? 0 : -1, POLLIN, 0 },
+					 { master_open ? master : -1, POLLIN, 0 } };
+		/* After the exit, drain the master without blocking forever on a
+		 * grandchild that keeps the slave open. */
+		if (poll(pfd, 3, exited ? 100 : -1) <= 0) {
+			if (exited)
+				break;
+			continue;
+		}
+		if (pfd[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof si) == sizeof si) {
+				if (si.ssi_signo == SIGCHLD)
+					continue;
+				if (si.ssi_signo == SIGWINCH && master >= 0)
+					resize_from_stdin(master);
+				else
+					kill(pid, (int) si.ssi_signo);
+			}
+			if (!exited) {
+				pid_t r = waitpid(pid, status, WNOHANG);
+				if (r == pid)
+					exited = true;
+			}
+		}
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			copy_some(0, master, &in_open);
+		}
+		if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR))
+			copy_some(master, 1, &master_open);
+	}
+	if (raw)
+		tcsetattr(0, TCSANOW, &saved);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return 0;
+}

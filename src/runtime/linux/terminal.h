@@ -1,0 +1,28 @@
+/* process.terminal: the pty is allocated inside the container (its own devpts,
+ * after pivot_root) so ttyname() works there, the slave becomes the
+ * controlling terminal and stdio, /dev/console is bound to it, and the master
+ * goes to --console-socket with SCM_RIGHTS (runc's protocol: one message, the
+ * payload is the master's name, one fd). */
+#ifndef CLEAT_RUNTIME_LINUX_TERMINAL_H
+#define CLEAT_RUNTIME_LINUX_TERMINAL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+#include "oci-spec/config.h"
+
+/* In the init/exec process: open /dev/ptmx, make the slave the controlling
+ * tty and fds 0-2, bind it on /dev/console when bind_console.  *master gets the master. */
+int cleat_terminal_setup(const struct oci_process *p, bool bind_console, int *master,
+			 cleat_error_t *err);
+/* Connect to the console socket path (before pivot, from the parent). */
+int cleat_console_socket_connect(const char *path, int *out, cleat_error_t *err);
+/* Send the master over a connected console socket. */
+int cleat_console_send(int sock, int master, cleat_error_t *err);
+/* Foreground `run`/`exec -t` without a console socket: copy between our stdio
+ * and the master until the process exits (pid) and the master drains; sets
+ * our terminal raw meanwhile; returns the wait status of pid. */
+int cleat_terminal_proxy(int master, pid_t pid, int *status, cleat_error_t *err);
+
+#endif
