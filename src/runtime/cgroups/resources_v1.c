@@ -170,7 +170,7 @@ static int cpuset_write(const char *dir, const char *file, const char *v, cleat_
 {
 	if (cg_write(dir, file, v, err) == 0)
 		return 0;
-	if ((*err)->errnum == EINVAL) {
+	if ((*err)->errnum == EINVAL || (*err)->errnum == ERANGE) {
 		_cleanup_free_ char *parent = xstrdup(dir);
 		char *s = strrchr(parent, '/');
 		if (s)

@@ -109,7 +109,7 @@ static int v2_cpuset(struct cleat_cgroup *cg, struct cg_hier *h, const struct oc
 			continue;
 		if (cg_write(h->dir, files[i], vals[i], err) == 0)
 			continue;
-		if ((*err)->errnum == EINVAL) {
+		if ((*err)->errnum == EINVAL || (*err)->errnum == ERANGE) {
 			_cleanup_free_ char *parent = xstrdup(h->dir), *allowed = NULL;
 			*strrchr(parent, '/') = 0;
 			_cleanup_error_ cleat_error_t e2 = NULL;
