@@ -16,3 +16,9 @@ tests_unit_test_ttrpc_server_CFLAGS = $(TTRPC_TEST_CFLAGS)
 tests_unit_test_ttrpc_server_LDADD = $(TTRPC_TEST_LDADD)
 $(tests_unit_test_ttrpc_server_OBJECTS): $(SHIM_PROTO_H)
 TESTS += tests/unit/test-ttrpc-server
+
+check_PROGRAMS += tests/unit/test-ttrpc-loop
+tests_unit_test_ttrpc_loop_SOURCES = tests/unit/test-ttrpc-loop.c
+tests_unit_test_ttrpc_loop_CFLAGS = $(TTRPC_TEST_CFLAGS)
+tests_unit_test_ttrpc_loop_LDADD = $(TTRPC_TEST_LDADD)
+TESTS += tests/unit/test-ttrpc-loop

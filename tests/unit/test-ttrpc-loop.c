@@ -1,0 +1,160 @@
+/* The epoll loop: fd sources, one-shot timers, and removal of sources from
+ * inside callbacks, including sources whose events sit in the same batch. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shim/loop.h"
+#include "test-ttrpc-tap.h"
+
+static struct loop *L;
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+static void quit_cb(struct loop *l, struct loop_source *src, void *data)
+{
+	if (data)
+		*(int *) data += 1;
+	loop_quit(l);
+}
+
+/* Run the loop for `ms` at most. */
+static void spin(unsigned ms)
+{
+	cleat_error_t err = NULL;
+	loop_add_timer(L, ms, quit_cb, NULL, &err);
+	loop_run(L, &err);
+}
+
+struct pair_ctx {
+	struct loop_source *me, *other;
+	int calls;
+};
+
+static void pair_cb(struct loop *l, struct loop_source *src, int fd, uint32_t ev, void *data)
+{
+	struct pair_ctx *c = data;
+	c->calls++;
+	/* Remove the other source (whose event may be pending in this batch) and
+	 * this one. */
+	loop_remove(l, c->other);
+	loop_remove(l, c->me);
+}
+
+static void count_cb(struct loop *l, struct loop_source *src, int fd, uint32_t ev, void *data)
+{
+	*(int *) data += 1;
+}
+
+static void self_remove_cb(struct loop *l, struct loop_source *src, int fd, uint32_t ev, void *data)
+{
+	*(int *) data += 1;
+	loop_remove(l, src);
+	loop_remove(l, src); /* twice is harmless */
+}
+
+static int rearm_count;
+static void rearm_cb(struct loop *l, struct loop_source *src, void *data)
+{
+	cleat_error_t err = NULL;
+	loop_remove(l, src); /* already removed: no-op */
+	if (++rearm_count < 3)
+		loop_add_timer(l, 1, rearm_cb, NULL, &err);
+	else
+		loop_quit(l);
+}
+
+static void out_cb(struct loop *l, struct loop_source *src, int fd, uint32_t ev, void *data)
+{
+	*(uint32_t *) data = ev;
+	loop_remove(l, src);
+	loop_quit(l);
+}
+
+int main(void)
+{
+	cleat_error_t err = NULL;
+	int p1[2], p2[2];
+
+	tap_ok(loop_new(&L, &err) == 0, "loop_new");
+
+	/* A timer fires after its delay. */
+	int fired = 0;
+	uint64_t t0 = now_ms();
+	loop_add_timer(L, 50, quit_cb, &fired, &err);
+	loop_run(L, &err);
+	uint64_t dt = now_ms() - t0;
+	tap_ok(fired == 1 && dt >= 49 && dt < 1000, "50 ms timer fired after %llu ms",
+	       (unsigned long long) dt);
+
+	/* A cancelled timer never fires. */
+	int cancelled_fired = 0;
+	struct loop_source *t = loop_add_timer(L, 10, quit_cb, &cancelled_fired, &err);
+	loop_remove(L, t);
+	spin(40);
+	tap_ok(cancelled_fired == 0, "removed timer does not fire");
+
+	/* Two readable fds in one batch, each callback removing the other. */
+	if (pipe2(p1, O_CLOEXEC | O_NONBLOCK) < 0 || pipe2(p2, O_CLOEXEC | O_NONBLOCK) < 0)
+		abort();
+	if (write(p1[1], "a", 1) != 1 || write(p2[1], "b", 1) != 1)
+		abort();
+	struct pair_ctx a = { 0 }, b = { 0 };
+	a.me = loop_add_fd(L, p1[0], EPOLLIN, pair_cb, &a, &err);
+	b.me = loop_add_fd(L, p2[0], EPOLLIN, pair_cb, &b, &err);
+	a.other = b.me;
+	b.other = a.me;
+	spin(30);
+	tap_ok(a.calls + b.calls == 1, "a source removed by an earlier callback of the batch is skipped");
+
+	/* Self-removal while the fd stays readable: called exactly once. */
+	int self = 0;
+	loop_add_fd(L, p1[0], EPOLLIN, self_remove_cb, &self, &err);
+	spin(30);
+	tap_ok(self == 1, "source removing itself is not called again");
+
+	/* Level-triggered: a readable fd keeps firing until removed. */
+	int level = 0;
+	struct loop_source *lv = loop_add_fd(L, p2[0], EPOLLIN, count_cb, &level, &err);
+	spin(20);
+	loop_remove(L, lv);
+	tap_ok(level > 1, "level-triggered fd fired %d times", level);
+
+	/* A timer callback re-arming new timers. */
+	loop_add_timer(L, 1, rearm_cb, NULL, &err);
+	loop_run(L, &err);
+	tap_ok(rearm_count == 3, "timer callbacks can add timers");
+
+	/* loop_mod_fd to EPOLLOUT. */
+	uint32_t got = 0;
+	struct loop_source *w = loop_add_fd(L, p1[1], 0, out_cb, &got, &err);
+	tap_ok(loop_mod_fd(L, w, EPOLLOUT, &err) == 0, "loop_mod_fd");
+	loop_run(L, &err);
+	tap_ok(got & EPOLLOUT, "EPOLLOUT delivered after loop_mod_fd");
+
+	/* 0 ms timer runs on the next iteration. */
+	int zero = 0;
+	loop_add_timer(L, 0, quit_cb, &zero, &err);
+	loop_run(L, &err);
+	tap_ok(zero == 1, "0 ms timer fires");
+
+	/* Sources still registered are freed by loop_free (checked by valgrind). */
+	loop_add_fd(L, p2[0], EPOLLIN, count_cb, &level, &err);
+	loop_add_timer(L, 100000, quit_cb, NULL, &err);
+	loop_free(L);
+	close(p1[0]);
+	close(p1[1]);
+	close(p2[0]);
+	close(p2[1]);
+	tap_ok(true, "loop_free with live sources");
+	return tap_done();
+}
