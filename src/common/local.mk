@@ -4,3 +4,5 @@ libcleatcommon_a_SOURCES = \
 	%reldir%/error.c %reldir%/error.h \
 	%reldir%/log.c %reldir%/log.h \
 	%reldir%/util.c %reldir%/util.h
+# sha256 for the shim's socket name (owner: shim service helper)
+libcleatcommon_a_SOURCES += %reldir%/sha256.c %reldir%/sha256.h

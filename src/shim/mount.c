@@ -1,0 +1,114 @@
+#include "config.h"
+#include "shim/mount.h"
+#include "common/cleanup.h"
+#include "common/util.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mount.h>
+
+struct flag_word {
+	const char *word;
+	bool clear;
+	unsigned long flag;
+};
+
+static const struct flag_word words[] = {
+	{ "async", true, MS_SYNCHRONOUS },  { "atime", true, MS_NOATIME },
+	{ "bind", false, MS_BIND },	    { "defaults", false, 0 },
+	{ "dev", true, MS_NODEV },	    { "diratime", true, MS_NODIRATIME },
+	{ "dirsync", false, MS_DIRSYNC },   { "exec", true, MS_NOEXEC },
+	{ "mand", false, MS_MANDLOCK },	    { "noatime", false, MS_NOATIME },
+	{ "nodev", false, MS_NODEV },	    { "nodiratime", false, MS_NODIRATIME },
+	{ "noexec", false, MS_NOEXEC },	    { "nomand", true, MS_MANDLOCK },
+	{ "norelatime", true, MS_RELATIME }, { "nostrictatime", true, MS_STRICTATIME },
+	{ "nosuid", false, MS_NOSUID },	    { "rbind", false, MS_BIND | MS_REC },
+	{ "relatime", false, MS_RELATIME }, { "remount", false, MS_REMOUNT },
+	{ "ro", false, MS_RDONLY },	    { "rw", true, MS_RDONLY },
+	{ "strictatime", false, MS_STRICTATIME }, { "suid", true, MS_NOSUID },
+	{ "sync", false, MS_SYNCHRONOUS },
+};
+
+void mount_parse_options(char *const *opts, size_t n, unsigned long *flags, char **data, bool *loop)
+{
+	*flags = 0;
+	*loop = false;
+	size_t cap = 1, len = 0;
+	for (size_t i = 0; i < n; i++)
+		cap += strlen(opts[i]) + 1;
+	char *d = xmalloc0(cap);
+	for (size_t i = 0; i < n; i++) {
+		const struct flag_word *w = NULL;
+		for (size_t k = 0; k < ARRAY_SIZE(words); k++)
+			if (strcmp(opts[i], words[k].word) == 0)
+				w = &words[k];
+		if (w) {
+			if (w->clear)
+				*flags &= ~w->flag;
+			else
+				*flags |= w->flag;
+			continue;
+		}
+		if (strcmp(opts[i], "loop") == 0) {
+			*loop = true;
+			continue;
+		}
+		len += (size_t) sprintf(d + len, "%s%s", len ? "," : "", opts[i]);
+	}
+	*data = d;
+}
+
+static int mount_one(const struct shim_mount *m, const char *target, cleat_error_t *err)
+{
+	unsigned long flags;
+	_cleanup_free_ char *data = NULL;
+	bool loop;
+	mount_parse_options(m->options, m->n_options, &flags, &data, &loop);
+	if (loop)
+		return cleat_error_msg(err, "mount %s: loop devices are not supported: not implemented",
+				       m->source);
+	/* The data string goes into one page; runc-v2 shortens long overlay
+	 * lowerdirs, we refuse rather than let the kernel truncate it. */
+	if (strlen(data) >= 4096)
+		return cleat_error_msg(err, "mount %s: options longer than a page", m->source);
+	const char *type = m->type && *m->type ? m->type : NULL;
+	/* A bind mount ignores MS_RDONLY on the first call. */
+	unsigned long first = (flags & MS_BIND) ? flags & ~(unsigned long) MS_RDONLY : flags;
+	if (mount(m->source, target, type, first, *data ? data : NULL) < 0)
+		return cleat_error_errno(err, errno, "mount %s (%s) onto \"%s\"", m->source,
+					 type ? type : "none", target);
+	if ((flags & MS_BIND) && (flags & MS_RDONLY) &&
+	    mount(NULL, target, NULL, flags | MS_REMOUNT, NULL) < 0)
+		return cleat_error_errno(err, errno, "remount \"%s\" read-only", target);
+	return 0;
+}
+
+int mount_rootfs(const struct shim_mount *m, size_t n, const char *target, cleat_error_t *err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (mount_one(&m[i], target, err) < 0) {
+			cleat_error_t ignored = NULL;
+			if (i > 0)
+				unmount_all(target, &ignored);
+			cleat_error_free(&ignored);
+			return -1;
+		}
+	return 0;
+}
+
+int unmount_all(const char *target, cleat_error_t *err)
+{
+	for (int i = 0; i < 64; i++) {
+		if (umount2(target, 0) == 0)
+			continue;
+		if (errno == EINVAL || errno == ENOENT)
+			return 0;
+		if (errno == EBUSY) {
+			/* Still referenced (a process in its mount namespace): detach it. */
+			if (umount2(target, MNT_DETACH) == 0)
+				continue;
+		}
+		return cleat_error_errno(err, errno, "unmount \"%s\"", target);
+	}
+	return 0;
+}

@@ -1,0 +1,24 @@
+/* Mounting CreateTaskRequest.rootfs onto <bundle>/rootfs and taking it down. */
+#ifndef CLEAT_SHIM_MOUNT_H
+#define CLEAT_SHIM_MOUNT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/error.h"
+
+struct shim_mount {
+	const char *type, *source;
+	char **options;
+	size_t n_options;
+};
+
+/* Split mount options into MS_* flags and the filesystem data string
+ * (unknown words joined with ","); *loop set for "loop". */
+void mount_parse_options(char *const *opts, size_t n, unsigned long *flags, char **data, bool *loop);
+/* Mount each entry in order onto target. */
+int mount_rootfs(const struct shim_mount *m, size_t n, const char *target, cleat_error_t *err);
+/* umount2 until EINVAL (nothing mounted there any more). */
+int unmount_all(const char *target, cleat_error_t *err);
+
+#endif

@@ -1,0 +1,578 @@
+/* Create, Start, Exec and Delete: the RPCs that move a process through its
+ * life and run the runtime's create/start/exec/delete. */
+#include "config.h"
+#include "shim/task.h"
+#include "shim/events.h"
+#include "shim/json.h"
+#include "shim/mount.h"
+#include "shim/stdio.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "runc_options.pb-c.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define RUNC_OPTIONS_TYPE "containerd.runc.v1.Options"
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static int read_pid_file(const char *path, pid_t *pid, cleat_error_t *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	long long v;
+	if (read_file(path, &buf, NULL, err) < 0)
+		return -1;
+	size_t n = strlen(buf);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	if (parse_int(buf, 1, INT32_MAX, &v) < 0)
+		return cleat_error_msg(err, "bad pid file \"%s\": \"%s\"", path, buf);
+	*pid = (pid_t) v;
+	return 0;
+}
+
+static bool type_url_is(const char *url, const char *name)
+{
+	/* Accept "name" and "<prefix>/name" (Any type_urls may carry a host). */
+	size_t ul = strlen(url), nl = strlen(name);
+	return ul >= nl && strcmp(url + ul - nl, name) == 0 && (ul == nl || url[ul - nl - 1] == '/');
+}
+
+/* options.json and runtime in the bundle, read back by the `delete` subcommand. */
+static void write_bundle_options(struct container *c, const Containerd__Runc__V1__Options *o,
+				 const char *binary_name)
+{
+	cleat_error_t err = NULL;
+	_cleanup_free_ char *root = o && o->root && *o->root ? cleat_json_escape(o->root) : NULL;
+	_cleanup_free_ char *json = xasprintf("{\"binary_name\":\"%s\",\"root\":\"%s\",\"systemd_cgroup\":%s}",
+					      binary_name, root ? root : "",
+					      o && o->systemd_cgroup ? "true" : "false");
+	_cleanup_free_ char *opath = xasprintf("%s/options.json", c->bundle);
+	_cleanup_free_ char *rpath = xasprintf("%s/runtime", c->bundle);
+	if (write_file_atomic(opath, json, strlen(json), 0600, &err) < 0 ||
+	    write_file_atomic(rpath, binary_name, strlen(binary_name), 0600, &err) < 0) {
+		cleat_warn("%s", err->msg);
+		cleat_error_free(&err);
+	}
+}
+
+static void apply_options(struct container *c, const Google__Protobuf__Any *any)
+{
+	_cleanup_pb_ Containerd__Runc__V1__Options *o = NULL;
+	if (any && any->type_url && type_url_is(any->type_url, RUNC_OPTIONS_TYPE))
+		o = containerd__runc__v1__options__unpack(NULL, any->value.len, any->value.data);
+	/* runtimeoptions.v1.Options (CRI) carries only a config path: nothing to apply. */
+	const char *bin = o ? o->binary_name : NULL;
+	container_set_options(c, bin, o ? o->root : NULL, o && o->systemd_cgroup,
+			      o && o->no_pivot_root, o && o->no_new_keyring, o ? o->io_uid : 0,
+			      o ? o->io_gid : 0);
+	write_bundle_options(c, o, container_runtime_name(bin));
+}
+
+static void unmount_rootfs(struct container *c)
+{
+	if (!c->rootfs_mounted)
+		return;
+	cleat_error_t err = NULL;
+	_cleanup_free_ char *rootfs = xasprintf("%s/rootfs", c->bundle);
+	if (unmount_all(rootfs, &err) < 0) {
+		cleat_warn("%s", err->msg);
+		cleat_error_free(&err);
+	}
+	c->rootfs_mounted = false;
+}
+
+static int mount_request_rootfs(struct container *c, const Containerd__Task__V2__CreateTaskRequest *r,
+				cleat_error_t *err)
+{
+	if (r->n_rootfs == 0)
+		return 0;
+	struct shim_mount *m = xmalloc0(r->n_rootfs * sizeof *m);
+	for (size_t i = 0; i < r->n_rootfs; i++) {
+		m[i].type = r->rootfs[i]->type;
+		m[i].source = r->rootfs[i]->source;
+		m[i].options = r->rootfs[i]->options;
+		m[i].n_options = r->rootfs[i]->n_options;
+	}
+	_cleanup_free_ char *rootfs = xasprintf("%s/rootfs", c->bundle);
+	int ret = mount_rootfs(m, r->n_rootfs, rootfs, err);
+	free(m);
+	if (ret == 0)
+		c->rootfs_mounted = true;
+	return ret;
+}
+
+static void fail_container(struct container *c)
+{
+	unmount_rootfs(c);
+	container_free(c);
+}
+
+/* ---- Create ---------------------------------------------------------------- */
+
+static void create_done(struct shim *s, struct runtime_result *res, void *data)
+{
+	struct task_op *op = data;
+	struct container *c = op->c;
+	struct process *p = op->p;
+	cleat_error_t err = NULL;
+	pid_t pid = 0;
+	_cleanup_free_ char *pidfile = xasprintf("%s/init.pid", c->bundle);
+	int status = 0;
+	struct timespec at;
+
+	if (res->status != 0) {
+		_cleanup_free_ char *msg = runtime_result_message(res, "OCI runtime create failed");
+		if (op->call)
+			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown", msg);
+		goto fail;
+	}
+	if (read_pid_file(pidfile, &pid, &err) < 0 || stdio_started(p->io, &err) < 0) {
+		if (op->call)
+			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown", err->msg);
+		cleat_error_free(&err);
+		if (pid > 0)
+			kill(pid, SIGKILL);
+		goto fail;
+	}
+	p->pid = pid;
+	bool early = shim_claim_exit(s, pid, &status, &at);
+	shim_spawn_done(s);
+	event_task_create(c, (Containerd__Task__V2__CreateTaskRequest *) op->req, (uint32_t) pid);
+	if (op->call) {
+		Containerd__Task__V2__CreateTaskResponse r = CONTAINERD__TASK__V2__CREATE_TASK_RESPONSE__INIT;
+		r.pid = (uint32_t) pid;
+		ttrpc_reply_message(TAKE_PTR(op->call), &r.base);
+	}
+	if (early)
+		process_exited(p, status, &at);
+	task_op_free(op);
+	return;
+fail:
+	shim_spawn_done(s);
+	op->p = NULL;
+	task_op_free(op);
+	fail_container(c);
+}
+
+void task_create(struct ttrpc_call *call, const uint8_t *payload, size_t len, void *data)
+{
+	struct shim *s = data;
+	cleat_error_t err = NULL;
+	TASK_UNPACK(r, Containerd__Task__V2__CreateTaskRequest, containerd__task__v2__create_task_request);
+	if (shim_find_container(s, r->id)) {
+		ttrpc_reply_error(call, TTRPC_ALREADY_EXISTS, "container %s: already exists", r->id);
+		return;
+	}
+	if (*r->checkpoint) {
+		ttrpc_reply_error(call, TTRPC_UNIMPLEMENTED, "restore from checkpoint: not implemented");
+		return;
+	}
+	_cleanup_free_ char *pidfile = NULL;
+	struct container *c = container_new(s, r->id, r->bundle);
+	apply_options(c, r->options);
+	_cleanup_free_ char *config_path = xasprintf("%s/config.json", c->bundle);
+	_cleanup_free_ char *config = NULL;
+	if (read_file(config_path, &config, NULL, &err) < 0)
+		goto fail;
+	c->private_pidns = container_spec_private_pidns(config);
+	if (mount_request_rootfs(c, r, &err) < 0)
+		goto fail;
+
+	struct process *p = c->init = process_new(c, r->id, true);
+	p->stdin_path = xstrdup(r->stdin);
+	p->stdout_path = xstrdup(r->stdout);
+	p->stderr_path = xstrdup(r->stderr);
+	p->terminal = r->terminal;
+	struct stdio_cfg cfg = { .in = r->stdin, .out = r->stdout, .err = r->stderr,
+				 .terminal = r->terminal, .uid = c->opts.io_uid, .gid = c->opts.io_gid,
+				 .id = c->id, .ns = s->ns };
+	if (stdio_prepare(s, &cfg, &p->io, &err) < 0)
+		goto fail;
+
+	pidfile = xasprintf("%s/init.pid", c->bundle);
+	const char *args[16];
+	size_t n = 0;
+	args[n++] = "create";
+	args[n++] = "--bundle";
+	args[n++] = c->bundle;
+	args[n++] = "--pid-file";
+	args[n++] = pidfile;
+	if (stdio_console_socket(p->io)) {
+		args[n++] = "--console-socket";
+		args[n++] = stdio_console_socket(p->io);
+	}
+	if (c->opts.no_pivot_root)
+		args[n++] = "--no-pivot";
+	if (c->opts.no_new_keyring)
+		args[n++] = "--no-new-keyring";
+	args[n++] = c->id;
+	args[n] = NULL;
+	struct task_op *op = task_op_new(c, p, call);
+	op->req = (ProtobufCMessage *) TAKE_PTR(r);
+	if (task_runtime(op, args, NULL, 0, create_done, &err) < 0) {
+		ttrpc_call_on_cancel(call, NULL, NULL);
+		op->call = NULL;
+		task_op_free(op);
+		goto fail;
+	}
+	s->spawns_in_flight++;
+	return;
+fail:
+	ttrpc_reply_error(call, TTRPC_UNKNOWN, "%s: unknown", err->msg);
+	cleat_error_free(&err);
+	fail_container(c);
+}
+
+/* ---- Start ----------------------------------------------------------------- */
+
+static void start_init_done(struct shim *s, struct runtime_result *res, void *data)
+{
+	struct task_op *op = data;
+	struct container *c = op->c;
+	struct process *p = op->p;
+	cleat_error_t err = NULL;
+	if (res->status != 0) {
+		_cleanup_free_ char *msg = runtime_result_message(res, "OCI runtime start failed");
+		if (op->call)
+			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown", msg);
+	} else {
+		if (process_set_state(p, PROC_RUNNING, &err) < 0) {
+			cleat_warn("%s", err->msg);
+			cleat_error_free(&err);
+		}
+		/* Ordering rule: /tasks/start is queued here, before the exit that
+		 * process_start_done() may release just below. */
+		event_task_start(c, (uint32_t) p->pid);
+		oom_watch_start(c, p->pid);
+		if (op->call) {
+			Containerd__Task__V2__StartResponse r = CONTAINERD__TASK__V2__START_RESPONSE__INIT;
+			r.pid = (uint32_t) p->pid;
+			ttrpc_reply_message(TAKE_PTR(op->call), &r.base);
+		}
+	}
+	process_start_done(p);
+	task_op_free(op);
+}
+
+/* A failed exec never ran: release its waiters without an exit event. */
+static void exec_failed(struct process *p)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	p->starting = false;
+	p->early_exit = false;
+	p->exited = true;
+	p->exit_done = true;
+	p->exit_status = 255;
+	p->exited_at = now;
+	p->state = PROC_STOPPED;
+	while (p->waiters) {
+		struct proc_waiter *w = p->waiters;
+		p->waiters = w->next;
+		ttrpc_call_on_cancel(w->call, NULL, NULL);
+		w->fn(p, w->call);
+		free(w);
+	}
+}
+
+static void start_exec_done(struct shim *s, struct runtime_result *res, void *data)
+{
+	struct task_op *op = data;
+	struct container *c = op->c;
+	struct process *p = op->p;
+	cleat_error_t err = NULL;
+	pid_t pid = 0;
+	int status;
+	struct timespec at;
+	unlink(op->tmpfile);
+	_cleanup_free_ char *pidfile = xasprintf("%s/%s.pid", c->bundle, p->id);
+	if (res->status != 0) {
+		_cleanup_free_ char *msg = runtime_result_message(res, "OCI runtime exec failed");
+		if (op->call)
+			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown", msg);
+		exec_failed(p);
+		goto out;
+	}
+	if (read_pid_file(pidfile, &pid, &err) < 0 || stdio_started(p->io, &err) < 0) {
+		if (op->call)
+			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown", err->msg);
+		cleat_error_free(&err);
+		if (pid > 0)
+			kill(pid, SIGKILL);
+		exec_failed(p);
+		goto out;
+	}
+	p->pid = pid;
+	if (shim_claim_exit(s, pid, &status, &at)) {
+		p->early_exit = true;
+		p->early_status = status;
+		p->early_at = at;
+	}
+	p->state = PROC_RUNNING;
+	event_exec_started(c, p->id, (uint32_t) pid);
+	if (op->call) {
+		Containerd__Task__V2__StartResponse r = CONTAINERD__TASK__V2__START_RESPONSE__INIT;
+		r.pid = (uint32_t) pid;
+		ttrpc_reply_message(TAKE_PTR(op->call), &r.base);
+	}
+	process_start_done(p);
+out:
+	shim_spawn_done(s);
+	task_op_free(op);
+}
+
+static int start_exec(struct shim *s, struct task_op *op, cleat_error_t *err)
+{
+	struct container *c = op->c;
+	struct process *p = op->p;
+	struct stdio_cfg cfg = { .in = p->stdin_path, .out = p->stdout_path, .err = p->stderr_path,
+				 .terminal = p->terminal, .uid = c->opts.io_uid, .gid = c->opts.io_gid,
+				 .id = c->id, .ns = s->ns };
+	if (stdio_prepare(s, &cfg, &p->io, err) < 0)
+		return -1;
+	const char *base = getenv("XDG_RUNTIME_DIR");
+	op->tmpfile = xasprintf("%s/runc-process-XXXXXX", base && *base ? base : "/tmp");
+	_cleanup_close_ int fd = mkostemp(op->tmpfile, O_CLOEXEC);
+	if (fd < 0 || write_all(fd, p->spec, strlen(p->spec)) < 0)
+		return cleat_error_errno(err, errno, "write process spec \"%s\"", op->tmpfile);
+	_cleanup_free_ char *pidfile = xasprintf("%s/%s.pid", c->bundle, p->id);
+	const char *args[12];
+	size_t n = 0;
+	args[n++] = "exec";
+	args[n++] = "--process";
+	args[n++] = op->tmpfile;
+	if (stdio_console_socket(p->io)) {
+		args[n++] = "--console-socket";
+		args[n++] = stdio_console_socket(p->io);
+	}
+	args[n++] = "--detach";
+	args[n++] = "--pid-file";
+	args[n++] = pidfile;
+	args[n++] = c->id;
+	args[n] = NULL;
+	if (task_runtime(op, args, NULL, 0, start_exec_done, err) < 0)
+		return -1;
+	s->spawns_in_flight++;
+	return 0;
+}
+
+void task_start(struct ttrpc_call *call, const uint8_t *payload, size_t len, void *data)
+{
+	struct shim *s = data;
+	cleat_error_t err = NULL;
+	TASK_UNPACK(r, Containerd__Task__V2__StartRequest, containerd__task__v2__start_request);
+	struct process *p = task_process(s, call, r->id, r->exec_id);
+	if (!p)
+		return;
+	struct container *c = p->c;
+	if (p->state != PROC_CREATED || p->starting) {
+		ttrpc_reply_error(call, TTRPC_UNKNOWN, "cannot start a %s process: unknown",
+				  p->starting ? "starting" : proc_state_name(p->state));
+		return;
+	}
+	if (!p->is_init && (!c->init || c->init->exited)) {
+		ttrpc_reply_error(call, TTRPC_FAILED_PRECONDITION,
+				  "container %s init process is not running: failed precondition", c->id);
+		return;
+	}
+	struct task_op *op = task_op_new(c, p, call);
+	p->starting = true;
+	int ret;
+	if (p->is_init) {
+		const char *args[] = { "start", c->id, NULL };
+		ret = task_runtime(op, args, NULL, 0, start_init_done, &err);
+	} else {
+		ret = start_exec(s, op, &err);
+	}
+	if (ret < 0) {
+		ttrpc_call_on_cancel(call, NULL, NULL);
+		op->call = NULL;
+		if (op->tmpfile)
+			unlink(op->tmpfile);
+		if (p->is_init)
+			process_start_done(p);
+		else
+			exec_failed(p);
+		task_op_free(op);
+		ttrpc_reply_error(call, TTRPC_UNKNOWN, "%s: unknown", err->msg);
+		cleat_error_free(&err);
+	}
+}
+
+/* ---- Exec ------------------------------------------------------------------ */
+
+char *task_exec_spec(const char *spec, size_t len, bool terminal)
+{
+	_cleanup_free_ char *doc = xstrndup(spec, len);
+	const char *p = json_ws(doc);
+	if (!p || *p != '{' || !json_skip(p))
+		return NULL;
+	size_t cap = len + 32, n = 0;
+	char *out = xmalloc(cap);
+	n += (size_t) sprintf(out, "{\"terminal\":%s", terminal ? "true" : "false");
+	const char *it = p, *k, *v, *e;
+	while (json_object_next(&it, &k, &v, &e)) {
+		if (json_key_is(k, "terminal"))
+			continue;
+		out[n++] = ',';
+		memcpy(out + n, k, (size_t) (e - k));
+		n += (size_t) (e - k);
+	}
+	out[n++] = '}';
+	out[n] = '\0';
+	return out;
+}
+
+void task_exec(struct ttrpc_call *call, const uint8_t *payload, size_t len, void *data)
+{
+	struct shim *s = data;
+	TASK_UNPACK(r, Containerd__Task__V2__ExecProcessRequest, containerd__task__v2__exec_process_request);
+	struct container *c = task_container(s, call, r->id);
+	if (!c)
+		return;
+	if (!*r->exec_id || container_find_process(c, r->exec_id)) {
+		ttrpc_reply_error(call, TTRPC_ALREADY_EXISTS, "id %s: already exists", r->exec_id);
+		return;
+	}
+	struct process *init = c->init;
+	if (!init || init->exited || init->state == PROC_STOPPED) {
+		ttrpc_reply_error(call, TTRPC_FAILED_PRECONDITION,
+				  "container %s is stopped: failed precondition", c->id);
+		return;
+	}
+	if (init->state == PROC_PAUSED || init->state == PROC_PAUSING) {
+		ttrpc_reply_error(call, TTRPC_FAILED_PRECONDITION,
+				  "cannot exec in a paused state: failed precondition");
+		return;
+	}
+	char *spec = r->spec ? task_exec_spec((const char *) r->spec->value.data, r->spec->value.len,
+					      r->terminal)
+			     : NULL;
+	if (!spec) {
+		ttrpc_reply_error(call, TTRPC_INVALID_ARGUMENT,
+				  "exec %s: spec is not an OCI process: invalid argument", r->exec_id);
+		return;
+	}
+	struct process *p = process_new(c, r->exec_id, false);
+	p->spec = spec;
+	p->stdin_path = xstrdup(r->stdin);
+	p->stdout_path = xstrdup(r->stdout);
+	p->stderr_path = xstrdup(r->stderr);
+	p->terminal = r->terminal;
+	p->next = c->execs;
+	c->execs = p;
+	event_exec_added(c, p->id);
+	ttrpc_reply_message(call, NULL);
+}
+
+/* ---- Delete ---------------------------------------------------------------- */
+
+static void reply_delete(struct ttrpc_call *call, struct process *p)
+{
+	Containerd__Task__V2__DeleteResponse r = CONTAINERD__TASK__V2__DELETE_RESPONSE__INIT;
+	Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	shim_timestamp(&ts, p->exited ? &p->exited_at : &now);
+	r.pid = (uint32_t) p->pid;
+	r.exit_status = (uint32_t) p->exit_status;
+	r.exited_at = &ts;
+	ttrpc_reply_message(call, &r.base);
+}
+
+static void delete_exec(struct process *p, struct ttrpc_call *call)
+{
+	struct container *c = p->c;
+	_cleanup_free_ char *pidfile = xasprintf("%s/%s.pid", c->bundle, p->id);
+	unlink(pidfile);
+	for (struct process **pp = &c->execs; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	/* runc-v2 publishes no /tasks/delete for execs. */
+	reply_delete(call, p);
+	process_free(p);
+}
+
+static void delete_init_done(struct shim *s, struct runtime_result *res, void *data)
+{
+	struct task_op *op = data;
+	struct container *c = op->c;
+	struct process *p = op->p;
+	_cleanup_free_ char *msg = res->status ? runtime_result_message(res, "runtime delete") : NULL;
+	/* Already gone is fine (the `delete` subcommand or a crash got there first). */
+	if (msg && !strstr(msg, "not exist") && !strstr(msg, "not found")) {
+		if (op->call)
+			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown", msg);
+		task_op_free(op);
+		return;
+	}
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	stdio_free(TAKE_PTR(p->io));
+	unmount_rootfs(c);
+	oom_watch_stop(c);
+	p->state = PROC_DELETED;
+	event_task_delete(c, (uint32_t) p->pid, (uint32_t) p->exit_status, p->exited ? &p->exited_at : &now);
+	if (op->call)
+		reply_delete(TAKE_PTR(op->call), p);
+	task_op_free(op);
+	container_free(c);
+}
+
+static void delete_init(struct process *p, struct ttrpc_call *call)
+{
+	struct container *c = p->c;
+	cleat_error_t err = NULL;
+	struct task_op *op = task_op_new(c, p, call);
+	const char *args[] = { "delete", c->id, NULL };
+	if (task_runtime(op, args, NULL, 0, delete_init_done, &err) < 0) {
+		ttrpc_call_on_cancel(call, NULL, NULL);
+		op->call = NULL;
+		task_op_free(op);
+		ttrpc_reply_error(call, TTRPC_UNKNOWN, "%s: unknown", err->msg);
+		cleat_error_free(&err);
+	}
+}
+
+static void delete_process(struct process *p, struct ttrpc_call *call)
+{
+	if (p->is_init)
+		delete_init(p, call);
+	else
+		delete_exec(p, call);
+}
+
+void task_delete(struct ttrpc_call *call, const uint8_t *payload, size_t len, void *data)
+{
+	struct shim *s = data;
+	TASK_UNPACK(r, Containerd__Task__V2__DeleteRequest, containerd__task__v2__delete_request);
+	struct process *p = task_process(s, call, r->id, r->exec_id);
+	if (!p)
+		return;
+	if (p->starting || p->state == PROC_RUNNING || p->state == PROC_PAUSED ||
+	    p->state == PROC_PAUSING) {
+		ttrpc_reply_error(call, TTRPC_UNKNOWN, "cannot delete a %s process: unknown",
+				  p->starting ? "starting" : proc_state_name(p->state));
+		return;
+	}
+	if (p->is_init && p->c->busy > 0) {
+		ttrpc_reply_error(call, TTRPC_FAILED_PRECONDITION,
+				  "container %s has a runtime command in flight: failed precondition",
+				  p->c->id);
+		return;
+	}
+	/* An exited process whose output is still draining: answer once it is done. */
+	if (p->exited && !p->exit_done)
+		process_wait(p, call, delete_process);
+	else
+		delete_process(p, call);
+}
