@@ -19,7 +19,8 @@
  * seconds, a 2048-event queue, a 5 s deadline per Forward. */
 #define MAX_RETRIES 5
 #define QUEUE_MAX 2048
-#define FORWARD_TIMEOUT_MS 5000
+#define FORWARD_TIMEOUT_UNITS 5
+#define DEFAULT_UNIT_MS 1000
 
 struct event {
 	struct event *next;
@@ -41,6 +42,7 @@ struct events_publisher {
 	struct loop_source *retry_timer;
 	struct loop_source *call_timer;
 	struct loop_source *flush_timer;
+	unsigned unit_ms; /* one "second" of the retry policy */
 };
 
 static void kick(struct events_publisher *pub);
@@ -53,6 +55,7 @@ struct events_publisher *events_publisher_new(struct loop *l, const char *ttrpc_
 	pub->address = xstrdup(ttrpc_address ? ttrpc_address : "");
 	pub->ns = xstrdup(ns ? ns : "");
 	pub->tail = &pub->head;
+	pub->unit_ms = DEFAULT_UNIT_MS;
 	return pub;
 }
 
@@ -142,7 +145,7 @@ static void failed(struct events_publisher *pub, const char *why)
 	}
 	if (pub->head == NULL || pub->retry_timer)
 		return;
-	pub->retry_timer = loop_add_timer(pub->loop, pub->head->failures * 1000ULL, retry_cb, pub, &e);
+	pub->retry_timer = loop_add_timer(pub->loop, (uint64_t) pub->head->failures * pub->unit_ms, retry_cb, pub, &e);
 	if (pub->retry_timer == NULL) {
 		cleat_error_log("events: %s", e->msg);
 		cleat_error_free(&e);
@@ -185,6 +188,16 @@ static void call_timeout_cb(struct loop *l, struct loop_source *src, void *data)
 	failed(pub, "timed out");
 }
 
+static int connect_client(struct events_publisher *pub, cleat_error_t *err)
+{
+	if (ttrpc_client_connect(pub->loop, pub->address, &pub->client, err) < 0) {
+		pub->client = NULL;
+		return -1;
+	}
+	ttrpc_client_set_timeout(pub->client, (int64_t) FORWARD_TIMEOUT_UNITS * pub->unit_ms * 1000000LL);
+	return 0;
+}
+
 static void kick(struct events_publisher *pub)
 {
 	cleat_error_t e = NULL;
@@ -193,20 +206,23 @@ static void kick(struct events_publisher *pub)
 		return;
 	if (pub->client && !ttrpc_client_alive(pub->client))
 		drop_client(pub);
-	if (pub->client == NULL) {
-		if (ttrpc_client_connect(pub->loop, pub->address, &pub->client, &e) < 0) {
-			pub->client = NULL;
+	/* A kept connection may have died unnoticed (containerd restarted): a
+	 * failed send on it earns one immediate try on a fresh connection. */
+	for (int attempt = 0;; attempt++) {
+		bool fresh = pub->client == NULL;
+		if (fresh && connect_client(pub, &e) < 0)
 			goto fail;
-		}
-		ttrpc_client_set_timeout(pub->client, FORWARD_TIMEOUT_MS * 1000000LL);
-	}
-	if (ttrpc_client_call(pub->client, EVENTS_SERVICE, EVENTS_METHOD, pub->head->req,
-			      pub->head->len, pub->ns, on_reply, pub, &e) < 0) {
+		if (ttrpc_client_call(pub->client, EVENTS_SERVICE, EVENTS_METHOD, pub->head->req,
+				      pub->head->len, pub->ns, on_reply, pub, &e) == 0)
+			break;
 		drop_client(pub);
-		goto fail;
+		if (fresh || attempt > 0)
+			goto fail;
+		cleat_error_free(&e);
 	}
 	pub->in_flight = true;
-	pub->call_timer = loop_add_timer(pub->loop, FORWARD_TIMEOUT_MS, call_timeout_cb, pub, &e);
+	pub->call_timer = loop_add_timer(pub->loop, (uint64_t) FORWARD_TIMEOUT_UNITS * pub->unit_ms,
+					 call_timeout_cb, pub, &e);
 	if (pub->call_timer == NULL) {
 		cleat_warn("events: %s", e->msg);
 		cleat_error_free(&e);
@@ -220,6 +236,11 @@ fail: {
 }
 
 size_t events_pending(const struct events_publisher *pub) { return pub->count; }
+
+void events_publisher_set_time_unit(struct events_publisher *pub, unsigned ms)
+{
+	pub->unit_ms = ms ? ms : DEFAULT_UNIT_MS;
+}
 
 static void flush_timeout_cb(struct loop *l, struct loop_source *src, void *data)
 {

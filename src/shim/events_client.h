@@ -39,6 +39,9 @@ size_t events_pending(const struct events_publisher *pub);
  * only outside loop_run() (at shutdown, after the main loop returned).
  * Returns the number of events left undelivered. */
 size_t events_flush(struct events_publisher *pub, unsigned timeout_ms);
+/* Tests only: length in ms of the policy's "second" (default 1000), which
+ * scales the retry delays and the 5 s Forward deadline. */
+void events_publisher_set_time_unit(struct events_publisher *pub, unsigned ms);
 /* Drops whatever is still queued. */
 void events_publisher_free(struct events_publisher *pub);
 

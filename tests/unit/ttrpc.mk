@@ -22,3 +22,10 @@ tests_unit_test_ttrpc_loop_SOURCES = tests/unit/test-ttrpc-loop.c
 tests_unit_test_ttrpc_loop_CFLAGS = $(TTRPC_TEST_CFLAGS)
 tests_unit_test_ttrpc_loop_LDADD = $(TTRPC_TEST_LDADD)
 TESTS += tests/unit/test-ttrpc-loop
+
+check_PROGRAMS += tests/unit/test-ttrpc-events
+tests_unit_test_ttrpc_events_SOURCES = tests/unit/test-ttrpc-events.c
+tests_unit_test_ttrpc_events_CFLAGS = $(TTRPC_TEST_CFLAGS)
+tests_unit_test_ttrpc_events_LDADD = $(TTRPC_TEST_LDADD)
+$(tests_unit_test_ttrpc_events_OBJECTS): $(SHIM_PROTO_H)
+TESTS += tests/unit/test-ttrpc-events
