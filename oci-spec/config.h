@@ -336,5 +336,7 @@ const char *oci_config_annotation(const struct oci_config *c, const char *key);
 char *oci_config_to_json(const struct oci_config *c);
 /* Serialize a process object (the shim writes process.json for `exec --process`). */
 char *oci_process_to_json(const struct oci_process *p);
+/* Serialize linux.resources alone (the shim writes it for `update --resources`). */
+char *oci_resources_to_json(const struct oci_resources *r);
 
 #endif

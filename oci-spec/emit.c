@@ -213,3 +213,10 @@ char *oci_process_to_json(const struct oci_process *p)
 	oci_gen_process(g, p);
 	return oci_gen_finish(g, false);
 }
+
+char *oci_resources_to_json(const struct oci_resources *r)
+{
+	yajl_gen g = oci_gen_new(NULL);
+	oci_gen_resources(g, r);
+	return oci_gen_finish(g, false);
+}

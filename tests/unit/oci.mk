@@ -1,1 +1,36 @@
 # unit tests for oci (owner: oci helpers)
+OCI_TEST_CPPFLAGS = $(AM_CPPFLAGS) -DOCI_TESTDATA=\"$(top_srcdir)/tests/unit/data/oci\"
+OCI_TEST_LIBS = liboci.a libcleatcommon.a $(YAJL_LIBS)
+
+check_PROGRAMS += tests/unit/test-oci-config tests/unit/test-oci-errors tests/unit/test-oci-state
+TESTS += tests/unit/test-oci-config tests/unit/test-oci-errors tests/unit/test-oci-state
+
+tests_unit_test_oci_config_SOURCES = %reldir%/test-oci-config.c %reldir%/test-oci-tap.h
+tests_unit_test_oci_config_CPPFLAGS = $(OCI_TEST_CPPFLAGS)
+tests_unit_test_oci_config_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
+tests_unit_test_oci_config_LDADD = $(OCI_TEST_LIBS)
+
+tests_unit_test_oci_errors_SOURCES = %reldir%/test-oci-errors.c %reldir%/test-oci-tap.h
+tests_unit_test_oci_errors_CPPFLAGS = $(OCI_TEST_CPPFLAGS)
+tests_unit_test_oci_errors_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
+tests_unit_test_oci_errors_LDADD = $(OCI_TEST_LIBS)
+
+tests_unit_test_oci_state_SOURCES = %reldir%/test-oci-state.c %reldir%/test-oci-tap.h
+tests_unit_test_oci_state_CPPFLAGS = $(OCI_TEST_CPPFLAGS)
+tests_unit_test_oci_state_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
+tests_unit_test_oci_state_LDADD = $(OCI_TEST_LIBS)
+
+EXTRA_DIST += \
+	%reldir%/data/oci/runc-spec.json %reldir%/data/oci/runc-spec-rootless.json \
+	%reldir%/data/oci/docker-seccomp.json %reldir%/data/oci/cri.json \
+	%reldir%/data/oci/full.json %reldir%/data/oci/fuzz-corpus
+
+# libFuzzer over the parsers: the oci-spec sources are compiled into the
+# target itself so they get the fuzzer's coverage instrumentation.
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/unit/fuzz-oci-config
+tests_unit_fuzz_oci_config_SOURCES = %reldir%/fuzz-oci-config.c $(liboci_a_SOURCES)
+tests_unit_fuzz_oci_config_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) -fsanitize=fuzzer,address
+tests_unit_fuzz_oci_config_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer,address
+tests_unit_fuzz_oci_config_LDADD = libcleatcommon.a $(YAJL_LIBS)
+endif
