@@ -7,4 +7,3 @@ tests_unit_test_cgroups_LDADD = $(CLEAT_LIBS)
 
 # cgroup v2 for real: a qemu VM with an initramfs (tests/integration/cgroupv2-vm).
 TESTS += tests/integration/cgroupv2-vm/run.sh
-EXTRA_DIST += tests/integration/cgroupv2-vm/run.sh tests/integration/cgroupv2-vm/init.sh
