@@ -29,3 +29,20 @@ tests_unit_test_ttrpc_events_CFLAGS = $(TTRPC_TEST_CFLAGS)
 tests_unit_test_ttrpc_events_LDADD = $(TTRPC_TEST_LDADD)
 $(tests_unit_test_ttrpc_events_OBJECTS): $(SHIM_PROTO_H)
 TESTS += tests/unit/test-ttrpc-events
+
+# libFuzzer target (configure --enable-fuzzing CC=clang).  The ttrpc sources
+# are compiled into it so libFuzzer's coverage instrumentation sees them.
+EXTRA_DIST += tests/unit/fuzz-ttrpc-frames.c
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/unit/fuzz-ttrpc-frames
+tests_unit_fuzz_ttrpc_frames_SOURCES = tests/unit/fuzz-ttrpc-frames.c \
+	src/shim/loop.c src/shim/ttrpc/conn.c src/shim/ttrpc/server.c src/shim/ttrpc/client.c
+nodist_tests_unit_fuzz_ttrpc_frames_SOURCES = src/shim/proto/ttrpc.pb-c.c \
+	src/shim/proto/rpc_status.pb-c.c src/shim/proto/google_types.pb-c.c \
+	src/shim/proto/shim.pb-c.c src/shim/proto/mount.pb-c.c src/shim/proto/task_types.pb-c.c \
+	src/shim/proto/events_ttrpc.pb-c.c
+tests_unit_fuzz_ttrpc_frames_CFLAGS = $(TTRPC_TEST_CFLAGS) -fsanitize=fuzzer
+tests_unit_fuzz_ttrpc_frames_LDFLAGS = -fsanitize=fuzzer
+tests_unit_fuzz_ttrpc_frames_LDADD = libcleatcommon.a $(PROTOBUF_C_LIBS)
+$(tests_unit_fuzz_ttrpc_frames_OBJECTS): $(SHIM_PROTO_H)
+endif
