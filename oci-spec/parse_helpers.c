@@ -216,8 +216,13 @@ static char *render_value(yajl_val v)
 	yajl_gen g = oci_gen_new(NULL);
 	gen_tree(g, v);
 	char *s = oci_gen_finish(g, false);
-	if (strlen(s) > MAX_RENDER)
-		strcpy(s + MAX_RENDER - 3, "...");
+	if (strlen(s) > MAX_RENDER) {
+		/* cut on a UTF-8 boundary: the message may end up in JSON logs */
+		size_t cut = MAX_RENDER - 3;
+		while (cut > 0 && ((unsigned char) s[cut] & 0xC0) == 0x80)
+			cut--;
+		strcpy(s + cut, "...");
+	}
 	return s;
 }
 

@@ -269,6 +269,21 @@ static void expect(int r, cleat_error_t *err, const char *msg)
 	cleat_error_free(err);
 }
 
+static bool utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *) s;
+	while (*p) {
+		int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
+		if (n < 0)
+			return false;
+		p++;
+		for (int i = 0; i < n; i++, p++)
+			if ((*p & 0xC0) != 0x80)
+				return false;
+	}
+	return true;
+}
+
 static void test_other_documents(void)
 {
 	cleat_error_t err = NULL;
@@ -310,6 +325,16 @@ static void test_other_documents(void)
 					     "['%.91s...",
 					     strchr(longv, '[') + 2);
 	expect(oci_config_parse(longv, strlen(longv), "config.json", &c, &err), &err, cut);
+
+	/* ... and never in the middle of a UTF-8 sequence */
+	char utf[400] = "{\"ociVersion\":\"1\",\"hostname\":[\"";
+	for (int i = 0; i < 100; i++)
+		strcat(utf, "\xc3\xa9");
+	strcat(utf, "\"]}");
+	ok(oci_config_parse(utf, strlen(utf), "config.json", &c, &err) < 0 && err &&
+		   utf8_valid(err->msg) && strstr(err->msg, "...") != NULL,
+	   "a cut value stays valid UTF-8");
+	cleat_error_free(&err);
 
 	/* load uses the file's base name as the origin */
 	expect(oci_config_load("/nonexistent/dir/config.json", &c, &err), &err,
