@@ -72,7 +72,8 @@ static int parse_hooks(struct oci_parse *p, yajl_val v, struct oci_hooks *h)
 	for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
 		void **arr = (void **) ((char *) h + lists[i].off);
 		size_t *n = (size_t *) ((char *) h + lists[i].n_off);
-		if (get_obj_array(p, v, lists[i].key, sizeof(struct oci_hook), arr, n, parse_hook) < 0)
+		if (get_obj_array(p, v, lists[i].key, sizeof(struct oci_hook), arr, n, parse_hook) <
+		    0)
 			return -1;
 	}
 	return 0;
@@ -99,8 +100,8 @@ static int parse_config_obj(struct oci_parse *p, yajl_val doc, struct oci_config
 			return -1;
 	}
 
-	if (get_obj_array(p, doc, "mounts", sizeof(struct oci_mount), (void **) &c->mounts, &c->n_mounts,
-			  parse_mount) < 0)
+	if (get_obj_array(p, doc, "mounts", sizeof(struct oci_mount), (void **) &c->mounts,
+			  &c->n_mounts, parse_mount) < 0)
 		return -1;
 
 	if (get_object(p, doc, "process", false, &v) < 0)

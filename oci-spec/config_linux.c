@@ -14,8 +14,8 @@ static const char *const namespace_types[] = {
 /* The spec lists private/shared/slave/unbindable; runc and containerd's CRI
  * also use the recursive forms (CRI sets "rslave" / "rshared"). */
 static const char *const propagations[] = {
-	"private", "shared", "slave", "unbindable", "rprivate", "rshared", "rslave", "runbindable",
-	NULL,
+	"private", "shared", "slave",	    "unbindable", "rprivate",
+	"rshared", "rslave", "runbindable", NULL,
 };
 
 static const char *const device_types[] = { "c", "b", "u", "p", NULL };
@@ -93,7 +93,8 @@ static int parse_time_offsets(struct oci_parse *p, yajl_val v, struct oci_linux 
 		} else {
 			/* a repeated clock replaces the earlier entry, as in a Go map */
 			size_t j = 0;
-			while (j < l->n_time_offsets && strcmp(l->time_offsets[j].clock, clock) != 0)
+			while (j < l->n_time_offsets &&
+			       strcmp(l->time_offsets[j].clock, clock) != 0)
 				j++;
 			struct oci_time_offset *t = &l->time_offsets[j];
 			if (j == l->n_time_offsets) {
@@ -168,8 +169,8 @@ static int intel_rdt_fn(struct oci_parse *p, yajl_val v, void *out)
 
 int oci_parse_linux_obj(struct oci_parse *p, yajl_val v, struct oci_linux *l)
 {
-	if (get_obj_array(p, v, "namespaces", sizeof(struct oci_namespace), (void **) &l->namespaces,
-			  &l->n_namespaces, parse_namespace) < 0 ||
+	if (get_obj_array(p, v, "namespaces", sizeof(struct oci_namespace),
+			  (void **) &l->namespaces, &l->n_namespaces, parse_namespace) < 0 ||
 	    check_namespaces(p, v, l) < 0)
 		return -1;
 	if (get_obj_array(p, v, "uidMappings", sizeof(struct oci_idmap), (void **) &l->uid_mappings,

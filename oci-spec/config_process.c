@@ -8,25 +8,42 @@
 #include "oci-spec/json.h"
 
 static const char *const rlimit_names[] = {
-	"RLIMIT_AS",	 "RLIMIT_CORE",	   "RLIMIT_CPU",    "RLIMIT_DATA",	 "RLIMIT_FSIZE",
-	"RLIMIT_LOCKS",	 "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE",	 "RLIMIT_NOFILE",
-	"RLIMIT_NPROC",	 "RLIMIT_RSS",	   "RLIMIT_RTPRIO", "RLIMIT_RTTIME", "RLIMIT_SIGPENDING",
-	"RLIMIT_STACK",	 NULL,
+	"RLIMIT_AS",
+	"RLIMIT_CORE",
+	"RLIMIT_CPU",
+	"RLIMIT_DATA",
+	"RLIMIT_FSIZE",
+	"RLIMIT_LOCKS",
+	"RLIMIT_MEMLOCK",
+	"RLIMIT_MSGQUEUE",
+	"RLIMIT_NICE",
+	"RLIMIT_NOFILE",
+	"RLIMIT_NPROC",
+	"RLIMIT_RSS",
+	"RLIMIT_RTPRIO",
+	"RLIMIT_RTTIME",
+	"RLIMIT_SIGPENDING",
+	"RLIMIT_STACK",
+	NULL,
 };
 
 static const char *const sched_policies[] = {
-	"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_ISO", "SCHED_IDLE",
-	"SCHED_DEADLINE", NULL,
+	"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR",       "SCHED_BATCH",
+	"SCHED_ISO",   "SCHED_IDLE", "SCHED_DEADLINE", NULL,
 };
 
 static const char *const sched_flags[] = {
-	"SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM",	 "SCHED_FLAG_DL_OVERRUN",
-	"SCHED_FLAG_KEEP_POLICY",   "SCHED_FLAG_KEEP_PARAMS",	 "SCHED_FLAG_UTIL_CLAMP_MIN",
+	"SCHED_FLAG_RESET_ON_FORK",  "SCHED_FLAG_RECLAIM",
+	"SCHED_FLAG_DL_OVERRUN",     "SCHED_FLAG_KEEP_POLICY",
+	"SCHED_FLAG_KEEP_PARAMS",    "SCHED_FLAG_UTIL_CLAMP_MIN",
 	"SCHED_FLAG_UTIL_CLAMP_MAX", NULL,
 };
 
 static const char *const ioprio_classes[] = {
-	"IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE", NULL,
+	"IOPRIO_CLASS_RT",
+	"IOPRIO_CLASS_BE",
+	"IOPRIO_CLASS_IDLE",
+	NULL,
 };
 
 static int parse_u32_array(struct oci_parse *p, yajl_val obj, const char *key, uint32_t **out,
@@ -57,7 +74,8 @@ static int parse_user(struct oci_parse *p, yajl_val v, struct oci_user *u)
 	if (get_int(p, v, "uid", true, JI_U32, &u->uid, NULL) < 0 ||
 	    get_int(p, v, "gid", true, JI_U32, &u->gid, NULL) < 0 ||
 	    get_int(p, v, "umask", false, JI_U32, &u->umask, &u->has_umask) < 0 ||
-	    parse_u32_array(p, v, "additionalGids", &u->additional_gids, &u->n_additional_gids) < 0 ||
+	    parse_u32_array(p, v, "additionalGids", &u->additional_gids, &u->n_additional_gids) <
+		    0 ||
 	    get_string(p, v, "username", false, &u->username) < 0)
 		return -1;
 	return 0;
@@ -67,7 +85,8 @@ static int parse_caps(struct oci_parse *p, yajl_val v, struct oci_capabilities *
 {
 	if (get_strv(p, v, "bounding", &c->bounding, &c->n_bounding, &c->has_bounding) < 0 ||
 	    get_strv(p, v, "effective", &c->effective, &c->n_effective, &c->has_effective) < 0 ||
-	    get_strv(p, v, "inheritable", &c->inheritable, &c->n_inheritable, &c->has_inheritable) < 0 ||
+	    get_strv(p, v, "inheritable", &c->inheritable, &c->n_inheritable, &c->has_inheritable) <
+		    0 ||
 	    get_strv(p, v, "permitted", &c->permitted, &c->n_permitted, &c->has_permitted) < 0 ||
 	    get_strv(p, v, "ambient", &c->ambient, &c->n_ambient, &c->has_ambient) < 0)
 		return -1;
@@ -127,17 +146,17 @@ static int parse_io_priority(struct oci_parse *p, yajl_val v, struct oci_io_prio
 }
 
 /* Run parse(p, sub, field) on obj[key] with the path extended by key. */
-#define PARSE_SUB(p, obj, key, required, field, alloc, parse)                     \
-	({                                                                          \
-		yajl_val sub_;                                                      \
-		int r_ = get_object((p), (obj), (key), (required), &sub_);          \
-		if (r_ == 0 && sub_) {                                              \
-			size_t m_ = path_push_key((p), (key));                      \
-			alloc;                                                      \
-			r_ = parse((p), sub_, (field));                             \
-			path_pop((p), m_);                                          \
-		}                                                                   \
-		r_;                                                                 \
+#define PARSE_SUB(p, obj, key, required, field, alloc, parse)              \
+	({                                                                 \
+		yajl_val sub_;                                             \
+		int r_ = get_object((p), (obj), (key), (required), &sub_); \
+		if (r_ == 0 && sub_) {                                     \
+			size_t m_ = path_push_key((p), (key));             \
+			alloc;                                             \
+			r_ = parse((p), sub_, (field));                    \
+			path_pop((p), m_);                                 \
+		}                                                          \
+		r_;                                                        \
 	})
 
 static int check_rlimits(struct oci_parse *p, yajl_val v, const struct oci_process *proc)
@@ -196,7 +215,8 @@ int oci_parse_process_obj(struct oci_parse *p, yajl_val v, struct oci_process *p
 		return -1;
 	int64_t adj;
 	/* the kernel's OOM_SCORE_ADJ_MIN .. OOM_SCORE_ADJ_MAX */
-	if (get_int_range(p, v, "oomScoreAdj", false, -1000, 1000, &adj, &proc->has_oom_score_adj) < 0)
+	if (get_int_range(p, v, "oomScoreAdj", false, -1000, 1000, &adj, &proc->has_oom_score_adj) <
+	    0)
 		return -1;
 	if (proc->has_oom_score_adj)
 		proc->oom_score_adj = (int32_t) adj;
@@ -206,7 +226,8 @@ int oci_parse_process_obj(struct oci_parse *p, yajl_val v, struct oci_process *p
 	if (get_string(p, v, "selinuxLabel", false, &proc->selinux_label) < 0)
 		return -1;
 	if (PARSE_SUB(p, v, "ioPriority", false, proc->io_priority,
-		      proc->io_priority = xmalloc0(sizeof *proc->io_priority), parse_io_priority) < 0)
+		      proc->io_priority = xmalloc0(sizeof *proc->io_priority),
+		      parse_io_priority) < 0)
 		return -1;
 	yajl_val aff;
 	if (get_object(p, v, "execCPUAffinity", false, &aff) < 0)

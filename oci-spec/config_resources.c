@@ -90,9 +90,10 @@ static int parse_blkio(struct oci_parse *p, yajl_val v, struct oci_blkio *b)
 	if (get_int(p, v, "weight", false, JI_U16, &b->weight, &b->has_weight) < 0 ||
 	    get_int(p, v, "leafWeight", false, JI_U16, &b->leaf_weight, &b->has_leaf_weight) < 0 ||
 	    get_obj_array(p, v, "weightDevice", sizeof(struct oci_weight_device),
-			  (void **) &b->weight_device, &b->n_weight_device, parse_weight_device) < 0)
+			  (void **) &b->weight_device, &b->n_weight_device,
+			  parse_weight_device) < 0)
 		return -1;
-#define THROTTLE(key, f)                                                                   \
+#define THROTTLE(key, f)                                                                         \
 	get_obj_array(p, v, key, sizeof(struct oci_throttle_device), (void **) &b->f, &b->n_##f, \
 		      parse_throttle_device)
 	if (THROTTLE("throttleReadBpsDevice", throttle_read_bps_device) < 0 ||
@@ -153,7 +154,8 @@ static int parse_rdma(struct oci_parse *p, yajl_val v, struct oci_resources *r)
 			d->device = xstrdup(v->u.object.keys[i]);
 			r->n_rdma++;
 		}
-		int rc = get_int(p, e, "hcaHandles", false, JI_U32, &d->hca_handles, &d->has_hca_handles);
+		int rc = get_int(p, e, "hcaHandles", false, JI_U32, &d->hca_handles,
+				 &d->has_hca_handles);
 		if (rc == 0)
 			rc = get_int(p, e, "hcaObjects", false, JI_U32, &d->hca_objects,
 				     &d->has_hca_objects);
@@ -165,19 +167,19 @@ static int parse_rdma(struct oci_parse *p, yajl_val v, struct oci_resources *r)
 }
 
 /* obj[key] as an object, parsed with the path extended; *has set when present. */
-#define SUB_OBJECT(key, has, call)                                  \
-	do {                                                        \
-		yajl_val s_;                                        \
-		if (get_object(p, v, key, false, &s_) < 0)          \
-			return -1;                                  \
-		if (s_) {                                           \
-			size_t m_ = path_push_key(p, key);          \
-			int r_ = call;                              \
-			path_pop(p, m_);                            \
-			if (r_ < 0)                                 \
-				return -1;                          \
-			has = true;                                 \
-		}                                                   \
+#define SUB_OBJECT(key, has, call)                         \
+	do {                                               \
+		yajl_val s_;                               \
+		if (get_object(p, v, key, false, &s_) < 0) \
+			return -1;                         \
+		if (s_) {                                  \
+			size_t m_ = path_push_key(p, key); \
+			int r_ = call;                     \
+			path_pop(p, m_);                   \
+			if (r_ < 0)                        \
+				return -1;                 \
+			has = true;                        \
+		}                                          \
 	} while (0)
 
 int oci_parse_resources_obj(struct oci_parse *p, yajl_val v, struct oci_resources *r)
@@ -187,7 +189,8 @@ int oci_parse_resources_obj(struct oci_parse *p, yajl_val v, struct oci_resource
 		return -1;
 	SUB_OBJECT("memory", r->has_memory, parse_memory(p, s_, &r->memory));
 	SUB_OBJECT("cpu", r->has_cpu, parse_cpu(p, s_, &r->cpu));
-	SUB_OBJECT("pids", r->has_pids, get_int(p, s_, "limit", true, JI_I64, &r->pids_limit, NULL));
+	SUB_OBJECT("pids", r->has_pids,
+		   get_int(p, s_, "limit", true, JI_I64, &r->pids_limit, NULL));
 	SUB_OBJECT("blockIO", r->has_blkio, parse_blkio(p, s_, &r->blkio));
 	if (get_obj_array(p, v, "hugepageLimits", sizeof(struct oci_hugepage_limit),
 			  (void **) &r->hugepage_limits, &r->n_hugepage_limits, parse_hugepage) < 0)

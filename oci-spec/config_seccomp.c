@@ -8,28 +8,34 @@
 #include "oci-spec/json.h"
 
 static const char *const actions[] = {
-	"SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
-	"SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY",
-	NULL,
+	"SCMP_ACT_KILL",	"SCMP_ACT_KILL_PROCESS",
+	"SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
+	"SCMP_ACT_ERRNO",	"SCMP_ACT_TRACE",
+	"SCMP_ACT_ALLOW",	"SCMP_ACT_LOG",
+	"SCMP_ACT_NOTIFY",	NULL,
 };
 
 static const char *const operators[] = {
-	"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
-	"SCMP_CMP_MASKED_EQ", NULL,
+	"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",	    "SCMP_CMP_EQ",
+	"SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ", NULL,
 };
 
 static const char *const archs[] = {
-	"SCMP_ARCH_X86",	 "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",	   "SCMP_ARCH_ARM",
-	"SCMP_ARCH_AARCH64",	 "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",   "SCMP_ARCH_MIPS64N32",
-	"SCMP_ARCH_MIPSEL",	 "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-	"SCMP_ARCH_PPC64",	 "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",   "SCMP_ARCH_S390X",
-	"SCMP_ARCH_PARISC",	 "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64", "SCMP_ARCH_LOONGARCH64",
-	NULL,
+	"SCMP_ARCH_X86",      "SCMP_ARCH_X86_64",      "SCMP_ARCH_X32",
+	"SCMP_ARCH_ARM",      "SCMP_ARCH_AARCH64",     "SCMP_ARCH_MIPS",
+	"SCMP_ARCH_MIPS64",   "SCMP_ARCH_MIPS64N32",   "SCMP_ARCH_MIPSEL",
+	"SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+	"SCMP_ARCH_PPC64",    "SCMP_ARCH_PPC64LE",     "SCMP_ARCH_S390",
+	"SCMP_ARCH_S390X",    "SCMP_ARCH_PARISC",      "SCMP_ARCH_PARISC64",
+	"SCMP_ARCH_RISCV64",  "SCMP_ARCH_LOONGARCH64", NULL,
 };
 
 static const char *const filter_flags[] = {
-	"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-	"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL,
+	"SECCOMP_FILTER_FLAG_TSYNC",
+	"SECCOMP_FILTER_FLAG_LOG",
+	"SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+	"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+	NULL,
 };
 
 /* Every element of the string array obj[key] (already parsed into v/n) must be in allowed. */
@@ -76,8 +82,8 @@ static int parse_syscall(struct oci_parse *p, yajl_val v, void *out)
 	if (get_string(p, v, "action", true, &s->action) < 0 ||
 	    check_enum(p, "action", json_member(v, "action"), s->action, actions) < 0 ||
 	    get_int(p, v, "errnoRet", false, JI_U32, &s->errno_ret, &s->has_errno_ret) < 0 ||
-	    get_obj_array(p, v, "args", sizeof(struct oci_seccomp_arg), (void **) &s->args, &s->n_args,
-			  parse_arg) < 0)
+	    get_obj_array(p, v, "args", sizeof(struct oci_seccomp_arg), (void **) &s->args,
+			  &s->n_args, parse_arg) < 0)
 		return -1;
 	return 0;
 }
@@ -90,13 +96,14 @@ int oci_parse_seccomp_obj(struct oci_parse *p, yajl_val v, struct oci_seccomp *s
 	    get_int(p, v, "defaultErrnoRet", false, JI_U32, &s->default_errno_ret,
 		    &s->has_default_errno_ret) < 0 ||
 	    get_strv(p, v, "architectures", &s->architectures, &s->n_architectures, NULL) < 0 ||
-	    check_enum_list(p, v, "architectures", s->architectures, s->n_architectures, archs) < 0 ||
+	    check_enum_list(p, v, "architectures", s->architectures, s->n_architectures, archs) <
+		    0 ||
 	    get_strv(p, v, "flags", &s->flags, &s->n_flags, NULL) < 0 ||
 	    check_enum_list(p, v, "flags", s->flags, s->n_flags, filter_flags) < 0 ||
 	    get_string(p, v, "listenerPath", false, &s->listener_path) < 0 ||
 	    get_string(p, v, "listenerMetadata", false, &s->listener_metadata) < 0 ||
-	    get_obj_array(p, v, "syscalls", sizeof(struct oci_seccomp_syscall), (void **) &s->syscalls,
-			  &s->n_syscalls, parse_syscall) < 0)
+	    get_obj_array(p, v, "syscalls", sizeof(struct oci_seccomp_syscall),
+			  (void **) &s->syscalls, &s->n_syscalls, parse_syscall) < 0)
 		return -1;
 	return 0;
 }

@@ -14,7 +14,9 @@ static char *default_env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/u
 static char *default_args[] = { "sh" };
 
 static char *opts_dev[] = { "nosuid", "strictatime", "mode=755", "size=65536k" };
-static char *opts_pts[] = { "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5" };
+static char *opts_pts[] = {
+	"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"
+};
 static char *opts_shm[] = { "nosuid", "noexec", "nodev", "mode=1777", "size=65536k" };
 static char *opts_mqueue[] = { "nosuid", "noexec", "nodev" };
 static char *opts_sys[] = { "nosuid", "noexec", "nodev", "ro" };
@@ -22,11 +24,12 @@ static char *opts_sys_rootless[] = { "rbind", "nosuid", "noexec", "nodev", "ro" 
 static char *opts_cgroup[] = { "nosuid", "noexec", "nodev", "relatime", "ro" };
 
 static char *masked[] = {
-	"/proc/acpi",	    "/proc/asound",	"/proc/kcore",	    "/proc/keys",
+	"/proc/acpi",	       "/proc/asound",	   "/proc/kcore",	"/proc/keys",
 	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-	"/sys/firmware",    "/proc/scsi",
+	"/sys/firmware",       "/proc/scsi",
 };
-static char *readonly[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger" };
+static char *readonly[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+			    "/proc/sysrq-trigger" };
 
 #define STRV(f, arr) .f = (arr), .n_##f = ARRAY_SIZE(arr)
 
@@ -51,26 +54,50 @@ char *oci_default_spec_json(bool rootless)
 	};
 	struct oci_mount mounts[] = {
 		{ .destination = "/proc", .type = "proc", .source = "proc" },
-		{ .destination = "/dev", .type = "tmpfs", .source = "tmpfs", STRV(options, opts_dev) },
-		{ .destination = "/dev/pts", .type = "devpts", .source = "devpts",
+		{ .destination = "/dev",
+		  .type = "tmpfs",
+		  .source = "tmpfs",
+		  STRV(options, opts_dev) },
+		{ .destination = "/dev/pts",
+		  .type = "devpts",
+		  .source = "devpts",
 		  /* rootless drops gid=5: the tty group is not mapped */
-		  .options = opts_pts, .n_options = ARRAY_SIZE(opts_pts) - (rootless ? 1 : 0) },
-		{ .destination = "/dev/shm", .type = "tmpfs", .source = "shm", STRV(options, opts_shm) },
-		{ .destination = "/dev/mqueue", .type = "mqueue", .source = "mqueue",
+		  .options = opts_pts,
+		  .n_options = ARRAY_SIZE(opts_pts) - (rootless ? 1 : 0) },
+		{ .destination = "/dev/shm",
+		  .type = "tmpfs",
+		  .source = "shm",
+		  STRV(options, opts_shm) },
+		{ .destination = "/dev/mqueue",
+		  .type = "mqueue",
+		  .source = "mqueue",
 		  STRV(options, opts_mqueue) },
-		{ .destination = "/sys", .type = "sysfs", .source = "sysfs", STRV(options, opts_sys) },
-		{ .destination = "/sys/fs/cgroup", .type = "cgroup", .source = "cgroup",
+		{ .destination = "/sys",
+		  .type = "sysfs",
+		  .source = "sysfs",
+		  STRV(options, opts_sys) },
+		{ .destination = "/sys/fs/cgroup",
+		  .type = "cgroup",
+		  .source = "cgroup",
 		  STRV(options, opts_cgroup) },
 	};
 	if (rootless) {
 		/* an unprivileged user cannot mount sysfs without a network namespace of its own */
-		mounts[5] = (struct oci_mount){ .destination = "/sys", .type = "none", .source = "/sys",
+		mounts[5] = (struct oci_mount){ .destination = "/sys",
+						.type = "none",
+						.source = "/sys",
 						STRV(options, opts_sys_rootless) };
 	}
-	struct oci_namespace ns_root[] = { { .type = "pid" }, { .type = "network" }, { .type = "ipc" },
-					   { .type = "uts" }, { .type = "mount" } };
-	struct oci_namespace ns_rootless[] = { { .type = "pid" }, { .type = "ipc" }, { .type = "uts" },
-					       { .type = "mount" }, { .type = "user" } };
+	struct oci_namespace ns_root[] = { { .type = "pid" },
+					   { .type = "network" },
+					   { .type = "ipc" },
+					   { .type = "uts" },
+					   { .type = "mount" } };
+	struct oci_namespace ns_rootless[] = { { .type = "pid" },
+					       { .type = "ipc" },
+					       { .type = "uts" },
+					       { .type = "mount" },
+					       { .type = "user" } };
 	struct oci_device_cgroup deny_all = { .allow = false, .access = "rwm" };
 	struct oci_resources res = { .devices = &deny_all, .n_devices = 1 };
 	struct oci_idmap uidmap = { .container_id = 0, .host_id = geteuid(), .size = 1 };

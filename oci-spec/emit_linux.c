@@ -6,14 +6,14 @@
 #include "oci-spec/config.h"
 #include "oci-spec/json.h"
 
-#define OPT_I64(g, k, has, v) \
-	do {                   \
-		if (has)       \
+#define OPT_I64(g, k, has, v)              \
+	do {                               \
+		if (has)                   \
 			gen_ki64(g, k, v); \
 	} while (0)
-#define OPT_U64(g, k, has, v) \
-	do {                   \
-		if (has)       \
+#define OPT_U64(g, k, has, v)              \
+	do {                               \
+		if (has)                   \
 			gen_ku64(g, k, v); \
 	} while (0)
 
@@ -166,8 +166,10 @@ static void gen_resources_body(yajl_gen g, const struct oci_resources *r)
 		for (size_t i = 0; i < r->n_rdma; i++) {
 			gen_key(g, r->rdma[i].device);
 			yajl_gen_map_open(g);
-			OPT_U64(g, "hcaHandles", r->rdma[i].has_hca_handles, r->rdma[i].hca_handles);
-			OPT_U64(g, "hcaObjects", r->rdma[i].has_hca_objects, r->rdma[i].hca_objects);
+			OPT_U64(g, "hcaHandles", r->rdma[i].has_hca_handles,
+				r->rdma[i].hca_handles);
+			OPT_U64(g, "hcaObjects", r->rdma[i].has_hca_objects,
+				r->rdma[i].hca_objects);
 			yajl_gen_map_close(g);
 		}
 		yajl_gen_map_close(g);

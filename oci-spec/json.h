@@ -51,7 +51,8 @@ size_t path_push_mapkey(struct oci_parse *p, const char *key);
 void path_pop(struct oci_parse *p, size_t mark);
 
 /* Error at the current path, about value v (may be NULL: no "got ..." part). */
-int perr(struct oci_parse *p, yajl_val v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int perr(struct oci_parse *p, yajl_val v, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Error at <current path>.<key>. */
 int perr_at(struct oci_parse *p, const char *key, yajl_val v, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -67,13 +68,20 @@ yajl_val json_member(yajl_val obj, const char *key);
 int get_object(struct oci_parse *p, yajl_val obj, const char *key, bool required, yajl_val *out);
 int get_array(struct oci_parse *p, yajl_val obj, const char *key, bool required, yajl_val *out);
 int get_string(struct oci_parse *p, yajl_val obj, const char *key, bool required, char **out);
-int get_bool(struct oci_parse *p, yajl_val obj, const char *key, bool required, bool *out, bool *has);
+int get_bool(struct oci_parse *p, yajl_val obj, const char *key, bool required, bool *out,
+	     bool *has);
 int get_strv(struct oci_parse *p, yajl_val obj, const char *key, char ***out, size_t *n, bool *has);
 int get_kv_map(struct oci_parse *p, yajl_val obj, const char *key, struct oci_kv **out, size_t *n);
 
-enum json_int_kind { JI_U16, JI_U32, JI_U64, JI_I32, JI_I64 };
-int get_int(struct oci_parse *p, yajl_val obj, const char *key, bool required, enum json_int_kind kind,
-	    void *out, bool *has);
+enum json_int_kind {
+	JI_U16,
+	JI_U32,
+	JI_U64,
+	JI_I32,
+	JI_I64
+};
+int get_int(struct oci_parse *p, yajl_val obj, const char *key, bool required,
+	    enum json_int_kind kind, void *out, bool *has);
 /* Check v (at the current path) and store it into *out of the kind's type. */
 int json_to_int(struct oci_parse *p, yajl_val v, enum json_int_kind kind, void *out);
 /* An integer within [min, max] into an int64_t. */
@@ -122,7 +130,8 @@ void gen_ki64(yajl_gen g, const char *k, int64_t v);
 void gen_ku64(yajl_gen g, const char *k, uint64_t v);
 void gen_kstrv(yajl_gen g, const char *k, char *const *v, size_t n); /* skipped when n == 0 */
 void gen_kstrv_always(yajl_gen g, const char *k, char *const *v, size_t n);
-void gen_kkv(yajl_gen g, const char *k, const struct oci_kv *kv, size_t n); /* skipped when n == 0 */
+void gen_kkv(yajl_gen g, const char *k, const struct oci_kv *kv,
+	     size_t n); /* skipped when n == 0 */
 /* Sorted by key, as encoding/json writes a Go map. */
 void gen_kkv_sorted(yajl_gen g, const char *k, const struct oci_kv *kv, size_t n);
 void gen_idmaps(yajl_gen g, const char *k, const struct oci_idmap *m, size_t n);

@@ -95,7 +95,8 @@ int oci_json_parse_tree(const char *json, size_t len, const char *origin, yajl_v
 			why = xstrdup((const char *) e);
 			yajl_free_error(h, e);
 			size_t l = strlen(why);
-			while (l > 0 && (why[l - 1] == '\n' || why[l - 1] == ' ' || why[l - 1] == '.'))
+			while (l > 0 &&
+			       (why[l - 1] == '\n' || why[l - 1] == ' ' || why[l - 1] == '.'))
 				why[--l] = '\0';
 		}
 		yajl_free(h);
@@ -103,8 +104,8 @@ int oci_json_parse_tree(const char *json, size_t len, const char *origin, yajl_v
 			off = len;
 		size_t line, col;
 		line_col(json, off, &line, &col);
-		return cleat_error_msg(err, "%s: invalid JSON at line %zu, column %zu: %s", origin, line,
-				       col, why);
+		return cleat_error_msg(err, "%s: invalid JSON at line %zu, column %zu: %s", origin,
+				       line, col, why);
 	}
 	yajl_free(h);
 
@@ -179,12 +180,8 @@ void path_pop(struct oci_parse *p, size_t mark)
 static void gen_tree(yajl_gen g, yajl_val v)
 {
 	switch (v->type) {
-	case yajl_t_string:
-		gen_str(g, v->u.string);
-		break;
-	case yajl_t_number:
-		yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
-		break;
+	case yajl_t_string: gen_str(g, v->u.string); break;
+	case yajl_t_number: yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r)); break;
 	case yajl_t_object:
 		yajl_gen_map_open(g);
 		for (size_t i = 0; i < v->u.object.len; i++) {
@@ -199,15 +196,9 @@ static void gen_tree(yajl_gen g, yajl_val v)
 			gen_tree(g, v->u.array.values[i]);
 		yajl_gen_array_close(g);
 		break;
-	case yajl_t_true:
-		yajl_gen_bool(g, 1);
-		break;
-	case yajl_t_false:
-		yajl_gen_bool(g, 0);
-		break;
-	default:
-		yajl_gen_null(g);
-		break;
+	case yajl_t_true: yajl_gen_bool(g, 1); break;
+	case yajl_t_false: yajl_gen_bool(g, 0); break;
+	default: yajl_gen_null(g); break;
 	}
 }
 
@@ -232,8 +223,9 @@ static int perrv(struct oci_parse *p, yajl_val v, const char *fmt, va_list ap)
 	if (vasprintf(&reason, fmt, ap) < 0)
 		abort();
 	_cleanup_free_ char *got = v ? render_value(v) : NULL;
-	return cleat_error_msg(p->err, "%s: %s%s%s%s%s", p->origin, p->path, p->path_len ? ": " : "",
-			       reason, got ? ", got " : "", got ? got : "");
+	return cleat_error_msg(p->err, "%s: %s%s%s%s%s", p->origin, p->path,
+			       p->path_len ? ": " : "", reason, got ? ", got " : "",
+			       got ? got : "");
 }
 
 int perr(struct oci_parse *p, yajl_val v, const char *fmt, ...)
@@ -309,7 +301,8 @@ int get_string(struct oci_parse *p, yajl_val obj, const char *key, bool required
 	return 0;
 }
 
-int get_bool(struct oci_parse *p, yajl_val obj, const char *key, bool required, bool *out, bool *has)
+int get_bool(struct oci_parse *p, yajl_val obj, const char *key, bool required, bool *out,
+	     bool *has)
 {
 	yajl_val v = json_member(obj, key);
 	if (has)
@@ -412,7 +405,9 @@ int json_to_int(struct oci_parse *p, yajl_val v, enum json_int_kind kind, void *
 	errno = 0;
 	if (kind == JI_U16 || kind == JI_U32 || kind == JI_U64) {
 		unsigned long long u = (*r == '-') ? 0 : strtoull(r, NULL, 10);
-		uint64_t max = kind == JI_U16 ? UINT16_MAX : kind == JI_U32 ? UINT32_MAX : UINT64_MAX;
+		uint64_t max = kind == JI_U16	? UINT16_MAX
+			       : kind == JI_U32 ? UINT32_MAX
+						: UINT64_MAX;
 		if (*r == '-' || errno != 0 || u > max)
 			return perr(p, v, "expected %s", int_kind_names[kind]);
 		if (kind == JI_U16)
@@ -433,8 +428,8 @@ int json_to_int(struct oci_parse *p, yajl_val v, enum json_int_kind kind, void *
 	return 0;
 }
 
-int get_int(struct oci_parse *p, yajl_val obj, const char *key, bool required, enum json_int_kind kind,
-	    void *out, bool *has)
+int get_int(struct oci_parse *p, yajl_val obj, const char *key, bool required,
+	    enum json_int_kind kind, void *out, bool *has)
 {
 	yajl_val v = json_member(obj, key);
 	if (has)
@@ -463,8 +458,8 @@ int get_int_range(struct oci_parse *p, yajl_val obj, const char *key, bool requi
 	errno = 0;
 	long long x = r ? strtoll(r, NULL, 10) : 0;
 	if (!r || errno != 0 || x < min || x > max)
-		return perr_at(p, key, v, "expected an integer between %" PRId64 " and %" PRId64, min,
-			       max);
+		return perr_at(p, key, v, "expected an integer between %" PRId64 " and %" PRId64,
+			       min, max);
 	*out = x;
 	if (has)
 		*has = true;

@@ -40,10 +40,8 @@ static bool deep_eq(yajl_val a, yajl_val b, char *where, size_t wlen)
 		return false;
 	}
 	switch (a->type) {
-	case yajl_t_string:
-		return strcmp(a->u.string, b->u.string) == 0;
-	case yajl_t_number:
-		return strcmp(a->u.number.r, b->u.number.r) == 0;
+	case yajl_t_string: return strcmp(a->u.string, b->u.string) == 0;
+	case yajl_t_number: return strcmp(a->u.number.r, b->u.number.r) == 0;
 	case yajl_t_array:
 		if (a->u.array.len != b->u.array.len)
 			return false;
@@ -63,8 +61,7 @@ static bool deep_eq(yajl_val a, yajl_val b, char *where, size_t wlen)
 			}
 		}
 		return true;
-	default:
-		return true;
+	default: return true;
 	}
 }
 
@@ -142,7 +139,8 @@ static void test_runc_spec(void)
 	if (!c)
 		return;
 	ok(c->process && c->process->user.uid == 0 && c->process->terminal, "runc spec: process");
-	ok(c->has_root && c->root.readonly && strcmp(c->root.path, "rootfs") == 0, "runc spec: root");
+	ok(c->has_root && c->root.readonly && strcmp(c->root.path, "rootfs") == 0,
+	   "runc spec: root");
 	ok(c->n_mounts == 7 && strcmp(c->mounts[2].options[5], "gid=5") == 0, "runc spec: mounts");
 	ok(c->process->capabilities.has_bounding && !c->process->capabilities.has_inheritable &&
 		   c->process->capabilities.n_ambient == 3,
@@ -151,7 +149,8 @@ static void test_runc_spec(void)
 	ok(oci_config_namespace(c, "network") && !oci_config_namespace(c, "user"),
 	   "runc spec: namespace lookup");
 	ok(c->linux_->resources && c->linux_->resources->n_devices == 1 &&
-		   !c->linux_->resources->devices[0].allow && !c->linux_->resources->devices[0].type,
+		   !c->linux_->resources->devices[0].allow &&
+		   !c->linux_->resources->devices[0].type,
 	   "runc spec: device cgroup deny-all");
 }
 
@@ -159,16 +158,19 @@ static void test_default_spec(void)
 {
 	_cleanup_free_ char *want = slurp("runc-spec.json");
 	_cleanup_free_ char *got = oci_default_spec_json(false);
-	ok(want && strcmp(got, want) == 0, "oci_default_spec_json(false) is byte-identical to runc spec");
+	ok(want && strcmp(got, want) == 0,
+	   "oci_default_spec_json(false) is byte-identical to runc spec");
 	_cleanup_free_ char *want_rl = slurp("runc-spec-rootless.json");
 	_cleanup_free_ char *got_rl = oci_default_spec_json(true);
 	if (geteuid() == 0 && getegid() == 0) {
 		ok(want_rl && strcmp(got_rl, want_rl) == 0,
 		   "oci_default_spec_json(true) is byte-identical to runc spec --rootless");
 	} else {
-		ok(strstr(got_rl, "\"type\": \"user\"") != NULL, "rootless default spec has a userns");
+		ok(strstr(got_rl, "\"type\": \"user\"") != NULL,
+		   "rootless default spec has a userns");
 	}
-	_cleanup_oci_config_ struct oci_config *c = parse_ok(got_rl, "rootless default spec parses");
+	_cleanup_oci_config_ struct oci_config *c = parse_ok(got_rl,
+							     "rootless default spec parses");
 	ok(c && c->linux_->n_uid_mappings == 1 && c->linux_->uid_mappings[0].host_id == geteuid() &&
 		   !oci_config_namespace(c, "network") && !c->linux_->resources,
 	   "rootless default spec maps the caller and drops netns and resources");
@@ -187,17 +189,21 @@ static void test_docker(void)
 	const struct oci_seccomp_syscall *clone = s ? &s->syscalls[7] : NULL;
 	ok(clone && strcmp(clone->names[0], "clone") == 0 && clone->n_args == 1 &&
 		   clone->args[0].value == 2114060288 &&
-		   strcmp(clone->args[0].op, "SCMP_CMP_MASKED_EQ") == 0 && !clone->args[0].has_value_two,
+		   strcmp(clone->args[0].op, "SCMP_CMP_MASKED_EQ") == 0 &&
+		   !clone->args[0].has_value_two,
 	   "docker: clone flag mask");
-	ok(s && s->syscalls[8].has_errno_ret && s->syscalls[8].errno_ret == 38, "docker: clone3 ENOSYS");
-	ok(c->hooks.n_prestart == 1 && strcmp(c->hooks.prestart[0].args[0], "libnetwork-setkey") == 0 &&
+	ok(s && s->syscalls[8].has_errno_ret && s->syscalls[8].errno_ret == 38,
+	   "docker: clone3 ENOSYS");
+	ok(c->hooks.n_prestart == 1 &&
+		   strcmp(c->hooks.prestart[0].args[0], "libnetwork-setkey") == 0 &&
 		   !c->hooks.prestart[0].has_timeout,
 	   "docker: libnetwork prestart hook");
 	const struct oci_resources *r = c->linux_->resources;
 	ok(r && r->n_devices == 10 && r->devices[9].has_major && !r->devices[9].has_minor &&
-		   r->has_memory && r->memory.has_disable_oom_killer && !r->memory.disable_oom_killer &&
-		   r->has_cpu && r->cpu.has_shares && r->cpu.shares == 0 && r->has_blkio &&
-		   r->blkio.has_weight && r->blkio.weight == 0,
+		   r->has_memory && r->memory.has_disable_oom_killer &&
+		   !r->memory.disable_oom_killer && r->has_cpu && r->cpu.has_shares &&
+		   r->cpu.shares == 0 && r->has_blkio && r->blkio.has_weight &&
+		   r->blkio.weight == 0,
 	   "docker: resources, zero values kept as present");
 	ok(c->process->user.n_additional_gids == 1 && c->process->user.additional_gids[0] == 10 &&
 		   c->process->has_oom_score_adj && c->process->oom_score_adj == 0,
@@ -274,10 +280,12 @@ static void test_full(void)
 static void test_semantics(void)
 {
 	_cleanup_oci_config_ struct oci_config *c = parse_ok(
-		"{\"ociVersion\":\"1.0.0\",\"hostname\":\"a\",\"hostname\":\"b\",\"domainname\":null,"
+		"{\"ociVersion\":\"1.0.0\",\"hostname\":\"a\",\"hostname\":\"b\",\"domainname\":"
+		"null,"
 		"\"x-unknown\":{\"deep\":[1,2,{\"z\":null}]},"
 		"\"annotations\":{\"k\":\"1\",\"k\":\"2\"},"
-		"\"process\":{\"user\":{\"uid\":4294967295,\"gid\":0},\"cwd\":\"/\",\"future\":true}}",
+		"\"process\":{\"user\":{\"uid\":4294967295,\"gid\":0},\"cwd\":\"/"
+		"\",\"future\":true}}",
 		"duplicates, nulls and unknown fields are accepted");
 	ok(c && strcmp(c->hostname, "b") == 0, "a repeated member: the last one wins");
 	ok(c && c->domainname == NULL, "null means absent");

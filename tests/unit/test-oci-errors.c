@@ -16,12 +16,12 @@
 #define SECC(x) LNX("'seccomp':{'defaultAction':'SCMP_ACT_ALLOW'," x "}")
 #define SYSC(x) SECC("'syscalls':[{'names':['read'],'action':'SCMP_ACT_ALLOW'," x "}]")
 
-#define RLIMITS                                                                                  \
-	"RLIMIT_AS, RLIMIT_CORE, RLIMIT_CPU, RLIMIT_DATA, RLIMIT_FSIZE, RLIMIT_LOCKS, "         \
+#define RLIMITS                                                                                   \
+	"RLIMIT_AS, RLIMIT_CORE, RLIMIT_CPU, RLIMIT_DATA, RLIMIT_FSIZE, RLIMIT_LOCKS, "           \
 	"RLIMIT_MEMLOCK, RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_RSS, " \
 	"RLIMIT_RTPRIO, RLIMIT_RTTIME, RLIMIT_SIGPENDING, RLIMIT_STACK"
-#define ACTIONS                                                                          \
-	"SCMP_ACT_KILL, SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD, SCMP_ACT_TRAP, "   \
+#define ACTIONS                                                                       \
+	"SCMP_ACT_KILL, SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD, SCMP_ACT_TRAP, " \
 	"SCMP_ACT_ERRNO, SCMP_ACT_TRACE, SCMP_ACT_ALLOW, SCMP_ACT_LOG, SCMP_ACT_NOTIFY"
 #define NSTYPES "pid, network, mount, ipc, uts, user, cgroup, time"
 
@@ -59,8 +59,10 @@ static const struct bad config_cases[] = {
 	{ CFG("'mounts':['/proc']"), "config.json: .mounts[0]: expected an object, got '/proc'" },
 	{ CFG("'mounts':[{'destination':'/a','options':['ro','nosuid',3]}]"),
 	  "config.json: .mounts[0].options[2]: expected a string, got 3" },
-	{ CFG("'mounts':[{'destination':'/a','uidMappings':[{'containerID':0,'hostID':0,'size':-1}]}]"),
-	  "config.json: .mounts[0].uidMappings[0].size: expected an unsigned 32-bit integer, got -1" },
+	{ CFG("'mounts':[{'destination':'/"
+	      "a','uidMappings':[{'containerID':0,'hostID':0,'size':-1}]}]"),
+	  "config.json: .mounts[0].uidMappings[0].size: expected an unsigned 32-bit integer, got "
+	  "-1" },
 	/* process */
 	{ PROC("'user':{'uid':'root','gid':0}"),
 	  "config.json: .process.user.uid: expected an unsigned 32-bit integer, got 'root'" },
@@ -76,10 +78,12 @@ static const struct bad config_cases[] = {
 	{ PROC("'user':{'uid':1e3,'gid':0}"),
 	  "config.json: .process.user.uid: expected an unsigned 32-bit integer, got 1e3" },
 	{ PROC("'user':{'uid':0,'gid':0,'additionalGids':[1,'x']}"),
-	  "config.json: .process.user.additionalGids[1]: expected an unsigned 32-bit integer, got 'x'" },
+	  "config.json: .process.user.additionalGids[1]: expected an unsigned 32-bit integer, got "
+	  "'x'" },
 	{ PROC("'args':'sh'"), "config.json: .process.args: expected an array, got 'sh'" },
 	{ PROC("'env':[null]"), "config.json: .process.env[0]: expected a string, got null" },
-	{ PROC("'terminal':'true'"), "config.json: .process.terminal: expected a boolean, got 'true'" },
+	{ PROC("'terminal':'true'"),
+	  "config.json: .process.terminal: expected a boolean, got 'true'" },
 	{ PROC("'consoleSize':{'height':10}"),
 	  "config.json: .process.consoleSize.width: missing required field" },
 	{ PROC("'capabilities':{'bounding':'CAP_KILL'}"),
@@ -96,8 +100,8 @@ static const struct bad config_cases[] = {
 	{ PROC("'rlimits':[{'type':'RLIMIT_CORE','hard':18446744073709551616,'soft':0}]"),
 	  "config.json: .process.rlimits[0].hard: expected an unsigned 64-bit integer, got "
 	  "18446744073709551616" },
-	{ PROC("'oomScoreAdj':1001"),
-	  "config.json: .process.oomScoreAdj: expected an integer between -1000 and 1000, got 1001" },
+	{ PROC("'oomScoreAdj':1001"), "config.json: .process.oomScoreAdj: expected an integer "
+				      "between -1000 and 1000, got 1001" },
 	{ PROC("'noNewPrivileges':1"),
 	  "config.json: .process.noNewPrivileges: expected a boolean, got 1" },
 	{ PROC("'scheduler':{'nice':1}"),
@@ -128,7 +132,8 @@ static const struct bad config_cases[] = {
 	  "2147483647, got 0" },
 	{ CFG("'hooks':{'startContainer':{'path':'/h'}}"),
 	  "config.json: .hooks.startContainer: expected an array, got {'path':'/h'}" },
-	{ CFG("'annotations':{'a':1}"), "config.json: .annotations['a']: expected a string, got 1" },
+	{ CFG("'annotations':{'a':1}"),
+	  "config.json: .annotations['a']: expected a string, got 1" },
 	{ CFG("'hostname':['h']"), "config.json: .hostname: expected a string, got ['h']" },
 	/* linux */
 	{ LNX("'namespaces':[{'path':'/proc/1/ns/pid'}]"),
@@ -172,8 +177,8 @@ static const struct bad config_cases[] = {
 	  "got 'rwx'" },
 	{ RES("'devices':[{'allow':true,'type':'p'}]"),
 	  "config.json: .linux.resources.devices[0].type: expected one of a, c, b, got 'p'" },
-	{ RES("'memory':{'limit':'1G'}"),
-	  "config.json: .linux.resources.memory.limit: expected a signed 64-bit integer, got '1G'" },
+	{ RES("'memory':{'limit':'1G'}"), "config.json: .linux.resources.memory.limit: expected a "
+					  "signed 64-bit integer, got '1G'" },
 	{ RES("'memory':{'limit':9223372036854775808}"),
 	  "config.json: .linux.resources.memory.limit: expected a signed 64-bit integer, got "
 	  "9223372036854775808" },
@@ -209,7 +214,8 @@ static const struct bad config_cases[] = {
 	  "config.json: .linux.seccomp.architectures[1]: expected one of SCMP_ARCH_X86, "
 	  "SCMP_ARCH_X86_64, SCMP_ARCH_X32, SCMP_ARCH_ARM, SCMP_ARCH_AARCH64, SCMP_ARCH_MIPS, "
 	  "SCMP_ARCH_MIPS64, SCMP_ARCH_MIPS64N32, SCMP_ARCH_MIPSEL, SCMP_ARCH_MIPSEL64, "
-	  "SCMP_ARCH_MIPSEL64N32, SCMP_ARCH_PPC, SCMP_ARCH_PPC64, SCMP_ARCH_PPC64LE, SCMP_ARCH_S390, "
+	  "SCMP_ARCH_MIPSEL64N32, SCMP_ARCH_PPC, SCMP_ARCH_PPC64, SCMP_ARCH_PPC64LE, "
+	  "SCMP_ARCH_S390, "
 	  "SCMP_ARCH_S390X, SCMP_ARCH_PARISC, SCMP_ARCH_PARISC64, SCMP_ARCH_RISCV64, "
 	  "SCMP_ARCH_LOONGARCH64, got 'x86_64'" },
 	{ SECC("'flags':['SECCOMP_FILTER_FLAG_NEW_LISTENER']"),
@@ -226,7 +232,8 @@ static const struct bad config_cases[] = {
 	  "config.json: .linux.seccomp.syscalls[0].action: expected one of " ACTIONS
 	  ", got 'ALLOW'" },
 	{ SYSC("'args':[{'index':6,'value':0,'op':'SCMP_CMP_EQ'}]"),
-	  "config.json: .linux.seccomp.syscalls[0].args[0].index: expected an integer between 0 and "
+	  "config.json: .linux.seccomp.syscalls[0].args[0].index: expected an integer between 0 "
+	  "and "
 	  "5, got 6" },
 	{ SYSC("'args':[{'index':0,'value':0,'op':'EQ'}]"),
 	  "config.json: .linux.seccomp.syscalls[0].args[0].op: expected one of SCMP_CMP_NE, "
@@ -273,7 +280,11 @@ static bool utf8_valid(const char *s)
 {
 	const unsigned char *p = (const unsigned char *) s;
 	while (*p) {
-		int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
+		int n = *p < 0x80	      ? 0
+			: (*p & 0xE0) == 0xC0 ? 1
+			: (*p & 0xF0) == 0xE0 ? 2
+			: (*p & 0xF8) == 0xF0 ? 3
+					      : -1;
 		if (n < 0)
 			return false;
 		p++;
@@ -320,7 +331,8 @@ static void test_other_documents(void)
 	       "config.json: invalid JSON at line 1, column 66: nesting deeper than 64 levels");
 
 	/* a long offending value is cut short in the message */
-	_cleanup_free_ char *longv = xasprintf("{\"ociVersion\":\"1\",\"hostname\":[\"%0200d\"]}", 0);
+	_cleanup_free_ char *longv = xasprintf("{\"ociVersion\":\"1\",\"hostname\":[\"%0200d\"]}",
+					       0);
 	_cleanup_free_ char *cut = xasprintf("config.json: .hostname: expected a string, got "
 					     "['%.91s...",
 					     strchr(longv, '[') + 2);

@@ -52,7 +52,8 @@ static void test_state(void)
 	s.n_annotations = 0;
 	_cleanup_free_ char *j0 = oci_state_to_json(&s);
 	is(j0,
-	   "{\"ociVersion\":\"1.0.2-dev\",\"id\":\"ct1\",\"status\":\"stopped\",\"bundle\":\"/tmp/b\"}",
+	   "{\"ociVersion\":\"1.0.2-dev\",\"id\":\"ct1\",\"status\":\"stopped\",\"bundle\":\"/tmp/"
+	   "b\"}",
 	   "hook state: pid and empty annotations omitted");
 	_cleanup_free_ char *r0 = oci_state_to_runc_json(&s);
 	ok(strstr(r0, "\"pid\": 0,\n") && !strstr(r0, "annotations"),
@@ -79,7 +80,8 @@ static void test_features(void)
 	f.seccomp_enabled = true;
 	static const char *const none[] = { NULL };
 	f.seccomp_supported_flags = none;
-	struct oci_kv ann[] = { { "org.example.z", "1" }, { "io.github.seccomp.libseccomp.version", "2.5.4" } };
+	struct oci_kv ann[] = { { "org.example.z", "1" },
+				{ "io.github.seccomp.libseccomp.version", "2.5.4" } };
 	f.annotations = ann;
 	f.n_annotations = 2;
 	_cleanup_free_ char *j = oci_features_to_json(&f);
@@ -92,8 +94,9 @@ static void test_features(void)
 		     "            \"systemd\": false,\n            \"systemdUser\": false,\n"
 		     "            \"rdma\": false\n        }") != NULL,
 	   "features: cgroup block");
-	ok(strstr(j, "\"mountExtensions\": {\n            \"idmap\": {\n                \"enabled\": "
-		     "false\n            }\n        }") != NULL,
+	ok(strstr(j,
+		  "\"mountExtensions\": {\n            \"idmap\": {\n                \"enabled\": "
+		  "false\n            }\n        }") != NULL,
 	   "features: mountExtensions.idmap");
 	const char *a1 = strstr(j, "io.github.seccomp"), *a2 = strstr(j, "org.example.z");
 	ok(a1 && a2 && a1 < a2, "features: annotations sorted by key");
@@ -105,16 +108,16 @@ static void test_features(void)
 	ok(ns && ns->u.array.len == 8, "features: eight namespaces incl. time");
 	const char *p_keys[] = { "linux", NULL };
 	yajl_val lx = t ? yajl_tree_get(t, p_keys, yajl_t_object) : NULL;
-	const char *want[] = { "namespaces", "capabilities", "cgroup", "seccomp", "apparmor",
-			       "selinux", "intelRdt", "mountExtensions" };
+	const char *want[] = { "namespaces", "capabilities", "cgroup",	 "seccomp",
+			       "apparmor",   "selinux",	     "intelRdt", "mountExtensions" };
 	bool order = lx && lx->u.object.len == ARRAY_SIZE(want);
 	for (size_t i = 0; order && i < ARRAY_SIZE(want); i++)
 		order = strcmp(lx->u.object.keys[i], want[i]) == 0;
 	ok(order, "features: linux keys in features-linux.md order");
 	const char *p_seccomp[] = { "linux", "seccomp", NULL };
 	yajl_val sc = t ? yajl_tree_get(t, p_seccomp, yajl_t_object) : NULL;
-	const char *want_sc[] = { "enabled", "actions", "operators", "archs", "knownFlags",
-				  "supportedFlags" };
+	const char *want_sc[] = { "enabled", "actions",	   "operators",
+				  "archs",   "knownFlags", "supportedFlags" };
 	order = sc && sc->u.object.len == ARRAY_SIZE(want_sc);
 	for (size_t i = 0; order && i < ARRAY_SIZE(want_sc); i++)
 		order = strcmp(sc->u.object.keys[i], want_sc[i]) == 0;
