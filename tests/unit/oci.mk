@@ -23,7 +23,8 @@ tests_unit_test_oci_state_LDADD = $(OCI_TEST_LIBS)
 EXTRA_DIST += \
 	%reldir%/data/oci/runc-spec.json %reldir%/data/oci/runc-spec-rootless.json \
 	%reldir%/data/oci/docker-seccomp.json %reldir%/data/oci/cri.json \
-	%reldir%/data/oci/full.json %reldir%/data/oci/fuzz-corpus \
+	%reldir%/data/oci/full.json %reldir%/data/oci/containerd-spec.json \
+	%reldir%/data/oci/fuzz-corpus \
 	%reldir%/data/oci/oci.dict
 
 # libFuzzer over the parsers: the oci-spec sources are compiled into the

@@ -243,6 +243,9 @@ static void test_full(void)
 	ok(p->capabilities.has_effective && p->capabilities.n_effective == 0 &&
 		   p->capabilities.has_inheritable,
 	   "full: empty capability set stays present");
+	_cleanup_free_ char *pj = oci_process_to_json(p);
+	ok(strstr(pj, "\"effective\":[],") && strstr(pj, "\"ambient\":[]}"),
+	   "full: an empty capability set is emitted as []");
 	ok(p->n_rlimits == 2 && p->rlimits[0].hard == UINT64_MAX, "full: rlimit infinity");
 	ok(p->scheduler && strcmp(p->scheduler->policy, "SCHED_DEADLINE") == 0 &&
 		   p->scheduler->nice == -5 && p->scheduler->n_flags == 2 &&
@@ -275,6 +278,17 @@ static void test_full(void)
 		   !r->rdma[1].has_hca_handles && r->blkio.n_weight_device == 2 &&
 		   !r->blkio.weight_device[1].has_weight && r->network.n_priorities == 2,
 	   "full: resources");
+}
+
+/* `ctr oci spec` of containerd 1.6.20: what ctr and the CRI start from. */
+static void test_containerd(void)
+{
+	_cleanup_oci_config_ struct oci_config *c = roundtrip_file("containerd-spec.json");
+	if (!c)
+		return;
+	ok(c->process && c->process->capabilities.n_bounding > 0 && c->linux_ &&
+		   c->linux_->resources && oci_config_namespace(c, "network"),
+	   "containerd: capabilities, resources, namespaces");
 }
 
 static void test_semantics(void)
@@ -332,6 +346,7 @@ int main(void)
 	test_docker();
 	test_cri();
 	test_full();
+	test_containerd();
 	test_semantics();
 	test_process_and_resources();
 	return tap_done();
