@@ -33,6 +33,7 @@ struct loop_source {
 struct loop {
 	int epfd;
 	bool quit;
+	int depth; /* nested loop_run() calls */
 	struct loop_source *live;
 	struct loop_source *dead;
 };
@@ -198,19 +199,29 @@ int loop_run(struct loop *l, cleat_error_t *err)
 {
 	struct epoll_event events[LOOP_MAX_EVENTS];
 
+	/* A nested run (a callback running the loop) must neither free sources
+	 * the outer batch still points at nor leave its quit for the outer run. */
+	bool outer_quit = l->quit;
+	int ret = 0;
+
 	l->quit = false;
+	l->depth++;
 	while (!l->quit) {
 		int n = epoll_wait(l->epfd, events, LOOP_MAX_EVENTS, -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return cleat_error_errno(err, errno, "epoll_wait");
+			ret = cleat_error_errno(err, errno, "epoll_wait");
+			break;
 		}
 		for (int i = 0; i < n; i++)
 			dispatch(l, events[i].data.ptr, events[i].events);
-		free_dead(l);
+		if (l->depth == 1)
+			free_dead(l);
 	}
-	return 0;
+	l->depth--;
+	l->quit = l->depth > 0 ? outer_quit : false;
+	return ret;
 }
 
 void loop_quit(struct loop *l) { l->quit = true; }

@@ -30,8 +30,10 @@ struct loop_source *loop_add_timer(struct loop *l, uint64_t ms, loop_timer_cb cb
  * events are pending in the same batch: they are not dispatched any more).
  * Does not close an fd source's fd; the memory is freed after the batch. */
 void loop_remove(struct loop *l, struct loop_source *src);
-/* Run until loop_quit(); returns 0 or < 0 with err set.  Not reentrant; it may
- * be called again after it returned (events_flush() does so at shutdown). */
+/* Run until loop_quit(); returns 0 or < 0 with err set.  May be called again
+ * after it returned (events_flush() does so at shutdown).  A nested call from
+ * a callback works (its loop_quit() ends only the inner run) but is best
+ * avoided: the outer callback's state may change underneath it. */
 int loop_run(struct loop *l, cleat_error_t *err);
 void loop_quit(struct loop *l);
 

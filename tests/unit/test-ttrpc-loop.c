@@ -80,6 +80,16 @@ static void out_cb(struct loop *l, struct loop_source *src, int fd, uint32_t ev,
 	loop_quit(l);
 }
 
+static int nested_inner, nested_after;
+static void nested_cb(struct loop *l, struct loop_source *src, void *data)
+{
+	cleat_error_t err = NULL;
+	/* Run the loop from inside a callback; its quit must not end the outer run. */
+	loop_add_timer(l, 5, quit_cb, &nested_inner, &err);
+	loop_run(l, &err);
+	loop_add_timer(l, 5, quit_cb, &nested_after, &err);
+}
+
 int main(void)
 {
 	cleat_error_t err = NULL;
@@ -146,6 +156,11 @@ int main(void)
 	loop_add_timer(L, 0, quit_cb, &zero, &err);
 	loop_run(L, &err);
 	tap_ok(zero == 1, "0 ms timer fires");
+
+	/* Nested run. */
+	loop_add_timer(L, 1, nested_cb, NULL, &err);
+	loop_run(L, &err);
+	tap_ok(nested_inner == 1 && nested_after == 1, "nested loop_run quits only itself");
 
 	/* Sources still registered are freed by loop_free (checked by valgrind). */
 	loop_add_fd(L, p2[0], EPOLLIN, count_cb, &level, &err);

@@ -339,8 +339,13 @@ void ttrpc_server_free(struct ttrpc_server *s)
 {
 	if (s == NULL)
 		return;
-	while (s->conns)
+	while (s->conns) {
+		cleat_error_t e = NULL;
+		/* Best effort for replies still queued (Shutdown's, typically). */
+		if (!s->conns->io.broken && ttrpc_io_flush(&s->conns->io, &e) < 0)
+			cleat_error_free(&e);
 		conn_destroy(s->conns);
+	}
 	loop_remove(s->loop, s->listen_src);
 	close(s->listen_fd);
 	while (s->methods) {
