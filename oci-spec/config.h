@@ -267,6 +267,11 @@ struct oci_intel_rdt {
 	bool has_enable_mbm; bool enable_mbm;
 };
 
+struct oci_net_device {
+	char *host_name; /* the map key: the interface's name on the host */
+	char *name;      /* its name inside the container; NULL = keep host_name */
+};
+
 struct oci_linux {
 	struct oci_namespace *namespaces; size_t n_namespaces;
 	struct oci_idmap *uid_mappings; size_t n_uid_mappings;
@@ -283,6 +288,9 @@ struct oci_linux {
 	char *mount_label;
 	struct oci_personality *personality; /* NULL when absent */
 	struct oci_intel_rdt *intel_rdt;     /* NULL when absent */
+	/* runtime-spec 1.2 linux.netDevices: host interfaces moved into the
+	 * container's network namespace, in document order. */
+	struct oci_net_device *net_devices; size_t n_net_devices;
 };
 
 struct oci_config {

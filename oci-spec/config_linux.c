@@ -114,6 +114,56 @@ static int parse_time_offsets(struct oci_parse *p, yajl_val v, struct oci_linux 
 	return 0;
 }
 
+/* Linux interface names: at most IFNAMSIZ-1 bytes, not "." or "..", and no
+ * '/', ':' or whitespace (dev_valid_name() in net/core/dev.c). */
+static bool valid_ifname(const char *n)
+{
+	size_t l = strlen(n);
+	if (l == 0 || l > 15 || strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+		return false;
+	for (const char *c = n; *c; c++)
+		if (*c == '/' || *c == ':' || *c == ' ' || (*c >= '\t' && *c <= '\r'))
+			return false;
+	return true;
+}
+
+static int parse_net_devices(struct oci_parse *p, yajl_val v, struct oci_linux *l)
+{
+	size_t len = v->u.object.len;
+	if (len == 0)
+		return 0;
+	l->net_devices = xmalloc0(len * sizeof *l->net_devices);
+	for (size_t i = 0; i < len; i++) {
+		const char *host = v->u.object.keys[i];
+		yajl_val e = v->u.object.values[i];
+		size_t m = path_push_mapkey(p, host);
+		int r = 0;
+		if (!valid_ifname(host)) {
+			r = perr(p, NULL, "expected a valid interface name as the key");
+		} else if (!e || e->type != yajl_t_object) {
+			r = perr(p, e, "expected an object");
+		} else {
+			size_t j = 0;
+			while (j < l->n_net_devices &&
+			       strcmp(l->net_devices[j].host_name, host) != 0)
+				j++;
+			struct oci_net_device *d = &l->net_devices[j];
+			if (j == l->n_net_devices) {
+				d->host_name = xstrdup(host);
+				l->n_net_devices++;
+			}
+			r = get_string(p, e, "name", false, &d->name);
+			if (r == 0 && d->name && !valid_ifname(d->name))
+				r = perr_at(p, "name", json_member(e, "name"),
+					    "expected a valid interface name");
+		}
+		path_pop(p, m);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int parse_personality(struct oci_parse *p, yajl_val v, struct oci_personality *pe)
 {
 	if (get_string(p, v, "domain", true, &pe->domain) < 0 ||
@@ -207,5 +257,15 @@ int oci_parse_linux_obj(struct oci_parse *p, yajl_val v, struct oci_linux *l)
 	    parse_optional_obj(p, v, "intelRdt", (void **) &l->intel_rdt, sizeof *l->intel_rdt,
 			       intel_rdt_fn) < 0)
 		return -1;
+	yajl_val nd;
+	if (get_object(p, v, "netDevices", false, &nd) < 0)
+		return -1;
+	if (nd) {
+		size_t m = path_push_key(p, "netDevices");
+		int r = parse_net_devices(p, nd, l);
+		path_pop(p, m);
+		if (r < 0)
+			return -1;
+	}
 	return 0;
 }

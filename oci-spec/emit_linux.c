@@ -259,6 +259,21 @@ static void gen_devices(yajl_gen g, const struct oci_device *d, size_t n)
 	yajl_gen_array_close(g);
 }
 
+static void gen_net_devices(yajl_gen g, const struct oci_linux *l)
+{
+	if (l->n_net_devices > 0) {
+		gen_key(g, "netDevices");
+		yajl_gen_map_open(g);
+		for (size_t i = 0; i < l->n_net_devices; i++) {
+			gen_key(g, l->net_devices[i].host_name);
+			yajl_gen_map_open(g);
+			gen_kstr(g, "name", l->net_devices[i].name);
+			yajl_gen_map_close(g);
+		}
+		yajl_gen_map_close(g);
+	}
+}
+
 static void gen_tail(yajl_gen g, const struct oci_linux *l)
 {
 	if (l->intel_rdt) {
@@ -308,6 +323,7 @@ void oci_gen_linux(yajl_gen g, const struct oci_linux *l)
 	gen_kstr(g, "cgroupsPath", l->cgroups_path);
 	gen_namespaces(g, l->namespaces, l->n_namespaces);
 	gen_devices(g, l->devices, l->n_devices);
+	gen_net_devices(g, l);
 	if (l->seccomp)
 		gen_seccomp(g, l->seccomp);
 	gen_kstr(g, "rootfsPropagation", l->rootfs_propagation);

@@ -151,6 +151,11 @@ void oci_linux_clear(struct oci_linux *l)
 		oci_strv_free(l->personality->flags, l->personality->n_flags);
 		free(l->personality);
 	}
+	for (size_t i = 0; i < l->n_net_devices; i++) {
+		free(l->net_devices[i].host_name);
+		free(l->net_devices[i].name);
+	}
+	free(l->net_devices);
 	if (l->intel_rdt) {
 		free(l->intel_rdt->clos_id);
 		free(l->intel_rdt->l3_cache_schema);

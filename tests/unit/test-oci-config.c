@@ -264,6 +264,9 @@ static void test_full(void)
 	ok(l->n_time_offsets == 2 && strcmp(l->time_offsets[0].clock, "monotonic") == 0 &&
 		   l->time_offsets[0].secs == -3600 && l->time_offsets[0].nanosecs == 500,
 	   "full: timeOffsets");
+	ok(l->n_net_devices == 2 && strcmp(l->net_devices[0].host_name, "eth1") == 0 &&
+		   strcmp(l->net_devices[0].name, "ctr0") == 0 && !l->net_devices[1].name,
+	   "full: netDevices");
 	ok(l->n_devices == 3 && !l->devices[2].has_major && l->devices[0].file_mode == 0666,
 	   "full: devices");
 	ok(l->personality && strcmp(l->personality->domain, "LINUX32") == 0 && l->intel_rdt &&

@@ -167,6 +167,13 @@ static const struct bad config_cases[] = {
 	  "config.json: .linux.maskedPaths: expected an array, got '/proc/kcore'" },
 	{ LNX("'personality':{'domain':'LINUX64'}"),
 	  "config.json: .linux.personality.domain: expected one of LINUX, LINUX32, got 'LINUX64'" },
+	{ LNX("'netDevices':{'eth0':{'name':'a/b'}}"),
+	  "config.json: .linux.netDevices['eth0'].name: expected a valid interface name, got "
+	  "'a/b'" },
+	{ LNX("'netDevices':{'averyveryverylongname':{}}"),
+	  "config.json: .linux.netDevices['averyveryverylongname']: expected a valid interface "
+	  "name "
+	  "as the key" },
 	{ LNX("'intelRdt':{'enableCMT':'yes'}"),
 	  "config.json: .linux.intelRdt.enableCMT: expected a boolean, got 'yes'" },
 	/* resources */
