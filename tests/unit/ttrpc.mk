@@ -46,3 +46,7 @@ tests_unit_fuzz_ttrpc_frames_LDFLAGS = -fsanitize=fuzzer
 tests_unit_fuzz_ttrpc_frames_LDADD = libcleatcommon.a $(PROTOBUF_C_LIBS)
 $(tests_unit_fuzz_ttrpc_frames_OBJECTS): $(SHIM_PROTO_H)
 endif
+
+# The transport and the events publisher against a private real containerd.
+EXTRA_DIST += tests/unit/test-ttrpc-containerd.sh
+TESTS += tests/unit/test-ttrpc-containerd.sh
