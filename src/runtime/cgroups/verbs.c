@@ -123,8 +123,18 @@ int cleat_container_update(const struct cleat_ctx *ctx, const char *id, struct o
 		cfg->linux_->resources = xmalloc0(sizeof *cfg->linux_->resources);
 	/* checkBeforeUpdate is a property of this request, not of the config. */
 	bool check = delta->has_memory && delta->memory.has_check_before_update && delta->memory.check_before_update;
+	bool new_limit = delta->has_memory && delta->memory.has_limit && !delta->memory.has_swap;
 	cleat_resources_merge(cfg->linux_->resources, delta);
 	struct oci_resources *r = cfg->linux_->resources;
+	if (new_limit && r->memory.has_swap) {
+		/* A new limit without a new swap: an unlimited memory takes swap with it
+		 * (runc's rule), and a recorded memory+swap now below the limit is
+		 * dropped rather than rejected; the kernel keeps its current swap value. */
+		if (r->memory.limit == -1)
+			r->memory.swap = -1;
+		else if (r->memory.swap > 0 && r->memory.swap < r->memory.limit)
+			r->memory.has_swap = false;
+	}
 	bool saved = r->memory.check_before_update, had = r->memory.has_check_before_update;
 	r->memory.has_check_before_update = check;
 	r->memory.check_before_update = check;
