@@ -72,6 +72,52 @@ static void line_col(const char *s, size_t off, size_t *line, size_t *col)
 	}
 }
 
+/* Start of the JSON token that covers byte pos (or of the next token when pos
+ * is in whitespace).  Only token boundaries are found here; yajl did the
+ * parsing and has already rejected the document. */
+static size_t token_at(const char *s, size_t len, size_t pos)
+{
+	size_t i = 0;
+	while (i < len) {
+		size_t start = i;
+		if (strchr(" \t\r\n", s[i])) {
+			i++;
+			continue;
+		}
+		if (s[i] == '"') {
+			for (i++; i < len && s[i] != '"'; i++)
+				if (s[i] == '\\')
+					i++;
+			i++;
+		} else if (strchr("{}[],:", s[i])) {
+			i++;
+		} else {
+			while (i < len && !strchr(" \t\r\n{}[],:\"", s[i]))
+				i++;
+		}
+		if (pos < i)
+			return start;
+	}
+	return pos;
+}
+
+/* Where to point in a syntax error.  yajl's offset means different things
+ * per error: past the refused token for most parse errors and for our own
+ * callbacks, at the refused token after a map value (it rewinds there), on
+ * the bad byte for lexical errors (past it, except for '/' of a comment). */
+static size_t error_offset(const char *s, size_t len, size_t off, const char *why, bool ours)
+{
+	if (off > len)
+		off = len;
+	if (!ours && str_has_prefix(why, "lexical error"))
+		return (off == 0 || (off < len && s[off] == '/')) ? off : off - 1;
+	if (!ours && strstr(why, "premature EOF"))
+		return off;
+	if (!ours && strstr(why, "after key and value"))
+		return token_at(s, len, off);
+	return token_at(s, len, off > 0 ? off - 1 : 0);
+}
+
 int oci_json_parse_tree(const char *json, size_t len, const char *origin, yajl_val *out,
 			cleat_error_t *err)
 {
@@ -89,7 +135,6 @@ int oci_json_parse_tree(const char *json, size_t len, const char *origin, yajl_v
 		_cleanup_free_ char *why = NULL;
 		if (pp.why) {
 			why = xstrdup(pp.why);
-			/* yajl counts the byte that triggered the callback as consumed */
 		} else {
 			unsigned char *e = yajl_get_error(h, 0, (const unsigned char *) json, len);
 			why = xstrdup((const char *) e);
@@ -100,10 +145,8 @@ int oci_json_parse_tree(const char *json, size_t len, const char *origin, yajl_v
 				why[--l] = '\0';
 		}
 		yajl_free(h);
-		if (off > len)
-			off = len;
 		size_t line, col;
-		line_col(json, off, &line, &col);
+		line_col(json, error_offset(json, len, off, why, pp.why != NULL), &line, &col);
 		return cleat_error_msg(err, "%s: invalid JSON at line %zu, column %zu: %s", origin,
 				       line, col, why);
 	}

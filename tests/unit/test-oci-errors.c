@@ -23,6 +23,8 @@
 #define ACTIONS                                                                       \
 	"SCMP_ACT_KILL, SCMP_ACT_KILL_PROCESS, SCMP_ACT_KILL_THREAD, SCMP_ACT_TRAP, " \
 	"SCMP_ACT_ERRNO, SCMP_ACT_TRACE, SCMP_ACT_ALLOW, SCMP_ACT_LOG, SCMP_ACT_NOTIFY"
+/* yajl's message quotes with ', written \' here */
+#define NEED_COMMA "parse error: after key and value, inside map, I expect \\',\\' or \\'}\\'"
 #define NSTYPES "pid, network, mount, ipc, uts, user, cgroup, time"
 
 struct bad {
@@ -36,17 +38,26 @@ static const struct bad config_cases[] = {
 	{ "{'ociVersion':1}", "config.json: .ociVersion: expected a string, got 1" },
 	{ "", "config.json: invalid JSON at line 1, column 1: parse error: premature EOF" },
 	{ "{'ociVersion':'1.0.0',\n 'hostname': }",
-	  "config.json: invalid JSON at line 2, column 15: parse error: unallowed token at this "
+	  "config.json: invalid JSON at line 2, column 14: parse error: unallowed token at this "
 	  "point in JSON text" },
+	{ "{\n  'ociVersion': '1.0.0'\n  'process': {}\n}",
+	  "config.json: invalid JSON at line 3, column 3: " NEED_COMMA },
+	{ "{'ociVersion':'1.0.0','root':{'path':'r\\u0022' 'x'}}",
+	  "config.json: invalid JSON at line 1, column 48: " NEED_COMMA },
+	{ "{'ociVersion':'1.0.0','process':tru}",
+	  "config.json: invalid JSON at line 1, column 35: lexical error: invalid string in json "
+	  "text" },
+	{ "{'ociVersion':'1.0.0','hostname':12 34}",
+	  "config.json: invalid JSON at line 1, column 37: " NEED_COMMA },
 	{ "{'ociVersion':'1.0.0'} {}",
-	  "config.json: invalid JSON at line 1, column 25: parse error: trailing garbage" },
+	  "config.json: invalid JSON at line 1, column 24: parse error: trailing garbage" },
 	{ "{'ociVersion':'1.0.0' /* no */}",
 	  "config.json: invalid JSON at line 1, column 23: lexical error: probable comment found "
 	  "in input text, comments are not enabled" },
 	{ "{'ociVersion':'1\\u0000'}",
-	  "config.json: invalid JSON at line 1, column 24: string contains a NUL character" },
+	  "config.json: invalid JSON at line 1, column 15: string contains a NUL character" },
 	{ "{'ociVersion':'\xff'}",
-	  "config.json: invalid JSON at line 1, column 17: lexical error: invalid bytes in UTF8 "
+	  "config.json: invalid JSON at line 1, column 16: lexical error: invalid bytes in UTF8 "
 	  "string" },
 	/* root, mounts */
 	{ CFG("'root':{'readonly':true}"), "config.json: .root.path: missing required field" },
@@ -253,13 +264,17 @@ static const struct bad config_cases[] = {
 	  "got -1" },
 };
 
-/* Replace every ' with " (in place on a copy). */
+/* Replace every ' with ", except \' which stands for a literal '. */
 static char *q(const char *s)
 {
-	char *r = xstrdup(s);
-	for (char *p = r; *p; p++)
-		if (*p == '\'')
-			*p = '"';
+	char *r = xstrdup(s), *w = r;
+	for (const char *p = s; *p; p++) {
+		if (p[0] == '\\' && p[1] == '\'')
+			*w++ = *++p;
+		else
+			*w++ = *p == '\'' ? '"' : *p;
+	}
+	*w = '\0';
 	return r;
 }
 
@@ -335,7 +350,7 @@ static void test_other_documents(void)
 	deep[sizeof deep - 1] = '\0';
 	struct oci_config *c = NULL;
 	expect(oci_config_parse(deep, strlen(deep), "config.json", &c, &err), &err,
-	       "config.json: invalid JSON at line 1, column 66: nesting deeper than 64 levels");
+	       "config.json: invalid JSON at line 1, column 65: nesting deeper than 64 levels");
 
 	/* a long offending value is cut short in the message */
 	_cleanup_free_ char *longv = xasprintf("{\"ociVersion\":\"1\",\"hostname\":[\"%0200d\"]}",
