@@ -26,13 +26,14 @@ static char *slurp(const char *name)
 
 static struct oci_hook sh_hook(const char *script)
 {
+	/* Counted, with garbage where a NULL terminator would be: as the parser's arrays. */
 	static char *args[8][4];
 	static int next;
 	char **a = args[next++ % 8];
 	a[0] = "sh";
 	a[1] = "-c";
 	a[2] = xasprintf("cd %s && %s", dir, script);
-	a[3] = NULL;
+	a[3] = (char *) 0x1;
 	return (struct oci_hook){.path = "/bin/sh", .args = a, .n_args = 3};
 }
 
@@ -56,7 +57,7 @@ int main(void)
 	ok(strcmp(s, state) == 0, "state JSON on stdin");
 	free(s);
 
-	char *a0[] = {"my-argv0", "-c", NULL, NULL};
+	char *a0[] = {"my-argv0", "-c", NULL, (char *) 0x1};
 	a0[2] = xasprintf("echo $0 > %s/argv0.out", dir);
 	struct oci_hook h0 = {.path = "/bin/sh", .args = a0, .n_args = 3};
 	ok(cleat_hooks_run(&h0, 1, "poststart", state, &err) == 0, "hook with custom argv[0]");
@@ -70,7 +71,7 @@ int main(void)
 	s = slurp("env.out");
 	ok(strcmp(s, "[][]\n") == 0, "absent env means an empty environment");
 	free(s);
-	char *env[] = {"FOO=bar"};
+	char *env[] = {"FOO=bar", (char *) 0x1};
 	he.env = env;
 	he.n_env = 1;
 	ok(cleat_hooks_run(&he, 1, "poststop", state, &err) == 0, "hook with env");

@@ -53,7 +53,8 @@ static long long now_ms(void)
 /* In the child: wire the pipes to 0/1/2, restore a clean signal state (the
  * runtime may block or ignore signals; ignored dispositions survive execve)
  * and exec.  Only async-signal-safe calls here. */
-static _Noreturn void hook_child(const struct oci_hook *h, int in_rd, int out_wr, int err_wr)
+static _Noreturn void hook_child(const struct oci_hook *h, char *const *argv, char *const *envp,
+				 int in_rd, int out_wr, int err_wr)
 {
 	if (dup2(in_rd, 0) < 0 || dup2(out_wr, 1) < 0 || dup2(err_wr, 2) < 0)
 		_exit(127);
@@ -65,10 +66,6 @@ static _Noreturn void hook_child(const struct oci_hook *h, int in_rd, int out_wr
 		signal(sig, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 
-	char *const default_argv[] = {h->path, NULL};
-	char *const empty_env[] = {NULL};
-	char *const *argv = h->n_args > 0 ? h->args : default_argv;
-	char *const *envp = h->n_env > 0 ? h->env : empty_env;
 	execve(h->path, argv, envp);
 	/* stderr is the captured pipe: the parent puts this in the error. */
 	const char *why = strerror(errno);
@@ -77,8 +74,25 @@ static _Noreturn void hook_child(const struct oci_hook *h, int in_rd, int out_wr
 	_exit(127);
 }
 
+/* The model's arrays are counted, not NULL-terminated: execve needs both. */
+static char **strv_terminated(char *const *v, size_t n, const char *fallback)
+{
+	char **out = xmalloc((n + 2) * sizeof *out);
+	size_t i = 0;
+	if (n == 0 && fallback)
+		out[i++] = (char *) fallback;
+	for (size_t j = 0; j < n; j++)
+		out[i++] = v[j];
+	out[i] = NULL;
+	return out;
+}
+
 static int hook_spawn(const struct oci_hook *h, struct hook_run *r, cleat_error_t *err)
 {
+	/* args[0] is argv[0]; without args, the path is (exec.Cmd's rule, runc's too). */
+	_cleanup_free_ char **argv = strv_terminated(h->args, h->n_args, h->path);
+	/* The spec: env absent means an empty environment, not the runtime's. */
+	_cleanup_free_ char **envp = strv_terminated(h->env, h->n_env, NULL);
 	int in[2], out[2], errp[2];
 	if (pipe2(in, O_CLOEXEC) < 0)
 		return cleat_error_errno(err, errno, "pipe");
@@ -94,7 +108,7 @@ static int hook_spawn(const struct oci_hook *h, struct hook_run *r, cleat_error_
 	}
 	pid_t pid = fork();
 	if (pid == 0)
-		hook_child(h, in[0], out[1], errp[1]);
+		hook_child(h, argv, envp, in[0], out[1], errp[1]);
 	int fork_errno = errno;
 	close(in[0]), close(out[1]), close(errp[1]);
 	r->in_fd = in[1];
