@@ -66,7 +66,7 @@ int cleat_container_validate_id(const char *id, cleat_error_t *err);
 /* Load <root>/<id> without taking the lock (state, list: read-only views). */
 int cleat_container_open(const char *root, const char *id, bool lock, struct cleat_container **out,
 			 cleat_error_t *err);
-/* Load <root>/<id> and flock it: "container does not exist" when absent (errnum ENOENT). */
+/* Load <root>/<id> and flock it: "container does not exist" when absent. */
 int cleat_container_load(const char *root, const char *id, struct cleat_container **out,
 			 cleat_error_t *err);
 /* Re-derive c->status (init liveness, exec.fifo, freezer). */
@@ -114,6 +114,18 @@ int cleat_container_kill(const struct cleat_ctx *ctx, const char *id, int signo,
 			 cleat_error_t *err);
 int cleat_container_delete(const struct cleat_ctx *ctx, const char *id, bool force,
 			   cleat_error_t *err);
+struct cleat_exec_opts {
+	const struct oci_process *process; /* complete: from --process or built from flags */
+	const char *console_socket;
+	const char *pid_file;
+	unsigned preserve_fds;
+	bool detach;
+	bool ignore_paused;
+};
+/* Run a process in the container; without detach, wait for it and set
+ * *exit_status (128 + signal for a signal death). */
+int cleat_container_exec(const struct cleat_ctx *ctx, const char *id,
+			 const struct cleat_exec_opts *o, int *exit_status, cleat_error_t *err);
 /* Remove what a (possibly failed) create left: cgroup, state dir. */
 int cleat_container_destroy(struct cleat_container *c, cleat_error_t *err);
 

@@ -13,7 +13,8 @@ libcleat_a_SOURCES += \
 	%reldir%/linux/userns.c %reldir%/linux/userns.h \
 	%reldir%/linux/sync.c %reldir%/linux/sync.h \
 	%reldir%/linux/process.c %reldir%/linux/process.h \
-	%reldir%/linux/terminal.c %reldir%/linux/terminal.h
+	%reldir%/linux/terminal.c %reldir%/linux/terminal.h \
+	%reldir%/linux/exec.c %reldir%/linux/exec.h %reldir%/container_exec.c
 libcleat_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SECCOMP_CFLAGS) $(CAP_CFLAGS) $(SYSTEMD_CFLAGS)
 CLEAT_LIBS = libcleat.a liboci.a libcleatcommon.a $(YAJL_LIBS) $(SECCOMP_LIBS) $(CAP_LIBS) $(SYSTEMD_LIBS)
 

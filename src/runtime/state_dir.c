@@ -38,7 +38,7 @@ int cleat_state_dir_create(const char *root, const char *id, int *dir_fd, int *l
 	_cleanup_free_ char *path = xasprintf("%s/%s", root, id);
 	if (mkdir(path, 0711) < 0) {
 		if (errno == EEXIST)
-			return cleat_error_errno(err, EEXIST, "container with given ID already exists");
+			return cleat_error_msg(err, "container with given ID already exists");
 		return cleat_error_errno(err, errno, "create state directory \"%s\"", path);
 	}
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -57,7 +57,7 @@ int cleat_state_dir_open(const char *root, const char *id, int *dir_fd, int *loc
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
-			return cleat_error_errno(err, ENOENT, "container does not exist");
+			return cleat_error_msg(err, "container does not exist");
 		return cleat_error_errno(err, errno, "open \"%s\"", path);
 	}
 	if (lock_fd && lock_dir(fd, lock_fd, err) < 0)

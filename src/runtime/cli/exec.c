@@ -1,7 +1,196 @@
 #include "config.h"
 #include "runtime/cli/cli.h"
 
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "runtime/container.h"
+
+enum { OPT_CONSOLE = 256, OPT_CWD, OPT_NNP, OPT_APPARMOR, OPT_LABEL, OPT_PRESERVE, OPT_IGNORE_PAUSED,
+       OPT_PID_FILE, OPT_CGROUP };
+
+static const struct option exec_opts[] = {
+	{ "console-socket", required_argument, NULL, OPT_CONSOLE },
+	{ "cwd", required_argument, NULL, OPT_CWD },
+	{ "env", required_argument, NULL, 'e' },
+	{ "tty", no_argument, NULL, 't' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "additional-gids", required_argument, NULL, 'g' },
+	{ "process", required_argument, NULL, 'p' },
+	{ "detach", no_argument, NULL, 'd' },
+	{ "pid-file", required_argument, NULL, OPT_PID_FILE },
+	{ "process-label", required_argument, NULL, OPT_LABEL },
+	{ "apparmor", required_argument, NULL, OPT_APPARMOR },
+	{ "no-new-privs", no_argument, NULL, OPT_NNP },
+	{ "cap", required_argument, NULL, 'c' },
+	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE },
+	{ "ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED },
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct exec_flags {
+	const char *process_file, *cwd, *user, *apparmor, *label;
+	char **env; size_t n_env;
+	char **gids; size_t n_gids;
+	char **caps; size_t n_caps;
+	bool tty, nnp;
+};
+
+static void push(char ***v, size_t *n, const char *s)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(char *));
+	(*v)[(*n)++] = (char *) s;
+}
+
+static void strs_append(char ***v, size_t *n, char **add, size_t nadd)
+{
+	if (nadd == 0)
+		return;
+	*v = xrealloc(*v, (*n + nadd) * sizeof(char *));
+	for (size_t i = 0; i < nadd; i++)
+		(*v)[(*n)++] = xstrdup(add[i]);
+}
+
+/* runc's exec: the container's process as a base, then the flags on top. */
+static int apply_flags(struct oci_process *p, const struct exec_flags *f, char **args, size_t nargs,
+		       cleat_error_t *err)
+{
+	if (nargs) {
+		for (size_t i = 0; i < p->n_args; i++)
+			free(p->args[i]);
+		free(p->args);
+		p->args = NULL;
+		p->n_args = 0;
+		strs_append(&p->args, &p->n_args, args, nargs);
+	}
+	p->terminal = f->tty;
+	strs_append(&p->env, &p->n_env, f->env, f->n_env);
+	if (f->cwd) {
+		free(p->cwd);
+		p->cwd = xstrdup(f->cwd);
+	}
+	if (f->user) {
+		_cleanup_free_ char *u = xstrdup(f->user);
+		char *colon = strchr(u, ':');
+		long long v;
+		if (colon) {
+			*colon = '\0';
+			if (parse_int(colon + 1, 0, UINT32_MAX, &v) < 0)
+				return cleat_error_msg(err, "parsing %s as int for gid failed", colon + 1);
+			p->user.gid = (uint32_t) v;
+		}
+		if (parse_int(u, 0, UINT32_MAX, &v) < 0)
+			return cleat_error_msg(err, "parsing %s as int for uid failed", u);
+		p->user.uid = (uint32_t) v;
+	}
+	for (size_t i = 0; i < f->n_gids; i++) {
+		long long v;
+		if (parse_int(f->gids[i], 0, UINT32_MAX, &v) < 0)
+			return cleat_error_msg(err, "parsing %s as int for gid failed", f->gids[i]);
+		p->user.additional_gids = xrealloc(p->user.additional_gids,
+						   (p->user.n_additional_gids + 1) * sizeof(uint32_t));
+		p->user.additional_gids[p->user.n_additional_gids++] = (uint32_t) v;
+	}
+	if (f->n_caps) {
+		struct oci_capabilities *c = &p->capabilities;
+		p->has_capabilities = true;
+		c->has_bounding = c->has_effective = c->has_permitted = true;
+		strs_append(&c->bounding, &c->n_bounding, f->caps, f->n_caps);
+		strs_append(&c->effective, &c->n_effective, f->caps, f->n_caps);
+		strs_append(&c->permitted, &c->n_permitted, f->caps, f->n_caps);
+	}
+	if (f->nnp)
+		p->no_new_privileges = true;
+	if (f->apparmor) {
+		free(p->apparmor_profile);
+		p->apparmor_profile = xstrdup(f->apparmor);
+	}
+	if (f->label) {
+		free(p->selinux_label);
+		p->selinux_label = xstrdup(f->label);
+	}
+	return 0;
+}
+
+static int load_process(const struct cleat_ctx *ctx, const char *id, const struct exec_flags *f,
+			char **args, size_t nargs, struct oci_process **out, cleat_error_t *err)
+{
+	if (f->process_file) {
+		_cleanup_free_ char *text = NULL;
+		size_t len;
+		if (read_file(f->process_file, &text, &len, err) < 0)
+			return -1;
+		return oci_process_parse(text, len, f->process_file, out, err);
+	}
+	if (nargs == 0)
+		return cleat_error_msg(err, "exec args cannot be empty");
+	_cleanup_container_ struct cleat_container *c = NULL;
+	if (cleat_container_open(ctx->root, id, false, &c, err) < 0)
+		return -1;
+	if (c->config == NULL || c->config->process == NULL)
+		return cleat_error_msg(err, "container \"%s\" has no process in its config", id);
+	/* Deep copy through JSON: the copy is then edited and freed on its own. */
+	_cleanup_free_ char *json = oci_process_to_json(c->config->process);
+	_cleanup_oci_process_ struct oci_process *p = NULL;
+	if (oci_process_parse(json, strlen(json), "config.json: .process", &p, err) < 0)
+		return -1;
+	if (apply_flags(p, f, args, nargs, err) < 0)
+		return -1;
+	*out = TAKE_PTR(p);
+	return 0;
+}
+
 int cli_exec(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *err)
 {
-	return cleat_error_msg(err, "exec: not implemented");
+	struct exec_flags f = { 0 };
+	struct cleat_exec_opts o = { 0 };
+	int ret = -1, c;
+	optind = 0;
+	while ((c = cli_getopt(argc, argv, "+e:tu:g:p:dc:", exec_opts, "exec", err)) != -1) {
+		long long n;
+		switch (c) {
+		case OPT_CONSOLE: o.console_socket = optarg; break;
+		case OPT_CWD: f.cwd = optarg; break;
+		case 'e': push(&f.env, &f.n_env, optarg); break;
+		case 't': f.tty = true; break;
+		case 'u': f.user = optarg; break;
+		case 'g': push(&f.gids, &f.n_gids, optarg); break;
+		case 'p': f.process_file = optarg; break;
+		case 'd': o.detach = true; break;
+		case OPT_PID_FILE: o.pid_file = optarg; break;
+		case OPT_LABEL: f.label = optarg; break;
+		case OPT_APPARMOR: f.apparmor = optarg; break;
+		case OPT_NNP: f.nnp = true; break;
+		case 'c': push(&f.caps, &f.n_caps, optarg); break;
+		case OPT_PRESERVE:
+			if (parse_int(optarg, 0, INT_MAX - 3, &n) < 0) {
+				cleat_error_msg(err, "invalid value \"%s\" for flag -preserve-fds", optarg);
+				goto out;
+			}
+			o.preserve_fds = (unsigned) n;
+			break;
+		case OPT_IGNORE_PAUSED: o.ignore_paused = true; break;
+		case OPT_CGROUP: break;
+		default: goto out;
+		}
+	}
+	if (cli_require_min_args(argc, "exec", 1, err) < 0)
+		goto out;
+	const char *id = argv[optind];
+	_cleanup_oci_process_ struct oci_process *p = NULL;
+	if (load_process(ctx, id, &f, argv + optind + 1, (size_t) (argc - optind - 1), &p, err) < 0)
+		goto out;
+	o.process = p;
+	int status;
+	if (cleat_container_exec(ctx, id, &o, &status, err) < 0)
+		goto out;
+	ret = status;
+out:
+	free(f.env);
+	free(f.gids);
+	free(f.caps);
+	return ret;
 }

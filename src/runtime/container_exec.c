@@ -1,0 +1,190 @@
+/* cleat exec, the parent side: check the container's state, spawn the
+ * helper, put it in the cgroup, relay the pty, report the pid. */
+#include "config.h"
+#include "runtime/container.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/util.h"
+#include "runtime/linux/exec.h"
+#include "runtime/linux/security.h"
+#include "runtime/linux/sync.h"
+#include "runtime/linux/terminal.h"
+
+struct exec_run {
+	struct cleat_container *c;
+	const struct cleat_exec_opts *o;
+	struct cleat_ns_plan ns;
+	int console_sock;
+	int sync_parent, sync_child;
+	pid_t helper, pid;
+	int pty_master;
+};
+
+static void exec_run_cleanup(struct exec_run *r, bool failed)
+{
+	if (r->helper > 0) {
+		kill(r->helper, SIGKILL);
+		while (waitpid(r->helper, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (failed && r->pid > 0) {
+		kill(r->pid, SIGKILL);
+		while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	cleat_ns_plan_close(&r->ns);
+	for (int *fd = (int[]){ r->console_sock, r->sync_parent, r->sync_child, r->pty_master, -2 };
+	     *fd != -2; fd++)
+		if (*fd >= 0)
+			close(*fd);
+	if (r->c)
+		cleat_container_free(r->c);
+}
+
+static int check_state(struct cleat_container *c, const struct cleat_exec_opts *o, cleat_error_t *err)
+{
+	switch (c->status) {
+	case CLEAT_STATUS_STOPPED:
+	case CLEAT_STATUS_CREATING:
+		return cleat_error_msg(err, "cannot exec in a stopped container");
+	case CLEAT_STATUS_PAUSED:
+		if (!o->ignore_paused)
+			return cleat_error_msg(err, "cannot exec in a paused container (use --ignore-paused to override)");
+		break;
+	default:
+		break;
+	}
+	const struct oci_process *p = o->process;
+	if (p->terminal && !o->console_socket && o->detach)
+		return cleat_error_msg(err, "cannot allocate tty if runc will detach without setting console socket");
+	if (!p->terminal && o->console_socket)
+		return cleat_error_msg(err, "cannot use console socket if runc will not detach or allocate tty");
+	if (p->n_args == 0)
+		return cleat_error_msg(err, "args must not be empty");
+	if (p->has_capabilities && cleat_caps_validate(&p->capabilities, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int spawn(struct exec_run *r, cleat_error_t *err)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return cleat_error_errno(err, errno, "socketpair");
+	r->sync_parent = sv[0];
+	r->sync_child = sv[1];
+	if (cleat_exec_ns_plan(r->c->init_pid, &r->ns, err) < 0)
+		return -1;
+	struct cleat_exec_args a = {
+		.process = r->o->process,
+		.config = r->c->config,
+		.sync_fd = r->sync_child,
+		.ns = r->ns,
+		.keep_fds = r->o->preserve_fds,
+		.console = r->o->process->terminal,
+		.close_in_child = { r->c->lock_fd, r->c->dir_fd, r->console_sock, r->sync_parent },
+		.n_close_in_child = 4,
+	};
+	r->helper = cleat_exec_spawn(&a, err);
+	if (r->helper < 0)
+		return -1;
+	close(r->sync_child);
+	r->sync_child = -1;
+	struct cleat_cgroup *cg;
+	if (r->c->cgroup_str && *r->c->cgroup_str &&
+	    (cleat_container_cgroup(r->c, &cg, err) < 0 || cleat_cgroup_enter(cg, r->helper, err) < 0))
+		return cleat_error_wrap(err, "enter the container's cgroup");
+	return cleat_sync_send_type(r->sync_parent, CLEAT_SYNC_GO, err);
+}
+
+/* Until end of file: the process exec'd (the socket is O_CLOEXEC). */
+static int sync_loop(struct exec_run *r, cleat_error_t *err)
+{
+	for (;;) {
+		_cleanup_sync_msg_ struct cleat_sync_msg *m = NULL;
+		if (cleat_sync_recv(r->sync_parent, &m, err) < 0)
+			return -1;
+		if (m == NULL)
+			return r->pid > 0 ? 0 : cleat_error_msg(err, "exec helper exited without a process");
+		switch (m->type) {
+		case CLEAT_SYNC_ERROR:
+			return cleat_error_errno(err, m->errnum, "%s", m->data);
+		case CLEAT_SYNC_WARNING:
+			cleat_warn("%s", m->data);
+			break;
+		case CLEAT_SYNC_DEBUG:
+			cleat_debug("%s", m->data);
+			break;
+		case CLEAT_SYNC_EXEC_PID: {
+			int32_t pid;
+			if (m->len != sizeof pid)
+				return cleat_error_errno(err, EPROTO, "sync: bad exec pid message");
+			memcpy(&pid, m->data, sizeof pid);
+			r->pid = pid;
+			while (waitpid(r->helper, NULL, 0) < 0 && errno == EINTR)
+				;
+			r->helper = 0;
+			break;
+		}
+		case CLEAT_SYNC_CONSOLE:
+			if (m->fd < 0)
+				return cleat_error_errno(err, EPROTO, "sync: console message without a fd");
+			if (r->console_sock >= 0) {
+				if (cleat_console_send(r->console_sock, m->fd, err) < 0)
+					return -1;
+			} else if (r->pty_master < 0) {
+				r->pty_master = TAKE_FD(m->fd);
+			}
+			break;
+		default:
+			return cleat_error_errno(err, EPROTO, "sync: unexpected message %u", m->type);
+		}
+	}
+}
+
+static int exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 255;
+}
+
+int cleat_container_exec(const struct cleat_ctx *ctx, const char *id, const struct cleat_exec_opts *o,
+			 int *exit_status, cleat_error_t *err)
+{
+	struct exec_run r = { .o = o, .console_sock = -1, .sync_parent = -1, .sync_child = -1,
+			      .pty_master = -1 };
+	cleat_ns_plan_init(&r.ns);
+	*exit_status = 0;
+	/* No lock: a foreground exec may run for days; state is only read. */
+	int ret = cleat_container_open(ctx->root, id, false, &r.c, err);
+	if (ret == 0)
+		ret = check_state(r.c, o, err);
+	if (ret == 0 && o->console_socket)
+		ret = cleat_console_socket_connect(o->console_socket, &r.console_sock, err);
+	if (ret == 0)
+		ret = spawn(&r, err);
+	if (ret == 0)
+		ret = sync_loop(&r, err);
+	if (ret == 0 && o->pid_file) {
+		char buf[32];
+		int n = snprintf(buf, sizeof buf, "%d", (int) r.pid);
+		ret = write_file_atomic(o->pid_file, buf, (size_t) n, 0644, err);
+	}
+	if (ret == 0 && !o->detach) {
+		int status = 0;
+		ret = cleat_terminal_proxy(r.pty_master, r.pid, &status, err);
+		*exit_status = exit_code(status);
+	}
+	exec_run_cleanup(&r, ret < 0);
+	return ret;
+}

@@ -1,0 +1,137 @@
+#include "config.h"
+#include "runtime/linux/exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "runtime/linux/process.h"
+#include "runtime/linux/sync.h"
+#include "runtime/linux/terminal.h"
+
+int cleat_exec_ns_plan(pid_t init_pid, struct cleat_ns_plan *p, cleat_error_t *err)
+{
+	cleat_ns_plan_init(p);
+	for (int k = 0; k < CLEAT_NS_COUNT; k++) {
+		const char *name = cleat_ns_proc_name(k);
+		_cleanup_free_ char *path = xasprintf("/proc/%d/ns/%s", (int) init_pid, name);
+		_cleanup_free_ char *self = xasprintf("/proc/self/ns/%s", name);
+		struct stat a, b;
+		if (stat(path, &a) < 0) {
+			/* A kernel without this namespace type has nothing to join. */
+			if (errno == ENOENT && stat(self, &b) < 0)
+				continue;
+			int e = errno;
+			cleat_ns_plan_close(p);
+			return cleat_error_errno(err, e, "stat \"%s\"", path);
+		}
+		/* Joining our own user namespace is EINVAL; joining any identical one is pointless. */
+		if (stat(self, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+			continue;
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			int e = errno;
+			cleat_ns_plan_close(p);
+			return cleat_error_errno(err, e, "open \"%s\"", path);
+		}
+		p->join_fd[k] = fd;
+	}
+	return 0;
+}
+
+static _Noreturn void child_fail(int sync_fd, cleat_error_t *err)
+{
+	cleat_sync_send_error(sync_fd, *err);
+	_exit(1);
+}
+
+static int process_setup(const struct cleat_exec_args *a, char ***argv, char ***env, char **exe,
+			 cleat_error_t *err)
+{
+	const struct oci_process *p = a->process;
+	if (a->console) {
+		_cleanup_close_ int master = -1;
+		if (cleat_terminal_setup(p, false, &master, err) < 0)
+			return cleat_error_wrap(err, "set up terminal");
+		if (cleat_sync_send(a->sync_fd, CLEAT_SYNC_CONSOLE, 0, NULL, 0, master, err) < 0)
+			return -1;
+	}
+	if (cleat_process_set_oom_score_adj(p, err) < 0)
+		return -1;
+	if (cleat_process_set_rlimits(p, err) < 0)
+		return -1;
+	if (cleat_process_set_cwd(p->cwd, err) < 0)
+		return -1;
+	*env = cleat_process_env(p, 0);
+	cleat_process_env_add_home(env, p->user.uid);
+	*argv = xmalloc0((p->n_args + 1) * sizeof(char *));
+	for (size_t i = 0; i < p->n_args; i++)
+		(*argv)[i] = p->args[i];
+	int notify_fd = -1;
+	if (cleat_process_confine(p, a->config, &notify_fd, err) < 0)
+		return -1;
+	if (notify_fd >= 0)
+		close(notify_fd);
+	if (cleat_process_find_exec(p, *env, exe, err) < 0)
+		return cleat_error_wrap(err, "unable to start container process");
+	return cleat_process_prepare_fds(a->keep_fds, err);
+}
+
+static _Noreturn void process_main(const struct cleat_exec_args *a)
+{
+	cleat_error_t err = NULL;
+	char **argv = NULL, **env = NULL, *exe = NULL;
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (process_setup(a, &argv, &env, &exe, &err) < 0)
+		child_fail(a->sync_fd, &err);
+	/* The uid switch cleared the death signal; a parent gone now is fine:
+	 * a detached exec outlives it anyway. */
+	execve(exe, argv, env);
+	cleat_error_errno(&err, errno, "exec \"%s\"", exe);
+	child_fail(a->sync_fd, &err);
+}
+
+static int helper_join(const struct cleat_exec_args *a, cleat_error_t *err)
+{
+	if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_GO, "wait for cgroup", NULL, err) < 0)
+		return -1;
+	for (int k = 0; k < CLEAT_NS_COUNT; k++)
+		if (cleat_ns_join(&a->ns, k, err) < 0)
+			return -1;
+	return 0;
+}
+
+pid_t cleat_exec_spawn(const struct cleat_exec_args *a, cleat_error_t *err)
+{
+	pid_t helper = fork();
+	if (helper < 0)
+		return cleat_error_errno(err, errno, "fork");
+	if (helper > 0)
+		return helper;
+	cleat_error_t e = NULL;
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	for (size_t i = 0; i < a->n_close_in_child; i++)
+		if (a->close_in_child[i] >= 0)
+			close(a->close_in_child[i]);
+	if (helper_join(a, &e) < 0)
+		child_fail(a->sync_fd, &e);
+	pid_t pid = (pid_t) syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
+	if (pid < 0) {
+		cleat_error_errno(&e, errno, "clone");
+		child_fail(a->sync_fd, &e);
+	}
+	if (pid == 0)
+		process_main(a);
+	int32_t p32 = pid;
+	if (cleat_sync_send(a->sync_fd, CLEAT_SYNC_EXEC_PID, 0, &p32, sizeof p32, -1, &e) < 0)
+		_exit(1);
+	_exit(0);
+}

@@ -1,0 +1,37 @@
+/* `cleat exec`: a new process inside a running container.
+ *
+ *   cleat exec (parent) --fork--> helper --clone(CLONE_PARENT)--> process
+ *
+ * The parent puts the helper in the container's cgroup; the helper joins
+ * every namespace of the container's init that differs from its own (user
+ * first, mount last; pid and time apply to children, hence the clone) and
+ * the process sets itself up as the init does (terminal, rlimits, cwd, user,
+ * caps, NNP, seccomp) and execs.  The sync socket is O_CLOEXEC: end of file
+ * after CLEAT_SYNC_EXEC_PID means the execve succeeded. */
+#ifndef CLEAT_RUNTIME_LINUX_EXEC_H
+#define CLEAT_RUNTIME_LINUX_EXEC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+#include "oci-spec/config.h"
+#include "runtime/linux/namespaces.h"
+
+struct cleat_exec_args {
+	const struct oci_process *process;
+	const struct oci_config *config; /* the container's: seccomp, personality */
+	int sync_fd;
+	struct cleat_ns_plan ns;         /* join_fd only */
+	unsigned keep_fds;               /* --preserve-fds */
+	bool console;
+	int close_in_child[4];
+	size_t n_close_in_child;
+};
+
+/* Open /proc/<pid>/ns/<type> of every namespace that differs from ours. */
+int cleat_exec_ns_plan(pid_t init_pid, struct cleat_ns_plan *p, cleat_error_t *err);
+/* Fork the helper; returns its pid (never returns in the children). */
+pid_t cleat_exec_spawn(const struct cleat_exec_args *a, cleat_error_t *err);
+
+#endif
