@@ -84,8 +84,21 @@ static int setup_dirs(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o
 		}
 		if (strchr(h->dir, '\n') || strchr(h->dir, '\t'))
 			return cleat_error_msg(err, "cgroup path \"%s\" contains a newline or tab", h->dir);
-		if (cg_mkdir(h->dir, &h->created, err) < 0)
+		if (cg_mkdir(h->dir, &h->created, err) < 0) {
+			int e = (*err)->errnum;
+			if ((o->rootless && (e == EACCES || e == EPERM || e == EROFS)) ||
+			    (cg->systemd && e == EROFS)) {
+				/* Rootless without a delegated hierarchy, or a systemd that
+				 * doesn't own this one (v1 controllers mounted read-only in a
+				 * container): run without it; asking for a limit there fails
+				 * later, naming the controller. */
+				cleat_error_free(err);
+				free(h->dir);
+				h->dir = NULL;
+				continue;
+			}
 			return cleat_error_wrap(err, "create cgroup");
+		}
 		if (!h->v2 && cg_hier_has(h, "cpuset") && cg_v1_cpuset_init(h, err) < 0)
 			return -1;
 		if (h->v2 && cg_v2_enable_controllers(h, err) < 0)
