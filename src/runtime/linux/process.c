@@ -237,7 +237,16 @@ int cleat_process_confine(const struct oci_process *p, const struct oci_config *
 		return -1;
 	if (cleat_sched_apply(p, err) < 0)
 		return -1;
-	if (p->has_capabilities && cleat_caps_drop_bounding(&p->capabilities, err) < 0)
+	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while the
+	 * init still holds it, before the caps drop (as runc does; docker's default profile
+	 * with --user 1000 depends on it).  With NNP it is loaded last, so it sees as few
+	 * setup syscalls as possible. */
+	bool seccomp_early = l && l->seccomp && !p->no_new_privileges;
+	if (seccomp_early && cleat_seccomp_load(l->seccomp, false, notify_fd, err) < 0)
+		return -1;
+	/* An absent capabilities object means no capabilities at all (runc drops all). */
+	const struct oci_capabilities *caps = p->has_capabilities ? &p->capabilities : NULL;
+	if (cleat_caps_drop_bounding(caps, err) < 0)
 		return -1;
 	if (cleat_lsm_set_exec_label(p->apparmor_profile, p->selinux_label, err) < 0)
 		return -1;
@@ -246,11 +255,12 @@ int cleat_process_confine(const struct oci_process *p, const struct oci_config *
 		return cleat_error_errno(err, errno, "prctl PR_SET_KEEPCAPS");
 	if (cleat_process_set_user(&p->user, err) < 0)
 		return -1;
-	if (p->has_capabilities && cleat_caps_apply(&p->capabilities, err) < 0)
+	if (cleat_caps_apply(caps, err) < 0)
 		return -1;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return cleat_error_errno(err, errno, "prctl PR_SET_NO_NEW_PRIVS");
-	if (l && l->seccomp && cleat_seccomp_load(l->seccomp, p->no_new_privileges, notify_fd, err) < 0)
+	if (!seccomp_early && l && l->seccomp &&
+	    cleat_seccomp_load(l->seccomp, p->no_new_privileges, notify_fd, err) < 0)
 		return -1;
 	return 0;
 }
