@@ -335,7 +335,7 @@ kill_pids_with_arg() {
 	[ -n "$s" ] || return 0
 	for p in /proc/[0-9]*; do
 		[ "${p#/proc/}" = "$$" ] && continue
-		if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$s"; then
+		if tr "\\0" " " 2>/dev/null <"$p/cmdline" | grep -qF -- "$s"; then
 			kill -KILL "${p#/proc/}" 2>/dev/null || true
 		fi
 	done
