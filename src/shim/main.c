@@ -98,6 +98,7 @@ static pid_t spawn_daemon(const struct shim_flags *f, int listener, cleat_error_
 			_exit(127);
 		if (dup2(listener, 3) < 0) /* dup2 clears FD_CLOEXEC on fd 3 */
 			_exit(127);
+		close_fds_from(4, NULL, 0);
 		execv(self, argv);
 		_exit(127);
 	}

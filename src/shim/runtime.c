@@ -190,6 +190,9 @@ static void __attribute__((noreturn)) exec_child(char **argv, const int fds[3], 
 	for (int i = 0; i < 3; i++)
 		if (use[i] >= 0 && dup2(use[i], i) < 0)
 			_exit(127);
+	/* Nothing else reaches the runtime or the container, not even fds
+	 * containerd leaked to us without O_CLOEXEC. */
+	close_fds_from(3, NULL, 0);
 	execvp(argv[0], argv);
 	_exit(127);
 }

@@ -410,6 +410,7 @@ static int start_logger(struct stdio *io, const struct stdio_cfg *cfg, const str
 		for (int i = 0; i < 3; i++)
 			if (src[i] < 0 || dup2(src[i], 3 + i) < 0)
 				_exit(127);
+		close_fds_from(6, NULL, 0);
 		execv(argv[0], argv);
 		_exit(127);
 	}

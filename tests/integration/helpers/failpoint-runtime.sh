@@ -1,0 +1,69 @@
+#!/bin/bash
+# failpoint-runtime.sh: stands in for the OCI runtime binary under containerd-shim-cleat-v2
+# (name it in CLEAT_SHIM_RUNTIME or Options.BinaryName) to force the races and failures the
+# shim must survive. It execs the real runtime ($FAILPOINT_RUNTIME, default runc) with the
+# same arguments, except for the verb named in the control file $FAILPOINT_FILE
+# (default /tmp/cleat-failpoint), which holds at most one line:
+#
+#   <verb> fail <message...>    log <message> as the runtime's JSON error line and exit 1
+#   <verb> sleep <seconds>      sleep first, then run the real runtime
+#   <verb> sleep-after <secs>   run the real runtime, then sleep before exiting with its status
+#                               (the container's process may exit meanwhile: "exit before start")
+#
+# With no control file (or another verb) it is the real runtime. Every call is appended to
+# $FAILPOINT_FILE.log for the tests to inspect.
+set -u
+
+real=${FAILPOINT_RUNTIME:-runc}
+ctl=${FAILPOINT_FILE:-/tmp/cleat-failpoint}
+
+# Find the verb and the --log file among runc's global options.
+verb= log= i=1 args=("$@")
+while [ $i -le $# ]; do
+	a=${args[$((i - 1))]}
+	case $a in
+	--root | --log | --log-format | --criu | --rootless)
+		[ "$a" = --log ] && log=${args[$i]}
+		i=$((i + 2))
+		continue
+		;;
+	--root=* | --log-format=* | --criu=* | --rootless=*) ;;
+	--log=*) log=${a#--log=} ;;
+	-*) ;;
+	*)
+		verb=$a
+		break
+		;;
+	esac
+	i=$((i + 1))
+done
+
+echo "$verb $*" >>"$ctl.log"
+
+read -r fverb action rest 2>/dev/null <"$ctl" || fverb=
+if [ -z "$verb" ] || [ "$verb" != "$fverb" ]; then
+	exec "$real" "$@"
+fi
+
+case $action in
+fail)
+	if [ -n "$log" ]; then
+		printf '{"level":"error","msg":"%s","time":"%s"}\n' "$rest" "$(date -u +%FT%T.%NZ)" >>"$log"
+	fi
+	echo "$rest" >&2
+	exit 1
+	;;
+sleep)
+	sleep "$rest"
+	exec "$real" "$@"
+	;;
+sleep-after)
+	"$real" "$@"
+	rc=$?
+	sleep "$rest"
+	exit $rc
+	;;
+*)
+	exec "$real" "$@"
+	;;
+esac

@@ -1,0 +1,272 @@
+#!/usr/bin/env bats
+# containerd-shim-cleat-v2 under Debian's real containerd 1.6 (our own instance), driven by
+# ctr. The runtime under the shim is $CLEAT_SHIM_RUNTIME (default here: runc, the reference;
+# run with CLEAT_SHIM_RUNTIME=cleat for cleat's own runtime).
+
+load helpers
+
+RT=io.containerd.cleat.v2
+
+setup_file() {
+	export CLEAT_SHIM_RUNTIME=${CLEAT_SHIM_RUNTIME:-runc}
+	start_containerd
+	import_test_image_ctr
+}
+
+teardown_file() {
+	# A test may have restarted containerd: stop the one running now.
+	CTRD_PID=$(cat "$CTRD_DIR/containerd.pid" 2>/dev/null) stop_containerd
+}
+
+setup() {
+	require_binary "$SHIM"
+	ID=$(container_id shim)
+}
+
+teardown() {
+	local id
+	for id in $(ctr_ tasks ls -q 2>/dev/null); do
+		ctr_ tasks kill -s SIGKILL "$id" >/dev/null 2>&1
+		timeout 20 ctr_ tasks delete --force "$id" >/dev/null 2>&1
+	done
+	for id in $(ctr_ containers ls -q 2>/dev/null); do
+		ctr_ containers delete "$id" >/dev/null 2>&1
+	done
+	[ -n "${EVENTS_PID:-}" ] && kill "$EVENTS_PID" 2>/dev/null
+	true
+}
+
+# run_d ID CMD...: start a detached container under the cleat shim.
+run_d() {
+	local id=$1
+	shift
+	ctr_ run -d --runtime "$RT" "$TEST_IMAGE_REF" "$id" "$@" </dev/null >/dev/null 2>&1 3>&-
+}
+
+# task_pid ID: the init pid containerd knows.
+task_pid() {
+	ctr_ tasks ls | awk -v id="$1" '$1 == id { print $2 }'
+}
+
+task_status() {
+	ctr_ tasks ls | awk -v id="$1" '$1 == id { print $3 }'
+}
+
+# shim_pid ID: the shim daemon serving container ID of our containerd.
+shim_pid() {
+	local p
+	for p in /proc/[0-9]*; do
+		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "^containerd-shim-cleat-v2 .*-id $1 -address $CTR_ADDRESS" &&
+			echo "${p#/proc/}" && return 0
+	done
+	return 1
+}
+
+bundle_of() {
+	echo "$CTRD_DIR/state/io.containerd.runtime.v2.task/$CTR_NAMESPACE/$1"
+}
+
+# wait_status ID STATUS: poll `ctr tasks ls` for up to 10 s.
+wait_status() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(task_status "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "task $1 is $(task_status "$1"), not $2" >&2
+	return 1
+}
+
+# start_events: record `ctr events` into $BATS_TEST_TMPDIR/events.
+start_events() {
+	ctr_ events >"$BATS_TEST_TMPDIR/events" 2>&1 3>&- &
+	EVENTS_PID=$!
+	sleep 0.3
+}
+
+# topics ID: the /tasks/* topics recorded for container ID, in order ("topic[:exec id]").
+topics() {
+	sleep 0.5
+	grep -F "\"container_id\":\"$1\"" "$BATS_TEST_TMPDIR/events" |
+		awk '{ print $6, $7 }' | while read -r topic json; do
+		case $topic in
+		/tasks/exit) echo "$topic:$(jq -r .id <<<"$json")" ;;
+		/tasks/exec-*) echo "$topic:$(jq -r .exec_id <<<"$json")" ;;
+		*) echo "$topic" ;;
+		esac
+	done
+}
+
+@test "shim: ctr run in the foreground: stdout, stderr and exit code" {
+	run --separate-stderr ctr_ run --rm --runtime "$RT" "$TEST_IMAGE_REF" "$ID" \
+		sh -c 'echo to-stdout; echo to-stderr >&2; exit 3'
+	assert_equal "$status" 3
+	assert_output to-stdout
+	assert_equal "$stderr" to-stderr
+	# --rm removed everything: no task, no bundle mount.
+	run -0 ctr_ tasks ls -q
+	refute_output --partial "$ID"
+	run -1 grep -F "$(bundle_of "$ID")" /proc/self/mountinfo
+}
+
+@test "shim: runtime type by absolute path" {
+	run -0 ctr_ run --rm --runtime "$SHIM" "$TEST_IMAGE_REF" "$ID" echo by-path
+	assert_output by-path
+}
+
+@test "shim: stdin reaches the container, and CloseIO its EOF" {
+	# ctr run never sends CloseIO (the shim holds stdin open, as runc-v2); ctr task exec does.
+	run_d "$ID" sleep 1000
+	run -0 bash -c "printf 'abc\n' | $CTR --address $CTR_ADDRESS -n $CTR_NAMESPACE tasks exec --exec-id in1 $ID sh -c 'tr a-z A-Z; echo done'"
+	assert_line ABC
+	assert_line done
+}
+
+@test "shim: -t gives the container a pty of the client's size" {
+	skip_unless_cmd script
+	run -0 script -qec "stty cols 123 rows 45; $CTR --address $CTR_ADDRESS -n $CTR_NAMESPACE run --rm -t --runtime $RT $TEST_IMAGE_REF $ID sh -c 'tty; stty size'" /dev/null
+	assert_output --partial /dev/pts/
+	assert_output --partial "45 123"
+	run script -qec "$CTR --address $CTR_ADDRESS -n $CTR_NAMESPACE run --rm -t --runtime $RT $TEST_IMAGE_REF $ID-2 sh -c 'exit 4'" /dev/null
+	assert_equal "$status" 4
+}
+
+@test "shim: ctr task exec without and with a terminal" {
+	run_d "$ID" sleep 1000
+	run ctr_ tasks exec --exec-id ex1 "$ID" sh -c 'echo in-exec; cat /proc/self/stat >/dev/null; exit 5'
+	assert_equal "$status" 5
+	assert_output in-exec
+	run -0 bash -c "echo piped | $CTR --address $CTR_ADDRESS -n $CTR_NAMESPACE tasks exec --exec-id ex2 $ID cat"
+	assert_output piped
+	skip_unless_cmd script
+	run script -qec "$CTR --address $CTR_ADDRESS -n $CTR_NAMESPACE tasks exec -t --exec-id ex3 $ID sh -c 'tty; exit 6'" /dev/null
+	assert_equal "$status" 6
+	assert_output --partial /dev/pts/
+}
+
+@test "shim: ctr task kill delivers the signal; exit status is 128+signal or the trap's" {
+	run_d "$ID" sh -c 'trap "exit 12" TERM; while :; do sleep 0.1; done'
+	wait_status "$ID" RUNNING
+	run -0 ctr_ tasks kill -s SIGTERM "$ID"
+	wait_status "$ID" STOPPED
+	run -0 ctr_ tasks delete "$ID"
+	assert_output --partial "exit code 12"
+	ctr_ containers delete "$ID"
+
+	run_d "$ID" sleep 1000
+	wait_status "$ID" RUNNING
+	run -0 ctr_ tasks kill -s SIGKILL "$ID"
+	wait_status "$ID" STOPPED
+	run -0 ctr_ tasks delete "$ID"
+	assert_output --partial "exit code 137"
+	# A second kill of a finished task is NotFound ("already finished"), as runc-v2 says.
+	run ctr_ tasks kill -s SIGKILL "$ID"
+	assert_failure
+}
+
+@test "shim: pause and resume freeze and thaw the container's cgroup" {
+	run_d "$ID" sleep 1000
+	wait_status "$ID" RUNNING
+	local pid freezer
+	pid=$(task_pid "$ID")
+	freezer=/sys/fs/cgroup/freezer$(awk -F: '$2 == "freezer" { print $3 }' "/proc/$pid/cgroup")
+	run -0 ctr_ tasks pause "$ID"
+	assert_equal "$(task_status "$ID")" PAUSED
+	assert_equal "$(cat "$freezer/freezer.state")" FROZEN
+	run -0 ctr_ tasks resume "$ID"
+	assert_equal "$(task_status "$ID")" RUNNING
+	assert_equal "$(cat "$freezer/freezer.state")" THAWED
+	# Resume of a running task is an error, as with runc-v2.
+	run ctr_ tasks resume "$ID"
+	assert_failure
+}
+
+@test "shim: ctr task ps lists init and exec processes" {
+	run_d "$ID" sleep 1000
+	wait_status "$ID" RUNNING
+	ctr_ tasks exec -d --exec-id psx "$ID" sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+	sleep 1
+	run -0 ctr_ tasks ps "$ID"
+	assert_line --regexp "^$(task_pid "$ID") +-"
+	assert_output --partial "ExecID:psx"
+}
+
+@test "shim: ctr task metrics reads the container's cgroup" {
+	run_d "$ID" sleep 1000
+	wait_status "$ID" RUNNING
+	run -0 ctr_ tasks metrics "$ID"
+	assert_output --regexp "memory.usage_in_bytes +[1-9]"
+	assert_output --regexp "pids.current +1"
+	assert_output --partial cpuacct.usage
+}
+
+@test "shim: ctr task delete of a stopped task, and of a running one refused" {
+	run_d "$ID" sh -c 'exit 9'
+	wait_status "$ID" STOPPED
+	run -0 ctr_ tasks delete "$ID"
+	assert_output --partial "exit code 9"
+	run -0 ctr_ tasks ls -q
+	refute_output --partial "$ID"
+	run -1 grep -F "$(bundle_of "$ID")" /proc/self/mountinfo
+	ctr_ containers delete "$ID"
+	run_d "$ID" sleep 1000
+	wait_status "$ID" RUNNING
+	run ctr_ tasks delete "$ID"
+	assert_failure
+}
+
+@test "shim: ctr events shows every task topic in order" {
+	start_events
+	run_d "$ID" sleep 1000
+	wait_status "$ID" RUNNING
+	run -0 ctr_ tasks exec --exec-id evx "$ID" true
+	run -0 ctr_ tasks pause "$ID"
+	run -0 ctr_ tasks resume "$ID"
+	run -0 ctr_ tasks kill -s SIGKILL "$ID"
+	wait_status "$ID" STOPPED
+	run -0 ctr_ tasks delete "$ID"
+	run -0 topics "$ID"
+	assert_equal "$output" "$(printf '%s\n' /tasks/create /tasks/start /tasks/exec-added:evx \
+		/tasks/exec-started:evx "/tasks/exit:evx" /tasks/paused /tasks/resumed \
+		"/tasks/exit:$ID" /tasks/delete)"
+}
+
+@test "shim: an OOM kill publishes /tasks/oom before /tasks/exit 137" {
+	start_events
+	run ctr_ run --rm --runtime "$RT" --memory-limit 16777216 "$TEST_IMAGE_REF" "$ID" \
+		sh -c 'x=$(head -c 67108864 /dev/zero | tr "\0" a); echo survived'
+	assert_equal "$status" 137
+	run -0 topics "$ID"
+	assert_line /tasks/oom
+	# Every OOM event precedes the exit.
+	run -0 bash -c "topics() { :; }; grep -n -F '\"container_id\":\"$ID\"' '$BATS_TEST_TMPDIR/events' | grep -E '/tasks/(oom|exit)' | awk '{print \$6}' | tail -1"
+	assert_output /tasks/exit
+}
+
+@test "shim: exits after the last Shutdown; nothing left listening" {
+	run -0 ctr_ run --rm --runtime "$RT" "$TEST_IMAGE_REF" "$ID" true
+	run -1 shim_pid "$ID"
+	run -0 ctr_ run --rm --runtime "$RT" "$TEST_IMAGE_REF" "$ID-b" true
+	# No socket of ours stays behind in /run/containerd/s for containers that are gone.
+	local sock
+	sock=$(printf '%s' "$CTR_ADDRESS/$CTR_NAMESPACE/$ID" | sha256sum | cut -c1-64)
+	[ ! -e "/run/containerd/s/$sock" ]
+}
+
+@test "shim: no shim fd leaks into the container" {
+	run -0 ctr_ run --rm --runtime "$RT" "$TEST_IMAGE_REF" "$ID" ls /proc/self/fd
+	# 0, 1, 2 and the fd ls itself holds open on /proc/self/fd.
+	assert_equal "${#lines[@]}" 4
+}
+
+@test "shim: Update changes the container's cgroup limits" {
+	[ -x "$BUILDDIR/tests/integration/helpers/shim-rpc" ] || skip "shim-rpc helper not built (make check)"
+	run_d "$ID" sleep 1000
+	wait_status "$ID" RUNNING
+	local pid mem
+	pid=$(task_pid "$ID")
+	mem=/sys/fs/cgroup/memory$(awk -F: '$2 == "memory" { print $3 }' "/proc/$pid/cgroup")
+	run -0 "$BUILDDIR/tests/integration/helpers/shim-rpc" "$(cat "$(bundle_of "$ID")/address")" \
+		update "$ID" '{"memory":{"limit":67108864},"cpu":{"shares":512}}'
+	assert_equal "$(cat "$mem/memory.limit_in_bytes")" 67108864
+}
