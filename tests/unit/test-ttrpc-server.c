@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -87,12 +88,26 @@ static void h_state(struct ttrpc_call *call, const uint8_t *p, size_t len, void 
 	containerd__task__v2__state_request__free_unpacked(req, NULL);
 }
 
+static void h_badutf8(struct ttrpc_call *call, const uint8_t *p, size_t len, void *data)
+{
+	ttrpc_reply_error(call, TTRPC_UNKNOWN, "open \"/x/%s\": bad", "\xff\xc3(\xe2\x82\xac\xed\xa0\x80");
+}
+
 /* ---- loop helpers ---- */
 
 static void timeout_cb(struct loop *l, struct loop_source *src, void *data)
 {
 	*(bool *) data = true;
 	loop_quit(l);
+}
+
+static void spin_ms(unsigned ms)
+{
+	bool t = false;
+	cleat_error_t err = NULL;
+	loop_add_timer(L, ms, timeout_cb, &t, &err);
+	while (!t)
+		loop_run(L, &err);
 }
 
 /* Run the loop until *flag or the timeout; true if *flag. */
@@ -422,6 +437,119 @@ static void test_bad_frames(void)
 	ttrpc_client_free(c);
 }
 
+/* A peer that writes requests but does not read: the server stops reading
+ * once a few MiB of replies are queued, then drains when the peer reads. */
+struct flood {
+	uint8_t *out;
+	size_t out_len, out_off;
+	size_t in_len;
+	bool reading;
+	struct loop_source *src;
+};
+
+static void flood_cb(struct loop *l, struct loop_source *src, int fd, uint32_t ev, void *data)
+{
+	struct flood *f = data;
+	cleat_error_t err = NULL;
+	if ((ev & EPOLLOUT) && f->out_off < f->out_len) {
+		ssize_t n = write(fd, f->out + f->out_off, f->out_len - f->out_off);
+		if (n > 0)
+			f->out_off += (size_t) n;
+	}
+	if (f->reading && (ev & EPOLLIN)) {
+		static uint8_t buf[65536];
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n > 0)
+			f->in_len += (size_t) n;
+		else if (n == 0)
+			loop_quit(l);
+	}
+	uint32_t want = (f->out_off < f->out_len ? EPOLLOUT : 0) | (f->reading ? EPOLLIN : 0);
+	loop_mod_fd(l, src, want, &err);
+	cleat_error_free(&err);
+}
+
+static void test_backpressure(void)
+{
+	enum { N = 16, SZ = 1 << 20 };
+	cleat_error_t err = NULL;
+	struct flood f = { 0 };
+	Ttrpc__Request req = TTRPC__REQUEST__INIT;
+	uint8_t *payload = xmalloc(SZ);
+	memset(payload, 'p', SZ);
+	req.service = (char *) "test.Svc";
+	req.method = (char *) "Echo";
+	req.payload.data = payload;
+	req.payload.len = SZ;
+	size_t one = ttrpc__request__get_packed_size(&req);
+	f.out_len = N * (TTRPC_HEADER_LEN + one);
+	f.out = xmalloc(f.out_len);
+	for (int i = 0; i < N; i++) {
+		uint8_t *p = f.out + (size_t) i * (TTRPC_HEADER_LEN + one);
+		ttrpc_header_encode(p, (uint32_t) one, (uint32_t) (2 * i + 1), TTRPC_TYPE_REQUEST, 0);
+		ttrpc__request__pack(&req, p + TTRPC_HEADER_LEN);
+	}
+	int fd = connect_raw();
+	f.src = loop_add_fd(L, fd, EPOLLOUT, flood_cb, &f, &err);
+	spin_ms(300);
+	size_t stalled_at = f.out_off;
+	tap_ok(stalled_at < f.out_len, "peer not reading: server stops taking requests (%zu of %zu MiB sent)",
+	       stalled_at >> 20, f.out_len >> 20);
+	f.reading = true;
+	loop_mod_fd(L, f.src, EPOLLIN | EPOLLOUT, &err);
+	size_t reply = TTRPC_HEADER_LEN + 4 + SZ; /* header, tag 0x12, 3-byte length, body */
+	for (int i = 0; i < 400 && f.in_len < N * reply; i++)
+		spin_ms(10);
+	tap_ok(f.out_off == f.out_len && f.in_len == N * reply,
+	       "peer reads: all %d 1 MiB replies arrive (%zu bytes)", N, f.in_len);
+	loop_remove(L, f.src);
+	close(fd);
+	free(f.out);
+	free(payload);
+}
+
+static void test_utf8(void)
+{
+	struct ttrpc_client *c = client();
+	struct reply r = { 0 };
+	cleat_error_t err = NULL;
+	ttrpc_client_call(c, "test.Svc", "BadUtf8", NULL, 0, NULL, reply_cb, &r, &err);
+	wait_replies(&r, 1, 2000);
+	tap_ok(r.done && r.code == TTRPC_UNKNOWN && strcmp(r.msg, "open \"/x/?" "?(\xe2\x82\xac?" "??\": bad") == 0,
+	       "error message made valid UTF-8 (valid sequences kept): %s", r.msg);
+	ttrpc_client_free(c);
+}
+
+/* Out of fds: accept fails, the listener pauses, and the waiting connection
+ * is served once fds are available again. */
+static void test_emfile(void)
+{
+	struct rlimit old, low;
+	cleat_error_t err = NULL;
+	bool t = false;
+	getrlimit(RLIMIT_NOFILE, &old);
+	struct ttrpc_client *c = client();
+	/* The test's own timer is made first: then not a single fd is left. */
+	loop_add_timer(L, 300, timeout_cb, &t, &err);
+	int next = dup(0);
+	close(next);
+	low = old;
+	low.rlim_cur = (rlim_t) next;
+	setrlimit(RLIMIT_NOFILE, &low);
+	struct reply r = { 0 };
+	int rc = ttrpc_client_call(c, "test.Svc", "Echo", (const uint8_t *) "fd", 2, NULL, reply_cb, &r,
+				   &err);
+	while (!t)
+		loop_run(L, &err);
+	bool waited = !r.done;
+	setrlimit(RLIMIT_NOFILE, &old);
+	wait_replies(&r, 1, 2000);
+	tap_ok(rc == 0 && waited && r.done && r.code == TTRPC_OK && r.len == 2,
+	       "EMFILE on accept: listener pauses, connection served after fds free up");
+	free(r.payload);
+	ttrpc_client_free(c);
+}
+
 struct child_wait {
 	int fd;
 	bool done;
@@ -526,6 +654,7 @@ int main(void)
 	ttrpc_server_register(S, "test.Svc", "Echo", h_echo, NULL);
 	ttrpc_server_register(S, "test.Svc", "Defer", h_defer, NULL);
 	ttrpc_server_register(S, "test.Svc", "Release", h_release, NULL);
+	ttrpc_server_register(S, "test.Svc", "BadUtf8", h_badutf8, NULL);
 	ttrpc_server_register(S, "containerd.task.v2.Task", "State", h_state, NULL);
 
 	test_echo_and_metadata();
@@ -534,6 +663,9 @@ int main(void)
 	test_probes();
 	test_cancel();
 	test_bad_frames();
+	test_backpressure();
+	test_utf8();
+	test_emfile();
 	test_peercred();
 	test_free_with_pending();
 

@@ -17,6 +17,8 @@
 /* Buffers that grew for one big message are released once empty above this
  * size, so an idle connection costs a few KiB at most. */
 #define BUF_KEEP_MAX (64u * 1024)
+/* Stop reading requests while this much reply data waits for the peer. */
+#define OUT_BACKLOG_MAX (TTRPC_MAX_MESSAGE + TTRPC_HEADER_LEN)
 
 void ttrpc_header_encode(uint8_t *buf, uint32_t length, uint32_t stream_id, uint8_t type,
 			 uint8_t flags)
@@ -79,7 +81,8 @@ int ttrpc_io_init(struct ttrpc_io *io, struct loop *l, int fd, loop_fd_cb cb, vo
 	memset(io, 0, sizeof(*io));
 	io->loop = l;
 	io->fd = fd;
-	io->src = loop_add_fd(l, fd, EPOLLIN | EPOLLRDHUP, cb, data, err);
+	io->mask = EPOLLIN | EPOLLRDHUP;
+	io->src = loop_add_fd(l, fd, io->mask, cb, data, err);
 	if (io->src == NULL) {
 		close(fd);
 		io->fd = -1;
@@ -154,17 +157,23 @@ int ttrpc_io_read(struct ttrpc_io *io, ttrpc_frame_fn fn, void *data, cleat_erro
 	return 1;
 }
 
-static void set_want_out(struct ttrpc_io *io, bool on)
+/* EPOLLOUT while bytes are queued; EPOLLIN unless the peer lets a lot of
+ * replies pile up unread, so a peer that never reads cannot grow the shim's
+ * memory without bound (it gets back-pressure, as from Go's blocking writes). */
+static void update_mask(struct ttrpc_io *io)
 {
 	cleat_error_t e = NULL;
-	if (io->want_out == on || io->src == NULL)
+	size_t backlog = io->wlen - io->woff;
+	uint32_t want = backlog ? EPOLLOUT : 0;
+	if (backlog <= OUT_BACKLOG_MAX)
+		want |= EPOLLIN | EPOLLRDHUP;
+	if (want == io->mask || io->src == NULL)
 		return;
-	uint32_t ev = EPOLLIN | EPOLLRDHUP | (on ? EPOLLOUT : 0);
-	if (loop_mod_fd(io->loop, io->src, ev, &e) < 0) {
+	if (loop_mod_fd(io->loop, io->src, want, &e) < 0) {
 		cleat_error_free(&e);
 		return;
 	}
-	io->want_out = on;
+	io->mask = want;
 }
 
 int ttrpc_io_flush(struct ttrpc_io *io, cleat_error_t *err)
@@ -176,7 +185,7 @@ int ttrpc_io_flush(struct ttrpc_io *io, cleat_error_t *err)
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN) {
-				set_want_out(io, true);
+				update_mask(io);
 				return 0;
 			}
 			io->broken = true;
@@ -190,7 +199,7 @@ int ttrpc_io_flush(struct ttrpc_io *io, cleat_error_t *err)
 		io->wbuf = NULL;
 		io->wcap = 0;
 	}
-	set_want_out(io, false);
+	update_mask(io);
 	return 0;
 }
 
@@ -203,6 +212,7 @@ int ttrpc_io_send(struct ttrpc_io *io, uint32_t stream_id, uint8_t type, const P
 	if (body > TTRPC_MAX_MESSAGE)
 		return cleat_error_msg(err, "ttrpc: message length %zu exceeds maximum message size of %u",
 				       body, TTRPC_MAX_MESSAGE);
+	bool queued = io->woff < io->wlen;
 	size_t want = io->wlen + TTRPC_HEADER_LEN + body;
 	if (want > io->wcap) {
 		size_t cap = io->wcap ? io->wcap : 256;
@@ -216,9 +226,10 @@ int ttrpc_io_send(struct ttrpc_io *io, uint32_t stream_id, uint8_t type, const P
 	if (msg)
 		protobuf_c_message_pack(msg, p + TTRPC_HEADER_LEN);
 	io->wlen = want;
-	/* Only the first queued frame writes at once; later ones wait for EPOLLOUT
-	 * so frames are never interleaved. */
-	if (io->want_out)
+	/* Behind bytes already waiting for EPOLLOUT, a frame just queues. */
+	if (queued) {
+		update_mask(io);
 		return 0;
+	}
 	return ttrpc_io_flush(io, err);
 }

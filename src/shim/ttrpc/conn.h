@@ -43,7 +43,7 @@ struct ttrpc_io {
 	struct loop *loop;
 	struct loop_source *src;
 	int fd;
-	bool want_out; /* EPOLLOUT armed */
+	uint32_t mask; /* epoll events registered */
 	bool broken;   /* a syscall failed or the peer closed: stop using it */
 	uint8_t *rbuf;
 	size_t rlen, rcap;

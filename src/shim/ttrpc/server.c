@@ -19,12 +19,15 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "common/log.h"
 #include "common/util.h"
 #include "shim/ttrpc/conn.h"
 #include "ttrpc.pb-c.h"
+
+#define ACCEPT_PAUSE_MS 100
 
 struct method {
 	struct method *next;
@@ -61,6 +64,10 @@ struct ttrpc_server {
 	struct method *methods;
 	struct conn *conns;
 	size_t nconns;
+	/* After EMFILE & co the listener is paused by this timerfd, made up
+	 * front because no new fd can be had at that moment. */
+	int pause_fd;
+	struct loop_source *pause_src;
 	uid_t euid;
 	gid_t egid;
 };
@@ -287,6 +294,32 @@ static bool peer_allowed(const struct ttrpc_server *s, int fd)
 	return true;
 }
 
+static void accept_resume_cb(struct loop *l, struct loop_source *src, int fd, uint32_t events,
+			     void *data)
+{
+	struct ttrpc_server *s = data;
+	cleat_error_t e = NULL;
+	uint64_t n;
+	if (read(fd, &n, sizeof(n)) < 0)
+		return;
+	if (loop_mod_fd(l, s->listen_src, EPOLLIN, &e) < 0) {
+		cleat_error_log("ttrpc: listener: %s", e->msg);
+		cleat_error_free(&e);
+	}
+}
+
+/* Out of fds or memory: the pending connection keeps the listener readable,
+ * so pause it for a while instead of spinning (it stays in the backlog). */
+static void accept_pause(struct ttrpc_server *s)
+{
+	cleat_error_t e = NULL;
+	struct itimerspec its = { .it_value = { .tv_nsec = ACCEPT_PAUSE_MS * 1000000L } };
+	if (timerfd_settime(s->pause_fd, 0, &its, NULL) < 0)
+		return;
+	if (loop_mod_fd(s->loop, s->listen_src, 0, &e) < 0)
+		cleat_error_free(&e);
+}
+
 static void accept_cb(struct loop *l, struct loop_source *src, int fd, uint32_t events, void *data)
 {
 	struct ttrpc_server *s = data;
@@ -294,8 +327,10 @@ static void accept_cb(struct loop *l, struct loop_source *src, int fd, uint32_t 
 
 	int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (cfd < 0) {
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-			cleat_warn("ttrpc: accept: %s", strerror(errno));
+		if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
+			return;
+		cleat_warn("ttrpc: accept: %s", strerror(errno));
+		accept_pause(s);
 		return;
 	}
 	if (!peer_allowed(s, cfd)) {
@@ -326,8 +361,17 @@ int ttrpc_server_new(struct loop *l, int listen_fd, struct ttrpc_server **out, c
 	s->listen_fd = listen_fd;
 	s->euid = geteuid();
 	s->egid = getegid();
-	s->listen_src = loop_add_fd(l, listen_fd, EPOLLIN, accept_cb, s, err);
+	s->pause_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (s->pause_fd < 0) {
+		free(s);
+		return cleat_error_errno(err, errno, "ttrpc: timerfd_create");
+	}
+	s->pause_src = loop_add_fd(l, s->pause_fd, EPOLLIN, accept_resume_cb, s, err);
+	s->listen_src = s->pause_src ? loop_add_fd(l, listen_fd, EPOLLIN, accept_cb, s, err) : NULL;
 	if (s->listen_src == NULL) {
+		if (s->pause_src)
+			loop_remove(l, s->pause_src);
+		close(s->pause_fd);
 		free(s);
 		return -1;
 	}
@@ -346,6 +390,8 @@ void ttrpc_server_free(struct ttrpc_server *s)
 			cleat_error_free(&e);
 		conn_destroy(s->conns);
 	}
+	loop_remove(s->loop, s->pause_src);
+	close(s->pause_fd);
 	loop_remove(s->loop, s->listen_src);
 	close(s->listen_fd);
 	while (s->methods) {
@@ -400,6 +446,30 @@ void ttrpc_reply_message(struct ttrpc_call *call, const ProtobufCMessage *msg)
 	ttrpc_reply(call, buf, len);
 }
 
+/* proto3 strings must be UTF-8: containerd 1.7+ (golang/protobuf) rejects the
+ * whole Response otherwise, and runtime errors may quote arbitrary bytes. */
+static void utf8_sanitize(char *str)
+{
+	unsigned char *p = (unsigned char *) str;
+	while (*p) {
+		size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
+			 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+		bool ok = n > 0 && !(n == 2 && *p < 0xc2) && !(n == 4 && *p > 0xf4);
+		for (size_t i = 1; ok && i < n; i++)
+			ok = (p[i] & 0xc0) == 0x80;
+		/* Overlong 3/4-byte forms, surrogates and values past U+10FFFF. */
+		if (ok && n == 3)
+			ok = !(p[0] == 0xe0 && p[1] < 0xa0) && !(p[0] == 0xed && p[1] >= 0xa0);
+		if (ok && n == 4)
+			ok = !(p[0] == 0xf0 && p[1] < 0x90) && !(p[0] == 0xf4 && p[1] >= 0x90);
+		if (!ok) {
+			*p++ = '?';
+			continue;
+		}
+		p += n;
+	}
+}
+
 void ttrpc_reply_error(struct ttrpc_call *call, enum ttrpc_code code, const char *fmt, ...)
 {
 	_cleanup_free_ char *msg = NULL;
@@ -411,6 +481,8 @@ void ttrpc_reply_error(struct ttrpc_call *call, enum ttrpc_code code, const char
 
 	Google__Rpc__Status st = GOOGLE__RPC__STATUS__INIT;
 	Ttrpc__Response r = TTRPC__RESPONSE__INIT;
+	if (msg)
+		utf8_sanitize(msg);
 	st.code = code;
 	st.message = msg ? msg : (char *) "";
 	r.status = &st;
