@@ -333,14 +333,18 @@ static void test_listener(void)
 	struct oci_seccomp s = {.default_action = "SCMP_ACT_ALLOW", .listener_metadata = "meta-42"};
 	const char *state = "{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"status\":\"creating\","
 			    "\"pid\":4242,\"bundle\":\"/b\",\"annotations\":{\"a\":\"b\"}}";
-	char *js = cleat_seccomp_process_state(&s, state, &err);
+	char *js = cleat_seccomp_process_state(&s, state, 0, &err);
 	ok(js && strstr(js, "\"fds\":[\"seccompFd\"]") && strstr(js, "\"pid\":4242") &&
 		   strstr(js, "\"metadata\":\"meta-42\"") &&
 		   strstr(js, "\"state\":{\"ociVersion\":\"1.2.0\",\"id\":\"c1\""),
 	   "ContainerProcessState shape: %s", js ? js : "(null)");
 	free(js);
+	js = cleat_seccomp_process_state(&s, state, 777, &err);
+	ok(js && strstr(js, "\"fds\":[\"seccompFd\"],\"pid\":777,") && strstr(js, "\"pid\":4242,\"bundle\""),
+	   "exec: the process pid outside, the init's in the state");
+	free(js);
 	s.listener_metadata = NULL;
-	js = cleat_seccomp_process_state(&s, state, &err);
+	js = cleat_seccomp_process_state(&s, state, 0, &err);
 	ok(js && !strstr(js, "metadata"), "empty metadata omitted");
 	free(js);
 

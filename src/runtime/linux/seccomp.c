@@ -376,7 +376,7 @@ static void gen_value(yajl_gen g, yajl_val v)
 	}
 }
 
-char *cleat_seccomp_process_state(const struct oci_seccomp *s, const char *state_json,
+char *cleat_seccomp_process_state(const struct oci_seccomp *s, const char *state_json, pid_t pid,
 				  cleat_error_t *err)
 {
 	char errbuf[256] = "";
@@ -387,7 +387,7 @@ char *cleat_seccomp_process_state(const struct oci_seccomp *s, const char *state
 		       NULL;
 	const char *pid_path[] = {"pid", NULL};
 	const char *ver_path[] = {"ociVersion", NULL};
-	yajl_val pid = yajl_tree_get(state, pid_path, yajl_t_number);
+	yajl_val state_pid = yajl_tree_get(state, pid_path, yajl_t_number);
 	yajl_val ver = yajl_tree_get(state, ver_path, yajl_t_string);
 
 	__attribute__((cleanup(yajl_gen_freep))) yajl_gen g = yajl_gen_alloc(NULL);
@@ -399,8 +399,10 @@ char *cleat_seccomp_process_state(const struct oci_seccomp *s, const char *state
 	gen_str(g, "seccompFd");
 	yajl_gen_array_close(g);
 	gen_str(g, "pid");
-	if (pid)
-		gen_value(g, pid);
+	if (pid > 0)
+		yajl_gen_integer(g, pid);
+	else if (state_pid)
+		gen_value(g, state_pid);
 	else
 		yajl_gen_integer(g, 0);
 	/* runc (Go, omitempty) leaves out empty metadata. */
@@ -420,11 +422,17 @@ char *cleat_seccomp_process_state(const struct oci_seccomp *s, const char *state
 int cleat_seccomp_send_listener(const struct oci_seccomp *s, int notify_fd, const char *state_json,
 				cleat_error_t *err)
 {
+	return cleat_seccomp_send_listener_pid(s, notify_fd, state_json, 0, err);
+}
+
+int cleat_seccomp_send_listener_pid(const struct oci_seccomp *s, int notify_fd,
+				    const char *state_json, pid_t pid, cleat_error_t *err)
+{
 	if (s == NULL || notify_fd < 0)
 		return 0;
 	if (s->listener_path == NULL)
 		return cleat_error_msg(err, "linux.seccomp: SCMP_ACT_NOTIFY requires listenerPath");
-	_cleanup_free_ char *msg = cleat_seccomp_process_state(s, state_json, err);
+	_cleanup_free_ char *msg = cleat_seccomp_process_state(s, state_json, pid, err);
 	if (msg == NULL)
 		return -1;
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "common/error.h"
 #include "oci-spec/config.h"
@@ -33,8 +34,13 @@ struct sock_filter;
 int cleat_seccomp_compile(const struct oci_seccomp *s, struct sock_filter **prog, size_t *len,
 			  unsigned long *flags, cleat_error_t *err);
 
-/* The ContainerProcessState JSON sent to listenerPath (owned by the caller). */
-char *cleat_seccomp_process_state(const struct oci_seccomp *s, const char *state_json,
+/* The ContainerProcessState JSON sent to listenerPath (owned by the caller):
+ * `pid` is the process that loaded the filter (0: the state's pid, i.e. the init). */
+char *cleat_seccomp_process_state(const struct oci_seccomp *s, const char *state_json, pid_t pid,
 				  cleat_error_t *err);
+/* cleat_seccomp_send_listener() for an exec'd process: ContainerProcessState.pid is
+ * `pid`, the state (status running) keeps the init's pid, as runc sends it. */
+int cleat_seccomp_send_listener_pid(const struct oci_seccomp *s, int notify_fd,
+				    const char *state_json, pid_t pid, cleat_error_t *err);
 
 #endif
