@@ -222,11 +222,26 @@ static int run_parent_hooks(struct create_run *r, cleat_error_t *err)
 	const struct oci_hooks *h = &r->c->config->hooks;
 	r->c->status = CLEAT_STATUS_CREATING;
 	_cleanup_free_ char *state = cleat_container_spec_state_json(r->c);
-	if (cleat_hooks_run(h->create_runtime, h->n_create_runtime, "createRuntime", state, err) < 0)
-		return -1;
+	/* runc's order: the deprecated prestart first, then createRuntime. */
 	if (cleat_hooks_run(h->prestart, h->n_prestart, "prestart", state, err) < 0)
 		return -1;
+	if (cleat_hooks_run(h->create_runtime, h->n_create_runtime, "createRuntime", state, err) < 0)
+		return -1;
 	return cleat_sync_send(r->sync_parent, CLEAT_SYNC_HOOKS_DONE, 0, state, strlen(state), -1, err);
+}
+
+/* SCMP_ACT_NOTIFY: listenerPath is a host path, so the parent sends the init's
+ * listener fd with the state (status creating, the init's pid), as runc does. */
+static int handle_seccomp(struct create_run *r, int fd, cleat_error_t *err)
+{
+	const struct oci_linux *l = r->c->config->linux_;
+	if (fd < 0 || l == NULL || l->seccomp == NULL)
+		return cleat_error_errno(err, EPROTO, "sync: unexpected seccomp fd message");
+	r->c->status = CLEAT_STATUS_CREATING;
+	_cleanup_free_ char *state = cleat_container_spec_state_json(r->c);
+	if (cleat_seccomp_send_listener(l->seccomp, fd, state, err) < 0)
+		return -1;
+	return cleat_sync_send_type(r->sync_parent, CLEAT_SYNC_SECCOMP_DONE, err);
 }
 
 /* Serve the helper and the init until the init is parked on exec.fifo. */
@@ -274,6 +289,10 @@ static int sync_loop(struct create_run *r, cleat_error_t *err)
 			break;
 		case CLEAT_SYNC_HOOKS:
 			if (run_parent_hooks(r, err) < 0)
+				return -1;
+			break;
+		case CLEAT_SYNC_SECCOMP:
+			if (handle_seccomp(r, m->fd, err) < 0)
 				return -1;
 			break;
 		case CLEAT_SYNC_READY:

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "runtime/linux/exec.h"
+#include "runtime/linux/seccomp.h"
 #include "runtime/linux/security.h"
 #include "runtime/linux/sync.h"
 #include "runtime/linux/terminal.h"
@@ -104,6 +105,19 @@ static int spawn(struct exec_run *r, cleat_error_t *err)
 	return cleat_sync_send_type(r->sync_parent, CLEAT_SYNC_GO, err);
 }
 
+/* SCMP_ACT_NOTIFY in an exec'd process: runc sends the exec'd pid with the
+ * container's state (running, the init's pid). */
+static int handle_seccomp(struct exec_run *r, int fd, cleat_error_t *err)
+{
+	const struct oci_linux *l = r->c->config->linux_;
+	if (fd < 0 || l == NULL || l->seccomp == NULL)
+		return cleat_error_errno(err, EPROTO, "sync: unexpected seccomp fd message");
+	_cleanup_free_ char *state = cleat_container_spec_state_json(r->c);
+	if (cleat_seccomp_send_listener_pid(l->seccomp, fd, state, r->pid, err) < 0)
+		return -1;
+	return cleat_sync_send_type(r->sync_parent, CLEAT_SYNC_SECCOMP_DONE, err);
+}
+
 /* Until end of file: the process exec'd (the socket is O_CLOEXEC). */
 static int sync_loop(struct exec_run *r, cleat_error_t *err)
 {
@@ -142,6 +156,10 @@ static int sync_loop(struct exec_run *r, cleat_error_t *err)
 			} else if (r->pty_master < 0) {
 				r->pty_master = TAKE_FD(m->fd);
 			}
+			break;
+		case CLEAT_SYNC_SECCOMP:
+			if (handle_seccomp(r, m->fd, err) < 0)
+				return -1;
 			break;
 		default:
 			return cleat_error_errno(err, EPROTO, "sync: unexpected message %u", m->type);

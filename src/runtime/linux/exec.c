@@ -78,8 +78,8 @@ static int process_setup(const struct cleat_exec_args *a, char ***argv, char ***
 	int notify_fd = -1;
 	if (cleat_process_confine(p, a->config, &notify_fd, err) < 0)
 		return -1;
-	if (notify_fd >= 0)
-		close(notify_fd);
+	if (notify_fd >= 0 && cleat_sync_send_seccomp_fd(a->sync_fd, notify_fd, err) < 0)
+		return -1;
 	if (cleat_process_find_exec(p, *env, exe, err) < 0)
 		return cleat_error_wrap(err, "unable to start container process");
 	return cleat_process_prepare_fds(a->keep_fds, err);

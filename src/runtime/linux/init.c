@@ -115,11 +115,8 @@ static int init_setup(const struct cleat_init_args *a, struct init_result *r, cl
 	int notify_fd = -1;
 	if (cleat_process_confine(p, c, &notify_fd, err) < 0)
 		return -1;
-	if (notify_fd >= 0) {
-		_cleanup_close_ int nfd = notify_fd;
-		if (cleat_seccomp_send_listener(c->linux_->seccomp, nfd, r->state_json, err) < 0)
-			return -1;
-	}
+	if (notify_fd >= 0 && cleat_sync_send_seccomp_fd(a->sync_fd, notify_fd, err) < 0)
+		return -1;
 	if (cleat_process_find_exec(p, r->env, &r->exe, err) < 0)
 		return cleat_error_wrap(err, "unable to start container process");
 	return 0;

@@ -140,3 +140,12 @@ void cleat_sync_msg_free(struct cleat_sync_msg *m)
 		close(m->fd);
 	free(m);
 }
+
+int cleat_sync_send_seccomp_fd(int sock, int notify_fd, cleat_error_t *err)
+{
+	_cleanup_close_ int fd = notify_fd;
+	if (cleat_sync_send(sock, CLEAT_SYNC_SECCOMP, 0, NULL, 0, fd, err) < 0)
+		return -1;
+	return cleat_sync_expect(sock, CLEAT_SYNC_SECCOMP_DONE, "wait for the seccomp listener",
+				 NULL, err);
+}

@@ -27,6 +27,8 @@ enum cleat_sync_type {
 	CLEAT_SYNC_HOOKS_DONE,  /* parent -> init: payload is the state JSON for in-container hooks */
 	CLEAT_SYNC_READY,       /* init -> parent: set up, waiting on exec.fifo */
 	CLEAT_SYNC_EXEC_PID,    /* exec helper -> parent: pid of the exec'd process (payload: int32) */
+	CLEAT_SYNC_SECCOMP,     /* init/exec -> parent: seccomp listener fd (SCM_RIGHTS) */
+	CLEAT_SYNC_SECCOMP_DONE, /* parent -> init/exec: the fd went to listenerPath */
 };
 
 struct cleat_sync_msg {
@@ -52,6 +54,11 @@ int cleat_sync_recv(int sock, struct cleat_sync_msg **out, cleat_error_t *err);
  * way; an ERROR message becomes *err; EOF is an error naming `what`. */
 int cleat_sync_expect(int sock, enum cleat_sync_type type, const char *what,
 		      struct cleat_sync_msg **out, cleat_error_t *err);
+
+/* Child side of SCMP_ACT_NOTIFY: hand the listener fd (consumed) to the parent,
+ * which connects to listenerPath from the host's mount namespace, and wait
+ * until it did (runc's procSeccomp / procSeccompDone). */
+int cleat_sync_send_seccomp_fd(int sock, int notify_fd, cleat_error_t *err);
 
 void cleat_sync_msg_free(struct cleat_sync_msg *m);
 static inline void cleat_sync_msg_freep(struct cleat_sync_msg **m)
