@@ -61,9 +61,10 @@ all_hooks() {
 	assert_line --index 0 'prestart creating pid:yes id:ID'
 	assert_line --index 1 'createRuntime creating pid:yes id:ID'
 	assert_line --index 2 'createContainer creating pid:yes id:ID'
-	assert_line --index 3 'startContainer created pid:yes id:ID'
-	# The spec: poststart after the user's process started (runc reports "created").
-	assert_line --index 4 --regexp '^poststart (created|running) pid:yes id:ID$'
+	# startContainer (in the init, right before its execve) and poststart (in `start`,
+	# once the init is released) race in runc too, so their order is not asserted.
+	assert_line 'startContainer created pid:yes id:ID'
+	assert_line --regexp '^poststart (created|running) pid:yes id:ID$'
 	# As runc: the state of a stopped container has no pid.
 	assert_line --index 5 'poststop stopped pid: id:ID'
 }
