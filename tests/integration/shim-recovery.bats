@@ -1,0 +1,158 @@
+#!/usr/bin/env bats
+# containerd-shim-cleat-v2 when containerd or the shim itself dies: containers outlive a
+# containerd restart (stdio keeps flowing, exits that happened meanwhile are reported), and a
+# SIGKILLed shim is cleaned up by containerd's `delete` path.
+
+load helpers
+
+RT=io.containerd.cleat.v2
+
+setup_file() {
+	export CLEAT_SHIM_RUNTIME=${CLEAT_SHIM_RUNTIME:-runc}
+	start_containerd
+	import_test_image_ctr
+}
+
+teardown_file() {
+	CTRD_PID=$(cat "$CTRD_DIR/containerd.pid" 2>/dev/null) stop_containerd
+}
+
+setup() {
+	require_binary "$SHIM"
+	ID=$(container_id rec)
+	CTRD_PID=$(cat "$CTRD_DIR/containerd.pid")
+}
+
+teardown() {
+	local id
+	for id in $(ctr_ tasks ls -q 2>/dev/null); do
+		ctr_ tasks kill -s SIGKILL "$id" >/dev/null 2>&1
+		timeout 20 ctr_ tasks delete --force "$id" >/dev/null 2>&1
+	done
+	for id in $(ctr_ containers ls -q 2>/dev/null); do
+		ctr_ containers delete "$id" >/dev/null 2>&1
+	done
+	[ -n "${READER_PID:-}" ] && kill "$READER_PID" 2>/dev/null
+	true
+}
+
+run_d() {
+	local id=$1
+	shift
+	ctr_ run -d --runtime "$RT" "$TEST_IMAGE_REF" "$id" "$@" </dev/null >/dev/null 2>&1 3>&-
+}
+
+task_status() {
+	ctr_ tasks ls 2>/dev/null | awk -v id="$1" '$1 == id { print $3 }'
+}
+
+wait_status() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(task_status "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "task $1 is '$(task_status "$1")', not $2" >&2
+	return 1
+}
+
+shim_pid() {
+	local p
+	for p in /proc/[0-9]*; do
+		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "^containerd-shim-cleat-v2 .*-id $1 -address $CTR_ADDRESS" &&
+			echo "${p#/proc/}" && return 0
+	done
+	return 1
+}
+
+bundle_of() {
+	echo "$CTRD_DIR/state/io.containerd.runtime.v2.task/$CTR_NAMESPACE/$1"
+}
+
+# restart_containerd: SIGKILL our containerd and start it again on the same config and state.
+restart_containerd() {
+	local i
+	kill -KILL "$CTRD_PID" 2>/dev/null || true
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$CTRD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	PATH="$(dirname "$SHIM"):$(dirname "$CLEAT"):$PATH" "$CONTAINERD" --config "$CTRD_DIR/config.toml" \
+		--log-level "${CTRD_LOG_LEVEL:-info}" </dev/null >>"$CTRD_DIR/containerd.log" 2>&1 3>&- &
+	CTRD_PID=$!
+	echo "$CTRD_PID" >"$CTRD_DIR/containerd.pid"
+	for ((i = 0; i < 200; i++)); do
+		"$CTR" --address "$CTR_ADDRESS" version >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "containerd did not come back" >&2
+	return 1
+}
+
+@test "shim: containers survive a containerd SIGKILL + restart; exits meanwhile are reported" {
+	run_d "$ID-live" sh -c 'i=0; while :; do echo tick $i; i=$((i+1)); sleep 0.1; done'
+	run_d "$ID-dies" sh -c 'sleep 2; exit 42'
+	wait_status "$ID-live" RUNNING
+	local pid shim
+	pid=$(ctr_ tasks ls | awk -v id="$ID-live" '$1 == id { print $2 }')
+	shim=$(shim_pid "$ID-live")
+
+	restart_containerd
+	sleep 3 # $ID-dies exits while containerd is down or reloading
+
+	# Same process, same shim: nothing was restarted under the container.
+	kill -0 "$pid"
+	kill -0 "$shim"
+	assert_equal "$(task_status "$ID-live")" RUNNING
+	wait_status "$ID-dies" STOPPED
+	run -0 ctr_ tasks delete "$ID-dies"
+	assert_output --partial "exit code 42"
+
+	# stdio still flows: attach reopens the fifos the shim kept and sees new ticks.
+	ctr_ tasks attach "$ID-live" >"$BATS_TEST_TMPDIR/attach" 2>&1 </dev/null 3>&- &
+	READER_PID=$!
+	sleep 1.5
+	kill -KILL "$READER_PID"
+	READER_PID=
+	run -0 cat "$BATS_TEST_TMPDIR/attach"
+	assert_output --regexp "tick [0-9]+"
+}
+
+@test "shim: an exit while containerd is down is published once it is back" {
+	run_d "$ID" sh -c 'sleep 1; exit 7'
+	wait_status "$ID" RUNNING
+	kill -KILL "$CTRD_PID" 2>/dev/null || true
+	sleep 2 # the container exits now; the shim's Forward fails and is retried
+	restart_containerd
+	ctr_ events >"$BATS_TEST_TMPDIR/events" 2>&1 3>&- &
+	READER_PID=$!
+	wait_status "$ID" STOPPED
+	sleep 6 # the publisher retries after 1, 2, 3 s
+	kill "$READER_PID"
+	READER_PID=
+	run -0 grep -F "/tasks/exit" "$BATS_TEST_TMPDIR/events"
+	assert_output --partial "\"container_id\":\"$ID\""
+	assert_output --partial '"exit_status":7'
+}
+
+@test "shim: a SIGKILLed shim is cleaned up by containerd's delete path" {
+	run_d "$ID" sleep 1000
+	wait_status "$ID" RUNNING
+	local shim pid bundle
+	shim=$(shim_pid "$ID")
+	pid=$(ctr_ tasks ls | awk -v id="$ID" '$1 == id { print $2 }')
+	bundle=$(bundle_of "$ID")
+	grep -qF "$bundle/rootfs" /proc/self/mountinfo
+	kill -KILL "$shim"
+	# containerd notices the closed connection and runs `containerd-shim-cleat-v2 delete`.
+	local i
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	run kill -0 "$pid"
+	assert_failure
+	run -1 grep -F "$bundle/rootfs" /proc/self/mountinfo
+	run -0 ctr_ tasks ls -q
+	refute_output --partial "$ID"
+}
