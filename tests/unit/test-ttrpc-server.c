@@ -535,7 +535,20 @@ static void test_emfile(void)
 	close(next);
 	low = old;
 	low.rlim_cur = (rlim_t) next;
-	setrlimit(RLIMIT_NOFILE, &low);
+	/* valgrind closes accepted fds above the limit itself (the peer sees a
+	 * reset), so the case is only meaningful natively. */
+	const char *preload = getenv("LD_PRELOAD");
+	bool valgrind = preload && strstr(preload, "vgpreload");
+	int extra = !valgrind && setrlimit(RLIMIT_NOFILE, &low) == 0 ? dup(0) : 0;
+	if (extra >= 0) {
+		close(extra);
+		setrlimit(RLIMIT_NOFILE, &old);
+		while (!t)
+			loop_run(L, &err);
+		ttrpc_client_free(c);
+		tap_ok(true, "# SKIP the fd limit cannot be lowered here (or valgrind)");
+		return;
+	}
 	struct reply r = { 0 };
 	int rc = ttrpc_client_call(c, "test.Svc", "Echo", (const uint8_t *) "fd", 2, NULL, reply_cb, &r,
 				   &err);
@@ -545,7 +558,7 @@ static void test_emfile(void)
 	setrlimit(RLIMIT_NOFILE, &old);
 	wait_replies(&r, 1, 2000);
 	tap_ok(rc == 0 && waited && r.done && r.code == TTRPC_OK && r.len == 2,
-	       "EMFILE on accept: listener pauses, connection served after fds free up");
+	       "EMFILE on accept: listener pauses, connection served after fds free up (%s)", r.msg);
 	free(r.payload);
 	ttrpc_client_free(c);
 }
