@@ -198,27 +198,38 @@ static int connect_client(struct events_publisher *pub, cleat_error_t *err)
 	return 0;
 }
 
+/* Send the head event.  A kept connection may have died unnoticed
+ * (containerd restarted): a failed send on it earns one immediate try on a
+ * fresh connection. */
+static int send_head(struct events_publisher *pub, cleat_error_t *err)
+{
+	if (pub->client && !ttrpc_client_alive(pub->client))
+		drop_client(pub);
+	for (int attempt = 0;; attempt++) {
+		bool fresh = pub->client == NULL;
+		if (fresh && connect_client(pub, err) < 0)
+			return -1;
+		if (ttrpc_client_call(pub->client, EVENTS_SERVICE, EVENTS_METHOD, pub->head->req,
+				      pub->head->len, pub->ns, on_reply, pub, err) == 0)
+			return 0;
+		drop_client(pub);
+		if (fresh || attempt > 0)
+			return -1;
+		cleat_error_free(err);
+	}
+}
+
 static void kick(struct events_publisher *pub)
 {
 	cleat_error_t e = NULL;
 
 	if (pub->in_flight || pub->retry_timer || pub->head == NULL)
 		return;
-	if (pub->client && !ttrpc_client_alive(pub->client))
-		drop_client(pub);
-	/* A kept connection may have died unnoticed (containerd restarted): a
-	 * failed send on it earns one immediate try on a fresh connection. */
-	for (int attempt = 0;; attempt++) {
-		bool fresh = pub->client == NULL;
-		if (fresh && connect_client(pub, &e) < 0)
-			goto fail;
-		if (ttrpc_client_call(pub->client, EVENTS_SERVICE, EVENTS_METHOD, pub->head->req,
-				      pub->head->len, pub->ns, on_reply, pub, &e) == 0)
-			break;
-		drop_client(pub);
-		if (fresh || attempt > 0)
-			goto fail;
+	if (send_head(pub, &e) < 0) {
+		_cleanup_free_ char *why = cleat_error_string(e);
 		cleat_error_free(&e);
+		failed(pub, why);
+		return;
 	}
 	pub->in_flight = true;
 	pub->call_timer = loop_add_timer(pub->loop, (uint64_t) FORWARD_TIMEOUT_UNITS * pub->unit_ms,
@@ -227,12 +238,6 @@ static void kick(struct events_publisher *pub)
 		cleat_warn("events: %s", e->msg);
 		cleat_error_free(&e);
 	}
-	return;
-fail: {
-	_cleanup_free_ char *why = cleat_error_string(e);
-	cleat_error_free(&e);
-	failed(pub, why);
-}
 }
 
 size_t events_pending(const struct events_publisher *pub) { return pub->count; }
@@ -256,21 +261,20 @@ size_t events_flush(struct events_publisher *pub, unsigned timeout_ms)
 	if (pub->head == NULL)
 		return 0;
 	pub->flush_timer = loop_add_timer(pub->loop, timeout_ms, flush_timeout_cb, pub, &e);
-	if (pub->flush_timer == NULL)
-		goto out;
-	pub->flushing = true;
-	kick(pub);
-	if (pub->head && loop_run(pub->loop, &e) < 0)
-		goto out;
-	pub->flushing = false;
-	if (pub->flush_timer)
-		loop_remove(pub->loop, pub->flush_timer);
-	pub->flush_timer = NULL;
-	return pub->count;
-out:
-	pub->flushing = false;
-	cleat_error_log("events: flush: %s", e->msg);
-	cleat_error_free(&e);
+	if (pub->flush_timer) {
+		pub->flushing = true;
+		kick(pub);
+		if (pub->head)
+			loop_run(pub->loop, &e);
+		pub->flushing = false;
+		if (pub->flush_timer)
+			loop_remove(pub->loop, pub->flush_timer);
+		pub->flush_timer = NULL;
+	}
+	if (e) {
+		cleat_error_log("events: flush: %s", e->msg);
+		cleat_error_free(&e);
+	}
 	return pub->count;
 }
 
