@@ -124,6 +124,15 @@ int main(void)
 	cleat_error_free(&err);
 	close(leak);
 
+	char *st = cleat_hooks_state_with_status(
+		"{\"ociVersion\":\"1.2.0\",\"id\":\"c\",\"status\":\"creating\",\"pid\":5,"
+		"\"annotations\":{\"status\":\"x\"}}", "created");
+	ok(st && strcmp(st, "{\"ociVersion\":\"1.2.0\",\"id\":\"c\",\"status\":\"created\",\"pid\":5,"
+			    "\"annotations\":{\"status\":\"x\"}}") == 0,
+	   "state status replaced, annotations untouched: %s", st ? st : "(null)");
+	free(st);
+	ok(cleat_hooks_state_with_status("[1]", "created") == NULL, "non-object state refused");
+
 	char *cmd = xasprintf("rm -rf %s", dir);
 	if (system(cmd) != 0)
 		printf("# cleanup of %s failed\n", dir);

@@ -23,4 +23,9 @@
 int cleat_hooks_run(const struct oci_hook *hooks, size_t n, const char *phase,
 		    const char *state_json, cleat_error_t *err);
 
+/* The state JSON with its "status" replaced (e.g. "created" for startContainer,
+ * whose state the init got while the container was still "creating").  NULL
+ * when state_json is not a JSON object.  Owned by the caller. */
+char *cleat_hooks_state_with_status(const char *state_json, const char *status);
+
 #endif
