@@ -150,9 +150,15 @@ static _Noreturn void init_main(const struct cleat_init_args *a)
 	if (init_wait_start(a->fifo_fd, &err) < 0)
 		goto fail;
 	close(a->fifo_fd);
-	if (cleat_hooks_run(a->config->hooks.start_container, a->config->hooks.n_start_container,
-			    "startContainer", r.state_json, &err) < 0)
-		goto fail;
+	if (a->config->hooks.n_start_container > 0) {
+		/* The init's state is from create ("creating"); runc and the spec give
+		 * startContainer hooks "created". */
+		_cleanup_free_ char *st = cleat_hooks_state_with_status(r.state_json, "created");
+		if (cleat_hooks_run(a->config->hooks.start_container,
+				    a->config->hooks.n_start_container, "startContainer",
+				    st ? st : r.state_json, &err) < 0)
+			goto fail;
+	}
 	if (cleat_process_prepare_fds(a->keep_fds, &err) < 0)
 		goto fail;
 	execve(r.exe, r.argv, r.env);
