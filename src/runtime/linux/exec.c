@@ -92,8 +92,9 @@ static _Noreturn void process_main(const struct cleat_exec_args *a)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (process_setup(a, &argv, &env, &exe, &err) < 0)
 		child_fail(a->sync_fd, &err);
-	/* The uid switch cleared the death signal; a parent gone now is fine:
-	 * a detached exec outlives it anyway. */
+	/* A detached exec outlives `cleat exec`: drop the death signal, which a uid
+	 * switch clears only when the uid changes (not for root). */
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	execve(exe, argv, env);
 	cleat_error_errno(&err, errno, "exec \"%s\"", exe);
 	child_fail(a->sync_fd, &err);
