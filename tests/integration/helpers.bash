@@ -59,10 +59,22 @@ TEST_IMAGE_DOCKER=busybox:cleat-test
 # containerd namespace used by ctr_.
 CTR_NAMESPACE=${CTR_NAMESPACE:-cleat-test}
 
+# rootfs_helper_sources: the helper programs built static into the test rootfs's /bin:
+# helpers/pause.c and every helpers/rootfs-*.c (name a new in-container helper that way;
+# other helpers/*.c are host-side tools built by make).
+rootfs_helper_sources() {
+	local f
+	for f in "$HELPERS_SRC/pause.c" "$HELPERS_SRC"/rootfs-*.c; do
+		[ -e "$f" ] && echo "$f"
+	done
+	return 0
+}
+
 # ensure_test_image: build (once per content, shared by every suite on the machine) the
 # busybox test image and set:
 #   TEST_IMAGE_DIR          the cache directory
-#   TEST_ROOTFS             rootfs: busybox + applet links + /bin/pause, /etc/passwd and
+#   TEST_ROOTFS             rootfs: busybox + applet links + /bin/pause (and the other
+#                           rootfs helpers, see rootfs_helper_sources), /etc/passwd and
 #                           /etc/group with user (1000:1000, also in group extra 1001)
 #   TEST_CONFIG             default config.json (runc spec; terminal false; args ["sh"])
 #   TEST_IMAGE_DOCKER_TAR   rootfs tar for `docker import`
@@ -71,7 +83,7 @@ CTR_NAMESPACE=${CTR_NAMESPACE:-cleat-test}
 # change to any of them builds a new image. A failure here fails the test.
 ensure_test_image() {
 	local key tmp lock
-	key=$(cat /bin/busybox "$SRCDIR/contrib/make-test-image.sh" "$HELPERS_SRC"/*.c \
+	key=$(cat /bin/busybox "$SRCDIR/contrib/make-test-image.sh" $(rootfs_helper_sources) \
 		<(echo "${CLEAT_TEST_SPEC:-runc}") | sha256sum | cut -c1-16)
 	TEST_IMAGE_DIR=$CLEAT_TEST_CACHE/image-$key
 	TEST_ROOTFS=$TEST_IMAGE_DIR/rootfs
@@ -92,8 +104,7 @@ ensure_test_image() {
 		trap 'rm -rf "$tmp"' EXIT
 		local -a extra=()
 		local src
-		for src in "$HELPERS_SRC"/*.c; do
-			[ -e "$src" ] || continue
+		for src in $(rootfs_helper_sources); do
 			${CC_FOR_TESTS:-cc} -static -O2 -Wall -Wextra -o "$tmp/$(basename "$src" .c)" "$src"
 			extra+=(-x "$tmp/$(basename "$src" .c)")
 		done

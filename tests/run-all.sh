@@ -1,0 +1,325 @@
+#!/bin/bash
+# The whole cleat test suite, from a fresh Debian 12 machine, as root:
+#   1. install every package the build and the tests need (idempotent, quiet)
+#   2. build with -Werror and run the unit tests (`make check`)
+#   3. the unit tests again under ASan + UBSan (configure --enable-sanitizers)
+#   4. every libFuzzer target (tests/unit/fuzz-*) for FUZZ_SECONDS each, under ASan (clang)
+#   5. `make distcheck` (the tarball holds everything needed to build and test)
+#   6. every tests/integration/**/*.bats with `bats --tap`, one file after another
+#   7. a formatting report against .clang-format
+# and ends with one line, `N passed, N failed`, summing the TAP results of all of them
+# (skips are listed before it and counted as passed). Exits non-zero if anything failed.
+#
+# Every build happens in a VPATH directory under $CLEAT_CI_DIR (default: _build-ci in the
+# source tree), so the source tree itself stays unconfigured. If the source tree has been
+# configured in place, its files are copied to a clean tree first.
+#
+# Environment: FUZZ_SECONDS (30), BATS_TIMEOUT (seconds per .bats file, 1800), JOBS (nproc),
+# CLEAT_CI_DIR, CLEAT_SKIP_INSTALL=1 (no apt-get), CLEAT_ONLY_BATS="a.bats b.bats" (run only
+# these integration files), CLEAT_SKIP_SANITIZERS=1, CLEAT_SKIP_FUZZ=1, CLEAT_SKIP_DISTCHECK=1,
+# CLEAT_FORMAT_STRICT=1 (formatting drift fails the run instead of being reported).
+set -uo pipefail
+
+SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
+CI_DIR=${CLEAT_CI_DIR:-$SRCDIR/_build-ci}
+LOGDIR=$CI_DIR/logs
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+BATS_TIMEOUT=${BATS_TIMEOUT:-1800}
+JOBS=${JOBS:-$(nproc)}
+START=$(date +%s)
+
+PASSED=0
+FAILED=0
+SKIPPED=0
+FAILURES=()
+
+PACKAGES=(
+	# build
+	build-essential autoconf automake libtool pkg-config git
+	libyajl-dev libseccomp-dev libcap-dev libsystemd-dev libprotobuf-c-dev protobuf-c-compiler
+	# sanitizers, fuzzing, formatting
+	clang libclang-rt-14-dev clang-format valgrind
+	# daemons and reference runtimes
+	containerd docker.io runc crun
+	# tests
+	bats bats-assert bats-support busybox-static jq iproute2 util-linux bsdutils procps file
+	# cgroup v2 in a VM (Debian's kernel under qemu)
+	qemu-system-x86 linux-image-amd64
+)
+
+log() {
+	printf '%s [%4ds] %s\n' "==" "$(($(date +%s) - START))" "$*"
+}
+
+# A step that is not itself TAP (configure, build): a failure counts as one failed test.
+step() {
+	local name=$1 logf
+	shift
+	logf=$LOGDIR/$(echo "$name" | tr -c 'A-Za-z0-9._-' '_').log
+	log "$name"
+	if "$@" >"$logf" 2>&1; then
+		return 0
+	fi
+	echo "   FAILED: $name (log: $logf)"
+	tail -n 25 "$logf" | sed 's/^/   | /'
+	FAILED=$((FAILED + 1))
+	FAILURES+=("$name")
+	return 1
+}
+
+# Count automake's per-test-point results (.trs files of a tap-driver run) under DIR.
+count_trs() {
+	local label=$1 dir=$2 p=0 f=0 s=0 res name
+	while IFS= read -r line; do
+		res=${line#:test-result: }
+		res=${res%% *}
+		case $res in
+		PASS | XFAIL) p=$((p + 1)) ;;
+		SKIP) s=$((s + 1)) ;;
+		*) f=$((f + 1)) ;;
+		esac
+	done < <(find "$dir" -name '*.trs' -exec grep -h '^:test-result:' {} + 2>/dev/null)
+	# A test program that failed outright leaves a failing .trs; list the programs too.
+	for name in $(grep -l '^:global-test-result: \(FAIL\|ERROR\)' $(find "$dir" -name '*.trs') \
+		2>/dev/null); do
+		FAILURES+=("$label: ${name#"$dir"/}")
+	done
+	echo "   $label: $p passed, $f failed, $s skipped"
+	PASSED=$((PASSED + p + s))
+	FAILED=$((FAILED + f))
+	SKIPPED=$((SKIPPED + s))
+}
+
+# Count a TAP stream (bats --tap). A plan larger than the results (an aborted file) counts
+# the missing tests as failed; a non-zero exit with no failing test counts one failure.
+count_tap() {
+	local label=$1 file=$2 rc=$3 p=0 f=0 s=0 plan=0 line
+	while IFS= read -r line; do
+		case $line in
+		1..*) plan=${line#1..} ;;
+		"not ok "*) f=$((f + 1)); FAILURES+=("$label: ${line#not ok }") ;;
+		"ok "*" # skip"* | "ok "*" # SKIP"*) s=$((s + 1)) ;;
+		"ok "*) p=$((p + 1)) ;;
+		esac
+	done <"$file"
+	if [ $((p + f + s)) -lt "$plan" ]; then
+		FAILURES+=("$label: $((plan - p - f - s)) tests did not run (exit $rc)")
+		f=$((f + plan - p - f - s))
+	fi
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		FAILURES+=("$label: bats exited $rc")
+		f=1
+	fi
+	printf '   %-34s %3d passed, %d failed, %d skipped\n' "$label:" "$p" "$f" "$s"
+	PASSED=$((PASSED + p + s))
+	FAILED=$((FAILED + f))
+	SKIPPED=$((SKIPPED + s))
+}
+
+# run_unit LABEL BUILDDIR: `make check`, counted per TAP test point; a make check that
+# fails without a failing test point (a test that did not build) counts one failure.
+run_unit() {
+	local label=$1 dir=$2 before=$FAILED rc=0
+	log "$label: make check"
+	make -C "$dir" -j"$JOBS" check >"$LOGDIR/$(echo "$label" | tr -c 'A-Za-z0-9' '_').log" 2>&1 ||
+		rc=$?
+	count_trs "$label" "$dir/tests"
+	if [ "$rc" -ne 0 ] && [ "$FAILED" -eq "$before" ]; then
+		FAILED=$((FAILED + 1))
+		FAILURES+=("$label: make check exited $rc")
+	fi
+}
+
+install_packages() {
+	export DEBIAN_FRONTEND=noninteractive
+	local missing=() p
+	for p in "${PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && { echo "all packages installed"; return 0; }
+	echo "installing: ${missing[*]}"
+	apt-get update -qq &&
+		apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# The source tree to build from: $SRCDIR itself unless it was configured in place (a VPATH
+# build refuses such a tree), then a clean copy of its tracked and untracked files.
+prepare_source() {
+	BUILD_SRC=$SRCDIR
+	if [ -e "$SRCDIR/config.status" ]; then
+		BUILD_SRC=$CI_DIR/src
+		rm -rf "$BUILD_SRC"
+		mkdir -p "$BUILD_SRC"
+		(cd "$SRCDIR" && git ls-files -co --exclude-standard -z |
+			xargs -0 tar -cf - --no-recursion) | tar -C "$BUILD_SRC" -xf -
+		echo "source tree is configured in place; building from a copy in $BUILD_SRC"
+	fi
+	(cd "$BUILD_SRC" && ./autogen.sh)
+}
+
+# configure_build DIR [CONFIGURE ARG...]: a fresh VPATH build directory.
+configure_build() {
+	local dir=$1
+	shift
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	(cd "$dir" && "$BUILD_SRC/configure" "$@")
+}
+
+# The libFuzzer targets the build system knows (tests/unit/fuzz-*), built and run each for
+# FUZZ_SECONDS on a scratch copy of its seed corpus (tests/unit/data/<area>/fuzz-corpus,
+# <area> being the word after fuzz-) with its dictionary when there is one.
+run_fuzzers() {
+	local dir=$CI_DIR/fuzz t area corpus dict args
+	local targets
+	targets=$(grep -ho 'tests/unit/fuzz-[A-Za-z0-9_-]*' "$BUILD_SRC"/tests/unit/*.mk "$BUILD_SRC"/Makefile.am 2>/dev/null |
+		sort -u | while read -r t; do [ -e "$BUILD_SRC/$t.c" ] && echo "$t"; done)
+	if [ -z "$targets" ]; then
+		echo "   fuzz: no targets"
+		return 0
+	fi
+	step "fuzz: configure (clang, --enable-fuzzing, ASan+UBSan)" \
+		configure_build "$dir" CC=clang --enable-fuzzing \
+		CFLAGS="-g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer" || return 1
+	for t in $targets; do
+		if ! step "fuzz: build $(basename "$t")" make -C "$dir" -j"$JOBS" "$t"; then
+			continue
+		fi
+		area=$(basename "$t")
+		area=${area#fuzz-}
+		area=${area%%-*}
+		corpus=$dir/corpus-$(basename "$t")
+		rm -rf "$corpus"
+		mkdir -p "$corpus"
+		[ -d "$BUILD_SRC/tests/unit/data/$area/fuzz-corpus" ] &&
+			cp -r "$BUILD_SRC/tests/unit/data/$area/fuzz-corpus/." "$corpus/"
+		args=(-max_total_time="$FUZZ_SECONDS" -max_len=16384 -timeout=10 -rss_limit_mb=2048)
+		for dict in "$BUILD_SRC/tests/unit/data/$area"/*.dict; do
+			[ -e "$dict" ] && args+=(-dict="$dict")
+		done
+		if step "fuzz: run $(basename "$t") for ${FUZZ_SECONDS}s" \
+			"$dir/$t" "${args[@]}" "$corpus"; then
+			PASSED=$((PASSED + 1))
+			printf '   %-34s ok\n' "$(basename "$t"):"
+		fi
+	done
+}
+
+# Refuse to trust a run in which /dev/null has been damaged (seen once with crun exec
+# --user, see shared/docs/test-environment.md): put it back and say so.
+check_dev_null() {
+	local st
+	st=$(stat -c '%F %a %u' /dev/null 2>/dev/null)
+	[ "$st" = "character special file 666 0" ] && return 0
+	echo "   WARNING: /dev/null was '$st' after $1; restoring it"
+	rm -f /dev/null && mknod -m 666 /dev/null c 1 3
+}
+
+run_integration() {
+	local builddir=$CI_DIR/main f label out rc files
+	if [ -n "${CLEAT_ONLY_BATS:-}" ]; then
+		files=$(for f in $CLEAT_ONLY_BATS; do echo "$BUILD_SRC/tests/integration/$f"; done)
+	else
+		files=$(find "$BUILD_SRC/tests/integration" -name '*.bats' | sort)
+	fi
+	for f in $files; do
+		label=${f#"$BUILD_SRC/tests/integration/"}
+		out=$LOGDIR/bats-$(echo "$label" | tr '/' '_').tap
+		log "integration: $label"
+		rc=0
+		(cd "$(dirname "$f")" && CLEAT_BUILDDIR=$builddir \
+			timeout --kill-after=30 "$BATS_TIMEOUT" bats --tap "$f") </dev/null >"$out" 2>&1 ||
+			rc=$?
+		count_tap "$label" "$out" "$rc"
+		check_dev_null "$label"
+	done
+}
+
+# Report (or, with CLEAT_FORMAT_STRICT=1, fail on) C files that differ from clang-format.
+# Report-only by default: the code base predates the .clang-format file.
+check_format() {
+	local f n=0 files=()
+	command -v clang-format >/dev/null || { echo "   format: clang-format not installed"; return 0; }
+	while IFS= read -r f; do
+		if ! clang-format --style=file "$SRCDIR/$f" | cmp -s - "$SRCDIR/$f"; then
+			n=$((n + 1))
+			files+=("$f")
+		fi
+	done < <(cd "$SRCDIR" && git ls-files '*.c' '*.h' 2>/dev/null)
+	if [ "$n" -eq 0 ]; then
+		echo "   format: every C file matches .clang-format"
+		PASSED=$((PASSED + 1))
+	elif [ "${CLEAT_FORMAT_STRICT:-0}" = 1 ]; then
+		echo "   format: $n files differ from clang-format: ${files[*]}"
+		FAILED=$((FAILED + 1))
+		FAILURES+=("format: $n files differ from clang-format")
+	else
+		echo "   format (report only): $n files differ from clang-format output"
+	fi
+}
+
+main() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "run-all.sh: run as root (the integration tests create namespaces, mounts, cgroups)" >&2
+		exit 1
+	fi
+	mkdir -p "$LOGDIR"
+	log "cleat test suite: source $SRCDIR, logs in $LOGDIR"
+
+	if [ "${CLEAT_SKIP_INSTALL:-0}" != 1 ]; then
+		step "install packages" install_packages || {
+			echo "$PASSED passed, $FAILED failed"
+			exit 1
+		}
+	fi
+
+	step "autogen" prepare_source || { echo "$PASSED passed, $FAILED failed"; exit 1; }
+
+	local main=$CI_DIR/main
+	if step "configure --enable-werror" configure_build "$main" --enable-werror &&
+		step "build (-Werror)" make -C "$main" -j"$JOBS"; then
+		run_unit "unit" "$main"
+	fi
+
+	if [ "${CLEAT_SKIP_SANITIZERS:-0}" != 1 ]; then
+		local asan=$CI_DIR/asan
+		if step "configure --enable-sanitizers" configure_build "$asan" --enable-werror \
+			--enable-sanitizers &&
+			step "build (ASan+UBSan)" make -C "$asan" -j"$JOBS"; then
+			ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+				run_unit "unit (ASan+UBSan)" "$asan"
+		fi
+	fi
+
+	[ "${CLEAT_SKIP_FUZZ:-0}" != 1 ] && run_fuzzers
+
+	if [ "${CLEAT_SKIP_DISTCHECK:-0}" != 1 ] && [ -e "$main/Makefile" ]; then
+		step "make distcheck" make -C "$main" -j"$JOBS" distcheck && {
+			PASSED=$((PASSED + 1))
+			echo "   distcheck: ok"
+		}
+	fi
+
+	if [ -x "$main/cleat" ]; then
+		run_integration
+	else
+		echo "   integration: not run, the build failed"
+		FAILED=$((FAILED + 1))
+		FAILURES+=("integration: not run (no cleat binary)")
+	fi
+
+	log "format"
+	check_format
+
+	log "done in $(($(date +%s) - START)) s"
+	if [ ${#FAILURES[@]} -gt 0 ]; then
+		echo "failures:"
+		printf '   %s\n' "${FAILURES[@]}"
+	fi
+	echo "skipped (counted as passed): $SKIPPED"
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+}
+
+main "$@"
