@@ -140,12 +140,14 @@ static void failed(struct events_publisher *pub, const char *why)
 		cleat_warn("events: forward %s: %s (attempt %u)", pub->head->topic, why,
 			   pub->head->failures);
 	while (pub->head && pub->head->failures > MAX_RETRIES) {
-		cleat_error_log("events: dropping %s after %d retries", pub->head->topic, MAX_RETRIES);
+		cleat_error_log("events: dropping %s after %d retries", pub->head->topic,
+				MAX_RETRIES);
 		pop_head(pub);
 	}
 	if (pub->head == NULL || pub->retry_timer)
 		return;
-	pub->retry_timer = loop_add_timer(pub->loop, (uint64_t) pub->head->failures * pub->unit_ms, retry_cb, pub, &e);
+	pub->retry_timer = loop_add_timer(pub->loop, (uint64_t) pub->head->failures * pub->unit_ms,
+					  retry_cb, pub, &e);
 	if (pub->retry_timer == NULL) {
 		cleat_error_log("events: %s", e->msg);
 		cleat_error_free(&e);
@@ -194,7 +196,8 @@ static int connect_client(struct events_publisher *pub, cleat_error_t *err)
 		pub->client = NULL;
 		return -1;
 	}
-	ttrpc_client_set_timeout(pub->client, (int64_t) FORWARD_TIMEOUT_UNITS * pub->unit_ms * 1000000LL);
+	ttrpc_client_set_timeout(pub->client,
+				 (int64_t) FORWARD_TIMEOUT_UNITS * pub->unit_ms * 1000000LL);
 	return 0;
 }
 

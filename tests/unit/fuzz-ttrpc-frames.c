@@ -78,10 +78,11 @@ static bool frame_cb(const struct ttrpc_frame *f, void *data)
 		if (r)
 			ttrpc__response__free_unpacked(r, NULL);
 		Containerd__Services__Events__Ttrpc__V1__ForwardRequest *fw =
-			containerd__services__events__ttrpc__v1__forward_request__unpack(NULL, f->length,
-											 f->data);
+			containerd__services__events__ttrpc__v1__forward_request__unpack(
+				NULL, f->length, f->data);
 		if (fw)
-			containerd__services__events__ttrpc__v1__forward_request__free_unpacked(fw, NULL);
+			containerd__services__events__ttrpc__v1__forward_request__free_unpacked(
+				fw, NULL);
 	}
 	return true;
 }

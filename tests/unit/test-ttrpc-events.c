@@ -27,7 +27,12 @@ static struct loop *L;
 static char tmpdir[64], sock_path[108];
 static struct ttrpc_server *S;
 
-enum mode { ACCEPT, FAIL_ONCE, FAIL_ALWAYS, NEVER_REPLY };
+enum mode {
+	ACCEPT,
+	FAIL_ONCE,
+	FAIL_ALWAYS,
+	NEVER_REPLY
+};
 static enum mode server_mode;
 static int fail_count;
 
@@ -189,7 +194,8 @@ static void test_down_then_up(void)
 	tap_ok(events_pending(pub) == 3, "containerd down: events stay queued");
 	server_start();
 	spin_until(pub, 3, 2000);
-	tap_ok(n_got == 3 && got_in_order(0, 3, "b"), "containerd back: queued events delivered in order");
+	tap_ok(n_got == 3 && got_in_order(0, 3, "b"),
+	       "containerd back: queued events delivered in order");
 
 	/* An error reply is retried, order kept. */
 	server_mode = FAIL_ONCE;

@@ -81,7 +81,8 @@ static void test_split(void)
 	for (size_t i = 0; ok && i < c.n; i++)
 		ok = c.f[i].stream_id == captured[i].stream_id &&
 		     c.f[i].length + TTRPC_HEADER_LEN == captured[i].len &&
-		     c.f[i].type == (strstr(captured[i].kind, "request") ? 1 : 2) && c.f[i].flags == 0;
+		     c.f[i].type == (strstr(captured[i].kind, "request") ? 1 : 2) &&
+		     c.f[i].flags == 0;
 	tap_ok(ok, "%zu captured frames split from one stream", N_CAPTURED);
 
 	/* Growing prefix, as a socket would deliver it. */
@@ -89,19 +90,21 @@ static void test_split(void)
 	ok = true;
 	for (size_t end = 1; end <= total && ok; end++) {
 		struct collect c2 = { 0 };
-		r = ttrpc_frames_split(stream + base, end - base, collect_cb, &c2, &used, &need, &err);
+		r = ttrpc_frames_split(stream + base, end - base, collect_cb, &c2, &used, &need,
+				       &err);
 		ok = r == 0 && (need == 0 || need > end - base - used);
 		frames += c2.n;
 		base += used;
 	}
-	tap_ok(ok && base == total && frames == N_CAPTURED, "byte-by-byte delivery yields every frame once");
+	tap_ok(ok && base == total && frames == N_CAPTURED,
+	       "byte-by-byte delivery yields every frame once");
 	free(stream);
 
 	uint8_t big[TTRPC_HEADER_LEN];
 	ttrpc_header_encode(big, TTRPC_MAX_MESSAGE + 1, 1, 1, 0);
 	r = ttrpc_frames_split(big, sizeof(big), collect_cb, &c, &used, &need, &err);
-	tap_ok(r < 0 && err && strstr(err->msg, "exceeds maximum"), "oversized frame is an error: %s",
-	       err ? err->msg : "(none)");
+	tap_ok(r < 0 && err && strstr(err->msg, "exceeds maximum"),
+	       "oversized frame is an error: %s", err ? err->msg : "(none)");
 	cleat_error_free(&err);
 	ttrpc_header_encode(big, TTRPC_MAX_MESSAGE, 1, 1, 0);
 	r = ttrpc_frames_split(big, sizeof(big), collect_cb, &c, &used, &need, &err);
@@ -138,7 +141,8 @@ static void test_task_messages(void)
 {
 	Ttrpc__Request *req = unpack_req(find("task-request", "Create"));
 	Containerd__Task__V2__CreateTaskRequest *cr =
-		containerd__task__v2__create_task_request__unpack(NULL, req->payload.len, req->payload.data);
+		containerd__task__v2__create_task_request__unpack(NULL, req->payload.len,
+								  req->payload.data);
 	tap_ok(cr && strcmp(cr->id, "trace1") == 0 && strstr(cr->bundle, "/default/trace1") &&
 		       strstr(cr->stdout, "trace1-stdout") && cr->options &&
 		       strcmp(cr->options->type_url, "containerd.runc.v1.Options") == 0 &&
@@ -149,7 +153,8 @@ static void test_task_messages(void)
 
 	req = unpack_req(find("task-request", "Exec"));
 	Containerd__Task__V2__ExecProcessRequest *ex =
-		containerd__task__v2__exec_process_request__unpack(NULL, req->payload.len, req->payload.data);
+		containerd__task__v2__exec_process_request__unpack(NULL, req->payload.len,
+								   req->payload.data);
 	tap_ok(ex && strcmp(ex->exec_id, "ex1") == 0 && ex->spec &&
 		       strcmp(ex->spec->type_url,
 			      "types.containerd.io/opencontainers/runtime-spec/1/Process") == 0 &&
@@ -160,9 +165,10 @@ static void test_task_messages(void)
 	ttrpc__request__free_unpacked(req, NULL);
 
 	req = unpack_req(find("task-request", "Kill"));
-	Containerd__Task__V2__KillRequest *k =
-		containerd__task__v2__kill_request__unpack(NULL, req->payload.len, req->payload.data);
-	tap_ok(k && strcmp(k->id, "trace2") == 0 && k->signal == 9 && !k->all, "KillRequest signal 9");
+	Containerd__Task__V2__KillRequest *k = containerd__task__v2__kill_request__unpack(
+		NULL, req->payload.len, req->payload.data);
+	tap_ok(k && strcmp(k->id, "trace2") == 0 && k->signal == 9 && !k->all,
+	       "KillRequest signal 9");
 	containerd__task__v2__kill_request__free_unpacked(k, NULL);
 	ttrpc__request__free_unpacked(req, NULL);
 
@@ -175,7 +181,8 @@ static void test_task_messages(void)
 static Ttrpc__Response *unpack_resp(const char *label)
 {
 	const struct captured *c = find("task-response", label);
-	return c ? ttrpc__response__unpack(NULL, c->len - TTRPC_HEADER_LEN, c->bytes + TTRPC_HEADER_LEN)
+	return c ? ttrpc__response__unpack(NULL, c->len - TTRPC_HEADER_LEN,
+					   c->bytes + TTRPC_HEADER_LEN)
 		 : NULL;
 }
 
@@ -188,7 +195,8 @@ static void test_responses(void)
 		Ttrpc__Response *r = ttrpc__response__unpack(NULL, c->len - TTRPC_HEADER_LEN,
 							     c->bytes + TTRPC_HEADER_LEN);
 		tap_ok(r && r->status == NULL &&
-			       same_bytes(&r->base, c->bytes + TTRPC_HEADER_LEN, c->len - TTRPC_HEADER_LEN),
+			       same_bytes(&r->base, c->bytes + TTRPC_HEADER_LEN,
+					  c->len - TTRPC_HEADER_LEN),
 		       "%s %s: success has no status, round-trips", c->kind, c->label);
 		if (r)
 			ttrpc__response__free_unpacked(r, NULL);
@@ -197,16 +205,16 @@ static void test_responses(void)
 	tap_ok(sd && sd->len == TTRPC_HEADER_LEN, "Empty reply is a frame of length 0");
 
 	Ttrpc__Response *r = unpack_resp("Wait-reply");
-	Containerd__Task__V2__WaitResponse *w =
-		containerd__task__v2__wait_response__unpack(NULL, r->payload.len, r->payload.data);
+	Containerd__Task__V2__WaitResponse *w = containerd__task__v2__wait_response__unpack(
+		NULL, r->payload.len, r->payload.data);
 	tap_ok(w && w->exit_status == 3 && w->exited_at && w->exited_at->seconds > 1700000000,
 	       "WaitResponse: exit 3 and a real time");
 	containerd__task__v2__wait_response__free_unpacked(w, NULL);
 	ttrpc__response__free_unpacked(r, NULL);
 
 	r = unpack_resp("State-reply");
-	Containerd__Task__V2__StateResponse *st =
-		containerd__task__v2__state_response__unpack(NULL, r->payload.len, r->payload.data);
+	Containerd__Task__V2__StateResponse *st = containerd__task__v2__state_response__unpack(
+		NULL, r->payload.len, r->payload.data);
 	tap_ok(st && strcmp(st->id, "trace1") == 0 && st->pid > 0 && st->exited_at &&
 		       same_bytes(&st->base, r->payload.data, r->payload.len),
 	       "StateResponse decodes (status %d) and round-trips", st ? (int) st->status : -1);
@@ -214,14 +222,14 @@ static void test_responses(void)
 	ttrpc__response__free_unpacked(r, NULL);
 
 	r = unpack_resp("Stats-reply");
-	Containerd__Task__V2__StatsResponse *sr =
-		containerd__task__v2__stats_response__unpack(NULL, r->payload.len, r->payload.data);
+	Containerd__Task__V2__StatsResponse *sr = containerd__task__v2__stats_response__unpack(
+		NULL, r->payload.len, r->payload.data);
 	Io__Containerd__Cgroups__V1__Metrics *m = NULL;
 	if (sr && sr->stats)
 		m = io__containerd__cgroups__v1__metrics__unpack(NULL, sr->stats->value.len,
 								 sr->stats->value.data);
-	tap_ok(m && strcmp(sr->stats->type_url, "io.containerd.cgroups.v1.Metrics") == 0 && m->memory &&
-		       m->memory->usage && m->memory->usage->usage > 0 &&
+	tap_ok(m && strcmp(sr->stats->type_url, "io.containerd.cgroups.v1.Metrics") == 0 &&
+		       m->memory && m->memory->usage && m->memory->usage->usage > 0 &&
 		       same_bytes(&m->base, sr->stats->value.data, sr->stats->value.len),
 	       "Stats: cgroup v1 Metrics decode and round-trip");
 	if (m)
@@ -245,19 +253,23 @@ static void test_forward(void)
 		{ "/tasks/resumed", "containerd.events.TaskResumed" },
 	};
 	const ProtobufCMessageDescriptor *descs[] = {
-		&containerd__events__task_create__descriptor, &containerd__events__task_start__descriptor,
-		&containerd__events__task_exit__descriptor, &containerd__events__task_delete__descriptor,
+		&containerd__events__task_create__descriptor,
+		&containerd__events__task_start__descriptor,
+		&containerd__events__task_exit__descriptor,
+		&containerd__events__task_delete__descriptor,
 		&containerd__events__task_exec_added__descriptor,
 		&containerd__events__task_exec_started__descriptor,
-		&containerd__events__task_paused__descriptor, &containerd__events__task_resumed__descriptor,
+		&containerd__events__task_paused__descriptor,
+		&containerd__events__task_resumed__descriptor,
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		const struct captured *c = find("forward-request", want[i].topic);
 		Ttrpc__Request *req = c ? unpack_req(c) : NULL;
 		/* Go derives timeout_nano from the 5 s context deadline: a bit under 5 s. */
-		bool ok = req && strcmp(req->service, "containerd.services.events.ttrpc.v1.Events") == 0 &&
-			  strcmp(req->method, "Forward") == 0 && req->timeout_nano > 4000000000LL && req->timeout_nano <= 5000000000LL &&
-			  req->n_metadata == 1 &&
+		bool ok = req &&
+			  strcmp(req->service, "containerd.services.events.ttrpc.v1.Events") == 0 &&
+			  strcmp(req->method, "Forward") == 0 && req->timeout_nano > 4000000000LL &&
+			  req->timeout_nano <= 5000000000LL && req->n_metadata == 1 &&
 			  strcmp(req->metadata[0]->key, "containerd-namespace-ttrpc") == 0 &&
 			  strcmp(req->metadata[0]->value, "default") == 0;
 		Containerd__Services__Events__Ttrpc__V1__ForwardRequest *fw = NULL;
@@ -272,17 +284,20 @@ static void test_forward(void)
 		     strcmp(descs[i]->name, want[i].type) == 0;
 		ProtobufCMessage *ev = NULL;
 		if (ok)
-			ev = protobuf_c_message_unpack(descs[i], NULL, fw->envelope->event->value.len,
+			ev = protobuf_c_message_unpack(descs[i], NULL,
+						       fw->envelope->event->value.len,
 						       fw->envelope->event->value.data);
 		ok = ok && ev &&
-		     same_bytes(ev, fw->envelope->event->value.data, fw->envelope->event->value.len) &&
+		     same_bytes(ev, fw->envelope->event->value.data,
+				fw->envelope->event->value.len) &&
 		     same_bytes(&fw->base, req->payload.data, req->payload.len);
-		tap_ok(ok, "Forward %s: envelope, type_url %s, metadata, 5 s timeout", want[i].topic,
-		       want[i].type);
+		tap_ok(ok, "Forward %s: envelope, type_url %s, metadata, 5 s timeout",
+		       want[i].topic, want[i].type);
 		if (ev)
 			protobuf_c_message_free_unpacked(ev, NULL);
 		if (fw)
-			containerd__services__events__ttrpc__v1__forward_request__free_unpacked(fw, NULL);
+			containerd__services__events__ttrpc__v1__forward_request__free_unpacked(
+				fw, NULL);
 		if (req)
 			ttrpc__request__free_unpacked(req, NULL);
 	}
@@ -290,8 +305,8 @@ static void test_forward(void)
 	const struct captured *c = find("forward-request", "/tasks/exit");
 	Ttrpc__Request *req = unpack_req(c);
 	Containerd__Services__Events__Ttrpc__V1__ForwardRequest *fw =
-		containerd__services__events__ttrpc__v1__forward_request__unpack(NULL, req->payload.len,
-										 req->payload.data);
+		containerd__services__events__ttrpc__v1__forward_request__unpack(
+			NULL, req->payload.len, req->payload.data);
 	Containerd__Events__TaskExit *ex = containerd__events__task_exit__unpack(
 		NULL, fw->envelope->event->value.len, fw->envelope->event->value.data);
 	tap_ok(ex && strcmp(ex->container_id, "trace1") == 0 && strcmp(ex->id, "trace1") == 0 &&
@@ -312,7 +327,8 @@ static void test_probe_replies(void)
 		tap_ok(r && r->status && r->status->code > 0 && r->payload.len == 0 &&
 			       same_bytes(&r->base, p->resp + TTRPC_HEADER_LEN,
 					  p->resp_len - TTRPC_HEADER_LEN),
-		       "runc-v2 reply to %s: code %d \"%s\"", p->name, r && r->status ? r->status->code : -1,
+		       "runc-v2 reply to %s: code %d \"%s\"", p->name,
+		       r && r->status ? r->status->code : -1,
 		       r && r->status ? r->status->message : "");
 		if (r)
 			ttrpc__response__free_unpacked(r, NULL);

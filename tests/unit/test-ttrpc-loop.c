@@ -124,7 +124,8 @@ int main(void)
 	a.other = b.me;
 	b.other = a.me;
 	spin(30);
-	tap_ok(a.calls + b.calls == 1, "a source removed by an earlier callback of the batch is skipped");
+	tap_ok(a.calls + b.calls == 1,
+	       "a source removed by an earlier callback of the batch is skipped");
 
 	/* Self-removal while the fd stays readable: called exactly once. */
 	int self = 0;

@@ -75,14 +75,16 @@ static void h_release(struct ttrpc_call *call, const uint8_t *p, size_t len, voi
 /* State as runc-v2 answers for unknown ids, to compare replies byte for byte. */
 static void h_state(struct ttrpc_call *call, const uint8_t *p, size_t len, void *data)
 {
-	Containerd__Task__V2__StateRequest *req =
-		containerd__task__v2__state_request__unpack(NULL, len, p);
+	Containerd__Task__V2__StateRequest *req = containerd__task__v2__state_request__unpack(
+		NULL, len, p);
 	if (req == NULL) {
-		ttrpc_reply_error(call, TTRPC_INTERNAL, "ttrpc: error unmarshalling payload: unexpected EOF");
+		ttrpc_reply_error(call, TTRPC_INTERNAL,
+				  "ttrpc: error unmarshalling payload: unexpected EOF");
 		return;
 	}
 	if (req->exec_id[0])
-		ttrpc_reply_error(call, TTRPC_NOT_FOUND, "process does not exist %s: not found", req->exec_id);
+		ttrpc_reply_error(call, TTRPC_NOT_FOUND, "process does not exist %s: not found",
+				  req->exec_id);
 	else
 		ttrpc_reply_error(call, TTRPC_NOT_FOUND, "container not created: not found");
 	containerd__task__v2__state_request__free_unpacked(req, NULL);
@@ -90,7 +92,8 @@ static void h_state(struct ttrpc_call *call, const uint8_t *p, size_t len, void 
 
 static void h_badutf8(struct ttrpc_call *call, const uint8_t *p, size_t len, void *data)
 {
-	ttrpc_reply_error(call, TTRPC_UNKNOWN, "open \"/x/%s\": bad", "\xff\xc3(\xe2\x82\xac\xed\xa0\x80");
+	ttrpc_reply_error(call, TTRPC_UNKNOWN, "open \"/x/%s\": bad",
+			  "\xff\xc3(\xe2\x82\xac\xed\xa0\x80");
 }
 
 /* ---- loop helpers ---- */
@@ -248,8 +251,8 @@ static void test_echo_and_metadata(void)
 	struct ttrpc_client *c = client();
 	struct reply r = { 0 };
 	cleat_error_t err = NULL;
-	ttrpc_client_call(c, "test.Svc", "Echo", (const uint8_t *) "hello", 5, "k8s.io", reply_cb, &r,
-			  &err);
+	ttrpc_client_call(c, "test.Svc", "Echo", (const uint8_t *) "hello", 5, "k8s.io", reply_cb,
+			  &r, &err);
 	wait_replies(&r, 1, 2000);
 	tap_ok(r.done && r.code == TTRPC_OK && r.len == 5 && memcmp(r.payload, "hello", 5) == 0,
 	       "echo round trip");
@@ -273,7 +276,8 @@ static void test_concurrent(void)
 	reply_seq = 0;
 	for (int i = 0; i < 3; i++)
 		ttrpc_client_call(c, "test.Svc", "Defer", NULL, 0, NULL, reply_cb, &d[i], &err);
-	ttrpc_client_call(c, "test.Svc", "Echo", (const uint8_t *) "x", 1, NULL, reply_cb, &echo, &err);
+	ttrpc_client_call(c, "test.Svc", "Echo", (const uint8_t *) "x", 1, NULL, reply_cb, &echo,
+			  &err);
 	wait_replies(&echo, 1, 2000);
 	tap_ok(echo.done && !d[0].done && !d[1].done && !d[2].done && n_deferred == 3,
 	       "a later call is answered while three calls wait (Wait semantics)");
@@ -286,18 +290,21 @@ static void test_concurrent(void)
 		free(d[i].payload);
 	free(echo.payload);
 
-	enum { N = 300 };
+	enum {
+		N = 300
+	};
 	static struct reply many[N];
 	memset(many, 0, sizeof(many));
 	char bufs[N][16];
 	for (int i = 0; i < N; i++) {
 		int n = snprintf(bufs[i], sizeof(bufs[i]), "m%d", i);
-		ttrpc_client_call(c, "test.Svc", "Echo", (const uint8_t *) bufs[i], (size_t) n, NULL,
-				  reply_cb, &many[i], &err);
+		ttrpc_client_call(c, "test.Svc", "Echo", (const uint8_t *) bufs[i], (size_t) n,
+				  NULL, reply_cb, &many[i], &err);
 	}
 	ok = wait_replies(many, N, 5000);
 	for (int i = 0; ok && i < N; i++)
-		ok = many[i].len == strlen(bufs[i]) && memcmp(many[i].payload, bufs[i], many[i].len) == 0;
+		ok = many[i].len == strlen(bufs[i]) &&
+		     memcmp(many[i].payload, bufs[i], many[i].len) == 0;
 	tap_ok(ok, "%d pipelined calls on one connection all answered correctly", N);
 	for (int i = 0; i < N; i++)
 		free(many[i].payload);
@@ -321,8 +328,8 @@ static void test_big_message(void)
 
 	uint8_t *huge = xmalloc(TTRPC_MAX_MESSAGE + 1);
 	memset(huge, 0, TTRPC_MAX_MESSAGE + 1);
-	rc = ttrpc_client_call(c, "test.Svc", "Echo", huge, TTRPC_MAX_MESSAGE + 1, NULL, reply_cb, &r,
-			       &err);
+	rc = ttrpc_client_call(c, "test.Svc", "Echo", huge, TTRPC_MAX_MESSAGE + 1, NULL, reply_cb,
+			       &r, &err);
 	tap_ok(rc < 0 && err, "client refuses to send a message over 4 MiB");
 	cleat_error_free(&err);
 	free(huge);
@@ -349,11 +356,12 @@ static void test_probes(void)
 		}
 		if (strcmp(p->name, "bad-request-proto") == 0) {
 			/* Go's message quotes its decoder's error text; the code matters. */
-			Ttrpc__Response *resp =
-				ok ? ttrpc__response__unpack(NULL, r.len - TTRPC_HEADER_LEN,
+			Ttrpc__Response *resp = ok ? ttrpc__response__unpack(
+							     NULL, r.len - TTRPC_HEADER_LEN,
 							     r.buf + TTRPC_HEADER_LEN)
-				   : NULL;
-			tap_ok(resp && resp->status && resp->status->code == TTRPC_INVALID_ARGUMENT &&
+						   : NULL;
+			tap_ok(resp && resp->status &&
+				       resp->status->code == TTRPC_INVALID_ARGUMENT &&
 				       memcmp(r.buf + 4, p->resp + 4, 6) == 0,
 			       "%s: InvalidArgument on the same stream", p->name);
 			if (resp)
@@ -430,7 +438,8 @@ static void test_bad_frames(void)
 	struct ttrpc_client *c = client();
 	struct reply rep = { 0 };
 	cleat_error_t err = NULL;
-	ttrpc_client_call(c, "test.Svc", "Echo", (const uint8_t *) "ok", 2, NULL, reply_cb, &rep, &err);
+	ttrpc_client_call(c, "test.Svc", "Echo", (const uint8_t *) "ok", 2, NULL, reply_cb, &rep,
+			  &err);
 	wait_replies(&rep, 1, 2000);
 	tap_ok(rep.done && rep.len == 2, "server still serves new connections");
 	free(rep.payload);
@@ -471,7 +480,10 @@ static void flood_cb(struct loop *l, struct loop_source *src, int fd, uint32_t e
 
 static void test_backpressure(void)
 {
-	enum { N = 16, SZ = 1 << 20 };
+	enum {
+		N = 16,
+		SZ = 1 << 20
+	};
 	cleat_error_t err = NULL;
 	struct flood f = { 0 };
 	Ttrpc__Request req = TTRPC__REQUEST__INIT;
@@ -486,14 +498,16 @@ static void test_backpressure(void)
 	f.out = xmalloc(f.out_len);
 	for (int i = 0; i < N; i++) {
 		uint8_t *p = f.out + (size_t) i * (TTRPC_HEADER_LEN + one);
-		ttrpc_header_encode(p, (uint32_t) one, (uint32_t) (2 * i + 1), TTRPC_TYPE_REQUEST, 0);
+		ttrpc_header_encode(p, (uint32_t) one, (uint32_t) (2 * i + 1), TTRPC_TYPE_REQUEST,
+				    0);
 		ttrpc__request__pack(&req, p + TTRPC_HEADER_LEN);
 	}
 	int fd = connect_raw();
 	f.src = loop_add_fd(L, fd, EPOLLOUT, flood_cb, &f, &err);
 	spin_ms(300);
 	size_t stalled_at = f.out_off;
-	tap_ok(stalled_at < f.out_len, "peer not reading: server stops taking requests (%zu of %zu MiB sent)",
+	tap_ok(stalled_at < f.out_len,
+	       "peer not reading: server stops taking requests (%zu of %zu MiB sent)",
 	       stalled_at >> 20, f.out_len >> 20);
 	f.reading = true;
 	loop_mod_fd(L, f.src, EPOLLIN | EPOLLOUT, &err);
@@ -515,7 +529,10 @@ static void test_utf8(void)
 	cleat_error_t err = NULL;
 	ttrpc_client_call(c, "test.Svc", "BadUtf8", NULL, 0, NULL, reply_cb, &r, &err);
 	wait_replies(&r, 1, 2000);
-	tap_ok(r.done && r.code == TTRPC_UNKNOWN && strcmp(r.msg, "open \"/x/?" "?(\xe2\x82\xac?" "??\": bad") == 0,
+	tap_ok(r.done && r.code == TTRPC_UNKNOWN &&
+		       strcmp(r.msg, "open \"/x/?"
+				     "?(\xe2\x82\xac?"
+				     "??\": bad") == 0,
 	       "error message made valid UTF-8 (valid sequences kept): %s", r.msg);
 	ttrpc_client_free(c);
 }
@@ -550,15 +567,16 @@ static void test_emfile(void)
 		return;
 	}
 	struct reply r = { 0 };
-	int rc = ttrpc_client_call(c, "test.Svc", "Echo", (const uint8_t *) "fd", 2, NULL, reply_cb, &r,
-				   &err);
+	int rc = ttrpc_client_call(c, "test.Svc", "Echo", (const uint8_t *) "fd", 2, NULL, reply_cb,
+				   &r, &err);
 	while (!t)
 		loop_run(L, &err);
 	bool waited = !r.done;
 	setrlimit(RLIMIT_NOFILE, &old);
 	wait_replies(&r, 1, 2000);
 	tap_ok(rc == 0 && waited && r.done && r.code == TTRPC_OK && r.len == 2,
-	       "EMFILE on accept: listener pauses, connection served after fds free up (%s)", r.msg);
+	       "EMFILE on accept: listener pauses, connection served after fds free up (%s)",
+	       r.msg);
 	free(r.payload);
 	ttrpc_client_free(c);
 }
@@ -606,7 +624,9 @@ static void test_peercred(void)
 					/* EPIPE is as good as EOF here. */
 				}
 				ssize_t n = read(fd, b, sizeof(b));
-				res = n == 0 || (n < 0 && errno == ECONNRESET) ? 'E' : n > 0 ? 'R' : 't';
+				res = n == 0 || (n < 0 && errno == ECONNRESET) ? 'E'
+				      : n > 0				       ? 'R'
+									       : 't';
 			}
 		}
 		if (write(pfd[1], &res, 1) < 0)

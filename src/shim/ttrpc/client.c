@@ -95,7 +95,8 @@ static bool on_frame(const struct ttrpc_frame *f, void *data)
 	if (resp == NULL) {
 		p->cb(TTRPC_INTERNAL, "ttrpc: undecodable response", NULL, 0, p->data);
 	} else {
-		enum ttrpc_code code = resp->status ? (enum ttrpc_code) resp->status->code : TTRPC_OK;
+		enum ttrpc_code code = resp->status ? (enum ttrpc_code) resp->status->code
+						    : TTRPC_OK;
 		const char *msg = resp->status ? resp->status->message : "";
 		p->cb(code, msg, resp->payload.data, resp->payload.len, p->data);
 		ttrpc__response__free_unpacked(resp, NULL);
@@ -195,7 +196,10 @@ int ttrpc_client_call(struct ttrpc_client *c, const char *service, const char *m
 	return 0;
 }
 
-void ttrpc_client_set_timeout(struct ttrpc_client *c, int64_t timeout_ns) { c->timeout_ns = timeout_ns; }
+void ttrpc_client_set_timeout(struct ttrpc_client *c, int64_t timeout_ns)
+{
+	c->timeout_ns = timeout_ns;
+}
 
 bool ttrpc_client_alive(const struct ttrpc_client *c) { return !c->io.broken; }
 

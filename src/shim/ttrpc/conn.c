@@ -39,8 +39,8 @@ void ttrpc_header_decode(const uint8_t *buf, struct ttrpc_frame *f)
 {
 	f->length = (uint32_t) buf[0] << 24 | (uint32_t) buf[1] << 16 | (uint32_t) buf[2] << 8 |
 		    buf[3];
-	f->stream_id = (uint32_t) buf[4] << 24 | (uint32_t) buf[5] << 16 |
-		       (uint32_t) buf[6] << 8 | buf[7];
+	f->stream_id = (uint32_t) buf[4] << 24 | (uint32_t) buf[5] << 16 | (uint32_t) buf[6] << 8 |
+		       buf[7];
 	f->type = buf[8];
 	f->flags = buf[9];
 	f->data = NULL;
@@ -57,10 +57,11 @@ int ttrpc_frames_split(const uint8_t *buf, size_t len, ttrpc_frame_fn fn, void *
 		ttrpc_header_decode(buf + off, &f);
 		if (f.length > TTRPC_MAX_MESSAGE) {
 			*consumed = off;
-			return cleat_error_msg(err,
-					       "ttrpc: stream %u: message length %u exceeds maximum "
-					       "message size of %u",
-					       f.stream_id, f.length, TTRPC_MAX_MESSAGE);
+			return cleat_error_msg(
+				err,
+				"ttrpc: stream %u: message length %u exceeds maximum "
+				"message size of %u",
+				f.stream_id, f.length, TTRPC_MAX_MESSAGE);
 		}
 		if (len - off - TTRPC_HEADER_LEN < f.length) {
 			*need = TTRPC_HEADER_LEN + (size_t) f.length;
@@ -203,15 +204,16 @@ int ttrpc_io_flush(struct ttrpc_io *io, cleat_error_t *err)
 	return 0;
 }
 
-int ttrpc_io_send(struct ttrpc_io *io, uint32_t stream_id, uint8_t type, const ProtobufCMessage *msg,
-		  cleat_error_t *err)
+int ttrpc_io_send(struct ttrpc_io *io, uint32_t stream_id, uint8_t type,
+		  const ProtobufCMessage *msg, cleat_error_t *err)
 {
 	if (io->broken)
 		return cleat_error_errno(err, EPIPE, "ttrpc: connection closed");
 	size_t body = msg ? protobuf_c_message_get_packed_size(msg) : 0;
 	if (body > TTRPC_MAX_MESSAGE)
-		return cleat_error_msg(err, "ttrpc: message length %zu exceeds maximum message size of %u",
-				       body, TTRPC_MAX_MESSAGE);
+		return cleat_error_msg(
+			err, "ttrpc: message length %zu exceeds maximum message size of %u", body,
+			TTRPC_MAX_MESSAGE);
 	bool queued = io->woff < io->wlen;
 	size_t want = io->wlen + TTRPC_HEADER_LEN + body;
 	if (want > io->wcap) {

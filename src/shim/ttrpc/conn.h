@@ -16,7 +16,11 @@
 #define TTRPC_HEADER_LEN 10
 #define TTRPC_MAX_MESSAGE (4u << 20)
 
-enum ttrpc_msg_type { TTRPC_TYPE_REQUEST = 1, TTRPC_TYPE_RESPONSE = 2, TTRPC_TYPE_DATA = 3 };
+enum ttrpc_msg_type {
+	TTRPC_TYPE_REQUEST = 1,
+	TTRPC_TYPE_RESPONSE = 2,
+	TTRPC_TYPE_DATA = 3
+};
 
 struct ttrpc_frame {
 	uint32_t length;
@@ -44,7 +48,7 @@ struct ttrpc_io {
 	struct loop_source *src;
 	int fd;
 	uint32_t mask; /* epoll events registered */
-	bool broken;   /* a syscall failed or the peer closed: stop using it */
+	bool broken; /* a syscall failed or the peer closed: stop using it */
 	uint8_t *rbuf;
 	size_t rlen, rcap;
 	uint8_t *wbuf;
@@ -61,8 +65,8 @@ int ttrpc_io_read(struct ttrpc_io *io, ttrpc_frame_fn fn, void *data, cleat_erro
 /* Queue one frame whose body is msg packed (msg NULL: empty body) and try to
  * send it.  Returns < 0 with err set if the message is too large or the
  * connection broke (then io->broken is set). */
-int ttrpc_io_send(struct ttrpc_io *io, uint32_t stream_id, uint8_t type, const ProtobufCMessage *msg,
-		  cleat_error_t *err);
+int ttrpc_io_send(struct ttrpc_io *io, uint32_t stream_id, uint8_t type,
+		  const ProtobufCMessage *msg, cleat_error_t *err);
 /* Write queued bytes; on EAGAIN arm EPOLLOUT.  < 0 with err set on failure. */
 int ttrpc_io_flush(struct ttrpc_io *io, cleat_error_t *err);
 

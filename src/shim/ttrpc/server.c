@@ -43,7 +43,7 @@ struct conn {
 	struct ttrpc_io io;
 	struct ttrpc_call *calls; /* pending, doubly linked */
 	struct loop_source *reap; /* 0 ms timer that frees a broken connection */
-	bool busy;                /* inside the read callback */
+	bool busy; /* inside the read callback */
 };
 
 struct ttrpc_call {
@@ -206,9 +206,8 @@ static void dispatch_request(struct conn *c, const struct ttrpc_frame *f)
 	bool service_known;
 	const struct method *m = find_method(s, req->service, req->method, &service_known);
 	if (m == NULL) {
-		_cleanup_free_ char *msg =
-			service_known ? xasprintf("method %s", req->method)
-				      : xasprintf("service %s", req->service);
+		_cleanup_free_ char *msg = service_known ? xasprintf("method %s", req->method)
+							 : xasprintf("service %s", req->service);
 		send_status(c, f->stream_id, TTRPC_UNIMPLEMENTED, msg);
 		ttrpc__request__free_unpacked(req, NULL);
 		return;
@@ -452,8 +451,11 @@ static void utf8_sanitize(char *str)
 {
 	unsigned char *p = (unsigned char *) str;
 	while (*p) {
-		size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
-			 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+		size_t n = *p < 0x80		 ? 1
+			   : (*p & 0xe0) == 0xc0 ? 2
+			   : (*p & 0xf0) == 0xe0 ? 3
+			   : (*p & 0xf8) == 0xf0 ? 4
+						 : 0;
 		bool ok = n > 0 && !(n == 2 && *p < 0xc2) && !(n == 4 && *p > 0xf4);
 		for (size_t i = 1; ok && i < n; i++)
 			ok = (p[i] & 0xc0) == 0x80;

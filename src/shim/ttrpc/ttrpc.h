@@ -1,4 +1,5 @@
-/* ttrpc server and client over the shim's loop.  Owner: src/shim/ttrpc/ (server.c, client.c, conn.c).
+/* ttrpc server and client over the shim's loop.
+ * Owner: src/shim/ttrpc/ (server.c, client.c, conn.c; ttrpc helper).
  * Frame: 10-byte header (u32 BE length, u32 BE stream id, u8 type, u8 flags),
  * payload = protobuf ttrpc.Request / ttrpc.Response; 4 MiB max message. */
 #ifndef CLEAT_SHIM_TTRPC_H
@@ -15,17 +16,32 @@
 
 /* gRPC status codes used by ttrpc. */
 enum ttrpc_code {
-	TTRPC_OK = 0, TTRPC_CANCELLED = 1, TTRPC_UNKNOWN = 2, TTRPC_INVALID_ARGUMENT = 3,
-	TTRPC_DEADLINE_EXCEEDED = 4, TTRPC_NOT_FOUND = 5, TTRPC_ALREADY_EXISTS = 6,
-	TTRPC_PERMISSION_DENIED = 7, TTRPC_RESOURCE_EXHAUSTED = 8, TTRPC_FAILED_PRECONDITION = 9,
-	TTRPC_ABORTED = 10, TTRPC_OUT_OF_RANGE = 11, TTRPC_UNIMPLEMENTED = 12, TTRPC_INTERNAL = 13,
-	TTRPC_UNAVAILABLE = 14, TTRPC_DATA_LOSS = 15, TTRPC_UNAUTHENTICATED = 16,
+	TTRPC_OK = 0,
+	TTRPC_CANCELLED = 1,
+	TTRPC_UNKNOWN = 2,
+	TTRPC_INVALID_ARGUMENT = 3,
+	TTRPC_DEADLINE_EXCEEDED = 4,
+	TTRPC_NOT_FOUND = 5,
+	TTRPC_ALREADY_EXISTS = 6,
+	TTRPC_PERMISSION_DENIED = 7,
+	TTRPC_RESOURCE_EXHAUSTED = 8,
+	TTRPC_FAILED_PRECONDITION = 9,
+	TTRPC_ABORTED = 10,
+	TTRPC_OUT_OF_RANGE = 11,
+	TTRPC_UNIMPLEMENTED = 12,
+	TTRPC_INTERNAL = 13,
+	TTRPC_UNAVAILABLE = 14,
+	TTRPC_DATA_LOSS = 15,
+	TTRPC_UNAUTHENTICATED = 16,
 };
 
 struct ttrpc_server;
 /* A request awaiting its reply.  Handlers may reply at once or keep the call and
  * reply later (Wait).  The call stays valid until replied to; if the connection
- * closes first, the server frees the call and calls the on_cancel hook set below. */
+ * closes first, the server frees the call and calls the on_cancel hook set below.
+ * Replying never tears a connection down synchronously (a broken one is freed
+ * from a later loop iteration), so replying to many kept calls in a row is safe.
+ * Handlers must not call ttrpc_server_free(). */
 struct ttrpc_call;
 
 /* Handler for one method: payload is the serialized request message (NULL/0
