@@ -3,7 +3,7 @@
 # `make check`; run them with `make check-integration` or tests/run-all.sh (which also runs
 # the unit tests, sanitizers and fuzzers). The whole directory ships in the tarball, so
 # every area's .bats files, helpers and testdata are included without listing them here.
-EXTRA_DIST += %reldir% .clang-format
+EXTRA_DIST += %reldir% tests/run-all.sh .ci/run .clang-format
 
 BATS_FLAGS = --tap
 check-integration: all
