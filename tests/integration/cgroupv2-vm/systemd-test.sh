@@ -1,0 +1,50 @@
+#!/bin/bash
+# Runs at boot under systemd (cleat-sdtest.service, see systemd-vm.sh): the systemd cgroup
+# driver against a real systemd as PID 1.  TAP goes to the serial console between markers.
+exec > >(tee /root/sdtest.tap >/dev/ttyS0) 2>&1
+echo CLEAT-TAP-BEGIN
+C="cleat --systemd-cgroup --root /run/cleat"
+n=0
+ok() { d=$1; shift; n=$((n+1)); if out=$(timeout 60 "$@" 2>&1); then echo "ok $n - $d"; else echo "not ok $n - $d"; echo "$out" | sed 's/^/#   /'; fi; }
+prop() { systemctl show -P "$2" "$1"; }
+mode=v1; [ -e /sys/fs/cgroup/cgroup.controllers ] && mode=v2
+echo "# systemd $(systemctl --version | head -1), cgroup $mode"
+cd /root/bundle
+ok "run -d with --systemd-cgroup" $C run -d sd1
+ok "scope is active" test "$(prop cleat-sd1.scope ActiveState)" = active
+ok "Delegate=yes" test "$(prop cleat-sd1.scope Delegate)" = yes
+ok "scope in system.slice" test "$(prop cleat-sd1.scope Slice)" = system.slice
+pid=$($C state sd1 | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+ok "init pid in the scope" grep -q "system.slice/cleat-sd1.scope" /proc/$pid/cgroup
+ok "TasksMax=50" test "$(prop cleat-sd1.scope TasksMax)" = 50
+if [ $mode = v2 ]; then
+	G=/sys/fs/cgroup/system.slice/cleat-sd1.scope
+	ok "MemoryMax property" test "$(prop cleat-sd1.scope MemoryMax)" = 67108864
+	ok "memory.max file" test "$(cat $G/memory.max)" = 67108864
+	ok "CPUWeight property (shares 512)" test "$(prop cleat-sd1.scope CPUWeight)" = 20
+	ok "cpu.max file" test "$(cat $G/cpu.max)" = "50000 100000"
+	ok "pids.max file" test "$(cat $G/pids.max)" = 50
+else
+	ok "MemoryLimit property" test "$(prop cleat-sd1.scope MemoryLimit)" = 67108864
+	ok "memory.limit_in_bytes" test "$(cat /sys/fs/cgroup/memory/system.slice/cleat-sd1.scope/memory.limit_in_bytes)" = 67108864
+	ok "CPUShares property" test "$(prop cleat-sd1.scope CPUShares)" = 512
+	ok "cpu.cfs_quota_us" test "$(cat /sys/fs/cgroup/cpu,cpuacct/system.slice/cleat-sd1.scope/cpu.cfs_quota_us 2>/dev/null || cat /sys/fs/cgroup/cpu/system.slice/cleat-sd1.scope/cpu.cfs_quota_us)" = 50000
+fi
+ok "CPUQuotaPerSecUSec=500ms" test "$(prop cleat-sd1.scope CPUQuotaPerSecUSec)" = 500ms
+ok "update --memory 128m --pids-limit 70" $C update --memory 128m --pids-limit 70 sd1
+ok "TasksMax after update" test "$(prop cleat-sd1.scope TasksMax)" = 70
+if [ $mode = v2 ]; then
+	ok "MemoryMax after update" test "$(prop cleat-sd1.scope MemoryMax)" = 134217728
+	ok "memory.max after update" test "$(cat $G/memory.max)" = 134217728
+else
+	ok "MemoryLimit after update" test "$(prop cleat-sd1.scope MemoryLimit)" = 134217728
+fi
+ok "daemon-reload keeps the limits" bash -c "systemctl daemon-reload && test \"\$(systemctl show -P TasksMax cleat-sd1.scope)\" = 70"
+ok "pause/resume" bash -c "$C pause sd1 && $C state sd1 | grep -q paused && $C resume sd1 && $C state sd1 | grep -q running"
+ok "delete --force" $C delete --force sd1
+ok "scope gone" bash -c "! systemctl is-active -q cleat-sd1.scope"
+ok "cgroup dir gone" bash -c "! ls -d /sys/fs/cgroup/*/system.slice/cleat-sd1.scope /sys/fs/cgroup/system.slice/cleat-sd1.scope 2>/dev/null | grep -q ."
+echo "1..$n"
+echo CLEAT-TAP-END
+sleep 1
+systemctl poweroff --no-block

@@ -1,0 +1,91 @@
+#!/bin/bash
+# The systemd cgroup driver against a real systemd: a Debian bookworm rootfs (debootstrap,
+# cached) on an ext4 image, booted under qemu with Debian's kernel and initrd on pure
+# cgroup v2 (or v1 with CLEAT_SD_CGROUP=v1); a oneshot unit runs systemd-test.sh, which
+# prints TAP on the serial console and powers off.  Needs root, debootstrap and the Debian
+# mirror the first time.  Skips with a reason where any of that is missing.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+srcdir=$(cd "$here/../../.." && pwd)
+CLEAT=${CLEAT:-}
+for c in "${CLEAT_BUILDDIR:-}/cleat" "$PWD/cleat" "$srcdir/cleat"; do
+	[ -z "$CLEAT" ] && [ -x "$c" ] && CLEAT=$c
+done
+QEMU=${QEMU:-qemu-system-x86_64}
+KERNEL=${CLEAT_VM_KERNEL:-$(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1)}
+INITRD=${CLEAT_VM_INITRD:-/boot/initrd.img-${KERNEL#*/vmlinuz-}}
+CACHE=${CLEAT_TEST_CACHE:-/tmp/cleat-test-cache}/systemd-rootfs-bookworm
+MIRROR=${CLEAT_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+
+skip() { echo "1..0 # SKIP $*"; exit 0; }
+[ "$(id -u)" -eq 0 ] || skip "needs root"
+command -v "$QEMU" >/dev/null || skip "$QEMU is not installed"
+[ -r "$KERNEL" ] && [ -r "$INITRD" ] || skip "no Debian kernel+initrd in /boot (linux-image-amd64)"
+command -v mkfs.ext4 >/dev/null || skip "mkfs.ext4 is not installed"
+[ -x "$CLEAT" ] || { echo "1..1"; echo "not ok 1 - cleat has not been built"; exit 1; }
+
+if [ ! -e "$CACHE/.complete" ]; then
+	command -v debootstrap >/dev/null || skip "debootstrap is not installed"
+	rm -rf "$CACHE.tmp"
+	mkdir -p "$(dirname "$CACHE")"
+	debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,libyajl2,libseccomp2,libcap2 \
+		bookworm "$CACHE.tmp" "$MIRROR" >"$CACHE.log" 2>&1 ||
+		skip "debootstrap failed (no mirror?): $(tail -1 "$CACHE.log")"
+	touch "$CACHE.tmp/.complete"
+	rm -rf "$CACHE"
+	mv "$CACHE.tmp" "$CACHE"
+fi
+
+work=$(mktemp -d /var/tmp/cleat-sdvm.XXXXXX)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+r=$work/rootfs
+cp -a "$CACHE" "$r"
+cp "$CLEAT" "$r/usr/local/bin/cleat"
+b=$r/root/bundle
+mkdir -p "$b/rootfs/bin" "$b/rootfs"/{proc,sys,dev,tmp}
+cp /bin/busybox "$b/rootfs/bin/busybox"
+for a in sh sleep cat; do ln -s busybox "$b/rootfs/bin/$a"; done
+(cd "$b" && "$CLEAT" spec) || { echo "1..1"; echo "not ok 1 - cleat spec failed"; exit 1; }
+jq '.process.terminal = false | .process.args = ["sleep", "1000"]
+	| .linux.cgroupsPath = "system.slice:cleat:sd1"
+	| .linux.resources.memory = {limit: 67108864} | .linux.resources.pids = {limit: 50}
+	| .linux.resources.cpu = {shares: 512, quota: 50000, period: 100000}' "$b/config.json" >"$b/c.json"
+mv "$b/c.json" "$b/config.json"
+cp "$here/systemd-test.sh" "$r/root/sdtest.sh"
+chmod +x "$r/root/sdtest.sh"
+cat >"$r/etc/systemd/system/cleat-sdtest.service" <<UNIT
+[Unit]
+Description=cleat systemd cgroup driver test
+After=multi-user.target
+[Service]
+Type=oneshot
+TimeoutStartSec=600
+ExecStart=/root/sdtest.sh
+ExecStopPost=/bin/systemctl poweroff --no-block
+[Install]
+WantedBy=multi-user.target
+UNIT
+ln -sf /etc/systemd/system/cleat-sdtest.service "$r/etc/systemd/system/multi-user.target.wants/"
+echo "/dev/vda / ext4 rw 0 1" >"$r/etc/fstab"
+echo cleat-sdvm >"$r/etc/hostname"
+mkfs.ext4 -q -F -L root -d "$r" "$work/root.img" 1200M || { echo "1..1"; echo "not ok 1 - mkfs failed"; exit 1; }
+
+unified=1
+[ "${CLEAT_SD_CGROUP:-v2}" = v1 ] && unified=0
+log=$work/console.log
+timeout "${CLEAT_VM_TIMEOUT:-900}" "$QEMU" -m 1024 -smp 2 -kernel "$KERNEL" -initrd "$INITRD" \
+	-drive "file=$work/root.img,format=raw,if=virtio" \
+	-append "root=/dev/vda rw console=ttyS0 panic=-1 loglevel=4 systemd.unified_cgroup_hierarchy=$unified" \
+	-nographic -no-reboot -monitor none </dev/null >"$log" 2>&1
+rc=$?
+if ! grep -q CLEAT-TAP-END "$log"; then
+	echo "1..1"
+	echo "not ok 1 - the systemd VM did not finish the tests (qemu exit $rc)"
+	tr -d '\r' <"$log" | tail -30 | sed 's/^/# /'
+	exit 1
+fi
+# Kernel and systemd messages may interleave on the console: keep the TAP lines.
+tap=$(sed -n '/CLEAT-TAP-BEGIN/,/CLEAT-TAP-END/p' "$log" | tr -d '\r' | grep -E '^(ok|not ok|#|1\.\.)')
+echo "$tap"
+grep -q '^not ok' <<<"$tap" && exit 1
+exit 0
