@@ -14,21 +14,22 @@
 
 static int n_tests, n_failed;
 
-#define ok(cond, ...)                                                  \
-	do {                                                           \
-		int ok_ = !!(cond);                                    \
-		printf("%sok %d - ", ok_ ? "" : "not ", ++n_tests);    \
-		printf(__VA_ARGS__);                                   \
-		printf("\n");                                          \
-		if (!ok_) {                                            \
-			n_failed++;                                    \
+#define ok(cond, ...)                                                            \
+	do {                                                                     \
+		int ok_ = !!(cond);                                              \
+		printf("%sok %d - ", ok_ ? "" : "not ", ++n_tests);              \
+		printf(__VA_ARGS__);                                             \
+		printf("\n");                                                    \
+		if (!ok_) {                                                      \
+			n_failed++;                                              \
 			printf("#   at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                      \
+		}                                                                \
 	} while (0)
 
 static void is_str(char *got, const char *want, const char *what)
 {
-	ok(got && strcmp(got, want) == 0, "%s: \"%s\" (want \"%s\")", what, got ? got : "(null)", want);
+	ok(got && strcmp(got, want) == 0, "%s: \"%s\" (want \"%s\")", what, got ? got : "(null)",
+	   want);
 	free(got);
 }
 
@@ -37,15 +38,20 @@ static void test_paths(void)
 	is_str(cg_clean_path("/a/../../b//c/."), "/b/c", "clean absolute path can't climb above /");
 	is_str(cg_clean_path("../../x"), "x", "clean relative path can't climb out");
 	is_str(cg_clean_path(""), "", "clean empty path");
-	is_str(cg_resolve_path("/docker/abc", "id", "/own"), "/docker/abc", "absolute cgroupsPath stays");
-	is_str(cg_resolve_path("foo/bar", "id", "/own"), "/own/foo/bar", "relative cgroupsPath under own cgroup");
-	is_str(cg_resolve_path(NULL, "ctr", "/"), "/ctr", "default is <id> under own cgroup (root)");
-	is_str(cg_resolve_path(NULL, "ctr", "/user.slice"), "/user.slice/ctr", "default under non-root own cgroup");
+	is_str(cg_resolve_path("/docker/abc", "id", "/own"), "/docker/abc",
+	       "absolute cgroupsPath stays");
+	is_str(cg_resolve_path("foo/bar", "id", "/own"), "/own/foo/bar",
+	       "relative cgroupsPath under own cgroup");
+	is_str(cg_resolve_path(NULL, "ctr", "/"), "/ctr",
+	       "default is <id> under own cgroup (root)");
+	is_str(cg_resolve_path(NULL, "ctr", "/user.slice"), "/user.slice/ctr",
+	       "default under non-root own cgroup");
 	is_str(cg_resolve_path("../../etc", "id", "/own"), "/own/etc", "relative .. can't escape");
 
 	char *slice = NULL, *unit = NULL;
 	cleat_error_t err = NULL;
-	ok(cg_systemd_parse("system.slice:docker:abc", "id", &slice, &unit, &err) == 0, "parse slice:prefix:name");
+	ok(cg_systemd_parse("system.slice:docker:abc", "id", &slice, &unit, &err) == 0,
+	   "parse slice:prefix:name");
 	is_str(slice, "system.slice", "systemd slice");
 	is_str(unit, "docker-abc.scope", "systemd unit");
 	ok(cg_systemd_parse(NULL, "ctr", &slice, &unit, &err) == 0, "systemd default");
@@ -54,10 +60,12 @@ static void test_paths(void)
 	ok(cg_systemd_parse(":cri:x", "id", &slice, &unit, &err) == 0, "empty slice defaults");
 	is_str(slice, "system.slice", "empty slice → system.slice");
 	is_str(unit, "cri-x.scope", "unit with prefix");
-	ok(cg_systemd_parse("a:b", "id", &slice, &unit, &err) < 0 && strstr(err->msg, "slice:prefix:name"),
+	ok(cg_systemd_parse("a:b", "id", &slice, &unit, &err) < 0 &&
+		   strstr(err->msg, "slice:prefix:name"),
 	   "two fields rejected with runc's message");
 	cleat_error_free(&err);
-	ok(cg_systemd_parse("foo:b:c", "id", &slice, &unit, &err) < 0, "slice not ending in .slice rejected");
+	ok(cg_systemd_parse("foo:b:c", "id", &slice, &unit, &err) < 0,
+	   "slice not ending in .slice rejected");
 	cleat_error_free(&err);
 	char *p = NULL;
 	ok(cg_systemd_slice_path("a-b-c.slice", &p, &err) == 0, "slice path");
@@ -78,7 +86,8 @@ static void test_conversions(void)
 	ok(cg_blkio_to_io_weight(500) == 4950, "blkio 500 → io 4950");
 	ok(cg_blkio_to_io_weight(1000) == 10000, "blkio 1000 → io 10000");
 	is_str(cg_cpu_max(true, 50000, true, 100000), "50000 100000", "cpu.max quota+period");
-	is_str(cg_cpu_max(true, -1, true, 100000), "max 100000", "cpu.max unlimited quota with period");
+	is_str(cg_cpu_max(true, -1, true, 100000), "max 100000",
+	       "cpu.max unlimited quota with period");
 	is_str(cg_cpu_max(true, 20000, false, 0), "20000", "cpu.max quota alone");
 	ok(cg_cpu_max(false, 0, false, 0) == NULL, "cpu.max unset");
 	is_str(cg_v2_limit(-1), "max", "-1 → max");
@@ -94,12 +103,12 @@ static void test_conversions(void)
 	cleat_error_free(&err);
 }
 
-static struct cg_dev_rule R(bool allow, char t, int64_t ma, int64_t mi, unsigned acc)
-{
+static struct cg_dev_rule R(bool allow, char t, int64_t ma, int64_t mi, unsigned acc) {
 	return (struct cg_dev_rule){ allow, t, ma, mi, acc };
 }
 
-static void test_devices(void)
+static void
+test_devices(void)
 {
 	struct cg_dev_rule r = R(true, 'c', 1, 3, CG_DEV_R | CG_DEV_W | CG_DEV_M);
 	is_str(cg_dev_rule_string(&r), "c 1:3 rwm", "char rule");
@@ -108,11 +117,14 @@ static void test_devices(void)
 	r = R(false, 'a', -1, -1, 0);
 	is_str(cg_dev_rule_string(&r), "a *:* rwm", "all rule");
 
-	struct oci_device_cgroup d = { .allow = true, .type = (char *) "c", .has_major = true, .major = 10,
+	struct oci_device_cgroup d = { .allow = true,
+				       .type = (char *) "c",
+				       .has_major = true,
+				       .major = 10,
 				       .access = (char *) "rw" };
 	cleat_error_t err = NULL;
-	ok(cg_dev_rule_from_oci(&d, &r, &err) == 0 && r.type == 'c' && r.major == 10 && r.minor == -1 &&
-		   r.access == (CG_DEV_R | CG_DEV_W),
+	ok(cg_dev_rule_from_oci(&d, &r, &err) == 0 && r.type == 'c' && r.major == 10 &&
+		   r.minor == -1 && r.access == (CG_DEV_R | CG_DEV_W),
 	   "OCI rule converted");
 	d.access = (char *) "";
 	ok(cg_dev_rule_from_oci(&d, &r, &err) < 0, "empty access rejected");
@@ -127,7 +139,8 @@ static void test_devices(void)
 	struct oci_resources res = { .devices = &deny_all, .n_devices = 1 };
 	struct cg_dev_rule *rules;
 	size_t n;
-	ok(cg_dev_rules_build(&res, NULL, true, &rules, &n, &err) == 0 && n == 12, "deny-all + 11 defaults");
+	ok(cg_dev_rules_build(&res, NULL, true, &rules, &n, &err) == 0 && n == 12,
+	   "deny-all + 11 defaults");
 	struct cg_dev_emu e = { .default_allow = true };
 	for (size_t i = 0; i < n; i++)
 		cg_dev_emu_apply(&e, &rules[i]);
@@ -206,7 +219,8 @@ static void test_systemd_props(void)
 	ok((x = prop(p, n, "CPUWeight")) && x->u == 39, "CPUWeight from shares");
 	ok((x = prop(p, n, "CPUQuotaPerSecUSec")) && x->u == 500000, "CPUQuotaPerSecUSec 0.5 CPU");
 	ok((x = prop(p, n, "TasksMax")) && x->u == 50, "TasksMax");
-	ok((x = prop(p, n, "AllowedCPUs")) && x->n_bytes == 2 && x->bytes[0] == 0x03 && x->bytes[1] == 0x02,
+	ok((x = prop(p, n, "AllowedCPUs")) && x->n_bytes == 2 && x->bytes[0] == 0x03 &&
+		   x->bytes[1] == 0x02,
 	   "AllowedCPUs bitmask");
 	cg_unit_props_free(p, n);
 	r.cpu.quota = 12345;
@@ -217,7 +231,8 @@ static void test_systemd_props(void)
 	cg_unit_props_free(p, n);
 	r.pids_limit = -1;
 	r.memory.limit = -1;
-	ok(cg_systemd_props(&r, true, &p, &n, &err) == 0 && prop(p, n, "TasksMax")->u == UINT64_MAX &&
+	ok(cg_systemd_props(&r, true, &p, &n, &err) == 0 &&
+		   prop(p, n, "TasksMax")->u == UINT64_MAX &&
 		   prop(p, n, "MemoryMax")->u == UINT64_MAX,
 	   "unlimited → infinity");
 	cg_unit_props_free(p, n);
@@ -244,15 +259,19 @@ static void test_merge_and_state(void)
 
 	struct cleat_cgroup cg = { .mode = CLEAT_CGROUP_HYBRID, .path = (char *) "/x" };
 	char *ctrls[] = { (char *) "memory", NULL };
-	struct cg_hier h = { .v2 = false, .mountpoint = (char *) "/sys/fs/cgroup/memory",
-			     .controllers = ctrls, .dir = (char *) "/sys/fs/cgroup/memory/x", .created = true };
+	struct cg_hier h = { .v2 = false,
+			     .mountpoint = (char *) "/sys/fs/cgroup/memory",
+			     .controllers = ctrls,
+			     .dir = (char *) "/sys/fs/cgroup/memory/x",
+			     .created = true };
 	cg.h = &h;
 	cg.n_h = 1;
 	char *s = cleat_cgroup_to_string(&cg);
 	struct cleat_cgroup *back = NULL;
 	cleat_error_t err = NULL;
-	ok(cleat_cgroup_from_string(s, &back, &err) == 0 && back->mode == CLEAT_CGROUP_HYBRID && back->n_h == 1 &&
-		   strcmp(back->h[0].dir, h.dir) == 0 && cg_hier_has(&back->h[0], "memory") && back->h[0].created,
+	ok(cleat_cgroup_from_string(s, &back, &err) == 0 && back->mode == CLEAT_CGROUP_HYBRID &&
+		   back->n_h == 1 && strcmp(back->h[0].dir, h.dir) == 0 &&
+		   cg_hier_has(&back->h[0], "memory") && back->h[0].created,
 	   "state round trip");
 	free(s);
 	cleat_cgroup_free(back);

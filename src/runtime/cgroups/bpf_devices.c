@@ -15,7 +15,8 @@
 #include "common/util.h"
 #include "runtime/cgroups/internal.h"
 
-#define INSN(c, d, s, o, i) ((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
+#define INSN(c, d, s, o, i) \
+	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 
 static void emit(struct bpf_insn **v, size_t *n, struct bpf_insn in)
 {
@@ -41,14 +42,17 @@ int cg_bpf_dev_program(const struct cg_dev_emu *e, struct bpf_insn **insns, size
 		size_t jumps[4], nj = 0;
 		if (r->type == 'b' || r->type == 'c') {
 			jumps[nj++] = n;
-			emit(&v, &n, INSN(BPF_JMP | BPF_JNE | BPF_K, 3, 0, 0,
-					  r->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR));
+			emit(&v, &n,
+			     INSN(BPF_JMP | BPF_JNE | BPF_K, 3, 0, 0,
+				  r->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR));
 		}
 		unsigned all = CG_DEV_R | CG_DEV_W | CG_DEV_M;
 		if ((r->access & all) != all) {
 			/* Every requested access bit must be in the rule's set. */
 			emit(&v, &n, INSN(BPF_ALU64 | BPF_MOV | BPF_X, 7, 4, 0, 0));
-			emit(&v, &n, INSN(BPF_ALU64 | BPF_AND | BPF_K, 7, 0, 0, (int32_t) (~r->access & all)));
+			emit(&v, &n,
+			     INSN(BPF_ALU64 | BPF_AND | BPF_K, 7, 0, 0,
+				  (int32_t) (~r->access & all)));
 			jumps[nj++] = n;
 			emit(&v, &n, INSN(BPF_JMP | BPF_JNE | BPF_K, 7, 0, 0, 0));
 		}
@@ -99,8 +103,9 @@ static int prog_load(const struct bpf_insn *insns, size_t n, cleat_error_t *err)
 		fd = sys_bpf(BPF_PROG_LOAD, &a);
 	}
 	if (fd < 0)
-		return cleat_error_errno(err, errno, "load the cgroup device eBPF program (%zu insns)%s%s",
-					 n, *log ? ": " : "", log);
+		return cleat_error_errno(err, errno,
+					 "load the cgroup device eBPF program (%zu insns)%s%s", n,
+					 *log ? ": " : "", log);
 	fd_set_cloexec(fd, true);
 	return fd;
 }
@@ -141,7 +146,8 @@ int cg_bpf_dev_apply(const char *dir, const struct cg_dev_emu *e, cleat_error_t 
 	a.attach_type = BPF_CGROUP_DEVICE;
 	a.attach_flags = BPF_F_ALLOW_MULTI;
 	if (sys_bpf(BPF_PROG_ATTACH, &a) < 0)
-		return cleat_error_errno(err, errno, "attach the cgroup device eBPF program to \"%s\"", dir);
+		return cleat_error_errno(err, errno,
+					 "attach the cgroup device eBPF program to \"%s\"", dir);
 	/* The new program is in force; now drop the ones it replaces (on update),
 	 * so the old, possibly stricter, rules stop applying. */
 	for (uint32_t i = 0; i < n_old && i < ARRAY_SIZE(old); i++) {
@@ -157,7 +163,8 @@ int cg_bpf_dev_apply(const char *dir, const struct cg_dev_emu *e, cleat_error_t 
 		d.attach_bpf_fd = (uint32_t) ofd;
 		d.attach_type = BPF_CGROUP_DEVICE;
 		if (sys_bpf(BPF_PROG_DETACH, &d) < 0)
-			return cleat_error_errno(err, errno, "detach the old device program %u from \"%s\"",
+			return cleat_error_errno(err, errno,
+						 "detach the old device program %u from \"%s\"",
 						 old[i], dir);
 	}
 	return 0;

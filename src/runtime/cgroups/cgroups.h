@@ -10,17 +10,21 @@
 #include "common/error.h"
 #include "oci-spec/config.h"
 
-enum cleat_cgroup_mode { CLEAT_CGROUP_V1, CLEAT_CGROUP_HYBRID, CLEAT_CGROUP_V2 };
+enum cleat_cgroup_mode {
+	CLEAT_CGROUP_V1,
+	CLEAT_CGROUP_HYBRID,
+	CLEAT_CGROUP_V2
+};
 
 struct cleat_cgroup; /* opaque: driver + resolved paths */
 
 struct cleat_cgroup_opts {
-	const char *id;            /* container id (default path /<id>, systemd unit name) */
-	const char *cgroups_path;  /* linux.cgroupsPath or NULL */
-	bool systemd;              /* --systemd-cgroup */
+	const char *id; /* container id (default path /<id>, systemd unit name) */
+	const char *cgroups_path; /* linux.cgroupsPath or NULL */
+	bool systemd; /* --systemd-cgroup */
 	bool rootless;
 	const struct oci_resources *resources; /* may be NULL */
-	const struct oci_config *config;       /* annotations etc., may be NULL */
+	const struct oci_config *config; /* annotations etc., may be NULL */
 };
 
 enum cleat_cgroup_mode cleat_cgroup_detect(void);

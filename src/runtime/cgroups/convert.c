@@ -60,7 +60,8 @@ int cg_swap_v2(int64_t swap, int64_t limit, int64_t *out, cleat_error_t *err)
 	if (limit < 0)
 		return cleat_error_msg(err, "invalid memory value: %lld", (long long) limit);
 	if (swap < limit)
-		return cleat_error_msg(err, "memory+swap limit (%lld) should be >= memory limit (%lld)",
+		return cleat_error_msg(err,
+				       "memory+swap limit (%lld) should be >= memory limit (%lld)",
 				       (long long) swap, (long long) limit);
 	*out = swap - limit;
 	return 0;
@@ -75,7 +76,8 @@ char *cg_v2_limit(int64_t v)
 
 /* ---- device rules ---- */
 
-int cg_dev_rule_from_oci(const struct oci_device_cgroup *d, struct cg_dev_rule *r, cleat_error_t *err)
+int cg_dev_rule_from_oci(const struct oci_device_cgroup *d, struct cg_dev_rule *r,
+			 cleat_error_t *err)
 {
 	memset(r, 0, sizeof *r);
 	r->allow = d->allow;
@@ -92,8 +94,7 @@ int cg_dev_rule_from_oci(const struct oci_device_cgroup *d, struct cg_dev_rule *
 		case 'r': r->access |= CG_DEV_R; break;
 		case 'w': r->access |= CG_DEV_W; break;
 		case 'm': r->access |= CG_DEV_M; break;
-		default:
-			return cleat_error_msg(err, "invalid device access \"%s\"", d->access);
+		default: return cleat_error_msg(err, "invalid device access \"%s\"", d->access);
 		}
 	}
 	return 0;
@@ -147,8 +148,8 @@ static bool config_has_device(const struct oci_config *c, const char *path)
 	return false;
 }
 
-int cg_dev_rules_build(const struct oci_resources *r, const struct oci_config *c, bool with_defaults,
-		       struct cg_dev_rule **out, size_t *n, cleat_error_t *err)
+int cg_dev_rules_build(const struct oci_resources *r, const struct oci_config *c,
+		       bool with_defaults, struct cg_dev_rule **out, size_t *n, cleat_error_t *err)
 {
 	size_t nr = r ? r->n_devices : 0;
 	struct cg_dev_rule *v = xmalloc0((nr + ARRAY_SIZE(default_devs) + 1) * sizeof *v);
@@ -208,7 +209,8 @@ void cg_dev_emu_apply(struct cg_dev_emu *e, const struct cg_dev_rule *rule)
 	size_t o = 0;
 	for (size_t i = 0; i < e->n; i++) {
 		struct cg_dev_rule *x = &e->r[i];
-		bool covers = x->type == rule->type && (rule->major < 0 || rule->major == x->major) &&
+		bool covers = x->type == rule->type &&
+			      (rule->major < 0 || rule->major == x->major) &&
 			      (rule->minor < 0 || rule->minor == x->minor);
 		if (covers)
 			x->access &= ~rule->access;

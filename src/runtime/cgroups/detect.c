@@ -60,9 +60,9 @@ static char *unescape(const char *s)
 	return r;
 }
 
-static const char *const v1_known[] = { "cpuset", "cpu", "cpuacct", "memory", "devices", "freezer",
-					"blkio", "pids", "hugetlb", "net_cls", "net_prio",
-					"perf_event", "rdma", "misc" };
+static const char *const v1_known[] = { "cpuset",   "cpu",	  "cpuacct", "memory",	"devices",
+					"freezer",  "blkio",	  "pids",    "hugetlb", "net_cls",
+					"net_prio", "perf_event", "rdma",    "misc" };
 
 static bool v1_controller_opt(const char *opt)
 {

@@ -16,24 +16,25 @@
 struct cg_hier {
 	bool v2;
 	char *mountpoint; /* /sys/fs/cgroup/memory, /sys/fs/cgroup/unified */
-	char *root;       /* mount root inside the hierarchy, "/" outside a cgroupns */
+	char *root; /* mount root inside the hierarchy, "/" outside a cgroupns */
 	char **controllers; /* v1: from the mount options; v2: cgroup.controllers */
-	char *dir;        /* the container's directory in this hierarchy, once resolved */
-	bool created;     /* we made dir (and must remove it) */
+	char *dir; /* the container's directory in this hierarchy, once resolved */
+	bool created; /* we made dir (and must remove it) */
 };
 
 struct cleat_cgroup {
 	enum cleat_cgroup_mode mode;
 	bool systemd;
-	char *unit;  /* systemd: "cleat-<id>.scope" */
+	char *unit; /* systemd: "cleat-<id>.scope" */
 	char *slice; /* systemd: parent slice */
-	char *path;  /* the cgroup path inside each hierarchy, "/a/b" */
+	char *path; /* the cgroup path inside each hierarchy, "/a/b" */
 	struct cg_hier *h;
 	size_t n_h;
 };
 
 /* detect.c */
-int cg_hiers_load(struct cg_hier **out, size_t *n, enum cleat_cgroup_mode *mode, cleat_error_t *err);
+int cg_hiers_load(struct cg_hier **out, size_t *n, enum cleat_cgroup_mode *mode,
+		  cleat_error_t *err);
 void cg_hiers_free(struct cg_hier *h, size_t n);
 /* The cgroup of the calling process in the hierarchy h ("/..."), malloc'd. */
 char *cg_own_path(const struct cg_hier *h);
@@ -78,20 +79,21 @@ char *cg_v2_limit(int64_t v);
 
 struct cg_dev_rule {
 	bool allow;
-	char type;           /* 'a' 'b' 'c' */
+	char type; /* 'a' 'b' 'c' */
 	int64_t major, minor; /* -1 = any */
-	unsigned access;     /* CG_DEV_R | CG_DEV_W | CG_DEV_M */
+	unsigned access; /* CG_DEV_R | CG_DEV_W | CG_DEV_M */
 };
 #define CG_DEV_M 1u
 #define CG_DEV_R 2u
 #define CG_DEV_W 4u
-int cg_dev_rule_from_oci(const struct oci_device_cgroup *d, struct cg_dev_rule *r, cleat_error_t *err);
+int cg_dev_rule_from_oci(const struct oci_device_cgroup *d, struct cg_dev_rule *r,
+			 cleat_error_t *err);
 /* "c 1:3 rwm" as written to devices.allow/deny. */
 char *cg_dev_rule_string(const struct cg_dev_rule *r);
 /* The full device rule list runc applies: the spec's rules, the config's
  * linux.devices, then the default allowed devices. */
-int cg_dev_rules_build(const struct oci_resources *r, const struct oci_config *c, bool with_defaults,
-		       struct cg_dev_rule **out, size_t *n, cleat_error_t *err);
+int cg_dev_rules_build(const struct oci_resources *r, const struct oci_config *c,
+		       bool with_defaults, struct cg_dev_rule **out, size_t *n, cleat_error_t *err);
 
 /* The cgroup v1 emulator: the list a v1 devices cgroup ends up with. */
 struct cg_dev_emu {

@@ -31,10 +31,7 @@ void cleat_cgroup_free(struct cleat_cgroup *cg)
 	free(cg);
 }
 
-static void cgroup_freep(struct cleat_cgroup **cg)
-{
-	cleat_cgroup_free(*cg);
-}
+static void cgroup_freep(struct cleat_cgroup **cg) { cleat_cgroup_free(*cg); }
 #define _cleanup_cgroup_ __attribute__((cleanup(cgroup_freep)))
 
 static char *parent_of(const char *p)
@@ -69,7 +66,8 @@ static int apply(struct cleat_cgroup *cg, const struct oci_resources *r, const s
 	return 0;
 }
 
-static int setup_dirs(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o, cleat_error_t *err)
+static int setup_dirs(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o,
+		      cleat_error_t *err)
 {
 	for (size_t i = 0; i < cg->n_h; i++) {
 		struct cg_hier *h = &cg->h[i];
@@ -83,7 +81,8 @@ static int setup_dirs(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o
 				cg->path = TAKE_PTR(path);
 		}
 		if (strchr(h->dir, '\n') || strchr(h->dir, '\t'))
-			return cleat_error_msg(err, "cgroup path \"%s\" contains a newline or tab", h->dir);
+			return cleat_error_msg(err, "cgroup path \"%s\" contains a newline or tab",
+					       h->dir);
 		if (cg_mkdir(h->dir, &h->created, err) < 0) {
 			int e = (*err)->errnum;
 			if ((o->rootless && (e == EACCES || e == EPERM || e == EROFS)) ||
@@ -111,7 +110,8 @@ static int setup_dirs(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o
 				strv_free(h->controllers);
 				size_t n = 0;
 				h->controllers = xmalloc0((strlen(s) / 2 + 2) * sizeof(char *));
-				for (char *sv = NULL, *t = strtok_r(s, " \n", &sv); t; t = strtok_r(NULL, " \n", &sv))
+				for (char *sv = NULL, *t = strtok_r(s, " \n", &sv); t;
+				     t = strtok_r(NULL, " \n", &sv))
 					h->controllers[n++] = xstrdup(t);
 			}
 		}
@@ -149,7 +149,8 @@ int cleat_cgroup_enter(struct cleat_cgroup *cg, pid_t pid, cleat_error_t *err)
 		if (!cg->h[i].dir)
 			continue;
 		if (cg_writef(cg->h[i].dir, "cgroup.procs", err, "%d", (int) pid) < 0) {
-			if (cg->h[i].v2 && cg->mode == CLEAT_CGROUP_HYBRID && (*err)->errnum == EBUSY) {
+			if (cg->h[i].v2 && cg->mode == CLEAT_CGROUP_HYBRID &&
+			    (*err)->errnum == EBUSY) {
 				/* Nothing in the unified tree decides limits here. */
 				cleat_error_free(err);
 				continue;
@@ -198,7 +199,8 @@ int cleat_cgroup_freeze(struct cleat_cgroup *cg, bool frozen, cleat_error_t *err
 {
 	struct cg_hier *h = freezer(cg);
 	if (!h)
-		return cleat_error_msg(err, "cannot toggle freezer: cgroups not configured for container");
+		return cleat_error_msg(
+			err, "cannot toggle freezer: cgroups not configured for container");
 	if (h->v2) {
 		if (cg_write(h->dir, "cgroup.freeze", frozen ? "1" : "0", err) < 0)
 			return -1;
@@ -210,7 +212,8 @@ int cleat_cgroup_freeze(struct cleat_cgroup *cg, bool frozen, cleat_error_t *err
 				return 0;
 			sleep_ms(1);
 		}
-		return cleat_error_msg(err, "timeout waiting for \"%s/cgroup.freeze\" to reach %d", h->dir, frozen);
+		return cleat_error_msg(err, "timeout waiting for \"%s/cgroup.freeze\" to reach %d",
+				       h->dir, frozen);
 	}
 	const char *want = frozen ? "FROZEN" : "THAWED";
 	for (int i = 0; i < 1000; i++) {
@@ -324,7 +327,8 @@ int cleat_cgroup_pids(struct cleat_cgroup *cg, pid_t **pids, size_t *n, cleat_er
 int cleat_cgroup_kill_all(struct cleat_cgroup *cg, int signo, cleat_error_t *err)
 {
 	struct cg_hier *v2 = cg_v2(cg);
-	if (signo == SIGKILL && cg->mode == CLEAT_CGROUP_V2 && v2 && cg_exists(v2->dir, "cgroup.kill"))
+	if (signo == SIGKILL && cg->mode == CLEAT_CGROUP_V2 && v2 &&
+	    cg_exists(v2->dir, "cgroup.kill"))
 		return cg_write(v2->dir, "cgroup.kill", "1", err);
 	/* Freeze first so nothing forks between listing and signalling. */
 	_cleanup_error_ cleat_error_t ferr = NULL;
@@ -377,7 +381,8 @@ int cleat_cgroup_destroy(struct cleat_cgroup *cg, cleat_error_t *err)
 		cleat_cgroup_pids(cg, &pids, &n, &perr);
 	}
 	if (n > 0)
-		return cleat_error_errno(err, EBUSY, "container's cgroup is not empty: %zu process(es) left", n);
+		return cleat_error_errno(
+			err, EBUSY, "container's cgroup is not empty: %zu process(es) left", n);
 	int rc = 0;
 	if (cg->systemd) {
 		/* Stop the scope first so systemd doesn't recreate what we remove. */
@@ -405,9 +410,10 @@ int cleat_cgroup_destroy(struct cleat_cgroup *cg, cleat_error_t *err)
 char *cleat_cgroup_to_string(const struct cleat_cgroup *cg)
 {
 	static const char *const modes[] = { "v1", "hybrid", "v2" };
-	_cleanup_free_ char *s = xasprintf("cleat-cgroup/1\nmode\t%s\nsystemd\t%d\nunit\t%s\nslice\t%s\npath\t%s\n",
-					   modes[cg->mode], cg->systemd, cg->unit ? cg->unit : "",
-					   cg->slice ? cg->slice : "", cg->path ? cg->path : "");
+	_cleanup_free_ char *s = xasprintf(
+		"cleat-cgroup/1\nmode\t%s\nsystemd\t%d\nunit\t%s\nslice\t%s\npath\t%s\n",
+		modes[cg->mode], cg->systemd, cg->unit ? cg->unit : "", cg->slice ? cg->slice : "",
+		cg->path ? cg->path : "");
 	for (size_t i = 0; i < cg->n_h; i++) {
 		const struct cg_hier *h = &cg->h[i];
 		if (!h->dir)
@@ -421,8 +427,8 @@ char *cleat_cgroup_to_string(const struct cleat_cgroup *cg)
 				strcat(ctrls, ",");
 			strcat(ctrls, *c);
 		}
-		char *n = xasprintf("%sh\t%s\t%d\t%s\t%s\t%s\n", s, h->v2 ? "v2" : "v1", h->created, ctrls,
-				    h->mountpoint, h->dir);
+		char *n = xasprintf("%sh\t%s\t%d\t%s\t%s\t%s\n", s, h->v2 ? "v2" : "v1", h->created,
+				    ctrls, h->mountpoint, h->dir);
 		free(s);
 		s = n;
 	}
@@ -474,8 +480,9 @@ int cleat_cgroup_from_string(const char *s, struct cleat_cgroup **out, cleat_err
 		char *rest = line;
 		const char *key = field(&rest);
 		if (strcmp(key, "mode") == 0)
-			cg->mode = strcmp(rest, "v2") == 0 ? CLEAT_CGROUP_V2
-				   : strcmp(rest, "hybrid") == 0 ? CLEAT_CGROUP_HYBRID : CLEAT_CGROUP_V1;
+			cg->mode = strcmp(rest, "v2") == 0	 ? CLEAT_CGROUP_V2
+				   : strcmp(rest, "hybrid") == 0 ? CLEAT_CGROUP_HYBRID
+								 : CLEAT_CGROUP_V1;
 		else if (strcmp(key, "systemd") == 0)
 			cg->systemd = strcmp(rest, "1") == 0;
 		else if (strcmp(key, "unit") == 0 && *rest)
@@ -487,7 +494,8 @@ int cleat_cgroup_from_string(const char *s, struct cleat_cgroup **out, cleat_err
 		else if (strcmp(key, "h") == 0) {
 			cg->h = xrealloc(cg->h, (cg->n_h + 1) * sizeof *cg->h);
 			if (parse_hier(rest, &cg->h[cg->n_h]) < 0)
-				return cleat_error_msg(err, "corrupt cgroup state line \"%s\"", line);
+				return cleat_error_msg(err, "corrupt cgroup state line \"%s\"",
+						       line);
 			cg->n_h++;
 		}
 	}

@@ -88,10 +88,11 @@ int cg_systemd_parse(const char *cgroups_path, const char *id, char **slice, cha
 	const char *c1 = strchr(cgroups_path, ':');
 	const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 	if (!c2 || strchr(c2 + 1, ':'))
-		return cleat_error_msg(err,
-				       "expected cgroupsPath to be of format \"slice:prefix:name\" for "
-				       "systemd cgroups, got \"%s\" instead",
-				       cgroups_path);
+		return cleat_error_msg(
+			err,
+			"expected cgroupsPath to be of format \"slice:prefix:name\" for "
+			"systemd cgroups, got \"%s\" instead",
+			cgroups_path);
 	_cleanup_free_ char *s = xstrndup(cgroups_path, (size_t) (c1 - cgroups_path));
 	_cleanup_free_ char *prefix = xstrndup(c1 + 1, (size_t) (c2 - c1 - 1));
 	const char *name = c2 + 1;
@@ -131,7 +132,8 @@ int cg_systemd_slice_path(const char *slice, char **out, cleat_error_t *err)
 	path[0] = 0;
 	for (size_t i = 0; i <= base_len; i++) {
 		if (i == base_len || base[i] == '-')
-			len += (size_t) snprintf(path + len, cap - len, "/%.*s.slice", (int) i, base);
+			len += (size_t) snprintf(path + len, cap - len, "/%.*s.slice", (int) i,
+						 base);
 	}
 	*out = path;
 	return 0;

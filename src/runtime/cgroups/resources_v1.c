@@ -21,7 +21,8 @@ static int need(struct cleat_cgroup *cg, const char *ctrl, const char *what, str
 {
 	*h = cg_find(cg, ctrl);
 	if (!*h)
-		return cleat_error_msg(err, "%s: the \"%s\" cgroup controller is not available", what, ctrl);
+		return cleat_error_msg(err, "%s: the \"%s\" cgroup controller is not available",
+				       what, ctrl);
 	return 0;
 }
 
@@ -39,8 +40,9 @@ static int set_mem_limit(const char *dir, int64_t v, cleat_error_t *err)
 	cg_read_u64(dir, "memory.usage_in_bytes", &usage, &e2);
 	cleat_error_free(&e2);
 	cg_read_u64(dir, "memory.max_usage_in_bytes", &peak, &e2);
-	return cleat_error_wrap(err, "unable to set memory limit to %lld (current usage: %llu, peak usage: %llu)",
-				(long long) v, (unsigned long long) usage, (unsigned long long) peak);
+	return cleat_error_wrap(
+		err, "unable to set memory limit to %lld (current usage: %llu, peak usage: %llu)",
+		(long long) v, (unsigned long long) usage, (unsigned long long) peak);
 }
 
 static int set_swap(const char *dir, int64_t v, cleat_error_t *err)
@@ -48,12 +50,14 @@ static int set_swap(const char *dir, int64_t v, cleat_error_t *err)
 	if (v == 0)
 		return 0;
 	if (!cg_exists(dir, "memory.memsw.limit_in_bytes"))
-		return cleat_error_msg(err, "memory.swap: swap accounting is not enabled in this kernel "
-					    "(no memory.memsw.limit_in_bytes)");
+		return cleat_error_msg(err,
+				       "memory.swap: swap accounting is not enabled in this kernel "
+				       "(no memory.memsw.limit_in_bytes)");
 	return wr_i64(dir, "memory.memsw.limit_in_bytes", v, err);
 }
 
-static int v1_memory(struct cleat_cgroup *cg, const struct oci_memory *m, bool update, cleat_error_t *err)
+static int v1_memory(struct cleat_cgroup *cg, const struct oci_memory *m, bool update,
+		     cleat_error_t *err)
 {
 	struct cg_hier *h;
 	if (need(cg, "memory", "linux.resources.memory", &h, err) < 0)
@@ -67,7 +71,9 @@ static int v1_memory(struct cleat_cgroup *cg, const struct oci_memory *m, bool u
 		if (cg_read_u64(dir, "memory.usage_in_bytes", &usage, err) < 0)
 			return -1;
 		if (usage > (uint64_t) limit)
-			return cleat_error_msg(err, "memory.limit_in_bytes: new limit %lld is below the current usage %llu",
+			return cleat_error_msg(err,
+					       "memory.limit_in_bytes: new limit %lld is below the "
+					       "current usage %llu",
 					       (long long) limit, (unsigned long long) usage);
 	}
 	/* Unlimited memory with swap unspecified means unlimited swap too. */
@@ -96,9 +102,11 @@ static int v1_memory(struct cleat_cgroup *cg, const struct oci_memory *m, bool u
 		return -1;
 	if (m->has_swappiness && m->swappiness != (uint64_t) -1) {
 		if (m->swappiness > 100)
-			return cleat_error_msg(err, "invalid memory swappiness value: %llu (valid range is 0-100)",
-					       (unsigned long long) m->swappiness);
-		if (cg_writef(dir, "memory.swappiness", err, "%llu", (unsigned long long) m->swappiness) < 0)
+			return cleat_error_msg(
+				err, "invalid memory swappiness value: %llu (valid range is 0-100)",
+				(unsigned long long) m->swappiness);
+		if (cg_writef(dir, "memory.swappiness", err, "%llu",
+			      (unsigned long long) m->swappiness) < 0)
 			return -1;
 	}
 	return 0;
@@ -106,8 +114,9 @@ static int v1_memory(struct cleat_cgroup *cg, const struct oci_memory *m, bool u
 
 static int v1_cpu(struct cleat_cgroup *cg, const struct oci_cpu *c, cleat_error_t *err)
 {
-	bool any = (c->has_shares && c->shares) || (c->has_quota && c->quota) || (c->has_period && c->period) ||
-		   (c->has_burst) || (c->has_realtime_period && c->realtime_period) ||
+	bool any = (c->has_shares && c->shares) || (c->has_quota && c->quota) ||
+		   (c->has_period && c->period) || (c->has_burst) ||
+		   (c->has_realtime_period && c->realtime_period) ||
 		   (c->has_realtime_runtime && c->realtime_runtime) || c->has_idle;
 	if (!any)
 		return 0;
@@ -121,14 +130,15 @@ static int v1_cpu(struct cleat_cgroup *cg, const struct oci_cpu *c, cleat_error_
 	bool rt_period_pending = false;
 	if (c->has_realtime_period && c->realtime_period) {
 		_cleanup_error_ cleat_error_t e = NULL;
-		if (cg_writef(dir, "cpu.rt_period_us", &e, "%llu", (unsigned long long) c->realtime_period) < 0)
+		if (cg_writef(dir, "cpu.rt_period_us", &e, "%llu",
+			      (unsigned long long) c->realtime_period) < 0)
 			rt_period_pending = true;
 	}
 	if (c->has_realtime_runtime && c->realtime_runtime &&
 	    wr_i64(dir, "cpu.rt_runtime_us", c->realtime_runtime, err) < 0)
 		return -1;
-	if (rt_period_pending &&
-	    cg_writef(dir, "cpu.rt_period_us", err, "%llu", (unsigned long long) c->realtime_period) < 0)
+	if (rt_period_pending && cg_writef(dir, "cpu.rt_period_us", err, "%llu",
+					   (unsigned long long) c->realtime_period) < 0)
 		return -1;
 	if (c->has_shares && c->shares) {
 		if (cg_writef(dir, "cpu.shares", err, "%llu", (unsigned long long) c->shares) < 0)
@@ -137,16 +147,19 @@ static int v1_cpu(struct cleat_cgroup *cg, const struct oci_cpu *c, cleat_error_
 		if (cg_read_u64(dir, "cpu.shares", &got, err) < 0)
 			return -1;
 		if (c->shares > got)
-			return cleat_error_msg(err, "cpu.shares %llu: the maximum allowed cpu-shares is %llu",
-					       (unsigned long long) c->shares, (unsigned long long) got);
+			return cleat_error_msg(
+				err, "cpu.shares %llu: the maximum allowed cpu-shares is %llu",
+				(unsigned long long) c->shares, (unsigned long long) got);
 		if (c->shares < got)
-			return cleat_error_msg(err, "cpu.shares %llu: the minimum allowed cpu-shares is %llu",
-					       (unsigned long long) c->shares, (unsigned long long) got);
+			return cleat_error_msg(
+				err, "cpu.shares %llu: the minimum allowed cpu-shares is %llu",
+				(unsigned long long) c->shares, (unsigned long long) got);
 	}
 	bool period_pending = false;
 	if (c->has_period && c->period) {
 		_cleanup_error_ cleat_error_t e = NULL;
-		if (cg_writef(dir, "cpu.cfs_period_us", &e, "%llu", (unsigned long long) c->period) < 0) {
+		if (cg_writef(dir, "cpu.cfs_period_us", &e, "%llu",
+			      (unsigned long long) c->period) < 0) {
 			/* A shorter period can exceed the parent's quota until the new
 			 * quota is in: retry after the quota, if one comes. */
 			if (e->errnum != EINVAL || !(c->has_quota && c->quota))
@@ -159,7 +172,8 @@ static int v1_cpu(struct cleat_cgroup *cg, const struct oci_cpu *c, cleat_error_
 	if (period_pending &&
 	    cg_writef(dir, "cpu.cfs_period_us", err, "%llu", (unsigned long long) c->period) < 0)
 		return -1;
-	if (c->has_burst && cg_writef(dir, "cpu.cfs_burst_us", err, "%llu", (unsigned long long) c->burst) < 0)
+	if (c->has_burst &&
+	    cg_writef(dir, "cpu.cfs_burst_us", err, "%llu", (unsigned long long) c->burst) < 0)
 		return -1;
 	if (c->has_idle && wr_i64(dir, "cpu.idle", c->idle, err) < 0)
 		return -1;
@@ -177,11 +191,14 @@ static int cpuset_write(const char *dir, const char *file, const char *v, cleat_
 			*s = 0;
 		_cleanup_free_ char *allowed = NULL;
 		_cleanup_error_ cleat_error_t e2 = NULL;
-		if (cg_read(parent, str_has_suffix(file, "cpus") ? "cpuset.effective_cpus" : "cpuset.effective_mems",
+		if (cg_read(parent,
+			    str_has_suffix(file, "cpus") ? "cpuset.effective_cpus"
+							 : "cpuset.effective_mems",
 			    &allowed, &e2) == 0 ||
 		    (cleat_error_free(&e2), cg_read(parent, file, &allowed, &e2)) == 0) {
 			allowed[strcspn(allowed, "\n")] = 0;
-			return cleat_error_wrap(err, "%s \"%s\" is outside the allowed set \"%s\"", file, v, allowed);
+			return cleat_error_wrap(err, "%s \"%s\" is outside the allowed set \"%s\"",
+						file, v, allowed);
 		}
 	}
 	return -1;
@@ -250,12 +267,12 @@ static int v1_pids(struct cleat_cgroup *cg, int64_t limit, cleat_error_t *err)
 	return cg_write(h->dir, "pids.max", "max", err);
 }
 
-static int throttle(const char *dir, const char *file, const struct oci_throttle_device *t, size_t n,
-		    cleat_error_t *err)
+static int throttle(const char *dir, const char *file, const struct oci_throttle_device *t,
+		    size_t n, cleat_error_t *err)
 {
 	for (size_t i = 0; i < n; i++)
-		if (cg_writef(dir, file, err, "%lld:%lld %llu", (long long) t[i].major, (long long) t[i].minor,
-			      (unsigned long long) t[i].rate) < 0)
+		if (cg_writef(dir, file, err, "%lld:%lld %llu", (long long) t[i].major,
+			      (long long) t[i].minor, (unsigned long long) t[i].rate) < 0)
 			return -1;
 	return 0;
 }
@@ -279,11 +296,13 @@ static int v1_blkio(struct cleat_cgroup *cg, const struct oci_blkio *b, cleat_er
 		return -1;
 	for (size_t i = 0; i < b->n_weight_device; i++) {
 		const struct oci_weight_device *w = &b->weight_device[i];
-		if (w->has_weight && cg_writef(dir, wdfile, err, "%lld:%lld %u", (long long) w->major,
-					       (long long) w->minor, w->weight) < 0)
+		if (w->has_weight &&
+		    cg_writef(dir, wdfile, err, "%lld:%lld %u", (long long) w->major,
+			      (long long) w->minor, w->weight) < 0)
 			return -1;
-		if (w->has_leaf_weight && cg_writef(dir, "blkio.leaf_weight_device", err, "%lld:%lld %u",
-						    (long long) w->major, (long long) w->minor, w->leaf_weight) < 0)
+		if (w->has_leaf_weight &&
+		    cg_writef(dir, "blkio.leaf_weight_device", err, "%lld:%lld %u",
+			      (long long) w->major, (long long) w->minor, w->leaf_weight) < 0)
 			return -1;
 	}
 	if (throttle(dir, "blkio.throttle.read_bps_device", b->throttle_read_bps_device,
@@ -312,17 +331,20 @@ static int v1_hugetlb(struct cleat_cgroup *cg, const struct oci_resources *r, cl
 		_cleanup_free_ char *f = xasprintf("hugetlb.%s.limit_in_bytes", l->page_size);
 		_cleanup_free_ char *rf = xasprintf("hugetlb.%s.rsvd.limit_in_bytes", l->page_size);
 		if (!cg_exists(h->dir, f))
-			return cleat_error_msg(err, "hugepageLimits: page size \"%s\" is not supported (no %s)",
-					       l->page_size, f);
+			return cleat_error_msg(
+				err, "hugepageLimits: page size \"%s\" is not supported (no %s)",
+				l->page_size, f);
 		if (cg_writef(h->dir, f, err, "%llu", (unsigned long long) l->limit) < 0)
 			return -1;
-		if (cg_exists(h->dir, rf) && cg_writef(h->dir, rf, err, "%llu", (unsigned long long) l->limit) < 0)
+		if (cg_exists(h->dir, rf) &&
+		    cg_writef(h->dir, rf, err, "%llu", (unsigned long long) l->limit) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-static int v1_network(struct cleat_cgroup *cg, const struct oci_network_resources *n, cleat_error_t *err)
+static int v1_network(struct cleat_cgroup *cg, const struct oci_network_resources *n,
+		      cleat_error_t *err)
 {
 	struct cg_hier *h;
 	if (n->has_class_id && n->class_id) {
@@ -335,8 +357,8 @@ static int v1_network(struct cleat_cgroup *cg, const struct oci_network_resource
 		if (need(cg, "net_prio", "linux.resources.network.priorities", &h, err) < 0)
 			return -1;
 		for (size_t i = 0; i < n->n_priorities; i++)
-			if (cg_writef(h->dir, "net_prio.ifpriomap", err, "%s %u", n->priorities[i].name,
-				      n->priorities[i].priority) < 0)
+			if (cg_writef(h->dir, "net_prio.ifpriomap", err, "%s %u",
+				      n->priorities[i].name, n->priorities[i].priority) < 0)
 				return -1;
 	}
 	return 0;
@@ -352,14 +374,15 @@ int cg_rdma_apply(struct cg_hier *h, const struct oci_resources *r, cleat_error_
 			snprintf(hh, sizeof hh, "%u", d->hca_handles);
 		if (d->has_hca_objects)
 			snprintf(ho, sizeof ho, "%u", d->hca_objects);
-		if (cg_writef(h->dir, "rdma.max", err, "%s hca_handle=%s hca_object=%s", d->device, hh, ho) < 0)
+		if (cg_writef(h->dir, "rdma.max", err, "%s hca_handle=%s hca_object=%s", d->device,
+			      hh, ho) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-static int v1_devices(struct cleat_cgroup *cg, const struct oci_resources *r, const struct oci_config *c,
-		      cleat_error_t *err)
+static int v1_devices(struct cleat_cgroup *cg, const struct oci_resources *r,
+		      const struct oci_config *c, cleat_error_t *err)
 {
 	struct cg_hier *h = cg_find(cg, "devices");
 	if (!h || h->v2)
@@ -384,7 +407,8 @@ int cg_v1_apply(struct cleat_cgroup *cg, const struct oci_resources *r, const st
 {
 	struct cg_hier *h;
 	if (r && r->n_unified)
-		return cleat_error_msg(err, "invalid configuration: cannot use unified on cgroup v1");
+		return cleat_error_msg(err,
+				       "invalid configuration: cannot use unified on cgroup v1");
 	if (!update && v1_devices(cg, r, c, err) < 0)
 		return -1;
 	if (!r)

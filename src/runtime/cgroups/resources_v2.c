@@ -16,23 +16,24 @@ static bool mine(struct cleat_cgroup *cg, struct cg_hier *h, const char *ctrl, c
 	struct cg_hier *f = cg_find(cg, ctrl);
 	*skip = f != h;
 	if (!f && cg->mode == CLEAT_CGROUP_V2) {
-		cleat_error_msg(err, "%s: the \"%s\" cgroup controller is not available", what, ctrl);
+		cleat_error_msg(err, "%s: the \"%s\" cgroup controller is not available", what,
+				ctrl);
 		return false;
 	}
 	return true;
 }
 
-#define MINE(ctrl, what)                                          \
-	do {                                                      \
-		bool skip_;                                       \
-		if (!mine(cg, h, ctrl, what, &skip_, err))        \
-			return -1;                                \
-		if (skip_)                                        \
-			return 0;                                 \
+#define MINE(ctrl, what)                                   \
+	do {                                               \
+		bool skip_;                                \
+		if (!mine(cg, h, ctrl, what, &skip_, err)) \
+			return -1;                         \
+		if (skip_)                                 \
+			return 0;                          \
 	} while (0)
 
-static int v2_memory(struct cleat_cgroup *cg, struct cg_hier *h, const struct oci_memory *m, bool update,
-		     cleat_error_t *err)
+static int v2_memory(struct cleat_cgroup *cg, struct cg_hier *h, const struct oci_memory *m,
+		     bool update, cleat_error_t *err)
 {
 	int64_t limit = m->has_limit ? m->limit : 0, swap = m->has_swap ? m->swap : 0;
 	bool any = limit || swap || (m->has_reservation && m->reservation);
@@ -45,8 +46,9 @@ static int v2_memory(struct cleat_cgroup *cg, struct cg_hier *h, const struct oc
 		if (cg_read_u64(dir, "memory.current", &usage, err) < 0)
 			return -1;
 		if (usage > (uint64_t) limit)
-			return cleat_error_msg(err, "memory.max: new limit %lld is below the current usage %llu",
-					       (long long) limit, (unsigned long long) usage);
+			return cleat_error_msg(
+				err, "memory.max: new limit %lld is below the current usage %llu",
+				(long long) limit, (unsigned long long) usage);
 	}
 	int64_t sw;
 	if (cg_swap_v2(swap, limit, &sw, err) < 0)
@@ -55,7 +57,8 @@ static int v2_memory(struct cleat_cgroup *cg, struct cg_hier *h, const struct oc
 		_cleanup_free_ char *v = cg_v2_limit(sw);
 		if (!cg_exists(dir, "memory.swap.max")) {
 			if (sw != -1)
-				return cleat_error_msg(err, "memory.swap.max: swap accounting is not enabled");
+				return cleat_error_msg(
+					err, "memory.swap.max: swap accounting is not enabled");
 		} else if (cg_write(dir, "memory.swap.max", v, err) < 0)
 			return -1;
 	}
@@ -74,30 +77,37 @@ static int v2_memory(struct cleat_cgroup *cg, struct cg_hier *h, const struct oc
 	return 0;
 }
 
-static int v2_cpu(struct cleat_cgroup *cg, struct cg_hier *h, const struct oci_cpu *c, cleat_error_t *err)
+static int v2_cpu(struct cleat_cgroup *cg, struct cg_hier *h, const struct oci_cpu *c,
+		  cleat_error_t *err)
 {
 	_cleanup_free_ char *max = cg_cpu_max(c->has_quota, c->quota, c->has_period, c->period);
 	bool any = (c->has_shares && c->shares) || max || c->has_burst || c->has_idle ||
-		   (c->has_realtime_period && c->realtime_period) || (c->has_realtime_runtime && c->realtime_runtime);
+		   (c->has_realtime_period && c->realtime_period) ||
+		   (c->has_realtime_runtime && c->realtime_runtime);
 	if (!any)
 		return 0;
 	MINE("cpu", "linux.resources.cpu");
-	if ((c->has_realtime_period && c->realtime_period) || (c->has_realtime_runtime && c->realtime_runtime))
-		return cleat_error_msg(err, "linux.resources.cpu.realtime*: real-time scheduling is not "
-					    "supported on cgroup v2");
+	if ((c->has_realtime_period && c->realtime_period) ||
+	    (c->has_realtime_runtime && c->realtime_runtime))
+		return cleat_error_msg(err,
+				       "linux.resources.cpu.realtime*: real-time scheduling is not "
+				       "supported on cgroup v2");
 	if (c->has_shares && c->shares &&
-	    cg_writef(h->dir, "cpu.weight", err, "%llu", (unsigned long long) cg_shares_to_weight(c->shares)) < 0)
+	    cg_writef(h->dir, "cpu.weight", err, "%llu",
+		      (unsigned long long) cg_shares_to_weight(c->shares)) < 0)
 		return -1;
 	if (max && cg_write(h->dir, "cpu.max", max, err) < 0)
 		return -1;
-	if (c->has_burst && cg_writef(h->dir, "cpu.max.burst", err, "%llu", (unsigned long long) c->burst) < 0)
+	if (c->has_burst &&
+	    cg_writef(h->dir, "cpu.max.burst", err, "%llu", (unsigned long long) c->burst) < 0)
 		return -1;
 	if (c->has_idle && cg_writef(h->dir, "cpu.idle", err, "%lld", (long long) c->idle) < 0)
 		return -1;
 	return 0;
 }
 
-static int v2_cpuset(struct cleat_cgroup *cg, struct cg_hier *h, const struct oci_cpu *c, cleat_error_t *err)
+static int v2_cpuset(struct cleat_cgroup *cg, struct cg_hier *h, const struct oci_cpu *c,
+		     cleat_error_t *err)
 {
 	if (!(c->cpus && *c->cpus) && !(c->mems && *c->mems))
 		return 0;
@@ -113,10 +123,12 @@ static int v2_cpuset(struct cleat_cgroup *cg, struct cg_hier *h, const struct oc
 			_cleanup_free_ char *parent = xstrdup(h->dir), *allowed = NULL;
 			*strrchr(parent, '/') = 0;
 			_cleanup_error_ cleat_error_t e2 = NULL;
-			if (cg_read(parent, i ? "cpuset.mems.effective" : "cpuset.cpus.effective", &allowed, &e2) == 0) {
+			if (cg_read(parent, i ? "cpuset.mems.effective" : "cpuset.cpus.effective",
+				    &allowed, &e2) == 0) {
 				allowed[strcspn(allowed, "\n")] = 0;
-				return cleat_error_wrap(err, "%s \"%s\" is outside the allowed set \"%s\"", files[i],
-							vals[i], allowed);
+				return cleat_error_wrap(
+					err, "%s \"%s\" is outside the allowed set \"%s\"",
+					files[i], vals[i], allowed);
 			}
 		}
 		return -1;
@@ -143,7 +155,8 @@ static int io_max(const char *dir, const char *key, const struct oci_throttle_de
 	return 0;
 }
 
-static int v2_io(struct cleat_cgroup *cg, struct cg_hier *h, const struct oci_blkio *b, cleat_error_t *err)
+static int v2_io(struct cleat_cgroup *cg, struct cg_hier *h, const struct oci_blkio *b,
+		 cleat_error_t *err)
 {
 	MINE("io", "linux.resources.blockIO");
 	const char *dir = h->dir;
@@ -161,17 +174,22 @@ static int v2_io(struct cleat_cgroup *cg, struct cg_hier *h, const struct oci_bl
 		if (!w->has_weight)
 			continue;
 		bool bfq = cg_exists(dir, "io.bfq.weight");
-		if (cg_writef(dir, bfq ? "io.bfq.weight" : "io.weight", err, "%lld:%lld %llu", (long long) w->major,
-			      (long long) w->minor,
-			      (unsigned long long) (bfq ? w->weight : cg_blkio_to_io_weight(w->weight))) < 0)
+		if (cg_writef(dir, bfq ? "io.bfq.weight" : "io.weight", err, "%lld:%lld %llu",
+			      (long long) w->major, (long long) w->minor,
+			      (unsigned long long) (bfq ? w->weight
+							: cg_blkio_to_io_weight(w->weight))) < 0)
 			return -1;
 	}
 	if (b->has_leaf_weight || b->n_weight_device)
 		cleat_debug("blkio leafWeight has no cgroup v2 equivalent; ignored");
-	if (io_max(dir, "rbps", b->throttle_read_bps_device, b->n_throttle_read_bps_device, err) < 0 ||
-	    io_max(dir, "wbps", b->throttle_write_bps_device, b->n_throttle_write_bps_device, err) < 0 ||
-	    io_max(dir, "riops", b->throttle_read_iops_device, b->n_throttle_read_iops_device, err) < 0 ||
-	    io_max(dir, "wiops", b->throttle_write_iops_device, b->n_throttle_write_iops_device, err) < 0)
+	if (io_max(dir, "rbps", b->throttle_read_bps_device, b->n_throttle_read_bps_device, err) <
+		    0 ||
+	    io_max(dir, "wbps", b->throttle_write_bps_device, b->n_throttle_write_bps_device, err) <
+		    0 ||
+	    io_max(dir, "riops", b->throttle_read_iops_device, b->n_throttle_read_iops_device,
+		   err) < 0 ||
+	    io_max(dir, "wiops", b->throttle_write_iops_device, b->n_throttle_write_iops_device,
+		   err) < 0)
 		return -1;
 	return 0;
 }
@@ -187,17 +205,20 @@ static int v2_hugetlb(struct cleat_cgroup *cg, struct cg_hier *h, const struct o
 		_cleanup_free_ char *f = xasprintf("hugetlb.%s.max", l->page_size);
 		_cleanup_free_ char *rf = xasprintf("hugetlb.%s.rsvd.max", l->page_size);
 		if (!cg_exists(h->dir, f))
-			return cleat_error_msg(err, "hugepageLimits: page size \"%s\" is not supported (no %s)",
-					       l->page_size, f);
+			return cleat_error_msg(
+				err, "hugepageLimits: page size \"%s\" is not supported (no %s)",
+				l->page_size, f);
 		if (cg_writef(h->dir, f, err, "%llu", (unsigned long long) l->limit) < 0)
 			return -1;
-		if (cg_exists(h->dir, rf) && cg_writef(h->dir, rf, err, "%llu", (unsigned long long) l->limit) < 0)
+		if (cg_exists(h->dir, rf) &&
+		    cg_writef(h->dir, rf, err, "%llu", (unsigned long long) l->limit) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-static int v2_rdma(struct cleat_cgroup *cg, struct cg_hier *h, const struct oci_resources *r, cleat_error_t *err)
+static int v2_rdma(struct cleat_cgroup *cg, struct cg_hier *h, const struct oci_resources *r,
+		   cleat_error_t *err)
 {
 	if (r->n_rdma == 0)
 		return 0;
@@ -210,13 +231,18 @@ static int v2_unified(struct cg_hier *h, const struct oci_resources *r, cleat_er
 	for (size_t i = 0; i < r->n_unified; i++) {
 		const char *k = r->unified[i].key, *v = r->unified[i].value;
 		if (strchr(k, '/') || strcmp(k, ".") == 0 || strcmp(k, "..") == 0 || !*k)
-			return cleat_error_msg(err, "unified resource \"%s\" must be a file name (no slashes)", k);
+			return cleat_error_msg(
+				err, "unified resource \"%s\" must be a file name (no slashes)", k);
 		if (!cg_exists(h->dir, k)) {
 			_cleanup_free_ char *ctrl = xstrndup(k, strcspn(k, "."));
 			if (strcmp(ctrl, "cgroup") != 0 && !cg_hier_has(h, ctrl))
-				return cleat_error_msg(err, "unified resource \"%s\" can't be set: controller \"%s\" "
-							    "not available", k, ctrl);
-			return cleat_error_errno(err, ENOENT, "unified resource \"%s\": no such cgroup file", k);
+				return cleat_error_msg(
+					err,
+					"unified resource \"%s\" can't be set: controller \"%s\" "
+					"not available",
+					k, ctrl);
+			return cleat_error_errno(err, ENOENT,
+						 "unified resource \"%s\": no such cgroup file", k);
 		}
 		if (cg_write(h->dir, k, v, err) < 0)
 			return cleat_error_wrap(err, "unified resource \"%s\"", k);
@@ -284,7 +310,8 @@ int cg_v2_enable_controllers(const struct cg_hier *h, cleat_error_t *err)
 			return -1;
 		*s = save;
 		_cleanup_free_ char *lv = xstrndup(p, (size_t) (s - p));
-		for (char *save2 = NULL, *c = strtok_r(avail, " \n", &save2); c; c = strtok_r(NULL, " \n", &save2)) {
+		for (char *save2 = NULL, *c = strtok_r(avail, " \n", &save2); c;
+		     c = strtok_r(NULL, " \n", &save2)) {
 			_cleanup_error_ cleat_error_t e = NULL;
 			cg_writef(lv, "cgroup.subtree_control", &e, "+%s", c);
 		}

@@ -214,17 +214,21 @@ static void cpuset_stats(struct buf *b, struct cleat_cgroup *cg)
 		_cleanup_free_ char *lvl = slurp(h->dir, "cpuset.sched_relax_domain_level");
 		bprintf(b, "\"sched_relax_domain_level\":%lld,", lvl ? strtoll(lvl, NULL, 10) : 0);
 	} else {
-		bprintf(b, "\"mem_hardwall\":0,\"mem_exclusive\":0,\"memory_migrate\":0,\"memory_spread_page\":0,"
-			   "\"memory_spread_slab\":0,\"memory_pressure\":0,\"sched_load_balance\":0,"
-			   "\"sched_relax_domain_level\":0,");
+		bprintf(b,
+			"\"mem_hardwall\":0,\"mem_exclusive\":0,\"memory_migrate\":0,\"memory_"
+			"spread_page\":0,"
+			"\"memory_spread_slab\":0,\"memory_pressure\":0,\"sched_load_balance\":0,"
+			"\"sched_relax_domain_level\":0,");
 	}
 	bclose(b, '}');
 }
 
 static void mem_entry(struct buf *b, const char *k, const char *dir, const char *prefix)
 {
-	_cleanup_free_ char *fl = xasprintf("%s.limit_in_bytes", prefix), *fu = xasprintf("%s.usage_in_bytes", prefix),
-			    *fm = xasprintf("%s.max_usage_in_bytes", prefix), *ff = xasprintf("%s.failcnt", prefix);
+	_cleanup_free_ char *fl = xasprintf("%s.limit_in_bytes", prefix),
+			    *fu = xasprintf("%s.usage_in_bytes", prefix),
+			    *fm = xasprintf("%s.max_usage_in_bytes", prefix),
+			    *ff = xasprintf("%s.failcnt", prefix);
 	if (!cg_exists(dir, fu))
 		return;
 	bprintf(b, "\"%s\":{", k);
@@ -258,7 +262,8 @@ static void raw_stat(struct buf *b, const char *text)
 		char *sp = strchr(lines[i], ' ');
 		if (!sp)
 			continue;
-		bprintf(b, "\"%.*s\":%llu,", (int) (sp - lines[i]), lines[i], strtoull(sp + 1, NULL, 10));
+		bprintf(b, "\"%.*s\":%llu,", (int) (sp - lines[i]), lines[i],
+			strtoull(sp + 1, NULL, 10));
 	}
 	bclose(b, '}');
 	free(lines);
@@ -355,7 +360,8 @@ static void io_v2(struct buf *b, const char *text)
 			unsigned maj, min;
 			if (sscanf(p, "%u:%u", &maj, &min) == 2) {
 				for (int rw = 1; rw <= 2; rw++) {
-					_cleanup_free_ char *needle = xasprintf(" %s=", keys[t][rw]);
+					_cleanup_free_ char *needle = xasprintf(" %s=",
+										keys[t][rw]);
 					const char *eol = strchr(p, '\n');
 					const char *f = strstr(p, needle);
 					if (!f || (eol && f > eol))
@@ -391,7 +397,8 @@ static void blkio_stats(struct buf *b, struct cleat_cgroup *cg)
 		_cleanup_free_ char *s = slurp(h->dir, "io.stat");
 		io_v2(b, s);
 	} else if (h) {
-		_cleanup_free_ char *sb = slurp(h->dir, "blkio.throttle.io_service_bytes_recursive");
+		_cleanup_free_ char *sb = slurp(h->dir,
+						"blkio.throttle.io_service_bytes_recursive");
 		_cleanup_free_ char *sv = slurp(h->dir, "blkio.throttle.io_serviced_recursive");
 		blkio_table(b, "ioServiceBytesRecursive", sb);
 		blkio_table(b, "ioServicedRecursive", sv);
@@ -409,7 +416,8 @@ static void hugetlb_stats(struct buf *b, struct cleat_cgroup *cg)
 		/* hugetlb.2MB.limit_in_bytes (v1) / hugetlb.2MB.max (v2) name the sizes. */
 		const char *n = de->d_name;
 		const char *suffix = h->v2 ? ".max" : ".limit_in_bytes";
-		if (!str_has_prefix(n, "hugetlb.") || !str_has_suffix(n, suffix) || strstr(n, ".rsvd."))
+		if (!str_has_prefix(n, "hugetlb.") || !str_has_suffix(n, suffix) ||
+		    strstr(n, ".rsvd."))
 			continue;
 		_cleanup_free_ char *size = xstrndup(n + 8, strlen(n) - 8 - strlen(suffix));
 		bprintf(b, "\"%s\":{", size);

@@ -18,10 +18,7 @@ static void busp(sd_bus **b)
 	if (*b)
 		sd_bus_flush_close_unref(*b);
 }
-static void msgp(sd_bus_message **m)
-{
-	sd_bus_message_unref(*m);
-}
+static void msgp(sd_bus_message **m) { sd_bus_message_unref(*m); }
 #define _cleanup_bus_ __attribute__((cleanup(busp)))
 #define _cleanup_msg_ __attribute__((cleanup(msgp)))
 
@@ -57,15 +54,9 @@ static int append_props(sd_bus_message *m, const struct cg_unit_prop *p, size_t 
 	int r = 0;
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		switch (p[i].type) {
-		case 't':
-			r = sd_bus_message_append(m, "(sv)", p[i].name, "t", p[i].u);
-			break;
-		case 'b':
-			r = sd_bus_message_append(m, "(sv)", p[i].name, "b", (int) p[i].u);
-			break;
-		case 's':
-			r = sd_bus_message_append(m, "(sv)", p[i].name, "s", p[i].s);
-			break;
+		case 't': r = sd_bus_message_append(m, "(sv)", p[i].name, "t", p[i].u); break;
+		case 'b': r = sd_bus_message_append(m, "(sv)", p[i].name, "b", (int) p[i].u); break;
+		case 's': r = sd_bus_message_append(m, "(sv)", p[i].name, "s", p[i].s); break;
 		case 'y':
 			r = sd_bus_message_open_container(m, 'r', "sv");
 			if (r >= 0)
@@ -90,7 +81,10 @@ static int call(sd_bus *b, sd_bus_message *m, const char *what, cleat_error_t *e
 	_cleanup_msg_ sd_bus_message *reply = NULL;
 	int r = sd_bus_call(b, m, 30 * 1000000ULL, &e, &reply);
 	if (r < 0) {
-		cleat_error_errno(err, -r, "systemd %s: %s", what, e.message ? e.message : e.name ? e.name : "");
+		cleat_error_errno(err, -r, "systemd %s: %s", what,
+				  e.message ? e.message
+				  : e.name  ? e.name
+					    : "");
 		sd_bus_error_free(&e);
 		return -1;
 	}
@@ -126,15 +120,17 @@ int cg_systemd_start(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o,
 	_cleanup_msg_ sd_bus_message *m = NULL;
 	_cleanup_free_ char *desc = xasprintf("cleat container %s", o->id);
 	bool v2 = cg->mode == CLEAT_CGROUP_V2;
-	int r = sd_bus_message_new_method_call(b, &m, SD_DEST, SD_PATH, SD_MGR, "StartTransientUnit");
+	int r = sd_bus_message_new_method_call(b, &m, SD_DEST, SD_PATH, SD_MGR,
+					       "StartTransientUnit");
 	if (r >= 0)
 		r = sd_bus_message_append(m, "ss", cg->unit, "replace");
 	if (r >= 0)
 		r = sd_bus_message_open_container(m, 'a', "(sv)");
 	if (r >= 0)
-		r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)", "Description", "s", desc, "Slice", "s",
-					  cg->slice, "Delegate", "b", 1, "MemoryAccounting", "b", 1,
-					  "CPUAccounting", "b", 1, v2 ? "IOAccounting" : "BlockIOAccounting", "b", 1,
+		r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)", "Description", "s",
+					  desc, "Slice", "s", cg->slice, "Delegate", "b", 1,
+					  "MemoryAccounting", "b", 1, "CPUAccounting", "b", 1,
+					  v2 ? "IOAccounting" : "BlockIOAccounting", "b", 1,
 					  "TasksAccounting", "b", 1);
 	if (r >= 0)
 		r = sd_bus_message_append(m, "(sv)", "DefaultDependencies", "b", 0);
@@ -159,7 +155,8 @@ int cg_systemd_start(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o,
 		nanosleep(&ts, NULL);
 	}
 	if (pid > 0)
-		return cleat_error_msg(err, "timeout waiting for systemd to create \"%s\"", cg->unit);
+		return cleat_error_msg(err, "timeout waiting for systemd to create \"%s\"",
+				       cg->unit);
 	return 0;
 }
 
@@ -177,7 +174,8 @@ int cg_systemd_update(struct cleat_cgroup *cg, const struct oci_resources *r, cl
 		return -1;
 	}
 	_cleanup_msg_ sd_bus_message *m = NULL;
-	int rc = sd_bus_message_new_method_call(b, &m, SD_DEST, SD_PATH, SD_MGR, "SetUnitProperties");
+	int rc = sd_bus_message_new_method_call(b, &m, SD_DEST, SD_PATH, SD_MGR,
+						"SetUnitProperties");
 	if (rc >= 0)
 		rc = sd_bus_message_append(m, "sb", cg->unit, 1);
 	if (rc >= 0)
@@ -201,9 +199,11 @@ int cg_systemd_stop(struct cleat_cgroup *cg, cleat_error_t *err)
 		return -1;
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	_cleanup_msg_ sd_bus_message *reply = NULL;
-	int r = sd_bus_call_method(b, SD_DEST, SD_PATH, SD_MGR, "StopUnit", &e, &reply, "ss", cg->unit, "replace");
+	int r = sd_bus_call_method(b, SD_DEST, SD_PATH, SD_MGR, "StopUnit", &e, &reply, "ss",
+				   cg->unit, "replace");
 	if (r < 0 && !sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit")) {
-		cleat_error_errno(err, -r, "systemd StopUnit \"%s\": %s", cg->unit, e.message ? e.message : "");
+		cleat_error_errno(err, -r, "systemd StopUnit \"%s\": %s", cg->unit,
+				  e.message ? e.message : "");
 		sd_bus_error_free(&e);
 		return -1;
 	}

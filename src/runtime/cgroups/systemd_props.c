@@ -19,10 +19,7 @@ static void add(struct cg_unit_prop **v, size_t *n, const char *name, char type,
 	(*n)++;
 }
 
-static uint64_t limit_u64(int64_t v)
-{
-	return v < 0 ? UINT64_MAX : (uint64_t) v;
-}
+static uint64_t limit_u64(int64_t v) { return v < 0 ? UINT64_MAX : (uint64_t) v; }
 
 int cg_cpuset_to_mask(const char *list, uint8_t **bytes, size_t *n, cleat_error_t *err)
 {
@@ -109,7 +106,8 @@ int cg_systemd_props(const struct oci_resources *r, bool v2, struct cg_unit_prop
 	if (r->has_cpu) {
 		const struct oci_cpu *c = &r->cpu;
 		if (c->has_shares && c->shares)
-			add(&v, &k, v2 ? "CPUWeight" : "CPUShares", 't', v2 ? cg_shares_to_weight(c->shares) : c->shares);
+			add(&v, &k, v2 ? "CPUWeight" : "CPUShares", 't',
+			    v2 ? cg_shares_to_weight(c->shares) : c->shares);
 		int64_t quota = c->has_quota ? c->quota : 0;
 		uint64_t period = c->has_period ? c->period : 0;
 		if (period)
@@ -131,7 +129,8 @@ int cg_systemd_props(const struct oci_resources *r, bool v2, struct cg_unit_prop
 			goto fail;
 	}
 	if (r->has_pids && r->pids_limit != 0)
-		add(&v, &k, "TasksMax", 't', r->pids_limit > 0 ? (uint64_t) r->pids_limit : UINT64_MAX);
+		add(&v, &k, "TasksMax", 't',
+		    r->pids_limit > 0 ? (uint64_t) r->pids_limit : UINT64_MAX);
 	if (r->has_blkio && r->blkio.has_weight && r->blkio.weight)
 		add(&v, &k, v2 ? "IOWeight" : "BlockIOWeight", 't',
 		    v2 ? cg_blkio_to_io_weight(r->blkio.weight) : r->blkio.weight);

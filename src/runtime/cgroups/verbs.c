@@ -17,24 +17,24 @@
 #include "runtime/container.h"
 #include "runtime/state_dir.h"
 
-#define MOVE_ARRAY(into, delta, f)                               \
-	do {                                                     \
-		if ((delta)->n_##f) {                            \
-			__typeof__((into)->f) t_ = (into)->f;    \
-			size_t tn_ = (into)->n_##f;              \
-			(into)->f = (delta)->f;                  \
-			(into)->n_##f = (delta)->n_##f;          \
-			(delta)->f = t_;                         \
-			(delta)->n_##f = tn_;                    \
-		}                                                \
+#define MOVE_ARRAY(into, delta, f)                            \
+	do {                                                  \
+		if ((delta)->n_##f) {                         \
+			__typeof__((into)->f) t_ = (into)->f; \
+			size_t tn_ = (into)->n_##f;           \
+			(into)->f = (delta)->f;               \
+			(into)->n_##f = (delta)->n_##f;       \
+			(delta)->f = t_;                      \
+			(delta)->n_##f = tn_;                 \
+		}                                             \
 	} while (0)
 
-#define MERGE(into, delta, f)                          \
-	do {                                           \
-		if ((delta)->has_##f) {                \
-			(into)->has_##f = true;        \
-			(into)->f = (delta)->f;        \
-		}                                      \
+#define MERGE(into, delta, f)                   \
+	do {                                    \
+		if ((delta)->has_##f) {         \
+			(into)->has_##f = true; \
+			(into)->f = (delta)->f; \
+		}                               \
 	} while (0)
 
 static void swap_str(char **a, char **b)
@@ -122,7 +122,8 @@ int cleat_container_update(const struct cleat_ctx *ctx, const char *id, struct o
 	if (!cfg->linux_->resources)
 		cfg->linux_->resources = xmalloc0(sizeof *cfg->linux_->resources);
 	/* checkBeforeUpdate is a property of this request, not of the config. */
-	bool check = delta->has_memory && delta->memory.has_check_before_update && delta->memory.check_before_update;
+	bool check = delta->has_memory && delta->memory.has_check_before_update &&
+		     delta->memory.check_before_update;
 	bool new_limit = delta->has_memory && delta->memory.has_limit && !delta->memory.has_swap;
 	cleat_resources_merge(cfg->linux_->resources, delta);
 	struct oci_resources *r = cfg->linux_->resources;
@@ -150,7 +151,8 @@ int cleat_container_update(const struct cleat_ctx *ctx, const char *id, struct o
 	return 0;
 }
 
-int cleat_container_pause(const struct cleat_ctx *ctx, const char *id, bool freeze, cleat_error_t *err)
+int cleat_container_pause(const struct cleat_ctx *ctx, const char *id, bool freeze,
+			  cleat_error_t *err)
 {
 	_cleanup_container_ struct cleat_container *c = NULL;
 	struct cleat_cgroup *cg;
@@ -182,7 +184,8 @@ static int emit_stats(struct cleat_cgroup *cg, const char *id, cleat_event_fn em
 	if (cleat_cgroup_stats_json(cg, &data, err) < 0)
 		return -1;
 	_cleanup_free_ char *eid = cleat_json_escape(id);
-	_cleanup_free_ char *line = xasprintf("{\"type\":\"stats\",\"id\":\"%s\",\"data\":%s}", eid, data);
+	_cleanup_free_ char *line = xasprintf("{\"type\":\"stats\",\"id\":\"%s\",\"data\":%s}", eid,
+					      data);
 	if (emit(line, ud) < 0)
 		return cleat_error_msg(err, "events: output closed");
 	return 0;
@@ -272,7 +275,8 @@ int cleat_container_events(const struct cleat_ctx *ctx, const char *id, bool sta
 		if (r < 0 && errno != EINTR)
 			return cleat_error_errno(err, errno, "events: poll");
 		if (r > 0 && oom_happened(cg, ofd, &last_oom)) {
-			_cleanup_free_ char *line = xasprintf("{\"type\":\"oom\",\"id\":\"%s\"}", eid);
+			_cleanup_free_ char *line = xasprintf("{\"type\":\"oom\",\"id\":\"%s\"}",
+							      eid);
 			if (emit(line, ud) < 0)
 				return 0;
 		}

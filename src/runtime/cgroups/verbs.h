@@ -20,7 +20,8 @@ void cleat_resources_merge(struct oci_resources *into, struct oci_resources *del
 int cleat_container_update(const struct cleat_ctx *ctx, const char *id, struct oci_resources *delta,
 			   cleat_error_t *err);
 /* pause (freeze=true) / resume. */
-int cleat_container_pause(const struct cleat_ctx *ctx, const char *id, bool freeze, cleat_error_t *err);
+int cleat_container_pause(const struct cleat_ctx *ctx, const char *id, bool freeze,
+			  cleat_error_t *err);
 int cleat_container_pids(const struct cleat_ctx *ctx, const char *id, pid_t **pids, size_t *n,
 			 cleat_error_t *err);
 

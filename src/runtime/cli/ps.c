@@ -51,7 +51,8 @@ static int run_ps(char **args, size_t nargs, char **out, cleat_error_t *err)
 	if (rc < 0)
 		return -1;
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return cleat_error_msg(err, "ps failed (exit status %d): %s", WIFEXITED(st) ? WEXITSTATUS(st) : -1, *out);
+		return cleat_error_msg(err, "ps failed (exit status %d): %s",
+				       WIFEXITED(st) ? WEXITSTATUS(st) : -1, *out);
 	return 0;
 }
 

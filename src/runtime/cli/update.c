@@ -14,9 +14,22 @@
 #include "runtime/cgroups/verbs.h"
 
 enum {
-	O_BLKIO_WEIGHT = 256, O_CPU_PERIOD, O_CPU_QUOTA, O_CPU_SHARES, O_CPU_RT_PERIOD, O_CPU_RT_RUNTIME,
-	O_CPUSET_CPUS, O_CPUSET_MEMS, O_KMEM, O_KMEM_TCP, O_MEMORY, O_MEMORY_RES, O_MEMORY_SWAP,
-	O_PIDS, O_L3, O_MEMBW,
+	O_BLKIO_WEIGHT = 256,
+	O_CPU_PERIOD,
+	O_CPU_QUOTA,
+	O_CPU_SHARES,
+	O_CPU_RT_PERIOD,
+	O_CPU_RT_RUNTIME,
+	O_CPUSET_CPUS,
+	O_CPUSET_MEMS,
+	O_KMEM,
+	O_KMEM_TCP,
+	O_MEMORY,
+	O_MEMORY_RES,
+	O_MEMORY_SWAP,
+	O_PIDS,
+	O_L3,
+	O_MEMBW,
 };
 
 /* docker's RAMInBytes: "64m", "1.5g", "1024" (binary units, optional b/ib). */
@@ -34,12 +47,30 @@ static int parse_bytes(const char *flag, const char *s, int64_t *out, cleat_erro
 	double mul = 1;
 	switch (tolower((unsigned char) *end)) {
 	case 0: break;
-	case 'b': mul = 1; end++; break;
-	case 'k': mul = 1024.0; end++; break;
-	case 'm': mul = 1024.0 * 1024; end++; break;
-	case 'g': mul = 1024.0 * 1024 * 1024; end++; break;
-	case 't': mul = 1024.0 * 1024 * 1024 * 1024; end++; break;
-	case 'p': mul = 1024.0 * 1024 * 1024 * 1024 * 1024; end++; break;
+	case 'b':
+		mul = 1;
+		end++;
+		break;
+	case 'k':
+		mul = 1024.0;
+		end++;
+		break;
+	case 'm':
+		mul = 1024.0 * 1024;
+		end++;
+		break;
+	case 'g':
+		mul = 1024.0 * 1024 * 1024;
+		end++;
+		break;
+	case 't':
+		mul = 1024.0 * 1024 * 1024 * 1024;
+		end++;
+		break;
+	case 'p':
+		mul = 1024.0 * 1024 * 1024 * 1024 * 1024;
+		end++;
+		break;
 	default: goto bad;
 	}
 	if (mul != 1 && tolower((unsigned char) *end) == 'i')
@@ -144,16 +175,12 @@ static int apply_flag(struct oci_resources *r, int c, const char *arg, cleat_err
 		r->pids_limit = v;
 		return 0;
 	case O_L3:
-	case O_MEMBW:
-		return cleat_error_msg(err, "Intel RDT is not supported by cleat");
+	case O_MEMBW: return cleat_error_msg(err, "Intel RDT is not supported by cleat");
 	}
 	return -1;
 }
 
-static void resources_freep(struct oci_resources **r)
-{
-	oci_resources_free(*r);
-}
+static void resources_freep(struct oci_resources **r) { oci_resources_free(*r); }
 
 int cli_update(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *err)
 {
@@ -178,7 +205,8 @@ int cli_update(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t
 		{ "mem-bw-schema", required_argument, NULL, O_MEMBW },
 		{ 0 },
 	};
-	__attribute__((cleanup(resources_freep))) struct oci_resources *flags = xmalloc0(sizeof *flags);
+	__attribute__((cleanup(resources_freep))) struct oci_resources *flags = xmalloc0(
+		sizeof *flags);
 	const char *file = NULL;
 	int c;
 	optind = 0;
