@@ -264,6 +264,17 @@ start() {
 	assert_output --partial "memory.limit_in_bytes"
 }
 
+@test "update: checkBeforeUpdate refuses a limit below the usage before writing it" {
+	update_config '.linux.resources.memory = {"limit": 67108864}'
+	start
+	run -1 cleat update -r - "$ID" <<<'{"memory": {"limit": 8192, "checkBeforeUpdate": true}}'
+	assert_output --partial "below the current usage"
+	run -0 v1 memory memory.limit_in_bytes
+	assert_output 67108864
+	run -0 jq .linux.resources.memory.limit "$ROOT/$ID/config.json"
+	assert_output 67108864
+}
+
 @test "pause and resume: freezer.state and status" {
 	start
 	run -0 cleat pause "$ID"
