@@ -82,6 +82,10 @@ static int process_setup(const struct cleat_exec_args *a, char ***argv, char ***
 		return -1;
 	if (cleat_process_find_exec(p, *env, exe, err) < 0)
 		return cleat_error_wrap(err, "unable to start container process");
+	/* A detached exec outlives `cleat exec`, which exits as soon as the sync
+	 * socket closes, i.e. in prepare_fds below: drop the death signal first (a
+	 * uid switch clears it only when the uid changes, not for root). */
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	return cleat_process_prepare_fds(a->keep_fds, err);
 }
 
@@ -92,9 +96,6 @@ static _Noreturn void process_main(const struct cleat_exec_args *a)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (process_setup(a, &argv, &env, &exe, &err) < 0)
 		child_fail(a->sync_fd, &err);
-	/* A detached exec outlives `cleat exec`: drop the death signal, which a uid
-	 * switch clears only when the uid changes (not for root). */
-	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	execve(exe, argv, env);
 	cleat_error_errno(&err, errno, "exec \"%s\"", exe);
 	child_fail(a->sync_fd, &err);
