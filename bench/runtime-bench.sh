@@ -1,0 +1,113 @@
+#!/bin/bash
+# runtime-bench.sh [N]: N (default 50) sequential `run` of /bin/true with cleat, runc and
+# crun on the same bundle, printing per-container mean and median wall times and the ratios
+# cleat/runc and cleat/crun.
+#
+# Fairness: crun refuses this kind of host's hybrid cgroup layout, so the whole benchmark
+# runs in a private mount namespace (`unshare -m`) where /sys/fs/cgroup/unified is unmounted,
+# and all three runtimes run there, with the same config.json (runc's default spec, args
+# ["/bin/true"], each runtime creating its default cgroup /<id>). Runs are interleaved
+# (cleat, runc, crun, cleat, ...) after a warm-up, so drift in the machine hits all three.
+# Timed: the whole `RUNTIME run` command, from fork to its exit (the container exited and
+# was deleted). Not part of the test suite.
+#
+# Environment: CLEAT (default: the built ./cleat, else cleat on PATH), RUNC, CRUN, WARMUP (3).
+set -euo pipefail
+
+N=${1:-50}
+SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
+if [ -z "${CLEAT:-}" ]; then
+	if [ -x "${CLEAT_BUILDDIR:-$SRCDIR}/cleat" ]; then
+		CLEAT=${CLEAT_BUILDDIR:-$SRCDIR}/cleat
+	else
+		CLEAT=$(command -v cleat)
+	fi
+fi
+RUNC=${RUNC:-runc}
+CRUN=${CRUN:-crun}
+WARMUP=${WARMUP:-3}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "runtime-bench.sh: run as root" >&2
+	exit 1
+fi
+
+# Re-run inside a private mount namespace with the unified hierarchy hidden.
+if [ "${CLEAT_BENCH_UNSHARED:-}" != 1 ]; then
+	exec env CLEAT_BENCH_UNSHARED=1 CLEAT="$CLEAT" unshare -m --propagation private "$0" "$@"
+fi
+umount -l /sys/fs/cgroup/unified 2>/dev/null || true
+
+WORK=$(mktemp -d /tmp/cleat-bench-runtime.XXXXXX)
+chmod 755 "$WORK"
+cleanup() {
+	local rt
+	for rt in cleat runc crun; do
+		for id in $(ls "$WORK/root-$rt" 2>/dev/null); do
+			"$(bin_of "$rt")" --root "$WORK/root-$rt" delete --force "$id" >/dev/null 2>&1 || true
+		done
+	done
+	rm -rf --one-file-system "$WORK"
+}
+trap cleanup EXIT
+
+bin_of() {
+	case $1 in
+	cleat) echo "$CLEAT" ;;
+	runc) echo "$RUNC" ;;
+	crun) echo "$CRUN" ;;
+	esac
+}
+
+"$SRCDIR/contrib/make-test-image.sh" -s runc bundle "$WORK/bundle" /bin/true
+mkdir -p "$WORK/root-cleat" "$WORK/root-runc" "$WORK/root-crun"
+
+# run_once RUNTIME ID: one timed run; prints microseconds.
+run_once() {
+	local rt=$1 id=$2 bin t0 t1
+	bin=$(bin_of "$rt")
+	t0=${EPOCHREALTIME/./}
+	if ! "$bin" --root "$WORK/root-$rt" run --bundle "$WORK/bundle" "$id" \
+		</dev/null >/dev/null 2>"$WORK/err"; then
+		echo "runtime-bench.sh: $rt run failed:" >&2
+		cat "$WORK/err" >&2
+		exit 1
+	fi
+	t1=${EPOCHREALTIME/./}
+	echo $((t1 - t0))
+}
+
+echo "runtime-bench: $N sequential runs of /bin/true each (+$WARMUP warm-up), interleaved,"
+echo "all in a private mount namespace without /sys/fs/cgroup/unified"
+echo "  cleat: $CLEAT ($("$CLEAT" --version | head -n1))"
+echo "  runc:  $(command -v "$RUNC") ($("$RUNC" --version | head -n1))"
+echo "  crun:  $(command -v "$CRUN") ($("$CRUN" --version | head -n1))"
+
+for ((i = 0; i < WARMUP; i++)); do
+	for rt in cleat runc crun; do
+		run_once "$rt" "bench-warm-$rt-$$-$i" >/dev/null
+	done
+done
+for ((i = 0; i < N; i++)); do
+	for rt in cleat runc crun; do
+		run_once "$rt" "bench-$rt-$$-$i" >>"$WORK/times-$rt"
+	done
+done
+
+# stats FILE: "mean median" in milliseconds with 2 decimals.
+stats() {
+	sort -n "$1" | awk '{ v[NR] = $1; s += $1 }
+		END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
+		      printf "%.2f %.2f\n", s / NR / 1000, m / 1000 }'
+}
+
+printf '\n%-8s %12s %12s\n' runtime "mean (ms)" "median (ms)"
+declare -A MEAN MEDIAN
+for rt in cleat runc crun; do
+	read -r MEAN[$rt] MEDIAN[$rt] < <(stats "$WORK/times-$rt")
+	printf '%-8s %12s %12s\n' "$rt" "${MEAN[$rt]}" "${MEDIAN[$rt]}"
+done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+echo
+echo "cleat/runc: mean $(ratio "${MEAN[cleat]}" "${MEAN[runc]}"), median $(ratio "${MEDIAN[cleat]}" "${MEDIAN[runc]}")"
+echo "cleat/crun: mean $(ratio "${MEAN[cleat]}" "${MEAN[crun]}"), median $(ratio "${MEDIAN[cleat]}" "${MEDIAN[crun]}")"
