@@ -1,6 +1,7 @@
 /* libFuzzer target: ttrpc frame splitting, Request / Response decoding, the
- * Task request messages, and the live server fed the input over a socket
- * (dispatch, replies, parked and cancelled calls, bad frames). */
+ * Task request messages, the live server fed the input over a socket
+ * (dispatch, replies, parked and cancelled calls, bad frames), and the client
+ * fed the input as the server's replies. */
 #include "config.h"
 
 #include <errno.h>
@@ -223,17 +224,93 @@ static void feed_server(const uint8_t *data, size_t size)
 		abort();
 }
 
+/* ---- client: the input is what the "containerd" side sends back ---- */
+
+static int client_listen_fd = -1;
+static char client_sock_path[108];
+
+static void client_setup(void)
+{
+	snprintf(client_sock_path, sizeof(client_sock_path), "/tmp/fuzz-ttrpc-c-%d.sock",
+		 (int) getpid());
+	unlink(client_sock_path);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	strcpy(sa.sun_path, client_sock_path);
+	client_listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (bind(client_listen_fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 ||
+	    listen(client_listen_fd, 4) < 0)
+		abort();
+}
+
+static int client_replies[3];
+
+static void client_reply_cb(enum ttrpc_code code, const char *message, const uint8_t *payload,
+			    size_t len, void *data)
+{
+	int *n = data;
+	(*n)++;
+	loop_quit(L);
+	if (message == NULL || (len && payload == NULL))
+		abort();
+}
+
+static bool client_all_replied(void)
+{
+	for (int i = 0; i < 3; i++)
+		if (client_replies[i] == 0)
+			return false;
+	return true;
+}
+
+static void feed_client(const uint8_t *data, size_t size)
+{
+	cleat_error_t err = NULL;
+	struct ttrpc_client *c = NULL;
+	if (ttrpc_client_connect(L, client_sock_path, &c, &err) < 0)
+		abort();
+	memset(client_replies, 0, sizeof(client_replies));
+	for (int i = 0; i < 3; i++)
+		if (ttrpc_client_call(c, "containerd.services.events.ttrpc.v1.Events", "Forward",
+				      data, size < 64 ? size : 64, "default", client_reply_cb,
+				      &client_replies[i], &err) < 0)
+			abort();
+	int peer = accept4(client_listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (peer < 0)
+		abort();
+	/* The input goes back as the "server" stream, then EOF: every pending
+	 * call must complete exactly once, from a reply or from the loss. */
+	if (send(peer, data, size, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 && errno != EAGAIN)
+		abort();
+	shutdown(peer, SHUT_WR);
+	bool timed_out = false;
+	struct loop_source *t = loop_add_timer(L, 2000, timeout_cb, &timed_out, &err);
+	while (!client_all_replied() && !timed_out)
+		loop_run(L, &err);
+	if (timed_out)
+		abort();
+	loop_remove(L, t);
+	for (int i = 0; i < 3; i++)
+		if (client_replies[i] != 1)
+			abort();
+	ttrpc_client_free(c);
+	close(peer);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t used, need;
 	cleat_error_t err = NULL;
 
-	if (L == NULL)
+	if (L == NULL) {
 		setup();
+		client_setup();
+	}
 	if (ttrpc_frames_split(data, size, frame_cb, NULL, &used, &need, &err) < 0)
 		cleat_error_free(&err);
-	if (size <= 256 * 1024)
+	if (size <= 256 * 1024) {
 		feed_server(data, size);
+		feed_client(data, size);
+	}
 	return 0;
 }
