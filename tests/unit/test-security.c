@@ -468,7 +468,7 @@ static void sched_child(int out)
 {
 	struct oci_scheduler s = {.policy = "SCHED_BATCH", .has_nice = true, .nice = 7};
 	struct oci_io_priority io = {.class = "IOPRIO_CLASS_IDLE", .priority = 0};
-	struct oci_cpu_affinity aff = {.initial = "0"};
+	struct oci_cpu_affinity aff = {.initial = "1", .final = "0"};
 	struct oci_process p = {.scheduler = &s, .io_priority = &io, .exec_cpu_affinity = &aff};
 	cleat_error_t err = NULL;
 	if (cleat_sched_apply(&p, &err) < 0) {
@@ -488,7 +488,7 @@ static void test_sched_apply(void)
 	int status;
 	char *r = in_child(sched_child, &status);
 	ok(strstr(r, "policy=3 nice=7 ioprio=24576 cpus=1 cpu0=1") != NULL,
-	   "SCHED_BATCH nice 7, IDLE io class, affinity cpu 0: %s", r);
+	   "SCHED_BATCH nice 7, IDLE io class, final affinity cpu 0: %s", r);
 	free(r);
 }
 

@@ -4,9 +4,11 @@
  * execCPUAffinity (runtime-spec config.md): `initial` is the affinity the
  * process runs with before it is moved into the container's cgroup, `final`
  * the one it gets right after (moving into a cpuset cgroup resets affinity to
- * the cpuset, so `final` must come after the move).  cleat_sched_apply() sets
- * `initial` on the calling process; cleat_sched_set_final_affinity() is called
- * by whoever moves the process, after the move. */
+ * the cpuset, so `final` must come after the move).  The parent sets `initial`
+ * on the exec helper before moving it (cleat_sched_set_affinity()); the
+ * process, already inside the cgroup when it calls cleat_sched_apply(), sets
+ * `final` on itself.  cleat_sched_set_final_affinity() does the same for a
+ * caller that moves a process from outside. */
 #include "config.h"
 #include "runtime/linux/sched.h"
 #include "runtime/linux/security.h"
@@ -216,8 +218,5 @@ int cleat_sched_apply(const struct oci_process *p, cleat_error_t *err)
 			return cleat_error_errno(err, errno, "ioprio_set(%s, %d)", p->io_priority->class,
 						 (int) p->io_priority->priority);
 	}
-	if (p->exec_cpu_affinity && p->exec_cpu_affinity->initial &&
-	    cleat_sched_set_affinity(0, p->exec_cpu_affinity->initial, err) < 0)
-		return cleat_error_wrap(err, "process.execCPUAffinity.initial");
-	return 0;
+	return cleat_sched_set_final_affinity(p, 0, err);
 }

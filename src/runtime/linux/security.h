@@ -33,7 +33,8 @@ int cleat_seccomp_send_listener(const struct oci_seccomp *s, int notify_fd, cons
 int cleat_lsm_set_exec_label(const char *apparmor_profile, const char *selinux_label,
 			     cleat_error_t *err);
 int cleat_personality_apply(const struct oci_personality *p, cleat_error_t *err);
-/* scheduler, ioPriority, execCPUAffinity.initial */
+/* scheduler, ioPriority, execCPUAffinity.final (the caller is in its cgroup;
+ * `initial` is set by the parent before the move, see sched.h) */
 int cleat_sched_apply(const struct oci_process *p, cleat_error_t *err);
 
 /* CVE-2019-5736: make sure /proc/self/exe is a sealed memfd copy; re-execs
