@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "runtime/linux/exec.h"
+#include "runtime/linux/sched.h"
 #include "runtime/linux/seccomp.h"
 #include "runtime/linux/security.h"
 #include "runtime/linux/sync.h"
@@ -98,6 +99,11 @@ static int spawn(struct exec_run *r, cleat_error_t *err)
 		return -1;
 	close(r->sync_child);
 	r->sync_child = -1;
+	/* execCPUAffinity.initial: before the move into the cgroup (the exec'd
+	 * process inherits it; `final` is applied by the process once inside). */
+	const struct oci_cpu_affinity *aff = r->o->process->exec_cpu_affinity;
+	if (aff && aff->initial && cleat_sched_set_affinity(r->helper, aff->initial, err) < 0)
+		return cleat_error_wrap(err, "process.execCPUAffinity.initial");
 	struct cleat_cgroup *cg;
 	if (r->c->cgroup_str && *r->c->cgroup_str &&
 	    (cleat_container_cgroup(r->c, &cg, err) < 0 || cleat_cgroup_enter(cg, r->helper, err) < 0))
