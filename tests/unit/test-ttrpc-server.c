@@ -311,6 +311,33 @@ static void test_concurrent(void)
 	ttrpc_client_free(c);
 }
 
+static struct ttrpc_client *freeing_client;
+static int freeing_calls;
+
+static void free_in_cb(enum ttrpc_code code, const char *message, const uint8_t *payload,
+		       size_t len, void *data)
+{
+	freeing_calls++;
+	ttrpc_client_free(freeing_client);
+	freeing_client = NULL;
+	loop_quit(L);
+}
+
+/* The first of several replies that arrive in one read frees the client. */
+static void test_free_in_callback(void)
+{
+	cleat_error_t err = NULL;
+	freeing_client = client();
+	freeing_calls = 0;
+	for (int i = 0; i < 4; i++)
+		ttrpc_client_call(freeing_client, "test.Svc", "Echo", (const uint8_t *) "abc", 3,
+				  NULL, free_in_cb, NULL, &err);
+	for (int i = 0; i < 20 && freeing_calls == 0; i++)
+		spin_ms(10);
+	spin_ms(30);
+	tap_ok(freeing_calls == 1, "client freed from its response callback: no further callbacks");
+}
+
 static void test_big_message(void)
 {
 	struct ttrpc_client *c = client();
@@ -692,6 +719,7 @@ int main(void)
 
 	test_echo_and_metadata();
 	test_concurrent();
+	test_free_in_callback();
 	test_big_message();
 	test_probes();
 	test_cancel();

@@ -124,6 +124,8 @@ int ttrpc_io_read(struct ttrpc_io *io, ttrpc_frame_fn fn, void *data, cleat_erro
 	/* Bounded so one busy peer cannot starve the other sources; the fd is
 	 * level-triggered and comes back in the next epoll_wait. */
 	for (int round = 0; round < 16 && !io->broken; round++) {
+		if (io->wlen - io->woff > OUT_BACKLOG_MAX)
+			break;
 		if (io->rlen == io->rcap)
 			rbuf_reserve(io, need > io->rcap ? need : io->rcap * 2);
 		ssize_t n = read(io->fd, io->rbuf + io->rlen, io->rcap - io->rlen);
@@ -145,6 +147,9 @@ int ttrpc_io_read(struct ttrpc_io *io, ttrpc_frame_fn fn, void *data, cleat_erro
 			io->broken = true;
 			return r;
 		}
+		/* A callback closed the connection (ttrpc_io_close freed rbuf). */
+		if (io->fd < 0)
+			return 1;
 		memmove(io->rbuf, io->rbuf + used, io->rlen - used);
 		io->rlen -= used;
 		if (need > io->rcap)
@@ -215,6 +220,12 @@ int ttrpc_io_send(struct ttrpc_io *io, uint32_t stream_id, uint8_t type,
 			err, "ttrpc: message length %zu exceeds maximum message size of %u", body,
 			TTRPC_MAX_MESSAGE);
 	bool queued = io->woff < io->wlen;
+	/* Drop the sent prefix once it is half the buffer (amortised moves). */
+	if (io->woff > 0 && io->woff >= io->wlen / 2) {
+		memmove(io->wbuf, io->wbuf + io->woff, io->wlen - io->woff);
+		io->wlen -= io->woff;
+		io->woff = 0;
+	}
 	size_t want = io->wlen + TTRPC_HEADER_LEN + body;
 	if (want > io->wcap) {
 		size_t cap = io->wcap ? io->wcap : 256;
