@@ -10,7 +10,8 @@ prop() { systemctl show -P "$2" "$1"; }
 mode=v1; [ -e /sys/fs/cgroup/cgroup.controllers ] && mode=v2
 echo "# systemd $(systemctl --version | head -1), cgroup $mode"
 cd /root/bundle
-ok "run -d with --systemd-cgroup" $C run -d sd1
+# A detached container keeps the stdio it was given: not our capture pipe.
+ok "run -d with --systemd-cgroup" bash -c "$C run -d sd1 </dev/null >/tmp/run.log 2>&1 || { cat /tmp/run.log; false; }"
 ok "scope is active" test "$(prop cleat-sd1.scope ActiveState)" = active
 ok "Delegate=yes" test "$(prop cleat-sd1.scope Delegate)" = yes
 ok "scope in system.slice" test "$(prop cleat-sd1.scope Slice)" = system.slice
