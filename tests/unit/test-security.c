@@ -327,6 +327,55 @@ static void test_seccomp_load(void)
 	free(r);
 }
 
+static void enosys_child(int out)
+{
+	char *allow[] = {"write", "exit_group", "exit", "brk", "mmap", "munmap"};
+	struct oci_seccomp_syscall sc = {.names = allow, .n_names = ARRAY_SIZE(allow),
+					 .action = "SCMP_ACT_ALLOW"};
+	char *arch[] = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
+	struct oci_seccomp s = {.default_action = "SCMP_ACT_ERRNO", .architectures = arch,
+				.n_architectures = 3, .syscalls = &sc, .n_syscalls = 1};
+	cleat_error_t err = NULL;
+	int nfd;
+	if (cleat_seccomp_load(&s, true, &nfd, &err) < 0) {
+		dprintf(out, "load failed\n");
+		return;
+	}
+	/* exit_group (231) is the largest listed: 300 is "newer", 110 (getppid) is not. */
+	long r1 = syscall(300, -1, 0);
+	int e1 = errno;
+	long r2 = syscall(SYS_getppid);
+	int e2 = errno;
+	/* snprintf + write: dprintf's stdio wants syscalls this filter refuses. */
+	char buf[64];
+	int k = snprintf(buf, sizeof buf, "new=%ld/%d old=%ld/%d", r1, e1, r2, e2);
+	if (write(out, buf, (size_t) k) < 0)
+		_exit(1);
+}
+
+static void test_enosys_stub(void)
+{
+	int status;
+	char *r = in_child(enosys_child, &status);
+	ok(strcmp(r, "new=-1/38 old=-1/1") == 0,
+	   "syscalls newer than the profile get ENOSYS, others the default (runc's stub): %s", r);
+	free(r);
+	struct sock_filter *stub;
+	size_t n;
+	char *names[] = {"mkdir"};
+	struct oci_seccomp_syscall sc = {.names = names, .n_names = 1, .action = "SCMP_ACT_ERRNO"};
+	char *arch[] = {"SCMP_ARCH_X86_64"};
+	struct oci_seccomp s = {.default_action = "SCMP_ACT_ALLOW", .architectures = arch,
+				.n_architectures = 1, .syscalls = &sc, .n_syscalls = 1};
+	cleat_seccomp_enosys_stub(&s, SCMP_ACT_ALLOW, &stub, &n);
+	ok(n == 0, "no stub when the default action allows");
+	cleat_seccomp_enosys_stub(&s, SCMP_ACT_ERRNO(ENOSYS), &stub, &n);
+	ok(n == 0, "no stub when the default errno is ENOSYS");
+	cleat_seccomp_enosys_stub(&s, SCMP_ACT_ERRNO(EPERM), &stub, &n);
+	ok(n > 0, "a stub for a default EPERM profile (%zu instructions)", n);
+	free(stub);
+}
+
 static void test_listener(void)
 {
 	cleat_error_t err = NULL;
@@ -546,6 +595,7 @@ int main(void)
 	test_seccomp_tables();
 	test_seccomp_compile();
 	test_seccomp_load();
+	test_enosys_stub();
 	test_listener();
 	test_personality();
 	test_sched();

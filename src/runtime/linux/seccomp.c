@@ -232,7 +232,7 @@ static int add_syscall_rules(scmp_filter_ctx ctx, const struct oci_seccomp_sysca
 }
 
 static int build_ctx(const struct oci_seccomp *s, scmp_filter_ctx *out, unsigned long *kflags,
-		     cleat_error_t *err)
+		     uint32_t *default_action, cleat_error_t *err)
 {
 	uint32_t def;
 	if (s->default_action == NULL)
@@ -274,6 +274,7 @@ static int build_ctx(const struct oci_seccomp *s, scmp_filter_ctx *out, unsigned
 		if (*kflags & SECCOMP_FILTER_FLAG_TSYNC)
 			*kflags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
 	}
+	*default_action = def;
 	*out = TAKE_PTR(ctx);
 	return 0;
 }
@@ -282,7 +283,8 @@ int cleat_seccomp_compile(const struct oci_seccomp *s, struct sock_filter **prog
 			  unsigned long *kflags, cleat_error_t *err)
 {
 	_cleanup_scmp_ scmp_filter_ctx ctx = NULL;
-	if (build_ctx(s, &ctx, kflags, err) < 0)
+	uint32_t def = SCMP_ACT_ALLOW;
+	if (build_ctx(s, &ctx, kflags, &def, err) < 0)
 		return -1;
 	/* libseccomp 2.5 only exports to an fd. */
 	_cleanup_close_ int fd = memfd_create("cleat-seccomp", MFD_CLOEXEC);
@@ -299,8 +301,19 @@ int cleat_seccomp_compile(const struct oci_seccomp *s, struct sock_filter **prog
 		return -1;
 	if (n == 0 || n % sizeof(struct sock_filter) != 0)
 		return cleat_error_msg(err, "seccomp filter export has a bad size (%zu)", n);
-	*prog = (struct sock_filter *) TAKE_PTR(buf);
-	*len = n / sizeof(struct sock_filter);
+	_cleanup_free_ struct sock_filter *stub = NULL;
+	size_t nstub = 0;
+	if (cleat_seccomp_enosys_stub(s, def, &stub, &nstub) < 0)
+		return cleat_error_msg(err, "seccomp: building the ENOSYS stub failed");
+	/* The stub goes first and falls through into libseccomp's program, whose
+	 * jumps are relative and so unaffected. */
+	size_t nf = n / sizeof(struct sock_filter);
+	struct sock_filter *all = xmalloc((nstub + nf) * sizeof *all);
+	if (nstub)
+		memcpy(all, stub, nstub * sizeof *all);
+	memcpy(all + nstub, buf, n);
+	*prog = all;
+	*len = nstub + nf;
 	return 0;
 }
 

@@ -34,6 +34,11 @@ struct sock_filter;
 int cleat_seccomp_compile(const struct oci_seccomp *s, struct sock_filter **prog, size_t *len,
 			  unsigned long *flags, cleat_error_t *err);
 
+/* runc's -ENOSYS stub for syscalls newer than the profile (seccomp_enosys.c);
+ * *len 0 when the profile does not get one.  *stub is malloc'ed. */
+int cleat_seccomp_enosys_stub(const struct oci_seccomp *s, uint32_t default_action,
+			      struct sock_filter **stub, size_t *len);
+
 /* The ContainerProcessState JSON sent to listenerPath (owned by the caller):
  * `pid` is the process that loaded the filter (0: the state's pid, i.e. the init). */
 char *cleat_seccomp_process_state(const struct oci_seccomp *s, const char *state_json, pid_t pid,

@@ -1,7 +1,7 @@
 # caps, seccomp, LSM, sched, personality, self-exe, hooks (owner: security helper)
 libcleat_a_SOURCES += \
 	%reldir%/caps.c %reldir%/caps.h \
-	%reldir%/seccomp.c %reldir%/seccomp.h \
+	%reldir%/seccomp.c %reldir%/seccomp.h %reldir%/seccomp_enosys.c \
 	%reldir%/lsm.c %reldir%/lsm.h \
 	%reldir%/sched.c %reldir%/sched.h \
 	%reldir%/personality.c %reldir%/personality.h \
