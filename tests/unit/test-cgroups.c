@@ -238,6 +238,37 @@ static void test_systemd_props(void)
 	cg_unit_props_free(p, n);
 }
 
+static void test_systemd_device_props(void)
+{
+	struct cg_dev_rule rules[] = { R(false, 'a', -1, -1, 7), R(true, 'c', 1, 3, 7),
+				       R(true, 'c', 136, -1, 7), R(true, 'b', -1, -1, CG_DEV_M),
+				       R(true, 'c', 99, -1, CG_DEV_R) };
+	struct cg_dev_emu e = { .default_allow = true };
+	for (size_t i = 0; i < ARRAY_SIZE(rules); i++)
+		cg_dev_emu_apply(&e, &rules[i]);
+	const char *devs = "Character devices:\n  1 mem\n136 pts\n\nBlock devices:\n  7 loop\n";
+	struct cg_unit_prop *p = NULL;
+	size_t n = 0;
+	cg_systemd_device_props(&e, devs, &p, &n);
+	const struct cg_unit_prop *x = prop(p, n, "DevicePolicy");
+	ok(x && strcmp(x->s, "strict") == 0, "whitelist → DevicePolicy=strict");
+	x = prop(p, n, "DeviceAllow");
+	ok(x && x->n_pairs == 6, "three DeviceAllow entries (unknown major 99 dropped)");
+	ok(x && strcmp(x->pairs[0], "/dev/char/1:3") == 0 && strcmp(x->pairs[1], "rwm") == 0,
+	   "exact device path");
+	ok(x && strcmp(x->pairs[2], "char-pts") == 0, "wildcard minor → driver name");
+	ok(x && strcmp(x->pairs[4], "block-*") == 0 && strcmp(x->pairs[5], "m") == 0,
+	   "wildcard major → block-*");
+	cg_unit_props_free(p, n);
+	cg_dev_emu_free(&e);
+	struct cg_dev_emu open_ = { .default_allow = true };
+	p = NULL;
+	n = 0;
+	cg_systemd_device_props(&open_, devs, &p, &n);
+	ok(strcmp(prop(p, n, "DevicePolicy")->s, "auto") == 0, "allow-all → DevicePolicy=auto");
+	cg_unit_props_free(p, n);
+}
+
 static void test_merge_and_state(void)
 {
 	struct oci_resources into = { 0 }, d = { 0 };
@@ -285,6 +316,7 @@ int main(void)
 	test_conversions();
 	test_devices();
 	test_systemd_props();
+	test_systemd_device_props();
 	test_merge_and_state();
 	printf("1..%d\n", n_tests);
 	return n_failed ? 1 : 0;

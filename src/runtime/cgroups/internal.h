@@ -114,15 +114,22 @@ int cg_bpf_dev_apply(const char *dir, const struct cg_dev_emu *e, cleat_error_t 
  * for a resource block.  Each entry is name + a printable value for tests. */
 struct cg_unit_prop {
 	const char *name;
-	char type; /* 't' u64, 's' string, 'b' bool, 'y' byte array (AllowedCPUs) */
+	char type; /* 't' u64, 's' string, 'b' bool, 'y' byte array (AllowedCPUs),
+		      'A' a(ss) pairs (DeviceAllow) */
 	uint64_t u;
 	char *s;
 	uint8_t *bytes;
 	size_t n_bytes;
+	char **pairs; /* 'A': path, access, path, access... */
+	size_t n_pairs;
 };
 int cg_systemd_props(const struct oci_resources *r, bool v2, struct cg_unit_prop **out, size_t *n,
 		     cleat_error_t *err);
 void cg_unit_props_free(struct cg_unit_prop *p, size_t n);
+/* DevicePolicy + DeviceAllow for an emulated rule set; proc_devices is the text of
+ * /proc/devices (names for wildcard-minor rules). */
+void cg_systemd_device_props(const struct cg_dev_emu *e, const char *proc_devices,
+			     struct cg_unit_prop **v, size_t *n);
 int cg_cpuset_to_mask(const char *list, uint8_t **bytes, size_t *n, cleat_error_t *err);
 
 /* resources_v1.c / resources_v2.c */

@@ -103,6 +103,27 @@ static bool pid_in_unit(pid_t pid, const char *unit)
 	return strstr(s, needle) != NULL;
 }
 
+/* The device rules as unit properties too, so a daemon-reload (which makes
+ * systemd rewrite the unit's cgroup) keeps them, as runc does. */
+static int device_props(const struct cleat_cgroup_opts *o, struct cg_unit_prop **props, size_t *np,
+			cleat_error_t *err)
+{
+	_cleanup_free_ struct cg_dev_rule *rules = NULL;
+	size_t n;
+	if (cg_dev_rules_build(o->resources, o->config, true, &rules, &n, err) < 0)
+		return -1;
+	struct cg_dev_emu e = { .default_allow = true };
+	for (size_t i = 0; i < n; i++)
+		cg_dev_emu_apply(&e, &rules[i]);
+	_cleanup_free_ char *devs = NULL;
+	_cleanup_error_ cleat_error_t e2 = NULL;
+	if (read_file("/proc/devices", &devs, NULL, &e2) < 0)
+		devs = xstrdup("");
+	cg_systemd_device_props(&e, devs, props, np);
+	cg_dev_emu_free(&e);
+	return 0;
+}
+
 int cg_systemd_start(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o, pid_t pid,
 		     cleat_error_t *err)
 {
@@ -117,6 +138,10 @@ int cg_systemd_start(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o,
 	size_t np = 0;
 	if (cg_systemd_props(o->resources, cg->mode == CLEAT_CGROUP_V2, &props, &np, err) < 0)
 		return -1;
+	if (device_props(o, &props, &np, err) < 0) {
+		cg_unit_props_free(props, np);
+		return -1;
+	}
 	_cleanup_msg_ sd_bus_message *m = NULL;
 	_cleanup_free_ char *desc = xasprintf("cleat container %s", o->id);
 	bool v2 = cg->mode == CLEAT_CGROUP_V2;

@@ -147,6 +147,70 @@ void cg_unit_props_free(struct cg_unit_prop *p, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(p[i].s);
 		free(p[i].bytes);
+		for (size_t j = 0; j < p[i].n_pairs; j++)
+			free(p[i].pairs[j]);
+		free(p[i].pairs);
 	}
 	free(p);
+}
+
+/* The driver name of a major number in /proc/devices' char or block section. */
+static char *device_name(const char *proc_devices, char type, int64_t major)
+{
+	const char *sect = strstr(proc_devices,
+				  type == 'b' ? "Block devices:" : "Character devices:");
+	if (!sect)
+		return NULL;
+	for (const char *p = strchr(sect, '\n'); p && p[1] && p[1] != '\n';
+	     p = strchr(p + 1, '\n')) {
+		char *end;
+		long long m = strtoll(p + 1, &end, 10);
+		if (end == p + 1)
+			break;
+		if (m == major) {
+			while (*end == ' ')
+				end++;
+			return xstrndup(end, strcspn(end, "\n"));
+		}
+	}
+	return NULL;
+}
+
+void cg_systemd_device_props(const struct cg_dev_emu *e, const char *proc_devices,
+			     struct cg_unit_prop **v, size_t *n)
+{
+	/* systemd can only express a whitelist: with a default-allow set the
+	 * policy stays "auto" and the deny exceptions live in the cgroup alone. */
+	add(v, n, "DevicePolicy", 's', 0);
+	(*v)[*n - 1].s = xstrdup(e->default_allow ? "auto" : "strict");
+	add(v, n, "DeviceAllow", 'A', 0);
+	struct cg_unit_prop *p = &(*v)[*n - 1];
+	if (e->default_allow)
+		return;
+	p->pairs = xmalloc0((2 * e->n + 1) * sizeof(char *));
+	for (size_t i = 0; i < e->n; i++) {
+		const struct cg_dev_rule *r = &e->r[i];
+		char *path;
+		if (r->major < 0)
+			path = xasprintf("%s-*", r->type == 'b' ? "block" : "char");
+		else if (r->minor < 0) {
+			_cleanup_free_ char *name = device_name(proc_devices, r->type, r->major);
+			if (!name)
+				continue; /* no driver registered: nothing to allow */
+			path = xasprintf("%s-%s", r->type == 'b' ? "block" : "char", name);
+		} else
+			path = xasprintf("/dev/%s/%lld:%lld", r->type == 'b' ? "block" : "char",
+					 (long long) r->major, (long long) r->minor);
+		char acc[4];
+		size_t k = 0;
+		if (r->access & CG_DEV_R)
+			acc[k++] = 'r';
+		if (r->access & CG_DEV_W)
+			acc[k++] = 'w';
+		if (r->access & CG_DEV_M)
+			acc[k++] = 'm';
+		acc[k] = 0;
+		p->pairs[p->n_pairs++] = path;
+		p->pairs[p->n_pairs++] = xstrdup(acc);
+	}
 }

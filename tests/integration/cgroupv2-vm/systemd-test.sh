@@ -18,6 +18,8 @@ ok "scope in system.slice" test "$(prop cleat-sd1.scope Slice)" = system.slice
 pid=$($C state sd1 | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
 ok "init pid in the scope" grep -q "system.slice/cleat-sd1.scope" /proc/$pid/cgroup
 ok "TasksMax=50" test "$(prop cleat-sd1.scope TasksMax)" = 50
+ok "DevicePolicy=strict (runc's default deny-all)" test "$(prop cleat-sd1.scope DevicePolicy)" = strict
+ok "DeviceAllow has /dev/null" bash -c "systemctl show -P DeviceAllow cleat-sd1.scope | grep -q '/dev/char/1:3 rwm'"
 if [ $mode = v2 ]; then
 	G=/sys/fs/cgroup/system.slice/cleat-sd1.scope
 	ok "MemoryMax property" test "$(prop cleat-sd1.scope MemoryMax)" = 67108864
@@ -41,6 +43,7 @@ else
 	ok "MemoryLimit after update" test "$(prop cleat-sd1.scope MemoryLimit)" = 134217728
 fi
 ok "daemon-reload keeps the limits" bash -c "systemctl daemon-reload && test \"\$(systemctl show -P TasksMax cleat-sd1.scope)\" = 70"
+ok "after daemon-reload the container still can't open a denied device" bash -c "cat /proc/$pid/root/dev/null >/dev/null && ! $C exec sd1 sh -c 'echo > /dev/kmsg' 2>/dev/null || ! [ -e /proc/$pid/root/dev/kmsg ]"
 ok "pause/resume" bash -c "$C pause sd1 && $C state sd1 | grep -q paused && $C resume sd1 && $C state sd1 | grep -q running"
 ok "delete --force" $C delete --force sd1
 ok "scope gone" bash -c "! systemctl is-active -q cleat-sd1.scope"
