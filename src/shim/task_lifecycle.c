@@ -261,9 +261,12 @@ static void start_init_done(struct shim *s, struct runtime_result *res, void *da
 	task_op_free(op);
 }
 
-/* A failed exec never ran: release its waiters without an exit event. */
+/* A failed exec never ran: release its waiters without an exit event, and
+ * close its fifos at once (the client waits for their EOF before it even
+ * reports the error). */
 static void exec_failed(struct process *p)
 {
+	stdio_free(TAKE_PTR(p->io));
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	p->starting = false;
