@@ -1,1 +1,18 @@
 # unit tests for shim (owner: shim helpers)
+SHIM_TEST_LDADD = $(SHIM_LIBS)
+SHIM_TEST_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
+EXTRA_DIST += tests/unit/test-shim-tap.h
+
+check_PROGRAMS += tests/unit/test-shim-logic
+tests_unit_test_shim_logic_SOURCES = tests/unit/test-shim-logic.c
+tests_unit_test_shim_logic_CFLAGS = $(SHIM_TEST_CFLAGS)
+tests_unit_test_shim_logic_LDADD = $(SHIM_TEST_LDADD)
+$(tests_unit_test_shim_logic_OBJECTS): $(SHIM_PROTO_H)
+TESTS += tests/unit/test-shim-logic
+
+check_PROGRAMS += tests/unit/test-shim-io
+tests_unit_test_shim_io_SOURCES = tests/unit/test-shim-io.c
+tests_unit_test_shim_io_CFLAGS = $(SHIM_TEST_CFLAGS)
+tests_unit_test_shim_io_LDADD = $(SHIM_TEST_LDADD)
+$(tests_unit_test_shim_io_OBJECTS): $(SHIM_PROTO_H)
+TESTS += tests/unit/test-shim-io

@@ -1,0 +1,107 @@
+/* Shim stdio URIs, rootfs mount options, cgroup paths from /proc/PID/cgroup,
+ * the container spec's pid namespace. */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+
+#include "common/util.h"
+#include "shim/container.h"
+#include "shim/metrics.h"
+#include "shim/mount.h"
+#include "shim/stdio.h"
+#include "test-shim-tap.h"
+
+static void test_uris(void)
+{
+	struct stdio_uri u;
+	cleat_error_t err = NULL;
+	OK(stdio_parse_uri("", &u, &err) == 0 && u.kind == STDIO_NONE, "empty: no stream");
+	OK(stdio_parse_uri("/run/containerd/fifo/1/c-stdout", &u, &err) == 0 && u.kind == STDIO_FIFO,
+	   "plain path: fifo");
+	STREQ(u.path, "/run/containerd/fifo/1/c-stdout", "fifo path");
+	stdio_uri_clear(&u);
+	OK(stdio_parse_uri("fifo:///x/y", &u, &err) == 0 && u.kind == STDIO_FIFO, "fifo://");
+	STREQ(u.path, "/x/y", "fifo:// path");
+	stdio_uri_clear(&u);
+	OK(stdio_parse_uri("file:///var/log/c%20one.log", &u, &err) == 0 && u.kind == STDIO_FILE, "file://");
+	STREQ(u.path, "/var/log/c one.log", "file:// path is percent-decoded");
+	stdio_uri_clear(&u);
+	OK(stdio_parse_uri("binary:///usr/bin/logger?id=abc&tag=a%2Bb&empty=", &u, &err) == 0 &&
+		   u.kind == STDIO_BINARY,
+	   "binary://");
+	STREQ(u.path, "/usr/bin/logger", "binary path");
+	OK(strv_length(u.args) == 5, "query words (an empty value adds none)");
+	STREQ(u.args[0], "id", "key");
+	STREQ(u.args[1], "abc", "value");
+	STREQ(u.args[3], "a+b", "percent-decoded value");
+	STREQ(u.args[4], "empty", "key with empty value");
+	stdio_uri_clear(&u);
+	OK(stdio_parse_uri("file://relative", &u, &err) < 0, "file:// needs an absolute path");
+	cleat_error_free(&err);
+	OK(stdio_parse_uri("tcp://1.2.3.4:5", &u, &err) < 0 && strstr(err->msg, "not implemented"),
+	   "unknown scheme is unimplemented");
+	cleat_error_free(&err);
+}
+
+static void test_mount_options(void)
+{
+	unsigned long flags;
+	char *data;
+	bool loop;
+	char *o1[] = { "index=off", "workdir=/w", "upperdir=/u", "lowerdir=/l1:/l2" };
+	mount_parse_options(o1, 4, &flags, &data, &loop);
+	OK(flags == 0 && !loop, "overlay: no flags");
+	STREQ(data, "index=off,workdir=/w,upperdir=/u,lowerdir=/l1:/l2", "overlay data kept in order");
+	free(data);
+	char *o2[] = { "rbind", "ro", "nosuid", "nodev" };
+	mount_parse_options(o2, 4, &flags, &data, &loop);
+	OK(flags == (MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV), "rbind,ro,nosuid,nodev flags");
+	STREQ(data, "", "no data");
+	free(data);
+	char *o3[] = { "ro", "rw", "suid", "nosuid", "loop" };
+	mount_parse_options(o3, 5, &flags, &data, &loop);
+	OK(flags == MS_NOSUID && loop, "later words override; loop noticed");
+	free(data);
+}
+
+static void test_cgroup_paths(void)
+{
+	const char *v1 = "13:misc:/\n12:pids:/default/c1\n11:memory:/default/c1\n"
+			 "4:cpu,cpuacct:/default/c1\n1:name=systemd:/x\n0::/default/c1\n";
+	char *p = cgroup_dir_from(v1, "memory", false);
+	STREQ(p, "/sys/fs/cgroup/memory/default/c1", "v1 memory dir");
+	free(p);
+	p = cgroup_dir_from(v1, "cpuacct", false);
+	STREQ(p, "/sys/fs/cgroup/cpu,cpuacct/default/c1", "co-mounted controllers");
+	free(p);
+	p = cgroup_dir_from(v1, NULL, false);
+	STREQ(p, "/sys/fs/cgroup/unified/default/c1", "hybrid: v2 dir under unified/");
+	free(p);
+	p = cgroup_dir_from("0::/kubepods/pod1/c1\n", NULL, true);
+	STREQ(p, "/sys/fs/cgroup/kubepods/pod1/c1", "unified v2 dir");
+	free(p);
+	OK(cgroup_dir_from(v1, "blkio", false) == NULL, "absent controller");
+	OK(cgroup_dir_from(v1, "cpu,", false) == NULL, "no partial controller match");
+}
+
+static void test_pidns(void)
+{
+	OK(container_spec_private_pidns("{\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"pid\"}]}}"),
+	   "pid namespace entry without path: private");
+	OK(!container_spec_private_pidns("{\"linux\":{\"namespaces\":[{\"type\":\"pid\",\"path\":\"/proc/1/ns/pid\"}]}}"),
+	   "joining a pid namespace is not private");
+	OK(!container_spec_private_pidns("{\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}"),
+	   "no pid namespace: host's");
+	OK(!container_spec_private_pidns("{}"), "no linux section");
+}
+
+int main(void)
+{
+	test_uris();
+	test_mount_options();
+	test_cgroup_paths();
+	test_pidns();
+	return tap_done();
+}
