@@ -85,6 +85,14 @@ start() {
 	assert_output 10000
 }
 
+@test "cpu: idle" {
+	[ -e /sys/fs/cgroup/cpu/cpu.idle ] || skip "this kernel has no cpu.idle"
+	update_config '.linux.resources.cpu = {"idle": 1}'
+	start
+	run -0 v1 cpu cpu.idle
+	assert_output 1
+}
+
 @test "cpu: shares outside the kernel's range are reported like runc" {
 	update_config '.linux.resources.cpu = {"shares": 1}'
 	run -1 detached cleat run -d "$ID"
