@@ -30,6 +30,8 @@ static struct oci_hook sh_hook(const char *script)
 	static char *args[8][4];
 	static int next;
 	char **a = args[next++ % 8];
+	if (next > 8)
+		free(a[2]);
 	a[0] = "sh";
 	a[1] = "-c";
 	a[2] = xasprintf("cd %s && %s", dir, script);
@@ -64,6 +66,7 @@ int main(void)
 	s = slurp("argv0.out");
 	ok(strcmp(s, "my-argv0\n") == 0, "args[0] is argv[0]");
 	free(s);
+	free(a0[2]);
 
 	setenv("CLEAT_TEST_LEAK", "leaked", 1);
 	struct oci_hook he = sh_hook("echo \"[$CLEAT_TEST_LEAK][$FOO]\" > env.out");
