@@ -9,7 +9,7 @@ load helpers
 RT=io.containerd.cleat.v2
 
 setup_file() {
-	export FAILPOINT_RUNTIME=${CLEAT_SHIM_RUNTIME:-runc}
+	export FAILPOINT_RUNTIME=${CLEAT_SHIM_RUNTIME:-cleat}
 	export CLEAT_SHIM_RUNTIME=$INTEGRATION_DIR/helpers/failpoint-runtime.sh
 	FAILPOINT_FILE=$(mktemp /tmp/cleat-failpoint.XXXXXX)
 	export FAILPOINT_FILE

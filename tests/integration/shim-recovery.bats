@@ -8,7 +8,8 @@ load helpers
 RT=io.containerd.cleat.v2
 
 setup_file() {
-	export CLEAT_SHIM_RUNTIME=${CLEAT_SHIM_RUNTIME:-runc}
+	# Unset: the shim's default runtime, `cleat` (the built one: first in containerd's PATH).
+	[ -n "${CLEAT_SHIM_RUNTIME:-}" ] && export CLEAT_SHIM_RUNTIME
 	start_containerd
 	import_test_image_ctr
 }

@@ -1,14 +1,15 @@
 #!/usr/bin/env bats
 # containerd-shim-cleat-v2 under Debian's real containerd 1.6 (our own instance), driven by
-# ctr. The runtime under the shim is $CLEAT_SHIM_RUNTIME (default here: runc, the reference;
-# run with CLEAT_SHIM_RUNTIME=cleat for cleat's own runtime).
+# ctr. The runtime under the shim is its default, cleat; run with CLEAT_SHIM_RUNTIME=runc for
+# the reference runtime under the same shim.
 
 load helpers
 
 RT=io.containerd.cleat.v2
 
 setup_file() {
-	export CLEAT_SHIM_RUNTIME=${CLEAT_SHIM_RUNTIME:-runc}
+	# Unset: the shim's default runtime, `cleat` (the built one: first in containerd's PATH).
+	[ -n "${CLEAT_SHIM_RUNTIME:-}" ] && export CLEAT_SHIM_RUNTIME
 	start_containerd
 	import_test_image_ctr
 }
