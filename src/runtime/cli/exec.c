@@ -7,6 +7,7 @@
 
 #include "common/util.h"
 #include "runtime/container.h"
+#include "runtime/linux/terminal.h"
 
 enum { OPT_CONSOLE = 256, OPT_CWD, OPT_NNP, OPT_APPARMOR, OPT_LABEL, OPT_PRESERVE, OPT_IGNORE_PAUSED,
        OPT_PID_FILE, OPT_CGROUP };
@@ -184,6 +185,8 @@ int cli_exec(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *
 	if (load_process(ctx, id, &f, argv + optind + 1, (size_t) (argc - optind - 1), &p, err) < 0)
 		goto out;
 	o.process = p;
+	if (!o.detach)
+		cleat_terminal_block_signals();
 	int status;
 	if (cleat_container_exec(ctx, id, &o, &status, err) < 0)
 		goto out;

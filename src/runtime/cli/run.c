@@ -33,6 +33,8 @@ int cli_run(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *e
 	if (cli_parse_create_opts(argc, argv, "run", &o, &keep, err) < 0)
 		return -1;
 	o.foreground = !o.detach;
+	if (o.foreground)
+		cleat_terminal_block_signals();
 	struct cleat_created out;
 	if (cleat_container_create(ctx, &o, &out, err) < 0)
 		return cleat_error_wrap(err, "run \"%s\"", o.id);

@@ -93,6 +93,9 @@ static _Noreturn void process_main(const struct cleat_exec_args *a)
 {
 	cleat_error_t err = NULL;
 	char **argv = NULL, **env = NULL, *exe = NULL;
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (process_setup(a, &argv, &env, &exe, &err) < 0)
 		child_fail(a->sync_fd, &err);

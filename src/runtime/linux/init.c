@@ -139,6 +139,10 @@ static _Noreturn void init_main(const struct cleat_init_args *a)
 {
 	cleat_error_t err = NULL;
 	struct init_result r = { 0 };
+	/* `cleat run` blocks the signals it forwards; the container starts clean. */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* Until READY, a dying `cleat create` must take the half-built init with it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (init_setup(a, &r, &err) < 0)

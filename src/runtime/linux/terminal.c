@@ -128,7 +128,8 @@ static void copy_some(int from, int to, bool *open_)
 static void resize_from_stdin(int master)
 {
 	struct winsize ws;
-	if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+	/* A 0x0 size (no real terminal behind stdin) would only break consoleSize. */
+	if (ioctl(0, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
 		(void) ioctl(master, TIOCSWINSZ, &ws);
 }
 
@@ -136,13 +137,25 @@ static void resize_from_stdin(int master)
 static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGPIPE,
 				 SIGALRM, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGWINCH };
 
+static void forwarded_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaddset(set, forwarded[i]);
+}
+
+void cleat_terminal_block_signals(void)
+{
+	sigset_t set;
+	forwarded_set(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
 int cleat_terminal_proxy(int master, pid_t pid, int *status, cleat_error_t *err)
 {
 	sigset_t set, old;
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
-		sigaddset(&set, forwarded[i]);
+	forwarded_set(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	_cleanup_close_ int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {

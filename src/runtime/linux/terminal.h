@@ -23,6 +23,9 @@ int cleat_console_send(int sock, int master, cleat_error_t *err);
 /* Foreground `run`/`exec -t` without a console socket: copy between our stdio
  * and the master until the process exits (pid) and the master drains; sets
  * our terminal raw meanwhile; returns the wait status of pid. */
+/* Block the signals the proxy forwards, before the process exists, so none
+ * is lost or kills the runtime in between (children unblock them). */
+void cleat_terminal_block_signals(void);
 int cleat_terminal_proxy(int master, pid_t pid, int *status, cleat_error_t *err);
 
 #endif
