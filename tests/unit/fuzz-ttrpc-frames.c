@@ -130,6 +130,14 @@ static void h_task(struct ttrpc_call *call, const uint8_t *p, size_t len, void *
 		ttrpc_reply(call, p, len);
 }
 
+static char client_sock_path[108];
+
+static void remove_sockets(void)
+{
+	unlink(sock_path);
+	unlink(client_sock_path);
+}
+
 static void setup(void)
 {
 	cleat_error_t err = NULL;
@@ -140,6 +148,7 @@ static void setup(void)
 		cleat_log_set_fd(null, CLEAT_LOG_TEXT, false);
 	snprintf(sock_path, sizeof(sock_path), "/tmp/fuzz-ttrpc-%d.sock", (int) getpid());
 	unlink(sock_path);
+	atexit(remove_sockets);
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	strcpy(sa.sun_path, sock_path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -227,7 +236,6 @@ static void feed_server(const uint8_t *data, size_t size)
 /* ---- client: the input is what the "containerd" side sends back ---- */
 
 static int client_listen_fd = -1;
-static char client_sock_path[108];
 
 static void client_setup(void)
 {
