@@ -7,17 +7,17 @@
 
 static int tap_n, tap_failed;
 
-#define ok(cond, ...)                                          \
-	do {                                                   \
-		int ok_ = !!(cond);                            \
-		printf("%sok %d - ", ok_ ? "" : "not ", ++tap_n); \
-		printf(__VA_ARGS__);                           \
-		printf("\n");                                  \
-		if (!ok_) {                                    \
-			tap_failed++;                          \
+#define ok(cond, ...)                                                            \
+	do {                                                                     \
+		int ok_ = !!(cond);                                              \
+		printf("%sok %d - ", ok_ ? "" : "not ", ++tap_n);                \
+		printf(__VA_ARGS__);                                             \
+		printf("\n");                                                    \
+		if (!ok_) {                                                      \
+			tap_failed++;                                            \
 			printf("#   at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                              \
-		fflush(stdout);                                \
+		}                                                                \
+		fflush(stdout);                                                  \
 	} while (0)
 
 /* The error's text contains `needle`; the error is consumed. */

@@ -36,7 +36,7 @@ static struct oci_hook sh_hook(const char *script)
 	a[1] = "-c";
 	a[2] = xasprintf("cd %s && %s", dir, script);
 	a[3] = (char *) 0x1;
-	return (struct oci_hook){.path = "/bin/sh", .args = a, .n_args = 3};
+	return (struct oci_hook){ .path = "/bin/sh", .args = a, .n_args = 3 };
 }
 
 static double now(void)
@@ -51,7 +51,8 @@ int main(void)
 	if (mkdtemp(dir) == NULL)
 		abort();
 	cleat_error_t err = NULL;
-	const char *state = "{\"ociVersion\":\"1.2.0\",\"id\":\"c\",\"status\":\"created\",\"pid\":1}";
+	const char *state =
+		"{\"ociVersion\":\"1.2.0\",\"id\":\"c\",\"status\":\"created\",\"pid\":1}";
 
 	struct oci_hook h = sh_hook("cat > stdin.out");
 	ok(cleat_hooks_run(&h, 1, "prestart", state, &err) == 0, "hook succeeds");
@@ -59,9 +60,9 @@ int main(void)
 	ok(strcmp(s, state) == 0, "state JSON on stdin");
 	free(s);
 
-	char *a0[] = {"my-argv0", "-c", NULL, (char *) 0x1};
+	char *a0[] = { "my-argv0", "-c", NULL, (char *) 0x1 };
 	a0[2] = xasprintf("echo $0 > %s/argv0.out", dir);
-	struct oci_hook h0 = {.path = "/bin/sh", .args = a0, .n_args = 3};
+	struct oci_hook h0 = { .path = "/bin/sh", .args = a0, .n_args = 3 };
 	ok(cleat_hooks_run(&h0, 1, "poststart", state, &err) == 0, "hook with custom argv[0]");
 	s = slurp("argv0.out");
 	ok(strcmp(s, "my-argv0\n") == 0, "args[0] is argv[0]");
@@ -74,7 +75,7 @@ int main(void)
 	s = slurp("env.out");
 	ok(strcmp(s, "[][]\n") == 0, "absent env means an empty environment");
 	free(s);
-	char *env[] = {"FOO=bar", (char *) 0x1};
+	char *env[] = { "FOO=bar", (char *) 0x1 };
 	he.env = env;
 	he.n_env = 1;
 	ok(cleat_hooks_run(&he, 1, "poststop", state, &err) == 0, "hook with env");
@@ -82,11 +83,12 @@ int main(void)
 	ok(strcmp(s, "[][bar]\n") == 0, "env is exactly the hook's env");
 	free(s);
 
-	struct oci_hook hf[2] = {sh_hook("echo out-text; echo oops >&2; exit 3"),
-				 sh_hook("touch second.out")};
+	struct oci_hook hf[2] = { sh_hook("echo out-text; echo oops >&2; exit 3"),
+				  sh_hook("touch second.out") };
 	ok(cleat_hooks_run(hf, 2, "createRuntime", state, &err) < 0 &&
-		   err_has(&err, "createRuntime hook #0 `/bin/sh`: exit status 3, stdout: out-text, "
-				 "stderr: oops"),
+		   err_has(&err,
+			   "createRuntime hook #0 `/bin/sh`: exit status 3, stdout: out-text, "
+			   "stderr: oops"),
 	   "failure names phase, path, status and output");
 	char *second = xasprintf("%s/second.out", dir);
 	ok(access(second, F_OK) < 0, "hooks after a failed one do not run");
@@ -116,7 +118,7 @@ int main(void)
 	   "hook that ignores stdin: no SIGPIPE, no hang");
 	free(bigstate);
 
-	struct oci_hook hx = {.path = "/nonexistent/hook"};
+	struct oci_hook hx = { .path = "/nonexistent/hook" };
 	ok(cleat_hooks_run(&hx, 1, "startContainer", state, &err) < 0 &&
 		   err_has(&err, "startContainer hook #0 `/nonexistent/hook`: exit status 127"),
 	   "missing hook binary is an error");
@@ -129,9 +131,11 @@ int main(void)
 
 	char *st = cleat_hooks_state_with_status(
 		"{\"ociVersion\":\"1.2.0\",\"id\":\"c\",\"status\":\"creating\",\"pid\":5,"
-		"\"annotations\":{\"status\":\"x\"}}", "created");
-	ok(st && strcmp(st, "{\"ociVersion\":\"1.2.0\",\"id\":\"c\",\"status\":\"created\",\"pid\":5,"
-			    "\"annotations\":{\"status\":\"x\"}}") == 0,
+		"\"annotations\":{\"status\":\"x\"}}",
+		"created");
+	ok(st && strcmp(st,
+			"{\"ociVersion\":\"1.2.0\",\"id\":\"c\",\"status\":\"created\",\"pid\":5,"
+			"\"annotations\":{\"status\":\"x\"}}") == 0,
 	   "state status replaced, annotations untouched: %s", st ? st : "(null)");
 	free(st);
 	ok(cleat_hooks_state_with_status("[1]", "created") == NULL, "non-object state refused");

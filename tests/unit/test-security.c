@@ -79,13 +79,15 @@ static void test_cap_names(void)
 	ok(strcmp(cleat_cap_name(13), "CAP_NET_RAW") == 0, "13 is CAP_NET_RAW");
 
 	cleat_error_t err = NULL;
-	char *names[] = {"CAP_CHOWN", "CAP_KILL"};
+	char *names[] = { "CAP_CHOWN", "CAP_KILL" };
 	uint64_t mask = 0;
 	ok(cleat_caps_mask(names, 2, "x", &mask, NULL, &err) == 0 && mask == 0x21,
 	   "mask of CHOWN+KILL is 0x21");
 
-	char *bad[] = {"CAP_CHOWN", "CAP_NOPE"};
-	struct oci_capabilities caps = {.has_effective = true, .effective = bad, .n_effective = 2};
+	char *bad[] = { "CAP_CHOWN", "CAP_NOPE" };
+	struct oci_capabilities caps = { .has_effective = true,
+					 .effective = bad,
+					 .n_effective = 2 };
 	ok(cleat_caps_validate(&caps, &err) < 0 &&
 		   err_has(&err, "process.capabilities.effective: unknown capability \"CAP_NOPE\""),
 	   "unknown capability rejected naming field and name");
@@ -94,17 +96,27 @@ static void test_cap_names(void)
 
 static void apply_caps_child(int out)
 {
-	char *bnd[] = {"CAP_CHOWN", "CAP_KILL", "CAP_SETUID", "CAP_SETGID"};
-	char *eff[] = {"CAP_CHOWN"};
-	char *prm[] = {"CAP_CHOWN", "CAP_KILL"};
-	char *inh[] = {"CAP_KILL"};
-	char *amb[] = {"CAP_KILL"};
+	char *bnd[] = { "CAP_CHOWN", "CAP_KILL", "CAP_SETUID", "CAP_SETGID" };
+	char *eff[] = { "CAP_CHOWN" };
+	char *prm[] = { "CAP_CHOWN", "CAP_KILL" };
+	char *inh[] = { "CAP_KILL" };
+	char *amb[] = { "CAP_KILL" };
 	struct oci_capabilities c = {
-		.has_bounding = true, .bounding = bnd, .n_bounding = 4,
-		.has_effective = true, .effective = eff, .n_effective = 1,
-		.has_permitted = true, .permitted = prm, .n_permitted = 2,
-		.has_inheritable = true, .inheritable = inh, .n_inheritable = 1,
-		.has_ambient = true, .ambient = amb, .n_ambient = 1,
+		.has_bounding = true,
+		.bounding = bnd,
+		.n_bounding = 4,
+		.has_effective = true,
+		.effective = eff,
+		.n_effective = 1,
+		.has_permitted = true,
+		.permitted = prm,
+		.n_permitted = 2,
+		.has_inheritable = true,
+		.inheritable = inh,
+		.n_inheritable = 1,
+		.has_ambient = true,
+		.ambient = amb,
+		.n_ambient = 1,
 	};
 	cleat_error_t err = NULL;
 	if (cleat_caps_drop_bounding(&c, &err) < 0 || setresgid(1000, 1000, 1000) < 0 ||
@@ -142,19 +154,22 @@ static void test_seccomp_tables(void)
 	ok(cleat_seccomp_action("SCMP_ACT_ERRNO", false, 0, &a, &err) == 0 &&
 		   a == SCMP_ACT_ERRNO(EPERM),
 	   "ERRNO without errnoRet is EPERM");
-	ok(cleat_seccomp_action("SCMP_ACT_ERRNO", true, 38, &a, &err) == 0 && a == SCMP_ACT_ERRNO(38),
+	ok(cleat_seccomp_action("SCMP_ACT_ERRNO", true, 38, &a, &err) == 0 &&
+		   a == SCMP_ACT_ERRNO(38),
 	   "ERRNO with errnoRet 38");
 	ok(cleat_seccomp_action("SCMP_ACT_TRACE", false, 0, &a, &err) == 0 &&
 		   a == SCMP_ACT_TRACE(EPERM),
 	   "TRACE without errnoRet is EPERM");
-	ok(cleat_seccomp_action("SCMP_ACT_KILL", false, 0, &a, &err) == 0 && a == SCMP_ACT_KILL_THREAD,
+	ok(cleat_seccomp_action("SCMP_ACT_KILL", false, 0, &a, &err) == 0 &&
+		   a == SCMP_ACT_KILL_THREAD,
 	   "KILL is KILL_THREAD");
 	ok(cleat_seccomp_action("SCMP_ACT_KILL_PROCESS", false, 0, &a, &err) == 0 &&
 		   a == SCMP_ACT_KILL_PROCESS,
 	   "KILL_PROCESS");
 	ok(cleat_seccomp_action("SCMP_ACT_NOTIFY", false, 0, &a, &err) == 0 && a == SCMP_ACT_NOTIFY,
 	   "NOTIFY");
-	ok(cleat_seccomp_action("SCMP_ACT_LOG", false, 0, &a, &err) == 0 && a == SCMP_ACT_LOG, "LOG");
+	ok(cleat_seccomp_action("SCMP_ACT_LOG", false, 0, &a, &err) == 0 && a == SCMP_ACT_LOG,
+	   "LOG");
 	ok(cleat_seccomp_action("SCMP_ACT_TRAP", false, 0, &a, &err) == 0 && a == SCMP_ACT_TRAP,
 	   "TRAP");
 	ok(cleat_seccomp_action("SCMP_ACT_ALLOW", true, 1, &a, &err) < 0 &&
@@ -167,10 +182,13 @@ static void test_seccomp_tables(void)
 	static const struct {
 		const char *n;
 		int op;
-	} ops[] = {{"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT},
-		   {"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-		   {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
-		   {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
+	} ops[] = { { "SCMP_CMP_NE", SCMP_CMP_NE },
+		    { "SCMP_CMP_LT", SCMP_CMP_LT },
+		    { "SCMP_CMP_LE", SCMP_CMP_LE },
+		    { "SCMP_CMP_EQ", SCMP_CMP_EQ },
+		    { "SCMP_CMP_GE", SCMP_CMP_GE },
+		    { "SCMP_CMP_GT", SCMP_CMP_GT },
+		    { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ } };
 	int all = 1;
 	for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
 		int op = -1;
@@ -204,9 +222,13 @@ static void test_seccomp_tables(void)
 static void test_seccomp_compile(void)
 {
 	cleat_error_t err = NULL;
-	char *names[] = {"mkdir", "no_such_syscall_xyz"};
-	struct oci_seccomp_syscall sc = {.names = names, .n_names = 2, .action = "SCMP_ACT_ERRNO"};
-	struct oci_seccomp s = {.default_action = "SCMP_ACT_ALLOW", .syscalls = &sc, .n_syscalls = 1};
+	char *names[] = { "mkdir", "no_such_syscall_xyz" };
+	struct oci_seccomp_syscall sc = { .names = names,
+					  .n_names = 2,
+					  .action = "SCMP_ACT_ERRNO" };
+	struct oci_seccomp s = { .default_action = "SCMP_ACT_ALLOW",
+				 .syscalls = &sc,
+				 .n_syscalls = 1 };
 	struct sock_filter *prog = NULL;
 	size_t len = 0;
 	unsigned long flags = 0;
@@ -225,54 +247,113 @@ static void test_seccomp_compile(void)
 	free(prog);
 	prog = NULL;
 
-	struct oci_seccomp_arg arg = {.index = 6, .op = "SCMP_CMP_EQ"};
+	struct oci_seccomp_arg arg = { .index = 6, .op = "SCMP_CMP_EQ" };
 	sc.action = "SCMP_ACT_ERRNO";
 	sc.args = &arg;
 	sc.n_args = 1;
 	ok(cleat_seccomp_compile(&s, &prog, &len, &flags, &err) < 0 && err_has(&err, "index 6"),
 	   "arg index 6 rejected");
-	char *fl[] = {"SECCOMP_FILTER_FLAG_BOGUS"};
-	struct oci_seccomp s2 = {.default_action = "SCMP_ACT_ALLOW", .flags = fl, .n_flags = 1};
+	char *fl[] = { "SECCOMP_FILTER_FLAG_BOGUS" };
+	struct oci_seccomp s2 = { .default_action = "SCMP_ACT_ALLOW", .flags = fl, .n_flags = 1 };
 	ok(cleat_seccomp_compile(&s2, &prog, &len, &flags, &err) < 0 &&
 		   err_has(&err, "linux.seccomp.flags[0]"),
 	   "unknown flag names its field");
-	struct oci_seccomp s3 = {.default_action = "SCMP_ACT_BOGUS"};
+	struct oci_seccomp s3 = { .default_action = "SCMP_ACT_BOGUS" };
 	ok(cleat_seccomp_compile(&s3, &prog, &len, &flags, &err) < 0 &&
 		   err_has(&err, "linux.seccomp.defaultAction"),
 	   "bad default action names its field");
 }
 
-#define ARG(i, o, v, v2) {.index = (i), .op = (o), .value = (v), .value_two = (v2), .has_value_two = true}
+#define ARG(i, o, v, v2)                                                                        \
+	{                                                                                       \
+		.index = (i), .op = (o), .value = (v), .value_two = (v2), .has_value_two = true \
+	}
 
 static void seccomp_child(int out)
 {
-	char *n_mkdir[] = {"mkdir", "mkdirat"}, *n_kill[] = {"kill"}, *n_umask[] = {"umask"},
-	     *n_getprio[] = {"getpriority"}, *n_getpgid[] = {"getpgid"}, *n_getsid[] = {"getsid"},
-	     *n_sgs[] = {"sched_getscheduler"}, *n_gpm[] = {"sched_get_priority_max"},
-	     *n_bogus[] = {"not_a_syscall"};
-	struct oci_seccomp_arg a_eq[] = {ARG(0, "SCMP_CMP_EQ", 12345, 0)};
-	struct oci_seccomp_arg a_same[] = {ARG(0, "SCMP_CMP_EQ", 111, 0), ARG(0, "SCMP_CMP_EQ", 222, 0)};
-	struct oci_seccomp_arg a_masked[] = {ARG(0, "SCMP_CMP_MASKED_EQ", 07, 02)};
-	struct oci_seccomp_arg a_gt[] = {ARG(1, "SCMP_CMP_GT", 1000000, 0)};
-	struct oci_seccomp_arg a_ge[] = {ARG(0, "SCMP_CMP_GE", 3000000, 0)};
-	struct oci_seccomp_arg a_le[] = {ARG(0, "SCMP_CMP_LE", 5, 0)};
-	struct oci_seccomp_arg a_lt[] = {ARG(0, "SCMP_CMP_LT", 1, 0)};
-	struct oci_seccomp_arg a_ne[] = {ARG(0, "SCMP_CMP_NE", 1, 0)};
+	char *n_mkdir[] = { "mkdir", "mkdirat" }, *n_kill[] = { "kill" }, *n_umask[] = { "umask" },
+	     *n_getprio[] = { "getpriority" }, *n_getpgid[] = { "getpgid" },
+	     *n_getsid[] = { "getsid" }, *n_sgs[] = { "sched_getscheduler" },
+	     *n_gpm[] = { "sched_get_priority_max" }, *n_bogus[] = { "not_a_syscall" };
+	struct oci_seccomp_arg a_eq[] = { ARG(0, "SCMP_CMP_EQ", 12345, 0) };
+	struct oci_seccomp_arg a_same[] = { ARG(0, "SCMP_CMP_EQ", 111, 0),
+					    ARG(0, "SCMP_CMP_EQ", 222, 0) };
+	struct oci_seccomp_arg a_masked[] = { ARG(0, "SCMP_CMP_MASKED_EQ", 07, 02) };
+	struct oci_seccomp_arg a_gt[] = { ARG(1, "SCMP_CMP_GT", 1000000, 0) };
+	struct oci_seccomp_arg a_ge[] = { ARG(0, "SCMP_CMP_GE", 3000000, 0) };
+	struct oci_seccomp_arg a_le[] = { ARG(0, "SCMP_CMP_LE", 5, 0) };
+	struct oci_seccomp_arg a_lt[] = { ARG(0, "SCMP_CMP_LT", 1, 0) };
+	struct oci_seccomp_arg a_ne[] = { ARG(0, "SCMP_CMP_NE", 1, 0) };
 	struct oci_seccomp_syscall sc[] = {
-		{.names = n_mkdir, .n_names = 2, .action = "SCMP_ACT_ERRNO", .has_errno_ret = true, .errno_ret = 95},
-		{.names = n_kill, .n_names = 1, .action = "SCMP_ACT_ERRNO", .has_errno_ret = true, .errno_ret = 77, .args = a_eq, .n_args = 1},
-		{.names = n_kill, .n_names = 1, .action = "SCMP_ACT_ERRNO", .has_errno_ret = true, .errno_ret = 78, .args = a_same, .n_args = 2},
-		{.names = n_umask, .n_names = 1, .action = "SCMP_ACT_ERRNO", .has_errno_ret = true, .errno_ret = 79, .args = a_masked, .n_args = 1},
-		{.names = n_getprio, .n_names = 1, .action = "SCMP_ACT_ERRNO", .has_errno_ret = true, .errno_ret = 80, .args = a_gt, .n_args = 1},
-		{.names = n_getpgid, .n_names = 1, .action = "SCMP_ACT_ERRNO", .has_errno_ret = true, .errno_ret = 81, .args = a_ge, .n_args = 1},
-		{.names = n_getsid, .n_names = 1, .action = "SCMP_ACT_ERRNO", .has_errno_ret = true, .errno_ret = 82, .args = a_le, .n_args = 1},
-		{.names = n_sgs, .n_names = 1, .action = "SCMP_ACT_ERRNO", .has_errno_ret = true, .errno_ret = 83, .args = a_lt, .n_args = 1},
-		{.names = n_gpm, .n_names = 1, .action = "SCMP_ACT_ERRNO", .has_errno_ret = true, .errno_ret = 84, .args = a_ne, .n_args = 1},
-		{.names = n_bogus, .n_names = 1, .action = "SCMP_ACT_KILL"},
+		{ .names = n_mkdir,
+		  .n_names = 2,
+		  .action = "SCMP_ACT_ERRNO",
+		  .has_errno_ret = true,
+		  .errno_ret = 95 },
+		{ .names = n_kill,
+		  .n_names = 1,
+		  .action = "SCMP_ACT_ERRNO",
+		  .has_errno_ret = true,
+		  .errno_ret = 77,
+		  .args = a_eq,
+		  .n_args = 1 },
+		{ .names = n_kill,
+		  .n_names = 1,
+		  .action = "SCMP_ACT_ERRNO",
+		  .has_errno_ret = true,
+		  .errno_ret = 78,
+		  .args = a_same,
+		  .n_args = 2 },
+		{ .names = n_umask,
+		  .n_names = 1,
+		  .action = "SCMP_ACT_ERRNO",
+		  .has_errno_ret = true,
+		  .errno_ret = 79,
+		  .args = a_masked,
+		  .n_args = 1 },
+		{ .names = n_getprio,
+		  .n_names = 1,
+		  .action = "SCMP_ACT_ERRNO",
+		  .has_errno_ret = true,
+		  .errno_ret = 80,
+		  .args = a_gt,
+		  .n_args = 1 },
+		{ .names = n_getpgid,
+		  .n_names = 1,
+		  .action = "SCMP_ACT_ERRNO",
+		  .has_errno_ret = true,
+		  .errno_ret = 81,
+		  .args = a_ge,
+		  .n_args = 1 },
+		{ .names = n_getsid,
+		  .n_names = 1,
+		  .action = "SCMP_ACT_ERRNO",
+		  .has_errno_ret = true,
+		  .errno_ret = 82,
+		  .args = a_le,
+		  .n_args = 1 },
+		{ .names = n_sgs,
+		  .n_names = 1,
+		  .action = "SCMP_ACT_ERRNO",
+		  .has_errno_ret = true,
+		  .errno_ret = 83,
+		  .args = a_lt,
+		  .n_args = 1 },
+		{ .names = n_gpm,
+		  .n_names = 1,
+		  .action = "SCMP_ACT_ERRNO",
+		  .has_errno_ret = true,
+		  .errno_ret = 84,
+		  .args = a_ne,
+		  .n_args = 1 },
+		{ .names = n_bogus, .n_names = 1, .action = "SCMP_ACT_KILL" },
 	};
-	char *arch[] = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
-	struct oci_seccomp s = {.default_action = "SCMP_ACT_ALLOW", .architectures = arch,
-				.n_architectures = 3, .syscalls = sc, .n_syscalls = ARRAY_SIZE(sc)};
+	char *arch[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32" };
+	struct oci_seccomp s = { .default_action = "SCMP_ACT_ALLOW",
+				 .architectures = arch,
+				 .n_architectures = 3,
+				 .syscalls = sc,
+				 .n_syscalls = ARRAY_SIZE(sc) };
 	cleat_error_t err = NULL;
 	int nfd;
 	if (cleat_seccomp_load(&s, true, &nfd, &err) < 0) {
@@ -280,10 +361,10 @@ static void seccomp_child(int out)
 		dprintf(out, "load failed: %s\n", m);
 		return;
 	}
-#define PROBE(name, expr)                                           \
-	do {                                                        \
-		errno = 0;                                          \
-		long r_ = (long) (expr);                            \
+#define PROBE(name, expr)                                                  \
+	do {                                                               \
+		errno = 0;                                                 \
+		long r_ = (long) (expr);                                   \
 		dprintf(out, "%s=%ld/%d\n", name, r_, r_ < 0 ? errno : 0); \
 	} while (0)
 	PROBE("mkdir", mkdir("/nonexistent-dir/x", 0700));
@@ -330,14 +411,19 @@ static void test_seccomp_load(void)
 static void enosys_child(int out)
 {
 	/* Enough for libc and ASan to finish (all below 300, the "newer" probe). */
-	char *allow[] = {"write", "exit_group", "exit", "brk", "mmap", "munmap", "mprotect",
-			 "madvise", "sigaltstack", "rt_sigaction", "rt_sigprocmask", "getpid",
-			 "gettid", "futex", "close", "sched_yield", "tgkill", "prctl"};
-	struct oci_seccomp_syscall sc = {.names = allow, .n_names = ARRAY_SIZE(allow),
-					 .action = "SCMP_ACT_ALLOW"};
-	char *arch[] = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
-	struct oci_seccomp s = {.default_action = "SCMP_ACT_ERRNO", .architectures = arch,
-				.n_architectures = 3, .syscalls = &sc, .n_syscalls = 1};
+	char *allow[] = { "write",	    "exit_group", "exit",    "brk",	    "mmap",
+			  "munmap",	    "mprotect",	  "madvise", "sigaltstack", "rt_sigaction",
+			  "rt_sigprocmask", "getpid",	  "gettid",  "futex",	    "close",
+			  "sched_yield",    "tgkill",	  "prctl" };
+	struct oci_seccomp_syscall sc = { .names = allow,
+					  .n_names = ARRAY_SIZE(allow),
+					  .action = "SCMP_ACT_ALLOW" };
+	char *arch[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32" };
+	struct oci_seccomp s = { .default_action = "SCMP_ACT_ERRNO",
+				 .architectures = arch,
+				 .n_architectures = 3,
+				 .syscalls = &sc,
+				 .n_syscalls = 1 };
 	cleat_error_t err = NULL;
 	int nfd;
 	if (cleat_seccomp_load(&s, true, &nfd, &err) < 0) {
@@ -365,11 +451,16 @@ static void test_enosys_stub(void)
 	free(r);
 	struct sock_filter *stub;
 	size_t n;
-	char *names[] = {"mkdir"};
-	struct oci_seccomp_syscall sc = {.names = names, .n_names = 1, .action = "SCMP_ACT_ERRNO"};
-	char *arch[] = {"SCMP_ARCH_X86_64"};
-	struct oci_seccomp s = {.default_action = "SCMP_ACT_ALLOW", .architectures = arch,
-				.n_architectures = 1, .syscalls = &sc, .n_syscalls = 1};
+	char *names[] = { "mkdir" };
+	struct oci_seccomp_syscall sc = { .names = names,
+					  .n_names = 1,
+					  .action = "SCMP_ACT_ERRNO" };
+	char *arch[] = { "SCMP_ARCH_X86_64" };
+	struct oci_seccomp s = { .default_action = "SCMP_ACT_ALLOW",
+				 .architectures = arch,
+				 .n_architectures = 1,
+				 .syscalls = &sc,
+				 .n_syscalls = 1 };
 	cleat_seccomp_enosys_stub(&s, SCMP_ACT_ALLOW, &stub, &n);
 	ok(n == 0, "no stub when the default action allows");
 	cleat_seccomp_enosys_stub(&s, SCMP_ACT_ERRNO(ENOSYS), &stub, &n);
@@ -382,7 +473,8 @@ static void test_enosys_stub(void)
 static void test_listener(void)
 {
 	cleat_error_t err = NULL;
-	struct oci_seccomp s = {.default_action = "SCMP_ACT_ALLOW", .listener_metadata = "meta-42"};
+	struct oci_seccomp s = { .default_action = "SCMP_ACT_ALLOW",
+				 .listener_metadata = "meta-42" };
 	const char *state = "{\"ociVersion\":\"1.2.0\",\"id\":\"c1\",\"status\":\"creating\","
 			    "\"pid\":4242,\"bundle\":\"/b\",\"annotations\":{\"a\":\"b\"}}";
 	char *js = cleat_seccomp_process_state(&s, state, 0, &err);
@@ -392,7 +484,8 @@ static void test_listener(void)
 	   "ContainerProcessState shape: %s", js ? js : "(null)");
 	free(js);
 	js = cleat_seccomp_process_state(&s, state, 777, &err);
-	ok(js && strstr(js, "\"fds\":[\"seccompFd\"],\"pid\":777,") && strstr(js, "\"pid\":4242,\"bundle\""),
+	ok(js && strstr(js, "\"fds\":[\"seccompFd\"],\"pid\":777,") &&
+		   strstr(js, "\"pid\":4242,\"bundle\""),
 	   "exec: the process pid outside, the init's in the state");
 	free(js);
 	s.listener_metadata = NULL;
@@ -405,7 +498,7 @@ static void test_listener(void)
 	close(tmpfd);
 	unlink(path);
 	int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	strcpy(addr.sun_path, path);
 	if (bind(l, (struct sockaddr *) &addr, sizeof addr) < 0 || listen(l, 1) < 0)
 		abort();
@@ -423,9 +516,11 @@ static void test_listener(void)
 		char b[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr a;
 	} ctrl;
-	struct iovec iov = {.iov_base = buf, .iov_len = sizeof buf - 1};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl.b,
-			    .msg_controllen = sizeof ctrl.b};
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf - 1 };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = ctrl.b,
+			     .msg_controllen = sizeof ctrl.b };
 	ssize_t n = recvmsg(c, &mh, MSG_CMSG_CLOEXEC);
 	struct cmsghdr *cm = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
 	int got = -1;
@@ -453,16 +548,16 @@ static void test_personality(void)
 {
 	cleat_error_t err = NULL;
 	unsigned long v = 1;
-	struct oci_personality p = {.domain = "LINUX"};
+	struct oci_personality p = { .domain = "LINUX" };
 	ok(cleat_personality_value(&p, &v, &err) == 0 && v == PER_LINUX, "LINUX");
 	p.domain = "LINUX32";
 	ok(cleat_personality_value(&p, &v, &err) == 0 && v == PER_LINUX32, "LINUX32");
-	char *fl[] = {"ADDR_NO_RANDOMIZE"};
+	char *fl[] = { "ADDR_NO_RANDOMIZE" };
 	p.flags = fl;
 	p.n_flags = 1;
 	ok(cleat_personality_value(&p, &v, &err) == 0 && v == (PER_LINUX32 | ADDR_NO_RANDOMIZE),
 	   "LINUX32 + ADDR_NO_RANDOMIZE");
-	char *bad[] = {"NOPE"};
+	char *bad[] = { "NOPE" };
 	p.flags = bad;
 	ok(cleat_personality_value(&p, &v, &err) < 0 && err_has(&err, "linux.personality.flags"),
 	   "unknown flag rejected");
@@ -478,13 +573,14 @@ static void test_sched(void)
 	int pol = -1;
 	ok(cleat_sched_policy("SCHED_DEADLINE", &pol, &err) == 0 && pol == 6, "SCHED_DEADLINE");
 	ok(cleat_sched_policy("SCHED_IDLE", &pol, &err) == 0 && pol == 5, "SCHED_IDLE");
-	ok(cleat_sched_policy("SCHED_X", &pol, &err) < 0 && err_has(&err, "process.scheduler.policy"),
+	ok(cleat_sched_policy("SCHED_X", &pol, &err) < 0 &&
+		   err_has(&err, "process.scheduler.policy"),
 	   "unknown policy rejected");
 	uint64_t f;
 	ok(cleat_sched_flag("SCHED_FLAG_RESET_ON_FORK", &f, &err) == 0 && f == 1, "RESET_ON_FORK");
 	ok(cleat_sched_flag("SCHED_FLAG_UTIL_CLAMP_MAX", &f, &err) == 0 && f == 0x40,
 	   "UTIL_CLAMP_MAX");
-	struct oci_io_priority io = {.class = "IOPRIO_CLASS_BE", .priority = 4};
+	struct oci_io_priority io = { .class = "IOPRIO_CLASS_BE", .priority = 4 };
 	int v;
 	ok(cleat_ioprio_value(&io, &v, &err) == 0 && v == ((2 << 13) | 4), "BE/4");
 	io.priority = 8;
@@ -502,7 +598,7 @@ static void test_sched(void)
 	if (set)
 		CPU_FREE(set);
 	set = NULL;
-	const char *bad[] = {"", "3-1", "a", "1,", "1-", "-1", "1 2"};
+	const char *bad[] = { "", "3-1", "a", "1,", "1-", "-1", "1 2" };
 	int all = 1;
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		if (cleat_cpu_list_parse(bad[i], &set, &size, &err) == 0) {
@@ -518,10 +614,10 @@ static void test_sched(void)
 
 static void sched_child(int out)
 {
-	struct oci_scheduler s = {.policy = "SCHED_BATCH", .has_nice = true, .nice = 7};
-	struct oci_io_priority io = {.class = "IOPRIO_CLASS_IDLE", .priority = 0};
-	struct oci_cpu_affinity aff = {.initial = "1", .final = "0"};
-	struct oci_process p = {.scheduler = &s, .io_priority = &io, .exec_cpu_affinity = &aff};
+	struct oci_scheduler s = { .policy = "SCHED_BATCH", .has_nice = true, .nice = 7 };
+	struct oci_io_priority io = { .class = "IOPRIO_CLASS_IDLE", .priority = 0 };
+	struct oci_cpu_affinity aff = { .initial = "1", .final = "0" };
+	struct oci_process p = { .scheduler = &s, .io_priority = &io, .exec_cpu_affinity = &aff };
 	cleat_error_t err = NULL;
 	if (cleat_sched_apply(&p, &err) < 0) {
 		char *m = cleat_error_string(err);
@@ -546,10 +642,10 @@ static void test_sched_apply(void)
 
 static void test_selfexe(void)
 {
-	char *a1[] = {"cleat", "--root", "/r", "run", "x", NULL};
-	char *a2[] = {"cleat", "--log", "l", "exec", "x", "sh", NULL};
-	char *a3[] = {"cleat", "state", "x", NULL};
-	char *a4[] = {"cleat", "--root", "/r", "delete", "-f", "x", NULL};
+	char *a1[] = { "cleat", "--root", "/r", "run", "x", NULL };
+	char *a2[] = { "cleat", "--log", "l", "exec", "x", "sh", NULL };
+	char *a3[] = { "cleat", "state", "x", NULL };
+	char *a4[] = { "cleat", "--root", "/r", "delete", "-f", "x", NULL };
 	ok(cleat_selfexe_needed(5, a1), "run needs the sealed copy");
 	ok(cleat_selfexe_needed(6, a2), "exec needs the sealed copy");
 	ok(!cleat_selfexe_needed(3, a3), "state does not");
@@ -573,7 +669,8 @@ static void test_lsm(void)
 			   err_has(&err, "AppArmor is not enabled"),
 		   "apparmor profile without AppArmor is an error");
 	else
-		ok(cleat_lsm_validate("foo", NULL, &err) == 0, "AppArmor enabled: profile accepted");
+		ok(cleat_lsm_validate("foo", NULL, &err) == 0,
+		   "AppArmor enabled: profile accepted");
 	if (!cleat_lsm_selinux_enabled()) {
 		ok(cleat_lsm_validate(NULL, "system_u:system_r:container_t:s0", &err) < 0 &&
 			   err_has(&err, "selinux is disabled"),

@@ -24,16 +24,46 @@
  * index here is its number.  Kept here rather than asked from libcap so that
  * validation does not depend on which libcap the binary was built against. */
 static const char *const cap_names[] = {
-	"CAP_CHOWN",		"CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-	"CAP_FSETID",		"CAP_KILL",	      "CAP_SETGID",	     "CAP_SETUID",
-	"CAP_SETPCAP",		"CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-	"CAP_NET_ADMIN",	"CAP_NET_RAW",	      "CAP_IPC_LOCK",	     "CAP_IPC_OWNER",
-	"CAP_SYS_MODULE",	"CAP_SYS_RAWIO",      "CAP_SYS_CHROOT",	     "CAP_SYS_PTRACE",
-	"CAP_SYS_PACCT",	"CAP_SYS_ADMIN",      "CAP_SYS_BOOT",	     "CAP_SYS_NICE",
-	"CAP_SYS_RESOURCE",	"CAP_SYS_TIME",	      "CAP_SYS_TTY_CONFIG",  "CAP_MKNOD",
-	"CAP_LEASE",		"CAP_AUDIT_WRITE",    "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",
-	"CAP_MAC_OVERRIDE",	"CAP_MAC_ADMIN",      "CAP_SYSLOG",	     "CAP_WAKE_ALARM",
-	"CAP_BLOCK_SUSPEND",	"CAP_AUDIT_READ",     "CAP_PERFMON",	     "CAP_BPF",
+	"CAP_CHOWN",
+	"CAP_DAC_OVERRIDE",
+	"CAP_DAC_READ_SEARCH",
+	"CAP_FOWNER",
+	"CAP_FSETID",
+	"CAP_KILL",
+	"CAP_SETGID",
+	"CAP_SETUID",
+	"CAP_SETPCAP",
+	"CAP_LINUX_IMMUTABLE",
+	"CAP_NET_BIND_SERVICE",
+	"CAP_NET_BROADCAST",
+	"CAP_NET_ADMIN",
+	"CAP_NET_RAW",
+	"CAP_IPC_LOCK",
+	"CAP_IPC_OWNER",
+	"CAP_SYS_MODULE",
+	"CAP_SYS_RAWIO",
+	"CAP_SYS_CHROOT",
+	"CAP_SYS_PTRACE",
+	"CAP_SYS_PACCT",
+	"CAP_SYS_ADMIN",
+	"CAP_SYS_BOOT",
+	"CAP_SYS_NICE",
+	"CAP_SYS_RESOURCE",
+	"CAP_SYS_TIME",
+	"CAP_SYS_TTY_CONFIG",
+	"CAP_MKNOD",
+	"CAP_LEASE",
+	"CAP_AUDIT_WRITE",
+	"CAP_AUDIT_CONTROL",
+	"CAP_SETFCAP",
+	"CAP_MAC_OVERRIDE",
+	"CAP_MAC_ADMIN",
+	"CAP_SYSLOG",
+	"CAP_WAKE_ALARM",
+	"CAP_BLOCK_SUSPEND",
+	"CAP_AUDIT_READ",
+	"CAP_PERFMON",
+	"CAP_BPF",
 	"CAP_CHECKPOINT_RESTORE",
 };
 
@@ -88,8 +118,9 @@ int cleat_caps_mask(char *const *names, size_t n, const char *field, uint64_t *m
 		if (cap > last) {
 			/* Known name, newer than this kernel: runc skips it with a warning. */
 			if (unavailable) {
-				char *list = *unavailable ? xasprintf("%s %s", *unavailable, names[i])
-							  : xstrdup(names[i]);
+				char *list = *unavailable
+						     ? xasprintf("%s %s", *unavailable, names[i])
+						     : xstrdup(names[i]);
 				free(*unavailable);
 				*unavailable = list;
 			}
@@ -116,12 +147,12 @@ static int caps_sets(const struct oci_capabilities *c, struct cap_sets *s, bool 
 		size_t n;
 		uint64_t *mask;
 	} sets[] = {
-		{"process.capabilities.bounding", c->bounding, c->n_bounding, &s->bounding},
-		{"process.capabilities.effective", c->effective, c->n_effective, &s->effective},
-		{"process.capabilities.permitted", c->permitted, c->n_permitted, &s->permitted},
-		{"process.capabilities.inheritable", c->inheritable, c->n_inheritable,
-		 &s->inheritable},
-		{"process.capabilities.ambient", c->ambient, c->n_ambient, &s->ambient},
+		{ "process.capabilities.bounding", c->bounding, c->n_bounding, &s->bounding },
+		{ "process.capabilities.effective", c->effective, c->n_effective, &s->effective },
+		{ "process.capabilities.permitted", c->permitted, c->n_permitted, &s->permitted },
+		{ "process.capabilities.inheritable", c->inheritable, c->n_inheritable,
+		  &s->inheritable },
+		{ "process.capabilities.ambient", c->ambient, c->n_ambient, &s->ambient },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(sets); i++) {
 		_cleanup_free_ char *unavailable = NULL;
@@ -153,7 +184,8 @@ int cleat_caps_drop_bounding(const struct oci_capabilities *caps, cleat_error_t 
 		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0)
 			continue; /* already gone: no CAP_SETPCAP needed */
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-			return cleat_error_errno(err, errno, "drop capability %s from the bounding set",
+			return cleat_error_errno(err, errno,
+						 "drop capability %s from the bounding set",
 						 cleat_cap_name(cap) ? cleat_cap_name(cap) : "?");
 	}
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)

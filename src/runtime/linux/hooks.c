@@ -29,10 +29,10 @@ struct hook_output {
 
 struct hook_run {
 	pid_t pid;
-	int pidfd;   /* -1 when pidfd_open is unavailable */
-	int in_fd;   /* write end of the hook's stdin, -1 once all is written */
-	int out_fd;  /* read end of its stdout */
-	int err_fd;  /* read end of its stderr */
+	int pidfd; /* -1 when pidfd_open is unavailable */
+	int in_fd; /* write end of the hook's stdin, -1 once all is written */
+	int out_fd; /* read end of its stdout */
+	int err_fd; /* read end of its stderr */
 	const char *input;
 	size_t input_len, input_off;
 	struct hook_output out, errout;
@@ -157,7 +157,7 @@ static void feed(struct hook_run *r)
 	ssize_t n = write(r->in_fd, r->input + r->input_off, r->input_len - r->input_off);
 	int e = errno;
 	if (n < 0 && e == EPIPE) {
-		struct timespec zero = {0, 0};
+		struct timespec zero = { 0, 0 };
 		sigtimedwait(&pipe_set, NULL, &zero);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -188,13 +188,13 @@ static int hook_wait(struct hook_run *r, long long deadline_ms, int *status)
 		struct pollfd p[4];
 		int np = 0, i_in = -1, i_out = -1, i_err = -1;
 		if (r->in_fd >= 0)
-			i_in = np, p[np++] = (struct pollfd){.fd = r->in_fd, .events = POLLOUT};
+			i_in = np, p[np++] = (struct pollfd){ .fd = r->in_fd, .events = POLLOUT };
 		if (r->out_fd >= 0)
-			i_out = np, p[np++] = (struct pollfd){.fd = r->out_fd, .events = POLLIN};
+			i_out = np, p[np++] = (struct pollfd){ .fd = r->out_fd, .events = POLLIN };
 		if (r->err_fd >= 0)
-			i_err = np, p[np++] = (struct pollfd){.fd = r->err_fd, .events = POLLIN};
+			i_err = np, p[np++] = (struct pollfd){ .fd = r->err_fd, .events = POLLIN };
 		if (r->pidfd >= 0)
-			p[np++] = (struct pollfd){.fd = r->pidfd, .events = POLLIN};
+			p[np++] = (struct pollfd){ .fd = r->pidfd, .events = POLLIN };
 
 		/* Without a pidfd, exit is noticed by a short tick. */
 		int timeout = r->pidfd >= 0 ? -1 : 50;

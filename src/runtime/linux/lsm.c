@@ -30,7 +30,8 @@ bool cleat_lsm_apparmor_enabled(void)
 	if (access("/sys/kernel/security/apparmor", F_OK) < 0)
 		return false;
 	char buf[4] = "";
-	_cleanup_close_ int fd = open("/sys/module/apparmor/parameters/enabled", O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open("/sys/module/apparmor/parameters/enabled",
+				      O_RDONLY | O_CLOEXEC);
 	return fd >= 0 && read(fd, buf, sizeof buf) > 0 && buf[0] == 'Y';
 }
 
@@ -40,12 +41,13 @@ bool cleat_lsm_selinux_enabled(void)
 	return statfs("/sys/fs/selinux", &sfs) == 0 && (unsigned long) sfs.f_type == SELINUX_MAGIC;
 }
 
-int cleat_lsm_validate(const char *apparmor_profile, const char *selinux_label,
-		       cleat_error_t *err)
+int cleat_lsm_validate(const char *apparmor_profile, const char *selinux_label, cleat_error_t *err)
 {
 	if (apparmor_profile && *apparmor_profile && !cleat_lsm_apparmor_enabled())
-		return cleat_error_msg(err, "apparmor profile \"%s\" is specified in config, but "
-					    "AppArmor is not enabled on this host", apparmor_profile);
+		return cleat_error_msg(err,
+				       "apparmor profile \"%s\" is specified in config, but "
+				       "AppArmor is not enabled on this host",
+				       apparmor_profile);
 	if (selinux_label && *selinux_label && !cleat_lsm_selinux_enabled())
 		return cleat_error_msg(err, "selinux label is specified in config, but selinux is "
 					    "disabled or not supported");

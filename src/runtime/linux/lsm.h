@@ -12,8 +12,7 @@ bool cleat_lsm_selinux_enabled(void);
 
 /* At config load: a label for an LSM this host does not run is an error
  * (runc and crun both fail such a container; better before anything is built). */
-int cleat_lsm_validate(const char *apparmor_profile, const char *selinux_label,
-		       cleat_error_t *err);
+int cleat_lsm_validate(const char *apparmor_profile, const char *selinux_label, cleat_error_t *err);
 
 /* Mount data with `context="<mount_label>"` appended when SELinux is enabled
  * and a label is set; otherwise a copy of data.  NULL data is "".  Owned by

@@ -16,17 +16,17 @@ static const struct {
 	const char *name;
 	unsigned long value;
 } persona_flags[] = {
-	{"UNAME26", UNAME26},
-	{"ADDR_NO_RANDOMIZE", ADDR_NO_RANDOMIZE},
-	{"FDPIC_FUNCPTRS", FDPIC_FUNCPTRS},
-	{"MMAP_PAGE_ZERO", MMAP_PAGE_ZERO},
-	{"ADDR_COMPAT_LAYOUT", ADDR_COMPAT_LAYOUT},
-	{"READ_IMPLIES_EXEC", READ_IMPLIES_EXEC},
-	{"ADDR_LIMIT_32BIT", ADDR_LIMIT_32BIT},
-	{"SHORT_INODE", SHORT_INODE},
-	{"WHOLE_SECONDS", WHOLE_SECONDS},
-	{"STICKY_TIMEOUTS", STICKY_TIMEOUTS},
-	{"ADDR_LIMIT_3GB", ADDR_LIMIT_3GB},
+	{ "UNAME26", UNAME26 },
+	{ "ADDR_NO_RANDOMIZE", ADDR_NO_RANDOMIZE },
+	{ "FDPIC_FUNCPTRS", FDPIC_FUNCPTRS },
+	{ "MMAP_PAGE_ZERO", MMAP_PAGE_ZERO },
+	{ "ADDR_COMPAT_LAYOUT", ADDR_COMPAT_LAYOUT },
+	{ "READ_IMPLIES_EXEC", READ_IMPLIES_EXEC },
+	{ "ADDR_LIMIT_32BIT", ADDR_LIMIT_32BIT },
+	{ "SHORT_INODE", SHORT_INODE },
+	{ "WHOLE_SECONDS", WHOLE_SECONDS },
+	{ "STICKY_TIMEOUTS", STICKY_TIMEOUTS },
+	{ "ADDR_LIMIT_3GB", ADDR_LIMIT_3GB },
 };
 
 int cleat_personality_value(const struct oci_personality *p, unsigned long *value,
@@ -60,6 +60,7 @@ int cleat_personality_apply(const struct oci_personality *p, cleat_error_t *err)
 	if (cleat_personality_value(p, &value, err) < 0)
 		return -1;
 	if (personality(value) < 0)
-		return cleat_error_errno(err, errno, "personality(%s)", p->domain ? p->domain : "LINUX");
+		return cleat_error_errno(err, errno, "personality(%s)",
+					 p->domain ? p->domain : "LINUX");
 	return 0;
 }

@@ -41,27 +41,27 @@ static const struct {
 	const char *name;
 	int value;
 } policies[] = {
-	{"SCHED_OTHER", 0}, {"SCHED_FIFO", 1}, {"SCHED_RR", 2},	      {"SCHED_BATCH", 3},
-	{"SCHED_ISO", 4},   {"SCHED_IDLE", 5}, {"SCHED_DEADLINE", 6},
+	{ "SCHED_OTHER", 0 }, { "SCHED_FIFO", 1 }, { "SCHED_RR", 2 },	    { "SCHED_BATCH", 3 },
+	{ "SCHED_ISO", 4 },   { "SCHED_IDLE", 5 }, { "SCHED_DEADLINE", 6 },
 };
 
 static const struct {
 	const char *name;
 	uint64_t value;
 } sched_flags[] = {
-	{"SCHED_FLAG_RESET_ON_FORK", 0x01}, {"SCHED_FLAG_RECLAIM", 0x02},
-	{"SCHED_FLAG_DL_OVERRUN", 0x04},    {"SCHED_FLAG_KEEP_POLICY", 0x08},
-	{"SCHED_FLAG_KEEP_PARAMS", 0x10},   {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
-	{"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40},
+	{ "SCHED_FLAG_RESET_ON_FORK", 0x01 },  { "SCHED_FLAG_RECLAIM", 0x02 },
+	{ "SCHED_FLAG_DL_OVERRUN", 0x04 },     { "SCHED_FLAG_KEEP_POLICY", 0x08 },
+	{ "SCHED_FLAG_KEEP_PARAMS", 0x10 },    { "SCHED_FLAG_UTIL_CLAMP_MIN", 0x20 },
+	{ "SCHED_FLAG_UTIL_CLAMP_MAX", 0x40 },
 };
 
 static const struct {
 	const char *name;
 	int value;
 } io_classes[] = {
-	{"IOPRIO_CLASS_RT", 1},
-	{"IOPRIO_CLASS_BE", 2},
-	{"IOPRIO_CLASS_IDLE", 3},
+	{ "IOPRIO_CLASS_RT", 1 },
+	{ "IOPRIO_CLASS_BE", 2 },
+	{ "IOPRIO_CLASS_IDLE", 3 },
 };
 
 int cleat_sched_policy(const char *name, int *policy, cleat_error_t *err)
@@ -93,8 +93,10 @@ int cleat_ioprio_value(const struct oci_io_priority *io, int *value, cleat_error
 			continue;
 		/* The kernel accepts 0-7 per class (IOPRIO_NR_LEVELS). */
 		if (io->priority < 0 || io->priority > 7)
-			return cleat_error_msg(err, "process.ioPriority.priority: %d out of range "
-						    "(0-7)", (int) io->priority);
+			return cleat_error_msg(err,
+					       "process.ioPriority.priority: %d out of range "
+					       "(0-7)",
+					       (int) io->priority);
 		*value = (io_classes[i].value << 13) | io->priority;
 		return 0;
 	}
@@ -177,7 +179,7 @@ int cleat_sched_set_final_affinity(const struct oci_process *p, pid_t pid, cleat
 
 static int apply_scheduler(const struct oci_scheduler *s, cleat_error_t *err)
 {
-	struct cleat_sched_attr attr = {.size = sizeof attr};
+	struct cleat_sched_attr attr = { .size = sizeof attr };
 	int policy;
 	if (cleat_sched_policy(s->policy, &policy, err) < 0)
 		return -1;
@@ -215,7 +217,8 @@ int cleat_sched_apply(const struct oci_process *p, cleat_error_t *err)
 			return -1;
 		/* IOPRIO_WHO_PROCESS = 1, who 0 = the calling thread */
 		if (syscall(SYS_ioprio_set, 1, 0, value) < 0)
-			return cleat_error_errno(err, errno, "ioprio_set(%s, %d)", p->io_priority->class,
+			return cleat_error_errno(err, errno, "ioprio_set(%s, %d)",
+						 p->io_priority->class,
 						 (int) p->io_priority->priority);
 	}
 	return cleat_sched_set_final_affinity(p, 0, err);

@@ -43,62 +43,71 @@
 /* The spec caps args at 6 syscall arguments. */
 #define SYSCALL_MAX_ARGS 6
 
-enum act_kind { ACT_PLAIN, ACT_ERRNO, ACT_TRACE };
+enum act_kind {
+	ACT_PLAIN,
+	ACT_ERRNO,
+	ACT_TRACE
+};
 
 static const struct {
 	const char *name;
 	uint32_t action;
 	enum act_kind kind;
 } actions[] = {
-	{"SCMP_ACT_KILL", SCMP_ACT_KILL, ACT_PLAIN},
-	{"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, ACT_PLAIN},
-	{"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, ACT_PLAIN},
-	{"SCMP_ACT_TRAP", SCMP_ACT_TRAP, ACT_PLAIN},
-	{"SCMP_ACT_ERRNO", 0, ACT_ERRNO},
-	{"SCMP_ACT_TRACE", 0, ACT_TRACE},
-	{"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, ACT_PLAIN},
-	{"SCMP_ACT_LOG", SCMP_ACT_LOG, ACT_PLAIN},
-	{"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, ACT_PLAIN},
+	{ "SCMP_ACT_KILL", SCMP_ACT_KILL, ACT_PLAIN },
+	{ "SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, ACT_PLAIN },
+	{ "SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, ACT_PLAIN },
+	{ "SCMP_ACT_TRAP", SCMP_ACT_TRAP, ACT_PLAIN },
+	{ "SCMP_ACT_ERRNO", 0, ACT_ERRNO },
+	{ "SCMP_ACT_TRACE", 0, ACT_TRACE },
+	{ "SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, ACT_PLAIN },
+	{ "SCMP_ACT_LOG", SCMP_ACT_LOG, ACT_PLAIN },
+	{ "SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, ACT_PLAIN },
 };
 
 const char *const cleat_seccomp_action_names[] = {
-	"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS",
-	"SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE",
-	"SCMP_ACT_TRAP", NULL,
+	"SCMP_ACT_ALLOW",	"SCMP_ACT_ERRNO",
+	"SCMP_ACT_KILL",	"SCMP_ACT_KILL_PROCESS",
+	"SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
+	"SCMP_ACT_NOTIFY",	"SCMP_ACT_TRACE",
+	"SCMP_ACT_TRAP",	NULL,
 };
 
 static const struct {
 	const char *name;
 	enum scmp_compare op;
 } ops[] = {
-	{"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT},
-	{"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-	{"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
-	{"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+	{ "SCMP_CMP_NE", SCMP_CMP_NE },
+	{ "SCMP_CMP_LT", SCMP_CMP_LT },
+	{ "SCMP_CMP_LE", SCMP_CMP_LE },
+	{ "SCMP_CMP_EQ", SCMP_CMP_EQ },
+	{ "SCMP_CMP_GE", SCMP_CMP_GE },
+	{ "SCMP_CMP_GT", SCMP_CMP_GT },
+	{ "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
 };
 
 const char *const cleat_seccomp_op_names[] = {
-	"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE",
+	"SCMP_CMP_EQ", "SCMP_CMP_GE",	     "SCMP_CMP_GT", "SCMP_CMP_LE",
 	"SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE", NULL,
 };
 
 /* The spec's names are libseccomp's arch names upper-cased behind SCMP_ARCH_. */
 const char *const cleat_seccomp_arch_names[] = {
-	"SCMP_ARCH_X86",	 "SCMP_ARCH_X86_64",	 "SCMP_ARCH_X32",     "SCMP_ARCH_ARM",
-	"SCMP_ARCH_AARCH64",	 "SCMP_ARCH_MIPS",	 "SCMP_ARCH_MIPS64",  "SCMP_ARCH_MIPS64N32",
-	"SCMP_ARCH_MIPSEL",	 "SCMP_ARCH_MIPSEL64",	 "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-	"SCMP_ARCH_PPC64",	 "SCMP_ARCH_PPC64LE",	 "SCMP_ARCH_S390",    "SCMP_ARCH_S390X",
-	"SCMP_ARCH_PARISC",	 "SCMP_ARCH_PARISC64",	 "SCMP_ARCH_RISCV64", NULL,
+	"SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",	    "SCMP_ARCH_ARM",
+	"SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",	   "SCMP_ARCH_MIPS64",	    "SCMP_ARCH_MIPS64N32",
+	"SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+	"SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",	    "SCMP_ARCH_S390X",
+	"SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",	    NULL,
 };
 
 static const struct {
 	const char *name;
 	unsigned long flag;
 } flags[] = {
-	{"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
-	{"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
-	{"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
-	{"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
+	{ "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
+	{ "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
+	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
+	{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV },
 };
 
 const char *const cleat_seccomp_flag_names[] = {
@@ -109,24 +118,22 @@ const char *const cleat_seccomp_flag_names[] = {
 	NULL,
 };
 
-int cleat_seccomp_action(const char *name, bool has_errno_ret, uint32_t errno_ret,
-			 uint32_t *action, cleat_error_t *err)
+int cleat_seccomp_action(const char *name, bool has_errno_ret, uint32_t errno_ret, uint32_t *action,
+			 cleat_error_t *err)
 {
 	for (size_t i = 0; name && i < ARRAY_SIZE(actions); i++) {
 		if (strcmp(actions[i].name, name) != 0)
 			continue;
 		uint32_t ret = has_errno_ret ? errno_ret : EPERM;
 		switch (actions[i].kind) {
-		case ACT_ERRNO:
-			*action = SCMP_ACT_ERRNO(ret);
-			return 0;
-		case ACT_TRACE:
-			*action = SCMP_ACT_TRACE(ret);
-			return 0;
+		case ACT_ERRNO: *action = SCMP_ACT_ERRNO(ret); return 0;
+		case ACT_TRACE: *action = SCMP_ACT_TRACE(ret); return 0;
 		case ACT_PLAIN:
 			if (has_errno_ret)
-				return cleat_error_msg(err, "errnoRet is only valid with SCMP_ACT_ERRNO "
-							    "and SCMP_ACT_TRACE, not %s", name);
+				return cleat_error_msg(err,
+						       "errnoRet is only valid with SCMP_ACT_ERRNO "
+						       "and SCMP_ACT_TRACE, not %s",
+						       name);
 			*action = actions[i].action;
 			return 0;
 		}
@@ -178,15 +185,14 @@ static void scmp_ctx_freep(scmp_filter_ctx *ctx)
 }
 #define _cleanup_scmp_ __attribute__((cleanup(scmp_ctx_freep)))
 
-static int add_syscall_rules(scmp_filter_ctx ctx, const struct oci_seccomp_syscall *sc,
-			     size_t idx, uint32_t default_action, bool *has_notify,
-			     cleat_error_t *err)
+static int add_syscall_rules(scmp_filter_ctx ctx, const struct oci_seccomp_syscall *sc, size_t idx,
+			     uint32_t default_action, bool *has_notify, cleat_error_t *err)
 {
 	uint32_t action;
 	if (cleat_seccomp_action(sc->action, sc->has_errno_ret, sc->errno_ret, &action, err) < 0)
 		return cleat_error_wrap(err, "linux.seccomp.syscalls[%zu]", idx);
 	struct scmp_arg_cmp cmp[SYSCALL_MAX_ARGS * 4];
-	unsigned count[SYSCALL_MAX_ARGS] = {0};
+	unsigned count[SYSCALL_MAX_ARGS] = { 0 };
 	if (sc->n_args > ARRAY_SIZE(cmp))
 		return cleat_error_msg(err, "linux.seccomp.syscalls[%zu]: too many args", idx);
 	bool separate = false;
@@ -194,15 +200,20 @@ static int add_syscall_rules(scmp_filter_ctx ctx, const struct oci_seccomp_sysca
 		const struct oci_seccomp_arg *arg = &sc->args[a];
 		int op;
 		if (arg->index >= SYSCALL_MAX_ARGS)
-			return cleat_error_msg(err, "linux.seccomp.syscalls[%zu].args[%zu]: index %u "
-						    "out of range (0-5)", idx, a, arg->index);
+			return cleat_error_msg(err,
+					       "linux.seccomp.syscalls[%zu].args[%zu]: index %u "
+					       "out of range (0-5)",
+					       idx, a, arg->index);
 		if (cleat_seccomp_op(arg->op, &op, err) < 0)
-			return cleat_error_wrap(err, "linux.seccomp.syscalls[%zu].args[%zu]", idx, a);
+			return cleat_error_wrap(err, "linux.seccomp.syscalls[%zu].args[%zu]", idx,
+						a);
 		if (++count[arg->index] > 1)
 			separate = true;
 		/* libseccomp's MASKED_EQ takes (mask, value): the spec's value, valueTwo. */
-		cmp[a] = (struct scmp_arg_cmp){.arg = arg->index, .op = (enum scmp_compare) op,
-					       .datum_a = arg->value, .datum_b = arg->value_two};
+		cmp[a] = (struct scmp_arg_cmp){ .arg = arg->index,
+						.op = (enum scmp_compare) op,
+						.datum_a = arg->value,
+						.datum_b = arg->value_two };
 	}
 	if (action == SCMP_ACT_NOTIFY)
 		*has_notify = true;
@@ -225,8 +236,10 @@ static int add_syscall_rules(scmp_filter_ctx ctx, const struct oci_seccomp_sysca
 			for (size_t a = 0; a < sc->n_args && rc == 0; a++)
 				rc = seccomp_rule_add_array(ctx, action, nr, 1, &cmp[a]);
 		if (rc < 0)
-			return cleat_error_errno(err, -rc, "linux.seccomp.syscalls[%zu]: add rule for "
-							   "\"%s\"", idx, name);
+			return cleat_error_errno(err, -rc,
+						 "linux.seccomp.syscalls[%zu]: add rule for "
+						 "\"%s\"",
+						 idx, name);
 	}
 	return 0;
 }
@@ -332,7 +345,7 @@ int cleat_seccomp_load(const struct oci_seccomp *s, bool no_new_privs, int *noti
 		return cleat_error_msg(err, "seccomp filter too long (%zu instructions)", len);
 	if (no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return cleat_error_errno(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
-	struct sock_fprog prog = {.len = (unsigned short) len, .filter = insns};
+	struct sock_fprog prog = { .len = (unsigned short) len, .filter = insns };
 	long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, kflags, &prog);
 	/* WAIT_KILLABLE_RECV is 5.19+: "where the kernel has it" means drop it on older ones. */
 	if (rc < 0 && errno == EINVAL && (kflags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)) {
@@ -393,13 +406,13 @@ char *cleat_seccomp_process_state(const struct oci_seccomp *s, const char *state
 				  cleat_error_t *err)
 {
 	char errbuf[256] = "";
-	__attribute__((cleanup(yajl_tree_freep))) yajl_val state =
-		yajl_tree_parse(state_json ? state_json : "", errbuf, sizeof errbuf);
+	__attribute__((cleanup(yajl_tree_freep)))
+	yajl_val state = yajl_tree_parse(state_json ? state_json : "", errbuf, sizeof errbuf);
 	if (state == NULL || !YAJL_IS_OBJECT(state))
 		return cleat_error_msg(err, "seccomp listener: bad container state: %s", errbuf),
 		       NULL;
-	const char *pid_path[] = {"pid", NULL};
-	const char *ver_path[] = {"ociVersion", NULL};
+	const char *pid_path[] = { "pid", NULL };
+	const char *ver_path[] = { "ociVersion", NULL };
 	yajl_val state_pid = yajl_tree_get(state, pid_path, yajl_t_number);
 	yajl_val ver = yajl_tree_get(state, ver_path, yajl_t_string);
 
@@ -448,9 +461,10 @@ int cleat_seccomp_send_listener_pid(const struct oci_seccomp *s, int notify_fd,
 	_cleanup_free_ char *msg = cleat_seccomp_process_state(s, state_json, pid, err);
 	if (msg == NULL)
 		return -1;
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	if (strlen(s->listener_path) >= sizeof addr.sun_path)
-		return cleat_error_msg(err, "seccomp listenerPath `%s` is too long", s->listener_path);
+		return cleat_error_msg(err, "seccomp listenerPath `%s` is too long",
+				       s->listener_path);
 	strcpy(addr.sun_path, s->listener_path);
 	_cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (sock < 0)
@@ -464,9 +478,11 @@ int cleat_seccomp_send_listener_pid(const struct oci_seccomp *s, int notify_fd,
 		struct cmsghdr align;
 	} ctrl;
 	memset(&ctrl, 0, sizeof ctrl);
-	struct iovec iov = {.iov_base = msg, .iov_len = strlen(msg)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl.buf,
-			    .msg_controllen = sizeof ctrl.buf};
+	struct iovec iov = { .iov_base = msg, .iov_len = strlen(msg) };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = ctrl.buf,
+			     .msg_controllen = sizeof ctrl.buf };
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
@@ -477,7 +493,8 @@ int cleat_seccomp_send_listener_pid(const struct oci_seccomp *s, int notify_fd,
 		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return cleat_error_errno(err, errno, "send the seccomp fd to `%s`", s->listener_path);
+		return cleat_error_errno(err, errno, "send the seccomp fd to `%s`",
+					 s->listener_path);
 	/* A stream may take the data in parts; the fd went with the first byte. */
 	size_t off = (size_t) n;
 	while (off < iov.iov_len) {

@@ -12,8 +12,8 @@
 
 /* "SCMP_ACT_ERRNO" + errnoRet -> libseccomp action.  ERRNO and TRACE without
  * errnoRet return EPERM (runc); errnoRet on any other action is an error. */
-int cleat_seccomp_action(const char *name, bool has_errno_ret, uint32_t errno_ret,
-			 uint32_t *action, cleat_error_t *err);
+int cleat_seccomp_action(const char *name, bool has_errno_ret, uint32_t errno_ret, uint32_t *action,
+			 cleat_error_t *err);
 /* "SCMP_CMP_MASKED_EQ" -> enum scmp_compare. */
 int cleat_seccomp_op(const char *name, int *op, cleat_error_t *err);
 /* "SCMP_ARCH_X86_64" -> libseccomp arch token. */

@@ -28,7 +28,7 @@
 
 struct arch_group {
 	uint32_t audit;
-	uint32_t max;     /* largest native syscall number the profile names, 0 if none */
+	uint32_t max; /* largest native syscall number the profile names, 0 if none */
 	uint32_t max_x32; /* same for x32 (with X32_SYSCALL_BIT), 0 if none */
 };
 
@@ -72,7 +72,7 @@ static size_t collect_groups(const struct oci_seccomp *s, struct arch_group *g)
 		if (k == n) {
 			if (n == MAX_GROUPS)
 				continue;
-			g[n++] = (struct arch_group){.audit = audit};
+			g[n++] = (struct arch_group){ .audit = audit };
 		}
 		if (x32)
 			g[k].max_x32 = max | X32_SYSCALL_BIT;
@@ -88,8 +88,8 @@ static size_t section_len(const struct arch_group *g)
 	return 1 + (g->max_x32 ? 3 : 0) + 2;
 }
 
-#define STMT(op, val) ((struct sock_filter){.code = (op), .k = (val)})
-#define JUMP(op, val, t, f) ((struct sock_filter){.code = (op), .jt = (t), .jf = (f), .k = (val)})
+#define STMT(op, val) ((struct sock_filter){ .code = (op), .k = (val) })
+#define JUMP(op, val, t, f) ((struct sock_filter){ .code = (op), .jt = (t), .jf = (f), .k = (val) })
 
 int cleat_seccomp_enosys_stub(const struct oci_seccomp *s, uint32_t default_action,
 			      struct sock_filter **stub, size_t *len)
@@ -126,14 +126,17 @@ int cleat_seccomp_enosys_stub(const struct oci_seccomp *s, uint32_t default_acti
 			at++;
 			/* native x86_64 numbers: no max means no native rule, so go on */
 			uint32_t native = g[i].max ? g[i].max : UINT32_MAX;
-			p[at] = JUMP(BPF_JMP | BPF_JGT | BPF_K, native, (uint8_t) (enosys - at - 1), 0);
+			p[at] = JUMP(BPF_JMP | BPF_JGT | BPF_K, native, (uint8_t) (enosys - at - 1),
+				     0);
 			at++;
 			p[at] = STMT(BPF_JMP | BPF_JA, (uint32_t) (filter - at - 1));
 			at++;
-			p[at] = JUMP(BPF_JMP | BPF_JGT | BPF_K, g[i].max_x32, (uint8_t) (enosys - at - 1), 0);
+			p[at] = JUMP(BPF_JMP | BPF_JGT | BPF_K, g[i].max_x32,
+				     (uint8_t) (enosys - at - 1), 0);
 			at++;
 		} else {
-			p[at] = JUMP(BPF_JMP | BPF_JGT | BPF_K, g[i].max, (uint8_t) (enosys - at - 1), 0);
+			p[at] = JUMP(BPF_JMP | BPF_JGT | BPF_K, g[i].max,
+				     (uint8_t) (enosys - at - 1), 0);
 			at++;
 		}
 		p[at] = STMT(BPF_JMP | BPF_JA, (uint32_t) (filter - at - 1));

@@ -61,7 +61,8 @@ static int clone_binary(cleat_error_t *err)
 		if (n < 0)
 			return cleat_error_errno(err, errno, "copy `/proc/self/exe` to a memfd");
 		if (n == 0)
-			return cleat_error_msg(err, "copy `/proc/self/exe`: unexpected end of file");
+			return cleat_error_msg(err,
+					       "copy `/proc/self/exe`: unexpected end of file");
 	}
 	if (fcntl(mfd, F_ADD_SEALS, SEALS) < 0)
 		return cleat_error_errno(err, errno, "seal the memfd copy of cleat");

@@ -31,7 +31,7 @@ static FILE *logf;
 
 static int listen_on(const char *path)
 {
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	char tmp[sizeof addr.sun_path];
 	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int) sizeof tmp) {
 		fprintf(stderr, "socket path too long\n");
@@ -59,9 +59,11 @@ static int accept_listener_fd(int lfd)
 		char b[CMSG_SPACE(sizeof(int) * 4)];
 		struct cmsghdr align;
 	} ctrl;
-	struct iovec iov = {.iov_base = buf, .iov_len = sizeof buf - 1};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl.b,
-			    .msg_controllen = sizeof ctrl.b};
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf - 1 };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = ctrl.b,
+			     .msg_controllen = sizeof ctrl.b };
 	ssize_t n = recvmsg(c, &mh, MSG_CMSG_CLOEXEC);
 	int fd = -1;
 	if (n > 0) {
@@ -71,7 +73,7 @@ static int accept_listener_fd(int lfd)
 		size_t len = (size_t) n;
 		/* The rest of a long state may follow without the fd. */
 		while (len < sizeof buf - 1) {
-			struct pollfd p = {.fd = c, .events = POLLIN};
+			struct pollfd p = { .fd = c, .events = POLLIN };
 			if (poll(&p, 1, 100) <= 0)
 				break;
 			ssize_t m = read(c, buf + len, sizeof buf - 1 - len);
@@ -124,7 +126,7 @@ int main(int argc, char **argv)
 	struct pollfd fds[MAX_FDS + 1];
 	int n = 0;
 	for (;;) {
-		fds[0] = (struct pollfd){.fd = lfd, .events = POLLIN};
+		fds[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };
 		for (int i = 0; i < n; i++)
 			fds[i + 1].events = POLLIN;
 		if (poll(fds, (nfds_t) n + 1, -1) < 0) {
@@ -147,7 +149,7 @@ int main(int argc, char **argv)
 		if ((fds[0].revents & POLLIN) && n < MAX_FDS) {
 			int nfd = accept_listener_fd(lfd);
 			if (nfd >= 0)
-				fds[++n] = (struct pollfd){.fd = nfd, .events = POLLIN};
+				fds[++n] = (struct pollfd){ .fd = nfd, .events = POLLIN };
 		}
 	}
 }
