@@ -1,0 +1,141 @@
+#!/usr/bin/env bats
+# linux.namespaces: new ones, joined by path, invalid combinations; hostname, domainname,
+# time namespace offsets, cgroup namespace rooted at the container's cgroup.
+
+load helpers
+
+setup() {
+	require_root
+	require_binary "$CLEAT"
+	setup_bundle
+	ID=$(container_id ns)
+}
+
+teardown() {
+	teardown_bundle
+}
+
+# ns_inodes: print "type inode" for every namespace as the container sees it.
+NS_SCRIPT='for n in pid net ipc uts mnt cgroup time user; do echo "$n $(readlink /proc/self/ns/$n)"; done'
+
+host_ns() {
+	readlink "/proc/self/ns/$1"
+}
+
+@test "namespaces: default spec gets new pid, net, ipc, uts, mount; shares cgroup, user" {
+	update_config '.process.args = ["sh", "-c", $s]' --arg s "$NS_SCRIPT"
+	run -0 cleat run "$ID"
+	local t
+	for t in pid net ipc uts mnt; do
+		assert_line --regexp "^$t "
+		refute_line "$t $(host_ns "$t")"
+	done
+	assert_line "user $(host_ns user)"
+	assert_line "cgroup $(host_ns cgroup)"
+}
+
+@test "namespaces: cgroup and time namespaces are created when asked" {
+	update_config '.linux.namespaces += [{"type": "cgroup"}, {"type": "time"}]
+		| .process.args = ["sh", "-c", $s]' --arg s "$NS_SCRIPT"
+	run -0 cleat run "$ID"
+	refute_line "cgroup $(host_ns cgroup)"
+	refute_line "time $(host_ns time)"
+}
+
+@test "namespaces: the process is pid 1 of its pid namespace" {
+	update_config '.process.args = ["sh", "-c", "echo $$; cat /proc/1/cmdline | tr \"\\0\" \" \""]'
+	run -0 cleat run "$ID"
+	assert_line 1
+	assert_line --partial "sh -c"
+}
+
+@test "namespaces: hostname and domainname in the new uts namespace" {
+	update_config '.hostname = "cleat-host" | .domainname = "cleat.example"
+		| .process.args = ["sh", "-c", "hostname; cat /proc/sys/kernel/domainname"]'
+	local before
+	before=$(hostname)
+	run -0 cleat run "$ID"
+	assert_output "cleat-host
+cleat.example"
+	assert_equal "$(hostname)" "$before"
+}
+
+@test "namespaces: hostname without a uts namespace is refused (runc's message)" {
+	update_config '.hostname = "x" | .linux.namespaces |= map(select(.type != "uts"))'
+	run -1 detached cleat create "$ID"
+	assert_output --partial "unable to set hostname without a private UTS namespace"
+	[ ! -e "$ROOT/$ID" ]
+}
+
+@test "namespaces: the same type twice, or an unknown type, is refused" {
+	update_config '.linux.namespaces += [{"type": "pid"}]'
+	run -1 detached cleat create "$ID"
+	assert_output --regexp 'duplicate.*"pid"'
+	update_config '.linux.namespaces |= (unique_by(.type) + [{"type": "bogus"}])'
+	run -1 detached cleat create "$ID"
+	assert_output --partial "bogus"
+	[ ! -e "$ROOT/$ID" ]
+}
+
+@test "namespaces: uid mappings without a user namespace are refused" {
+	update_config '.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 1}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 1}]'
+	run -1 detached cleat create "$ID"
+	assert_output --partial "USER namespace isn't enabled"
+}
+
+@test "namespaces: joining by path shares the namespaces of another container" {
+	update_config '.process.args = ["sleep", "1000"] | .hostname = "first"'
+	cleat run -d "$ID" </dev/null >/dev/null 2>&1 3>&-
+	local pid
+	pid=$(cleat state "$ID" | jq -r .pid)
+	local id2=${ID}-2
+	update_config '.hostname = null | .linux.namespaces = [
+		{"type": "pid", "path": "/proc/\($p)/ns/pid"},
+		{"type": "network", "path": "/proc/\($p)/ns/net"},
+		{"type": "ipc", "path": "/proc/\($p)/ns/ipc"},
+		{"type": "uts", "path": "/proc/\($p)/ns/uts"},
+		{"type": "mount"}]
+		| .process.args = ["sh", "-c", $s + "; hostname; echo pid=$$"]' --arg p "$pid" --arg s "$NS_SCRIPT"
+	run -0 cleat run "$id2"
+	local t
+	for t in pid net ipc uts; do
+		assert_line "$t $(readlink "/proc/$pid/ns/$t")"
+	done
+	refute_line "mnt $(readlink "/proc/$pid/ns/mnt")"
+	assert_line first
+	# Not pid 1: the first container's sleep is.
+	refute_line pid=1
+	cleat delete -f "$ID"
+}
+
+@test "namespaces: a bad namespace path is named in the error" {
+	update_config '.linux.namespaces |= map(if .type == "network" then .path = "/proc/nonexistent/ns/net" else . end)'
+	run -1 detached cleat create "$ID"
+	assert_output --partial '"/proc/nonexistent/ns/net"'
+	[ ! -e "$ROOT/$ID" ]
+}
+
+@test "namespaces: time namespace offsets shift CLOCK_BOOTTIME (uptime)" {
+	[ -e /proc/self/ns/time ] || skip "kernel without time namespaces"
+	update_config '.linux.namespaces += [{"type": "time"}]
+		| .linux.timeOffsets = {"boottime": {"secs": 8640000, "nanosecs": 0}, "monotonic": {"secs": 86400, "nanosecs": 0}}
+		| .process.args = ["cat", "/proc/uptime"]'
+	run -0 cleat run "$ID"
+	local up=${output%%.*}
+	[ "$up" -ge 8640000 ]
+}
+
+@test "namespaces: time offsets without a time namespace are refused" {
+	update_config '.linux.timeOffsets = {"boottime": {"secs": 1, "nanosecs": 0}}'
+	run -1 detached cleat create "$ID"
+	assert_output --partial "time"
+}
+
+@test "namespaces: a new cgroup namespace is rooted at the container's cgroup" {
+	update_config '.linux.namespaces += [{"type": "cgroup"}] | .process.args = ["cat", "/proc/self/cgroup"]'
+	run -0 cleat run "$ID"
+	# Every hierarchy line ends in ":/" inside the namespace.
+	refute_line --regexp ':/.+'
+	assert_line --regexp ':/$'
+}
