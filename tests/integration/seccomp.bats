@@ -268,6 +268,24 @@ start_listener() {
 	run -1 grep -q metadata "$LISTENER_LOG"
 }
 
+@test "seccomp: SCMP_ACT_NOTIFY for an exec'd process: its pid, the init's state (runc's shape)" {
+	start_listener 13
+	update_config '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", listenerPath: $sock,
+		listenerMetadata: "m2", syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_NOTIFY"}]}
+		| .process.args = ["sleep", "1000"]' --arg sock "$LISTENER_SOCK"
+	local id
+	id=$(container_id)
+	run -0 detached cleat run -d "$id"
+	run -0 cleat exec "$id" sh -c "mkdir /tmp/probe 2>&1; true"
+	assert_output --partial "Permission denied"
+	run -0 grep -c '^fd received$' "$LISTENER_LOG"
+	assert_output 2
+	# The second connection is the exec: its own pid outside, the container (running,
+	# the init's pid) inside.
+	run -0 sh -c "grep '^{' '$LISTENER_LOG' | tail -n1 | jq -r '[.state.status, (.pid != .state.pid), .metadata, .state.id] | @tsv'"
+	assert_output "$(printf 'running\ttrue\tm2\t%s' "$id")"
+}
+
 @test "seccomp: SCMP_ACT_NOTIFY with an unreachable listenerPath fails the create" {
 	update_config '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", listenerPath: "/nonexistent/sock",
 		syscalls: [{names: ["mkdir"], action: "SCMP_ACT_NOTIFY"}]}'
