@@ -104,7 +104,12 @@ int cleat_cap_last(void)
 int cleat_caps_mask(char *const *names, size_t n, const char *field, uint64_t *mask,
 		    char **unavailable, cleat_error_t *err)
 {
-	int last = cleat_cap_last();
+	return cleat_caps_mask_last(names, n, field, cleat_cap_last(), mask, unavailable, err);
+}
+
+int cleat_caps_mask_last(char *const *names, size_t n, const char *field, int last, uint64_t *mask,
+			 char **unavailable, cleat_error_t *err)
+{
 	*mask = 0;
 	if (unavailable)
 		*unavailable = NULL;

@@ -19,4 +19,8 @@ int cleat_cap_last(void);
 int cleat_caps_mask(char *const *names, size_t n, const char *field, uint64_t *mask,
 		    char **unavailable, cleat_error_t *err);
 
+/* The same against a given last capability (the unit tests play an older kernel). */
+int cleat_caps_mask_last(char *const *names, size_t n, const char *field, int last, uint64_t *mask,
+			 char **unavailable, cleat_error_t *err);
+
 #endif
