@@ -76,8 +76,8 @@ int cleat_idmap_userns(const struct oci_idmap *uids, size_t n_uids, const struct
 		close(hold_w);
 		holder_child(rep_w, hold_r);
 	}
-	cleat_closep(&rep_w);
-	cleat_closep(&hold_r);
+	close(TAKE_FD(rep_w));
+	close(TAKE_FD(hold_r));
 
 	char buf[32] = { 0 };
 	int fd = -1;
@@ -97,7 +97,7 @@ int cleat_idmap_userns(const struct oci_idmap *uids, size_t n_uids, const struct
 				cleat_error_errno(err, errno, "open `%s`", path);
 		}
 	}
-	cleat_closep(&hold_w);
+	close(TAKE_FD(hold_w));
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	return fd;

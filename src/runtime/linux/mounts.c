@@ -381,17 +381,10 @@ int rootfs_mount_entry(struct rootfs_ctx *c, const struct oci_mount *m, cleat_er
 
 int rootfs_apply_late_ro(struct rootfs_ctx *c, cleat_error_t *err)
 {
-	for (size_t i = 0; i < c->n_late_ro; i++) {
-		int fd = c->late_ro[i];
-		/* Superblock read-only like runc's MS_REMOUNT|MS_RDONLY, then the mount. */
-		_cleanup_close_ int fsfd = fspick(fd, "", FSPICK_EMPTY_PATH | FSPICK_CLOEXEC);
-		if (fsfd < 0)
-			return cleat_error_errno(err, errno, "fspick");
-		if (fsconfig(fsfd, FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0 ||
-		    fsconfig(fsfd, FSCONFIG_CMD_RECONFIGURE, NULL, NULL, 0) < 0)
-			return fs_error(fsfd, err, errno, "remount read-only", "tmpfs");
-		if (rootfs_setattr(fd, 0, MOUNT_ATTR_RDONLY, 0, 0, -1, "read-only tmpfs", err) < 0)
+	/* Mount-level only, like runc's MS_BIND|MS_REMOUNT|MS_RDONLY: the
+	 * superblock stays rw in mountinfo's super options. */
+	for (size_t i = 0; i < c->n_late_ro; i++)
+		if (rootfs_setattr(c->late_ro[i], 0, MOUNT_ATTR_RDONLY, 0, 0, -1, "read-only tmpfs", err) < 0)
 			return -1;
-	}
 	return 0;
 }

@@ -1,0 +1,79 @@
+# shellcheck shell=bash
+# Helpers shared by the rootfs suites (mounts, rootfs, devices, cve-mounts); owner: rootfs.
+# Loaded after helpers: `load helpers; load rootfs-helpers`.
+
+# norm_mountinfo ID...: mountinfo on stdin, without what differs between two runs of the
+# same config (mount ids, device numbers, peer group numbers, the container ids given).
+norm_mountinfo() {
+	local sedargs=() id
+	for id in "$@"; do sedargs+=(-e "s|$id|ID|g"); done
+	awk '{
+		out = $5 " " $4 " " $6
+		if (NF < 10) next
+		for (i = 7; i <= NF && $i != "-"; i++) { o = $i; sub(/:[0-9]+$/, "", o); out = out " " o }
+		out = out " - " $(i + 1) " " $(i + 2) " " $(i + 3)
+		print out
+	}' | sed "${sedargs[@]:--e s/^//}"
+}
+
+# set_args ARG...: process.args = the arguments (any of them may start with '-').
+set_args() {
+	local json
+	json=$(jq -nc '$ARGS.positional' --args -- "$@")
+	update_config '.process.args = $a' --argjson a "$json"
+}
+
+# both_run [ARG...]: run the bundle (args ARG... when given) under runc, then cleat; keep
+# status and stdout of each in RUNC_STATUS/RUNC_OUT and CLEAT_STATUS/CLEAT_OUT.
+both_run() {
+	if [ $# -gt 0 ]; then
+		set_args "$@"
+	fi
+	RUNC_ID=$(container_id runc)
+	CLEAT_ID=$(container_id cleat)
+	run --separate-stderr runc_ run "$RUNC_ID"
+	RUNC_STATUS=$status RUNC_OUT=$output RUNC_ERR=$stderr
+	run --separate-stderr cleat run "$CLEAT_ID"
+	CLEAT_STATUS=$status CLEAT_OUT=$output CLEAT_ERR=$stderr
+}
+
+# both_mountinfo: both_run `cat /proc/self/mountinfo` and normalize both outputs.
+both_mountinfo() {
+	both_run cat /proc/self/mountinfo
+	RUNC_MI=$(norm_mountinfo "$RUNC_ID" <<<"$RUNC_OUT")
+	CLEAT_MI=$(norm_mountinfo "$CLEAT_ID" <<<"$CLEAT_OUT")
+}
+
+# assert_same_mountinfo: both succeeded and their normalized mount tables are equal.
+assert_same_mountinfo() {
+	if [ "$RUNC_STATUS" != 0 ] || [ "$CLEAT_STATUS" != 0 ] || [ "$RUNC_MI" != "$CLEAT_MI" ]; then
+		printf 'runc (%s): %s\ncleat (%s): %s\n' "$RUNC_STATUS" "$RUNC_ERR" "$CLEAT_STATUS" "$CLEAT_ERR" >&2
+		diff <(echo "$RUNC_MI") <(echo "$CLEAT_MI") >&2 || true
+		return 1
+	fi
+}
+
+# assert_same: same exit status and output under both runtimes.
+assert_same() {
+	if [ "$RUNC_STATUS" != "$CLEAT_STATUS" ] || [ "$RUNC_OUT" != "$CLEAT_OUT" ] ||
+		{ [ -n "${1:-}" ] && [ "$CLEAT_STATUS" != "$1" ]; }; then
+		printf 'runc (%s):\n%s\n%s\ncleat (%s):\n%s\n%s\n' "$RUNC_STATUS" "$RUNC_OUT" \
+			"$RUNC_ERR" "$CLEAT_STATUS" "$CLEAT_OUT" "$CLEAT_ERR" >&2
+		return 1
+	fi
+}
+
+# mi_line MOUNTPOINT: the normalized line of MOUNTPOINT in $CLEAT_MI (last one wins).
+mi_line() {
+	awk -v mp="$1" '$1 == mp { l = $0 } END { print l }' <<<"$CLEAT_MI"
+}
+
+# host_mounts_under DIR: the host's mount points at or below DIR (must stay empty).
+host_mounts_under() {
+	awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo
+}
+
+# add_mount JSON: append a mounts entry.
+add_mount() {
+	update_config ".mounts += [$1]"
+}
