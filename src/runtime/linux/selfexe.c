@@ -78,10 +78,13 @@ int cleat_selfexe_ensure_cloned(int argc, char **argv, char **envp, cleat_error_
 			return 0;
 		}
 	}
+	if (!cleat_selfexe_needed(argc, argv)) {
+		unsetenv(CLEAT_SELFEXE_ENV);
+		return 0;
+	}
+	/* Set by us before the re-exec: a copy that is still not sealed would loop. */
 	if (getenv(CLEAT_SELFEXE_ENV))
 		return cleat_error_msg(err, "re-executed cleat is not a sealed memfd copy");
-	if (!cleat_selfexe_needed(argc, argv))
-		return 0;
 
 	_cleanup_close_ int mfd = clone_binary(err);
 	if (mfd < 0)
