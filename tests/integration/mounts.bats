@@ -201,6 +201,7 @@ teardown() {
 	# on-disk id containerID is seen as hostID through the mount.
 	touch "$HOSTDIR/owned"
 	chown 0:0 "$HOSTDIR/owned"
+	chmod 755 "$HOSTDIR"
 	add_mount "{destination: \"/idm\", type: \"bind\", source: \"$HOSTDIR\", options: [\"rbind\"],
 		uidMappings: [{containerID: 0, hostID: 1000, size: 1}],
 		gidMappings: [{containerID: 0, hostID: 2000, size: 1}]}"
@@ -214,6 +215,7 @@ teardown() {
 
 @test "mounts: idmap option uses the container's mappings" {
 	touch "$HOSTDIR/owned"
+	chmod 755 "$HOSTDIR"
 	add_mount "{destination: \"/idm\", type: \"bind\", source: \"$HOSTDIR\", options: [\"rbind\", \"idmap\"]}"
 	update_config '.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
 		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]

@@ -211,6 +211,64 @@ static int check_proc_dest(const char *dest, const char *type, const char *sourc
 	return cleat_error_msg(err, "`%s` cannot be mounted because it is inside /proc", d);
 }
 
+static bool wants_idmap(const struct oci_mount *m, const struct cleat_mount_flags *f)
+{
+	return f->idmap || f->ridmap || m->n_uid_mappings || m->n_gid_mappings;
+}
+
+/* The detached clone of a bind source, idmapped when the entry asks for it. */
+static int open_bind_tree(const struct oci_config *config, const struct oci_mount *m,
+			  const struct cleat_mount_flags *f, const char *source, cleat_error_t *err)
+{
+	unsigned int ot = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((f->flags & MS_REC) ? AT_RECURSIVE : 0);
+	_cleanup_close_ int tree = open_tree(AT_FDCWD, source, ot);
+	if (tree < 0)
+		return cleat_error_errno(err, errno, "open_tree `%s`", source);
+	if (wants_idmap(m, f) && cleat_idmap_mount(tree, m, config, f->ridmap, err) < 0)
+		return -1;
+	return TAKE_FD(tree);
+}
+
+static char *bind_source(const char *bundle, const char *source)
+{
+	return source[0] == '/' ? xstrdup(source) : xasprintf("%s/%s", bundle, source);
+}
+
+int cleat_rootfs_open_idmapped(const struct oci_config *config, const char *bundle, int **fds,
+			       cleat_error_t *err)
+{
+	_cleanup_free_ int *out = NULL;
+	*fds = NULL;
+	for (size_t i = 0; i < config->n_mounts; i++) {
+		const struct oci_mount *m = &config->mounts[i];
+		struct cleat_mount_flags f;
+		if (cleat_mount_options_parse(m->options, m->n_options, &f, err) < 0)
+			goto fail;
+		bool want = wants_idmap(m, &f) && m->source != NULL;
+		if (want) {
+			if (out == NULL) {
+				out = xmalloc(config->n_mounts * sizeof(int));
+				for (size_t j = 0; j < config->n_mounts; j++)
+					out[j] = -1;
+			}
+			_cleanup_free_ char *src = bind_source(bundle, m->source);
+			out[i] = open_bind_tree(config, m, &f, src, err);
+		}
+		cleat_mount_flags_free(&f);
+		if (want && out[i] < 0) {
+			cleat_error_wrap(err, "mount `%s`", m->destination);
+			goto fail;
+		}
+	}
+	*fds = TAKE_PTR(out);
+	return 0;
+fail:
+	for (size_t j = 0; out && j < config->n_mounts; j++)
+		if (out[j] >= 0)
+			close(out[j]);
+	return -1;
+}
+
 static int bind_entry(struct rootfs_ctx *c, const struct oci_mount *m,
 		      const struct cleat_mount_flags *f, cleat_error_t *err)
 {
@@ -219,8 +277,7 @@ static int bind_entry(struct rootfs_ctx *c, const struct oci_mount *m,
 
 	if (m->source == NULL)
 		return cleat_error_msg(err, "bind mount needs a source");
-	source = m->source[0] == '/' ? xstrdup(m->source)
-				     : xasprintf("%s/%s", c->o->bundle, m->source);
+	source = bind_source(c->o->bundle, m->source);
 	if (stat(source, &st) < 0)
 		return cleat_error_errno(err, errno, "stat source `%s`", source);
 
@@ -228,13 +285,15 @@ static int bind_entry(struct rootfs_ctx *c, const struct oci_mount *m,
 	if (target < 0)
 		return -1;
 
-	unsigned int ot = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((f->flags & MS_REC) ? AT_RECURSIVE : 0);
-	_cleanup_close_ int tree = open_tree(AT_FDCWD, source, ot);
-	if (tree < 0)
-		return cleat_error_errno(err, errno, "open_tree `%s`", source);
-
-	if (f->idmap || f->ridmap || m->n_uid_mappings || m->n_gid_mappings) {
-		if (cleat_idmap_mount(tree, m, c->o->config, f->ridmap, err) < 0)
+	_cleanup_close_ int tree = -1;
+	if (c->o->idmap_fds && c->o->idmap_fds[c->index] >= 0) {
+		/* Made and idmapped by the runtime in its user namespace. */
+		tree = fcntl(c->o->idmap_fds[c->index], F_DUPFD_CLOEXEC, 3);
+		if (tree < 0)
+			return cleat_error_errno(err, errno, "dup idmapped mount fd");
+	} else {
+		tree = open_bind_tree(c->o->config, m, f, source, err);
+		if (tree < 0)
 			return -1;
 	}
 	/* Like runc, a bind with only bind/rbind/remount keeps the source's

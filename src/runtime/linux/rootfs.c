@@ -69,9 +69,11 @@ static int prepare_mounts(struct rootfs_ctx *c, cleat_error_t *err)
 {
 	const struct oci_config *cfg = c->o->config;
 
-	for (size_t i = 0; i < cfg->n_mounts; i++)
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		c->index = i;
 		if (rootfs_mount_entry(c, &cfg->mounts[i], err) < 0)
 			return -1;
+	}
 	if (rootfs_needs_dev_setup(cfg) && rootfs_setup_devices(c, err) < 0)
 		return cleat_error_wrap(err, "devices");
 	if (c->o->console_path && cleat_rootfs_mount_console(c->o->rootfs, c->o->console_path, err) < 0)

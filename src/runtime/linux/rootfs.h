@@ -25,10 +25,25 @@ struct cleat_rootfs_opts {
 	bool in_userns;           /* a new user namespace was created: device nodes are bind-mounted */
 	bool in_cgroupns;         /* a new cgroup namespace was created */
 	const char *console_path; /* pts slave to bind on /dev/console, or NULL */
+	/* Optional (NULL: prepare idmaps by itself, which works only without a
+	 * container user namespace): config->n_mounts entries from
+	 * cleat_rootfs_open_idmapped(), -1 where a mount needs none. */
+	const int *idmap_fds;
 };
 
 int cleat_rootfs_prepare(const struct cleat_rootfs_opts *o, cleat_error_t *err);
 int cleat_rootfs_finalize(const struct cleat_rootfs_opts *o, cleat_error_t *err);
+
+/* Idmapped mounts need privilege over the source filesystem's user
+ * namespace, which the init has lost once it is in the container's.  Call
+ * this in the runtime (host user namespace, before or after the init is
+ * forked): for each mounts[i] asking for idmapping (uid/gidMappings, idmap,
+ * ridmap) *fds gets a detached open_tree() clone of its source, idmapped;
+ * -1 for the others.  *fds is malloc'd with config->n_mounts entries, or NULL
+ * when no mount needs it.  Hand the fds to the init (SCM_RIGHTS) and set
+ * opts.idmap_fds there; prepare attaches them with move_mount(2). */
+int cleat_rootfs_open_idmapped(const struct oci_config *config, const char *bundle, int **fds,
+			       cleat_error_t *err);
 
 /* Check linux.sysctl against the namespaces of the config (runc's rules);
  * also done by finalize, callable early by `create` for a prompt error. */

@@ -15,6 +15,7 @@
 struct rootfs_ctx {
 	const struct cleat_rootfs_opts *o;
 	int rootfd; /* O_PATH on the rootfs bind mount */
+	size_t index; /* of the mounts entry being mounted */
 	/* Mounts whose read-only flag waits until /dev is populated and nested
 	 * mount points exist (tmpfs and /dev, like runc). */
 	int *late_ro;
