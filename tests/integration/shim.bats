@@ -6,6 +6,7 @@
 load helpers
 
 RT=io.containerd.cleat.v2
+SHIM_RPC=$BUILDDIR/tests/unit/shim-rpc
 
 setup_file() {
 	# Unset: the shim's default runtime, `cleat` (the built one: first in containerd's PATH).
@@ -261,13 +262,39 @@ topics() {
 }
 
 @test "shim: Update changes the container's cgroup limits" {
-	[ -x "$BUILDDIR/tests/integration/helpers/shim-rpc" ] || skip "shim-rpc helper not built (make check)"
+	require_binary "$SHIM_RPC"
 	run_d "$ID" sleep 1000
 	wait_status "$ID" RUNNING
 	local pid mem
 	pid=$(task_pid "$ID")
 	mem=/sys/fs/cgroup/memory$(awk -F: '$2 == "memory" { print $3 }' "/proc/$pid/cgroup")
-	run -0 "$BUILDDIR/tests/integration/helpers/shim-rpc" "$(cat "$(bundle_of "$ID")/address")" \
+	run -0 "$SHIM_RPC" "$(cat "$(bundle_of "$ID")/address")" \
 		update "$ID" '{"memory":{"limit":67108864},"cpu":{"shares":512}}'
 	assert_equal "$(cat "$mem/memory.limit_in_bytes")" 67108864
+	local cpu
+	cpu=/sys/fs/cgroup/$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ { print $2 $3 }' "/proc/$pid/cgroup")
+	assert_equal "$(cat "$cpu/cpu.shares")" 512
+	# Bad JSON is the runtime's error, code Unknown (2), as runc-v2.
+	run -1 "$SHIM_RPC" "$(cat "$(bundle_of "$ID")/address")" update "$ID" '{"memory":'
+	assert_output --partial "code=2"
+}
+
+@test "shim: gRPC codes containerd expects (NotFound, Unimplemented) and Connect" {
+	require_binary "$SHIM_RPC"
+	run_d "$ID" sleep 1000
+	wait_status "$ID" RUNNING
+	local addr
+	addr=$(cat "$(bundle_of "$ID")/address")
+	run -1 "$SHIM_RPC" "$addr" state no-such-container
+	assert_output "code=5 message=container not created: not found"
+	run -1 "$SHIM_RPC" "$addr" state "$ID" no-such-exec
+	assert_output "code=5 message=process does not exist no-such-exec: not found"
+	run -1 "$SHIM_RPC" "$addr" call Checkpoint "$ID"
+	assert_output --partial "code=12"
+	run -1 "$SHIM_RPC" "$addr" call NoSuchMethod "$ID"
+	assert_output --partial "code=12"
+	run -0 "$SHIM_RPC" "$addr" state "$ID"
+	assert_output "status=2 pid=$(task_pid "$ID") exit_status=0"
+	run -0 "$SHIM_RPC" "$addr" connect "$ID"
+	assert_output "shim_pid=$(shim_pid "$ID") task_pid=$(task_pid "$ID")"
 }

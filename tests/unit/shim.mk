@@ -16,3 +16,11 @@ tests_unit_test_shim_io_CFLAGS = $(SHIM_TEST_CFLAGS)
 tests_unit_test_shim_io_LDADD = $(SHIM_TEST_LDADD)
 $(tests_unit_test_shim_io_OBJECTS): $(SHIM_PROTO_H)
 TESTS += tests/unit/test-shim-io
+
+# shim-rpc: a ttrpc client the integration tests use to send what ctr cannot (Update) and to
+# see raw gRPC codes. Built with `make check`, not run as a test.
+check_PROGRAMS += tests/unit/shim-rpc
+tests_unit_shim_rpc_SOURCES = tests/unit/shim-rpc.c
+tests_unit_shim_rpc_CFLAGS = $(SHIM_TEST_CFLAGS)
+tests_unit_shim_rpc_LDADD = $(SHIM_TEST_LDADD)
+$(tests_unit_shim_rpc_OBJECTS): $(SHIM_PROTO_H)
