@@ -1,0 +1,173 @@
+#!/usr/bin/env bats
+# cleat exec: joins every namespace and the cgroup of the container, --process or trailing
+# args, flags, -d/--pid-file, -t with --console-socket, exit status, refused states.
+
+load helpers
+
+setup() {
+	require_root
+	require_binary "$CLEAT"
+	setup_bundle sleep 1000
+	ID=$(container_id ex)
+}
+
+teardown() {
+	teardown_bundle
+}
+
+start_container() {
+	cleat run -d "$ID" </dev/null >"$BUNDLE/run.log" 2>&1 3>&- || {
+		cat "$BUNDLE/run.log"
+		return 1
+	}
+	INIT_PID=$(cleat state "$ID" | jq -r .pid)
+}
+
+@test "exec: runs in every namespace of the container (user and time included)" {
+	update_config '.linux.namespaces += [{"type": "cgroup"}, {"type": "time"}]'
+	start_container
+	run -0 cleat exec "$ID" sh -c 'for n in pid net ipc uts mnt cgroup time user; do echo "$n $(readlink /proc/self/ns/$n)"; done'
+	local n
+	for n in pid net ipc uts mnt cgroup time user; do
+		assert_line "$n $(readlink "/proc/$INIT_PID/ns/$n")"
+	done
+}
+
+@test "exec: the process is in the container's cgroup and sees its pid 1" {
+	start_container
+	run -0 cleat exec "$ID" sh -c 'cat /proc/1/cmdline | tr "\0" " "; echo; echo $$'
+	assert_line "sleep 1000 "
+	refute_line 1
+	run -0 cleat exec "$ID" cat /proc/self/cgroup
+	local mine=$output
+	run -0 cat "/proc/$INIT_PID/cgroup"
+	assert_equal "$mine" "$output"
+}
+
+@test "exec: exit status of a foreground exec is the process's" {
+	start_container
+	run -7 cleat exec "$ID" sh -c 'exit 7'
+	run -0 cleat exec "$ID" true
+}
+
+@test "exec: --env, --cwd, --user, --additional-gids" {
+	start_container
+	run -0 cleat exec --env A=1 -e B=2 --cwd /tmp --user 1000:1001 -g 5 -g 7 "$ID" \
+		sh -c 'echo "$A $B $(pwd)"; grep -E "^(Uid|Gid|Groups):" /proc/self/status'
+	assert_line "1 2 /tmp"
+	assert_line --regexp '^Uid:\s+1000\s+1000\s+1000\s+1000$'
+	assert_line --regexp '^Gid:\s+1001\s+1001\s+1001\s+1001$'
+	assert_line --regexp '^Groups:\s+5 7\s*$'
+}
+
+@test "exec: --process process.json" {
+	start_container
+	cat >"$BUNDLE/process.json" <<-'JSON'
+		{"terminal": false, "user": {"uid": 1000, "gid": 1000}, "args": ["sh", "-c", "echo $X; id -u; pwd"],
+		 "env": ["PATH=/bin", "X=from-process-json"], "cwd": "/etc", "noNewPrivileges": true}
+	JSON
+	run -0 cleat exec --process "$BUNDLE/process.json" "$ID"
+	assert_output "from-process-json
+1000
+/etc"
+}
+
+@test "exec: rlimits and no_new_privs come from the container's process" {
+	update_config '.process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 321, "hard": 654}] | .process.noNewPrivileges = true'
+	start_container
+	run -0 cleat exec "$ID" sh -c 'ulimit -n; grep NoNewPrivs /proc/self/status'
+	assert_line 321
+	assert_line --regexp 'NoNewPrivs:\s+1'
+	run -0 cleat exec --no-new-privs "$ID" grep NoNewPrivs /proc/self/status
+}
+
+@test "exec: --cap adds a capability; others stay out of the bounding set" {
+	update_config '.process.capabilities = {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]}'
+	start_container
+	run -0 cleat exec "$ID" grep CapBnd /proc/self/status
+	assert_output --regexp 'CapBnd:\s+0000000000000020'
+	run -0 cleat exec --cap CAP_CHOWN "$ID" grep CapBnd /proc/self/status
+	assert_output --regexp 'CapBnd:\s+0000000000000021'
+}
+
+@test "exec: -d with --pid-file leaves the process running and writes its host pid" {
+	start_container
+	run -0 detached cleat exec -d --pid-file "$BUNDLE/exec.pid" "$ID" sleep 1000
+	local pid
+	pid=$(cat "$BUNDLE/exec.pid")
+	run -0 tr '\0' ' ' <"/proc/$pid/cmdline"
+	assert_output "sleep 1000 "
+	assert_equal "$(readlink "/proc/$pid/ns/pid")" "$(readlink "/proc/$INIT_PID/ns/pid")"
+}
+
+@test "exec: -t with --console-socket sends the master; -t -d without a socket is refused" {
+	start_container
+	run -1 detached cleat exec -t -d "$ID" true
+	assert_output --partial "cannot allocate tty if runc will detach without setting console socket"
+	python3 - "$BUNDLE/c.sock" "$BUNDLE/c.out" <<'PY' 3>&- &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+open(sys.argv[1] + ".ready", "w").close()
+c, _ = s.accept()
+msg, fds, _, _ = socket.recv_fds(c, 4096, 8)
+data = b""
+while True:
+    try:
+        d = os.read(fds[0], 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    data += d
+open(sys.argv[2], "w").write("%s %d\n%s" % (msg.decode(), len(fds), data.decode().replace("\r", "")))
+PY
+	local rpid=$! i
+	for ((i = 0; i < 100; i++)); do [ -e "$BUNDLE/c.sock.ready" ] && break; sleep 0.1; done
+	run -0 detached cleat exec -t -d --console-socket "$BUNDLE/c.sock" "$ID" tty
+	wait "$rpid"
+	run -0 cat "$BUNDLE/c.out"
+	assert_line "/dev/ptmx 1"
+	assert_line --regexp '^/dev/pts/[0-9]+$'
+}
+
+@test "exec: -t in the foreground proxies the pty" {
+	start_container
+	run -0 script -qec "$CLEAT --root $ROOT exec -t $ID tty" /dev/null
+	assert_output --regexp '/dev/pts/[0-9]+'
+}
+
+@test "exec: a stopped container is refused with runc's message" {
+	start_container
+	cleat kill "$ID" KILL
+	wait_for_container "$ID" stopped
+	run -1 cleat exec "$ID" true
+	assert_output "cleat: cannot exec in a stopped container"
+	run -1 cleat exec nosuch true
+	assert_output "cleat: container does not exist"
+}
+
+@test "exec: no args and no --process is refused" {
+	start_container
+	run -1 cleat exec "$ID"
+	assert_output --partial "args cannot be empty"
+}
+
+@test "exec: a missing executable gets runc's message and leaves nothing behind" {
+	start_container
+	run -1 cleat exec "$ID" /no/such
+	assert_output --partial '/no/such'
+	# No half-set-up exec process (still running the runtime's code) is left behind.
+	run -0 cleat exec "$ID" sh -c 'for p in /proc/[0-9]*; do tr "\0" " " <$p/cmdline; echo; done'
+	assert_line "sleep 1000 "
+	refute_line --partial "exec $ID"
+	refute_line --partial "/no/such"
+}
+
+@test "exec: no fd of the runtime reaches the exec'd process" {
+	start_container
+	run -0 cleat exec "$ID" ls /proc/self/fd 7</dev/null
+	assert_equal "$(echo "$output" | sort -n | tr '\n' ' ')" "0 1 2 3 "
+	run -0 cleat exec --preserve-fds 1 "$ID" ls /proc/self/fd 3</dev/null
+	assert_equal "$(echo "$output" | sort -n | tr '\n' ' ')" "0 1 2 3 4 "
+}
