@@ -298,3 +298,65 @@ topics() {
 	run -0 "$SHIM_RPC" "$addr" connect "$ID"
 	assert_output "shim_pid=$(shim_pid "$ID") task_pid=$(task_pid "$ID")"
 }
+
+@test "shim: containers with the same group annotation share one shim" {
+	local g=grp-$ID shim_a shim_b
+	ctr_ run -d --annotation "io.containerd.runc.v2.group=$g" --runtime "$RT" "$TEST_IMAGE_REF" \
+		"$ID-a" sleep 1000 </dev/null >/dev/null 2>&1 3>&-
+	ctr_ run -d --annotation "io.containerd.runc.v2.group=$g" --runtime "$RT" "$TEST_IMAGE_REF" \
+		"$ID-b" sleep 1000 </dev/null >/dev/null 2>&1 3>&-
+	wait_status "$ID-a" RUNNING
+	wait_status "$ID-b" RUNNING
+	shim_a=$(shim_pid "$ID-a")
+	assert_equal "$(cat "$(bundle_of "$ID-a")/address")" "$(cat "$(bundle_of "$ID-b")/address")"
+	run -1 shim_pid "$ID-b"
+	run -0 ctr_ tasks exec --exec-id gx "$ID-b" echo in-b
+	assert_output in-b
+	# Deleting the first container keeps the shim for the second (Shutdown is a no-op).
+	ctr_ tasks kill -s SIGKILL "$ID-a"
+	wait_status "$ID-a" STOPPED
+	run -0 ctr_ tasks delete "$ID-a"
+	kill -0 "$shim_a"
+	assert_equal "$(task_status "$ID-b")" RUNNING
+	ctr_ tasks kill -s SIGKILL "$ID-b"
+	wait_status "$ID-b" STOPPED
+	run -0 ctr_ tasks delete "$ID-b"
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ -e "/proc/$shim_a" ] && [ "$(awk '$1 == "State:" { print $2 }' "/proc/$shim_a/status")" != Z ] || break
+		sleep 0.1
+	done
+	run -1 shim_pid "$ID-a"
+}
+
+@test "shim: file:// log URI appends stdout and stderr to the file" {
+	local log=$BATS_TEST_TMPDIR/logs/ct.log
+	run -0 ctr_ run --rm --log-uri "file://$log" --runtime "$RT" "$TEST_IMAGE_REF" "$ID" \
+		sh -c 'echo line-out; echo line-err >&2'
+	run -0 cat "$log"
+	assert_line line-out
+	assert_line line-err
+}
+
+@test "shim: binary:// log URI hands stdout and stderr to the logger (fd 3, 4; ready on fd 5)" {
+	local logger=$BATS_TEST_TMPDIR/logger.sh out=$BATS_TEST_TMPDIR/logged
+	cat >"$logger" <<-'SH'
+		#!/bin/sh
+		# $1 $2: the query words (out PATH); ready as soon as the pipes are taken.
+		exec 5>&-
+		echo "id=$CONTAINER_ID ns=$CONTAINER_NAMESPACE" >"$2.env"
+		cat <&3 >"$2.out" &
+		cat <&4 >"$2.err"
+		wait
+	SH
+	chmod +x "$logger"
+	run -0 ctr_ run --rm --log-uri "binary://$logger?out=$out" --runtime "$RT" "$TEST_IMAGE_REF" \
+		"$ID" sh -c 'echo to-logger; echo err-to-logger >&2'
+	sleep 0.5
+	run -0 cat "$out.out"
+	assert_output to-logger
+	run -0 cat "$out.err"
+	assert_output err-to-logger
+	run -0 cat "$out.env"
+	assert_output "id=$ID ns=$CTR_NAMESPACE"
+}
