@@ -201,7 +201,7 @@ static int cmd_start(const struct shim_flags *f, cleat_error_t *err)
 		if (bind_socket(path, &listener, err) < 0)
 			return -1;
 	}
-	if (write_address(address, err) < 0 || (f->ns == NULL))
+	if (write_address(address, err) < 0)
 		goto fail;
 	pid_t pid = spawn_daemon(f, listener, err);
 	if (pid < 0)

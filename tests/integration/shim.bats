@@ -126,7 +126,8 @@ topics() {
 
 @test "shim: -t gives the container a pty of the client's size" {
 	skip_unless_cmd script
-	run -0 script -qec "stty cols 123 rows 45; $CTR --address $CTR_ADDRESS -n $CTR_NAMESPACE run --rm -t --runtime $RT $TEST_IMAGE_REF $ID sh -c 'tty; stty size'" /dev/null
+	run -0 script -qec "stty cols 123 rows 45; $CTR --address $CTR_ADDRESS -n $CTR_NAMESPACE run --rm -t --runtime $RT $TEST_IMAGE_REF $ID sh -c 'tty; sleep 1; stty size'" /dev/null
+	# ctr sends ResizePty after Start: the container sees the client's size once it is in.
 	assert_output --partial /dev/pts/
 	assert_output --partial "45 123"
 	run script -qec "$CTR --address $CTR_ADDRESS -n $CTR_NAMESPACE run --rm -t --runtime $RT $TEST_IMAGE_REF $ID-2 sh -c 'exit 4'" /dev/null
