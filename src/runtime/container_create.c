@@ -133,7 +133,11 @@ static int make_state(struct create_run *r, cleat_error_t *err)
 	c->created = cleat_rfc3339_now();
 	c->owner = geteuid();
 	c->systemd_cgroup = ctx->systemd_cgroup;
-	c->rootless = ctx->rootless && strcmp(ctx->rootless, "true") == 0;
+	/* runc's --rootless=auto (the default): rootless when not root. */
+	if (ctx->rootless == NULL || strcmp(ctx->rootless, "auto") == 0)
+		c->rootless = geteuid() != 0;
+	else
+		c->rootless = strcmp(ctx->rootless, "true") == 0;
 	c->no_pivot = r->o->no_pivot;
 	c->no_new_keyring = r->o->no_new_keyring;
 	if (write_file_at(c->dir_fd, CLEAT_CONFIG_FILE, r->config_text, r->config_len, 0600, err) < 0)
