@@ -1,0 +1,159 @@
+#!/usr/bin/env bats
+# The command line: global flags, usage errors, list/spec/features output, compared with
+# runc where the output is meant to be the same.
+
+load helpers
+
+setup() {
+	require_binary "$CLEAT"
+	setup_bundle sleep 1000
+	ID=$(container_id cli)
+}
+
+teardown() {
+	teardown_bundle
+}
+
+create() {
+	cleat create "$@" </dev/null >"$BUNDLE/create.log" 2>&1 3>&-
+}
+
+@test "cli: --version and -v print the version and the spec version" {
+	run -0 "$CLEAT" --version
+	assert_line --regexp '^cleat version [0-9]'
+	assert_line "spec: 1.2.0"
+	run -0 "$CLEAT" -v
+	assert_line --regexp '^cleat version'
+}
+
+@test "cli: --help and help list the commands; a command's --help its usage" {
+	run -0 "$CLEAT" --help
+	local v
+	for v in create start run state kill delete list spec features exec update pause resume ps events; do
+		assert_line --regexp "^   $v "
+	done
+	run -0 "$CLEAT" help
+	assert_line --partial "GLOBAL OPTIONS"
+	run -0 "$CLEAT" kill --help
+	assert_line --partial "cleat kill [command options] <container-id> [signal]"
+}
+
+@test "cli: an unknown command exits 3 like runc; an unknown flag exits 1" {
+	run -3 "$CLEAT" bogus
+	assert_output --partial "No help topic for 'bogus'"
+	run -3 "$RUNC" bogus
+	run -1 "$CLEAT" --bogus list
+	assert_output --partial "flag provided but not defined: -bogus"
+	run -1 "$CLEAT" list --bogus
+	assert_output --partial "flag provided but not defined: -bogus"
+	run -1 "$RUNC" list --bogus
+}
+
+@test "cli: wrong numbers of arguments get runc's messages" {
+	run -1 cleat state
+	assert_output 'cleat: "state" requires exactly 1 argument(s)'
+	run -1 runc_ state
+	assert_output --partial 'requires exactly 1 argument(s)'
+	run -1 cleat kill
+	assert_output 'cleat: "kill" requires a minimum of 1 argument(s)'
+	run -1 cleat kill a b c
+	assert_output 'cleat: "kill" requires a maximum of 2 argument(s)'
+	run -1 cleat start a b
+	assert_output 'cleat: "start" requires exactly 1 argument(s)'
+	run -1 cleat exec
+	assert_output 'cleat: "exec" requires a minimum of 1 argument(s)'
+}
+
+@test "cli: Go-style single-dash long flags work as with runc" {
+	run -0 "$CLEAT" -root "$ROOT" list -format json
+	assert_output null
+	run -0 "$CLEAT" --root="$ROOT" list --format=json
+	assert_output null
+}
+
+@test "cli: list with no containers matches runc (table, json, -q)" {
+	run -0 cleat list
+	local mine=$output
+	run -0 runc_ list
+	assert_equal "$mine" "$output"
+	run -0 cleat list --format json
+	assert_output null
+	run -0 cleat list -q
+	assert_output ""
+	run -0 "$CLEAT" --root "$BUNDLE/does-not-exist" list
+	assert_output "ID          PID         STATUS      BUNDLE      CREATED     OWNER"
+}
+
+@test "cli: list shows created, running and stopped containers like runc" {
+	create "$ID-a"
+	create "$ID-b"
+	cleat start "$ID-b"
+	create "$ID-c"
+	cleat start "$ID-c"
+	cleat kill "$ID-c" KILL
+	wait_for_container "$ID-c" stopped
+	run -0 cleat list
+	assert_line --index 0 --regexp '^ID +PID +STATUS +BUNDLE +CREATED +OWNER$'
+	assert_line --regexp "^$ID-a +[1-9][0-9]* +created +$BUNDLE +[0-9T:.-]+Z +root$"
+	assert_line --regexp "^$ID-b +[1-9][0-9]* +running +$BUNDLE +[0-9T:.-]+Z +root$"
+	assert_line --regexp "^$ID-c +0 +stopped +$BUNDLE +[0-9T:.-]+Z +root$"
+	# Columns are aligned the way Go's tabwriter (runc) aligns them: 3 spaces after the widest.
+	local w=$(( ${#ID} + 2 + 3 ))
+	assert_line --index 0 --regexp "^ID {$(( w - 2 ))}PID"
+	run -0 cleat list -q
+	assert_output "$ID-a
+$ID-b
+$ID-c"
+	run -0 cleat list --format json
+	assert_equal "$(jq -r 'map(.id + ":" + .status + ":" + .owner) | join(" ")' <<<"$output")" \
+		"$ID-a:created:root $ID-b:running:root $ID-c:stopped:root"
+	assert_equal "$(jq -c '.[0] | keys' <<<"$output")" \
+		'["bundle","created","id","ociVersion","owner","pid","rootfs","status"]'
+}
+
+@test "cli: spec writes runc's default config; refuses to overwrite; --bundle; --rootless" {
+	local d=$BUNDLE/spec
+	mkdir -p "$d/c" "$d/r"
+	run -0 "$CLEAT" spec --bundle "$d/c"
+	(cd "$d/r" && "$RUNC" spec)
+	run -0 diff <(jq -S . "$d/c/config.json") <(jq -S . "$d/r/config.json")
+	run -1 "$CLEAT" spec --bundle "$d/c"
+	assert_output "cleat: File config.json exists. Remove it first"
+	rm "$d/c/config.json" "$d/r/config.json"
+	run -0 "$CLEAT" spec --rootless -b "$d/c"
+	(cd "$d/r" && "$RUNC" spec --rootless)
+	run -0 diff <(jq -S . "$d/c/config.json") <(jq -S . "$d/r/config.json")
+	run -1 "$CLEAT" spec --bundle "$d/nonexistent"
+	assert_output --partial "$d/nonexistent"
+}
+
+@test "cli: features is the runtime-spec features document" {
+	run -0 "$CLEAT" features
+	assert_equal "$(jq -r .ociVersionMin <<<"$output")" 1.0.0
+	assert_equal "$(jq -r '.linux.namespaces | index("time") != null' <<<"$output")" true
+	assert_equal "$(jq -r '.hooks | index("createRuntime") != null' <<<"$output")" true
+	assert_equal "$(jq -r '.linux.seccomp.enabled' <<<"$output")" true
+	# Same top-level shape as runc's.
+	local mine
+	mine=$(jq -c 'keys' <<<"$output")
+	run -0 "$RUNC" features
+	assert_equal "$mine" "$(jq -c 'keys' <<<"$output")"
+}
+
+@test "cli: --log with text format writes runc-style text lines" {
+	run -1 "$CLEAT" --root "$ROOT" --log "$BUNDLE/log.txt" state nosuch
+	assert_output "cleat: container does not exist"
+	run -0 cat "$BUNDLE/log.txt"
+	assert_output --regexp '^time="[^"]+" level=error msg="container does not exist"$'
+}
+
+@test "cli: --debug, --systemd-cgroup, --rootless, --criu are accepted" {
+	run -0 "$CLEAT" --debug --systemd-cgroup --rootless false --criu criu --root "$ROOT" list -q
+	run -1 "$CLEAT" --log-format yaml list
+	assert_output --partial "invalid log-format"
+}
+
+@test "cli: the default root is /run/cleat" {
+	run -0 "$CLEAT" --help
+	assert_output --partial '(default: "/run/cleat")'
+}
