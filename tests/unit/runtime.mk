@@ -1,1 +1,17 @@
 # unit tests for runtime (owner: runtime helpers)
+RUNTIME_TEST_LIBS = libcleat.a liboci.a libcleatcommon.a $(YAJL_LIBS) $(SECCOMP_LIBS) $(CAP_LIBS) $(SYSTEMD_LIBS)
+RUNTIME_TESTS = tests/unit/test-runtime-state tests/unit/test-runtime-sync tests/unit/test-runtime-config
+check_PROGRAMS += $(RUNTIME_TESTS)
+TESTS += $(RUNTIME_TESTS)
+
+tests_unit_test_runtime_state_SOURCES = %reldir%/test-runtime-state.c %reldir%/test-runtime-tap.h
+tests_unit_test_runtime_state_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
+tests_unit_test_runtime_state_LDADD = $(RUNTIME_TEST_LIBS)
+
+tests_unit_test_runtime_sync_SOURCES = %reldir%/test-runtime-sync.c %reldir%/test-runtime-tap.h
+tests_unit_test_runtime_sync_CFLAGS = $(AM_CFLAGS)
+tests_unit_test_runtime_sync_LDADD = $(RUNTIME_TEST_LIBS)
+
+tests_unit_test_runtime_config_SOURCES = %reldir%/test-runtime-config.c %reldir%/test-runtime-tap.h
+tests_unit_test_runtime_config_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
+tests_unit_test_runtime_config_LDADD = $(RUNTIME_TEST_LIBS)

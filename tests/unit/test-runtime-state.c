@@ -1,0 +1,160 @@
+/* Container ids, the state dir (create/open/lock, state.json round trip),
+ * status derivation from the init's start time and exec.fifo. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/util.h"
+#include "runtime/container.h"
+#include "runtime/state_dir.h"
+#include "test-runtime-tap.h"
+
+static const char *valid_ids[] = { "a", "web-1", "A.b_c+d", "0123456789abcdef", "..a", "a.." };
+static const char *invalid_ids[] = { "", ".", "..", "a/b", "a b", "/abs", "x\n", "é", "a:b" };
+
+static void test_ids(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(valid_ids); i++) {
+		cleat_error_t err = NULL;
+		ok(cleat_container_validate_id(valid_ids[i], &err) == 0, "id \"%s\" is valid", valid_ids[i]);
+		cleat_error_free(&err);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(invalid_ids); i++) {
+		cleat_error_t err = NULL;
+		int r = cleat_container_validate_id(invalid_ids[i], &err);
+		ok(r < 0 && err, "invalid id #%zu is refused", i);
+		if (err)
+			ok_str(err->msg, *invalid_ids[i] ? "invalid container ID format" : "container id cannot be empty",
+			       "runc's message for invalid id #%zu", i);
+		cleat_error_free(&err);
+	}
+}
+
+static void test_start_time(void)
+{
+	unsigned long long self = cleat_proc_start_time(getpid());
+	ok(self > 0, "start time of self is known (%llu)", self);
+	ok(cleat_proc_start_time(getpid()) == self, "start time is stable");
+	pid_t child = fork();
+	if (child == 0)
+		_exit(0);
+	/* Let it become a zombie: a zombie is not a live init. */
+	usleep(100000);
+	ok(cleat_proc_start_time(child) == 0, "a zombie has no start time");
+	waitpid(child, NULL, 0);
+	ok(cleat_proc_start_time(child) == 0, "a reaped pid has no start time");
+}
+
+static void test_rfc3339(void)
+{
+	_cleanup_free_ char *t = cleat_rfc3339_now();
+	size_t l = strlen(t);
+	ok(l >= 20 && t[4] == '-' && t[10] == 'T' && t[l - 1] == 'Z', "timestamp %s looks like RFC 3339", t);
+	ok(!(l > 21 && t[l - 2] == '0' && strchr(t, '.')), "no trailing zeros in the fraction (%s)", t);
+}
+
+static void test_state_dir(const char *root)
+{
+	cleat_error_t err = NULL;
+	int dir = -1, lock = -1;
+	ok(cleat_state_dir_create(root, "c1", &dir, &lock, &err) == 0, "state dir created (root made on demand)");
+	cleat_error_free(&err);
+	int dir2 = -1, lock2 = -1;
+	ok(cleat_state_dir_create(root, "c1", &dir2, &lock2, &err) < 0 && err &&
+		   strcmp(err->msg, "container with given ID already exists") == 0,
+	   "a second create of the same id fails with runc's message");
+	cleat_error_free(&err);
+
+	/* The lock is held: another open file description cannot take it. */
+	_cleanup_free_ char *path = xasprintf("%s/c1", root);
+	int probe = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ok(probe >= 0 && flock(probe, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK, "the state dir is locked");
+	close(probe);
+
+	struct cleat_container c = { 0 };
+	c.id = "c1";
+	c.root = (char *) root;
+	c.state_dir = path;
+	c.dir_fd = dir;
+	c.lock_fd = -1;
+	c.bundle = "/b";
+	c.rootfs = "/b/rootfs";
+	c.init_pid = 4242;
+	c.init_start_time = 18446744073709551000ULL;
+	c.created = "2026-01-01T00:00:00.5Z";
+	c.owner = 1000;
+	c.cgroup_str = "v1:/c1";
+	c.no_pivot = true;
+	ok(cleat_state_save(&c, &err) == 0, "state.json saved");
+	cleat_error_free(&err);
+
+	struct cleat_container d = { 0 };
+	d.dir_fd = dir;
+	d.state_dir = path;
+	ok(cleat_state_load(&d, &err) == 0, "state.json loaded");
+	cleat_error_free(&err);
+	ok_str(d.bundle, "/b", "bundle round trip");
+	ok_str(d.rootfs, "/b/rootfs", "rootfs round trip");
+	ok(d.init_pid == 4242, "init pid round trip");
+	ok(d.init_start_time == 18446744073709551000ULL, "64-bit start time round trip");
+	ok_str(d.created, "2026-01-01T00:00:00.5Z", "created round trip");
+	ok(d.owner == 1000, "owner round trip");
+	ok_str(d.cgroup_str, "v1:/c1", "cgroup string round trip");
+	ok(d.no_pivot && !d.no_new_keyring && !d.rootless, "flags round trip");
+	free(d.bundle);
+	free(d.rootfs);
+	free(d.created);
+	free(d.cgroup_str);
+	close(lock);
+	close(dir);
+
+	/* Status: a missing state.json (crashed create) is stopped; an unknown id does not exist. */
+	struct cleat_container *x = NULL;
+	ok(cleat_container_load(root, "nosuch", &x, &err) < 0 && err &&
+		   strcmp(err->msg, "container does not exist") == 0,
+	   "unknown id: container does not exist");
+	cleat_error_free(&err);
+	ok(cleat_container_load(root, "../etc", &x, &err) < 0 && err &&
+		   strcmp(err->msg, "invalid container ID format") == 0,
+	   "a path as id is refused before touching the disk");
+	cleat_error_free(&err);
+	_cleanup_free_ char *p2 = xasprintf("%s/half", root);
+	mkdir(p2, 0700);
+	ok(cleat_container_load(root, "half", &x, &err) == 0 && x && x->status == CLEAT_STATUS_STOPPED,
+	   "a state dir without state.json is stopped");
+	cleat_error_free(&err);
+	if (x)
+		cleat_container_free(x);
+}
+
+static void test_status_names(void)
+{
+	ok_str(cleat_status_name(CLEAT_STATUS_CREATING), "creating", "creating");
+	ok_str(cleat_status_name(CLEAT_STATUS_CREATED), "created", "created");
+	ok_str(cleat_status_name(CLEAT_STATUS_RUNNING), "running", "running");
+	ok_str(cleat_status_name(CLEAT_STATUS_PAUSED), "paused", "paused");
+	ok_str(cleat_status_name(CLEAT_STATUS_STOPPED), "stopped", "stopped");
+}
+
+int main(void)
+{
+	char tmpl[] = "/tmp/test-runtime-state.XXXXXX";
+	if (!mkdtemp(tmpl))
+		return 1;
+	_cleanup_free_ char *root = xasprintf("%s/root/sub", tmpl);
+	test_ids();
+	test_start_time();
+	test_rfc3339();
+	test_state_dir(root);
+	test_status_names();
+	cleat_error_t err = NULL;
+	rm_rf(tmpl, &err);
+	cleat_error_free(&err);
+	return tap_done();
+}
