@@ -35,6 +35,7 @@ teardown() {
 		ctr_ containers delete "$id" >/dev/null 2>&1
 	done
 	[ -n "${EVENTS_PID:-}" ] && kill "$EVENTS_PID" 2>/dev/null
+	[ -n "${UNSHARE_PID:-}" ] && kill -KILL "$UNSHARE_PID" $(pgrep -P "$UNSHARE_PID") 2>/dev/null
 	true
 }
 
@@ -360,4 +361,39 @@ topics() {
 	assert_output err-to-logger
 	run -0 cat "$out.env"
 	assert_output "id=$ID ns=$CTR_NAMESPACE"
+}
+
+@test "shim: without a private pid namespace, init's exit kills what it left behind (kill --all)" {
+	# Join another pid namespace (an entry with a path is not a private one): a sleeper's.
+	unshare --pid --fork sleep 1000 3>&- &
+	UNSHARE_PID=$!
+	local ns_pid pid left i
+	for ((i = 0; i < 20; i++)); do
+		ns_pid=$(pgrep -P "$UNSHARE_PID") && break
+		sleep 0.1
+	done
+	ctr_ run -d --with-ns "pid:/proc/$ns_pid/ns/pid" --runtime "$RT" "$TEST_IMAGE_REF" "$ID" \
+		sh -c 'sleep 1000 & echo $! >/leftover; sleep 2' </dev/null >/dev/null 2>&1 3>&-
+	wait_status "$ID" RUNNING
+	pid=$(task_pid "$ID")
+	for ((i = 0; i < 20; i++)); do
+		left=$(cat "/proc/$pid/root/leftover" 2>/dev/null) && [ -n "$left" ] && break
+		sleep 0.1
+	done
+	# /leftover holds its pid in that namespace; find its host pid in the container's cgroup.
+	local cg p nspid=$left
+	left=
+	cg=/sys/fs/cgroup/memory$(awk -F: '$2 == "memory" { print $3 }' "/proc/$pid/cgroup")
+	for p in $(cat "$cg/cgroup.procs"); do
+		[ "$(awk '$1 == "NSpid:" { print $NF }' "/proc/$p/status")" = "$nspid" ] && left=$p
+	done
+	[ -n "$left" ]
+	wait_status "$ID" STOPPED
+	# Dead: gone, or a zombie of that namespace's init (the sleeper, which never reaps).
+	for ((i = 0; i < 50; i++)); do
+		[ "$(awk '$1 == "State:" { print $2 }' "/proc/$left/status" 2>/dev/null)" = S ] || break
+		sleep 0.1
+	done
+	run awk '$1 == "State:" { print $2 }' "/proc/$left/status"
+	refute_output S
 }
