@@ -29,6 +29,14 @@
 
 #define SHIM_NAME "containerd-shim-cleat-v2"
 
+#ifndef PR_SCHED_CORE
+#define PR_SCHED_CORE 62
+#define PR_SCHED_CORE_CREATE 1
+#endif
+#ifndef PIDTYPE_PGID
+#define PIDTYPE_PGID 2
+#endif
+
 /* Anything start prints becomes part of the address containerd dials
  * (pitfall 7.10): log into the bundle's `log` fifo, or nowhere. */
 static void log_to_fifo(bool debug)
@@ -203,6 +211,10 @@ static int cmd_start(const struct shim_flags *f, cleat_error_t *err)
 	}
 	if (write_address(address, err) < 0)
 		goto fail;
+	/* containerd's sched_core option: one core-scheduling cookie for the shim's
+	 * process group, inherited by the daemon and the containers it starts. */
+	if (getenv("SCHED_CORE") && prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE, 0, PIDTYPE_PGID, 0) < 0)
+		cleat_warn("prctl(PR_SCHED_CORE): %s", strerror(errno));
 	pid_t pid = spawn_daemon(f, listener, err);
 	if (pid < 0)
 		goto fail;
