@@ -57,6 +57,20 @@ static int append_props(sd_bus_message *m, const struct cg_unit_prop *p, size_t 
 		case 't': r = sd_bus_message_append(m, "(sv)", p[i].name, "t", p[i].u); break;
 		case 'b': r = sd_bus_message_append(m, "(sv)", p[i].name, "b", (int) p[i].u); break;
 		case 's': r = sd_bus_message_append(m, "(sv)", p[i].name, "s", p[i].s); break;
+		case 'A':
+			r = sd_bus_message_open_container(m, 'r', "sv");
+			if (r >= 0)
+				r = sd_bus_message_append(m, "s", p[i].name);
+			if (r >= 0)
+				r = sd_bus_message_open_container(m, 'v', "a(ss)");
+			if (r >= 0)
+				r = sd_bus_message_open_container(m, 'a', "(ss)");
+			for (size_t j = 0; r >= 0 && j + 1 < p[i].n_pairs; j += 2)
+				r = sd_bus_message_append(m, "(ss)", p[i].pairs[j],
+							  p[i].pairs[j + 1]);
+			for (int k = 0; k < 3 && r >= 0; k++)
+				r = sd_bus_message_close_container(m);
+			break;
 		case 'y':
 			r = sd_bus_message_open_container(m, 'r', "sv");
 			if (r >= 0)

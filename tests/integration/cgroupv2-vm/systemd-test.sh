@@ -19,7 +19,7 @@ pid=$($C state sd1 | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
 ok "init pid in the scope" grep -q "system.slice/cleat-sd1.scope" /proc/$pid/cgroup
 ok "TasksMax=50" test "$(prop cleat-sd1.scope TasksMax)" = 50
 ok "DevicePolicy=strict (runc's default deny-all)" test "$(prop cleat-sd1.scope DevicePolicy)" = strict
-ok "DeviceAllow has /dev/null" bash -c "systemctl show -P DeviceAllow cleat-sd1.scope | grep -q '/dev/char/1:3 rwm'"
+ok "DeviceAllow has /dev/null (1:3 rwm)" bash -c "v=\$(systemctl show -p DeviceAllow cleat-sd1.scope); echo \"\$v\"; echo \"\$v\" | grep -q '/dev/char/1:3 rwm'"
 if [ $mode = v2 ]; then
 	G=/sys/fs/cgroup/system.slice/cleat-sd1.scope
 	ok "MemoryMax property" test "$(prop cleat-sd1.scope MemoryMax)" = 67108864
@@ -42,9 +42,11 @@ if [ $mode = v2 ]; then
 else
 	ok "MemoryLimit after update" test "$(prop cleat-sd1.scope MemoryLimit)" = 134217728
 fi
+[ $mode = v1 ] && echo "# devices.list before daemon-reload: $(tr '\n' ',' </sys/fs/cgroup/devices/system.slice/cleat-sd1.scope/devices.list)"
 ok "daemon-reload keeps the limits" bash -c "systemctl daemon-reload && test \"\$(systemctl show -P TasksMax cleat-sd1.scope)\" = 70"
 if [ $mode = v1 ]; then
-	ok "after daemon-reload the devices whitelist stands" bash -c "! grep -q 'a \*:\* rwm' /sys/fs/cgroup/devices/system.slice/cleat-sd1.scope/devices.list && grep -q 'c 1:3 rwm' /sys/fs/cgroup/devices/system.slice/cleat-sd1.scope/devices.list"
+	D=/sys/fs/cgroup/devices/system.slice/cleat-sd1.scope/devices.list
+	ok "after daemon-reload the devices whitelist stands" bash -c "cat $D; ! grep -q 'a \*:\* rwm' $D && grep -q 'c 1:3 rwm' $D"
 fi
 ok "pause/resume" bash -c "$C pause sd1 && $C state sd1 | grep -q paused && $C resume sd1 && $C state sd1 | grep -q running"
 ok "delete --force" $C delete --force sd1
