@@ -5,13 +5,13 @@
 #include "shim/daemon.h"
 #include "shim/json.h"
 #include "shim/mount.h"
+#include "shim/options.h"
 #include "shim/runtime.h"
 #include "shim/shim.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "google_types.pb-c.h"
-#include "runc_options.pb-c.h"
 #include "shim.pb-c.h"
 
 #include <errno.h>
@@ -150,14 +150,11 @@ static void apply_start_options(pid_t daemon)
 	Google__Protobuf__Any *any = google__protobuf__any__unpack(NULL, len, (uint8_t *) buf);
 	if (!any)
 		return;
-	if (str_has_suffix(any->type_url, "containerd.runc.v1.Options")) {
-		Containerd__Runc__V1__Options *o =
-			containerd__runc__v1__options__unpack(NULL, any->value.len, any->value.data);
-		if (o && o->shim_cgroup && *o->shim_cgroup)
-			move_to_cgroup(daemon, o->shim_cgroup);
-		if (o)
-			containerd__runc__v1__options__free_unpacked(o, NULL);
-	}
+	struct shim_options o = { 0 };
+	shim_options_from_any(any->type_url, any->value.data, any->value.len, &o);
+	if (o.shim_cgroup)
+		move_to_cgroup(daemon, o.shim_cgroup);
+	shim_options_clear(&o);
 	google__protobuf__any__free_unpacked(any, NULL);
 }
 

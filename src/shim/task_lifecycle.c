@@ -5,11 +5,11 @@
 #include "shim/events.h"
 #include "shim/json.h"
 #include "shim/mount.h"
+#include "shim/options.h"
 #include "shim/stdio.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/util.h"
-#include "runc_options.pb-c.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define RUNC_OPTIONS_TYPE "containerd.runc.v1.Options"
 
 /* ---- helpers --------------------------------------------------------------- */
 
@@ -37,22 +35,15 @@ static int read_pid_file(const char *path, pid_t *pid, cleat_error_t *err)
 	return 0;
 }
 
-static bool type_url_is(const char *url, const char *name)
-{
-	/* Accept "name" and "<prefix>/name" (Any type_urls may carry a host). */
-	size_t ul = strlen(url), nl = strlen(name);
-	return ul >= nl && strcmp(url + ul - nl, name) == 0 && (ul == nl || url[ul - nl - 1] == '/');
-}
-
 /* options.json and runtime in the bundle, read back by the `delete` subcommand. */
-static void write_bundle_options(struct container *c, const Containerd__Runc__V1__Options *o,
+static void write_bundle_options(struct container *c, const struct shim_options *o,
 				 const char *binary_name)
 {
 	cleat_error_t err = NULL;
-	_cleanup_free_ char *root = o && o->root && *o->root ? cleat_json_escape(o->root) : NULL;
+	_cleanup_free_ char *root = o->root ? cleat_json_escape(o->root) : NULL;
 	_cleanup_free_ char *json = xasprintf("{\"binary_name\":\"%s\",\"root\":\"%s\",\"systemd_cgroup\":%s}",
 					      binary_name, root ? root : "",
-					      o && o->systemd_cgroup ? "true" : "false");
+					      o->systemd_cgroup ? "true" : "false");
 	_cleanup_free_ char *opath = xasprintf("%s/options.json", c->bundle);
 	_cleanup_free_ char *rpath = xasprintf("%s/runtime", c->bundle);
 	if (write_file_atomic(opath, json, strlen(json), 0600, &err) < 0 ||
@@ -64,15 +55,13 @@ static void write_bundle_options(struct container *c, const Containerd__Runc__V1
 
 static void apply_options(struct container *c, const Google__Protobuf__Any *any)
 {
-	_cleanup_pb_ Containerd__Runc__V1__Options *o = NULL;
-	if (any && any->type_url && type_url_is(any->type_url, RUNC_OPTIONS_TYPE))
-		o = containerd__runc__v1__options__unpack(NULL, any->value.len, any->value.data);
-	/* runtimeoptions.v1.Options (CRI) carries only a config path: nothing to apply. */
-	const char *bin = o ? o->binary_name : NULL;
-	container_set_options(c, bin, o ? o->root : NULL, o && o->systemd_cgroup,
-			      o && o->no_pivot_root, o && o->no_new_keyring, o ? o->io_uid : 0,
-			      o ? o->io_gid : 0);
-	write_bundle_options(c, o, container_runtime_name(bin));
+	struct shim_options o = { 0 };
+	if (any)
+		shim_options_from_any(any->type_url, any->value.data, any->value.len, &o);
+	container_set_options(c, o.binary_name, o.root, o.systemd_cgroup, o.no_pivot_root,
+			      o.no_new_keyring, o.io_uid, o.io_gid);
+	write_bundle_options(c, &o, container_runtime_name(o.binary_name));
+	shim_options_clear(&o);
 }
 
 static void unmount_rootfs(struct container *c)

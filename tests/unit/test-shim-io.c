@@ -5,11 +5,15 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
 #include "common/util.h"
 #include "shim/container.h"
 #include "shim/metrics.h"
 #include "shim/mount.h"
+#include "shim/options.h"
+#include "runc_options.pb-c.h"
+#include "runtimeoptions.pb-c.h"
 #include "shim/stdio.h"
 #include "test-shim-tap.h"
 
@@ -97,8 +101,52 @@ static void test_pidns(void)
 	OK(!container_spec_private_pidns("{}"), "no linux section");
 }
 
+static void test_options(void)
+{
+	struct shim_options o = { 0 };
+	shim_options_from_toml("# CRI runtime options\n[options]\n  BinaryName = \"/usr/bin/crun\"\n"
+			       "Root=\"/run/crun\"  # comment\nSystemdCgroup = true\nIoUid = 1000\n"
+			       "NoPivotRoot = false\n", &o);
+	STREQ(o.binary_name, "/usr/bin/crun", "TOML BinaryName");
+	STREQ(o.root, "/run/crun", "TOML Root (comment ignored)");
+	OK(o.systemd_cgroup && !o.no_pivot_root && o.io_uid == 1000, "TOML booleans and integers");
+	shim_options_clear(&o);
+
+	Containerd__Runc__V1__Options r = CONTAINERD__RUNC__V1__OPTIONS__INIT;
+	r.binary_name = "runc";
+	r.shim_cgroup = "/shims";
+	r.no_new_keyring = 1;
+	r.io_gid = 7;
+	uint8_t buf[128];
+	size_t n = containerd__runc__v1__options__pack(&r, buf);
+	shim_options_from_any("containerd.runc.v1.Options", buf, n, &o);
+	STREQ(o.binary_name, "runc", "runc Options: binary_name");
+	STREQ(o.shim_cgroup, "/shims", "runc Options: shim_cgroup");
+	OK(o.no_new_keyring && o.io_gid == 7 && !o.root, "runc Options: flags, empty root stays unset");
+	shim_options_clear(&o);
+	shim_options_from_any("containerd.runc.v1.Options", NULL, 0, &o);
+	OK(!o.binary_name && !o.systemd_cgroup, "empty value (as ctr sends): defaults");
+	shim_options_clear(&o);
+
+	char path[] = "/tmp/test-shim-options-XXXXXX";
+	int fd = mkstemp(path);
+	const char *toml = "BinaryName = \"cleat\"\n";
+	OK(fd >= 0 && write(fd, toml, strlen(toml)) == (ssize_t) strlen(toml), "write config file");
+	close(fd);
+	Runtimeoptions__V1__Options ro = RUNTIMEOPTIONS__V1__OPTIONS__INIT;
+	ro.config_path = path;
+	n = runtimeoptions__v1__options__pack(&ro, buf);
+	shim_options_from_any("runtimeoptions.v1.Options", buf, n, &o);
+	STREQ(o.binary_name, "cleat", "CRI runtimeoptions: config_path file is read");
+	shim_options_clear(&o);
+	unlink(path);
+	shim_options_from_any("something.Else", buf, n, &o);
+	OK(!o.binary_name, "unknown type: nothing");
+}
+
 int main(void)
 {
+	test_options();
 	test_uris();
 	test_mount_options();
 	test_cgroup_paths();
