@@ -397,3 +397,16 @@ topics() {
 	run awk '$1 == "State:" { print $2 }' "/proc/$left/status"
 	refute_output S
 }
+
+@test "shim: failed create says what containerd-shim-runc-v2 says, for the same runtime" {
+	local bin
+	bin=$(command -v "${CLEAT_SHIM_RUNTIME:-$CLEAT}")
+	run ctr_ run --rm --runtime io.containerd.runc.v2 --runc-binary "$bin" "$TEST_IMAGE_REF" "$ID-ref" /nonexistent
+	assert_failure
+	local ref=$output
+	run ctr_ run --rm --runtime "$RT" "$TEST_IMAGE_REF" "$ID" /nonexistent
+	assert_failure
+	assert_output --partial "OCI runtime create failed:"
+	assert_equal "${output//$ID/ID}" "${ref//$ID-ref/ID}"
+	run -1 grep -F "$(bundle_of "$ID")" /proc/self/mountinfo
+}
