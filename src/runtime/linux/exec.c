@@ -126,6 +126,10 @@ pid_t cleat_exec_spawn(const struct cleat_exec_args *a, cleat_error_t *err)
 	for (size_t i = 0; i < a->n_close_in_child; i++)
 		if (a->close_in_child[i] >= 0)
 			close(a->close_in_child[i]);
+	int own[1 + CLEAT_NS_COUNT] = { a->sync_fd };
+	for (int k = 0; k < CLEAT_NS_COUNT; k++)
+		own[1 + k] = a->ns.join_fd[k];
+	cleat_process_close_inherited(a->keep_fds, own, ARRAY_SIZE(own));
 	if (helper_join(a, &e) < 0)
 		child_fail(a->sync_fd, &e);
 	pid_t pid = (pid_t) syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);

@@ -218,6 +218,10 @@ static _Noreturn void helper_main(const struct cleat_init_args *a)
 	for (size_t i = 0; i < a->n_close_in_child; i++)
 		if (a->close_in_child[i] >= 0)
 			close(a->close_in_child[i]);
+	int own[2 + CLEAT_NS_COUNT] = { a->sync_fd, a->fifo_fd };
+	for (int k = 0; k < CLEAT_NS_COUNT; k++)
+		own[2 + k] = a->ns.join_fd[k];
+	cleat_process_close_inherited(a->keep_fds, own, ARRAY_SIZE(own));
 	if (helper_setup(a, &err) < 0)
 		child_fail(a->sync_fd, &err);
 	pid_t pid = clone_sibling();

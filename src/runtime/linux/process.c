@@ -188,6 +188,17 @@ int cleat_process_set_user(const struct oci_user *u, cleat_error_t *err)
 	return 0;
 }
 
+void cleat_process_close_inherited(unsigned keep, const int *also, size_t n_also)
+{
+	size_t n = keep + n_also;
+	_cleanup_free_ int *list = xmalloc((n + 1) * sizeof(int));
+	for (unsigned i = 0; i < keep; i++)
+		list[i] = (int) (3 + i);
+	for (size_t i = 0; i < n_also; i++)
+		list[keep + i] = also[i];
+	close_fds_from(3, list, n);
+}
+
 int cleat_process_prepare_fds(unsigned keep, cleat_error_t *err)
 {
 	for (unsigned fd = 3; fd < 3 + keep; fd++)

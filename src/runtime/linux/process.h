@@ -22,6 +22,10 @@ int cleat_process_set_cwd(const char *cwd, cleat_error_t *err);
 int cleat_process_set_user(const struct oci_user *u, cleat_error_t *err);
 /* Add HOME from /etc/passwd (or "/") when the env has none. */
 void cleat_process_env_add_home(char ***env, uid_t uid);
+/* Early in the helper: close every inherited fd above 2 except the ones to
+ * pass through (3 .. 3+keep-1) and `also` (sync socket, fifo, namespace
+ * fds), so the caller's other fds are not held while the init waits. */
+void cleat_process_close_inherited(unsigned keep, const int *also, size_t n_also);
 /* Clear FD_CLOEXEC on 3 .. 3+keep-1 and close every fd above (CVE-2024-21626). */
 int cleat_process_prepare_fds(unsigned keep, cleat_error_t *err);
 /* Resolve args[0] with PATH from env, as execvp would; error text as runc's. */
