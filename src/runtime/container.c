@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
@@ -60,10 +61,22 @@ int cleat_container_cgroup(struct cleat_container *c, struct cleat_cgroup **out,
 	return 0;
 }
 
+/* No init pid recorded: a create still running holds the lock; a create
+ * that died (SIGKILL) left a stale directory, which is stopped. */
+static enum cleat_status creating_or_dead(const struct cleat_container *c)
+{
+	if (c->lock_fd >= 0)
+		return CLEAT_STATUS_STOPPED;
+	_cleanup_close_ int fd = openat(c->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_SH | LOCK_NB) < 0)
+		return CLEAT_STATUS_CREATING;
+	return CLEAT_STATUS_STOPPED;
+}
+
 int cleat_container_refresh(struct cleat_container *c, cleat_error_t *err)
 {
 	if (c->init_pid == 0) {
-		c->status = CLEAT_STATUS_CREATING;
+		c->status = creating_or_dead(c);
 		return 0;
 	}
 	if (!cleat_container_init_alive(c)) {

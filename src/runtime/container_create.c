@@ -209,7 +209,9 @@ static int setup_cgroup(struct create_run *r, cleat_error_t *err)
 	if (cleat_cgroup_create(&co, r->helper, &r->c->cgroup, err) < 0)
 		return -1;
 	r->c->cgroup_str = cleat_cgroup_to_string(r->c->cgroup);
-	return 0;
+	/* Recorded now so that `delete` can remove the cgroup even if this
+	 * create is killed before it finishes. */
+	return cleat_state_save(r->c, err);
 }
 
 static int handle_console(struct create_run *r, int master, cleat_error_t *err)
