@@ -294,6 +294,7 @@ static int sync_loop(struct create_run *r, cleat_error_t *err)
 				return -1;
 			break;
 		case CLEAT_SYNC_HOOKS:
+			cleat_debug("create %s: rootfs prepared, running createRuntime hooks", r->c->id);
 			if (run_parent_hooks(r, err) < 0)
 				return -1;
 			break;
@@ -318,16 +319,20 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 	if (r->o->console_socket &&
 	    cleat_console_socket_connect(r->o->console_socket, &r->console_sock, err) < 0)
 		return -1;
+	cleat_debug("create %s: config loaded", r->o->id);
 	if (make_state(r, err) < 0)
 		return -1;
+	cleat_debug("create %s: state directory ready", r->o->id);
 	if (spawn(r, err) < 0)
 		return -1;
 	if (setup_cgroup(r, err) < 0)
 		return -1;
+	cleat_debug("create %s: cgroup %s ready", r->o->id, r->c->cgroup_str);
 	if (cleat_sync_send_type(r->sync_parent, CLEAT_SYNC_GO, err) < 0)
 		return -1;
 	if (sync_loop(r, err) < 0)
 		return -1;
+	cleat_debug("create %s: init %d ready", r->o->id, (int) r->init);
 	r->c->init_start_time = cleat_proc_start_time(r->init);
 	if (r->c->init_start_time == 0)
 		return cleat_error_msg(err, "container init (pid %d) exited during create", (int) r->init);
