@@ -126,11 +126,34 @@ void process_wait(struct process *p, struct ttrpc_call *call, proc_waiter_fn fn)
 	ttrpc_call_on_cancel(call, on_waiter_cancel, w);
 }
 
+static void on_drain_timeout(struct loop *l, struct loop_source *src, void *data);
+
+static bool execs_pending(struct container *c)
+{
+	for (struct process *e = c->execs; e; e = e->next)
+		if (e->pid > 0 && !e->exit_done)
+			return true;
+	return false;
+}
+
 static void exit_finish(void *data)
 {
 	struct process *p = data;
+	cleat_error_t err = NULL;
 	if (p->exit_done)
 		return;
+	/* Ordering (containerd #9828/#10651): the init's exit goes out after the
+	 * exits of its execs, which die with it; bounded by the drain timeout. */
+	if (p->is_init && !p->hold_expired && execs_pending(p->c)) {
+		p->exit_held = true;
+		if (!p->drain_timer)
+			p->drain_timer = loop_add_timer(p->c->shim->loop, DRAIN_TIMEOUT_MS,
+							on_drain_timeout, p, &err);
+		cleat_error_free(&err);
+		if (p->drain_timer)
+			return;
+	}
+	p->exit_held = false;
 	if (p->drain_timer) {
 		loop_remove(p->c->shim->loop, p->drain_timer);
 		p->drain_timer = NULL;
@@ -140,6 +163,7 @@ static void exit_finish(void *data)
 	/* The start (or exec-started) event was queued before we got here:
 	 * process_exited() holds exits back while `starting` is set. */
 	event_task_exit(p);
+	/* Waiters only reply (Delete defers itself), so p outlives this loop. */
 	while (p->waiters) {
 		struct proc_waiter *w = p->waiters;
 		p->waiters = w->next;
@@ -147,12 +171,16 @@ static void exit_finish(void *data)
 		w->fn(p, w->call);
 		free(w);
 	}
+	struct process *init = p->is_init ? NULL : p->c->init;
+	if (init && init->exit_held && !execs_pending(p->c))
+		exit_finish(init);
 }
 
 static void on_drain_timeout(struct loop *l, struct loop_source *src, void *data)
 {
 	struct process *p = data;
 	p->drain_timer = NULL;
+	p->hold_expired = true;
 	cleat_debug("process %s: output not drained after %d ms", p->id, DRAIN_TIMEOUT_MS);
 	exit_finish(p);
 }

@@ -31,7 +31,8 @@ const char *proc_state_name(enum proc_state s);
 unsigned proc_state_status(enum proc_state s);
 
 struct process;
-/* Runs once the process's exit is complete (output drained, event queued). */
+/* Runs once the process's exit is complete (output drained, event queued).
+ * It must reply and return without freeing p. */
 typedef void (*proc_waiter_fn)(struct process *p, struct ttrpc_call *call);
 
 struct proc_waiter {
@@ -56,6 +57,8 @@ struct process {
 	struct timespec early_at;
 	bool exited;	/* reaped */
 	bool exit_done; /* drained, exit event queued, waiters released */
+	bool exit_held;	   /* init: exit waits for the execs' exits */
+	bool hold_expired; /* the drain timeout passed: stop waiting for anything */
 	int exit_status;
 	struct timespec exited_at;
 	char *stdin_path, *stdout_path, *stderr_path;

@@ -543,6 +543,54 @@ static void delete_process(struct process *p, struct ttrpc_call *call)
 		delete_exec(p, call);
 }
 
+struct deferred_delete {
+	struct shim *shim;
+	struct ttrpc_call *call;
+	char *id, *exec_id;
+};
+
+static void on_deferred_cancel(struct ttrpc_call *call, void *data)
+{
+	struct deferred_delete *d = data;
+	d->call = NULL;
+}
+
+static void deferred_delete(struct loop *l, struct loop_source *src, void *data)
+{
+	struct deferred_delete *d = data;
+	if (d->call) {
+		ttrpc_call_on_cancel(d->call, NULL, NULL);
+		/* Looked up again: the process may have gone meanwhile. */
+		struct process *p = task_process(d->shim, d->call, d->id, d->exec_id);
+		if (p)
+			delete_process(p, d->call);
+	}
+	free(d->id);
+	free(d->exec_id);
+	free(d);
+}
+
+/* Runs from the exit path, which still walks the process: delete (and free
+ * it) on the next loop turn instead. */
+static void delete_when_done(struct process *p, struct ttrpc_call *call)
+{
+	cleat_error_t err = NULL;
+	struct deferred_delete *d = xmalloc0(sizeof *d);
+	d->shim = p->c->shim;
+	d->call = call;
+	d->id = xstrdup(p->c->id);
+	d->exec_id = xstrdup(p->is_init ? "" : p->id);
+	if (!loop_add_timer(d->shim->loop, 0, deferred_delete, d, &err)) {
+		ttrpc_reply_error(call, TTRPC_INTERNAL, "%s: internal", err->msg);
+		cleat_error_free(&err);
+		free(d->id);
+		free(d->exec_id);
+		free(d);
+		return;
+	}
+	ttrpc_call_on_cancel(call, on_deferred_cancel, d);
+}
+
 void task_delete(struct ttrpc_call *call, const uint8_t *payload, size_t len, void *data)
 {
 	struct shim *s = data;
@@ -564,7 +612,7 @@ void task_delete(struct ttrpc_call *call, const uint8_t *payload, size_t len, vo
 	}
 	/* An exited process whose output is still draining: answer once it is done. */
 	if (p->exited && !p->exit_done)
-		process_wait(p, call, delete_process);
+		process_wait(p, call, delete_when_done);
 	else
 		delete_process(p, call);
 }

@@ -410,3 +410,25 @@ topics() {
 	assert_equal "${output//$ID/ID}" "${ref//$ID-ref/ID}"
 	run -1 grep -F "$(bundle_of "$ID")" /proc/self/mountinfo
 }
+
+@test "shim: an exec whose output a background child keeps open: exit after the drain timeout; Delete waits for it" {
+	require_binary "$SHIM_RPC"
+	run_d "$ID" sleep 1000
+	wait_status "$ID" RUNNING
+	local addr t0 t1
+	addr=$(cat "$(bundle_of "$ID")/address")
+	# ctr waits for Wait and for EOF on its stdout: both come after the 2 s drain timeout.
+	t0=$(date +%s%N)
+	run ctr_ tasks exec --exec-id held "$ID" sh -c 'sleep 1000 & echo started; exit 2'
+	t1=$(date +%s%N)
+	assert_equal "$status" 2
+	assert_output started
+	[ $(((t1 - t0) / 1000000)) -lt 6000 ]
+
+	# Detached: Delete arrives while the output is still draining and is answered after it.
+	ctr_ tasks exec -d --exec-id held2 "$ID" sh -c 'sleep 1000 & exit 4' </dev/null >/dev/null 2>&1 3>&-
+	sleep 0.5
+	run -0 "$SHIM_RPC" "$addr" call Delete "$ID" held2
+	run -1 "$SHIM_RPC" "$addr" state "$ID" held2
+	assert_output --partial "code=5"
+}

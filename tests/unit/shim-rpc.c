@@ -3,7 +3,7 @@
  *   shim-rpc unix:///run/containerd/s/HEX update ID 'LinuxResources JSON'
  *   shim-rpc ADDRESS state ID [EXEC_ID]      prints "status=N pid=N exit_status=N"
  *   shim-rpc ADDRESS connect ID              prints "shim_pid=N task_pid=N"
- *   shim-rpc ADDRESS call METHOD ID          any {id} request; prints "ok" or the error
+ *   shim-rpc ADDRESS call METHOD ID [EXEC]   any {id, exec_id} request; prints "ok" or the error
  *
  * Errors print "code=N message=..." and exit 1.  (ctr 1.6 cannot send Update, and
  * hides gRPC codes; the tests need both.) */
@@ -89,10 +89,11 @@ int main(int argc, char **argv)
 		buf = xmalloc(len + 1);
 		containerd__task__v2__state_request__pack(&s, buf);
 		method = "State";
-	} else if (strcmp(what, "connect") == 0 || (strcmp(what, "call") == 0 && argc == 5)) {
-		/* Every {id} request message has id as field 1: StateRequest will do. */
+	} else if (strcmp(what, "connect") == 0 || (strcmp(what, "call") == 0 && argc >= 5)) {
+		/* Requests are {1 id, 2 exec_id, ...}: StateRequest's encoding will do. */
 		Containerd__Task__V2__StateRequest s = CONTAINERD__TASK__V2__STATE_REQUEST__INIT;
 		s.id = argv[strcmp(what, "call") == 0 ? 4 : 3];
+		s.exec_id = strcmp(what, "call") == 0 && argc > 5 ? argv[5] : "";
 		len = containerd__task__v2__state_request__get_packed_size(&s);
 		buf = xmalloc(len + 1);
 		containerd__task__v2__state_request__pack(&s, buf);
