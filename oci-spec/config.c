@@ -181,6 +181,7 @@ int oci_process_parse(const char *json, size_t len, const char *origin, struct o
 	_cleanup_oci_process_ struct oci_process *proc = xmalloc0(sizeof *proc);
 	struct oci_parse p;
 	oci_parse_init(&p, origin, err);
+	p.process_user_optional = true;
 	int r = doc->type == yajl_t_object ? oci_parse_process_obj(&p, doc, proc)
 					   : perr(&p, doc, "expected an object");
 	oci_parse_fini(&p);

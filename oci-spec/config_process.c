@@ -194,7 +194,8 @@ int oci_parse_process_obj(struct oci_parse *p, yajl_val v, struct oci_process *p
 			return -1;
 		proc->has_console_size = true;
 	}
-	if (PARSE_SUB(p, v, "user", true, &proc->user, (void) 0, parse_user) < 0)
+	if (PARSE_SUB(p, v, "user", !p->process_user_optional, &proc->user, (void) 0, parse_user) <
+	    0)
 		return -1;
 	if (get_strv(p, v, "args", &proc->args, &proc->n_args, NULL) < 0 ||
 	    get_string(p, v, "commandLine", false, &proc->command_line) < 0 ||

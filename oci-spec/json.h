@@ -20,6 +20,8 @@ struct oci_parse {
 	char *path; /* ".process.user.uid"; "" at the document root */
 	size_t path_len, path_cap;
 	cleat_error_t *err;
+	/* `cleat exec -p process.json`: runc lets .user default to uid 0, gid 0 there. */
+	bool process_user_optional;
 };
 
 static inline void cleat_yajl_tree_freep(yajl_val *v)

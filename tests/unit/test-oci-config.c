@@ -329,6 +329,15 @@ static void test_process_and_resources(void)
 	ok(p && p->user.gid == 2 && p->n_rlimits == 1 && p->oom_score_adj == 10,
 	   "process.json fields");
 
+	/* runc's `exec -p` accepts a process.json without .user (uid 0, gid 0);
+	 * runc's own tty.bats sends one. */
+	const char *pj_nouser = "{\"terminal\":true,\"args\":[\"sh\"],\"cwd\":\"/\"}";
+	_cleanup_oci_process_ struct oci_process *pn = NULL;
+	ok(oci_process_parse(pj_nouser, strlen(pj_nouser), "process.json", &pn, &err) == 0 &&
+		   pn->user.uid == 0 && pn->user.gid == 0 && pn->user.n_additional_gids == 0,
+	   "process.json without user: uid 0, gid 0");
+	cleat_error_free(&err);
+
 	const char *rj = "{\"memory\":{\"limit\":1048576,\"swap\":2097152},\"cpu\":{\"quota\":1000,"
 			 "\"period\":10000,\"cpus\":\"0\"},\"pids\":{\"limit\":10},"
 			 "\"blockIO\":{\"weight\":100},\"unified\":{\"pids.max\":\"10\"}}";
