@@ -194,6 +194,12 @@ static void __attribute__((noreturn)) exec_child(char **argv, const int fds[3], 
 	 * containerd leaked to us without O_CLOEXEC. */
 	close_fds_from(3, NULL, 0);
 	execvp(argv[0], argv);
+	/* Seen by containerd as the command's output: "exec <binary>: <reason>". */
+	const char *why = strerror(errno);
+	(void) !write(2, "exec ", 5);
+	(void) !write(2, argv[0], strlen(argv[0]));
+	(void) !write(2, ": ", 2);
+	(void) !write(2, why, strlen(why));
 	_exit(127);
 }
 

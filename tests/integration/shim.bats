@@ -11,8 +11,22 @@ SHIM_RPC=$BUILDDIR/tests/unit/shim-rpc
 setup_file() {
 	# Unset: the shim's default runtime, `cleat` (the built one: first in containerd's PATH).
 	[ -n "${CLEAT_SHIM_RUNTIME:-}" ] && export CLEAT_SHIM_RUNTIME
+	snapshot_cleat
 	start_containerd
 	import_test_image_ctr
+}
+
+# snapshot_cleat: run private copies of the built shim and cleat (their directory is first
+# in containerd's PATH), so a rebuild of the shared tree during the run cannot make an exec
+# fail (ENOEXEC/ETXTBSY) or mix versions.
+snapshot_cleat() {
+	require_binary "$SHIM"
+	mkdir -p "$BATS_FILE_TMPDIR/bin"
+	cp "$SHIM" "$BATS_FILE_TMPDIR/bin/containerd-shim-cleat-v2"
+	[ -x "$CLEAT" ] && cp "$CLEAT" "$BATS_FILE_TMPDIR/bin/cleat"
+	SHIM=$BATS_FILE_TMPDIR/bin/containerd-shim-cleat-v2
+	CLEAT=$BATS_FILE_TMPDIR/bin/cleat
+	export SHIM CLEAT
 }
 
 teardown_file() {

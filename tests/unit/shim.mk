@@ -24,3 +24,15 @@ tests_unit_shim_rpc_SOURCES = tests/unit/shim-rpc.c
 tests_unit_shim_rpc_CFLAGS = $(SHIM_TEST_CFLAGS)
 tests_unit_shim_rpc_LDADD = $(SHIM_TEST_LDADD)
 $(tests_unit_shim_rpc_OBJECTS): $(SHIM_PROTO_H)
+
+# libFuzzer target for the JSON scanner (configure --enable-fuzzing CC=clang).
+EXTRA_DIST += tests/unit/fuzz-shim-json.c
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/unit/fuzz-shim-json
+tests_unit_fuzz_shim_json_SOURCES = tests/unit/fuzz-shim-json.c src/shim/json.c \
+	src/shim/bootstrap.c src/shim/runtime.c src/shim/reaper.c src/shim/task_lifecycle.c
+tests_unit_fuzz_shim_json_CFLAGS = $(SHIM_TEST_CFLAGS) -fsanitize=fuzzer
+tests_unit_fuzz_shim_json_LDFLAGS = -fsanitize=fuzzer
+tests_unit_fuzz_shim_json_LDADD = $(SHIM_LIBS)
+$(tests_unit_fuzz_shim_json_OBJECTS): $(SHIM_PROTO_H)
+endif
