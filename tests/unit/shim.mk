@@ -36,3 +36,10 @@ tests_unit_fuzz_shim_json_LDFLAGS = -fsanitize=fuzzer
 tests_unit_fuzz_shim_json_LDADD = $(SHIM_LIBS)
 $(tests_unit_fuzz_shim_json_OBJECTS): $(SHIM_PROTO_H)
 endif
+
+check_PROGRAMS += tests/unit/test-shim-process
+tests_unit_test_shim_process_SOURCES = tests/unit/test-shim-process.c
+tests_unit_test_shim_process_CFLAGS = $(SHIM_TEST_CFLAGS)
+tests_unit_test_shim_process_LDADD = $(SHIM_TEST_LDADD)
+$(tests_unit_test_shim_process_OBJECTS): $(SHIM_PROTO_H)
+TESTS += tests/unit/test-shim-process
