@@ -206,8 +206,6 @@ static int finalize_paths(const struct oci_config *cfg, cleat_error_t *err)
 
 int cleat_rootfs_finalize(const struct cleat_rootfs_opts *o, cleat_error_t *err)
 {
-	unsigned long prop;
-
 	if (!has_mount_ns(o->config)) {
 		if (chroot(o->rootfs) < 0)
 			return cleat_error_errno(err, errno, "chroot `%s`", o->rootfs);
@@ -215,14 +213,10 @@ int cleat_rootfs_finalize(const struct cleat_rootfs_opts *o, cleat_error_t *err)
 			return cleat_error_errno(err, errno, "chdir /");
 		return finalize_paths(o->config, err);
 	}
-	if (root_propagation(o->config, &prop, err) < 0)
-		return -1;
+	/* rootfsPropagation was applied to "/" before the rootfs bind (see
+	 * prepare); like runc 1.1 it is not applied again to the new root. */
 	if ((o->no_pivot ? do_move_root(o->rootfs, err) : do_pivot(o->rootfs, err)) < 0)
 		return -1;
-	/* Applied to the new "/" only now: before the pivot it would have
-	 * been the host's root mount. */
-	if (prop && mount(NULL, "/", NULL, prop, NULL) < 0)
-		return cleat_error_errno(err, errno, "rootfsPropagation `%s`", propagation_word(o->config));
 	if (finalize_paths(o->config, err) < 0)
 		return -1;
 	umask(0022);

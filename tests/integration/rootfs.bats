@@ -1,0 +1,169 @@
+#!/usr/bin/env bats
+# The container's root: pivot_root and --no-pivot, root.readonly, rootfsPropagation,
+# maskedPaths, readonlyPaths, linux.sysctl (runc's namespace rules), process.cwd creation,
+# and nothing left mounted on the host afterwards.  Compared with runc where it applies.
+
+load helpers
+load rootfs-helpers
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	require_root
+	require_binary "$CLEAT"
+	setup_bundle
+}
+
+teardown() {
+	teardown_bundle
+}
+
+@test "rootfs: pivot_root leaves only the container's mounts, and the rootfs is /" {
+	both_mountinfo
+	assert_same_mountinfo
+	# The first line is the rootfs bind at /; no host mount point is visible.
+	[[ "$(head -n1 <<<"$CLEAT_MI")" == "/ $BUNDLE/rootfs "* ]]
+	run -1 grep -E '^/(work|tmp|mnt|run)( |/)' <<<"$CLEAT_MI"
+	update_config '.process.args = ["sh", "-c", "ls /; cat /proc/1/mountinfo | wc -l"]'
+	run -0 cleat run "$(container_id)"
+	assert_line bin
+	assert_line etc
+}
+
+@test "rootfs: --no-pivot moves the rootfs onto / and chroots" {
+	update_config '.process.args = ["sh", "-c", "ls /bin/busybox && grep -c \" / \" /proc/self/mountinfo"]'
+	run -0 runc_ run --no-pivot "$(container_id runc)"
+	local want=$output
+	run -0 cleat run --no-pivot "$(container_id)"
+	assert_output "$want"
+	assert_line /bin/busybox
+	update_config '.process.args = ["cat", "/proc/self/mountinfo"]'
+	run -0 cleat run --no-pivot "$(container_id)"
+	# The rootfs is at / and the masked paths are applied as with pivot_root.
+	assert_output --regexp "$BUNDLE/rootfs / [^ ]+ .*ext4|$BUNDLE/rootfs / "
+	assert_output --partial " /proc/timer_list "
+}
+
+@test "rootfs: root.readonly remounts / read-only, and only /" {
+	update_config '.root.readonly = true'
+	both_run sh -c 'touch /x 2>/dev/null && echo WROTE; touch /dev/shm/x && echo SHM; awk "\$5 == \"/\" { print \$4, \$5, \$6 }" /proc/self/mountinfo'
+	assert_same 0
+	assert_equal "$CLEAT_OUT" "$(printf 'SHM\n%s / ro,relatime' "$BUNDLE/rootfs")"
+	update_config '.root.readonly = false'
+	both_run sh -c 'touch /x && echo WROTE; awk "\$5 == \"/\" { print \$4, \$5, \$6 }" /proc/self/mountinfo'
+	assert_same 0
+	assert_equal "$CLEAT_OUT" "$(printf 'WROTE\n%s / rw,relatime' "$BUNDLE/rootfs")"
+}
+
+@test "rootfs: rootfsPropagation values give runc's propagation of /" {
+	local p
+	# A shared rootfs mount on the host: what the container's / becomes depends on it.
+	mount --bind "$BUNDLE/rootfs" "$BUNDLE/rootfs"
+	mount --make-shared "$BUNDLE/rootfs"
+	for p in shared slave private unbindable rshared rslave rprivate; do
+		update_config '.linux.rootfsPropagation = $p' --arg p "$p"
+		both_mountinfo
+		RUNC_MI=$(head -n1 <<<"$RUNC_MI") CLEAT_MI=$(head -n1 <<<"$CLEAT_MI")
+		echo "$p: runc: $RUNC_MI / cleat: $CLEAT_MI"
+		assert_same_mountinfo
+		case $p in
+		rslave) [[ "$CLEAT_MI" == "/ $BUNDLE/rootfs ro,relatime master - "* ]] ;;
+		*) [[ "$CLEAT_MI" == "/ $BUNDLE/rootfs ro,relatime - "* ]] ;;
+		esac
+	done
+	# An unbindable / cannot be bound onto itself: both refuse.
+	update_config '.linux.rootfsPropagation = "runbindable"'
+	both_run true
+	umount "$BUNDLE/rootfs"
+	[ "$RUNC_STATUS" -ne 0 ] && [ "$CLEAT_STATUS" -ne 0 ]
+}
+
+@test "rootfs: an invalid rootfsPropagation is refused" {
+	update_config '.linux.rootfsPropagation = "sideways"'
+	run ! cleat run "$(container_id)"
+	assert_output --partial "sideways"
+}
+
+@test "rootfs: maskedPaths hide files and directories, missing ones are skipped" {
+	mkdir -p rootfs/secret/dir
+	echo s >rootfs/secret/dir/f
+	echo s >rootfs/secret/file
+	update_config '.linux.maskedPaths = ["/secret/file", "/secret/dir", "/does/not/exist", "/proc/timer_list"]'
+	both_mountinfo
+	assert_same_mountinfo
+	[[ "$(mi_line /secret/file)" == "/secret/file /null rw,nosuid - tmpfs tmpfs "* ]]
+	[[ "$(mi_line /secret/dir)" == "/secret/dir / ro,relatime - tmpfs tmpfs ro" ]]
+	[[ "$(mi_line /proc/timer_list)" == "/proc/timer_list /null rw,nosuid - tmpfs tmpfs "* ]]
+	set_args sh -c 'cat /secret/file; ls -A /secret/dir; echo x > /secret/dir/y || echo RO; wc -c < /proc/timer_list'
+	run -0 cleat run "$(container_id)"
+	assert_output --partial "Read-only file system"
+	assert_line RO
+	assert_line 0
+	refute_line s
+}
+
+@test "rootfs: readonlyPaths are read-only and keep nosuid/nodev/noexec" {
+	update_config '.linux.readonlyPaths = ["/proc/sys", "/dev/shm", "/does/not/exist"]'
+	update_config '.process.args = ["sh", "-c", "echo 1 > /dev/shm/x || echo RO; grep -E \" /(proc/sys|dev/shm) \" /proc/self/mountinfo | cut -d\" \" -f5,6"]'
+	both_run
+	assert_same 0
+	assert_line RO
+	assert_line "/dev/shm ro,nosuid,nodev,noexec,relatime"
+	assert_line "/proc/sys ro,relatime"
+}
+
+@test "rootfs: namespaced sysctls are written in the container" {
+	update_config '.linux.namespaces += [{type: "network"}] | .linux.namespaces |= unique_by(.type)
+		| .linux.sysctl = {"net.ipv4.ip_forward": "1", "kernel.shmmax": "123456", "fs.mqueue.msg_max": "20", "net/ipv4/conf/lo/forwarding": "1"}'
+	both_run sh -c 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmax /proc/sys/fs/mqueue/msg_max /proc/sys/net/ipv4/conf/lo/forwarding'
+	assert_same 0
+	assert_equal "$CLEAT_OUT" $'1\n123456\n20\n1'
+	# The host's values are untouched.
+	[ "$(cat /proc/sys/kernel/shmmax)" != 123456 ]
+}
+
+@test "rootfs: sysctls outside the container's namespaces are refused like runc" {
+	update_config '.linux.sysctl = {"vm.swappiness": "10"}'
+	both_run true
+	[ "$RUNC_STATUS" -ne 0 ] && [ "$CLEAT_STATUS" -ne 0 ]
+	[[ "$CLEAT_ERR" == *"vm.swappiness"*"not in a separate kernel namespace"* ]]
+
+	update_config '.linux.namespaces |= map(select(.type != "network")) | .linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+	both_run true
+	[ "$RUNC_STATUS" -ne 0 ] && [ "$CLEAT_STATUS" -ne 0 ]
+	[[ "$CLEAT_ERR" == *"net.ipv4.ip_forward"*"network namespace"* ]]
+
+	update_config '.linux.namespaces |= map(select(.type != "ipc")) | .linux.sysctl = {"kernel.msgmax": "1"}'
+	both_run true
+	[ "$RUNC_STATUS" -ne 0 ] && [ "$CLEAT_STATUS" -ne 0 ]
+	[[ "$CLEAT_ERR" == *"kernel.msgmax"*"ipc namespace"* ]]
+}
+
+@test "rootfs: process.cwd is created inside the rootfs" {
+	ln -s /tmp/cleat-rootfs-should-not-exist rootfs/wd
+	update_config '.process.cwd = "/wd/deep"'
+	update_config '.process.args = ["pwd"]'
+	run -0 cleat run "$(container_id)"
+	assert_output /tmp/cleat-rootfs-should-not-exist/deep
+	[ ! -e /tmp/cleat-rootfs-should-not-exist ]
+	[ -d rootfs/tmp/cleat-rootfs-should-not-exist/deep ]
+}
+
+@test "rootfs: nothing stays mounted on the host after create, start, delete and a failed create" {
+	local id
+	id=$(container_id)
+	update_config '.process.args = ["sleep", "100"]'
+	run -0 detached cleat create "$id"
+	[ -z "$(host_mounts_under "$BUNDLE")" ]
+	run -0 detached cleat start "$id"
+	[ -z "$(host_mounts_under "$BUNDLE")" ]
+	run -0 cleat delete -f "$id"
+	[ -z "$(host_mounts_under "$BUNDLE")" ]
+	# A mount failing after several succeeded.
+	update_config '.mounts += [{destination: "/late", type: "nosuchfs", source: "x"}]'
+	run ! detached cleat create "$(container_id)"
+	assert_output --partial "/late"
+	[ -z "$(host_mounts_under "$BUNDLE")" ]
+	run -0 cleat list -q
+	assert_output ""
+}
