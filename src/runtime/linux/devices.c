@@ -31,9 +31,10 @@ struct dev_node {
 /* The runtime-spec's default devices, always created (like runc, a
  * linux.devices entry with the same path replaces the default). */
 static const struct dev_node default_devices[] = {
-	{ "/dev/null", 'c', 1, 3, 0666, 0, 0 },    { "/dev/zero", 'c', 1, 5, 0666, 0, 0 },
-	{ "/dev/full", 'c', 1, 7, 0666, 0, 0 },    { "/dev/random", 'c', 1, 8, 0666, 0, 0 },
-	{ "/dev/urandom", 'c', 1, 9, 0666, 0, 0 }, { "/dev/tty", 'c', 5, 0, 0666, 0, 0 },
+	/* runc's order, so that mount tables (user namespaces) compare equal. */
+	{ "/dev/null", 'c', 1, 3, 0666, 0, 0 },   { "/dev/random", 'c', 1, 8, 0666, 0, 0 },
+	{ "/dev/full", 'c', 1, 7, 0666, 0, 0 },   { "/dev/tty", 'c', 5, 0, 0666, 0, 0 },
+	{ "/dev/zero", 'c', 1, 5, 0666, 0, 0 },   { "/dev/urandom", 'c', 1, 9, 0666, 0, 0 },
 };
 
 static bool same_path(const char *a, const char *b)
