@@ -134,6 +134,23 @@ teardown() {
 	[[ "$(mi_line /a5)" == "/a5 $HOSTDIR rw - "* ]]
 }
 
+@test "mounts: cgroup v1 hierarchies with and without a cgroup namespace" {
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = tmpfs ] || skip "this machine has no cgroup v1 hierarchies"
+	both_mountinfo
+	assert_same_mountinfo
+	# Without a cgroup namespace: binds of the container's own cgroup directories.
+	[[ "$(mi_line /sys/fs/cgroup/pids)" == "/sys/fs/cgroup/pids /ID ro,nosuid,nodev,noexec,relatime - cgroup cgroup rw,pids" ]]
+	update_config '.linux.namespaces += [{type: "cgroup"}]'
+	both_mountinfo
+	assert_same_mountinfo
+	[[ "$(mi_line /sys/fs/cgroup/pids)" == "/sys/fs/cgroup/pids / ro,nosuid,nodev,noexec,relatime - cgroup cgroup rw,pids" ]]
+	[[ "$(mi_line /sys/fs/cgroup/systemd)" == *" - cgroup systemd rw,name=systemd" ]]
+	update_config '.process.args = ["sh", "-c", "cat /sys/fs/cgroup/pids/cgroup.procs; touch /sys/fs/cgroup/pids/x || echo RO"]'
+	run -0 cleat run "$(container_id)"
+	assert_line 1
+	assert_line RO
+}
+
 @test "mounts: mqueue, sysfs, proc and devpts with data" {
 	update_config '.mounts |= map(select(.destination != "/dev/pts"))'
 	add_mount '{destination: "/dev/pts", type: "devpts", source: "devpts", options: ["nosuid", "noexec", "newinstance", "ptmxmode=0600", "mode=0600"]}'

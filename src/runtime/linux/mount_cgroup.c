@@ -82,7 +82,9 @@ static int mount_one_v1(struct rootfs_ctx *c, int dirfd_root, const char *dest,
 		return -1;
 	if (c->o->in_cgroupns) {
 		/* "name=systemd" is a key=value option, controllers are flags. */
-		tree = rootfs_fs_mount("cgroup", "cgroup", ctrls, ms, err);
+		/* runc names the named hierarchy's source after it. */
+		const char *src = strcmp(ctrls, "name=systemd") == 0 ? "systemd" : "cgroup";
+		tree = rootfs_fs_mount("cgroup", src, ctrls, ms, err);
 		if (tree < 0)
 			return -1;
 	} else {
