@@ -19,6 +19,7 @@
 #include "common/util.h"
 #include "runtime/linux/hooks.h"
 #include "runtime/linux/init.h"
+#include "runtime/linux/rootfs.h"
 #include "runtime/linux/security.h"
 #include "runtime/linux/sync.h"
 #include "runtime/linux/terminal.h"
@@ -170,6 +171,12 @@ static int spawn(struct create_run *r, cleat_error_t *err)
 	r->sync_parent = sv[0];
 	r->sync_child = sv[1];
 	unsigned listen = listen_fds_from_env();
+	/* Idmapped mounts need the host user namespace: made here, inherited. */
+	_cleanup_free_ int *idmap = NULL;
+	if (r->ns.create[CLEAT_NS_USER] || r->ns.join_fd[CLEAT_NS_USER] >= 0) {
+		if (cleat_rootfs_open_idmapped(r->c->config, r->c->bundle, &idmap, err) < 0)
+			return -1;
+	}
 	struct cleat_init_args a = {
 		.id = r->c->id,
 		.config = r->c->config,
@@ -186,8 +193,12 @@ static int spawn(struct create_run *r, cleat_error_t *err)
 		.console = r->c->config->process->terminal,
 		.close_in_child = { r->c->lock_fd, r->c->dir_fd, r->console_sock, r->sync_parent },
 		.n_close_in_child = 4,
+		.idmap_fds = idmap,
 	};
 	r->helper = cleat_init_spawn(&a, err);
+	for (size_t i = 0; idmap && i < r->c->config->n_mounts; i++)
+		if (idmap[i] >= 0)
+			close(idmap[i]);
 	if (r->helper < 0)
 		return -1;
 	close(r->sync_child);

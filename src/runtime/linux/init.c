@@ -65,6 +65,7 @@ static int init_rootfs_and_hooks(const struct cleat_init_args *a, struct init_re
 		.in_userns = a->ns.create[CLEAT_NS_USER] || a->ns.join_fd[CLEAT_NS_USER] >= 0,
 		.in_cgroupns = a->ns.create[CLEAT_NS_CGROUP],
 		.console_path = NULL,
+		.idmap_fds = a->idmap_fds,
 	};
 	if (cleat_rootfs_prepare(&ro, err) < 0)
 		return -1;
@@ -218,10 +219,15 @@ static _Noreturn void helper_main(const struct cleat_init_args *a)
 	for (size_t i = 0; i < a->n_close_in_child; i++)
 		if (a->close_in_child[i] >= 0)
 			close(a->close_in_child[i]);
-	int own[2 + CLEAT_NS_COUNT] = { a->sync_fd, a->fifo_fd };
+	size_t n_idmap = a->idmap_fds ? a->config->n_mounts : 0;
+	_cleanup_free_ int *own = xmalloc((2 + CLEAT_NS_COUNT + n_idmap) * sizeof(int));
+	own[0] = a->sync_fd;
+	own[1] = a->fifo_fd;
 	for (int k = 0; k < CLEAT_NS_COUNT; k++)
 		own[2 + k] = a->ns.join_fd[k];
-	cleat_process_close_inherited(a->keep_fds, own, ARRAY_SIZE(own));
+	for (size_t i = 0; i < n_idmap; i++)
+		own[2 + CLEAT_NS_COUNT + i] = a->idmap_fds[i];
+	cleat_process_close_inherited(a->keep_fds, own, 2 + CLEAT_NS_COUNT + n_idmap);
 	if (helper_setup(a, &err) < 0)
 		child_fail(a->sync_fd, &err);
 	pid_t pid = clone_sibling();

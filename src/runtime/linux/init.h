@@ -38,6 +38,9 @@ struct cleat_init_args {
 	 * or `cleat start` would wait for the init that waits for it. */
 	int close_in_child[4];
 	size_t n_close_in_child;
+	/* config->n_mounts detached idmapped mounts made by the parent with
+	 * cleat_rootfs_open_idmapped() (-1: none for that entry), or NULL. */
+	const int *idmap_fds;
 };
 
 /* Fork the helper.  Returns its pid in the parent; never returns in the child. */
