@@ -265,8 +265,10 @@ static int cmd_delete(const struct shim_flags *f, cleat_error_t *err)
 		cleat_warn("%s", (*err)->msg);
 		cleat_error_free(err);
 	} else {
-		if (res.status != 0)
-			cleat_warn("runtime delete --force %s: exit status %d", f->id, res.status);
+		if (res.status != 0) {
+			_cleanup_free_ char *msg = runtime_result_message(&res, "runtime delete --force");
+			cleat_warn("%s %s: %s", o.binary, f->id, msg);
+		}
 		runtime_result_clear(&res);
 	}
 	runtime_opts_clear(&o);
