@@ -1,11 +1,15 @@
 #include "config.h"
 #include "shim/mount.h"
 #include "common/cleanup.h"
+#include "common/log.h"
 #include "common/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
 struct flag_word {
 	const char *word;
@@ -58,6 +62,73 @@ void mount_parse_options(char *const *opts, size_t n, unsigned long *flags, char
 	*data = d;
 }
 
+/* Longest common directory prefix (ending in '/') of the ':'-separated list. */
+static size_t common_dir_len(const char *list, size_t n)
+{
+	size_t common = SIZE_MAX;
+	const char *first = list;
+	for (const char *p = list; p < list + n;) {
+		const char *e = memchr(p, ':', (size_t) (list + n - p));
+		if (!e)
+			e = list + n;
+		size_t k = 0, len = (size_t) (e - p);
+		while (k < len && k < common && first[k] == p[k])
+			k++;
+		common = k;
+		p = e + 1;
+	}
+	while (common > 0 && first[common - 1] != '/')
+		common--;
+	return common == SIZE_MAX ? 0 : common;
+}
+
+char *overlay_compact_lowerdir(const char *data, char **dir)
+{
+	*dir = NULL;
+	const char *lo = strstr(data, "lowerdir=");
+	if (!lo || (lo != data && lo[-1] != ','))
+		return NULL;
+	const char *val = lo + strlen("lowerdir=");
+	size_t n = strcspn(val, ",");
+	size_t common = common_dir_len(val, n);
+	if (common <= 1 || val[0] != '/')
+		return NULL;
+	size_t cap = strlen(data) + 1;
+	char *out = xmalloc(cap);
+	size_t o = (size_t) (val - data);
+	memcpy(out, data, o);
+	for (const char *p = val; p < val + n;) {
+		const char *e = memchr(p, ':', (size_t) (val + n - p));
+		if (!e)
+			e = val + n;
+		if (p != val)
+			out[o++] = ':';
+		memcpy(out + o, p + common, (size_t) (e - p) - common);
+		o += (size_t) (e - p) - common;
+		p = e + 1;
+	}
+	strcpy(out + o, val + n);
+	*dir = xstrndup(val, common);
+	return out;
+}
+
+/* mount(2) from inside dir, for data with paths relative to it. */
+static int mount_in_dir(const char *dir, const struct shim_mount *m, const char *target,
+			unsigned long flags, const char *data, cleat_error_t *err)
+{
+	_cleanup_close_ int cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cwd < 0 || chdir(dir) < 0)
+		return cleat_error_errno(err, errno, "chdir \"%s\"", dir);
+	int r = mount(m->source, target, m->type, flags, data);
+	int saved = errno;
+	if (fchdir(cwd) < 0)
+		cleat_warn("restore the working directory: %s", strerror(errno));
+	if (r < 0)
+		return cleat_error_errno(err, saved, "mount %s (%s) onto \"%s\"", m->source, m->type,
+					 target);
+	return 0;
+}
+
 static int mount_one(const struct shim_mount *m, const char *target, cleat_error_t *err)
 {
 	unsigned long flags;
@@ -67,8 +138,14 @@ static int mount_one(const struct shim_mount *m, const char *target, cleat_error
 	if (loop)
 		return cleat_error_msg(err, "mount %s: loop devices are not supported: not implemented",
 				       m->source);
-	/* The data string goes into one page; runc-v2 shortens long overlay
-	 * lowerdirs, we refuse rather than let the kernel truncate it. */
+	/* The data string must fit one page (less a margin, as runc-v2): with
+	 * many image layers, mount from the layers' common parent instead. */
+	if (strlen(data) >= 4096 - 512 && m->type && strcmp(m->type, "overlay") == 0) {
+		_cleanup_free_ char *dir = NULL;
+		_cleanup_free_ char *rel = overlay_compact_lowerdir(data, &dir);
+		if (rel && strlen(rel) < 4096)
+			return mount_in_dir(dir, m, target, flags, rel, err);
+	}
 	if (strlen(data) >= 4096)
 		return cleat_error_msg(err, "mount %s: options longer than a page", m->source);
 	const char *type = m->type && *m->type ? m->type : NULL;

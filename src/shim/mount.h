@@ -16,7 +16,11 @@ struct shim_mount {
 /* Split mount options into MS_* flags and the filesystem data string
  * (unknown words joined with ","); *loop set for "loop". */
 void mount_parse_options(char *const *opts, size_t n, unsigned long *flags, char **data, bool *loop);
-/* Mount each entry in order onto target. */
+/* Overlay data too long for one page: rewrite lowerdir=A:B:... relative to
+ * their common parent directory (returned in *dir), as runc-v2 does; NULL
+ * when there is nothing to shorten. */
+char *overlay_compact_lowerdir(const char *data, char **dir);
+/* Mount each entry in order onto target (an absolute path). */
 int mount_rootfs(const struct shim_mount *m, size_t n, const char *target, cleat_error_t *err);
 /* umount2 until EINVAL (nothing mounted there any more). */
 int unmount_all(const char *target, cleat_error_t *err);

@@ -70,6 +70,70 @@ static void test_mount_options(void)
 	free(data);
 }
 
+static void test_overlay_compact(void)
+{
+	char *dir;
+	char *d = overlay_compact_lowerdir("index=off,workdir=/s/9/work,upperdir=/s/9/fs,"
+					   "lowerdir=/var/lib/c/snapshots/3/fs:/var/lib/c/snapshots/12/fs", &dir);
+	STREQ(d, "index=off,workdir=/s/9/work,upperdir=/s/9/fs,lowerdir=3/fs:12/fs",
+	      "lowerdirs relative to their common parent");
+	STREQ(dir, "/var/lib/c/snapshots/", "common parent");
+	free(d);
+	free(dir);
+	d = overlay_compact_lowerdir("lowerdir=/a/x/fs,upperdir=/u", &dir);
+	STREQ(d, "lowerdir=fs,upperdir=/u", "one layer, options after it kept");
+	free(d);
+	free(dir);
+	OK(overlay_compact_lowerdir("upperdir=/u", &dir) == NULL && !dir, "no lowerdir: nothing to do");
+	OK(overlay_compact_lowerdir("lowerdir=/a/fs:/b/fs", &dir) == NULL, "only / in common: nothing to do");
+	OK(overlay_compact_lowerdir("xlowerdir=/a/b/c", &dir) == NULL, "not a lowerdir option");
+}
+
+/* Needs root (mount): an overlay whose lowerdir list is longer than a page. */
+static void test_overlay_many_layers(void)
+{
+	if (geteuid() != 0) {
+		printf("ok %d # SKIP overlay mount needs root\n", ++tap_n);
+		return;
+	}
+	char base[] = "/tmp/test-shim-overlay-XXXXXX";
+	OK(mkdtemp(base) != NULL, "temp dir");
+	size_t cap = 16384, n = 0;
+	char *lower = xmalloc(cap);
+	lower[0] = '\0';
+	cleat_error_t err = NULL;
+	for (int i = 0; i < 80; i++) {
+		char *d = xasprintf("%s/io.containerd.snapshotter.v1.overlayfs/snapshots/%d/fs", base, 1000 + i);
+		mkdir_p(d, 0755, &err);
+		if (i == 79) {
+			char *f = xasprintf("%s/bottom", d);
+			write_file(f, "x", 1, 0644, &err);
+			free(f);
+		}
+		n += (size_t) snprintf(lower + n, cap - n, "%s%s", i ? ":" : "", d);
+		free(d);
+	}
+	char *up = xasprintf("%s/up", base), *work = xasprintf("%s/work", base), *target = xasprintf("%s/rootfs", base);
+	mkdir_p(up, 0755, &err);
+	mkdir_p(work, 0755, &err);
+	mkdir_p(target, 0755, &err);
+	char *o_lower = xasprintf("lowerdir=%s", lower), *o_up = xasprintf("upperdir=%s", up),
+	     *o_work = xasprintf("workdir=%s", work);
+	char *opts[] = { "index=off", o_work, o_up, o_lower };
+	struct shim_mount m = { .type = "overlay", .source = "overlay", .options = opts, .n_options = 4 };
+	OK(strlen(o_lower) > 4096, "lowerdir list is longer than a page (%zu bytes)", strlen(o_lower));
+	int r = mount_rootfs(&m, 1, target, &err);
+	OK(r == 0, "overlay with a compacted lowerdir mounts: %s", err ? err->msg : "ok");
+	cleat_error_free(&err);
+	char *probe = xasprintf("%s/bottom", target);
+	OK(r == 0 && access(probe, F_OK) == 0, "the lowest layer is visible");
+	OK(unmount_all(target, &err) == 0 && access(probe, F_OK) != 0, "unmounted");
+	cleat_error_free(&err);
+	rm_rf(base, &err);
+	cleat_error_free(&err);
+	free(probe), free(o_lower), free(o_up), free(o_work), free(up), free(work), free(target), free(lower);
+}
+
 static void test_cgroup_paths(void)
 {
 	const char *v1 = "13:misc:/\n12:pids:/default/c1\n11:memory:/default/c1\n"
@@ -149,6 +213,8 @@ int main(void)
 	test_options();
 	test_uris();
 	test_mount_options();
+	test_overlay_compact();
+	test_overlay_many_layers();
 	test_cgroup_paths();
 	test_pidns();
 	return tap_done();
