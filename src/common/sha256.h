@@ -8,7 +8,7 @@
 
 struct sha256 {
 	uint32_t h[8];
-	uint64_t total;  /* bytes hashed so far */
+	uint64_t total; /* bytes hashed so far */
 	uint8_t buf[64]; /* pending partial block */
 	size_t nbuf;
 };

@@ -15,14 +15,24 @@ struct flag_def {
 	bool is_bool;
 };
 
-#define STR_FLAG(n, field) { n, offsetof(struct shim_flags, field), false }
-#define BOOL_FLAG(n, field) { n, offsetof(struct shim_flags, field), true }
+#define STR_FLAG(n, field)                                   \
+	{                                                    \
+		n, offsetof(struct shim_flags, field), false \
+	}
+#define BOOL_FLAG(n, field)                                 \
+	{                                                   \
+		n, offsetof(struct shim_flags, field), true \
+	}
 
 static const struct flag_def defs[] = {
-	STR_FLAG("namespace", ns),   STR_FLAG("address", address),
-	STR_FLAG("publish-binary", publish_binary), STR_FLAG("id", id),
-	STR_FLAG("bundle", bundle), STR_FLAG("socket", socket),
-	BOOL_FLAG("debug", debug),  BOOL_FLAG("v", version),
+	STR_FLAG("namespace", ns),
+	STR_FLAG("address", address),
+	STR_FLAG("publish-binary", publish_binary),
+	STR_FLAG("id", id),
+	STR_FLAG("bundle", bundle),
+	STR_FLAG("socket", socket),
+	BOOL_FLAG("debug", debug),
+	BOOL_FLAG("v", version),
 };
 
 void shim_flags_clear(struct shim_flags *f)
@@ -57,7 +67,8 @@ int shim_flags_parse(int argc, char **argv, struct shim_flags *f, cleat_error_t 
 			if (strlen(defs[k].name) == nlen && strncmp(defs[k].name, a, nlen) == 0)
 				d = &defs[k];
 		if (!d)
-			return cleat_error_msg(err, "flag provided but not defined: -%.*s", (int) nlen, a);
+			return cleat_error_msg(err, "flag provided but not defined: -%.*s",
+					       (int) nlen, a);
 		char *field = (char *) f + d->off;
 		if (d->is_bool) {
 			bool v = true;
@@ -67,8 +78,9 @@ int shim_flags_parse(int argc, char **argv, struct shim_flags *f, cleat_error_t 
 				else if (strcmp(eq + 1, "false") == 0 || strcmp(eq + 1, "0") == 0)
 					v = false;
 				else
-					return cleat_error_msg(err, "invalid boolean value \"%s\" for -%s",
-							       eq + 1, d->name);
+					return cleat_error_msg(
+						err, "invalid boolean value \"%s\" for -%s", eq + 1,
+						d->name);
 			}
 			*(bool *) field = v;
 			continue;

@@ -97,7 +97,8 @@ void container_set_options(struct container *c, const char *binary_name, const c
 {
 	runtime_opts_clear(&c->opts);
 	c->opts.binary = runtime_resolve_binary(container_runtime_name(binary_name));
-	c->opts.root = xasprintf("%s/%s", root && *root ? root : SHIM_DEFAULT_RUNTIME_ROOT, c->shim->ns);
+	c->opts.root = xasprintf("%s/%s", root && *root ? root : SHIM_DEFAULT_RUNTIME_ROOT,
+				 c->shim->ns);
 	c->opts.systemd_cgroup = systemd_cgroup;
 	c->opts.no_pivot_root = no_pivot;
 	c->opts.no_new_keyring = no_new_keyring;

@@ -79,7 +79,8 @@ void event_task_exit(struct process *p)
 	publish(p->c, "/tasks/exit", &ev.base);
 }
 
-void event_task_delete(struct container *c, uint32_t pid, uint32_t status, const struct timespec *at)
+void event_task_delete(struct container *c, uint32_t pid, uint32_t status,
+		       const struct timespec *at)
 {
 	Containerd__Events__TaskDelete ev = CONTAINERD__EVENTS__TASK_DELETE__INIT;
 	Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;

@@ -19,7 +19,8 @@ void event_task_create(struct container *c, const Containerd__Task__V2__CreateTa
 		       uint32_t pid);
 void event_task_start(struct container *c, uint32_t pid);
 void event_task_exit(struct process *p);
-void event_task_delete(struct container *c, uint32_t pid, uint32_t status, const struct timespec *at);
+void event_task_delete(struct container *c, uint32_t pid, uint32_t status,
+		       const struct timespec *at);
 void event_exec_added(struct container *c, const char *exec_id);
 void event_exec_started(struct container *c, const char *exec_id, uint32_t pid);
 void event_task_paused(struct container *c);

@@ -37,8 +37,7 @@ static const char *skip_depth(const char *p, int depth)
 	if (!p || depth > JSON_MAX_DEPTH)
 		return NULL;
 	switch (*p) {
-	case '"':
-		return skip_string(p);
+	case '"': return skip_string(p);
 	case '{':
 	case '[': {
 		char close = *p == '{' ? '}' : ']';

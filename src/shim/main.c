@@ -76,7 +76,8 @@ static bool socket_alive(const char *path)
 static int write_address(const char *address, cleat_error_t *err)
 {
 	unlink(".address");
-	_cleanup_close_ int fd = open(".address", O_RDWR | O_CREAT | O_EXCL | O_SYNC | O_CLOEXEC, 0666);
+	_cleanup_close_ int fd = open(".address", O_RDWR | O_CREAT | O_EXCL | O_SYNC | O_CLOEXEC,
+				      0666);
 	if (fd < 0)
 		return cleat_error_errno(err, errno, "create .address");
 	if (write_all(fd, address, strlen(address)) < 0)
@@ -93,8 +94,15 @@ static pid_t spawn_daemon(const struct shim_flags *f, int listener, cleat_error_
 	if (n < 0)
 		return cleat_error_errno(err, errno, "readlink /proc/self/exe");
 	self[n] = '\0';
-	char *argv[] = { (char *) SHIM_NAME, (char *) "-namespace", f->ns, (char *) "-id", f->id,
-			 (char *) "-address", f->address, f->debug ? (char *) "-debug" : NULL, NULL };
+	char *argv[] = { (char *) SHIM_NAME,
+			 (char *) "-namespace",
+			 f->ns,
+			 (char *) "-id",
+			 f->id,
+			 (char *) "-address",
+			 f->address,
+			 f->debug ? (char *) "-debug" : NULL,
+			 NULL };
 	pid_t pid = fork();
 	if (pid < 0)
 		return cleat_error_errno(err, errno, "fork");
@@ -127,7 +135,8 @@ static void move_to_cgroup(pid_t pid, const char *cg)
 	while (d && (de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		_cleanup_free_ char *p = xasprintf("/sys/fs/cgroup/%s%s/cgroup.procs", de->d_name, cg);
+		_cleanup_free_ char *p = xasprintf("/sys/fs/cgroup/%s%s/cgroup.procs", de->d_name,
+						   cg);
 		if (access(p, W_OK) == 0 && write_file(p, num, strlen(num), 0, &err) < 0) {
 			cleat_warn("shim cgroup: %s", err->msg);
 			cleat_error_free(&err);
@@ -210,7 +219,8 @@ static int cmd_start(const struct shim_flags *f, cleat_error_t *err)
 		goto fail;
 	/* containerd's sched_core option: one core-scheduling cookie for the shim's
 	 * process group, inherited by the daemon and the containers it starts. */
-	if (getenv("SCHED_CORE") && prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE, 0, PIDTYPE_PGID, 0) < 0)
+	if (getenv("SCHED_CORE") &&
+	    prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE, 0, PIDTYPE_PGID, 0) < 0)
 		cleat_warn("prctl(PR_SCHED_CORE): %s", strerror(errno));
 	pid_t pid = spawn_daemon(f, listener, err);
 	if (pid < 0)
@@ -266,7 +276,8 @@ static int cmd_delete(const struct shim_flags *f, cleat_error_t *err)
 		cleat_error_free(err);
 	} else {
 		if (res.status != 0) {
-			_cleanup_free_ char *msg = runtime_result_message(&res, "runtime delete --force");
+			_cleanup_free_ char *msg = runtime_result_message(&res,
+									  "runtime delete --force");
 			cleat_warn("%s %s: %s", o.binary, f->id, msg);
 		}
 		runtime_result_clear(&res);

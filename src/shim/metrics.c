@@ -50,9 +50,11 @@ char *cgroup_dir_from(const char *text, const char *controller, bool unified)
 			const char *path = c2 + 1;
 			int plen = (int) (nl - path);
 			if (!controller && clen == 0 && strncmp(line, "0:", 2) == 0)
-				return xasprintf("%s%s%.*s", CGROUP_ROOT, unified ? "" : "/unified", plen, path);
+				return xasprintf("%s%s%.*s", CGROUP_ROOT, unified ? "" : "/unified",
+						 plen, path);
 			if (controller && clen && has_controller(c1 + 1, clen, controller))
-				return xasprintf("%s/%.*s%.*s", CGROUP_ROOT, (int) clen, c1 + 1, plen, path);
+				return xasprintf("%s/%.*s%.*s", CGROUP_ROOT, (int) clen, c1 + 1,
+						 plen, path);
 		}
 		line = *nl ? nl + 1 : nl;
 	}
@@ -88,7 +90,8 @@ struct rename {
 };
 
 /* Fill uint64 fields of m from "key value" lines, by field name. */
-static void fill_kv(ProtobufCMessage *m, const char *dir, const char *file, const struct rename *ren)
+static void fill_kv(ProtobufCMessage *m, const char *dir, const char *file,
+		    const struct rename *ren)
 {
 	_cleanup_free_ char *path = xasprintf("%s/%s", dir, file);
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
@@ -101,7 +104,8 @@ static void fill_kv(ProtobufCMessage *m, const char *dir, const char *file, cons
 				name = r->field;
 		const ProtobufCFieldDescriptor *fd =
 			protobuf_c_message_descriptor_get_field_by_name(m->descriptor, name);
-		if (fd && fd->type == PROTOBUF_C_TYPE_UINT64 && fd->label != PROTOBUF_C_LABEL_REPEATED)
+		if (fd && fd->type == PROTOBUF_C_TYPE_UINT64 &&
+		    fd->label != PROTOBUF_C_LABEL_REPEATED)
 			*(uint64_t *) ((char *) m + fd->offset) = v;
 	}
 }
@@ -131,7 +135,8 @@ static const struct rename v1_mem_rename[] = {
 	{ NULL, NULL },
 };
 
-static void v1_entry(Io__Containerd__Cgroups__V1__MemoryEntry *e, const char *dir, const char *prefix)
+static void v1_entry(Io__Containerd__Cgroups__V1__MemoryEntry *e, const char *dir,
+		     const char *prefix)
 {
 	char f[64];
 	snprintf(f, sizeof f, "%s.limit_in_bytes", prefix);
@@ -155,19 +160,23 @@ static void v1_percpu(Io__Containerd__Cgroups__V1__CPUUsage *u, const char *dir)
 	}
 }
 
-static int collect_v1(pid_t pid, const char **type_url, uint8_t **buf, size_t *len, cleat_error_t *err)
+static int collect_v1(pid_t pid, const char **type_url, uint8_t **buf, size_t *len,
+		      cleat_error_t *err)
 {
 	Io__Containerd__Cgroups__V1__Metrics m = IO__CONTAINERD__CGROUPS__V1__METRICS__INIT;
 	Io__Containerd__Cgroups__V1__PidsStat pids = IO__CONTAINERD__CGROUPS__V1__PIDS_STAT__INIT;
 	Io__Containerd__Cgroups__V1__CPUStat cpu = IO__CONTAINERD__CGROUPS__V1__CPUSTAT__INIT;
 	Io__Containerd__Cgroups__V1__CPUUsage usage = IO__CONTAINERD__CGROUPS__V1__CPUUSAGE__INIT;
 	Io__Containerd__Cgroups__V1__Throttle thr = IO__CONTAINERD__CGROUPS__V1__THROTTLE__INIT;
-	Io__Containerd__Cgroups__V1__MemoryStat mem = IO__CONTAINERD__CGROUPS__V1__MEMORY_STAT__INIT;
-	Io__Containerd__Cgroups__V1__MemoryEntry mu = IO__CONTAINERD__CGROUPS__V1__MEMORY_ENTRY__INIT,
-						 ms = IO__CONTAINERD__CGROUPS__V1__MEMORY_ENTRY__INIT,
-						 mk = IO__CONTAINERD__CGROUPS__V1__MEMORY_ENTRY__INIT,
-						 mt = IO__CONTAINERD__CGROUPS__V1__MEMORY_ENTRY__INIT;
-	Io__Containerd__Cgroups__V1__MemoryOomControl oom = IO__CONTAINERD__CGROUPS__V1__MEMORY_OOM_CONTROL__INIT;
+	Io__Containerd__Cgroups__V1__MemoryStat mem =
+		IO__CONTAINERD__CGROUPS__V1__MEMORY_STAT__INIT;
+	Io__Containerd__Cgroups__V1__MemoryEntry
+		mu = IO__CONTAINERD__CGROUPS__V1__MEMORY_ENTRY__INIT,
+		ms = IO__CONTAINERD__CGROUPS__V1__MEMORY_ENTRY__INIT,
+		mk = IO__CONTAINERD__CGROUPS__V1__MEMORY_ENTRY__INIT,
+		mt = IO__CONTAINERD__CGROUPS__V1__MEMORY_ENTRY__INIT;
+	Io__Containerd__Cgroups__V1__MemoryOomControl oom =
+		IO__CONTAINERD__CGROUPS__V1__MEMORY_OOM_CONTROL__INIT;
 	_cleanup_free_ char *pdir = cgroup_dir_of(pid, "pids");
 	_cleanup_free_ char *cdir = cgroup_dir_of(pid, "cpuacct");
 	_cleanup_free_ char *tdir = cgroup_dir_of(pid, "cpu");
@@ -231,7 +240,8 @@ static int collect_v1(pid_t pid, const char **type_url, uint8_t **buf, size_t *l
 
 /* ---- cgroup v2 ------------------------------------------------------------- */
 
-static int collect_v2(pid_t pid, const char **type_url, uint8_t **buf, size_t *len, cleat_error_t *err)
+static int collect_v2(pid_t pid, const char **type_url, uint8_t **buf, size_t *len,
+		      cleat_error_t *err)
 {
 	_cleanup_free_ char *dir = cgroup_dir_of(pid, NULL);
 	if (!dir || access(dir, F_OK) < 0)
@@ -239,8 +249,10 @@ static int collect_v2(pid_t pid, const char **type_url, uint8_t **buf, size_t *l
 	Io__Containerd__Cgroups__V2__Metrics m = IO__CONTAINERD__CGROUPS__V2__METRICS__INIT;
 	Io__Containerd__Cgroups__V2__PidsStat pids = IO__CONTAINERD__CGROUPS__V2__PIDS_STAT__INIT;
 	Io__Containerd__Cgroups__V2__CPUStat cpu = IO__CONTAINERD__CGROUPS__V2__CPUSTAT__INIT;
-	Io__Containerd__Cgroups__V2__MemoryStat mem = IO__CONTAINERD__CGROUPS__V2__MEMORY_STAT__INIT;
-	Io__Containerd__Cgroups__V2__MemoryEvents ev = IO__CONTAINERD__CGROUPS__V2__MEMORY_EVENTS__INIT;
+	Io__Containerd__Cgroups__V2__MemoryStat mem =
+		IO__CONTAINERD__CGROUPS__V2__MEMORY_STAT__INIT;
+	Io__Containerd__Cgroups__V2__MemoryEvents ev =
+		IO__CONTAINERD__CGROUPS__V2__MEMORY_EVENTS__INIT;
 	uint64_t lim;
 	read_u64(dir, "pids.current", &pids.current);
 	if (read_u64(dir, "pids.max", &lim) && lim != UINT64_MAX)

@@ -18,18 +18,30 @@ struct flag_word {
 };
 
 static const struct flag_word words[] = {
-	{ "async", true, MS_SYNCHRONOUS },  { "atime", true, MS_NOATIME },
-	{ "bind", false, MS_BIND },	    { "defaults", false, 0 },
-	{ "dev", true, MS_NODEV },	    { "diratime", true, MS_NODIRATIME },
-	{ "dirsync", false, MS_DIRSYNC },   { "exec", true, MS_NOEXEC },
-	{ "mand", false, MS_MANDLOCK },	    { "noatime", false, MS_NOATIME },
-	{ "nodev", false, MS_NODEV },	    { "nodiratime", false, MS_NODIRATIME },
-	{ "noexec", false, MS_NOEXEC },	    { "nomand", true, MS_MANDLOCK },
-	{ "norelatime", true, MS_RELATIME }, { "nostrictatime", true, MS_STRICTATIME },
-	{ "nosuid", false, MS_NOSUID },	    { "rbind", false, MS_BIND | MS_REC },
-	{ "relatime", false, MS_RELATIME }, { "remount", false, MS_REMOUNT },
-	{ "ro", false, MS_RDONLY },	    { "rw", true, MS_RDONLY },
-	{ "strictatime", false, MS_STRICTATIME }, { "suid", true, MS_NOSUID },
+	{ "async", true, MS_SYNCHRONOUS },
+	{ "atime", true, MS_NOATIME },
+	{ "bind", false, MS_BIND },
+	{ "defaults", false, 0 },
+	{ "dev", true, MS_NODEV },
+	{ "diratime", true, MS_NODIRATIME },
+	{ "dirsync", false, MS_DIRSYNC },
+	{ "exec", true, MS_NOEXEC },
+	{ "mand", false, MS_MANDLOCK },
+	{ "noatime", false, MS_NOATIME },
+	{ "nodev", false, MS_NODEV },
+	{ "nodiratime", false, MS_NODIRATIME },
+	{ "noexec", false, MS_NOEXEC },
+	{ "nomand", true, MS_MANDLOCK },
+	{ "norelatime", true, MS_RELATIME },
+	{ "nostrictatime", true, MS_STRICTATIME },
+	{ "nosuid", false, MS_NOSUID },
+	{ "rbind", false, MS_BIND | MS_REC },
+	{ "relatime", false, MS_RELATIME },
+	{ "remount", false, MS_REMOUNT },
+	{ "ro", false, MS_RDONLY },
+	{ "rw", true, MS_RDONLY },
+	{ "strictatime", false, MS_STRICTATIME },
+	{ "suid", true, MS_NOSUID },
 	{ "sync", false, MS_SYNCHRONOUS },
 };
 
@@ -124,8 +136,8 @@ static int mount_in_dir(const char *dir, const struct shim_mount *m, const char 
 	if (fchdir(cwd) < 0)
 		cleat_warn("restore the working directory: %s", strerror(errno));
 	if (r < 0)
-		return cleat_error_errno(err, saved, "mount %s (%s) onto \"%s\"", m->source, m->type,
-					 target);
+		return cleat_error_errno(err, saved, "mount %s (%s) onto \"%s\"", m->source,
+					 m->type, target);
 	return 0;
 }
 
@@ -136,7 +148,8 @@ static int mount_one(const struct shim_mount *m, const char *target, cleat_error
 	bool loop;
 	mount_parse_options(m->options, m->n_options, &flags, &data, &loop);
 	if (loop)
-		return cleat_error_msg(err, "mount %s: loop devices are not supported: not implemented",
+		return cleat_error_msg(err,
+				       "mount %s: loop devices are not supported: not implemented",
 				       m->source);
 	/* The data string must fit one page (less a margin, as runc-v2): with
 	 * many image layers, mount from the layers' common parent instead. */

@@ -15,7 +15,8 @@ struct shim_mount {
 
 /* Split mount options into MS_* flags and the filesystem data string
  * (unknown words joined with ","); *loop set for "loop". */
-void mount_parse_options(char *const *opts, size_t n, unsigned long *flags, char **data, bool *loop);
+void mount_parse_options(char *const *opts, size_t n, unsigned long *flags, char **data,
+			 bool *loop);
 /* Overlay data too long for one page: rewrite lowerdir=A:B:... relative to
  * their common parent directory (returned in *dir), as runc-v2 does; NULL
  * when there is nothing to shorten. */

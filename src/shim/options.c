@@ -21,7 +21,8 @@ void shim_options_clear(struct shim_options *o)
 static bool type_is(const char *url, const char *name)
 {
 	size_t ul = strlen(url), nl = strlen(name);
-	return ul >= nl && strcmp(url + ul - nl, name) == 0 && (ul == nl || url[ul - nl - 1] == '/');
+	return ul >= nl && strcmp(url + ul - nl, name) == 0 &&
+	       (ul == nl || url[ul - nl - 1] == '/');
 }
 
 static void set_str(char **dst, const char *v)
@@ -48,7 +49,8 @@ void shim_options_from_any(const char *type_url, const uint8_t *value, size_t le
 	if (!type_url)
 		return;
 	if (type_is(type_url, "containerd.runc.v1.Options")) {
-		Containerd__Runc__V1__Options *r = containerd__runc__v1__options__unpack(NULL, len, value);
+		Containerd__Runc__V1__Options *r = containerd__runc__v1__options__unpack(NULL, len,
+											 value);
 		if (r) {
 			from_runc(r, o);
 			containerd__runc__v1__options__free_unpacked(r, NULL);

@@ -81,7 +81,8 @@ void process_free(struct process *p)
 		p->waiters = w->next;
 		if (w->call) {
 			ttrpc_call_on_cancel(w->call, NULL, NULL);
-			ttrpc_reply_error(w->call, TTRPC_NOT_FOUND, "process %s deleted: not found", p->id);
+			ttrpc_reply_error(w->call, TTRPC_NOT_FOUND, "process %s deleted: not found",
+					  p->id);
 		}
 		free(w);
 	}
@@ -200,7 +201,8 @@ static void kill_leftovers(struct container *c)
 	cleat_error_t err = NULL;
 	const char *args[] = { "kill", "--all", c->id, "9", NULL };
 	_cleanup_strv_ char **argv = container_runtime_argv(c, args);
-	struct runtime_spawn_opts o = { .fd = { RUNTIME_FD_NULL, RUNTIME_FD_CAPTURE, RUNTIME_FD_CAPTURE },
+	struct runtime_spawn_opts o = { .fd = { RUNTIME_FD_NULL, RUNTIME_FD_CAPTURE,
+						RUNTIME_FD_CAPTURE },
 					.log_path = c->log_path };
 	char *id = xstrdup(c->id);
 	if (runtime_run(c->shim, argv, &o, kill_all_done, id, &err) < 0) {
@@ -233,7 +235,8 @@ void process_exited(struct process *p, int status, const struct timespec *at)
 	if (p->is_init && !p->c->private_pidns)
 		kill_leftovers(p->c);
 	if (!stdio_drained(p->io)) {
-		p->drain_timer = loop_add_timer(p->c->shim->loop, DRAIN_TIMEOUT_MS, on_drain_timeout, p, &err);
+		p->drain_timer = loop_add_timer(p->c->shim->loop, DRAIN_TIMEOUT_MS,
+						on_drain_timeout, p, &err);
 		if (!p->drain_timer)
 			cleat_error_free(&err);
 	}

@@ -55,9 +55,9 @@ struct process {
 	bool early_exit;
 	int early_status;
 	struct timespec early_at;
-	bool exited;	/* reaped */
+	bool exited; /* reaped */
 	bool exit_done; /* drained, exit event queued, waiters released */
-	bool exit_held;	   /* init: exit waits for the execs' exits */
+	bool exit_held; /* init: exit waits for the execs' exits */
 	bool hold_expired; /* the drain timeout passed: stop waiting for anything */
 	int exit_status;
 	struct timespec exited_at;

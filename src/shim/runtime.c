@@ -231,7 +231,8 @@ static void on_out(struct loop *l, struct loop_source *src, int fd, uint32_t eve
 	}
 }
 
-static void on_exit_cmd(struct shim *s, pid_t pid, int status, const struct timespec *at, void *data)
+static void on_exit_cmd(struct shim *s, pid_t pid, int status, const struct timespec *at,
+			void *data)
 {
 	struct runtime_cmd *c = data;
 	/* The runtime has exited, so everything it wrote is in the pipe already;

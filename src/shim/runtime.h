@@ -17,7 +17,7 @@
 #define RUNTIME_FD_NULL (-1)
 
 struct runtime_spawn_opts {
-	int fd[3];	   /* fds for the child's 0/1/2, or RUNTIME_FD_* */
+	int fd[3]; /* fds for the child's 0/1/2, or RUNTIME_FD_* */
 	const char *input; /* written to the child's stdin (fd[0] must be NULL) */
 	size_t input_len;
 	const char *log_path; /* the runtime's --log, read for error messages */

@@ -40,7 +40,7 @@ struct shim {
 	struct events_publisher *pub; /* NULL when $TTRPC_ADDRESS is unset */
 	struct reaper *reaper;
 	char *ns;
-	char *address;     /* containerd's gRPC address (-address) */
+	char *address; /* containerd's gRPC address (-address) */
 	char *socket_path; /* our listening socket, unlinked at exit */
 	bool debug;
 	struct container *containers;
@@ -53,7 +53,7 @@ struct shim {
 /* Runtime options from containerd (containerd.runc.v1.Options). */
 struct runtime_opts {
 	char *binary; /* resolved runtime binary (absolute when found) */
-	char *root;   /* state root including the namespace */
+	char *root; /* state root including the namespace */
 	bool systemd_cgroup;
 	bool no_pivot_root;
 	bool no_new_keyring;

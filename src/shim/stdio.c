@@ -27,7 +27,11 @@
 #define LOGGER_READY_TIMEOUT_MS 10000
 #define LOGGER_KILL_DELAY_MS 12000
 
-enum { IN, OUT, ERR };
+enum {
+	IN,
+	OUT,
+	ERR
+};
 
 struct copier {
 	struct stdio *io;
@@ -41,15 +45,15 @@ struct copier {
 struct stdio {
 	struct shim *shim;
 	bool terminal;
-	int child[3];	     /* the runtime's 0/1/2 */
-	int in_pipe_w;	     /* shim → container stdin */
-	int out_pipe_r[3];   /* container stdout/stderr → shim (index OUT/ERR) */
-	int fifo_in_r;	     /* stdin fifo, read end */
-	int fifo_in_hold_w;  /* held stdin writer; CloseIO closes it */
-	int fifo_w[3];	     /* stdout/stderr fifo write ends */
-	int fifo_hold_r[3];  /* held read ends so the fifo never loses its last reader */
-	int file_fd;	     /* file:// target */
-	int master;	     /* pty master */
+	int child[3]; /* the runtime's 0/1/2 */
+	int in_pipe_w; /* shim → container stdin */
+	int out_pipe_r[3]; /* container stdout/stderr → shim (index OUT/ERR) */
+	int fifo_in_r; /* stdin fifo, read end */
+	int fifo_in_hold_w; /* held stdin writer; CloseIO closes it */
+	int fifo_w[3]; /* stdout/stderr fifo write ends */
+	int fifo_hold_r[3]; /* held read ends so the fifo never loses its last reader */
+	int file_fd; /* file:// target */
+	int master; /* pty master */
 	int console_listen;
 	char *console_dir, *console_path;
 	int logger_pidfd;
@@ -137,9 +141,11 @@ int stdio_parse_uri(const char *s, struct stdio_uri *out, cleat_error_t *err)
 	else if (slen == 6 && strncmp(s, "binary", 6) == 0)
 		out->kind = STDIO_BINARY;
 	else
-		return cleat_error_msg(err, "unsupported STDIO scheme %.*s: not implemented", (int) slen, s);
+		return cleat_error_msg(err, "unsupported STDIO scheme %.*s: not implemented",
+				       (int) slen, s);
 	if (plen == 0 || rest[0] != '/')
-		return cleat_error_msg(err, "%.*s:// needs an absolute path: \"%s\"", (int) slen, s, s);
+		return cleat_error_msg(err, "%.*s:// needs an absolute path: \"%s\"", (int) slen, s,
+				       s);
 	out->path = percent_decode(rest, plen);
 	if (out->kind == STDIO_BINARY)
 		out->args = parse_query(qm ? qm + 1 : NULL);
@@ -220,7 +226,8 @@ static void copier_pump(struct copier *c)
 		}
 		ssize_t n;
 		if (c->use_splice) {
-			n = splice(c->src, NULL, c->dst, NULL, SPLICE_CHUNK, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+			n = splice(c->src, NULL, c->dst, NULL, SPLICE_CHUNK,
+				   SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
 			if (n < 0 && errno == EINVAL) {
 				c->use_splice = false;
 				continue;
@@ -352,8 +359,7 @@ static int open_input_fifo(struct stdio *io, const char *path, cleat_error_t *er
 	return 0;
 }
 
-static int make_pipe(int *shim_end, int *child_end, bool child_reads,
-		     cleat_error_t *err)
+static int make_pipe(int *shim_end, int *child_end, bool child_reads, cleat_error_t *err)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -368,8 +374,8 @@ static int chown_pipes(struct stdio *io, uint32_t uid, uint32_t gid, cleat_error
 {
 	if (uid == 0 && gid == 0)
 		return 0;
-	int fds[] = { io->child[0], io->child[1], io->child[2], io->in_pipe_w, io->out_pipe_r[OUT],
-		      io->out_pipe_r[ERR] };
+	int fds[] = { io->child[0],  io->child[1],	  io->child[2],
+		      io->in_pipe_w, io->out_pipe_r[OUT], io->out_pipe_r[ERR] };
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0 && fchown(fds[i], uid, gid) < 0)
 			return cleat_error_errno(err, errno, "chown stdio pipe to %u:%u", uid, gid);
@@ -380,7 +386,8 @@ static int start_logger(struct stdio *io, const struct stdio_cfg *cfg, const str
 			cleat_error_t *err)
 {
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, ready[2] = { -1, -1 };
-	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0) {
+	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
+	    pipe2(ready, O_CLOEXEC) < 0) {
 		int e = errno;
 		close_fd(&outp[0]), close_fd(&outp[1]), close_fd(&errp[0]), close_fd(&errp[1]);
 		return cleat_error_errno(err, e, "pipe for logger");
@@ -402,7 +409,8 @@ static int start_logger(struct stdio *io, const struct stdio_cfg *cfg, const str
 		shim_child_reset();
 		setenv("CONTAINER_ID", cfg->id ? cfg->id : "", 1);
 		setenv("CONTAINER_NAMESPACE", cfg->ns ? cfg->ns : "", 1);
-		int src[3] = { fcntl(outp[0], F_DUPFD_CLOEXEC, 10), fcntl(errp[0], F_DUPFD_CLOEXEC, 10),
+		int src[3] = { fcntl(outp[0], F_DUPFD_CLOEXEC, 10),
+			       fcntl(errp[0], F_DUPFD_CLOEXEC, 10),
 			       fcntl(ready[1], F_DUPFD_CLOEXEC, 10) };
 		int nul = open("/dev/null", O_RDWR);
 		if (nul >= 0)
@@ -461,8 +469,7 @@ static int prepare_output(struct stdio *io, const struct stdio_cfg *cfg, cleat_e
 			return cleat_error_msg(err, "stderr must use the same scheme as stdout");
 		if (open_output_fifo(u[i]->path, &io->fifo_w[i], &io->fifo_hold_r[i], err) < 0)
 			return -1;
-		if (!io->terminal &&
-		    make_pipe(&io->out_pipe_r[i], &io->child[i], false, err) < 0)
+		if (!io->terminal && make_pipe(&io->out_pipe_r[i], &io->child[i], false, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -478,7 +485,8 @@ static int prepare_console(struct stdio *io, cleat_error_t *err)
 	io->console_path = xasprintf("%s/pty.sock", io->console_dir);
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	if (strlen(io->console_path) >= sizeof sa.sun_path)
-		return cleat_error_msg(err, "console socket path too long: \"%s\"", io->console_path);
+		return cleat_error_msg(err, "console socket path too long: \"%s\"",
+				       io->console_path);
 	strcpy(sa.sun_path, io->console_path);
 	io->console_listen = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (io->console_listen < 0)
@@ -495,11 +503,13 @@ int stdio_prepare(struct shim *s, const struct stdio_cfg *cfg, struct stdio **ou
 	struct stdio *io = xmalloc0(sizeof *io);
 	io->shim = s;
 	io->terminal = cfg->terminal;
-	int *all[] = { &io->child[0], &io->child[1], &io->child[2], &io->in_pipe_w,
-		       &io->out_pipe_r[0], &io->out_pipe_r[1], &io->out_pipe_r[2], &io->fifo_in_r,
-		       &io->fifo_in_hold_w, &io->fifo_w[0], &io->fifo_w[1], &io->fifo_w[2],
-		       &io->fifo_hold_r[0], &io->fifo_hold_r[1], &io->fifo_hold_r[2], &io->file_fd,
-		       &io->master, &io->console_listen, &io->logger_pidfd };
+	int *all[] = { &io->child[0],	    &io->child[1],	 &io->child[2],
+		       &io->in_pipe_w,	    &io->out_pipe_r[0],	 &io->out_pipe_r[1],
+		       &io->out_pipe_r[2],  &io->fifo_in_r,	 &io->fifo_in_hold_w,
+		       &io->fifo_w[0],	    &io->fifo_w[1],	 &io->fifo_w[2],
+		       &io->fifo_hold_r[0], &io->fifo_hold_r[1], &io->fifo_hold_r[2],
+		       &io->file_fd,	    &io->master,	 &io->console_listen,
+		       &io->logger_pidfd };
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
 		*all[i] = -1;
 	*out = io;
@@ -532,14 +542,17 @@ static int receive_master(struct stdio *io, cleat_error_t *err)
 {
 	_cleanup_close_ int conn = accept4(io->console_listen, NULL, NULL, SOCK_CLOEXEC);
 	if (conn < 0)
-		return cleat_error_errno(err, errno, "accept on console socket \"%s\"", io->console_path);
+		return cleat_error_errno(err, errno, "accept on console socket \"%s\"",
+					 io->console_path);
 	char data[256];
 	union {
 		struct cmsghdr h;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} u;
 	struct iovec iov = { .iov_base = data, .iov_len = sizeof data };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = u.buf,
 			      .msg_controllen = sizeof u.buf };
 	ssize_t n;
 	do
@@ -675,7 +688,8 @@ void stdio_free(struct stdio *io)
 		struct logger_kill *k = xmalloc0(sizeof *k);
 		k->pidfd = TAKE_FD(io->logger_pidfd);
 		cleat_error_t err = NULL;
-		if (!loop_add_timer(io->shim->loop, LOGGER_KILL_DELAY_MS, on_logger_timer, k, &err)) {
+		if (!loop_add_timer(io->shim->loop, LOGGER_KILL_DELAY_MS, on_logger_timer, k,
+				    &err)) {
 			cleat_error_free(&err);
 			close(k->pidfd);
 			free(k);

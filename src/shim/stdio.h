@@ -20,7 +20,12 @@ struct stdio_cfg {
 	const char *id, *ns; /* for binary:// loggers' environment */
 };
 
-enum stdio_kind { STDIO_NONE, STDIO_FIFO, STDIO_FILE, STDIO_BINARY };
+enum stdio_kind {
+	STDIO_NONE,
+	STDIO_FIFO,
+	STDIO_FILE,
+	STDIO_BINARY
+};
 
 struct stdio_uri {
 	enum stdio_kind kind;

@@ -58,7 +58,8 @@ int task_runtime(struct task_op *op, const char *const *args, const char *input,
 {
 	struct container *c = op->c;
 	_cleanup_strv_ char **argv = container_runtime_argv(c, args);
-	struct runtime_spawn_opts o = { .fd = { RUNTIME_FD_NULL, RUNTIME_FD_CAPTURE, RUNTIME_FD_CAPTURE },
+	struct runtime_spawn_opts o = { .fd = { RUNTIME_FD_NULL, RUNTIME_FD_CAPTURE,
+						RUNTIME_FD_CAPTURE },
 					.input = input,
 					.input_len = input_len,
 					.log_path = c->log_path };
@@ -85,10 +86,11 @@ struct process *task_process(struct shim *s, struct ttrpc_call *call, const char
 	struct process *p = container_find_process(c, exec_id);
 	if (!p) {
 		if (exec_id && *exec_id)
-			ttrpc_reply_error(call, TTRPC_NOT_FOUND, "process does not exist %s: not found",
-					  exec_id);
+			ttrpc_reply_error(call, TTRPC_NOT_FOUND,
+					  "process does not exist %s: not found", exec_id);
 		else
-			ttrpc_reply_error(call, TTRPC_NOT_FOUND, "container not created: not found");
+			ttrpc_reply_error(call, TTRPC_NOT_FOUND,
+					  "container not created: not found");
 	}
 	return p;
 }
@@ -119,7 +121,8 @@ static void op_reply_empty(struct task_op *op)
 
 /* Start a runtime command for an RPC; on failure reply and return false. */
 static bool op_run(struct ttrpc_call *call, struct container *c, struct process *p,
-		   const char *const *args, const char *input, size_t input_len, runtime_done_fn done)
+		   const char *const *args, const char *input, size_t input_len,
+		   runtime_done_fn done)
 {
 	cleat_error_t err = NULL;
 	struct task_op *op = task_op_new(c, p, call);
@@ -203,7 +206,8 @@ static void pids_done(struct shim *s, struct runtime_result *res, void *data)
 			if (p->pid == (pid_t) pid) {
 				containerd__runc__v1__process_details__init(&details[n]);
 				details[n].exec_id = p->id;
-				size_t sz = containerd__runc__v1__process_details__get_packed_size(&details[n]);
+				size_t sz = containerd__runc__v1__process_details__get_packed_size(
+					&details[n]);
 				bufs[n] = xmalloc(sz + 1);
 				containerd__runc__v1__process_details__pack(&details[n], bufs[n]);
 				google__protobuf__any__init(&anys[n]);
@@ -330,8 +334,8 @@ static void task_kill(struct ttrpc_call *call, const uint8_t *payload, size_t le
 					  "process not created: failed precondition");
 		} else if (p->exited || kill(p->pid, (int) r->signal) < 0) {
 			if (!p->exited && errno != ESRCH)
-				ttrpc_reply_error(call, TTRPC_UNKNOWN, "kill %d: %s: unknown", p->pid,
-						  strerror(errno));
+				ttrpc_reply_error(call, TTRPC_UNKNOWN, "kill %d: %s: unknown",
+						  p->pid, strerror(errno));
 			else
 				ttrpc_reply_error(call, TTRPC_NOT_FOUND,
 						  "process already finished: not found");
@@ -358,7 +362,8 @@ static void task_resize_pty(struct ttrpc_call *call, const uint8_t *payload, siz
 {
 	struct shim *s = data;
 	cleat_error_t err = NULL;
-	TASK_UNPACK(r, Containerd__Task__V2__ResizePtyRequest, containerd__task__v2__resize_pty_request);
+	TASK_UNPACK(r, Containerd__Task__V2__ResizePtyRequest,
+		    containerd__task__v2__resize_pty_request);
 	struct process *p = task_process(s, call, r->id, r->exec_id);
 	if (!p)
 		return;
@@ -394,12 +399,14 @@ static void update_done(struct shim *s, struct runtime_result *res, void *data)
 static void task_update(struct ttrpc_call *call, const uint8_t *payload, size_t len, void *data)
 {
 	struct shim *s = data;
-	TASK_UNPACK(r, Containerd__Task__V2__UpdateTaskRequest, containerd__task__v2__update_task_request);
+	TASK_UNPACK(r, Containerd__Task__V2__UpdateTaskRequest,
+		    containerd__task__v2__update_task_request);
 	struct process *p = task_process(s, call, r->id, NULL);
 	if (!p)
 		return;
 	if (p->exited) {
-		ttrpc_reply_error(call, TTRPC_UNKNOWN, "cannot update a stopped container: unknown");
+		ttrpc_reply_error(call, TTRPC_UNKNOWN,
+				  "cannot update a stopped container: unknown");
 		return;
 	}
 	if (!r->resources) {
@@ -407,8 +414,8 @@ static void task_update(struct ttrpc_call *call, const uint8_t *payload, size_t 
 		return;
 	}
 	const char *args[] = { "update", "--resources", "-", p->c->id, NULL };
-	op_run(call, p->c, p, args, (const char *) r->resources->value.data, r->resources->value.len,
-	       update_done);
+	op_run(call, p->c, p, args, (const char *) r->resources->value.data,
+	       r->resources->value.len, update_done);
 }
 
 /* ---- Wait / Stats / Connect / Shutdown / Checkpoint ------------------------ */
@@ -441,7 +448,8 @@ static void task_stats(struct ttrpc_call *call, const uint8_t *payload, size_t l
 	if (!p)
 		return;
 	if (p->pid <= 0 || p->exited) {
-		ttrpc_reply_error(call, TTRPC_NOT_FOUND, "container %s has no cgroup: not found", r->id);
+		ttrpc_reply_error(call, TTRPC_NOT_FOUND, "container %s has no cgroup: not found",
+				  r->id);
 		return;
 	}
 	const char *type_url;
@@ -491,13 +499,25 @@ void task_register(struct shim *s)
 		const char *name;
 		ttrpc_method_fn fn;
 	} methods[] = {
-		{ "State", task_state },	 { "Create", task_create },   { "Start", task_start },
-		{ "Delete", task_delete },	 { "Pids", task_pids },	      { "Pause", task_pause },
-		{ "Resume", task_resume },	 { "Checkpoint", task_checkpoint },
-		{ "Kill", task_kill },		 { "Exec", task_exec },	      { "ResizePty", task_resize_pty },
-		{ "CloseIO", task_close_io },	 { "Update", task_update },   { "Wait", task_wait },
-		{ "Stats", task_stats },	 { "Connect", task_connect }, { "Shutdown", task_shutdown },
+		{ "State", task_state },
+		{ "Create", task_create },
+		{ "Start", task_start },
+		{ "Delete", task_delete },
+		{ "Pids", task_pids },
+		{ "Pause", task_pause },
+		{ "Resume", task_resume },
+		{ "Checkpoint", task_checkpoint },
+		{ "Kill", task_kill },
+		{ "Exec", task_exec },
+		{ "ResizePty", task_resize_pty },
+		{ "CloseIO", task_close_io },
+		{ "Update", task_update },
+		{ "Wait", task_wait },
+		{ "Stats", task_stats },
+		{ "Connect", task_connect },
+		{ "Shutdown", task_shutdown },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
-		ttrpc_server_register(s->server, SHIM_TASK_SERVICE, methods[i].name, methods[i].fn, s);
+		ttrpc_server_register(s->server, SHIM_TASK_SERVICE, methods[i].name, methods[i].fn,
+				      s);
 }

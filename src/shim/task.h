@@ -19,12 +19,12 @@ static inline void pb_freep(void *p)
 #define _cleanup_pb_ __attribute__((cleanup(pb_freep)))
 
 /* Unpack the request or answer Internal, as Go ttrpc does. */
-#define TASK_UNPACK(var, type, prefix)                                                         \
-	_cleanup_pb_ type *var = prefix##__unpack(NULL, len, payload);                         \
-	if (!var) {                                                                            \
-		ttrpc_reply_error(call, TTRPC_INTERNAL,                                        \
-				  "ttrpc: error unmarshalling payload: invalid " #type);       \
-		return;                                                                        \
+#define TASK_UNPACK(var, type, prefix)                                                   \
+	_cleanup_pb_ type *var = prefix##__unpack(NULL, len, payload);                   \
+	if (!var) {                                                                      \
+		ttrpc_reply_error(call, TTRPC_INTERNAL,                                  \
+				  "ttrpc: error unmarshalling payload: invalid " #type); \
+		return;                                                                  \
 	}
 
 /* An RPC waiting for a runtime command.  The call becomes NULL if the

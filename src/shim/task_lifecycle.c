@@ -41,9 +41,9 @@ static void write_bundle_options(struct container *c, const struct shim_options 
 {
 	cleat_error_t err = NULL;
 	_cleanup_free_ char *root = o->root ? cleat_json_escape(o->root) : NULL;
-	_cleanup_free_ char *json = xasprintf("{\"binary_name\":\"%s\",\"root\":\"%s\",\"systemd_cgroup\":%s}",
-					      binary_name, root ? root : "",
-					      o->systemd_cgroup ? "true" : "false");
+	_cleanup_free_ char *json = xasprintf(
+		"{\"binary_name\":\"%s\",\"root\":\"%s\",\"systemd_cgroup\":%s}", binary_name,
+		root ? root : "", o->systemd_cgroup ? "true" : "false");
 	_cleanup_free_ char *opath = xasprintf("%s/options.json", c->bundle);
 	_cleanup_free_ char *rpath = xasprintf("%s/runtime", c->bundle);
 	if (write_file_atomic(opath, json, strlen(json), 0600, &err) < 0 ||
@@ -77,7 +77,8 @@ static void unmount_rootfs(struct container *c)
 	c->rootfs_mounted = false;
 }
 
-static int mount_request_rootfs(struct container *c, const Containerd__Task__V2__CreateTaskRequest *r,
+static int mount_request_rootfs(struct container *c,
+				const Containerd__Task__V2__CreateTaskRequest *r,
 				cleat_error_t *err)
 {
 	if (r->n_rootfs == 0)
@@ -124,7 +125,8 @@ static void create_done(struct shim *s, struct runtime_result *res, void *data)
 	}
 	if (read_pid_file(pidfile, &pid, &err) < 0 || stdio_started(p->io, &err) < 0) {
 		if (op->call)
-			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown", err->msg);
+			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown",
+					  err->msg);
 		cleat_error_free(&err);
 		if (pid > 0)
 			kill(pid, SIGKILL);
@@ -135,7 +137,8 @@ static void create_done(struct shim *s, struct runtime_result *res, void *data)
 	shim_spawn_done(s);
 	event_task_create(c, (Containerd__Task__V2__CreateTaskRequest *) op->req, (uint32_t) pid);
 	if (op->call) {
-		Containerd__Task__V2__CreateTaskResponse r = CONTAINERD__TASK__V2__CREATE_TASK_RESPONSE__INIT;
+		Containerd__Task__V2__CreateTaskResponse r =
+			CONTAINERD__TASK__V2__CREATE_TASK_RESPONSE__INIT;
 		r.pid = (uint32_t) pid;
 		ttrpc_reply_message(TAKE_PTR(op->call), &r.base);
 	}
@@ -154,13 +157,16 @@ void task_create(struct ttrpc_call *call, const uint8_t *payload, size_t len, vo
 {
 	struct shim *s = data;
 	cleat_error_t err = NULL;
-	TASK_UNPACK(r, Containerd__Task__V2__CreateTaskRequest, containerd__task__v2__create_task_request);
+	TASK_UNPACK(r, Containerd__Task__V2__CreateTaskRequest,
+		    containerd__task__v2__create_task_request);
 	if (shim_find_container(s, r->id)) {
-		ttrpc_reply_error(call, TTRPC_ALREADY_EXISTS, "container %s: already exists", r->id);
+		ttrpc_reply_error(call, TTRPC_ALREADY_EXISTS, "container %s: already exists",
+				  r->id);
 		return;
 	}
 	if (*r->checkpoint) {
-		ttrpc_reply_error(call, TTRPC_UNIMPLEMENTED, "restore from checkpoint: not implemented");
+		ttrpc_reply_error(call, TTRPC_UNIMPLEMENTED,
+				  "restore from checkpoint: not implemented");
 		return;
 	}
 	_cleanup_free_ char *pidfile = NULL;
@@ -179,9 +185,14 @@ void task_create(struct ttrpc_call *call, const uint8_t *payload, size_t len, vo
 	p->stdout_path = xstrdup(r->stdout);
 	p->stderr_path = xstrdup(r->stderr);
 	p->terminal = r->terminal;
-	struct stdio_cfg cfg = { .in = r->stdin, .out = r->stdout, .err = r->stderr,
-				 .terminal = r->terminal, .uid = c->opts.io_uid, .gid = c->opts.io_gid,
-				 .id = c->id, .ns = s->ns };
+	struct stdio_cfg cfg = { .in = r->stdin,
+				 .out = r->stdout,
+				 .err = r->stderr,
+				 .terminal = r->terminal,
+				 .uid = c->opts.io_uid,
+				 .gid = c->opts.io_gid,
+				 .id = c->id,
+				 .ns = s->ns };
 	if (stdio_prepare(s, &cfg, &p->io, &err) < 0)
 		goto fail;
 
@@ -241,7 +252,8 @@ static void start_init_done(struct shim *s, struct runtime_result *res, void *da
 		event_task_start(c, (uint32_t) p->pid);
 		oom_watch_start(c, p->pid);
 		if (op->call) {
-			Containerd__Task__V2__StartResponse r = CONTAINERD__TASK__V2__START_RESPONSE__INIT;
+			Containerd__Task__V2__StartResponse r =
+				CONTAINERD__TASK__V2__START_RESPONSE__INIT;
 			r.pid = (uint32_t) p->pid;
 			ttrpc_reply_message(TAKE_PTR(op->call), &r.base);
 		}
@@ -294,7 +306,8 @@ static void start_exec_done(struct shim *s, struct runtime_result *res, void *da
 	}
 	if (read_pid_file(pidfile, &pid, &err) < 0 || stdio_started(p->io, &err) < 0) {
 		if (op->call)
-			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown", err->msg);
+			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown",
+					  err->msg);
 		cleat_error_free(&err);
 		if (pid > 0)
 			kill(pid, SIGKILL);
@@ -324,9 +337,14 @@ static int start_exec(struct shim *s, struct task_op *op, cleat_error_t *err)
 {
 	struct container *c = op->c;
 	struct process *p = op->p;
-	struct stdio_cfg cfg = { .in = p->stdin_path, .out = p->stdout_path, .err = p->stderr_path,
-				 .terminal = p->terminal, .uid = c->opts.io_uid, .gid = c->opts.io_gid,
-				 .id = c->id, .ns = s->ns };
+	struct stdio_cfg cfg = { .in = p->stdin_path,
+				 .out = p->stdout_path,
+				 .err = p->stderr_path,
+				 .terminal = p->terminal,
+				 .uid = c->opts.io_uid,
+				 .gid = c->opts.io_gid,
+				 .id = c->id,
+				 .ns = s->ns };
 	if (stdio_prepare(s, &cfg, &p->io, err) < 0)
 		return -1;
 	const char *base = getenv("XDG_RUNTIME_DIR");
@@ -371,7 +389,8 @@ void task_start(struct ttrpc_call *call, const uint8_t *payload, size_t len, voi
 	}
 	if (!p->is_init && (!c->init || c->init->exited)) {
 		ttrpc_reply_error(call, TTRPC_FAILED_PRECONDITION,
-				  "container %s init process is not running: failed precondition", c->id);
+				  "container %s init process is not running: failed precondition",
+				  c->id);
 		return;
 	}
 	struct task_op *op = task_op_new(c, p, call);
@@ -425,7 +444,8 @@ char *task_exec_spec(const char *spec, size_t len, bool terminal)
 void task_exec(struct ttrpc_call *call, const uint8_t *payload, size_t len, void *data)
 {
 	struct shim *s = data;
-	TASK_UNPACK(r, Containerd__Task__V2__ExecProcessRequest, containerd__task__v2__exec_process_request);
+	TASK_UNPACK(r, Containerd__Task__V2__ExecProcessRequest,
+		    containerd__task__v2__exec_process_request);
 	struct container *c = task_container(s, call, r->id);
 	if (!c)
 		return;
@@ -444,12 +464,13 @@ void task_exec(struct ttrpc_call *call, const uint8_t *payload, size_t len, void
 				  "cannot exec in a paused state: failed precondition");
 		return;
 	}
-	char *spec = r->spec ? task_exec_spec((const char *) r->spec->value.data, r->spec->value.len,
-					      r->terminal)
+	char *spec = r->spec ? task_exec_spec((const char *) r->spec->value.data,
+					      r->spec->value.len, r->terminal)
 			     : NULL;
 	if (!spec) {
 		ttrpc_reply_error(call, TTRPC_INVALID_ARGUMENT,
-				  "exec %s: spec is not an OCI process: invalid argument", r->exec_id);
+				  "exec %s: spec is not an OCI process: invalid argument",
+				  r->exec_id);
 		return;
 	}
 	struct process *p = process_new(c, r->exec_id, false);
@@ -499,7 +520,8 @@ static void delete_init_done(struct shim *s, struct runtime_result *res, void *d
 	struct task_op *op = data;
 	struct container *c = op->c;
 	struct process *p = op->p;
-	_cleanup_free_ char *msg = res->status ? runtime_result_message(res, "runtime delete") : NULL;
+	_cleanup_free_ char *msg = res->status ? runtime_result_message(res, "runtime delete")
+					       : NULL;
 	/* Already gone is fine (the `delete` subcommand or a crash got there first). */
 	if (msg && !strstr(msg, "not exist") && !strstr(msg, "not found")) {
 		if (op->call)
@@ -513,7 +535,8 @@ static void delete_init_done(struct shim *s, struct runtime_result *res, void *d
 	unmount_rootfs(c);
 	oom_watch_stop(c);
 	p->state = PROC_DELETED;
-	event_task_delete(c, (uint32_t) p->pid, (uint32_t) p->exit_status, p->exited ? &p->exited_at : &now);
+	event_task_delete(c, (uint32_t) p->pid, (uint32_t) p->exit_status,
+			  p->exited ? &p->exited_at : &now);
 	if (op->call)
 		reply_delete(TAKE_PTR(op->call), p);
 	task_op_free(op);
@@ -605,9 +628,10 @@ void task_delete(struct ttrpc_call *call, const uint8_t *payload, size_t len, vo
 		return;
 	}
 	if (p->is_init && p->c->busy > 0) {
-		ttrpc_reply_error(call, TTRPC_FAILED_PRECONDITION,
-				  "container %s has a runtime command in flight: failed precondition",
-				  p->c->id);
+		ttrpc_reply_error(
+			call, TTRPC_FAILED_PRECONDITION,
+			"container %s has a runtime command in flight: failed precondition",
+			p->c->id);
 		return;
 	}
 	/* An exited process whose output is still draining: answer once it is done. */

@@ -70,7 +70,8 @@ int main(int argc, char **argv)
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	if (strcmp(what, "update") == 0 && argc == 5) {
-		Containerd__Task__V2__UpdateTaskRequest u = CONTAINERD__TASK__V2__UPDATE_TASK_REQUEST__INIT;
+		Containerd__Task__V2__UpdateTaskRequest u =
+			CONTAINERD__TASK__V2__UPDATE_TASK_REQUEST__INIT;
 		Google__Protobuf__Any any = GOOGLE__PROTOBUF__ANY__INIT;
 		any.type_url = "types.containerd.io/opencontainers/runtime-spec/1/LinuxResources";
 		any.value.data = (uint8_t *) argv[4];
@@ -105,7 +106,8 @@ int main(int argc, char **argv)
 	struct result r = { .what = what, .rc = 1 };
 	struct ttrpc_client *c = NULL;
 	if (loop_new(&r.loop, &err) < 0 || ttrpc_client_connect(r.loop, addr, &c, &err) < 0 ||
-	    ttrpc_client_call(c, "containerd.task.v2.Task", method, buf, len, NULL, on_reply, &r, &err) < 0 ||
+	    ttrpc_client_call(c, "containerd.task.v2.Task", method, buf, len, NULL, on_reply, &r,
+			      &err) < 0 ||
 	    loop_run(r.loop, &err) < 0) {
 		fprintf(stderr, "shim-rpc: %s\n", err ? err->msg : "failed");
 		return 1;

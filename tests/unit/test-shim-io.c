@@ -22,14 +22,16 @@ static void test_uris(void)
 	struct stdio_uri u;
 	cleat_error_t err = NULL;
 	OK(stdio_parse_uri("", &u, &err) == 0 && u.kind == STDIO_NONE, "empty: no stream");
-	OK(stdio_parse_uri("/run/containerd/fifo/1/c-stdout", &u, &err) == 0 && u.kind == STDIO_FIFO,
+	OK(stdio_parse_uri("/run/containerd/fifo/1/c-stdout", &u, &err) == 0 &&
+		   u.kind == STDIO_FIFO,
 	   "plain path: fifo");
 	STREQ(u.path, "/run/containerd/fifo/1/c-stdout", "fifo path");
 	stdio_uri_clear(&u);
 	OK(stdio_parse_uri("fifo:///x/y", &u, &err) == 0 && u.kind == STDIO_FIFO, "fifo://");
 	STREQ(u.path, "/x/y", "fifo:// path");
 	stdio_uri_clear(&u);
-	OK(stdio_parse_uri("file:///var/log/c%20one.log", &u, &err) == 0 && u.kind == STDIO_FILE, "file://");
+	OK(stdio_parse_uri("file:///var/log/c%20one.log", &u, &err) == 0 && u.kind == STDIO_FILE,
+	   "file://");
 	STREQ(u.path, "/var/log/c one.log", "file:// path is percent-decoded");
 	stdio_uri_clear(&u);
 	OK(stdio_parse_uri("binary:///usr/bin/logger?id=abc&tag=a%2Bb&empty=", &u, &err) == 0 &&
@@ -57,11 +59,13 @@ static void test_mount_options(void)
 	char *o1[] = { "index=off", "workdir=/w", "upperdir=/u", "lowerdir=/l1:/l2" };
 	mount_parse_options(o1, 4, &flags, &data, &loop);
 	OK(flags == 0 && !loop, "overlay: no flags");
-	STREQ(data, "index=off,workdir=/w,upperdir=/u,lowerdir=/l1:/l2", "overlay data kept in order");
+	STREQ(data, "index=off,workdir=/w,upperdir=/u,lowerdir=/l1:/l2",
+	      "overlay data kept in order");
 	free(data);
 	char *o2[] = { "rbind", "ro", "nosuid", "nodev" };
 	mount_parse_options(o2, 4, &flags, &data, &loop);
-	OK(flags == (MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV), "rbind,ro,nosuid,nodev flags");
+	OK(flags == (MS_BIND | MS_REC | MS_RDONLY | MS_NOSUID | MS_NODEV),
+	   "rbind,ro,nosuid,nodev flags");
 	STREQ(data, "", "no data");
 	free(data);
 	char *o3[] = { "ro", "rw", "suid", "nosuid", "loop" };
@@ -73,8 +77,10 @@ static void test_mount_options(void)
 static void test_overlay_compact(void)
 {
 	char *dir;
-	char *d = overlay_compact_lowerdir("index=off,workdir=/s/9/work,upperdir=/s/9/fs,"
-					   "lowerdir=/var/lib/c/snapshots/3/fs:/var/lib/c/snapshots/12/fs", &dir);
+	char *d = overlay_compact_lowerdir(
+		"index=off,workdir=/s/9/work,upperdir=/s/9/fs,"
+		"lowerdir=/var/lib/c/snapshots/3/fs:/var/lib/c/snapshots/12/fs",
+		&dir);
 	STREQ(d, "index=off,workdir=/s/9/work,upperdir=/s/9/fs,lowerdir=3/fs:12/fs",
 	      "lowerdirs relative to their common parent");
 	STREQ(dir, "/var/lib/c/snapshots/", "common parent");
@@ -84,8 +90,10 @@ static void test_overlay_compact(void)
 	STREQ(d, "lowerdir=fs,upperdir=/u", "one layer, options after it kept");
 	free(d);
 	free(dir);
-	OK(overlay_compact_lowerdir("upperdir=/u", &dir) == NULL && !dir, "no lowerdir: nothing to do");
-	OK(overlay_compact_lowerdir("lowerdir=/a/fs:/b/fs", &dir) == NULL, "only / in common: nothing to do");
+	OK(overlay_compact_lowerdir("upperdir=/u", &dir) == NULL && !dir,
+	   "no lowerdir: nothing to do");
+	OK(overlay_compact_lowerdir("lowerdir=/a/fs:/b/fs", &dir) == NULL,
+	   "only / in common: nothing to do");
 	OK(overlay_compact_lowerdir("xlowerdir=/a/b/c", &dir) == NULL, "not a lowerdir option");
 }
 
@@ -103,7 +111,8 @@ static void test_overlay_many_layers(void)
 	lower[0] = '\0';
 	cleat_error_t err = NULL;
 	for (int i = 0; i < 80; i++) {
-		char *d = xasprintf("%s/io.containerd.snapshotter.v1.overlayfs/snapshots/%d/fs", base, 1000 + i);
+		char *d = xasprintf("%s/io.containerd.snapshotter.v1.overlayfs/snapshots/%d/fs",
+				    base, 1000 + i);
 		mkdir_p(d, 0755, &err);
 		if (i == 79) {
 			char *f = xasprintf("%s/bottom", d);
@@ -113,15 +122,19 @@ static void test_overlay_many_layers(void)
 		n += (size_t) snprintf(lower + n, cap - n, "%s%s", i ? ":" : "", d);
 		free(d);
 	}
-	char *up = xasprintf("%s/up", base), *work = xasprintf("%s/work", base), *target = xasprintf("%s/rootfs", base);
+	char *up = xasprintf("%s/up", base), *work = xasprintf("%s/work", base),
+	     *target = xasprintf("%s/rootfs", base);
 	mkdir_p(up, 0755, &err);
 	mkdir_p(work, 0755, &err);
 	mkdir_p(target, 0755, &err);
 	char *o_lower = xasprintf("lowerdir=%s", lower), *o_up = xasprintf("upperdir=%s", up),
 	     *o_work = xasprintf("workdir=%s", work);
 	char *opts[] = { "index=off", o_work, o_up, o_lower };
-	struct shim_mount m = { .type = "overlay", .source = "overlay", .options = opts, .n_options = 4 };
-	OK(strlen(o_lower) > 4096, "lowerdir list is longer than a page (%zu bytes)", strlen(o_lower));
+	struct shim_mount m = {
+		.type = "overlay", .source = "overlay", .options = opts, .n_options = 4
+	};
+	OK(strlen(o_lower) > 4096, "lowerdir list is longer than a page (%zu bytes)",
+	   strlen(o_lower));
 	int r = mount_rootfs(&m, 1, target, &err);
 	OK(r == 0, "overlay with a compacted lowerdir mounts: %s", err ? err->msg : "ok");
 	cleat_error_free(&err);
@@ -131,7 +144,8 @@ static void test_overlay_many_layers(void)
 	cleat_error_free(&err);
 	rm_rf(base, &err);
 	cleat_error_free(&err);
-	free(probe), free(o_lower), free(o_up), free(o_work), free(up), free(work), free(target), free(lower);
+	free(probe), free(o_lower), free(o_up), free(o_work), free(up), free(work), free(target),
+		free(lower);
 }
 
 static void test_cgroup_paths(void)
@@ -156,9 +170,11 @@ static void test_cgroup_paths(void)
 
 static void test_pidns(void)
 {
-	OK(container_spec_private_pidns("{\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"pid\"}]}}"),
+	OK(container_spec_private_pidns(
+		   "{\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{\"type\":\"pid\"}]}}"),
 	   "pid namespace entry without path: private");
-	OK(!container_spec_private_pidns("{\"linux\":{\"namespaces\":[{\"type\":\"pid\",\"path\":\"/proc/1/ns/pid\"}]}}"),
+	OK(!container_spec_private_pidns(
+		   "{\"linux\":{\"namespaces\":[{\"type\":\"pid\",\"path\":\"/proc/1/ns/pid\"}]}}"),
 	   "joining a pid namespace is not private");
 	OK(!container_spec_private_pidns("{\"linux\":{\"namespaces\":[{\"type\":\"network\"}]}}"),
 	   "no pid namespace: host's");
@@ -168,9 +184,11 @@ static void test_pidns(void)
 static void test_options(void)
 {
 	struct shim_options o = { 0 };
-	shim_options_from_toml("# CRI runtime options\n[options]\n  BinaryName = \"/usr/bin/crun\"\n"
-			       "Root=\"/run/crun\"  # comment\nSystemdCgroup = true\nIoUid = 1000\n"
-			       "NoPivotRoot = false\n", &o);
+	shim_options_from_toml(
+		"# CRI runtime options\n[options]\n  BinaryName = \"/usr/bin/crun\"\n"
+		"Root=\"/run/crun\"  # comment\nSystemdCgroup = true\nIoUid = 1000\n"
+		"NoPivotRoot = false\n",
+		&o);
 	STREQ(o.binary_name, "/usr/bin/crun", "TOML BinaryName");
 	STREQ(o.root, "/run/crun", "TOML Root (comment ignored)");
 	OK(o.systemd_cgroup && !o.no_pivot_root && o.io_uid == 1000, "TOML booleans and integers");
@@ -186,7 +204,8 @@ static void test_options(void)
 	shim_options_from_any("containerd.runc.v1.Options", buf, n, &o);
 	STREQ(o.binary_name, "runc", "runc Options: binary_name");
 	STREQ(o.shim_cgroup, "/shims", "runc Options: shim_cgroup");
-	OK(o.no_new_keyring && o.io_gid == 7 && !o.root, "runc Options: flags, empty root stays unset");
+	OK(o.no_new_keyring && o.io_gid == 7 && !o.root,
+	   "runc Options: flags, empty root stays unset");
 	shim_options_clear(&o);
 	shim_options_from_any("containerd.runc.v1.Options", NULL, 0, &o);
 	OK(!o.binary_name && !o.systemd_cgroup, "empty value (as ctr sends): defaults");

@@ -20,12 +20,15 @@ static void test_sha256(void)
 {
 	char hex[65];
 	sha256_hex("", 0, hex);
-	STREQ(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "sha256 of empty");
+	STREQ(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+	      "sha256 of empty");
 	sha256_hex("abc", 3, hex);
-	STREQ(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "sha256 abc");
+	STREQ(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+	      "sha256 abc");
 	const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
 	sha256_hex(two, strlen(two), hex);
-	STREQ(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1", "sha256 448-bit vector");
+	STREQ(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+	      "sha256 448-bit vector");
 	/* One million 'a', fed in odd-sized chunks. */
 	struct sha256 s;
 	uint8_t d[32];
@@ -46,11 +49,13 @@ static void test_socket_naming(void)
 {
 	char *p = shim_socket_path("/run/containerd/containerd.sock", "default", "trace-sleep-1");
 	/* Observed on this host with containerd-shim-runc-v2 (protocol doc §1.4). */
-	STREQ(p, "/run/containerd/s/2aa60f6df2448087927176653a354e6b83e67b4b59a61ab382d14e66acfd2f9f",
+	STREQ(p,
+	      "/run/containerd/s/2aa60f6df2448087927176653a354e6b83e67b4b59a61ab382d14e66acfd2f9f",
 	      "socket path = sha256(address/ns/group) as runc-v2");
 	free(p);
 	char *g = shim_group_key("{\"annotations\":{\"io.kubernetes.cri.sandbox-id\":\"sb1\","
-				 "\"io.containerd.runc.v2.group\":\"grp\"}}", "ct");
+				 "\"io.containerd.runc.v2.group\":\"grp\"}}",
+				 "ct");
 	STREQ(g, "grp", "group annotation wins over sandbox id");
 	free(g);
 	g = shim_group_key("{\"annotations\":{\"io.kubernetes.cri.sandbox-id\":\"sb1\"}}", "ct");
@@ -68,8 +73,17 @@ static void test_flags(void)
 {
 	struct shim_flags f;
 	cleat_error_t err = NULL;
-	char *argv1[] = { "shim", "-namespace", "default", "-address", "/run/containerd/containerd.sock",
-			  "-publish-binary", "/usr/bin/containerd", "-id", "c1", "start", NULL };
+	char *argv1[] = { "shim",
+			  "-namespace",
+			  "default",
+			  "-address",
+			  "/run/containerd/containerd.sock",
+			  "-publish-binary",
+			  "/usr/bin/containerd",
+			  "-id",
+			  "c1",
+			  "start",
+			  NULL };
 	OK(shim_flags_parse(10, argv1, &f, &err) == 0, "parse start argv");
 	STREQ(f.ns, "default", "-namespace");
 	STREQ(f.id, "c1", "-id");
@@ -78,7 +92,9 @@ static void test_flags(void)
 	OK(!f.debug, "no -debug");
 	shim_flags_clear(&f);
 
-	char *argv2[] = { "shim", "--namespace=k8s.io", "-debug", "-bundle", "/b", "-id=x", "delete", NULL };
+	char *argv2[] = {
+		"shim", "--namespace=k8s.io", "-debug", "-bundle", "/b", "-id=x", "delete", NULL
+	};
 	OK(shim_flags_parse(7, argv2, &f, &err) == 0, "parse --flag=value and bool");
 	STREQ(f.ns, "k8s.io", "--namespace=");
 	OK(f.debug, "-debug");
@@ -105,8 +121,9 @@ static void test_flags(void)
 
 static void test_json(void)
 {
-	const char *doc = "{\"a\": {\"b\": [1, 2, {\"c\": \"x\\u00e9\\n\"}]}, \"t\": true, \"n\": -5, "
-			  "\"s\": \"q\\\"uote\"}";
+	const char *doc =
+		"{\"a\": {\"b\": [1, 2, {\"c\": \"x\\u00e9\\n\"}]}, \"t\": true, \"n\": -5, "
+		"\"s\": \"q\\\"uote\"}";
 	const char *path[] = { "a", "b", NULL };
 	const char *arr = json_get_path(doc, path);
 	OK(arr && *arr == '[', "path lookup");
@@ -151,7 +168,8 @@ static void test_states(void)
 	OK(proc_transition_ok(PROC_PAUSED, PROC_RUNNING), "paused -> running");
 	OK(proc_transition_ok(PROC_RUNNING, PROC_STOPPED), "running -> stopped");
 	OK(proc_transition_ok(PROC_STOPPED, PROC_DELETED), "stopped -> deleted");
-	OK(proc_transition_ok(PROC_CREATED, PROC_STOPPED), "created -> stopped (died before start)");
+	OK(proc_transition_ok(PROC_CREATED, PROC_STOPPED),
+	   "created -> stopped (died before start)");
 	OK(!proc_transition_ok(PROC_STOPPED, PROC_RUNNING), "stopped -/-> running");
 	OK(!proc_transition_ok(PROC_CREATED, PROC_PAUSED), "created -/-> paused");
 	OK(!proc_transition_ok(PROC_RUNNING, PROC_CREATED), "running -/-> created");
@@ -165,13 +183,24 @@ static void test_states(void)
 
 static void test_runtime(void)
 {
-	struct runtime_opts o = { .binary = "/usr/sbin/runc", .root = "/run/containerd/runc/default",
+	struct runtime_opts o = { .binary = "/usr/sbin/runc",
+				  .root = "/run/containerd/runc/default",
 				  .systemd_cgroup = true };
 	const char *args[] = { "kill", "--all", "c1", "9", NULL };
 	char **argv = runtime_argv(&o, "/b/log.json", args);
-	const char *want[] = { "/usr/sbin/runc", "--root", "/run/containerd/runc/default", "--log",
-			       "/b/log.json", "--log-format", "json", "--systemd-cgroup", "kill",
-			       "--all", "c1", "9", NULL };
+	const char *want[] = { "/usr/sbin/runc",
+			       "--root",
+			       "/run/containerd/runc/default",
+			       "--log",
+			       "/b/log.json",
+			       "--log-format",
+			       "json",
+			       "--systemd-cgroup",
+			       "kill",
+			       "--all",
+			       "c1",
+			       "9",
+			       NULL };
 	bool same = true;
 	for (size_t k = 0; want[k] || argv[k]; k++)
 		if (!want[k] || !argv[k] || strcmp(want[k], argv[k]) != 0)
@@ -184,15 +213,19 @@ static void test_runtime(void)
 	OK(strv_length(argv) == 5 && strcmp(argv[3], "start") == 0, "no --log when log is NULL");
 	strv_free(argv);
 
-	char *e = runtime_log_last_error(
-		"{\"level\":\"info\",\"msg\":\"hello\"}\n"
-		"{\"level\":\"error\",\"msg\":\"first\",\"time\":\"t\"}\n"
-		"{\"level\":\"error\",\"msg\":\"runc create failed: unable to start container process: exec: \\\"nope\\\": executable file not found in $PATH\",\"time\":\"t\"}\n"
-		"{\"level\":\"warning\",\"msg\":\"later\"}\n");
-	STREQ(e, "runc create failed: unable to start container process: exec: \"nope\": executable file not found in $PATH",
+	char *e = runtime_log_last_error("{\"level\":\"info\",\"msg\":\"hello\"}\n"
+					 "{\"level\":\"error\",\"msg\":\"first\",\"time\":\"t\"}\n"
+					 "{\"level\":\"error\",\"msg\":\"runc create failed: "
+					 "unable to start container process: exec: \\\"nope\\\": "
+					 "executable file not found in $PATH\",\"time\":\"t\"}\n"
+					 "{\"level\":\"warning\",\"msg\":\"later\"}\n");
+	STREQ(e,
+	      "runc create failed: unable to start container process: exec: \"nope\": executable "
+	      "file not found in $PATH",
 	      "last error line of the runtime's JSON log");
 	free(e);
-	OK(runtime_log_last_error("not json\n{\"level\":\"info\",\"msg\":\"x\"}") == NULL, "no error line");
+	OK(runtime_log_last_error("not json\n{\"level\":\"info\",\"msg\":\"x\"}") == NULL,
+	   "no error line");
 
 	struct runtime_result r = { .status = 1, .error = "boom" };
 	char *m = runtime_result_message(&r, "OCI runtime create failed");

@@ -37,8 +37,10 @@ int main(void)
 	OK(!init->exited && init->early_exit, "exit during start is held back");
 	OK(process_set_state(init, PROC_RUNNING, &err) == 0, "created -> running");
 	process_start_done(init);
-	OK(init->exited && init->exit_done && init->exit_status == 3, "released after the start: status 3");
-	OK(init->state == PROC_STOPPED && init->exited_at.tv_sec == 100, "stopped, with the exit time");
+	OK(init->exited && init->exit_done && init->exit_status == 3,
+	   "released after the start: status 3");
+	OK(init->state == PROC_STOPPED && init->exited_at.tv_sec == 100,
+	   "stopped, with the exit time");
 	shim_handle_exit(&s, 4242, 9, (t = at(101), &t));
 	OK(init->exit_status == 3 && init->exited_at.tv_sec == 100, "a second exit is ignored");
 	OK(process_set_state(init, PROC_RUNNING, &err) < 0 && err, "stopped -> running refused");
@@ -49,11 +51,13 @@ int main(void)
 	shim_handle_exit(&s, 5151, 7, (t = at(200), &t));
 	int st = 0;
 	struct timespec when;
-	OK(shim_claim_exit(&s, 5151, &st, &when) && st == 7 && when.tv_sec == 200, "unclaimed exit claimed");
+	OK(shim_claim_exit(&s, 5151, &st, &when) && st == 7 && when.tv_sec == 200,
+	   "unclaimed exit claimed");
 	OK(!shim_claim_exit(&s, 5151, &st, &when), "claimed once");
 	shim_handle_exit(&s, 6161, 1, (t = at(201), &t));
 	shim_spawn_done(&s);
-	OK(s.spawns_in_flight == 0 && !shim_claim_exit(&s, 6161, &st, &when), "dropped when no spawn is in flight");
+	OK(s.spawns_in_flight == 0 && !shim_claim_exit(&s, 6161, &st, &when),
+	   "dropped when no spawn is in flight");
 	shim_handle_exit(&s, 7171, 1, (t = at(202), &t));
 	OK(s.unclaimed == NULL, "orphans are not kept otherwise");
 
@@ -67,7 +71,8 @@ int main(void)
 	ex->state = PROC_RUNNING;
 	ex->next = c2->execs;
 	c2->execs = ex;
-	OK(container_find_process(c2, "ex") == ex && container_find_process(c2, "") == i2, "exec by id");
+	OK(container_find_process(c2, "ex") == ex && container_find_process(c2, "") == i2,
+	   "exec by id");
 	shim_handle_exit(&s, 8000, 137, (t = at(300), &t));
 	OK(i2->exited && !i2->exit_done && i2->exit_held, "init exit held while an exec runs");
 	shim_handle_exit(&s, 8001, 137, (t = at(301), &t));
