@@ -167,3 +167,15 @@ teardown() {
 	run -0 cleat list -q
 	assert_output ""
 }
+
+@test "rootfs: without a mount namespace nothing is mounted, masking is refused" {
+	update_config '.linux.namespaces |= map(select(.type != "mount"))'
+	run ! cleat run "$(container_id)"
+	assert_output --partial "unable to restrict sys entries without a private MNT namespace"
+	update_config '.mounts = [] | .linux.maskedPaths = [] | .linux.readonlyPaths = [] | .root.readonly = false
+		| .process.args = ["sh", "-c", "ls /bin/busybox"]'
+	run -0 cleat run "$(container_id)"
+	assert_output /bin/busybox
+	# runc leaves a bind of the rootfs on the host here; we mount nothing at all.
+	[ -z "$(host_mounts_under "$BUNDLE")" ]
+}

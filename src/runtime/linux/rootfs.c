@@ -89,6 +89,20 @@ static int prepare_mounts(struct rootfs_ctx *c, cleat_error_t *err)
 	return 0;
 }
 
+/* Without a mount namespace of its own every mount would be the host's:
+ * refuse what needs one (runc's validator says the same). */
+static int check_no_mount_ns(const struct oci_config *cfg, cleat_error_t *err)
+{
+	const struct oci_linux *l = cfg->linux_;
+	if (l && (l->n_masked_paths || l->n_readonly_paths))
+		return cleat_error_msg(err, "unable to restrict sys entries without a private MNT namespace");
+	if (cfg->has_root && cfg->root.readonly)
+		return cleat_error_msg(err, "root.readonly needs a private mount namespace");
+	if (cfg->n_mounts)
+		return cleat_error_msg(err, "mounts need a private mount namespace");
+	return 0;
+}
+
 int cleat_rootfs_prepare(const struct cleat_rootfs_opts *o, cleat_error_t *err)
 {
 	struct rootfs_ctx c = { .o = o, .rootfd = -1 };
@@ -96,7 +110,7 @@ int cleat_rootfs_prepare(const struct cleat_rootfs_opts *o, cleat_error_t *err)
 	int r;
 
 	if (!has_mount_ns(o->config))
-		return 0;
+		return check_no_mount_ns(o->config, err);
 	if (root_propagation(o->config, &prop, err) < 0)
 		return -1;
 	/* Nothing we mount may propagate back to the host. */
