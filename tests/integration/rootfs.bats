@@ -172,7 +172,7 @@ teardown() {
 	update_config '.linux.namespaces |= map(select(.type != "mount"))'
 	run ! cleat run "$(container_id)"
 	assert_output --partial "unable to restrict sys entries without a private MNT namespace"
-	update_config '.linux.maskedPaths = [] | .linux.readonlyPaths = []'
+	update_config '.linux.maskedPaths = [] | .linux.readonlyPaths = [] | .root.readonly = false'
 	run ! cleat run "$(container_id)"
 	assert_output --partial "mounts need a private mount namespace"
 	# runc leaves a bind of the rootfs on the host in this case; we mount nothing.
