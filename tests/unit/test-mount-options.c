@@ -15,16 +15,16 @@
 
 static int tap_n, tap_failed;
 
-#define ok(cond, ...)                                                                      \
-	do {                                                                               \
-		int ok_ = !!(cond);                                                        \
-		printf("%sok %d - ", ok_ ? "" : "not ", ++tap_n);                          \
-		printf(__VA_ARGS__);                                                       \
-		printf("\n");                                                              \
-		if (!ok_) {                                                                \
-			tap_failed++;                                                      \
-			printf("#   at %s:%d: %s\n", __FILE__, __LINE__, #cond);            \
-		}                                                                          \
+#define ok(cond, ...)                                                            \
+	do {                                                                     \
+		int ok_ = !!(cond);                                              \
+		printf("%sok %d - ", ok_ ? "" : "not ", ++tap_n);                \
+		printf(__VA_ARGS__);                                             \
+		printf("\n");                                                    \
+		if (!ok_) {                                                      \
+			tap_failed++;                                            \
+			printf("#   at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+		}                                                                \
 	} while (0)
 
 static struct cleat_mount_flags parse(const char *csv)
@@ -117,20 +117,22 @@ static void test_propagation(void)
 		const char *w;
 		unsigned long flag;
 	} cases[] = {
-		{ "private", MS_PRIVATE }, { "rprivate", MS_PRIVATE | MS_REC },
-		{ "shared", MS_SHARED },   { "rshared", MS_SHARED | MS_REC },
-		{ "slave", MS_SLAVE },     { "rslave", MS_SLAVE | MS_REC },
+		{ "private", MS_PRIVATE },	 { "rprivate", MS_PRIVATE | MS_REC },
+		{ "shared", MS_SHARED },	 { "rshared", MS_SHARED | MS_REC },
+		{ "slave", MS_SLAVE },		 { "rslave", MS_SLAVE | MS_REC },
 		{ "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct cleat_mount_flags f = parse(cases[i].w);
 		ok(f.n_propagation == 1 && f.propagation[0] == cases[i].flag && f.flags == 0,
 		   "propagation %s", cases[i].w);
-		ok(cleat_mount_propagation_flag(cases[i].w) == cases[i].flag, "propagation word %s", cases[i].w);
+		ok(cleat_mount_propagation_flag(cases[i].w) == cases[i].flag, "propagation word %s",
+		   cases[i].w);
 		cleat_mount_flags_free(&f);
 	}
 	struct cleat_mount_flags f = parse("bind,shared,rslave");
-	ok(f.n_propagation == 2 && f.propagation[0] == MS_SHARED && f.propagation[1] == (MS_SLAVE | MS_REC),
+	ok(f.n_propagation == 2 && f.propagation[0] == MS_SHARED &&
+		   f.propagation[1] == (MS_SLAVE | MS_REC),
 	   "several propagation options kept in order");
 	cleat_mount_flags_free(&f);
 	ok(cleat_mount_propagation_flag("bind") == 0, "bind is not a propagation word");
@@ -146,17 +148,19 @@ static void test_propagation(void)
 
 static void test_recursive(void)
 {
-	struct cleat_mount_flags f = parse("rbind,rro,rnosuid,rnodev,rnoexec,rnodiratime,rnosymfollow");
-	uint64_t want = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
-			MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW;
+	struct cleat_mount_flags f = parse(
+		"rbind,rro,rnosuid,rnodev,rnoexec,rnodiratime,rnosymfollow");
+	uint64_t want = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+			MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW;
 	ok(f.rec_attr_set == want && f.rec_attr_clr == 0, "r* options set recursive attrs");
 	ok(f.flags == (MS_BIND | MS_REC), "r* options do not touch MS_ flags");
 	cleat_mount_flags_free(&f);
 
 	f = parse("rro,rrw,rsuid,rdev,rexec,rdiratime,rsymfollow");
 	ok(f.rec_attr_set == 0 &&
-		   f.rec_attr_clr == (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-				      MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW),
+		   f.rec_attr_clr ==
+			   (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+			    MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW),
 	   "clearing r* options clear what was set");
 	cleat_mount_flags_free(&f);
 
@@ -169,10 +173,12 @@ static void test_recursive(void)
 	   "a later atime option replaces the earlier");
 	cleat_mount_flags_free(&f);
 	f = parse("rnoatime,ratime");
-	ok(f.rec_attr_set == 0 && f.rec_attr_clr == MOUNT_ATTR__ATIME, "ratime goes back to relatime");
+	ok(f.rec_attr_set == 0 && f.rec_attr_clr == MOUNT_ATTR__ATIME,
+	   "ratime goes back to relatime");
 	cleat_mount_flags_free(&f);
 	f = parse("rrelatime");
-	ok(f.rec_attr_set == MOUNT_ATTR_RELATIME && f.rec_attr_clr == MOUNT_ATTR__ATIME, "rrelatime");
+	ok(f.rec_attr_set == MOUNT_ATTR_RELATIME && f.rec_attr_clr == MOUNT_ATTR__ATIME,
+	   "rrelatime");
 	cleat_mount_flags_free(&f);
 }
 
@@ -200,7 +206,8 @@ static void test_ms_to_attr(void)
 	ok(cleat_mount_ms_to_attr(MS_NOATIME) == MOUNT_ATTR_NOATIME, "noatime");
 	ok(cleat_mount_ms_to_attr(MS_NOATIME | MS_STRICTATIME) == MOUNT_ATTR_STRICTATIME,
 	   "strictatime beats noatime as in mount(2)");
-	ok(cleat_mount_ms_to_attr(MS_RELATIME | MS_BIND | MS_REC | MS_SYNCHRONOUS) == MOUNT_ATTR_RELATIME,
+	ok(cleat_mount_ms_to_attr(MS_RELATIME | MS_BIND | MS_REC | MS_SYNCHRONOUS) ==
+		   MOUNT_ATTR_RELATIME,
 	   "superblock and bind flags are not mount attrs");
 	ok(cleat_mount_ms_to_attr(MS_NODIRATIME | MS_NOSYMFOLLOW) ==
 		   (MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW),
@@ -212,8 +219,12 @@ static void test_split(void)
 	static const struct {
 		const char *in, *parent, *base;
 	} cases[] = {
-		{ "/dev/null", "dev", "null" }, { "dev/pts/", "dev", "pts" }, { "/x", ".", "x" },
-		{ "x", ".", "x" },              { "//a//b", "a", "b" },      { "/a/b/c", "a/b", "c" },
+		{ "/dev/null", "dev", "null" },
+		{ "dev/pts/", "dev", "pts" },
+		{ "/x", ".", "x" },
+		{ "x", ".", "x" },
+		{ "//a//b", "a", "b" },
+		{ "/a/b/c", "a/b", "c" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		const char *base;
@@ -242,11 +253,13 @@ static void test_safe_path(void)
 	mkdir(outside, 0755);
 	char *abs_link = xasprintf("%s/etc", root), *rel_link = xasprintf("%s/up", root);
 	ok(symlink(outside, abs_link) == 0, "plant absolute symlink etc -> %s", outside);
-	ok(symlink("../../../../outside", rel_link) == 0, "plant relative symlink up -> ../../../../outside");
+	ok(symlink("../../../../outside", rel_link) == 0,
+	   "plant relative symlink up -> ../../../../outside");
 
 	int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	int fd = cleat_safe_mkpath(rootfd, "/etc/foo", true, 0755, &err);
-	char *escaped = xasprintf("%s/foo", outside), *inside = xasprintf("%s%s/foo", root, outside);
+	char *escaped = xasprintf("%s/foo", outside),
+	     *inside = xasprintf("%s%s/foo", root, outside);
 	struct stat st;
 	ok(fd >= 0, "mkdir -p through the absolute symlink works");
 	ok(stat(escaped, &st) < 0 && errno == ENOENT, "nothing created outside the root");
@@ -275,7 +288,8 @@ static void test_safe_path(void)
 	ok(fd >= 0, "a dangling absolute symlink target is created inside the root: %s",
 	   err ? err->msg : "");
 	char *dt = xasprintf("%s/nonexistent-target-dir", root);
-	ok(stat("/nonexistent-target-dir", &st) < 0 && stat(dt, &st) == 0, "... and not on the host");
+	ok(stat("/nonexistent-target-dir", &st) < 0 && stat(dt, &st) == 0,
+	   "... and not on the host");
 	if (fd >= 0)
 		close(fd);
 	cleat_error_free(&err);

@@ -32,9 +32,9 @@ struct dev_node {
  * linux.devices entry with the same path replaces the default). */
 static const struct dev_node default_devices[] = {
 	/* runc's order, so that mount tables (user namespaces) compare equal. */
-	{ "/dev/null", 'c', 1, 3, 0666, 0, 0 },   { "/dev/random", 'c', 1, 8, 0666, 0, 0 },
-	{ "/dev/full", 'c', 1, 7, 0666, 0, 0 },   { "/dev/tty", 'c', 5, 0, 0666, 0, 0 },
-	{ "/dev/zero", 'c', 1, 5, 0666, 0, 0 },   { "/dev/urandom", 'c', 1, 9, 0666, 0, 0 },
+	{ "/dev/null", 'c', 1, 3, 0666, 0, 0 }, { "/dev/random", 'c', 1, 8, 0666, 0, 0 },
+	{ "/dev/full", 'c', 1, 7, 0666, 0, 0 }, { "/dev/tty", 'c', 5, 0, 0666, 0, 0 },
+	{ "/dev/zero", 'c', 1, 5, 0666, 0, 0 }, { "/dev/urandom", 'c', 1, 9, 0666, 0, 0 },
 };
 
 static bool same_path(const char *a, const char *b)
@@ -55,7 +55,8 @@ bool rootfs_needs_dev_setup(const struct oci_config *config)
 		if (m->type && strcmp(m->type, "bind") == 0)
 			return false;
 		for (size_t j = 0; j < m->n_options; j++)
-			if (strcmp(m->options[j], "bind") == 0 || strcmp(m->options[j], "rbind") == 0)
+			if (strcmp(m->options[j], "bind") == 0 ||
+			    strcmp(m->options[j], "rbind") == 0)
 				return false;
 	}
 	return true;
@@ -66,7 +67,8 @@ static int bind_node(int rootfd, const struct dev_node *d, cleat_error_t *err)
 	_cleanup_close_ int target = cleat_safe_mkpath(rootfd, d->path, false, 0666, err);
 	if (target < 0)
 		return -1;
-	_cleanup_close_ int tree = open_tree(AT_FDCWD, d->path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	_cleanup_close_ int tree = open_tree(AT_FDCWD, d->path,
+					     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (tree < 0)
 		return cleat_error_errno(err, errno, "open_tree host device `%s`", d->path);
 	return rootfs_attach(tree, target, NULL, 0, d->path, err);
@@ -79,17 +81,10 @@ static int create_node(struct rootfs_ctx *c, const struct dev_node *d, cleat_err
 
 	switch (d->type) {
 	case 'c':
-	case 'u':
-		type = S_IFCHR;
-		break;
-	case 'b':
-		type = S_IFBLK;
-		break;
-	case 'p':
-		type = S_IFIFO;
-		break;
-	default:
-		return cleat_error_msg(err, "device `%s`: unknown type `%c`", d->path, d->type);
+	case 'u': type = S_IFCHR; break;
+	case 'b': type = S_IFBLK; break;
+	case 'p': type = S_IFIFO; break;
+	default: return cleat_error_msg(err, "device `%s`: unknown type `%c`", d->path, d->type);
 	}
 	if (c->o->in_userns)
 		return bind_node(c->rootfd, d, err);
@@ -124,7 +119,8 @@ static int create_all(struct rootfs_ctx *c, cleat_error_t *err)
 	const struct oci_linux *l = c->o->config->linux_;
 
 	for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++)
-		if (!overridden(l, default_devices[i].path) && create_node(c, &default_devices[i], err) < 0)
+		if (!overridden(l, default_devices[i].path) &&
+		    create_node(c, &default_devices[i], err) < 0)
 			return -1;
 	for (size_t i = 0; l && i < l->n_devices; i++) {
 		const struct oci_device *od = &l->devices[i];
@@ -138,7 +134,8 @@ static int create_all(struct rootfs_ctx *c, cleat_error_t *err)
 			.gid = od->has_gid ? od->gid : 0,
 		};
 		if (d.type != 'p' && (!od->has_major || !od->has_minor))
-			return cleat_error_msg(err, "device `%s`: major and minor are required", od->path);
+			return cleat_error_msg(err, "device `%s`: major and minor are required",
+					       od->path);
 		if (create_node(c, &d, err) < 0)
 			return -1;
 	}
@@ -168,7 +165,8 @@ static int symlinks(struct rootfs_ctx *c, cleat_error_t *err)
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
 		if (symlinkat(links[i].target, dev, links[i].name) < 0 && errno != EEXIST)
 			return cleat_error_errno(err, errno, "symlink `/dev/%s`", links[i].name);
-	if (access("/proc/kcore", F_OK) == 0 && symlinkat("/proc/kcore", dev, "core") < 0 && errno != EEXIST)
+	if (access("/proc/kcore", F_OK) == 0 && symlinkat("/proc/kcore", dev, "core") < 0 &&
+	    errno != EEXIST)
 		return cleat_error_errno(err, errno, "symlink `/dev/core`");
 	return 0;
 }
@@ -192,7 +190,8 @@ int cleat_rootfs_mount_console(const char *rootfs, const char *console_path, cle
 	_cleanup_close_ int target = cleat_safe_mkpath(rootfd, "/dev/console", false, 0666, err);
 	if (target < 0)
 		return cleat_error_wrap(err, "/dev/console");
-	_cleanup_close_ int tree = open_tree(AT_FDCWD, console_path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	_cleanup_close_ int tree = open_tree(AT_FDCWD, console_path,
+					     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (tree < 0)
 		return cleat_error_errno(err, errno, "open_tree console `%s`", console_path);
 	if (rootfs_attach(tree, target, NULL, 0, "/dev/console", err) < 0)

@@ -41,7 +41,8 @@ int rootfs_readonly_path(int rootfd, const char *path, cleat_error_t *err)
 	if (r <= 0)
 		return r < 0 ? cleat_error_wrap(err, "readonly path `%s`", path) : 0;
 
-	_cleanup_close_ int tree = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+	_cleanup_close_ int tree = open_tree(
+		fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
 	if (tree < 0)
 		return cleat_error_errno(err, errno, "readonly path `%s`: open_tree", path);
 	/* Only read-only is added: nosuid/nodev/noexec of the original stay,
@@ -75,11 +76,14 @@ int rootfs_mask_path(int rootfd, const char *path, cleat_error_t *err)
 		struct stat ns;
 		if (null < 0)
 			return cleat_error_wrap(err, "masked path `%s`", path);
-		if (fstat(null, &ns) < 0 || !S_ISCHR(ns.st_mode) || major(ns.st_rdev) != 1 || minor(ns.st_rdev) != 3)
-			return cleat_error_msg(err, "masked path `%s`: /dev/null is not the null device", path);
+		if (fstat(null, &ns) < 0 || !S_ISCHR(ns.st_mode) || major(ns.st_rdev) != 1 ||
+		    minor(ns.st_rdev) != 3)
+			return cleat_error_msg(
+				err, "masked path `%s`: /dev/null is not the null device", path);
 		tree = open_tree(null, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 		if (tree < 0)
-			return cleat_error_errno(err, errno, "masked path `%s`: open_tree /dev/null", path);
+			return cleat_error_errno(err, errno,
+						 "masked path `%s`: open_tree /dev/null", path);
 	}
 	if (rootfs_attach(tree, fd, NULL, 0, path, err) < 0)
 		return cleat_error_wrap(err, "masked path `%s`", path);

@@ -45,7 +45,9 @@ static char *own_cgroup_path(const char *proc_cgroup, const char *ctrls)
  * "cpu,cpuacct"; "rw,name=systemd" -> "name=systemd"), in kernel order. */
 static char *v1_controllers(const char *super)
 {
-	static const char *const skip[] = { "rw", "ro", "xattr", "noprefix", "clone_children", "cpuset_v2_mode", "favordynmods" };
+	static const char *const skip[] = {
+		"rw", "ro", "xattr", "noprefix", "clone_children", "cpuset_v2_mode", "favordynmods"
+	};
 	_cleanup_free_ char *copy = xstrdup(super);
 	char *out = xstrdup(""), *save = NULL;
 	for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
@@ -102,7 +104,8 @@ static int mount_one_v1(struct rootfs_ctx *c, int dirfd_root, const char *dest,
 		if (tree < 0)
 			return cleat_error_errno(err, errno, "open_tree `%s`", src);
 		/* Flags of the entry, applied as runc's bind remount does. */
-		if ((f->flags & CLEAT_MS_MNT_FLAGS) && rootfs_bind_set_flags(tree, f->flags, sub, err) < 0)
+		if ((f->flags & CLEAT_MS_MNT_FLAGS) &&
+		    rootfs_bind_set_flags(tree, f->flags, sub, err) < 0)
 			return -1;
 	}
 	if (rootfs_attach(tree, target, f->propagation, f->n_propagation, sub, err) < 0)
@@ -110,7 +113,8 @@ static int mount_one_v1(struct rootfs_ctx *c, int dirfd_root, const char *dest,
 
 	/* "cpu,cpuacct" mounted as such also answers to "cpu" and "cpuacct". */
 	if (strcmp(name, ctrls) == 0 && strchr(ctrls, ',') != NULL) {
-		_cleanup_close_ int dfd = cleat_safe_open(dirfd_root, dest, O_PATH | O_DIRECTORY, 0, err);
+		_cleanup_close_ int dfd = cleat_safe_open(dirfd_root, dest, O_PATH | O_DIRECTORY, 0,
+							  err);
 		if (dfd < 0)
 			return -1;
 		_cleanup_free_ char *copy = xstrdup(ctrls);
@@ -122,8 +126,8 @@ static int mount_one_v1(struct rootfs_ctx *c, int dirfd_root, const char *dest,
 	return 0;
 }
 
-static int mount_v1(struct rootfs_ctx *c, const struct oci_mount *m, const struct cleat_mount_flags *f,
-		    cleat_error_t *err)
+static int mount_v1(struct rootfs_ctx *c, const struct oci_mount *m,
+		    const struct cleat_mount_flags *f, cleat_error_t *err)
 {
 	struct mountinfo mi = { 0 };
 	_cleanup_free_ char *proc_cgroup = NULL;
@@ -135,7 +139,8 @@ static int mount_v1(struct rootfs_ctx *c, const struct oci_mount *m, const struc
 		return -1;
 	/* The tmpfs stays writable until its sub-directories exist; runc
 	 * leaves it rw even for a read-only entry, and so do we. */
-	_cleanup_close_ int tmpfs = rootfs_fs_mount("tmpfs", "tmpfs", "mode=755", MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
+	_cleanup_close_ int tmpfs = rootfs_fs_mount("tmpfs", "tmpfs", "mode=755",
+						    MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
 	if (tmpfs < 0)
 		return -1;
 	if (rootfs_attach(tmpfs, target, f->propagation, f->n_propagation, m->destination, err) < 0)
@@ -155,8 +160,8 @@ static int mount_v1(struct rootfs_ctx *c, const struct oci_mount *m, const struc
 	return r;
 }
 
-static int mount_v2(struct rootfs_ctx *c, const struct oci_mount *m, const struct cleat_mount_flags *f,
-		    cleat_error_t *err)
+static int mount_v2(struct rootfs_ctx *c, const struct oci_mount *m,
+		    const struct cleat_mount_flags *f, cleat_error_t *err)
 {
 	cleat_error_t tmp = NULL;
 	_cleanup_close_ int target = cleat_safe_mkdir_p(c->rootfd, m->destination, 0755, err);

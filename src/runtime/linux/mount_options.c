@@ -12,7 +12,7 @@
 
 struct ms_option {
 	const char *name;
-	bool clear;         /* the option removes the flag instead of setting it */
+	bool clear; /* the option removes the flag instead of setting it */
 	unsigned long flag; /* MS_* */
 };
 
@@ -58,7 +58,7 @@ struct attr_option {
 	const char *name;
 	bool clear;
 	uint64_t attr; /* MOUNT_ATTR_* */
-	bool atime;    /* a value of the MOUNT_ATTR__ATIME enum, not a bit */
+	bool atime; /* a value of the MOUNT_ATTR__ATIME enum, not a bit */
 };
 
 static const struct attr_option attr_options[] = {
@@ -179,7 +179,8 @@ int cleat_mount_options_parse(char *const *options, size_t n, struct cleat_mount
 		} else if ((prop = cleat_mount_propagation_flag(w)) != 0) {
 			if (f.n_propagation == CLEAT_MAX_PROPAGATION) {
 				cleat_mount_flags_free(&f);
-				return cleat_error_msg(err, "too many propagation options (at most %d)",
+				return cleat_error_msg(err,
+						       "too many propagation options (at most %d)",
 						       CLEAT_MAX_PROPAGATION);
 			}
 			f.propagation[f.n_propagation++] = prop;

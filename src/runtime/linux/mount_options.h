@@ -17,18 +17,18 @@
 #define CLEAT_MAX_PROPAGATION 8
 
 struct cleat_mount_flags {
-	unsigned long flags;            /* MS_* set by the options (bind, ro, nosuid, ...) */
-	unsigned long cleared;          /* MS_* explicitly cleared (rw, suid, atime, ...) */
+	unsigned long flags; /* MS_* set by the options (bind, ro, nosuid, ...) */
+	unsigned long cleared; /* MS_* explicitly cleared (rw, suid, atime, ...) */
 	/* Propagation changes in the order given: MS_SHARED|MS_SLAVE|MS_PRIVATE|
 	 * MS_UNBINDABLE, optionally with MS_REC. */
 	unsigned long propagation[CLEAT_MAX_PROPAGATION];
 	size_t n_propagation;
 	/* r* options: mount_setattr(AT_RECURSIVE) set/clear masks (MOUNT_ATTR_*). */
 	uint64_t rec_attr_set, rec_attr_clr;
-	bool idmap;      /* "idmap": idmap the mount itself */
-	bool ridmap;     /* "ridmap": idmap the whole cloned tree */
-	bool tmpcopyup;  /* copy the underlying directory into a new tmpfs */
-	char *data;      /* unknown options joined by ',' (fs-specific data), NULL if none */
+	bool idmap; /* "idmap": idmap the mount itself */
+	bool ridmap; /* "ridmap": idmap the whole cloned tree */
+	bool tmpcopyup; /* copy the underlying directory into a new tmpfs */
+	char *data; /* unknown options joined by ',' (fs-specific data), NULL if none */
 };
 
 /* Parse `options`.  Unknown options go to ->data in order.  Fails only on
@@ -49,11 +49,12 @@ uint64_t cleat_mount_ms_to_attr(unsigned long ms);
 bool cleat_mount_data_has(const char *data, const char *key);
 
 /* MS_* flags that live on the mount (vs. the superblock). */
-#define CLEAT_MS_MNT_FLAGS                                                                  \
-	(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME |         \
-	 MS_RELATIME | MS_STRICTATIME | MS_NOSYMFOLLOW)
+#define CLEAT_MS_MNT_FLAGS                                                                         \
+	(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | \
+	 MS_STRICTATIME | MS_NOSYMFOLLOW)
 /* MS_* flags that live on the superblock. */
-#define CLEAT_MS_SB_FLAGS (MS_SYNCHRONOUS | MS_DIRSYNC | MS_MANDLOCK | MS_LAZYTIME | MS_I_VERSION | MS_SILENT)
+#define CLEAT_MS_SB_FLAGS \
+	(MS_SYNCHRONOUS | MS_DIRSYNC | MS_MANDLOCK | MS_LAZYTIME | MS_I_VERSION | MS_SILENT)
 
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256

@@ -116,7 +116,8 @@ static bool path_under(const char *path, const char *mp)
 	return strncmp(path, mp, l) == 0 && (path[l] == '\0' || path[l] == '/');
 }
 
-const struct mountinfo_entry *mountinfo_find_containing(const struct mountinfo *mi, const char *path)
+const struct mountinfo_entry *mountinfo_find_containing(const struct mountinfo *mi,
+							const char *path)
 {
 	const struct mountinfo_entry *best = NULL;
 	/* Later entries cover earlier ones on the same mountpoint. */

@@ -45,7 +45,8 @@ int rootfs_setattr(int fd, unsigned int at_flags, uint64_t set, uint64_t clr, ui
 int rootfs_attach(int tree, int targetfd, const unsigned long *prop, size_t n_prop,
 		  const char *what, cleat_error_t *err)
 {
-	if (move_mount(tree, "", targetfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+	if (move_mount(tree, "", targetfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+	    0)
 		return cleat_error_errno(err, errno, "move_mount onto `%s`", what);
 	for (size_t i = 0; i < n_prop; i++) {
 		unsigned int at = (prop[i] & MS_REC) ? AT_RECURSIVE : 0;
@@ -83,7 +84,7 @@ static const struct {
 	unsigned long ms;
 	const char *set;
 } sb_flags[] = {
-	{ MS_RDONLY, "ro" },       { MS_SYNCHRONOUS, "sync" }, { MS_DIRSYNC, "dirsync" },
+	{ MS_RDONLY, "ro" },	     { MS_SYNCHRONOUS, "sync" }, { MS_DIRSYNC, "dirsync" },
 	{ MS_LAZYTIME, "lazytime" }, { MS_MANDLOCK, "mand" },
 };
 
@@ -98,7 +99,8 @@ int rootfs_fs_mount(const char *type, const char *source, const char *data, unsi
 
 	_cleanup_free_ char *copy = data ? xstrdup(data) : NULL;
 	char *save = NULL;
-	for (char *opt = copy ? strtok_r(copy, ",", &save) : NULL; opt; opt = strtok_r(NULL, ",", &save)) {
+	for (char *opt = copy ? strtok_r(copy, ",", &save) : NULL; opt;
+	     opt = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(opt, '=');
 		int r;
 		if (eq) {
@@ -109,8 +111,8 @@ int rootfs_fs_mount(const char *type, const char *source, const char *data, unsi
 		}
 		if (r < 0) {
 			int e = errno;
-			_cleanup_free_ char *w = xasprintf("set option `%s%s%s`", opt, eq ? "=" : "",
-							   eq ? eq + 1 : "");
+			_cleanup_free_ char *w = xasprintf("set option `%s%s%s`", opt,
+							   eq ? "=" : "", eq ? eq + 1 : "");
 			return fs_error(fsfd, err, e, w, type);
 		}
 	}
@@ -128,8 +130,8 @@ int rootfs_fs_mount(const char *type, const char *source, const char *data, unsi
 	return mfd;
 }
 
-#define MNT_ATTR_BITS                                                                       \
-	(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |     \
+#define MNT_ATTR_BITS                                                                   \
+	(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | \
 	 MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW)
 
 int rootfs_bind_set_flags(int tree, unsigned long ms, const char *what, cleat_error_t *err)
@@ -177,8 +179,10 @@ static int check_proc_dest(const char *dest, const char *type, const char *sourc
 			   cleat_error_t *err)
 {
 	static const char *const allowed[] = {
-		"/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
-		"/proc/swaps",   "/proc/uptime",    "/proc/loadavg", "/proc/slabinfo",
+		"/proc/cpuinfo", "/proc/diskstats",
+		"/proc/meminfo", "/proc/stat",
+		"/proc/swaps",	 "/proc/uptime",
+		"/proc/loadavg", "/proc/slabinfo",
 		"/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
 	};
 	char clean[4096];
@@ -201,7 +205,8 @@ static int check_proc_dest(const char *dest, const char *type, const char *sourc
 			return 0;
 		if (bind && source && statfs(source, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC)
 			return 0;
-		return cleat_error_msg(err, "`%s` cannot be mounted on /proc: only procfs may be", source ? source : "none");
+		return cleat_error_msg(err, "`%s` cannot be mounted on /proc: only procfs may be",
+				       source ? source : "none");
 	}
 	if (!str_has_prefix(d, "/proc/"))
 		return 0;
@@ -220,7 +225,8 @@ static bool wants_idmap(const struct oci_mount *m, const struct cleat_mount_flag
 static int open_bind_tree(const struct oci_config *config, const struct oci_mount *m,
 			  const struct cleat_mount_flags *f, const char *source, cleat_error_t *err)
 {
-	unsigned int ot = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | ((f->flags & MS_REC) ? AT_RECURSIVE : 0);
+	unsigned int ot = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+			  ((f->flags & MS_REC) ? AT_RECURSIVE : 0);
 	_cleanup_close_ int tree = open_tree(AT_FDCWD, source, ot);
 	if (tree < 0)
 		return cleat_error_errno(err, errno, "open_tree `%s`", source);
@@ -281,7 +287,8 @@ static int bind_entry(struct rootfs_ctx *c, const struct oci_mount *m,
 	if (stat(source, &st) < 0)
 		return cleat_error_errno(err, errno, "stat source `%s`", source);
 
-	_cleanup_close_ int target = cleat_safe_mkpath(c->rootfd, m->destination, S_ISDIR(st.st_mode), 0755, err);
+	_cleanup_close_ int target = cleat_safe_mkpath(c->rootfd, m->destination,
+						       S_ISDIR(st.st_mode), 0755, err);
 	if (target < 0)
 		return -1;
 
@@ -302,7 +309,8 @@ static int bind_entry(struct rootfs_ctx *c, const struct oci_mount *m,
 	    rootfs_bind_set_flags(tree, f->flags, m->destination, err) < 0)
 		return -1;
 	if ((f->rec_attr_set | f->rec_attr_clr) &&
-	    rootfs_setattr(tree, AT_RECURSIVE, f->rec_attr_set, f->rec_attr_clr, 0, -1, m->destination, err) < 0)
+	    rootfs_setattr(tree, AT_RECURSIVE, f->rec_attr_set, f->rec_attr_clr, 0, -1,
+			   m->destination, err) < 0)
 		return -1;
 	return rootfs_attach(tree, target, f->propagation, f->n_propagation, m->destination, err);
 }
@@ -333,7 +341,8 @@ static int open_fs_target(struct rootfs_ctx *c, const struct oci_mount *m, bool 
 		return cleat_safe_mkdir_p(c->rootfd, m->destination, 0755, err);
 
 	cleat_error_t tmp = NULL;
-	int fd = cleat_safe_open(c->rootfd, m->destination, O_PATH | O_NOFOLLOW, RESOLVE_NO_SYMLINKS, &tmp);
+	int fd = cleat_safe_open(c->rootfd, m->destination, O_PATH | O_NOFOLLOW,
+				 RESOLVE_NO_SYMLINKS, &tmp);
 	if (fd < 0 && tmp->errnum == ENOENT) {
 		cleat_error_free(&tmp);
 		fd = cleat_safe_mkdir_p(c->rootfd, m->destination, 0755, err);
@@ -341,25 +350,30 @@ static int open_fs_target(struct rootfs_ctx *c, const struct oci_mount *m, bool 
 			return -1;
 		/* Re-check: nothing on the way may be a symlink. */
 		close(fd);
-		fd = cleat_safe_open(c->rootfd, m->destination, O_PATH | O_NOFOLLOW, RESOLVE_NO_SYMLINKS, &tmp);
+		fd = cleat_safe_open(c->rootfd, m->destination, O_PATH | O_NOFOLLOW,
+				     RESOLVE_NO_SYMLINKS, &tmp);
 	}
 	if (fd < 0) {
 		int e = tmp->errnum;
 		cleat_error_free(&tmp);
 		if (e == ELOOP)
-			return cleat_error_msg(err, "`%s` must be mounted on an ordinary directory, not through a symlink", m->type);
+			return cleat_error_msg(err,
+					       "`%s` must be mounted on an ordinary directory, not "
+					       "through a symlink",
+					       m->type);
 		return cleat_error_errno(err, e, "open `%s` inside the rootfs", m->destination);
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		close(fd);
-		return cleat_error_msg(err, "`%s` must be mounted on an ordinary directory", m->type);
+		return cleat_error_msg(err, "`%s` must be mounted on an ordinary directory",
+				       m->type);
 	}
 	return fd;
 }
 
-static int fs_entry(struct rootfs_ctx *c, const struct oci_mount *m, const struct cleat_mount_flags *f,
-		    cleat_error_t *err)
+static int fs_entry(struct rootfs_ctx *c, const struct oci_mount *m,
+		    const struct cleat_mount_flags *f, cleat_error_t *err)
 {
 	bool is_tmpfs = strcmp(m->type, "tmpfs") == 0;
 	bool strict = strcmp(m->type, "proc") == 0 || strcmp(m->type, "sysfs") == 0;
@@ -382,7 +396,8 @@ static int fs_entry(struct rootfs_ctx *c, const struct oci_mount *m, const struc
 		 * namespace; without one, fall back to the host's /sys as runc
 		 * does for rootless containers. */
 		cleat_error_free(&tmp);
-		tree = open_tree(AT_FDCWD, "/sys", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		tree = open_tree(AT_FDCWD, "/sys",
+				 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 		if (tree < 0)
 			return cleat_error_errno(err, errno, "open_tree `/sys`");
 		if (rootfs_bind_set_flags(tree, ms, m->destination, err) < 0)
@@ -401,7 +416,8 @@ static int fs_entry(struct rootfs_ctx *c, const struct oci_mount *m, const struc
 			return cleat_error_errno(err, errno, "chmod tmpfs root");
 	}
 	if ((f->rec_attr_set | f->rec_attr_clr) &&
-	    rootfs_setattr(tree, AT_RECURSIVE, f->rec_attr_set, f->rec_attr_clr, 0, -1, m->destination, err) < 0)
+	    rootfs_setattr(tree, AT_RECURSIVE, f->rec_attr_set, f->rec_attr_clr, 0, -1,
+			   m->destination, err) < 0)
 		return -1;
 	if (rootfs_attach(tree, target, f->propagation, f->n_propagation, m->destination, err) < 0)
 		return -1;
@@ -443,7 +459,8 @@ int rootfs_apply_late_ro(struct rootfs_ctx *c, cleat_error_t *err)
 	/* Mount-level only, like runc's MS_BIND|MS_REMOUNT|MS_RDONLY: the
 	 * superblock stays rw in mountinfo's super options. */
 	for (size_t i = 0; i < c->n_late_ro; i++)
-		if (rootfs_setattr(c->late_ro[i], 0, MOUNT_ATTR_RDONLY, 0, 0, -1, "read-only tmpfs", err) < 0)
+		if (rootfs_setattr(c->late_ro[i], 0, MOUNT_ATTR_RDONLY, 0, 0, -1, "read-only tmpfs",
+				   err) < 0)
 			return -1;
 	return 0;
 }

@@ -57,7 +57,8 @@ static int make_parent_private(const char *rootfs, cleat_error_t *err)
 
 static int bind_rootfs(const char *rootfs, cleat_error_t *err)
 {
-	_cleanup_close_ int tree = open_tree(AT_FDCWD, rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	_cleanup_close_ int tree = open_tree(AT_FDCWD, rootfs,
+					     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (tree < 0)
 		return cleat_error_errno(err, errno, "bind rootfs `%s`", rootfs);
 	if (move_mount(tree, "", AT_FDCWD, rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
@@ -76,7 +77,8 @@ static int prepare_mounts(struct rootfs_ctx *c, cleat_error_t *err)
 	}
 	if (rootfs_needs_dev_setup(cfg) && rootfs_setup_devices(c, err) < 0)
 		return cleat_error_wrap(err, "devices");
-	if (c->o->console_path && cleat_rootfs_mount_console(c->o->rootfs, c->o->console_path, err) < 0)
+	if (c->o->console_path &&
+	    cleat_rootfs_mount_console(c->o->rootfs, c->o->console_path, err) < 0)
 		return -1;
 	if (rootfs_apply_late_ro(c, err) < 0)
 		return -1;
@@ -95,7 +97,8 @@ static int check_no_mount_ns(const struct oci_config *cfg, cleat_error_t *err)
 {
 	const struct oci_linux *l = cfg->linux_;
 	if (l && (l->n_masked_paths || l->n_readonly_paths))
-		return cleat_error_msg(err, "unable to restrict sys entries without a private MNT namespace");
+		return cleat_error_msg(
+			err, "unable to restrict sys entries without a private MNT namespace");
 	if (cfg->has_root && cfg->root.readonly)
 		return cleat_error_msg(err, "root.readonly needs a private mount namespace");
 	if (cfg->n_mounts)

@@ -19,11 +19,11 @@
 
 struct cleat_rootfs_opts {
 	const struct oci_config *config;
-	const char *bundle;       /* absolute bundle directory */
-	const char *rootfs;       /* absolute path of root.path (resolved against bundle) */
-	bool no_pivot;            /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
-	bool in_userns;           /* a new user namespace was created: device nodes are bind-mounted */
-	bool in_cgroupns;         /* a new cgroup namespace was created */
+	const char *bundle; /* absolute bundle directory */
+	const char *rootfs; /* absolute path of root.path (resolved against bundle) */
+	bool no_pivot; /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
+	bool in_userns; /* a new user namespace was created: device nodes are bind-mounted */
+	bool in_cgroupns; /* a new cgroup namespace was created */
 	const char *console_path; /* pts slave to bind on /dev/console, or NULL */
 	/* Optional (NULL: prepare idmaps by itself, which works only without a
 	 * container user namespace): config->n_mounts entries from

@@ -57,10 +57,10 @@ int rootfs_write_sysctls(int rootfd, const struct oci_config *config, cleat_erro
 /* mountinfo.c */
 struct mountinfo_entry {
 	int id, parent;
-	char *root;       /* root of the mount within its filesystem */
+	char *root; /* root of the mount within its filesystem */
 	char *mountpoint; /* decoded */
-	char *options;    /* per-mount options */
-	char *optional;   /* optional fields ("shared:1 master:2"), may be "" */
+	char *options; /* per-mount options */
+	char *optional; /* optional fields ("shared:1 master:2"), may be "" */
 	char *fstype;
 	char *source;
 	char *super_options;
@@ -72,6 +72,7 @@ struct mountinfo {
 int mountinfo_read(const char *path, struct mountinfo *mi, cleat_error_t *err);
 void mountinfo_free(struct mountinfo *mi);
 /* The mount whose mountpoint is the longest prefix of path (the mount path is on). */
-const struct mountinfo_entry *mountinfo_find_containing(const struct mountinfo *mi, const char *path);
+const struct mountinfo_entry *mountinfo_find_containing(const struct mountinfo *mi,
+							const char *path);
 
 #endif

@@ -77,22 +77,26 @@ static size_t component(const char *p, const char **next)
 #define MAX_LINK_DEPTH 40
 
 static int mkdir_p_depth(int rootfd, const char *path, mode_t mode, int depth, cleat_error_t *err);
-static int mkpath_depth(int rootfd, const char *path, bool dir, mode_t mode, int depth, cleat_error_t *err);
+static int mkpath_depth(int rootfd, const char *path, bool dir, mode_t mode, int depth,
+			cleat_error_t *err);
 
 /* `name` in the directory `dirfd` (reached as `dirpath` inside the root) is
  * a symlink whose target does not exist: create the target, inside the
  * root, the way a lookup through the link would find it. */
-static int create_link_target(int rootfd, int dirfd, const char *dirpath, const char *name, bool dir,
-			      mode_t mode, int depth, cleat_error_t *err)
+static int create_link_target(int rootfd, int dirfd, const char *dirpath, const char *name,
+			      bool dir, mode_t mode, int depth, cleat_error_t *err)
 {
 	char target[4096];
 	ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
 	if (n < 0)
-		return cleat_error_errno(err, errno, "readlink `%s/%s` inside the rootfs", dirpath, name);
+		return cleat_error_errno(err, errno, "readlink `%s/%s` inside the rootfs", dirpath,
+					 name);
 	target[n] = '\0';
 	if (depth >= MAX_LINK_DEPTH)
-		return cleat_error_errno(err, ELOOP, "create `%s/%s` inside the rootfs", dirpath, name);
-	_cleanup_free_ char *full = target[0] == '/' ? xstrdup(target) : xasprintf("%s/%s", dirpath, target);
+		return cleat_error_errno(err, ELOOP, "create `%s/%s` inside the rootfs", dirpath,
+					 name);
+	_cleanup_free_ char *full = target[0] == '/' ? xstrdup(target)
+						     : xasprintf("%s/%s", dirpath, target);
 	int fd = mkpath_depth(rootfd, full, dir, mode, depth + 1, err);
 	if (fd < 0)
 		return -1;
@@ -133,8 +137,10 @@ static int mkdir_p_depth(int rootfd, const char *path, mode_t mode, int depth, c
 			 * created inside the root, never outside it. */
 			if (mkdirat(cur, name, mode) < 0) {
 				if (errno != EEXIST)
-					return cleat_error_errno(err, errno, "mkdir `%s` inside the rootfs", prefix);
-				if (create_link_target(rootfd, cur, dirpath, name, true, mode, depth, err) < 0)
+					return cleat_error_errno(
+						err, errno, "mkdir `%s` inside the rootfs", prefix);
+				if (create_link_target(rootfd, cur, dirpath, name, true, mode,
+						       depth, err) < 0)
 					return -1;
 			}
 			fd = cleat_safe_open(rootfd, prefix, O_PATH | O_DIRECTORY, 0, err);
@@ -149,7 +155,8 @@ static int mkdir_p_depth(int rootfd, const char *path, mode_t mode, int depth, c
 	return TAKE_FD(cur);
 }
 
-static int mkpath_depth(int rootfd, const char *path, bool dir, mode_t mode, int depth, cleat_error_t *err)
+static int mkpath_depth(int rootfd, const char *path, bool dir, mode_t mode, int depth,
+			cleat_error_t *err)
 {
 	cleat_error_t tmp = NULL;
 	int fd;
@@ -171,7 +178,8 @@ static int mkpath_depth(int rootfd, const char *path, bool dir, mode_t mode, int
 	if (pfd < 0)
 		return -1;
 	/* O_EXCL: never follow a (dangling) symlink while creating. */
-	_cleanup_close_ int created = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	_cleanup_close_ int created = openat(
+		pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (created < 0) {
 		if (errno != EEXIST)
 			return cleat_error_errno(err, errno, "create `%s` inside the rootfs", path);

@@ -37,7 +37,8 @@ static bool ns_is_host(const struct oci_config *c, const char *type, const char 
 	if (ns == NULL || ns->path == NULL)
 		return false;
 	snprintf(self, sizeof(self), "/proc/self/ns/%s", proc_name);
-	return stat(ns->path, &a) == 0 && stat(self, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+	return stat(ns->path, &a) == 0 && stat(self, &b) == 0 && a.st_ino == b.st_ino &&
+	       a.st_dev == b.st_dev;
 }
 
 static int check_one(const struct oci_config *c, const char *key, cleat_error_t *err)
@@ -52,22 +53,28 @@ static int check_one(const struct oci_config *c, const char *key, cleat_error_t 
 		if (strcmp(k, ipc_sysctls[i]) == 0) {
 			if (has_ns(c, "ipc") && !ns_is_host(c, "ipc", "ipc"))
 				return 0;
-			return cleat_error_msg(err, "sysctl `%s` is not allowed in the hosts ipc namespace", key);
+			return cleat_error_msg(
+				err, "sysctl `%s` is not allowed in the hosts ipc namespace", key);
 		}
 	if (str_has_prefix(k, "fs.mqueue.")) {
 		if (has_ns(c, "ipc") && !ns_is_host(c, "ipc", "ipc"))
 			return 0;
-		return cleat_error_msg(err, "sysctl `%s` is not allowed in the hosts ipc namespace", key);
+		return cleat_error_msg(err, "sysctl `%s` is not allowed in the hosts ipc namespace",
+				       key);
 	}
 	if (str_has_prefix(k, "net.")) {
 		if (has_ns(c, "network") && !ns_is_host(c, "network", "net"))
 			return 0;
-		return cleat_error_msg(err, "sysctl `%s` not allowed in host network namespace", key);
+		return cleat_error_msg(err, "sysctl `%s` not allowed in host network namespace",
+				       key);
 	}
 	if (strcmp(k, "kernel.domainname") == 0 || strcmp(k, "kernel.hostname") == 0) {
 		if (has_ns(c, "uts") && !ns_is_host(c, "uts", "uts"))
 			return 0;
-		return cleat_error_msg(err, "sysctl `%s` is not allowed as it conflicts with the OCI `hostname` field", key);
+		return cleat_error_msg(
+			err,
+			"sysctl `%s` is not allowed as it conflicts with the OCI `hostname` field",
+			key);
 	}
 	return cleat_error_msg(err, "sysctl `%s` is not in a separate kernel namespace", key);
 }
@@ -77,7 +84,8 @@ int cleat_sysctl_validate(const struct oci_config *config, cleat_error_t *err)
 	const struct oci_linux *l = config->linux_;
 	for (size_t i = 0; l && i < l->n_sysctl; i++) {
 		const char *k = l->sysctl[i].key;
-		if (k == NULL || *k == '\0' || strstr(k, "..") != NULL || k[0] == '/' || k[0] == '.')
+		if (k == NULL || *k == '\0' || strstr(k, "..") != NULL || k[0] == '/' ||
+		    k[0] == '.')
 			return cleat_error_msg(err, "sysctl `%s`: invalid name", k ? k : "");
 		if (check_one(config, k, err) < 0)
 			return -1;
@@ -93,7 +101,8 @@ int rootfs_write_sysctls(int rootfd, const struct oci_config *config, cleat_erro
 	if (cleat_sysctl_validate(config, err) < 0)
 		return -1;
 	for (size_t i = 0; i < l->n_sysctl; i++) {
-		const char *key = l->sysctl[i].key, *val = l->sysctl[i].value ? l->sysctl[i].value : "";
+		const char *key = l->sysctl[i].key,
+			   *val = l->sysctl[i].value ? l->sysctl[i].value : "";
 		/* Dots are separators unless the key already uses slashes (an
 		 * interface name like "eth0.100" contains a dot). */
 		_cleanup_free_ char *rel = xasprintf("/proc/sys/%s", key);
@@ -101,7 +110,8 @@ int rootfs_write_sysctls(int rootfd, const struct oci_config *config, cleat_erro
 			for (char *p = rel + strlen("/proc/sys/"); *p; p++)
 				if (*p == '.')
 					*p = '/';
-		_cleanup_close_ int fd = cleat_safe_open(rootfd, rel, O_WRONLY | O_TRUNC, RESOLVE_NO_SYMLINKS, err);
+		_cleanup_close_ int fd = cleat_safe_open(rootfd, rel, O_WRONLY | O_TRUNC,
+							 RESOLVE_NO_SYMLINKS, err);
 		if (fd < 0)
 			return cleat_error_wrap(err, "sysctl `%s`", key);
 		/* Only the real procfs: an image directory standing in for an

@@ -13,12 +13,15 @@
 
 #include "common/util.h"
 
-static int copy_file(int sdir, int ddir, const char *name, const struct stat *st, cleat_error_t *err)
+static int copy_file(int sdir, int ddir, const char *name, const struct stat *st,
+		     cleat_error_t *err)
 {
 	_cleanup_close_ int in = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in < 0)
 		return cleat_error_errno(err, errno, "open `%s`", name);
-	_cleanup_close_ int out = openat(ddir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st->st_mode & 07777);
+	_cleanup_close_ int out = openat(ddir, name,
+					 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+					 st->st_mode & 07777);
 	if (out < 0)
 		return cleat_error_errno(err, errno, "create `%s`", name);
 	for (;;) {
@@ -43,8 +46,10 @@ static int copy_entry(int sdir, int ddir, const char *name, int depth, cleat_err
 	if (S_ISDIR(st.st_mode)) {
 		if (mkdirat(ddir, name, st.st_mode & 07777) < 0)
 			return cleat_error_errno(err, errno, "mkdir `%s`", name);
-		_cleanup_close_ int s = openat(sdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		_cleanup_close_ int d = openat(ddir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		_cleanup_close_ int s = openat(sdir, name,
+					       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		_cleanup_close_ int d = openat(ddir, name,
+					       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (s < 0 || d < 0)
 			return cleat_error_errno(err, errno, "open directory `%s`", name);
 		if (copy_dir(s, d, depth + 1, err) < 0)
