@@ -139,8 +139,16 @@ install_packages() {
 	done
 	[ ${#missing[@]} -eq 0 ] && { echo "all packages installed"; return 0; }
 	echo "installing: ${missing[*]}"
+	# Keep the packages' daemons from starting: a system dockerd would create its default
+	# bridge on a private-range network, and the tests start isolated daemons of their own.
+	local policy=/usr/sbin/policy-rc.d own_policy=0 rc=0
+	if [ ! -e "$policy" ]; then
+		printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && own_policy=1
+	fi
 	apt-get update -qq &&
-		apt-get install -y -qq --no-install-recommends "${missing[@]}"
+		apt-get install -y -qq --no-install-recommends "${missing[@]}" || rc=$?
+	[ "$own_policy" = 1 ] && rm -f "$policy"
+	return "$rc"
 }
 
 # The source tree to build from: $SRCDIR itself unless it was configured in place (a VPATH
