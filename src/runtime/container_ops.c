@@ -121,7 +121,15 @@ int cleat_container_kill(const struct cleat_ctx *ctx, const char *id, int signo,
 	}
 	if (c->status == CLEAT_STATUS_STOPPED || c->status == CLEAT_STATUS_CREATING)
 		return cleat_error_msg(err, "container not running");
-	return signal_init(c, signo, err);
+	if (signal_init(c, signo, err) < 0)
+		return -1;
+	/* A frozen (cgroup v1) task only dies once thawed; runc thaws for SIGKILL too. */
+	if (c->status == CLEAT_STATUS_PAUSED && signo == SIGKILL) {
+		struct cleat_cgroup *cg;
+		if (cleat_container_cgroup(c, &cg, err) < 0 || cleat_cgroup_freeze(cg, false, err) < 0)
+			return cleat_error_wrap(err, "thaw after SIGKILL");
+	}
+	return 0;
 }
 
 int cleat_container_destroy(struct cleat_container *c, cleat_error_t *err)

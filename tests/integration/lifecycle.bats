@@ -313,3 +313,47 @@ trapped"
 	run -0 jq -r .time "$BUNDLE/log.json"
 	assert_output --regexp '^[0-9]{4}-[0-9]{2}-[0-9]{2}T'
 }
+
+@test "lifecycle: paused: status, start and delete refused like runc; SIGKILL thaws and kills" {
+	create "$ID"
+	cleat start "$ID"
+	run -0 cleat pause "$ID"
+	wait_for_container "$ID" paused
+	run -1 cleat start "$ID"
+	assert_output "cleat: cannot start a container in the paused state"
+	run -1 cleat exec "$ID" true
+	assert_output "cleat: cannot exec in a paused container (use --ignore-paused to override)"
+	run -1 cleat delete "$ID"
+	assert_output "cleat: cannot delete container $ID that is not stopped: paused"
+	run -0 cleat kill "$ID" KILL
+	wait_for_container "$ID" stopped
+	run -0 cleat delete "$ID"
+	[ ! -e "$ROOT/$ID" ]
+}
+
+@test "lifecycle: delete --force of a paused container kills it and removes its cgroup" {
+	create "$ID"
+	cleat start "$ID"
+	cleat pause "$ID"
+	local pid
+	pid=$(init_pid "$ID")
+	run -0 cleat delete --force "$ID"
+	pid_gone "$pid"
+	[ ! -e "$ROOT/$ID" ]
+	run ! test -d "/sys/fs/cgroup/freezer/$ID"
+}
+
+@test "lifecycle: a create killed midway is reported stopped and delete cleans it up" {
+	update_config '.hooks = {"createRuntime": [{"path": "/bin/sleep", "args": ["sleep", "2"]}]}'
+	"$CLEAT" --root "$ROOT" create "$ID" </dev/null >/dev/null 2>&1 3>&- &
+	local cpid=$!
+	wait_for_container "$ID" creating
+	run -0 cleat list
+	assert_line --regexp "^$ID +0 +creating "
+	kill -KILL "$cpid"
+	wait "$cpid" || true
+	wait_for_container "$ID" stopped
+	run -0 cleat delete "$ID"
+	[ ! -e "$ROOT/$ID" ]
+	run ! test -d "/sys/fs/cgroup/pids/$ID"
+}
