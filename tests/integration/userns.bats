@@ -104,3 +104,26 @@ userns_config() {
 	assert_line --regexp '^\s+0\s+1000\s+1$'
 	[ -z "$(ls "$BUNDLE/rootless-state")" ]
 }
+
+@test "userns: rootless: run -d, exec, kill and delete as an unprivileged user" {
+	skip_unless_cmd setpriv "setpriv (util-linux) is needed to drop to uid 1000"
+	rm -f "$BUNDLE/config.json"
+	chown -R 1000:1000 "$BUNDLE"
+	setpriv --reuid=1000 --regid=1000 --clear-groups "$CLEAT" spec --rootless --bundle "$BUNDLE"
+	update_config '.process.terminal = false | .process.args = ["sleep", "1000"]'
+	chown 1000:1000 "$BUNDLE/config.json"
+	local rl=(setpriv --reuid=1000 --regid=1000 --clear-groups "$CLEAT" --root "$BUNDLE/rootless-state")
+	"${rl[@]}" run -d "$ID" </dev/null >/dev/null 2>&1 3>&-
+	run -0 "${rl[@]}" exec "$ID" sh -c 'id -u; cat /proc/1/cmdline'
+	assert_output --partial 0
+	assert_output --partial sleep
+	run -0 "${rl[@]}" list
+	assert_line --regexp "^$ID +[1-9][0-9]* +running "
+	run -0 "${rl[@]}" kill "$ID" KILL
+	for ((i = 0; i < 50; i++)); do
+		[ "$("${rl[@]}" state "$ID" | jq -r .status)" = stopped ] && break
+		sleep 0.1
+	done
+	run -0 "${rl[@]}" delete "$ID"
+	[ -z "$(ls "$BUNDLE/rootless-state")" ]
+}
