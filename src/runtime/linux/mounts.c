@@ -389,23 +389,12 @@ static int fs_entry(struct rootfs_ctx *c, const struct oci_mount *m,
 	if (delay_ro)
 		ms &= ~(unsigned long) MS_RDONLY;
 
-	cleat_error_t tmp = NULL;
-	_cleanup_close_ int tree = rootfs_fs_mount(m->type, m->source, f->data, ms, &tmp);
-	if (tree < 0 && tmp->errnum == EPERM && c->o->in_userns && strcmp(m->type, "sysfs") == 0) {
-		/* A sysfs instance needs a network namespace owned by our user
-		 * namespace; without one, fall back to the host's /sys as runc
-		 * does for rootless containers. */
-		cleat_error_free(&tmp);
-		tree = open_tree(AT_FDCWD, "/sys",
-				 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-		if (tree < 0)
-			return cleat_error_errno(err, errno, "open_tree `/sys`");
-		if (rootfs_bind_set_flags(tree, ms, m->destination, err) < 0)
-			return -1;
-	} else if (tree < 0) {
-		*err = TAKE_PTR(tmp);
+	/* No fallback to a bind of the host's /sys when sysfs is refused (a
+	 * user namespace without its own network namespace): like runc, the
+	 * config must ask for that bind (as `spec --rootless` does). */
+	_cleanup_close_ int tree = rootfs_fs_mount(m->type, m->source, f->data, ms, err);
+	if (tree < 0)
 		return -1;
-	}
 
 	if (is_tmpfs && f->tmpcopyup && cleat_tmpcopyup(target, tree, err) < 0)
 		return cleat_error_wrap(err, "tmpcopyup");
