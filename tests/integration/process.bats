@@ -156,3 +156,14 @@ socket-data"
 	assert_line "[]"
 	assert_line --regexp '^0 1 2 [0-9]+ $'
 }
+
+@test "process: a session keyring _ses.<id> is joined unless --no-new-keyring" {
+	update_config '.process.args = ["sleep", "1000"]'
+	cleat run -d "$ID" </dev/null >/dev/null 2>&1 3>&-
+	run -0 grep -c " _ses.$ID: " /proc/keys
+	cleat delete -f "$ID"
+	local id2=$ID-nk
+	cleat run -d --no-new-keyring "$id2" </dev/null >/dev/null 2>&1 3>&-
+	run -1 grep " _ses.$id2: " /proc/keys
+	cleat delete -f "$id2"
+}

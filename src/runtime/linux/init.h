@@ -46,8 +46,4 @@ struct cleat_init_args {
 /* Fork the helper.  Returns its pid in the parent; never returns in the child. */
 pid_t cleat_init_spawn(const struct cleat_init_args *a, cleat_error_t *err);
 
-/* Look up file in PATH of env (or the default PATH) like execvp, inside the
- * current root; *out is malloc'd. */
-int cleat_find_executable(const char *file, char *const *env, char **out, cleat_error_t *err);
-
 #endif
