@@ -10,7 +10,10 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "oci-spec/config.h"
 #include "runtime/linux/mount_options.h"
+#include "runtime/linux/rootfs.h"
+#include "runtime/linux/rootfs_internal.h"
 #include "runtime/linux/safe_path.h"
 
 static int tap_n, tap_failed;
@@ -302,6 +305,89 @@ static void test_safe_path(void)
 	free(escaped2), free(inside2), free(dangling), free(dt);
 }
 
+/* runc's rules: a sysctl needs the container's own namespace of its kind. */
+static void test_sysctl_rules(void)
+{
+	static const struct {
+		const char *namespaces, *sysctl, *want_err; /* want_err NULL: accepted */
+	} cases[] = {
+		{ "[{\"type\":\"ipc\"}]", "{\"kernel.shmmax\":\"1\"}", NULL },
+		{ "[{\"type\":\"ipc\"}]", "{\"fs.mqueue.msg_max\":\"10\"}", NULL },
+		{ "[]", "{\"kernel.msgmax\":\"1\"}", "ipc namespace" },
+		{ "[{\"type\":\"network\"}]", "{\"net.ipv4.ip_forward\":\"1\"}", NULL },
+		{ "[{\"type\":\"network\"}]", "{\"net/ipv4/conf/eth0.100/forwarding\":\"1\"}",
+		  NULL },
+		{ "[{\"type\":\"ipc\"}]", "{\"net.core.somaxconn\":\"1\"}", "network namespace" },
+		{ "[{\"type\":\"uts\"}]", "{\"kernel.hostname\":\"x\"}", NULL },
+		{ "[]", "{\"kernel.domainname\":\"x\"}", "hostname" },
+		{ "[{\"type\":\"ipc\"},{\"type\":\"network\"}]", "{\"vm.swappiness\":\"1\"}",
+		  "not in a separate kernel namespace" },
+		{ "[{\"type\":\"network\"}]", "{\"net/../../kernel/x\":\"1\"}", "invalid name" },
+		{ "[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]",
+		  "{\"net.ipv4.ip_forward\":\"1\"}", "network namespace" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *json = xasprintf("{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
+				       "\"linux\":{\"namespaces\":%s,\"sysctl\":%s}}",
+				       cases[i].namespaces, cases[i].sysctl);
+		struct oci_config *c = NULL;
+		cleat_error_t err = NULL;
+		if (oci_config_parse(json, strlen(json), "test", &c, &err) < 0) {
+			ok(0, "parse %s", json);
+			cleat_error_free(&err);
+			free(json);
+			continue;
+		}
+		int r = cleat_sysctl_validate(c, &err);
+		if (cases[i].want_err == NULL)
+			ok(r == 0, "sysctl %s with %s accepted", cases[i].sysctl,
+			   cases[i].namespaces);
+		else
+			ok(r < 0 && err && strstr(err->msg, cases[i].want_err) != NULL,
+			   "sysctl %s with %s refused (%s)", cases[i].sysctl, cases[i].namespaces,
+			   err ? err->msg : "accepted");
+		cleat_error_free(&err);
+		oci_config_free(c);
+		free(json);
+	}
+}
+
+static void test_mountinfo(void)
+{
+	char path[] = "/tmp/test-mountinfo.XXXXXX";
+	int fd = mkstemp(path);
+	const char *text =
+		"22 27 0:21 / /proc rw,relatime - proc proc rw\n"
+		"27 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n"
+		"40 27 0:37 / /with\\040space rw master:3 shared:4 - tmpfs tm\\040p rw,size=4k\n"
+		"41 27 0:38 /sub /mnt/a rw - ext4 /dev/vdb rw\n"
+		"42 41 0:39 / /mnt/a/b rw - tmpfs tmpfs rw\n";
+	ok(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t) strlen(text),
+	   "write sample mountinfo");
+	close(fd);
+	struct mountinfo mi = { 0 };
+	cleat_error_t err = NULL;
+	ok(mountinfo_read(path, &mi, &err) == 0 && mi.n == 5, "five entries parsed");
+	if (mi.n == 5) {
+		ok(strcmp(mi.e[2].mountpoint, "/with space") == 0 &&
+			   strcmp(mi.e[2].source, "tm p") == 0,
+		   "octal escapes decoded");
+		ok(strcmp(mi.e[2].optional, "master:3 shared:4") == 0 &&
+			   mi.e[0].optional[0] == '\0',
+		   "optional fields kept");
+		ok(strcmp(mi.e[3].root, "/sub") == 0 && strcmp(mi.e[4].fstype, "tmpfs") == 0 &&
+			   strcmp(mi.e[2].super_options, "rw,size=4k") == 0,
+		   "root, fstype and super options");
+		const struct mountinfo_entry *e = mountinfo_find_containing(&mi, "/mnt/a/b/c");
+		ok(e && e->id == 42, "containing mount is the deepest");
+		e = mountinfo_find_containing(&mi, "/mnt/ab");
+		ok(e && e->id == 27, "a mount point is not a string prefix");
+	}
+	cleat_error_free(&err);
+	mountinfo_free(&mi);
+	unlink(path);
+}
+
 int main(void)
 {
 	test_flags();
@@ -312,6 +398,8 @@ int main(void)
 	test_ms_to_attr();
 	test_split();
 	test_safe_path();
+	test_sysctl_rules();
+	test_mountinfo();
 	printf("1..%d\n", tap_n);
 	return tap_failed ? 1 : 0;
 }
