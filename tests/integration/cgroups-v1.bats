@@ -59,7 +59,7 @@ cleat_v1() {
 }
 
 @test "pure v1: hugetlb without a v1 hugetlb hierarchy is a clear error" {
-	[ -d /sys/fs/cgroup/hugetlb ] && skip "this host has a v1 hugetlb hierarchy"
+	mountpoint -q /sys/fs/cgroup/hugetlb && skip "this host has a v1 hugetlb hierarchy"
 	update_config '.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 4194304}]'
 	run -1 detached cleat_v1 run -d "$ID"
 	assert_output --partial '"hugetlb" cgroup controller is not available'

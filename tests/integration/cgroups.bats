@@ -218,7 +218,7 @@ start() {
 
 @test "network: classID and priorities need net_cls/net_prio" {
 	update_config '.linux.resources.network = {"classID": 1048577}'
-	if [ -d /sys/fs/cgroup/net_cls ]; then
+	if mountpoint -q /sys/fs/cgroup/net_cls; then
 		start
 		run -0 v1 net_cls net_cls.classid
 		assert_output 1048577
