@@ -379,6 +379,10 @@ static int fs_entry(struct rootfs_ctx *c, const struct oci_mount *m,
 	bool strict = strcmp(m->type, "proc") == 0 || strcmp(m->type, "sysfs") == 0;
 	unsigned long ms = f->flags;
 	bool delay_ro = (ms & MS_RDONLY) && (is_tmpfs || is_dev_dest(m->destination));
+
+	/* An idmapping applies to an existing filesystem's mount, not a new one. */
+	if (f->idmap || f->ridmap || m->n_uid_mappings || m->n_gid_mappings)
+		return cleat_error_msg(err, "idmapped mounts are supported for bind mounts only");
 	struct stat before;
 	bool existed;
 
