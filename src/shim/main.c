@@ -250,6 +250,24 @@ static void read_delete_options(const char *bundle, struct runtime_opts *o, cons
 	o->root = xasprintf("%s/%s", root && *root ? root : SHIM_DEFAULT_RUNTIME_ROOT, ns);
 }
 
+/* A shim killed with SIGKILL leaves its socket behind: remove it once nobody
+ * listens (a grouped shim still serving other containers keeps it). */
+static void remove_dead_socket(const char *bundle)
+{
+	_cleanup_free_ char *apath = xasprintf("%s/address", bundle);
+	_cleanup_free_ char *addr = NULL;
+	cleat_error_t err = NULL;
+	if (read_file(apath, &addr, NULL, &err) < 0) {
+		cleat_error_free(&err);
+		return;
+	}
+	if (!str_has_prefix(addr, "unix://"))
+		return;
+	const char *path = addr + strlen("unix://");
+	if (str_has_prefix(path, SHIM_SOCKET_DIR "/") && !socket_alive(path))
+		unlink(path);
+}
+
 static int cmd_delete(const struct shim_flags *f, cleat_error_t *err)
 {
 	_cleanup_free_ char *bundle = NULL;
@@ -288,6 +306,7 @@ static int cmd_delete(const struct shim_flags *f, cleat_error_t *err)
 		cleat_warn("%s", (*err)->msg);
 		cleat_error_free(err);
 	}
+	remove_dead_socket(bundle);
 	_cleanup_free_ char *pidfile = xasprintf("%s/init.pid", bundle);
 	_cleanup_free_ char *pidtxt = NULL;
 	long long pid = 0;

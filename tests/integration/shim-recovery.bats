@@ -153,10 +153,12 @@ restart_containerd() {
 @test "shim: a SIGKILLed shim is cleaned up by containerd's delete path" {
 	run_d "$ID" sleep 1000
 	wait_status "$ID" RUNNING
-	local shim pid bundle
+	local shim pid bundle sock
 	shim=$(shim_pid "$ID")
 	pid=$(ctr_ tasks ls | awk -v id="$ID" '$1 == id { print $2 }')
 	bundle=$(bundle_of "$ID")
+	sock=$(cat "$bundle/address")
+	[ -S "${sock#unix://}" ]
 	grep -qF "$bundle/rootfs" /proc/self/mountinfo
 	kill -KILL "$shim"
 	# containerd notices the closed connection and runs `containerd-shim-cleat-v2 delete`.
@@ -170,4 +172,6 @@ restart_containerd() {
 	run -1 grep -F "$bundle/rootfs" /proc/self/mountinfo
 	run -0 ctr_ tasks ls -q
 	refute_output --partial "$ID"
+	# Nor is its socket left in /run/containerd/s.
+	[ ! -e "${sock#unix://}" ]
 }
