@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -45,9 +46,13 @@ static int make_parent_private(const char *rootfs, cleat_error_t *err)
 {
 	struct mountinfo mi = { 0 };
 	int r = 0;
+	/* mountinfo has canonical paths; the bundle path may go through symlinks. */
+	_cleanup_free_ char *real = realpath(rootfs, NULL);
+	if (real == NULL)
+		return cleat_error_errno(err, errno, "resolve rootfs `%s`", rootfs);
 	if (mountinfo_read("/proc/self/mountinfo", &mi, err) < 0)
 		return -1;
-	const struct mountinfo_entry *e = mountinfo_find_containing(&mi, rootfs);
+	const struct mountinfo_entry *e = mountinfo_find_containing(&mi, real);
 	if (e && strstr(e->optional, "shared:") != NULL &&
 	    mount(NULL, e->mountpoint, NULL, MS_PRIVATE, NULL) < 0)
 		r = cleat_error_errno(err, errno, "make `%s` private", e->mountpoint);
