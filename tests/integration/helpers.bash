@@ -178,6 +178,10 @@ crun_() {
 		"$CRUN" ${CRUN_ROOT:+--root "$CRUN_ROOT"} "$@"
 }
 
+# The wrappers above as plain commands (for `timeout`, which cannot run shell functions).
+CRUN_PURE_V1=(unshare -m --propagation private sh -c
+	'umount -l /sys/fs/cgroup/unified 2>/dev/null; exec "$@"' crun_)
+
 # detached CMD...: run CMD (e.g. `cleat run -d ID`) with stdin from /dev/null and stdout
 # and stderr to $BUNDLE/detached.log, then print that log. A detached container inherits
 # the runtime's stdio; under `run` that is bats's capture pipe, and `run` would wait until
@@ -258,18 +262,22 @@ remove_tree() {
 	rm -rf --one-file-system "$dir" 2>/dev/null || true
 }
 
-# force_delete_all RUNTIME_FN STATE_DIR: delete every container a runtime knows in
-# STATE_DIR; when the runtime cannot even list them, kill each recorded init pid.
+# force_delete_all STATE_DIR RUNTIME-COMMAND...: delete (--force, at most 20 s each) every
+# container a runtime holds in STATE_DIR; when that fails, kill the recorded init pid.
+#   force_delete_all "$ROOT" "$CLEAT" --root "$ROOT"
 force_delete_all() {
-	local rt=$1 dir=$2 id pid ids
+	local dir=$1 id pid ids
+	shift
 	[ -d "$dir" ] || return 0
-	ids=$("$rt" list -q 2>/dev/null) || ids=
-	for id in $ids $(ls "$dir" 2>/dev/null); do
-		timeout 20 "$rt" delete --force "$id" >/dev/null 2>&1 && continue
+	ids=$(timeout 20 "$@" list -q 2>/dev/null) || ids=
+	for id in $(printf '%s\n' $ids $(ls "$dir" 2>/dev/null) | sort -u); do
+		[ -d "$dir/$id" ] || continue
+		timeout 20 "$@" delete --force "$id" >/dev/null 2>&1 && continue
 		pid=$(jq -r '.init_process_pid // .pid // empty' "$dir/$id/state.json" 2>/dev/null)
 		if [ -n "$pid" ] && [ "$pid" -gt 1 ] 2>/dev/null; then
 			kill -KILL "$pid" 2>/dev/null || true
 		fi
+		echo "teardown: could not delete container $id with '$1'" >&2
 	done
 }
 
@@ -278,9 +286,9 @@ force_delete_all() {
 teardown_bundle() {
 	[ -n "${BUNDLE:-}" ] && [ -d "$BUNDLE" ] || return 0
 	cd / || true
-	[ -x "$CLEAT" ] && force_delete_all cleat "$ROOT"
-	force_delete_all runc_ "$RUNC_ROOT"
-	[ -n "$(ls "$CRUN_ROOT" 2>/dev/null)" ] && force_delete_all crun_ "$CRUN_ROOT"
+	[ -x "$CLEAT" ] && force_delete_all "$ROOT" "$CLEAT" --root "$ROOT"
+	force_delete_all "$RUNC_ROOT" "$RUNC" --root "$RUNC_ROOT"
+	force_delete_all "$CRUN_ROOT" "${CRUN_PURE_V1[@]}" "$CRUN" --root "$CRUN_ROOT"
 	remove_tree "$BUNDLE"
 	unset BUNDLE
 }
@@ -449,9 +457,10 @@ start_dockerd() {
 stop_dockerd() {
 	if [ -n "${DOCKERD_DIR:-}" ] && [ -d "$DOCKERD_DIR" ]; then
 		if [ -n "${DOCKERD_PID:-}" ] && kill -0 "$DOCKERD_PID" 2>/dev/null; then
-			local ids
-			ids=$(timeout 20 docker_ ps -aq 2>/dev/null)
-			[ -n "$ids" ] && timeout 60 docker_ rm -f $ids >/dev/null 2>&1
+			local ids d=("$DOCKER" -H "unix://$DOCKER_SOCK")
+			ids=$(DOCKER_CONFIG=$DOCKERD_DIR/client timeout 20 "${d[@]}" ps -aq 2>/dev/null)
+			[ -n "$ids" ] && DOCKER_CONFIG=$DOCKERD_DIR/client timeout 60 "${d[@]}" rm -f $ids \
+				>/dev/null 2>&1
 		fi
 		stop_pid "${DOCKERD_PID:-}" 20
 		kill_pids_with_arg "$DOCKERD_DIR/"

@@ -54,6 +54,29 @@ teardown() {
 	teardown_bundle
 	[ ! -e "$b" ]
 	run ! grep -F "$b" /proc/self/mountinfo
+	# runc's delete --force ran: its default cgroup /<id> is gone from every hierarchy.
+	run ! compgen -G "/sys/fs/cgroup/*/$id"
+	setup_bundle
+}
+
+@test "plumbing: teardown_bundle deletes running cleat and crun containers too" {
+	require_binary "$CLEAT"
+	local a c
+	a=$(container_id cleat)
+	c=$(container_id crun)
+	update_config '.process.args = ["sleep", "100"]'
+	run -0 detached cleat run -d "$a"
+	run -0 detached crun_ run -d "$c"
+	local pa pc
+	pa=$(cleat state "$a" | jq .pid)
+	pc=$(crun_ state "$c" | jq .pid)
+	[ "$pa" -gt 1 ] && [ "$pc" -gt 1 ]
+	teardown_bundle
+	run ! compgen -G "/sys/fs/cgroup/*/$a"
+	run ! compgen -G "/sys/fs/cgroup/*/$c"
+	# Gone, or a zombie waiting for whoever reaps orphans here.
+	run ! grep -qv '^State:.*Z' <(grep ^State: "/proc/$pa/status" 2>/dev/null)
+	run ! grep -qv '^State:.*Z' <(grep ^State: "/proc/$pc/status" 2>/dev/null)
 	setup_bundle
 }
 
