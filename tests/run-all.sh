@@ -17,7 +17,9 @@
 # Environment: FUZZ_SECONDS (30), BATS_TIMEOUT (seconds per .bats file, 1800), JOBS (nproc),
 # CLEAT_CI_DIR, CLEAT_SKIP_INSTALL=1 (no apt-get), CLEAT_ONLY_BATS="a.bats b.bats" (run only
 # these integration files), CLEAT_SKIP_SANITIZERS=1, CLEAT_SKIP_FUZZ=1, CLEAT_SKIP_DISTCHECK=1,
-# CLEAT_FORMAT_STRICT=1 (formatting drift fails the run instead of being reported).
+# CLEAT_FORMAT_STRICT=1 (formatting drift fails the run instead of being reported),
+# CLEAT_LEAKS_STRICT=1 (mounts, cgroups or processes left by the integration suites fail the
+# run; .ci/run sets it).
 set -uo pipefail
 
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
@@ -244,6 +246,38 @@ run_integration() {
 	done
 }
 
+# What the integration suites left behind: mounts under the helpers' temporary
+# directories, cgroups named like container_id ids created during the run, and orphaned
+# processes still running from a test bundle. Reported; with CLEAT_LEAKS_STRICT=1 (.ci/run)
+# any leftover counts as one failed test. On a machine where other suites run at the same
+# time, their containers show up here too.
+check_leftovers() {
+	local mounts cgroups procs p n
+	mounts=$(awk '$5 ~ "^/tmp/cleat-(bundle|ctrd|dockerd)\\." { print $5 }' /proc/self/mountinfo)
+	cgroups=$(find /sys/fs/cgroup/ -mindepth 2 -maxdepth 3 -type d -newer "$RUN_STAMP" 2>/dev/null |
+		grep -E '/[A-Za-z0-9_.]+(-[A-Za-z0-9_.]+)*-[0-9a-f]+-[0-9]+-[0-9]+$')
+	procs=$(for p in /proc/[0-9]*; do
+		[ "$(awk '/^PPid:/ { print $2 }' "$p/status" 2>/dev/null)" = 1 ] || continue
+		readlink "$p/root" 2>/dev/null | grep -q '^/tmp/cleat-bundle\.' && echo "${p#/proc/}"
+		tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -q -- '--root /tmp/cleat-bundle\.' &&
+			echo "${p#/proc/}"
+	done | sort -u)
+	n=$(( $(echo -n "$mounts" | grep -c .) + $(echo -n "$cgroups" | grep -c .) + $(echo -n "$procs" | grep -c .) ))
+	if [ "$n" -eq 0 ]; then
+		echo "   leftovers: none (mounts, cgroups, processes)"
+		[ "${CLEAT_LEAKS_STRICT:-0}" = 1 ] && PASSED=$((PASSED + 1))
+		return 0
+	fi
+	echo "   leftovers: $(echo -n "$mounts" | grep -c .) mounts, $(echo -n "$cgroups" | grep -c .) cgroups, $(echo -n "$procs" | grep -c .) processes"
+	{ echo "$mounts"; echo "$cgroups"; for p in $procs; do
+		echo "pid $p: $(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline")"; done; } | grep . |
+		head -n 20 | sed 's/^/   | /'
+	if [ "${CLEAT_LEAKS_STRICT:-0}" = 1 ]; then
+		FAILED=$((FAILED + 1))
+		FAILURES+=("leftovers after the integration suites (see above)")
+	fi
+}
+
 # Report (or, with CLEAT_FORMAT_STRICT=1, fail on) C files that differ from clang-format.
 # Report-only by default: the code base predates the .clang-format file.
 check_format() {
@@ -310,7 +344,11 @@ main() {
 	fi
 
 	if [ -x "$main/cleat" ]; then
+		RUN_STAMP=$LOGDIR/.integration-start
+		touch "$RUN_STAMP"
 		run_integration
+		log "leftovers"
+		check_leftovers
 	else
 		echo "   integration: not run, the build failed"
 		FAILED=$((FAILED + 1))
