@@ -273,7 +273,9 @@ force_delete_all() {
 	for id in $(printf '%s\n' $ids $(ls "$dir" 2>/dev/null) | sort -u); do
 		[ -d "$dir/$id" ] || continue
 		timeout 20 "$@" delete --force "$id" >/dev/null 2>&1 && continue
-		pid=$(jq -r '.init_process_pid // .pid // empty' "$dir/$id/state.json" 2>/dev/null)
+		pid=$(timeout 10 "$@" state "$id" 2>/dev/null | jq -r '.pid // empty' 2>/dev/null)
+		[ -n "$pid" ] ||
+			pid=$(jq -r '.init_process_pid // .pid // empty' "$dir/$id/state.json" 2>/dev/null)
 		if [ -n "$pid" ] && [ "$pid" -gt 1 ] 2>/dev/null; then
 			kill -KILL "$pid" 2>/dev/null || true
 		fi
