@@ -39,7 +39,8 @@ fi
 
 say "building in $BUILD and installing into $PREFIX"
 cd "$SRCDIR"
-./autogen.sh >/dev/null 2>&1
+./autogen.sh >"$SRCDIR/autogen.log" 2>&1 || { cat "$SRCDIR/autogen.log" >&2; exit 1; }
+rm -f "$SRCDIR/autogen.log"
 if [ -e "$SRCDIR/config.status" ]; then
 	# The tree was configured in place: build there (a VPATH build would refuse it).
 	BUILD=$SRCDIR
