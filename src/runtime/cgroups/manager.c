@@ -287,7 +287,8 @@ static int collect(const char *dir, pid_t **pids, size_t *n, cleat_error_t *err)
 	if (cg_procs(dir, &p, &k, err) < 0)
 		return -1;
 	*pids = xrealloc(*pids, (*n + k + 1) * sizeof **pids);
-	memcpy(*pids + *n, p, k * sizeof *p);
+	if (k > 0) /* cg_procs() gives NULL for an empty cgroup */
+		memcpy(*pids + *n, p, k * sizeof *p);
 	*n += k;
 	free(p);
 	_cleanup_closedir_ DIR *d = opendir(dir);
