@@ -15,6 +15,9 @@ setup() {
 }
 
 teardown() {
+	# Delete our containers by name first: nothing of ours may outlive the test.
+	cleat delete --force "$ID" >/dev/null 2>&1 || true
+	runc_ delete --force "$ID-runc" >/dev/null 2>&1 || true
 	teardown_bundle
 	local d
 	for d in /sys/fs/cgroup/*/cleat-test-cg-*; do
