@@ -39,6 +39,7 @@ struct create_run {
 	pid_t helper, init;
 	int pty_master;
 	bool dir_created;
+	struct cleat_cgroup_join cg_join;
 };
 
 static void create_run_cleanup(struct create_run *r, bool failed)
@@ -68,6 +69,7 @@ static void create_run_cleanup(struct create_run *r, bool failed)
 			;
 	}
 	cleat_ns_plan_close(&r->ns);
+	cleat_cgroup_join_close(&r->cg_join);
 	for (int *fd = (int[]){ r->fifo_fd, r->console_sock, r->sync_parent, r->sync_child, -2 }; *fd != -2; fd++)
 		if (*fd >= 0)
 			close(*fd);
@@ -112,7 +114,7 @@ static int check_options(struct create_run *r, cleat_error_t *err)
 	const struct oci_process *p = r->c->config->process;
 	if (p->terminal && !r->o->console_socket && !r->o->foreground)
 		return cleat_error_msg(err, "cannot allocate tty if runc will detach without setting console socket");
-	if (!p->terminal && r->o->console_socket)
+	if (r->o->console_socket && (!p->terminal || r->o->foreground))
 		return cleat_error_msg(err, "cannot use console socket if runc will not detach or allocate tty");
 	if (cleat_ns_plan_build(r->c->config, &r->ns, err) < 0)
 		return -1;
@@ -194,8 +196,10 @@ static int spawn(struct create_run *r, cleat_error_t *err)
 		.close_in_child = { r->c->lock_fd, r->c->dir_fd, r->console_sock, r->sync_parent },
 		.n_close_in_child = 4,
 		.idmap_fds = idmap,
+		.cgroup_join = r->ctx->systemd_cgroup ? NULL : &r->cg_join,
 	};
 	r->helper = cleat_init_spawn(&a, err);
+	cleat_cgroup_join_close(&r->cg_join);
 	for (size_t i = 0; idmap && i < r->c->config->n_mounts; i++)
 		if (idmap[i] >= 0)
 			close(idmap[i]);
@@ -206,7 +210,10 @@ static int spawn(struct create_run *r, cleat_error_t *err)
 	return 0;
 }
 
-static int setup_cgroup(struct create_run *r, cleat_error_t *err)
+/* cgroupfs: made before the spawn, the helper joins it by itself (no
+ * grace period, see cgroups.h); systemd: the scope is started with the
+ * helper's pid after the spawn. */
+static int setup_cgroup(struct create_run *r, pid_t pid, cleat_error_t *err)
 {
 	const struct oci_config *cfg = r->c->config;
 	struct cleat_cgroup_opts co = {
@@ -217,7 +224,9 @@ static int setup_cgroup(struct create_run *r, cleat_error_t *err)
 		.resources = cfg->linux_ ? cfg->linux_->resources : NULL,
 		.config = cfg,
 	};
-	if (cleat_cgroup_create(&co, r->helper, &r->c->cgroup, err) < 0)
+	if (cleat_cgroup_create(&co, pid, &r->c->cgroup, err) < 0)
+		return -1;
+	if (pid == 0 && cleat_cgroup_join_open(r->c->cgroup, true, &r->cg_join, err) < 0)
 		return -1;
 	r->c->cgroup_str = cleat_cgroup_to_string(r->c->cgroup);
 	/* Recorded now so that `delete` can remove the cgroup even if this
@@ -334,9 +343,11 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 	if (make_state(r, err) < 0)
 		return -1;
 	cleat_debug("create %s: state directory ready", r->o->id);
+	if (!r->ctx->systemd_cgroup && setup_cgroup(r, 0, err) < 0)
+		return -1;
 	if (spawn(r, err) < 0)
 		return -1;
-	if (setup_cgroup(r, err) < 0)
+	if (r->ctx->systemd_cgroup && setup_cgroup(r, r->helper, err) < 0)
 		return -1;
 	cleat_debug("create %s: cgroup %s ready", r->o->id, r->c->cgroup_str);
 	if (cleat_sync_send_type(r->sync_parent, CLEAT_SYNC_GO, err) < 0)
@@ -367,6 +378,7 @@ int cleat_container_create(const struct cleat_ctx *ctx, const struct cleat_creat
 	struct create_run r = { .ctx = ctx, .o = o, .fifo_fd = -1, .console_sock = -1,
 				.sync_parent = -1, .sync_child = -1, .pty_master = -1 };
 	cleat_ns_plan_init(&r.ns);
+	cleat_cgroup_join_init(&r.cg_join);
 	out->init_pid = 0;
 	out->pty_master = -1;
 	int ret = create_steps(&r, out, err);

@@ -99,10 +99,13 @@ PY
 	[ ! -e "$ROOT/$ID" ]
 }
 
-@test "terminal: a console socket without terminal is refused" {
+@test "terminal: a console socket without terminal, or with run in the foreground, is refused" {
+	run -1 detached cleat run --console-socket "$BUNDLE/nosock" "$ID"
+	assert_output --partial "cannot use console socket if runc will not detach or allocate tty"
 	update_config '.process.terminal = false'
 	run -1 detached cleat create --console-socket "$BUNDLE/nosock" "$ID"
 	assert_output --partial "cannot use console socket"
+	[ ! -e "$ROOT/$ID" ]
 }
 
 @test "terminal: a console socket that is not listening is named in the error" {
