@@ -27,6 +27,7 @@ struct exec_run {
 	int sync_parent, sync_child;
 	pid_t helper, pid;
 	int pty_master;
+	struct cleat_cgroup_join cg_join;
 };
 
 static void exec_run_cleanup(struct exec_run *r, bool failed)
@@ -42,6 +43,7 @@ static void exec_run_cleanup(struct exec_run *r, bool failed)
 			;
 	}
 	cleat_ns_plan_close(&r->ns);
+	cleat_cgroup_join_close(&r->cg_join);
 	for (int *fd = (int[]){ r->console_sock, r->sync_parent, r->sync_child, r->pty_master, -2 };
 	     *fd != -2; fd++)
 		if (*fd >= 0)
@@ -84,6 +86,14 @@ static int spawn(struct exec_run *r, cleat_error_t *err)
 	r->sync_child = sv[1];
 	if (cleat_exec_ns_plan(r->c->init_pid, &r->ns, err) < 0)
 		return -1;
+	/* The helper joins the cgroup by itself after GO; born inside the
+	 * cgroup2 one unless execCPUAffinity.initial must come first. */
+	const struct oci_cpu_affinity *aff = r->o->process->exec_cpu_affinity;
+	struct cleat_cgroup *cg;
+	if (r->c->cgroup_str && *r->c->cgroup_str &&
+	    (cleat_container_cgroup(r->c, &cg, err) < 0 ||
+	     cleat_cgroup_join_open(cg, !(aff && aff->initial), &r->cg_join, err) < 0))
+		return cleat_error_wrap(err, "enter the container's cgroup");
 	struct cleat_exec_args a = {
 		.process = r->o->process,
 		.config = r->c->config,
@@ -93,21 +103,18 @@ static int spawn(struct exec_run *r, cleat_error_t *err)
 		.console = r->o->process->terminal,
 		.close_in_child = { r->c->lock_fd, r->c->dir_fd, r->console_sock, r->sync_parent },
 		.n_close_in_child = 4,
+		.cgroup_join = &r->cg_join,
 	};
 	r->helper = cleat_exec_spawn(&a, err);
+	cleat_cgroup_join_close(&r->cg_join);
 	if (r->helper < 0)
 		return -1;
 	close(r->sync_child);
 	r->sync_child = -1;
 	/* execCPUAffinity.initial: before the move into the cgroup (the exec'd
 	 * process inherits it; `final` is applied by the process once inside). */
-	const struct oci_cpu_affinity *aff = r->o->process->exec_cpu_affinity;
 	if (aff && aff->initial && cleat_sched_set_affinity(r->helper, aff->initial, err) < 0)
 		return cleat_error_wrap(err, "process.execCPUAffinity.initial");
-	struct cleat_cgroup *cg;
-	if (r->c->cgroup_str && *r->c->cgroup_str &&
-	    (cleat_container_cgroup(r->c, &cg, err) < 0 || cleat_cgroup_enter(cg, r->helper, err) < 0))
-		return cleat_error_wrap(err, "enter the container's cgroup");
 	return cleat_sync_send_type(r->sync_parent, CLEAT_SYNC_GO, err);
 }
 
@@ -186,7 +193,7 @@ int cleat_container_exec(const struct cleat_ctx *ctx, const char *id, const stru
 			 int *exit_status, cleat_error_t *err)
 {
 	struct exec_run r = { .o = o, .console_sock = -1, .sync_parent = -1, .sync_child = -1,
-			      .pty_master = -1 };
+			      .pty_master = -1, .cg_join = { .v2_dir = -1 } };
 	cleat_ns_plan_init(&r.ns);
 	*exit_status = 0;
 	/* No lock: a foreground exec may run for days; state is only read. */

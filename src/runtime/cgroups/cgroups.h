@@ -37,6 +37,32 @@ char *cleat_cgroup_to_string(const struct cleat_cgroup *cg);
 int cleat_cgroup_from_string(const char *s, struct cleat_cgroup **out, cleat_error_t *err);
 /* Move pid (e.g. an exec'd process) into the container's cgroup. */
 int cleat_cgroup_enter(struct cleat_cgroup *cg, pid_t pid, cleat_error_t *err);
+
+/* A child joining the cgroup by itself (join.c), much cheaper than
+ * cleat_cgroup_enter(): the parent opens the files (the kernel checks the
+ * opener's credentials), forks with cleat_cgroup_fork(), the child calls
+ * cleat_cgroup_join_self() before it forks anything, and the parent closes
+ * its copies with cleat_cgroup_join_close(). */
+struct cleat_cgroup_join {
+	int *fds; /* per hierarchy: v1 "tasks", v2 "cgroup.procs" */
+	bool *v2;
+	char **paths; /* for errors */
+	size_t n;
+	int v2_dir; /* the cgroup2 directory for clone3(CLONE_INTO_CGROUP), or -1 */
+	bool hybrid; /* a refused write to the unified tree is harmless */
+	bool in_v2; /* in the child: born inside v2_dir */
+};
+void cleat_cgroup_join_init(struct cleat_cgroup_join *j);
+/* clone_into: let cleat_cgroup_fork() start the child inside the cgroup2
+ * directory (else the child joins it by writing, after whatever the parent
+ * does between fork and the child's join). */
+int cleat_cgroup_join_open(struct cleat_cgroup *cg, bool clone_into, struct cleat_cgroup_join *j,
+			   cleat_error_t *err);
+void cleat_cgroup_join_close(struct cleat_cgroup_join *j);
+/* fork(), or clone3 into j->v2_dir when set and the kernel allows; j may be NULL. */
+pid_t cleat_cgroup_fork(struct cleat_cgroup_join *j);
+/* In the child (single-threaded): join every hierarchy, close the fds. */
+int cleat_cgroup_join_self(struct cleat_cgroup_join *j, cleat_error_t *err);
 int cleat_cgroup_update(struct cleat_cgroup *cg, const struct oci_resources *r, cleat_error_t *err);
 int cleat_cgroup_freeze(struct cleat_cgroup *cg, bool frozen, cleat_error_t *err);
 int cleat_cgroup_is_frozen(struct cleat_cgroup *cg, bool *frozen, cleat_error_t *err);

@@ -108,6 +108,8 @@ static int helper_join(const struct cleat_exec_args *a, cleat_error_t *err)
 {
 	if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_GO, "wait for cgroup", NULL, err) < 0)
 		return -1;
+	if (a->cgroup_join && cleat_cgroup_join_self(a->cgroup_join, err) < 0)
+		return -1;
 	for (int k = 0; k < CLEAT_NS_COUNT; k++)
 		if (cleat_ns_join(&a->ns, k, err) < 0)
 			return -1;
@@ -116,7 +118,7 @@ static int helper_join(const struct cleat_exec_args *a, cleat_error_t *err)
 
 pid_t cleat_exec_spawn(const struct cleat_exec_args *a, cleat_error_t *err)
 {
-	pid_t helper = fork();
+	pid_t helper = cleat_cgroup_fork(a->cgroup_join);
 	if (helper < 0)
 		return cleat_error_errno(err, errno, "fork");
 	if (helper > 0)
@@ -126,10 +128,15 @@ pid_t cleat_exec_spawn(const struct cleat_exec_args *a, cleat_error_t *err)
 	for (size_t i = 0; i < a->n_close_in_child; i++)
 		if (a->close_in_child[i] >= 0)
 			close(a->close_in_child[i]);
-	int own[1 + CLEAT_NS_COUNT] = { a->sync_fd };
+	const struct cleat_cgroup_join *j = a->cgroup_join;
+	size_t n_own = 1 + CLEAT_NS_COUNT, n_cg = j ? j->n + 1 : 0;
+	_cleanup_free_ int *own = xmalloc((n_own + n_cg) * sizeof(int));
+	own[0] = a->sync_fd;
 	for (int k = 0; k < CLEAT_NS_COUNT; k++)
 		own[1 + k] = a->ns.join_fd[k];
-	cleat_process_close_inherited(a->keep_fds, own, ARRAY_SIZE(own));
+	for (size_t i = 0; i < n_cg; i++)
+		own[n_own++] = i < j->n ? j->fds[i] : j->v2_dir;
+	cleat_process_close_inherited(a->keep_fds, own, n_own);
 	if (helper_join(a, &e) < 0)
 		child_fail(a->sync_fd, &e);
 	pid_t pid = (pid_t) syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);

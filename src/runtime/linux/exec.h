@@ -2,7 +2,8 @@
  *
  *   cleat exec (parent) --fork--> helper --clone(CLONE_PARENT)--> process
  *
- * The parent puts the helper in the container's cgroup; the helper joins
+ * The helper joins the container's cgroup by itself (cgroups.h) after the
+ * parent set execCPUAffinity.initial, then joins
  * every namespace of the container's init that differs from its own (user
  * first, mount last; pid and time apply to children, hence the clone) and
  * the process sets itself up as the init does (terminal, rlimits, cwd, user,
@@ -16,6 +17,7 @@
 
 #include "common/error.h"
 #include "oci-spec/config.h"
+#include "runtime/cgroups/cgroups.h"
 #include "runtime/linux/namespaces.h"
 
 struct cleat_exec_args {
@@ -27,6 +29,7 @@ struct cleat_exec_args {
 	bool console;
 	int close_in_child[4];
 	size_t n_close_in_child;
+	struct cleat_cgroup_join *cgroup_join; /* the helper joins by itself after GO, or NULL */
 };
 
 /* Open /proc/<pid>/ns/<type> of every namespace that differs from ours. */

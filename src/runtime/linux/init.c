@@ -200,6 +200,8 @@ static int helper_setup(const struct cleat_init_args *a, cleat_error_t *err)
 {
 	if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_GO, "wait for cgroup setup", NULL, err) < 0)
 		return -1;
+	if (a->cgroup_join && cleat_cgroup_join_self(a->cgroup_join, err) < 0)
+		return -1;
 	if (helper_userns(a, err) < 0)
 		return -1;
 	for (int k = 0; k < CLEAT_NS_COUNT; k++)
@@ -220,14 +222,18 @@ static _Noreturn void helper_main(const struct cleat_init_args *a)
 		if (a->close_in_child[i] >= 0)
 			close(a->close_in_child[i]);
 	size_t n_idmap = a->idmap_fds ? a->config->n_mounts : 0;
-	_cleanup_free_ int *own = xmalloc((2 + CLEAT_NS_COUNT + n_idmap) * sizeof(int));
+	const struct cleat_cgroup_join *j = a->cgroup_join;
+	size_t n_own = 2 + CLEAT_NS_COUNT + n_idmap, n_cg = j ? j->n + 1 : 0;
+	_cleanup_free_ int *own = xmalloc((n_own + n_cg) * sizeof(int));
 	own[0] = a->sync_fd;
 	own[1] = a->fifo_fd;
 	for (int k = 0; k < CLEAT_NS_COUNT; k++)
 		own[2 + k] = a->ns.join_fd[k];
 	for (size_t i = 0; i < n_idmap; i++)
 		own[2 + CLEAT_NS_COUNT + i] = a->idmap_fds[i];
-	cleat_process_close_inherited(a->keep_fds, own, 2 + CLEAT_NS_COUNT + n_idmap);
+	for (size_t i = 0; i < n_cg; i++)
+		own[n_own++] = i < j->n ? j->fds[i] : j->v2_dir;
+	cleat_process_close_inherited(a->keep_fds, own, n_own);
 	if (helper_setup(a, &err) < 0)
 		child_fail(a->sync_fd, &err);
 	pid_t pid = clone_sibling();
@@ -245,7 +251,7 @@ static _Noreturn void helper_main(const struct cleat_init_args *a)
 
 pid_t cleat_init_spawn(const struct cleat_init_args *a, cleat_error_t *err)
 {
-	pid_t pid = fork();
+	pid_t pid = cleat_cgroup_fork(a->cgroup_join);
 	if (pid < 0)
 		return cleat_error_errno(err, errno, "fork");
 	if (pid == 0)

@@ -18,6 +18,7 @@
 
 #include "common/error.h"
 #include "oci-spec/config.h"
+#include "runtime/cgroups/cgroups.h"
 #include "runtime/linux/namespaces.h"
 
 struct cleat_init_args {
@@ -41,6 +42,9 @@ struct cleat_init_args {
 	/* config->n_mounts detached idmapped mounts made by the parent with
 	 * cleat_rootfs_open_idmapped() (-1: none for that entry), or NULL. */
 	const int *idmap_fds;
+	/* The helper joins the cgroup by itself (cgroups.h); NULL: the parent
+	 * moves it before CLEAT_SYNC_GO (the systemd driver). */
+	struct cleat_cgroup_join *cgroup_join;
 };
 
 /* Fork the helper.  Returns its pid in the parent; never returns in the child. */
