@@ -1,6 +1,7 @@
 #include "config.h"
 #include "runtime/linux/process.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -211,6 +212,18 @@ int cleat_process_prepare_fds(unsigned keep, cleat_error_t *err)
 	return 0;
 }
 
+/* runc reports exec failures with Go's lower-case errno texts, and dockerd maps them to
+ * exit codes by matching those words ("no such file or directory" → 127, "permission
+ * denied" → 126), so keep that wording rather than strerror()'s capitalised one. */
+static int exec_lookup_error(const char *file, int errnum, cleat_error_t *err)
+{
+	_cleanup_free_ char *text = xstrdup(strerror(errnum));
+	text[0] = (char) tolower((unsigned char) text[0]);
+	if (errnum == ENOENT)
+		return cleat_error_msg(err, "exec: \"%s\": stat %s: %s", file, file, text);
+	return cleat_error_msg(err, "exec: \"%s\": %s", file, text);
+}
+
 int cleat_process_find_exec(const struct oci_process *p, char *const *env, char **out,
 			    cleat_error_t *err)
 {
@@ -219,7 +232,7 @@ int cleat_process_find_exec(const struct oci_process *p, char *const *env, char 
 	const char *file = p->args[0];
 	if (strchr(file, '/')) {
 		if (access(file, X_OK) < 0)
-			return cleat_error_errno(err, errno, "exec: \"%s\"", file);
+			return exec_lookup_error(file, errno, err);
 		*out = xstrdup(file);
 		return 0;
 	}
