@@ -1,9 +1,11 @@
 /* The systemd driver: the container's cgroup is a transient scope unit
  * (Delegate=yes, so we may write its files), created and stopped over D-Bus
- * with sd-bus.  Resources go both into unit properties (so a daemon-reload
+ * with sd-bus.  libsystemd is loaded on first use: linked, it (and libgcrypt,
+ * lz4, zstd, lzma it links) would cost every cleat command its loading time.  Resources go both into unit properties (so a daemon-reload
  * keeps them) and, through the cgroupfs code, into the files directly. */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,12 +15,49 @@
 #include "common/util.h"
 #include "runtime/cgroups/internal.h"
 
+#define SD_SYMS(X)                                                                          \
+	X(sd_bus_new) X(sd_bus_set_address) X(sd_bus_start) X(sd_bus_unref)                 \
+	X(sd_bus_open_system) X(sd_bus_flush_close_unref) X(sd_bus_message_unref)           \
+	X(sd_bus_message_append) X(sd_bus_message_append_array)                             \
+	X(sd_bus_message_open_container) X(sd_bus_message_close_container)                  \
+	X(sd_bus_message_new_method_call) X(sd_bus_call) X(sd_bus_call_method)              \
+	X(sd_bus_error_free) X(sd_bus_error_has_name)
+
+static struct {
+#define X(f) __typeof__(f) *f;
+	SD_SYMS(X)
+#undef X
+} sdl;
+
+static int sd_load(cleat_error_t *err)
+{
+	static void *lib;
+	if (lib)
+		return 0;
+	void *h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return cleat_error_msg(err, "systemd cgroup driver: %s", dlerror());
+#define X(f)                                                                                 \
+	if (!(sdl.f = (__typeof__(sdl.f)) dlsym(h, #f))) {                                   \
+		dlclose(h);                                                                  \
+		return cleat_error_msg(err, "systemd cgroup driver: libsystemd lacks " #f); \
+	}
+	SD_SYMS(X)
+#undef X
+	lib = h;
+	return 0;
+}
+
 static void busp(sd_bus **b)
 {
 	if (*b)
-		sd_bus_flush_close_unref(*b);
+		sdl.sd_bus_flush_close_unref(*b);
 }
-static void msgp(sd_bus_message **m) { sd_bus_message_unref(*m); }
+static void msgp(sd_bus_message **m)
+{
+	if (*m)
+		sdl.sd_bus_message_unref(*m);
+}
 #define _cleanup_bus_ __attribute__((cleanup(busp)))
 #define _cleanup_msg_ __attribute__((cleanup(msgp)))
 
@@ -30,19 +69,21 @@ static int bus_open(sd_bus **out, cleat_error_t *err)
 {
 	/* systemd's private socket works without a dbus-daemon (minimal
 	 * systems have none); fall back to the system bus. */
+	if (sd_load(err) < 0)
+		return -1;
 	sd_bus *b = NULL;
-	int r = sd_bus_new(&b);
+	int r = sdl.sd_bus_new(&b);
 	if (r >= 0)
-		r = sd_bus_set_address(b, "unix:path=/run/systemd/private");
+		r = sdl.sd_bus_set_address(b, "unix:path=/run/systemd/private");
 	if (r >= 0)
-		r = sd_bus_start(b);
+		r = sdl.sd_bus_start(b);
 	if (r >= 0) {
 		*out = b;
 		return 0;
 	}
-	sd_bus_unref(b);
+	sdl.sd_bus_unref(b);
 	b = NULL;
-	r = sd_bus_open_system(&b);
+	r = sdl.sd_bus_open_system(&b);
 	if (r < 0)
 		return cleat_error_errno(err, -r, "connect to systemd (is systemd PID 1?)");
 	*out = b;
@@ -54,35 +95,35 @@ static int append_props(sd_bus_message *m, const struct cg_unit_prop *p, size_t 
 	int r = 0;
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		switch (p[i].type) {
-		case 't': r = sd_bus_message_append(m, "(sv)", p[i].name, "t", p[i].u); break;
-		case 'b': r = sd_bus_message_append(m, "(sv)", p[i].name, "b", (int) p[i].u); break;
-		case 's': r = sd_bus_message_append(m, "(sv)", p[i].name, "s", p[i].s); break;
+		case 't': r = sdl.sd_bus_message_append(m, "(sv)", p[i].name, "t", p[i].u); break;
+		case 'b': r = sdl.sd_bus_message_append(m, "(sv)", p[i].name, "b", (int) p[i].u); break;
+		case 's': r = sdl.sd_bus_message_append(m, "(sv)", p[i].name, "s", p[i].s); break;
 		case 'A':
-			r = sd_bus_message_open_container(m, 'r', "sv");
+			r = sdl.sd_bus_message_open_container(m, 'r', "sv");
 			if (r >= 0)
-				r = sd_bus_message_append(m, "s", p[i].name);
+				r = sdl.sd_bus_message_append(m, "s", p[i].name);
 			if (r >= 0)
-				r = sd_bus_message_open_container(m, 'v', "a(ss)");
+				r = sdl.sd_bus_message_open_container(m, 'v', "a(ss)");
 			if (r >= 0)
-				r = sd_bus_message_open_container(m, 'a', "(ss)");
+				r = sdl.sd_bus_message_open_container(m, 'a', "(ss)");
 			for (size_t j = 0; r >= 0 && j + 1 < p[i].n_pairs; j += 2)
-				r = sd_bus_message_append(m, "(ss)", p[i].pairs[j],
+				r = sdl.sd_bus_message_append(m, "(ss)", p[i].pairs[j],
 							  p[i].pairs[j + 1]);
 			for (int k = 0; k < 3 && r >= 0; k++)
-				r = sd_bus_message_close_container(m);
+				r = sdl.sd_bus_message_close_container(m);
 			break;
 		case 'y':
-			r = sd_bus_message_open_container(m, 'r', "sv");
+			r = sdl.sd_bus_message_open_container(m, 'r', "sv");
 			if (r >= 0)
-				r = sd_bus_message_append(m, "s", p[i].name);
+				r = sdl.sd_bus_message_append(m, "s", p[i].name);
 			if (r >= 0)
-				r = sd_bus_message_open_container(m, 'v', "ay");
+				r = sdl.sd_bus_message_open_container(m, 'v', "ay");
 			if (r >= 0)
-				r = sd_bus_message_append_array(m, 'y', p[i].bytes, p[i].n_bytes);
+				r = sdl.sd_bus_message_append_array(m, 'y', p[i].bytes, p[i].n_bytes);
 			if (r >= 0)
-				r = sd_bus_message_close_container(m);
+				r = sdl.sd_bus_message_close_container(m);
 			if (r >= 0)
-				r = sd_bus_message_close_container(m);
+				r = sdl.sd_bus_message_close_container(m);
 			break;
 		}
 	}
@@ -93,13 +134,13 @@ static int call(sd_bus *b, sd_bus_message *m, const char *what, cleat_error_t *e
 {
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	_cleanup_msg_ sd_bus_message *reply = NULL;
-	int r = sd_bus_call(b, m, 30 * 1000000ULL, &e, &reply);
+	int r = sdl.sd_bus_call(b, m, 30 * 1000000ULL, &e, &reply);
 	if (r < 0) {
 		cleat_error_errno(err, -r, "systemd %s: %s", what,
 				  e.message ? e.message
 				  : e.name  ? e.name
 					    : "");
-		sd_bus_error_free(&e);
+		sdl.sd_bus_error_free(&e);
 		return -1;
 	}
 	return 0;
@@ -159,29 +200,29 @@ int cg_systemd_start(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o,
 	_cleanup_msg_ sd_bus_message *m = NULL;
 	_cleanup_free_ char *desc = xasprintf("cleat container %s", o->id);
 	bool v2 = cg->mode == CLEAT_CGROUP_V2;
-	int r = sd_bus_message_new_method_call(b, &m, SD_DEST, SD_PATH, SD_MGR,
+	int r = sdl.sd_bus_message_new_method_call(b, &m, SD_DEST, SD_PATH, SD_MGR,
 					       "StartTransientUnit");
 	if (r >= 0)
-		r = sd_bus_message_append(m, "ss", cg->unit, "replace");
+		r = sdl.sd_bus_message_append(m, "ss", cg->unit, "replace");
 	if (r >= 0)
-		r = sd_bus_message_open_container(m, 'a', "(sv)");
+		r = sdl.sd_bus_message_open_container(m, 'a', "(sv)");
 	if (r >= 0)
-		r = sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)", "Description", "s",
+		r = sdl.sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)", "Description", "s",
 					  desc, "Slice", "s", cg->slice, "Delegate", "b", 1,
 					  "MemoryAccounting", "b", 1, "CPUAccounting", "b", 1,
 					  v2 ? "IOAccounting" : "BlockIOAccounting", "b", 1,
 					  "TasksAccounting", "b", 1);
 	if (r >= 0)
-		r = sd_bus_message_append(m, "(sv)", "DefaultDependencies", "b", 0);
+		r = sdl.sd_bus_message_append(m, "(sv)", "DefaultDependencies", "b", 0);
 	if (r >= 0 && pid > 0)
-		r = sd_bus_message_append(m, "(sv)", "PIDs", "au", 1, (uint32_t) pid);
+		r = sdl.sd_bus_message_append(m, "(sv)", "PIDs", "au", 1, (uint32_t) pid);
 	if (r >= 0)
 		r = append_props(m, props, np);
 	cg_unit_props_free(props, np);
 	if (r >= 0)
-		r = sd_bus_message_close_container(m);
+		r = sdl.sd_bus_message_close_container(m);
 	if (r >= 0)
-		r = sd_bus_message_append(m, "a(sa(sv))", 0);
+		r = sdl.sd_bus_message_append(m, "a(sa(sv))", 0);
 	if (r < 0)
 		return cleat_error_errno(err, -r, "build the StartTransientUnit message");
 	if (call(b, m, "StartTransientUnit", err) < 0)
@@ -213,16 +254,16 @@ int cg_systemd_update(struct cleat_cgroup *cg, const struct oci_resources *r, cl
 		return -1;
 	}
 	_cleanup_msg_ sd_bus_message *m = NULL;
-	int rc = sd_bus_message_new_method_call(b, &m, SD_DEST, SD_PATH, SD_MGR,
+	int rc = sdl.sd_bus_message_new_method_call(b, &m, SD_DEST, SD_PATH, SD_MGR,
 						"SetUnitProperties");
 	if (rc >= 0)
-		rc = sd_bus_message_append(m, "sb", cg->unit, 1);
+		rc = sdl.sd_bus_message_append(m, "sb", cg->unit, 1);
 	if (rc >= 0)
-		rc = sd_bus_message_open_container(m, 'a', "(sv)");
+		rc = sdl.sd_bus_message_open_container(m, 'a', "(sv)");
 	if (rc >= 0)
 		rc = append_props(m, props, np);
 	if (rc >= 0)
-		rc = sd_bus_message_close_container(m);
+		rc = sdl.sd_bus_message_close_container(m);
 	cg_unit_props_free(props, np);
 	if (rc < 0)
 		return cleat_error_errno(err, -rc, "build the SetUnitProperties message");
@@ -238,18 +279,18 @@ int cg_systemd_stop(struct cleat_cgroup *cg, cleat_error_t *err)
 		return -1;
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	_cleanup_msg_ sd_bus_message *reply = NULL;
-	int r = sd_bus_call_method(b, SD_DEST, SD_PATH, SD_MGR, "StopUnit", &e, &reply, "ss",
+	int r = sdl.sd_bus_call_method(b, SD_DEST, SD_PATH, SD_MGR, "StopUnit", &e, &reply, "ss",
 				   cg->unit, "replace");
-	if (r < 0 && !sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit")) {
+	if (r < 0 && !sdl.sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit")) {
 		cleat_error_errno(err, -r, "systemd StopUnit \"%s\": %s", cg->unit,
 				  e.message ? e.message : "");
-		sd_bus_error_free(&e);
+		sdl.sd_bus_error_free(&e);
 		return -1;
 	}
-	sd_bus_error_free(&e);
+	sdl.sd_bus_error_free(&e);
 	/* A failed scope lingers until reset; don't let it block the name. */
 	_cleanup_msg_ sd_bus_message *r2 = NULL;
-	sd_bus_call_method(b, SD_DEST, SD_PATH, SD_MGR, "ResetFailedUnit", &e, &r2, "s", cg->unit);
-	sd_bus_error_free(&e);
+	sdl.sd_bus_call_method(b, SD_DEST, SD_PATH, SD_MGR, "ResetFailedUnit", &e, &r2, "s", cg->unit);
+	sdl.sd_bus_error_free(&e);
 	return 0;
 }
