@@ -171,3 +171,11 @@ PY
 	run -0 cleat exec --preserve-fds 1 "$ID" ls /proc/self/fd 3</dev/null
 	assert_equal "$(echo "$output" | sort -n | tr '\n' ' ')" "0 1 2 3 4 "
 }
+
+@test "exec: --env overrides a variable of the container's process (last one wins)" {
+	update_config '.process.env += ["FOO=from-config"]'
+	start_container
+	run -0 cleat exec -e FOO=from-flag "$ID" sh -c 'echo $FOO; env | grep -c ^FOO='
+	assert_output "from-flag
+1"
+}

@@ -109,6 +109,13 @@ static void test_env(void)
 	ok(strv_length(env) == 4 && strcmp(env[2], "LISTEN_FDS=2") == 0 && strcmp(env[3], "LISTEN_PID=1") == 0,
 	   "LISTEN_FDS/LISTEN_PID=1 added for socket activation");
 	strv_free(env);
+	char *dup[] = { "A=1", "PATH=/bin", "A=2", "AB=3", "A" };
+	struct oci_process d = { .env = dup, .n_env = 5 };
+	env = cleat_process_env(&d, 0);
+	ok(strv_length(env) == 4 && strcmp(env[0], "A=2") == 0 && strcmp(env[2], "AB=3") == 0 &&
+		   strcmp(env[3], "A") == 0,
+	   "a duplicate variable: the last value wins, at the first one's place");
+	strv_free(env);
 	char *home[] = { "HOME=/x" };
 	struct oci_process q = { .env = home, .n_env = 1 };
 	env = cleat_process_env(&q, 0);

@@ -19,16 +19,30 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* Add or replace NAME=value: a later duplicate wins, at the first one's
+ * place (runc's prepareEnv; getenv() would otherwise see the first). */
+static void env_put(char **env, size_t *n, char *entry)
+{
+	size_t klen = strcspn(entry, "=");
+	for (size_t i = 0; entry[klen] == '=' && i < *n; i++)
+		if (strncmp(env[i], entry, klen) == 0 && strcspn(env[i], "=") == klen) {
+			free(env[i]);
+			env[i] = entry;
+			return;
+		}
+	env[(*n)++] = entry;
+}
+
 char **cleat_process_env(const struct oci_process *p, unsigned listen_fds)
 {
 	size_t n = p->n_env;
 	char **env = xmalloc0((n + 3) * sizeof(char *));
 	size_t j = 0;
 	for (size_t i = 0; i < n; i++)
-		env[j++] = xstrdup(p->env[i]);
+		env_put(env, &j, xstrdup(p->env[i]));
 	if (listen_fds > 0) {
-		env[j++] = xasprintf("LISTEN_FDS=%u", listen_fds);
-		env[j++] = xstrdup("LISTEN_PID=1");
+		env_put(env, &j, xasprintf("LISTEN_FDS=%u", listen_fds));
+		env_put(env, &j, xstrdup("LISTEN_PID=1"));
 	}
 	return env;
 }
