@@ -357,3 +357,13 @@ trapped"
 	[ ! -e "$ROOT/$ID" ]
 	run ! test -d "/sys/fs/cgroup/pids/$ID"
 }
+
+@test "lifecycle: --no-pivot runs the container without pivot_root (chroot), like runc" {
+	update_config '.process.args = ["sh", "-c", "ls /; cat /proc/self/mountinfo | head -1"]'
+	run -0 cleat run --no-pivot "$ID"
+	assert_line bin
+	assert_line proc
+	local mine=$output
+	run -0 runc_ run --no-pivot "$ID"
+	assert_equal "$(grep -c . <<<"$mine")" "$(grep -c . <<<"$output")"
+}
