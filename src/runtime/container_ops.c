@@ -175,6 +175,13 @@ int cleat_container_delete(const struct cleat_ctx *ctx, const char *id, bool for
 			   cleat_error_t *err)
 {
 	_cleanup_container_ struct cleat_container *c = NULL;
+	if (cleat_container_validate_id(id, err) < 0)
+		return -1;
+	/* runc: `delete --force` of a container that is already gone succeeds
+	 * silently; containerd's and CRI's cleanup paths rely on it. */
+	_cleanup_free_ char *dir = xasprintf("%s/%s", ctx->root, id);
+	if (force && access(dir, F_OK) < 0 && errno == ENOENT)
+		return 0;
 	if (cleat_container_load(ctx->root, id, &c, err) < 0)
 		return -1;
 	switch (c->status) {

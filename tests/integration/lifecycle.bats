@@ -163,6 +163,21 @@ got-term"
 	run ! grep -q sleep "/proc/$pid/cmdline"
 }
 
+@test "lifecycle: delete --force of a missing container succeeds silently, like runc" {
+	run -0 runc_ delete --force nosuch
+	assert_output ""
+	run -0 cleat delete --force nosuch
+	assert_output ""
+	run -1 cleat delete nosuch
+	assert_output "cleat: container does not exist"
+	run -1 cleat delete --force 'a/b'
+	assert_output --partial "invalid container ID format"
+	# A leftover directory without state.json is removed, with or without --force.
+	mkdir "$ROOT/$ID"
+	run -0 cleat delete --force "$ID"
+	[ ! -e "$ROOT/$ID" ]
+}
+
 @test "lifecycle: duplicate id is refused and the first container is untouched" {
 	create "$ID"
 	run -1 detached cleat create "$ID"
