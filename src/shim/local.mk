@@ -20,6 +20,7 @@ libshim_a_SOURCES += \
 	%reldir%/reaper.c %reldir%/reaper.h \
 	%reldir%/runtime.c %reldir%/runtime.h \
 	%reldir%/stdio.c %reldir%/stdio.h \
+	%reldir%/memtrim.c %reldir%/memtrim.h \
 	%reldir%/task.c %reldir%/task.h %reldir%/task_lifecycle.c
 
 bin_PROGRAMS += containerd-shim-cleat-v2

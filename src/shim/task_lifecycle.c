@@ -4,6 +4,7 @@
 #include "shim/task.h"
 #include "shim/events.h"
 #include "shim/json.h"
+#include "shim/memtrim.h"
 #include "shim/mount.h"
 #include "shim/options.h"
 #include "shim/stdio.h"
@@ -260,6 +261,8 @@ static void start_init_done(struct shim *s, struct runtime_result *res, void *da
 	}
 	process_start_done(p);
 	task_op_free(op);
+	/* From now on the shim mostly waits for the container to exit. */
+	shim_memtrim_soon(s->loop);
 }
 
 /* A failed exec never ran: release its waiters without an exit event, and

@@ -1,0 +1,21 @@
+/* A shim spends its life waiting; the code it ran to get there is not its
+ * working set.  Starting any dynamically linked program maps most of libc's
+ * text (the ifunc resolvers alone are spread all over it, and each fault
+ * maps a 64 KiB window), which shows up as ~1 MiB of RSS per shim although
+ * the pages are shared page cache.  shim_memtrim() unmaps the clean
+ * read-only file pages of the calling process (MADV_DONTNEED on private
+ * file mappings without copied-on-write pages: they come back from the page
+ * cache on the next touch), so RSS reflects what the shim uses afterwards.
+ * Frees no memory system-wide; PSS is unchanged or lower. */
+#ifndef CLEAT_SHIM_MEMTRIM_H
+#define CLEAT_SHIM_MEMTRIM_H
+
+struct loop;
+
+void shim_memtrim(void);
+/* shim_memtrim() once the loop has had time to send the replies and events
+ * of what just happened (one pending trim at a time). */
+#define SHIM_MEMTRIM_DELAY_MS 300
+void shim_memtrim_soon(struct loop *l);
+
+#endif
