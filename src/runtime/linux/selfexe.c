@@ -5,12 +5,14 @@
  * nobody can write (F_SEAL_WRITE) and that nothing else uses.
  *
  * Only create/run/exec need it: other commands never place a process of ours
- * in a container's pid namespace.  The copy is a sendfile of the binary plus
- * one extra execve. */
+ * in a container's pid namespace.  The copy is a sendfile of what the kernel
+ * loads (not the debug sections: most of an unstripped binary) plus one
+ * extra execve. */
 #include "config.h"
 #include "runtime/linux/selfexe.h"
 #include "runtime/linux/security.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -42,6 +44,27 @@ bool cleat_selfexe_needed(int argc, char **argv)
 	return false;
 }
 
+/* The file size the program needs: up to the end of its last segment.  The
+ * section headers and the non-loaded sections after it (.symtab, .debug_*)
+ * are left out; the copy's ELF header then names no section table.  0 (copy
+ * everything) when the file is not a 64-bit ELF this understands. */
+static off_t loaded_size(int fd, off_t file_size, Elf64_Ehdr *eh)
+{
+	if (pread(fd, eh, sizeof *eh, 0) != (ssize_t) sizeof *eh ||
+	    memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phnum == 0 || eh->e_phnum > 64)
+		return 0;
+	Elf64_Phdr ph[64];
+	size_t len = eh->e_phnum * sizeof *ph;
+	if (pread(fd, ph, len, (off_t) eh->e_phoff) != (ssize_t) len)
+		return 0;
+	uint64_t end = eh->e_phoff + len;
+	for (size_t i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type != PT_NULL && ph[i].p_offset + ph[i].p_filesz > end)
+			end = ph[i].p_offset + ph[i].p_filesz;
+	return end < (uint64_t) file_size ? (off_t) end : 0;
+}
+
 static int clone_binary(cleat_error_t *err)
 {
 	_cleanup_close_ int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -53,9 +76,13 @@ static int clone_binary(cleat_error_t *err)
 	_cleanup_close_ int mfd = memfd_create("cleat", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (mfd < 0)
 		return cleat_error_errno(err, errno, "memfd_create");
+	Elf64_Ehdr eh;
+	off_t size = loaded_size(src, st.st_size, &eh);
+	if (size == 0)
+		size = st.st_size;
 	off_t off = 0;
-	while (off < st.st_size) {
-		ssize_t n = sendfile(mfd, src, &off, (size_t) (st.st_size - off));
+	while (off < size) {
+		ssize_t n = sendfile(mfd, src, &off, (size_t) (size - off));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -63,6 +90,13 @@ static int clone_binary(cleat_error_t *err)
 		if (n == 0)
 			return cleat_error_msg(err,
 					       "copy `/proc/self/exe`: unexpected end of file");
+	}
+	if (size < st.st_size) {
+		eh.e_shoff = 0;
+		eh.e_shnum = 0;
+		eh.e_shstrndx = SHN_UNDEF;
+		if (pwrite(mfd, &eh, sizeof eh, 0) != (ssize_t) sizeof eh)
+			return cleat_error_errno(err, errno, "write the memfd copy of cleat");
 	}
 	if (fcntl(mfd, F_ADD_SEALS, SEALS) < 0)
 		return cleat_error_errno(err, errno, "seal the memfd copy of cleat");
