@@ -173,7 +173,9 @@ int main(int argc, char **argv, char **envp)
 		return 0;
 	optind = 0;
 	r = v->fn(&ctx, vargc, vargv, &err);
-	if (r < 0)
-		return report(err);
+	if (r < 0) {
+		report(err);
+		return r == CLI_FAILED_255 ? 255 : 1;
+	}
 	return r;
 }

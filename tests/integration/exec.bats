@@ -102,7 +102,7 @@ start_container() {
 
 @test "exec: -t with --console-socket sends the master; -t -d without a socket is refused" {
 	start_container
-	run -1 detached cleat exec -t -d "$ID" true
+	run -255 detached cleat exec -t -d "$ID" true
 	assert_output --partial "cannot allocate tty if runc will detach without setting console socket"
 	python3 - "$BUNDLE/c.sock" "$BUNDLE/c.out" <<'PY' 3>&- &
 import os, socket, sys
@@ -141,27 +141,51 @@ PY
 	start_container
 	cleat kill "$ID" KILL
 	wait_for_container "$ID" stopped
-	run -1 cleat exec "$ID" true
-	assert_output "cleat: cannot exec in a stopped container"
-	run -1 cleat exec nosuch true
-	assert_output "cleat: container does not exist"
+	run -255 cleat exec "$ID" true
+	assert_output "cleat: exec failed: cannot exec in a stopped container"
+	run -255 cleat exec nosuch true
+	assert_output "cleat: exec failed: container does not exist"
 }
 
 @test "exec: no args and no --process is refused" {
 	start_container
-	run -1 cleat exec "$ID"
-	assert_output --partial "args cannot be empty"
+	run -255 cleat exec "$ID"
+	assert_output "cleat: exec failed: process args cannot be empty"
 }
 
 @test "exec: a missing executable gets runc's message and leaves nothing behind" {
 	start_container
-	run -1 cleat exec "$ID" /no/such
+	run -255 cleat exec "$ID" /no/such
 	assert_output --partial '/no/such'
 	# No half-set-up exec process (still running the runtime's code) is left behind.
 	run -0 cleat exec "$ID" sh -c 'for p in /proc/[0-9]*; do tr "\0" " " <$p/cmdline; echo; done'
 	assert_line "sleep 1000 "
 	refute_line --partial "exec $ID"
 	refute_line --partial "/no/such"
+}
+
+@test "exec: runtime failures exit 255 with \"exec failed: \", like runc; usage errors 1" {
+	start_container
+	runc_ run -d --bundle "$BUNDLE" "$ID-runc" </dev/null >/dev/null 2>&1 3>&-
+	run -255 runc_ exec --pid-file /non-existent/dir/x "$ID-runc" true
+	assert_output --partial "exec failed: open /non-existent/dir/"
+	run -255 cleat exec --pid-file /non-existent/dir/x "$ID" sleep 1001
+	assert_output --regexp '^cleat: exec failed: open "/non-existent/dir/.*No such file or directory$'
+	# The process that got no pid file is killed, as runc does.
+	run -0 cleat exec "$ID" sh -c 'for p in /proc/[0-9]*; do tr "\0" " " <$p/cmdline; echo; done'
+	assert_line "sleep 1000 "
+	refute_line --partial "sleep 1001"
+	run -255 runc_ exec --user foo "$ID-runc" true
+	run -255 cleat exec --user foo "$ID" true
+	assert_output "cleat: exec failed: parsing foo as int for uid failed"
+	# The process's own 255 and usage errors are told apart.
+	run -255 cleat exec "$ID" sh -c 'exit 255'
+	assert_output ""
+	run -1 runc_ exec --bogus "$ID-runc" true
+	run -1 cleat exec --bogus "$ID" true
+	run -1 cleat exec
+	assert_output --partial "requires a minimum of 1 argument"
+	runc_ delete --force "$ID-runc"
 }
 
 @test "exec: no fd of the runtime reaches the exec'd process" {

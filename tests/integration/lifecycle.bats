@@ -336,8 +336,8 @@ trapped"
 	wait_for_container "$ID" paused
 	run -1 cleat start "$ID"
 	assert_output "cleat: cannot start a container in the paused state"
-	run -1 cleat exec "$ID" true
-	assert_output "cleat: cannot exec in a paused container (use --ignore-paused to override)"
+	run -255 cleat exec "$ID" true
+	assert_output "cleat: exec failed: cannot exec in a paused container (use --ignore-paused to override)"
 	run -1 cleat delete "$ID"
 	assert_output "cleat: cannot delete container $ID that is not stopped: paused"
 	run -0 cleat kill "$ID" KILL

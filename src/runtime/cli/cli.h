@@ -4,6 +4,11 @@
  * Convention: argv[0] is the verb name; the function returns the process
  * exit status (>= 0), or -1 with *err set, which main() prints (and sends to
  * --log) before exiting 1. */
+
+/* Returned instead of -1 when the failure must exit 255: runc's exec does
+ * fatalWithCode(err, 255) so that callers tell a runtime failure from the
+ * exec'd process's own exit status. */
+#define CLI_FAILED_255 (-255)
 #ifndef CLEAT_RUNTIME_CLI_H
 #define CLEAT_RUNTIME_CLI_H
 

@@ -127,7 +127,7 @@ static int load_process(const struct cleat_ctx *ctx, const char *id, const struc
 		return oci_process_parse(text, len, f->process_file, out, err);
 	}
 	if (nargs == 0)
-		return cleat_error_msg(err, "exec args cannot be empty");
+		return cleat_error_msg(err, "process args cannot be empty");
 	_cleanup_container_ struct cleat_container *c = NULL;
 	if (cleat_container_open(ctx->root, id, false, &c, err) < 0)
 		return -1;
@@ -142,6 +142,22 @@ static int load_process(const struct cleat_ctx *ctx, const char *id, const struc
 		return -1;
 	*out = TAKE_PTR(p);
 	return 0;
+}
+
+/* The exit status of the process, or -1 with *err set. */
+static int run_exec(const struct cleat_ctx *ctx, const char *id, const struct exec_flags *f,
+		    struct cleat_exec_opts *o, char **args, size_t nargs, cleat_error_t *err)
+{
+	_cleanup_oci_process_ struct oci_process *p = NULL;
+	if (load_process(ctx, id, f, args, nargs, &p, err) < 0)
+		return -1;
+	o->process = p;
+	if (!o->detach)
+		cleat_terminal_block_signals();
+	int status;
+	if (cleat_container_exec(ctx, id, o, &status, err) < 0)
+		return -1;
+	return status;
 }
 
 int cli_exec(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *err)
@@ -180,17 +196,13 @@ int cli_exec(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *
 	}
 	if (cli_require_min_args(argc, "exec", 1, err) < 0)
 		goto out;
-	const char *id = argv[optind];
-	_cleanup_oci_process_ struct oci_process *p = NULL;
-	if (load_process(ctx, id, &f, argv + optind + 1, (size_t) (argc - optind - 1), &p, err) < 0)
-		goto out;
-	o.process = p;
-	if (!o.detach)
-		cleat_terminal_block_signals();
-	int status;
-	if (cleat_container_exec(ctx, id, &o, &status, err) < 0)
-		goto out;
-	ret = status;
+	/* runc: every failure past the usage checks is "exec failed: ..." with
+	 * status 255, never a status the process itself could have returned. */
+	ret = run_exec(ctx, argv[optind], &f, &o, argv + optind + 1, (size_t) (argc - optind - 1), err);
+	if (ret < 0) {
+		cleat_error_wrap(err, "exec failed");
+		ret = CLI_FAILED_255;
+	}
 out:
 	free(f.env);
 	free(f.gids);
