@@ -43,3 +43,9 @@ tests_unit_test_shim_process_CFLAGS = $(SHIM_TEST_CFLAGS)
 tests_unit_test_shim_process_LDADD = $(SHIM_TEST_LDADD)
 $(tests_unit_test_shim_process_OBJECTS): $(SHIM_PROTO_H)
 TESTS += tests/unit/test-shim-process
+
+check_PROGRAMS += tests/unit/test-shim-memtrim
+tests_unit_test_shim_memtrim_SOURCES = tests/unit/test-shim-memtrim.c
+tests_unit_test_shim_memtrim_CFLAGS = $(SHIM_TEST_CFLAGS)
+tests_unit_test_shim_memtrim_LDADD = $(SHIM_TEST_LDADD)
+TESTS += tests/unit/test-shim-memtrim
