@@ -264,6 +264,12 @@ int cleat_container_events(const struct cleat_ctx *ctx, const char *id, bool sta
 		return cleat_error_msg(err, "container with id %s is not running", id);
 	if (stats_once)
 		return emit_stats(cg, id, emit, ud, err);
+	/* Stream without the state lock: holding it would block the `delete`
+	 * (or `kill`) that ends the container, and with it this stream. */
+	if (c->lock_fd >= 0) {
+		close(c->lock_fd);
+		c->lock_fd = -1;
+	}
 	uint64_t last_oom = 0;
 	_cleanup_close_ int ofd = oom_fd(cg, &last_oom);
 	_cleanup_free_ char *eid = cleat_json_escape(id);
@@ -283,8 +289,13 @@ int cleat_container_events(const struct cleat_ctx *ctx, const char *id, bool sta
 		if (!cleat_container_init_alive(c))
 			return 0;
 		if (now_ms() >= next) {
-			if (emit_stats(cg, id, emit, ud, err) < 0)
-				return -1;
+			if (emit_stats(cg, id, emit, ud, err) < 0) {
+				/* A delete between the check above and the read. */
+				if (cleat_container_init_alive(c))
+					return -1;
+				cleat_error_free(err);
+				return 0;
+			}
 			next += interval_ms;
 		}
 	}
