@@ -178,6 +178,22 @@ got-term"
 	[ ! -e "$ROOT/$ID" ]
 }
 
+@test "lifecycle: a container without a mount namespace is created and started (no /proc in its root)" {
+	update_config '.linux.namespaces |= map(select(.type != "mount")) | .mounts = []
+		| del(.linux.maskedPaths, .linux.readonlyPaths) | .root.readonly = false'
+	create "$ID"
+	run -0 cleat state "$ID"
+	assert_equal "$(jq -r .status <<<"$output")" created
+	local pid
+	pid=$(init_pid "$ID")
+	assert_equal "$(readlink "/proc/$pid/ns/mnt")" "$(readlink /proc/self/ns/mnt)"
+	[ ! -e "$BUNDLE/rootfs/proc/self" ]
+	run -0 cleat start "$ID"
+	wait_for_container "$ID" running
+	assert_equal "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "sleep 1000 "
+	cleat delete --force "$ID"
+}
+
 @test "lifecycle: duplicate id is refused and the first container is untouched" {
 	create "$ID"
 	run -1 detached cleat create "$ID"

@@ -124,11 +124,14 @@ static int init_setup(const struct cleat_init_args *a, struct init_result *r, cl
 }
 
 /* Block until `cleat start` opens exec.fifo for reading (runc's design: the
- * fifo's existence is what "created" means). */
-static int init_wait_start(int fifo_fd, cleat_error_t *err)
+ * fifo's existence is what "created" means).  fd_dir is /proc/self/fd opened
+ * before the root change: without a mount namespace nothing mounts /proc in
+ * the new root, and the fd's magic link resolves from any root. */
+static int init_wait_start(int fd_dir, int fifo_fd, cleat_error_t *err)
 {
-	_cleanup_free_ char *path = xasprintf("/proc/self/fd/%d", fifo_fd);
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	char name[32];
+	snprintf(name, sizeof name, "%s%d", fd_dir >= 0 ? "" : "/proc/self/fd/", fifo_fd);
+	_cleanup_close_ int fd = openat(fd_dir >= 0 ? fd_dir : AT_FDCWD, name, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return cleat_error_errno(err, errno, "open exec fifo");
 	if (write(fd, "0", 1) != 1)
@@ -146,14 +149,17 @@ static _Noreturn void init_main(const struct cleat_init_args *a)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* Until READY, a dying `cleat create` must take the half-built init with it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	int fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (init_setup(a, &r, &err) < 0)
 		child_fail(a->sync_fd, &err);
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	if (cleat_sync_send_type(a->sync_fd, CLEAT_SYNC_READY, &err) < 0)
 		_exit(1);
 	close(a->sync_fd);
-	if (init_wait_start(a->fifo_fd, &err) < 0)
+	if (init_wait_start(fd_dir, a->fifo_fd, &err) < 0)
 		goto fail;
+	if (fd_dir >= 0)
+		close(fd_dir);
 	close(a->fifo_fd);
 	if (a->config->hooks.n_start_container > 0) {
 		/* The init's state is from create ("creating"); runc and the spec give
