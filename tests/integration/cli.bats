@@ -157,3 +157,38 @@ $ID-c"
 	run -0 "$CLEAT" --help
 	assert_output --partial '(default: "/run/cleat")'
 }
+
+@test "cli: flags after the container id work like runc's (not for exec), up to --" {
+	update_config '.process.args = ["sh", "-c", "sleep 1000 & sleep 1000 & wait"]'
+	cd /
+	run -0 detached cleat run "$ID" -d --bundle "$BUNDLE"
+	run -0 cleat state "$ID" --
+	assert_equal "$(jq -r .status <<<"$output")" running
+	local pid cg
+	pid=$(jq -r .pid <<<"$output")
+	cg=$(awk -F: '$2 == "pids" { print $3 }' "/proc/$pid/cgroup")
+	run -0 cleat update "$ID" --pids-limit 17
+	assert_equal "$(cat "/sys/fs/cgroup/pids$cg/pids.max")" 17
+	run -0 cleat update "$ID" --pids-limit=18
+	assert_equal "$(cat "/sys/fs/cgroup/pids$cg/pids.max")" 18
+	# exec keeps its trailing words for the process.
+	run -0 cleat exec "$ID" echo -d --tty
+	assert_output "-d --tty"
+	# Unknown flags after the id stay operands, as with runc; -- ends the reordering.
+	run -1 cleat state "$ID" --bogus
+	assert_output 'cleat: "state" requires exactly 1 argument(s)'
+	run -1 cleat delete "$ID" -- --force
+	assert_output 'cleat: "delete" requires exactly 1 argument(s)'
+	run -0 cleat state "$ID" -h
+	assert_output --partial "cleat state <container-id>"
+	run -0 cleat kill "$ID" KILL --all
+	wait_for_container "$ID" stopped
+	run -0 cleat delete "$ID" -f
+	run -1 cleat state "$ID"
+	assert_output "cleat: container does not exist"
+	run -0 cleat delete nosuch --force
+	# create and start likewise.
+	run -0 detached cleat create "$ID" --bundle "$BUNDLE"
+	run -0 cleat start "$ID" --
+	wait_for_container "$ID" running
+}

@@ -41,6 +41,9 @@ int cli_events(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t
 
 /* Parse argv[0..] with getopt_long_only ("-flag" works like Go's flag
  * package, short options still combine) and stop at the first operand.
+ * Like runc, every verb but exec and ps (and the global flags, verb "cleat")
+ * first moves its known flags that follow operands in front of them, up to a
+ * literal "--" (the first call, optind == 0, permutes argv in place).
  * Returns the getopt code, -1 at the end; an unknown flag sets *err
  * ("flag provided but not defined: -x") and returns '?'. */
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
@@ -60,7 +63,8 @@ int cli_parse_create_opts(int argc, char **argv, const char *verb, struct cleat_
 			  bool *keep, cleat_error_t *err);
 /* Print the usage of a verb (from a static table in main.c). */
 void cli_print_usage(const char *verb);
-/* True when --help/-h is among the verb's flags (printing its usage). */
+/* True when --help/-h is among the verb's flags (printing its usage); for
+ * the verbs that reorder, also after the operands. */
 bool cli_wants_help(int argc, char **argv);
 
 #endif

@@ -7,9 +7,66 @@
 
 #include "common/util.h"
 
+/* runc's urfave/cli moves the flags of a command in front of its operands,
+ * except for exec and ps, whose trailing arguments belong to the process (and
+ * the global flags, which end at the command name). */
+static bool verb_reorders(const char *verb)
+{
+	return strcmp(verb, "exec") != 0 && strcmp(verb, "ps") != 0 && strcmp(verb, "cleat") != 0;
+}
+
+/* How many words a known flag of the verb spans at `arg`: 0 (not one of its
+ * flags: stays an operand, as urfave leaves unknown flags), 1, or 2 when its
+ * value is the next word.  "-x", "--x", "-long", "--long", "...=value". */
+static int flag_words(const char *arg, const char *shortopts, const struct option *longopts)
+{
+	if (arg[0] != '-' || arg[1] == '\0')
+		return 0;
+	const char *name = arg + (arg[1] == '-' ? 2 : 1);
+	size_t len = strcspn(name, "=");
+	bool inline_value = name[len] == '=';
+	if (len == 1 && name[0] != '+' && name[0] != ':') {
+		const char *o = strchr(shortopts, name[0]);
+		if (o)
+			return o[1] == ':' && !inline_value ? 2 : 1;
+	}
+	for (const struct option *lo = longopts; lo->name; lo++)
+		if (strncmp(lo->name, name, len) == 0 && lo->name[len] == '\0')
+			return lo->has_arg == required_argument && !inline_value ? 2 : 1;
+	return 0;
+}
+
+/* Flags (with their values) first, operands after, both in their order.  A
+ * literal "--" ends the reordering; as in urfave/cli it and the words after it
+ * go right behind the flags, so `state ID --` is `state -- ID`. */
+static void reorder_args(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+	_cleanup_free_ char **operands = xmalloc((size_t) argc * sizeof(char *));
+	int n_flags = 1, n_operands = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			memmove(argv + n_flags, argv + i, (size_t) (argc - i) * sizeof(char *));
+			n_flags += argc - i;
+			break;
+		}
+		int words = flag_words(argv[i], shortopts, longopts);
+		if (words == 0) {
+			operands[n_operands++] = argv[i];
+			continue;
+		}
+		/* n_flags <= i: the writes never pass the reads. */
+		argv[n_flags++] = argv[i];
+		if (words == 2 && i + 1 < argc)
+			argv[n_flags++] = argv[++i];
+	}
+	memcpy(argv + n_flags, operands, (size_t) n_operands * sizeof(char *));
+}
+
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
 	       const char *verb, cleat_error_t *err)
 {
+	if (optind == 0 && verb_reorders(verb))
+		reorder_args(argc, argv, shortopts, longopts);
 	opterr = 0;
 	int idx = optind ? optind : 1;
 	int c = getopt_long_only(argc, argv, shortopts, longopts, NULL);
@@ -77,8 +134,11 @@ bool cli_parse_bool(const char *s, bool dflt)
 
 bool cli_wants_help(int argc, char **argv)
 {
+	bool anywhere = verb_reorders(argv[0]);
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0 || argv[i][0] != '-')
+		if (strcmp(argv[i], "--") == 0)
+			return false;
+		if (argv[i][0] != '-' && !anywhere)
 			return false;
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") || !strcmp(argv[i], "-help")) {
 			cli_print_usage(argv[0]);
