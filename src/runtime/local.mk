@@ -25,5 +25,6 @@ cleat_SOURCES = %reldir%/main.c \
 	%reldir%/cli/kill.c %reldir%/cli/delete.c %reldir%/cli/list.c %reldir%/cli/spec.c \
 	%reldir%/cli/features.c %reldir%/cli/exec.c \
 	%reldir%/cli/update.c %reldir%/cli/pause.c %reldir%/cli/ps.c %reldir%/cli/events.c
+cleat_SOURCES += %reldir%/cli/checkpoint.c
 cleat_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SECCOMP_CFLAGS)
 cleat_LDADD = $(CLEAT_LIBS)

@@ -192,3 +192,21 @@ $ID-c"
 	run -0 cleat start "$ID" --
 	wait_for_container "$ID" running
 }
+
+@test "cli: every runc command answers -h and --help with its usage, exit 0; checkpoint/restore are refused" {
+	local v
+	for v in checkpoint create delete events exec kill list pause ps restore resume run spec start state update features; do
+		run -0 "$RUNC" "$v" -h
+		run -0 "$CLEAT" "$v" -h
+		assert_line --partial "cleat $v"
+		run -0 "$CLEAT" "$v" --help
+		assert_line --partial "cleat $v"
+	done
+	run -0 "$CLEAT" help checkpoint
+	assert_line --partial "cleat checkpoint [command options] <container-id>"
+	run -1 cleat checkpoint --image-path "$BUNDLE/img" "$ID"
+	assert_output "cleat: checkpoint/restore is not supported by cleat"
+	run -1 cleat restore --image-path "$BUNDLE/img" "$ID"
+	assert_output "cleat: checkpoint/restore is not supported by cleat"
+	[ ! -e "$ROOT/$ID" ]
+}
