@@ -75,10 +75,7 @@ static int process_setup(const struct cleat_exec_args *a, char ***argv, char ***
 	*argv = xmalloc0((p->n_args + 1) * sizeof(char *));
 	for (size_t i = 0; i < p->n_args; i++)
 		(*argv)[i] = p->args[i];
-	int notify_fd = -1;
-	if (cleat_process_confine(p, a->config, &notify_fd, err) < 0)
-		return -1;
-	if (notify_fd >= 0 && cleat_sync_send_seccomp_fd(a->sync_fd, notify_fd, err) < 0)
+	if (cleat_process_confine(p, a->config, a->sync_fd, err) < 0)
 		return -1;
 	if (cleat_process_find_exec(p, *env, exe, err) < 0)
 		return cleat_error_wrap(err, "unable to start container process");

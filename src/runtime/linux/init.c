@@ -113,10 +113,7 @@ static int init_setup(const struct cleat_init_args *a, struct init_result *r, cl
 		r->argv[i] = p->args[i];
 	r->env = cleat_process_env(p, a->listen_fds);
 	cleat_process_env_add_home(&r->env, p->user.uid);
-	int notify_fd = -1;
-	if (cleat_process_confine(p, c, &notify_fd, err) < 0)
-		return -1;
-	if (notify_fd >= 0 && cleat_sync_send_seccomp_fd(a->sync_fd, notify_fd, err) < 0)
+	if (cleat_process_confine(p, c, a->sync_fd, err) < 0)
 		return -1;
 	if (cleat_process_find_exec(p, r->env, &r->exe, err) < 0)
 		return cleat_error_wrap(err, "unable to start container process");

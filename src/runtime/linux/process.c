@@ -16,6 +16,7 @@
 
 #include "common/util.h"
 #include "runtime/linux/security.h"
+#include "runtime/linux/sync.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -266,10 +267,23 @@ int cleat_process_find_exec(const struct oci_process *p, char *const *env, char 
 	return cleat_error_msg(err, "exec: \"%s\": executable file not found in $PATH", file);
 }
 
-int cleat_process_confine(const struct oci_process *p, const struct oci_config *c, int *notify_fd,
+/* Load the filter and hand a SCMP_ACT_NOTIFY listener fd to the parent at once: any
+ * later syscall the filter traps (setgroups' open, even close) would wait forever for an
+ * agent that never got the fd (runc's syncParentSeccomp does the same). */
+static int load_seccomp(const struct oci_seccomp *s, bool no_new_privs, int sync_fd,
+			cleat_error_t *err)
+{
+	int notify_fd = -1;
+	if (cleat_seccomp_load(s, no_new_privs, &notify_fd, err) < 0)
+		return -1;
+	if (notify_fd >= 0)
+		return cleat_sync_send_seccomp_fd(sync_fd, notify_fd, err);
+	return 0;
+}
+
+int cleat_process_confine(const struct oci_process *p, const struct oci_config *c, int sync_fd,
 			  cleat_error_t *err)
 {
-	*notify_fd = -1;
 	const struct oci_linux *l = c ? c->linux_ : NULL;
 	if (cleat_personality_apply(l ? l->personality : NULL, err) < 0)
 		return -1;
@@ -280,7 +294,7 @@ int cleat_process_confine(const struct oci_process *p, const struct oci_config *
 	 * with --user 1000 depends on it).  With NNP it is loaded last, so it sees as few
 	 * setup syscalls as possible. */
 	bool seccomp_early = l && l->seccomp && !p->no_new_privileges;
-	if (seccomp_early && cleat_seccomp_load(l->seccomp, false, notify_fd, err) < 0)
+	if (seccomp_early && load_seccomp(l->seccomp, false, sync_fd, err) < 0)
 		return -1;
 	/* An absent capabilities object means no capabilities at all (runc drops all). */
 	const struct oci_capabilities *caps = p->has_capabilities ? &p->capabilities : NULL;
@@ -298,7 +312,7 @@ int cleat_process_confine(const struct oci_process *p, const struct oci_config *
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return cleat_error_errno(err, errno, "prctl PR_SET_NO_NEW_PRIVS");
 	if (!seccomp_early && l && l->seccomp &&
-	    cleat_seccomp_load(l->seccomp, p->no_new_privileges, notify_fd, err) < 0)
+	    load_seccomp(l->seccomp, p->no_new_privileges, sync_fd, err) < 0)
 		return -1;
 	return 0;
 }

@@ -31,8 +31,9 @@ int cleat_process_prepare_fds(unsigned keep, cleat_error_t *err);
 /* Resolve args[0] with PATH from env, as execvp would; error text as runc's. */
 int cleat_process_find_exec(const struct oci_process *p, char *const *env, char **out,
 			    cleat_error_t *err);
-/* Apply the security settings around the uid switch (see security.h order). */
-int cleat_process_confine(const struct oci_process *p, const struct oci_config *c, int *notify_fd,
+/* Apply the security settings around the uid switch (see security.h order); a
+ * seccomp notify fd goes to the parent over sync_fd as soon as the filter is loaded. */
+int cleat_process_confine(const struct oci_process *p, const struct oci_config *c, int sync_fd,
 			  cleat_error_t *err);
 
 #endif
