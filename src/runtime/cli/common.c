@@ -39,7 +39,8 @@ static int flag_words(const char *arg, const char *shortopts, const struct optio
 /* Flags (with their values) first, operands after, both in their order.  A
  * literal "--" ends the reordering; as in urfave/cli it and the words after it
  * go right behind the flags, so `state ID --` is `state -- ID`. */
-static void reorder_args(int argc, char **argv, const char *shortopts, const struct option *longopts)
+static void reorder_args(int argc, char **argv, const char *shortopts,
+			 const struct option *longopts)
 {
 	_cleanup_free_ char **operands = xmalloc((size_t) argc * sizeof(char *));
 	int n_flags = 1, n_operands = 0;

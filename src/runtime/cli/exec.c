@@ -198,7 +198,8 @@ int cli_exec(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *
 		goto out;
 	/* runc: every failure past the usage checks is "exec failed: ..." with
 	 * status 255, never a status the process itself could have returned. */
-	ret = run_exec(ctx, argv[optind], &f, &o, argv + optind + 1, (size_t) (argc - optind - 1), err);
+	ret = run_exec(ctx, argv[optind], &f, &o, argv + optind + 1, (size_t) (argc - optind - 1),
+		       err);
 	if (ret < 0) {
 		cleat_error_wrap(err, "exec failed");
 		ret = CLI_FAILED_255;

@@ -128,7 +128,8 @@ static int init_wait_start(int fd_dir, int fifo_fd, cleat_error_t *err)
 {
 	char name[32];
 	snprintf(name, sizeof name, "%s%d", fd_dir >= 0 ? "" : "/proc/self/fd/", fifo_fd);
-	_cleanup_close_ int fd = openat(fd_dir >= 0 ? fd_dir : AT_FDCWD, name, O_WRONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = openat(fd_dir >= 0 ? fd_dir : AT_FDCWD, name,
+					O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return cleat_error_errno(err, errno, "open exec fifo");
 	if (write(fd, "0", 1) != 1)
