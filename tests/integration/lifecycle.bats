@@ -181,6 +181,10 @@ got-term"
 @test "lifecycle: a container without a mount namespace is created and started (no /proc in its root)" {
 	update_config '.linux.namespaces |= map(select(.type != "mount")) | .mounts = []
 		| del(.linux.maskedPaths, .linux.readonlyPaths) | .root.readonly = false'
+	# Nothing mounts /dev either; the init checks its stdio against /dev/null (runc's
+	# fixStdioPermissions), so the rootfs brings its own.
+	mkdir -p "$BUNDLE/rootfs/dev"
+	mknod -m 666 "$BUNDLE/rootfs/dev/null" c 1 3
 	create "$ID"
 	run -0 cleat state "$ID"
 	assert_equal "$(jq -r .status <<<"$output")" created
