@@ -204,6 +204,32 @@ int cleat_process_set_user(const struct oci_user *u, cleat_error_t *err)
 	return 0;
 }
 
+/* Give fds 0-2 to the container user before the switch (runc's fixStdioPermissions): the
+ * shim's pipes/fifos and the pty are root's, mode 0600/0620, and a non-root process could
+ * not reopen /dev/stdout or /proc/self/fd/1 otherwise. The group stays (tty's 5). */
+int cleat_process_fix_stdio(uid_t uid, cleat_error_t *err)
+{
+	struct stat null;
+	if (stat("/dev/null", &null) < 0)
+		return cleat_error_errno(err, errno, "stat \"/dev/null\"");
+	for (int fd = 0; fd <= 2; fd++) {
+		struct stat st;
+		if (fstat(fd, &st) < 0) {
+			if (errno == EBADF)
+				continue;
+			return cleat_error_errno(err, errno, "fstat stdio fd %d", fd);
+		}
+		if (st.st_uid == uid || (S_ISCHR(st.st_mode) && st.st_rdev == null.st_rdev))
+			continue;
+		/* EINVAL: uid or group not mapped in this user namespace; EPERM: owner not
+		 * mapped; EROFS: a read-only /dev. Leaving stdio alone beats failing. */
+		if (fchown(fd, uid, st.st_gid) < 0 && errno != EINVAL && errno != EPERM &&
+		    errno != EROFS)
+			return cleat_error_errno(err, errno, "fchown stdio fd %d to uid %u", fd, uid);
+	}
+	return 0;
+}
+
 void cleat_process_close_inherited(unsigned keep, const int *also, size_t n_also)
 {
 	size_t n = keep + n_also;
@@ -305,6 +331,8 @@ int cleat_process_confine(const struct oci_process *p, const struct oci_config *
 	/* Keep the permitted set across the uid switch; caps_apply trims it. */
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return cleat_error_errno(err, errno, "prctl PR_SET_KEEPCAPS");
+	if (cleat_process_fix_stdio(p->user.uid, err) < 0)
+		return -1;
 	if (cleat_process_set_user(&p->user, err) < 0)
 		return -1;
 	if (cleat_caps_apply(caps, err) < 0)

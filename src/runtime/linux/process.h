@@ -20,6 +20,8 @@ int cleat_process_set_oom_score_adj(const struct oci_process *p, cleat_error_t *
 int cleat_process_set_cwd(const char *cwd, cleat_error_t *err);
 /* setgroups(additionalGids), setresgid, setresuid, umask. */
 int cleat_process_set_user(const struct oci_user *u, cleat_error_t *err);
+/* fchown fds 0-2 to uid, keeping their group; skips /dev/null and fds uid owns already. */
+int cleat_process_fix_stdio(uid_t uid, cleat_error_t *err);
 /* Add HOME from /etc/passwd (or "/") when the env has none. */
 void cleat_process_env_add_home(char ***env, uid_t uid);
 /* Early in the helper: close every inherited fd above 2 except the ones to
