@@ -250,7 +250,10 @@ int cleat_rootfs_open_idmapped(const struct oci_config *config, const char *bund
 		struct cleat_mount_flags f;
 		if (cleat_mount_options_parse(m->options, m->n_options, &f, err) < 0)
 			goto fail;
-		bool want = wants_idmap(m, &f) && m->source != NULL;
+		/* Every bind source, not only idmapped ones: the container's root may not be
+		 * able to reach a host path that the runtime can (runc's mount fds). */
+		bool bind = (f.flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);
+		bool want = (bind || wants_idmap(m, &f)) && m->source != NULL;
 		if (want) {
 			if (out == NULL) {
 				out = xmalloc(config->n_mounts * sizeof(int));
@@ -258,7 +261,15 @@ int cleat_rootfs_open_idmapped(const struct oci_config *config, const char *bund
 					out[j] = -1;
 			}
 			_cleanup_free_ char *src = bind_source(bundle, m->source);
-			out[i] = open_bind_tree(config, m, &f, src, err);
+			if (wants_idmap(m, &f)) {
+				out[i] = open_bind_tree(config, m, &f, src, err);
+			} else {
+				/* Best effort: a rootless runtime may not clone mounts, and a
+				 * missing source is reported by the init in its own words. */
+				_cleanup_error_ cleat_error_t ignored = NULL;
+				out[i] = open_bind_tree(config, m, &f, src, &ignored);
+				want = false;
+			}
 		}
 		cleat_mount_flags_free(&f);
 		if (want && out[i] < 0) {
@@ -284,7 +295,9 @@ static int bind_entry(struct rootfs_ctx *c, const struct oci_mount *m,
 	if (m->source == NULL)
 		return cleat_error_msg(err, "bind mount needs a source");
 	source = bind_source(c->o->bundle, m->source);
-	if (stat(source, &st) < 0)
+	/* Opened by the runtime before entering the user namespace (and idmapped there). */
+	int pre = c->o->idmap_fds ? c->o->idmap_fds[c->index] : -1;
+	if (pre >= 0 ? fstat(pre, &st) < 0 : stat(source, &st) < 0)
 		return cleat_error_errno(err, errno, "stat source `%s`", source);
 
 	_cleanup_close_ int target = cleat_safe_mkpath(c->rootfd, m->destination,
@@ -293,11 +306,10 @@ static int bind_entry(struct rootfs_ctx *c, const struct oci_mount *m,
 		return -1;
 
 	_cleanup_close_ int tree = -1;
-	if (c->o->idmap_fds && c->o->idmap_fds[c->index] >= 0) {
-		/* Made and idmapped by the runtime in its user namespace. */
-		tree = fcntl(c->o->idmap_fds[c->index], F_DUPFD_CLOEXEC, 3);
+	if (pre >= 0) {
+		tree = fcntl(pre, F_DUPFD_CLOEXEC, 3);
 		if (tree < 0)
-			return cleat_error_errno(err, errno, "dup idmapped mount fd");
+			return cleat_error_errno(err, errno, "dup bind mount fd");
 	} else {
 		tree = open_bind_tree(c->o->config, m, f, source, err);
 		if (tree < 0)

@@ -37,9 +37,11 @@ int cleat_rootfs_finalize(const struct cleat_rootfs_opts *o, cleat_error_t *err)
 /* Idmapped mounts need privilege over the source filesystem's user
  * namespace, which the init has lost once it is in the container's.  Call
  * this in the runtime (host user namespace, before or after the init is
- * forked): for each mounts[i] asking for idmapping (uid/gidMappings, idmap,
- * ridmap) *fds gets a detached open_tree() clone of its source, idmapped;
- * -1 for the others.  *fds is malloc'd with config->n_mounts entries, or NULL
+ * forked): for each bind mounts[i] *fds gets a detached open_tree() clone of
+ * its source, idmapped when the entry asks for it (uid/gidMappings, idmap,
+ * ridmap); -1 for the others.  The plain clones let the init bind sources that
+ * the container's root cannot reach (runc's mount fds), so call it whenever
+ * the container has a user namespace.  *fds is malloc'd with config->n_mounts entries, or NULL
  * when no mount needs it.  Hand the fds to the init (SCM_RIGHTS) and set
  * opts.idmap_fds there; prepare attaches them with move_mount(2). */
 int cleat_rootfs_open_idmapped(const struct oci_config *config, const char *bundle, int **fds,
