@@ -85,6 +85,14 @@ static int prepare_mounts(struct rootfs_ctx *c, cleat_error_t *err)
 	if (c->o->console_path &&
 	    cleat_rootfs_mount_console(c->o->rootfs, c->o->console_path, err) < 0)
 		return -1;
+	/* The init binds its pty on /dev/console later: make the mount point while a
+	 * read-only /dev tmpfs is still writable (runc issue #3248). */
+	if (!c->o->console_path && cfg->process && cfg->process->terminal) {
+		int fd = cleat_safe_mkpath(c->rootfd, "/dev/console", false, 0666, err);
+		if (fd < 0)
+			return cleat_error_wrap(err, "/dev/console");
+		close(fd);
+	}
 	if (rootfs_apply_late_ro(c, err) < 0)
 		return -1;
 	if (cfg->process && cfg->process->cwd) {

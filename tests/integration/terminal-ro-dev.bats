@@ -1,0 +1,34 @@
+#!/usr/bin/env bats
+# A read-only /dev tmpfs with a terminal (runc's mounts.bats "runc run [ro /dev mount]",
+# runc issue #3248): /dev/console must be created before /dev turns read-only.
+
+load helpers
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	require_root
+	require_binary "$CLEAT"
+	skip_unless_cmd script
+	setup_bundle
+	update_config '.root.readonly = false | .process.terminal = true
+		| .mounts |= map((select(.destination == "/dev") | .options += ["ro"]) // .)
+		| .process.args = ["sh", "-c", "grep \"^tmpfs /dev \" /proc/mounts; stat -c %t:%T /dev/console; tty"]'
+}
+
+teardown() {
+	teardown_bundle
+}
+
+@test "terminal-ro-dev: ro /dev tmpfs + terminal runs; /dev stays read-only, console is the pty" {
+	run -0 script -qec "timeout 30 '$CLEAT' --root '$ROOT' run '$(container_id)'" /dev/null
+	assert_output --regexp 'tmpfs /dev tmpfs ro,'
+	# A pty slave: major 136 (0x88), and the process's tty is /dev/pts/N or /dev/console.
+	assert_output --partial "88:"
+	refute_output --partial "Read-only file system"
+}
+
+@test "terminal-ro-dev: same as runc" {
+	run -0 script -qec "timeout 30 '$RUNC' --root '$RUNC_ROOT' run '$(container_id runc)'" /dev/null
+	assert_output --regexp 'tmpfs /dev tmpfs ro,'
+}
