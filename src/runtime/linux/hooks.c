@@ -3,6 +3,7 @@
 #include "config.h"
 #include "runtime/linux/hooks.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -246,7 +247,7 @@ static int hook_run_one(const struct oci_hook *h, size_t idx, const char *phase,
 	r->input_len = strlen(r->input);
 	int ret = 0;
 	if (hook_spawn(h, r, err) < 0) {
-		ret = cleat_error_wrap(err, "%s hook #%zu `%s`", phase, idx, h->path);
+		ret = cleat_error_wrap(err, "error running %s hook #%zu: `%s`", phase, idx, h->path);
 		goto out;
 	}
 	long long deadline = h->has_timeout && h->timeout > 0 ? now_ms() + h->timeout * 1000 : -1;
@@ -255,22 +256,29 @@ static int hook_run_one(const struct oci_hook *h, size_t idx, const char *phase,
 		kill(r->pid, SIGKILL);
 		while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR)
 			;
-		ret = cleat_error_msg(err, "%s hook #%zu `%s`: hook timed out after %llds", phase,
-				      idx, h->path, (long long) h->timeout);
+		ret = cleat_error_msg(err, "error running %s hook #%zu: hook `%s` timed out after %llds",
+				      phase, idx, h->path, (long long) h->timeout);
 		goto out;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		goto out;
 	trim(&r->out);
 	trim(&r->errout);
-	char how[64];
-	if (WIFEXITED(status))
+	/* runc's words (Go's ExitError text: "exit status N", "signal: bad system call"),
+	 * which tools and runc's tests match, plus the phase, path and signal number. */
+	char how[96];
+	if (WIFEXITED(status)) {
 		snprintf(how, sizeof how, "exit status %d", WEXITSTATUS(status));
-	else
-		snprintf(how, sizeof how, "killed by signal %d (%s)", WTERMSIG(status),
-			 strsignal(WTERMSIG(status)));
-	ret = cleat_error_msg(err, "%s hook #%zu `%s`: %s, stdout: %s, stderr: %s", phase, idx,
-			      h->path, how, r->out.buf, r->errout.buf);
+	} else {
+		int n = snprintf(how, sizeof how, "signal: %s (signal %d)",
+				 strsignal(WTERMSIG(status)), WTERMSIG(status));
+		if (n > 8)
+			how[8] = (char) tolower((unsigned char) how[8]);
+	}
+	ret = cleat_error_msg(err,
+			      "error running %s hook #%zu: error running hook `%s`: %s, "
+			      "stdout: %s, stderr: %s",
+			      phase, idx, h->path, how, r->out.buf, r->errout.buf);
 out:
 	run_close(r);
 	free(r);

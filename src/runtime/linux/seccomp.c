@@ -470,7 +470,9 @@ int cleat_seccomp_send_listener_pid(const struct oci_seccomp *s, int notify_fd,
 	if (sock < 0)
 		return cleat_error_errno(err, errno, "socket");
 	if (connect(sock, (struct sockaddr *) &addr, sizeof addr) < 0)
-		return cleat_error_errno(err, errno, "connect to seccomp listener `%s`",
+		return cleat_error_errno(err, errno,
+					 "failed to connect with seccomp agent specified in the "
+					 "seccomp profile: connect `%s`",
 					 s->listener_path);
 	/* One sendmsg: the whole state as data, the listener fd as SCM_RIGHTS. */
 	union {
