@@ -57,3 +57,15 @@ teardown() {
 	run -0 script -qec "timeout 30 '$CLEAT' --root '$ROOT' exec -t '$id' sh -c 'stat -c %u:%g \$(tty)'" /dev/null
 	[[ "$output" == "1000:5"* ]]
 }
+
+@test "stdio-owner: a root without /dev/null (no mount namespace) still starts; host /dev/null untouched" {
+	local before
+	before=$(stat -c %u:%g /dev/null)
+	update_config '.linux.namespaces |= map(select(.type != "mount")) | .mounts = []
+		| del(.linux.maskedPaths, .linux.readonlyPaths)
+		| .process.args = ["sh", "-c", "echo hi; id -u"]'
+	rm -rf "$BUNDLE/rootfs/dev"
+	run -0 sh -c "timeout 30 '$CLEAT' --root '$ROOT' run '$(container_id)' </dev/null 2>&1 | cat"
+	assert_output "$(printf 'hi\n1000')"
+	[ "$(stat -c %u:%g /dev/null)" = "$before" ]
+}

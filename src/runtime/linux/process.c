@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -209,9 +210,11 @@ int cleat_process_set_user(const struct oci_user *u, cleat_error_t *err)
  * not reopen /dev/stdout or /proc/self/fd/1 otherwise. The group stays (tty's 5). */
 int cleat_process_fix_stdio(uid_t uid, cleat_error_t *err)
 {
+	/* A root without /dev (no mount namespace, nothing mounted) still must not
+	 * hand the host's /dev/null to the user: fall back to its fixed 1:3. */
 	struct stat null;
-	if (stat("/dev/null", &null) < 0)
-		return cleat_error_errno(err, errno, "stat \"/dev/null\"");
+	if (stat("/dev/null", &null) < 0 || !S_ISCHR(null.st_mode))
+		null.st_rdev = makedev(1, 3);
 	for (int fd = 0; fd <= 2; fd++) {
 		struct stat st;
 		if (fstat(fd, &st) < 0) {
@@ -219,7 +222,8 @@ int cleat_process_fix_stdio(uid_t uid, cleat_error_t *err)
 				continue;
 			return cleat_error_errno(err, errno, "fstat stdio fd %d", fd);
 		}
-		if (st.st_uid == uid || (S_ISCHR(st.st_mode) && st.st_rdev == null.st_rdev))
+		if (st.st_uid == uid ||
+		    (S_ISCHR(st.st_mode) && (st.st_rdev == null.st_rdev || st.st_rdev == makedev(1, 3))))
 			continue;
 		/* EINVAL: uid or group not mapped in this user namespace; EPERM: owner not
 		 * mapped; EROFS: a read-only /dev. Leaving stdio alone beats failing. */
