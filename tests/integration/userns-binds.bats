@@ -29,6 +29,8 @@ setup() {
 
 teardown() {
 	teardown_bundle
+	[ -n "${RO_SRC:-}" ] && umount "$RO_SRC" 2>/dev/null
+	[ -n "${RO_SRC:-}" ] && rmdir "$RO_SRC"
 	rm -rf "$SRC"
 }
 
@@ -57,4 +59,21 @@ teardown() {
 	run ! timeout 30 "$CLEAT" --root "$ROOT" run "$(container_id)"
 	assert_output --partial "/tmp/m3"
 	assert_output --partial "No such file or directory"
+}
+
+@test "userns-binds: a reachable source read-only on the host stays locked ro in the container" {
+	# Cloned inside the user namespace, the host's ro flag is locked: even CAP_SYS_ADMIN
+	# in the container cannot lift it (as with runc).
+	RO_SRC=$(mktemp -d /tmp/cleat-userns-ro.XXXXXX)
+	chmod 755 "$RO_SRC"
+	mount --bind "$RO_SRC" "$RO_SRC"
+	mount -o remount,bind,ro "$RO_SRC"
+	update_config '.mounts += [{source: $r, destination: "/tmp/r", options: ["bind"]}]
+		| .linux.seccomp = null
+		| .process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])
+		| .process.args = ["sh", "-c", "mount -o remount,bind,rw /tmp/r; grep \" /tmp/r \" /proc/self/mountinfo | cut -d\" \" -f6"]' \
+		--arg r "$RO_SRC"
+	run timeout 30 "$CLEAT" --root "$ROOT" run "$(container_id)"
+	assert_line --regexp '^ro,'
+	refute_line --regexp '^rw,'
 }

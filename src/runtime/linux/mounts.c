@@ -295,9 +295,18 @@ static int bind_entry(struct rootfs_ctx *c, const struct oci_mount *m,
 	if (m->source == NULL)
 		return cleat_error_msg(err, "bind mount needs a source");
 	source = bind_source(c->o->bundle, m->source);
-	/* Opened by the runtime before entering the user namespace (and idmapped there). */
+	/* Cloned by the runtime outside the user namespace.  Idmapped trees must come from
+	 * there; a plain bind uses it only when the container's root cannot reach the
+	 * source, since a clone made here keeps the host mount's flags locked (a host ro
+	 * mount stays ro even for a CAP_SYS_ADMIN container). */
 	int pre = c->o->idmap_fds ? c->o->idmap_fds[c->index] : -1;
-	if (pre >= 0 ? fstat(pre, &st) < 0 : stat(source, &st) < 0)
+	bool use_pre = pre >= 0 && wants_idmap(m, f);
+	if (!use_pre && stat(source, &st) < 0) {
+		if (pre < 0 || errno != EACCES)
+			return cleat_error_errno(err, errno, "stat source `%s`", source);
+		use_pre = true;
+	}
+	if (use_pre && fstat(pre, &st) < 0)
 		return cleat_error_errno(err, errno, "stat source `%s`", source);
 
 	_cleanup_close_ int target = cleat_safe_mkpath(c->rootfd, m->destination,
@@ -306,7 +315,7 @@ static int bind_entry(struct rootfs_ctx *c, const struct oci_mount *m,
 		return -1;
 
 	_cleanup_close_ int tree = -1;
-	if (pre >= 0) {
+	if (use_pre) {
 		tree = fcntl(pre, F_DUPFD_CLOEXEC, 3);
 		if (tree < 0)
 			return cleat_error_errno(err, errno, "dup bind mount fd");
