@@ -55,11 +55,11 @@ struct oci_features_in {
  * with 4 spaces and ends in a newline, as `runc features` prints it; the
  * annotations are sorted by key (encoding/json sorts maps). */
 char *oci_features_to_json(const struct oci_features_in *f);
-/* Fill the static lists (hooks, mountOptions, namespaces incl. time,
- * capabilities, seccomp actions/operators/archs/knownFlags) with runc's values
- * and version 1.0.0 .. OCI_SPEC_VERSION_MAX; probed fields (cgroup, apparmor,
- * selinux, seccomp enabled/supportedFlags, intelRdt, idmap, annotations) are
- * left false/NULL for the caller. */
+/* Fill the static lists (hooks, mountOptions, namespaces incl. time, seccomp
+ * actions/operators/archs/knownFlags) with runc's values and version
+ * 1.0.0 .. OCI_SPEC_VERSION_MAX; the capabilities (the runtime's table) and
+ * probed fields (cgroup, apparmor, selinux, seccomp enabled/supportedFlags,
+ * intelRdt, idmap, annotations) are left false/NULL for the caller. */
 void oci_features_defaults(struct oci_features_in *f);
 #define OCI_SPEC_VERSION_MAX "1.2.0"
 

@@ -76,6 +76,9 @@ static void test_features(void)
 {
 	struct oci_features_in f;
 	oci_features_defaults(&f);
+	ok(f.capabilities == NULL, "features: capabilities are the runtime's to fill");
+	static const char *const caps[] = { "CAP_CHOWN", "CAP_KILL", NULL };
+	f.capabilities = caps;
 	f.cgroup_v1 = true;
 	f.seccomp_enabled = true;
 	static const char *const none[] = { NULL };

@@ -7,6 +7,7 @@
 #include "common/util.h"
 #include "oci-spec/state.h"
 #include "runtime/cgroups/cgroups.h"
+#include "runtime/linux/caps.h"
 
 int cli_features(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *err)
 {
@@ -18,6 +19,7 @@ int cli_features(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error
 		return -1;
 	struct oci_features_in f;
 	oci_features_defaults(&f);
+	f.capabilities = cleat_cap_names();
 	enum cleat_cgroup_mode mode = cleat_cgroup_detect();
 	f.cgroup_v1 = true;
 	f.cgroup_v2 = true;

@@ -22,7 +22,8 @@
 
 /* The kernel's capability numbers (include/uapi/linux/capability.h); a name's
  * index here is its number.  Kept here rather than asked from libcap so that
- * validation does not depend on which libcap the binary was built against. */
+ * validation does not depend on which libcap the binary was built against.
+ * NULL-terminated so that `cleat features` can list it as is. */
 static const char *const cap_names[] = {
 	"CAP_CHOWN",
 	"CAP_DAC_OVERRIDE",
@@ -65,13 +66,20 @@ static const char *const cap_names[] = {
 	"CAP_PERFMON",
 	"CAP_BPF",
 	"CAP_CHECKPOINT_RESTORE",
+	NULL,
 };
+#define N_CAP_NAMES (ARRAY_SIZE(cap_names) - 1)
+
+const char *const *cleat_cap_names(void)
+{
+	return cap_names;
+}
 
 int cleat_cap_from_name(const char *name)
 {
 	if (name == NULL)
 		return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(cap_names); i++)
+	for (size_t i = 0; i < N_CAP_NAMES; i++)
 		if (strcmp(cap_names[i], name) == 0)
 			return (int) i;
 	/* A libcap newer than this table may know more ("CAP_FOO" spelled upper-case,
@@ -82,14 +90,14 @@ int cleat_cap_from_name(const char *name)
 		if (*p >= 'a' && *p <= 'z')
 			return -1;
 	cap_value_t v;
-	if (cap_from_name(name, &v) == 0 && v >= (cap_value_t) ARRAY_SIZE(cap_names) && v < 64)
+	if (cap_from_name(name, &v) == 0 && v >= (cap_value_t) N_CAP_NAMES && v < 64)
 		return (int) v;
 	return -1;
 }
 
 const char *cleat_cap_name(int cap)
 {
-	if (cap >= 0 && (size_t) cap < ARRAY_SIZE(cap_names))
+	if (cap >= 0 && (size_t) cap < N_CAP_NAMES)
 		return cap_names[cap];
 	return NULL;
 }
@@ -98,7 +106,7 @@ int cleat_cap_last(void)
 {
 	/* libcap probes the kernel (cap_last_cap or PR_CAPBSET_READ). */
 	int n = (int) cap_max_bits();
-	return n > 0 ? n - 1 : (int) ARRAY_SIZE(cap_names) - 1;
+	return n > 0 ? n - 1 : (int) N_CAP_NAMES - 1;
 }
 
 int cleat_caps_mask(char *const *names, size_t n, const char *field, uint64_t *mask,

@@ -11,6 +11,9 @@
 int cleat_cap_from_name(const char *name);
 /* 0 -> "CAP_CHOWN"; NULL when unknown. */
 const char *cleat_cap_name(int cap);
+/* Every name this runtime knows, in kernel numbering order, NULL-terminated
+ * (the `linux.capabilities` list of `cleat features`). */
+const char *const *cleat_cap_names(void);
 /* Highest capability number of the running kernel. */
 int cleat_cap_last(void);
 /* Names -> bit mask.  An unknown name is an error naming `field`; a name this
