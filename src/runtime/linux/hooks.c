@@ -19,6 +19,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "common/util.h"
+#include "runtime/linux/json_gen.h"
 
 /* Enough of the hook's output to explain a failure; the rest is drained and dropped. */
 #define HOOK_OUTPUT_MAX 4096
@@ -294,36 +295,6 @@ int cleat_hooks_run(const struct oci_hook *hooks, size_t n, const char *phase,
 	return 0;
 }
 
-static void gen_str(yajl_gen g, const char *s)
-{
-	yajl_gen_string(g, (const unsigned char *) s, strlen(s));
-}
-
-static void gen_value(yajl_gen g, yajl_val v)
-{
-	if (YAJL_IS_OBJECT(v)) {
-		yajl_gen_map_open(g);
-		for (size_t i = 0; i < v->u.object.len; i++) {
-			gen_str(g, v->u.object.keys[i]);
-			gen_value(g, v->u.object.values[i]);
-		}
-		yajl_gen_map_close(g);
-	} else if (YAJL_IS_ARRAY(v)) {
-		yajl_gen_array_open(g);
-		for (size_t i = 0; i < v->u.array.len; i++)
-			gen_value(g, v->u.array.values[i]);
-		yajl_gen_array_close(g);
-	} else if (YAJL_IS_STRING(v)) {
-		gen_str(g, v->u.string);
-	} else if (YAJL_IS_NUMBER(v)) {
-		yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
-	} else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
-		yajl_gen_bool(g, YAJL_IS_TRUE(v));
-	} else {
-		yajl_gen_null(g);
-	}
-}
-
 char *cleat_hooks_state_with_status(const char *state_json, const char *status)
 {
 	yajl_val v = yajl_tree_parse(state_json ? state_json : "", NULL, 0);
@@ -335,11 +306,11 @@ char *cleat_hooks_state_with_status(const char *state_json, const char *status)
 	yajl_gen g = yajl_gen_alloc(NULL);
 	yajl_gen_map_open(g);
 	for (size_t i = 0; i < v->u.object.len; i++) {
-		gen_str(g, v->u.object.keys[i]);
+		cleat_json_gen_str(g, v->u.object.keys[i]);
 		if (strcmp(v->u.object.keys[i], "status") == 0)
-			gen_str(g, status);
+			cleat_json_gen_str(g, status);
 		else
-			gen_value(g, v->u.object.values[i]);
+			cleat_json_gen_value(g, v->u.object.values[i]);
 	}
 	yajl_gen_map_close(g);
 	const unsigned char *buf;

@@ -32,6 +32,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "runtime/linux/json_gen.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
@@ -371,37 +372,6 @@ static void yajl_gen_freep(yajl_gen *g)
 		yajl_gen_free(*g);
 }
 
-static void gen_str(yajl_gen g, const char *s)
-{
-	yajl_gen_string(g, (const unsigned char *) s, strlen(s));
-}
-
-/* Re-emit a parsed JSON value (the container state) inside our document. */
-static void gen_value(yajl_gen g, yajl_val v)
-{
-	if (YAJL_IS_OBJECT(v)) {
-		yajl_gen_map_open(g);
-		for (size_t i = 0; i < v->u.object.len; i++) {
-			gen_str(g, v->u.object.keys[i]);
-			gen_value(g, v->u.object.values[i]);
-		}
-		yajl_gen_map_close(g);
-	} else if (YAJL_IS_ARRAY(v)) {
-		yajl_gen_array_open(g);
-		for (size_t i = 0; i < v->u.array.len; i++)
-			gen_value(g, v->u.array.values[i]);
-		yajl_gen_array_close(g);
-	} else if (YAJL_IS_STRING(v)) {
-		gen_str(g, v->u.string);
-	} else if (YAJL_IS_NUMBER(v)) {
-		yajl_gen_number(g, v->u.number.r, strlen(v->u.number.r));
-	} else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
-		yajl_gen_bool(g, YAJL_IS_TRUE(v));
-	} else {
-		yajl_gen_null(g);
-	}
-}
-
 char *cleat_seccomp_process_state(const struct oci_seccomp *s, const char *state_json, pid_t pid,
 				  cleat_error_t *err)
 {
@@ -418,26 +388,26 @@ char *cleat_seccomp_process_state(const struct oci_seccomp *s, const char *state
 
 	__attribute__((cleanup(yajl_gen_freep))) yajl_gen g = yajl_gen_alloc(NULL);
 	yajl_gen_map_open(g);
-	gen_str(g, "ociVersion");
-	gen_str(g, ver ? YAJL_GET_STRING(ver) : "1.2.0");
-	gen_str(g, "fds");
+	cleat_json_gen_str(g, "ociVersion");
+	cleat_json_gen_str(g, ver ? YAJL_GET_STRING(ver) : "1.2.0");
+	cleat_json_gen_str(g, "fds");
 	yajl_gen_array_open(g);
-	gen_str(g, "seccompFd");
+	cleat_json_gen_str(g, "seccompFd");
 	yajl_gen_array_close(g);
-	gen_str(g, "pid");
+	cleat_json_gen_str(g, "pid");
 	if (pid > 0)
 		yajl_gen_integer(g, pid);
 	else if (state_pid)
-		gen_value(g, state_pid);
+		cleat_json_gen_value(g, state_pid);
 	else
 		yajl_gen_integer(g, 0);
 	/* runc (Go, omitempty) leaves out empty metadata. */
 	if (s->listener_metadata && s->listener_metadata[0]) {
-		gen_str(g, "metadata");
-		gen_str(g, s->listener_metadata);
+		cleat_json_gen_str(g, "metadata");
+		cleat_json_gen_str(g, s->listener_metadata);
 	}
-	gen_str(g, "state");
-	gen_value(g, state);
+	cleat_json_gen_str(g, "state");
+	cleat_json_gen_value(g, state);
 	yajl_gen_map_close(g);
 	const unsigned char *buf;
 	size_t len;

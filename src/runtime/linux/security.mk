@@ -6,4 +6,5 @@ libcleat_a_SOURCES += \
 	%reldir%/sched.c %reldir%/sched.h \
 	%reldir%/personality.c %reldir%/personality.h \
 	%reldir%/selfexe.c %reldir%/selfexe.h \
-	%reldir%/hooks.c %reldir%/hooks.h
+	%reldir%/hooks.c %reldir%/hooks.h \
+	%reldir%/json_gen.c %reldir%/json_gen.h
