@@ -16,6 +16,7 @@ setup() {
 
 teardown() {
 	local d id
+	[ -z "${EVENTS_PID:-}" ] || kill "$EVENTS_PID" 2>/dev/null || true
 	# A frozen cgroup left by a failed test would keep its tasks from dying.
 	for d in /sys/fs/cgroup/freezer/cleat-test-cgc-*; do
 		[ -d "$d" ] && echo THAWED >"$d/freezer.state" 2>/dev/null
@@ -35,7 +36,8 @@ teardown() {
 @test "events --interval ends (rc 0) when the container is deleted, like runc" {
 	run -0 detached cleat run -d "$ID"
 	"$CLEAT" --root "$ROOT" events --interval 200ms "$ID" >"$BUNDLE/events.out" 2>&1 &
-	local ev=$! rc=0
+	EVENTS_PID=$!
+	local ev=$EVENTS_PID rc=0
 	sleep 1
 	# The stream must not hold the container's lock: delete is immediate.
 	run -0 timeout 5 "$CLEAT" --root "$ROOT" delete --force "$ID"
@@ -51,4 +53,76 @@ teardown() {
 	[ "$rc" -eq 0 ] || fail "events exited $rc: $(cat "$BUNDLE/events.out")"
 	run -0 jq -r .type "$BUNDLE/events.out"
 	assert_line stats
+}
+
+# frozen_refused cleat|runc: `run -d` and `create` both fail with runc's message, without
+# hanging (a timeout is a failure).
+frozen_refused() {
+	local rt=("$CLEAT" --root "$ROOT")
+	[ "$1" = runc ] && rt=("$RUNC" --root "$RUNC_ROOT")
+	run -1 timeout 10 "${rt[@]}" run -d "$ID" </dev/null
+	assert_output --partial "container's cgroup unexpectedly frozen"
+	run -1 timeout 10 "${rt[@]}" create "$ID-2" </dev/null
+	assert_output --partial "container's cgroup unexpectedly frozen"
+}
+
+@test "run/create refuse a pre-existing frozen v1 cgroup, like runc" {
+	local fz=/sys/fs/cgroup/freezer$CG
+	mkdir -p "$fz"
+	echo FROZEN >"$fz/freezer.state"
+	frozen_refused cleat
+	run -0 cleat list -q
+	assert_output ""
+	# The pre-existing cgroup is left as it was; nothing new in other hierarchies.
+	run -0 cat "$fz/freezer.state"
+	assert_output FROZEN
+	[ ! -e "/sys/fs/cgroup/memory$CG" ] || fail "memory$CG was created"
+	frozen_refused runc
+	echo THAWED >"$fz/freezer.state"
+	rmdir "$fz"
+}
+
+@test "run refuses a new cgroup under a frozen v1 parent" {
+	local fz=/sys/fs/cgroup/freezer$CG
+	update_config '.linux.cgroupsPath = $p' --arg p "$CG/child"
+	mkdir -p "$fz"
+	echo FROZEN >"$fz/freezer.state"
+	frozen_refused cleat
+	[ ! -e "$fz/child" ] || fail "$fz/child was created"
+	echo THAWED >"$fz/freezer.state"
+	rmdir "$fz"
+}
+
+@test "run refuses a frozen cgroup2 cgroup (cgroup.freeze)" {
+	local u
+	u=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+	[ -n "$u" ] || skip "no cgroup2 mount on this host"
+	local own
+	own=$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)
+	# cgroup2 paths are resolved under the parent of our own cgroup, like runc.
+	[ "$own" = / ] || skip "this shell is not in the cgroup2 root"
+	mkdir -p "$u$CG"
+	echo 1 >"$u$CG/cgroup.freeze"
+	frozen_refused cleat
+	run -0 cleat list -q
+	assert_output ""
+	run -0 cat "$u$CG/cgroup.freeze"
+	assert_output 1
+	echo 0 >"$u$CG/cgroup.freeze"
+	rmdir "$u$CG"
+}
+
+@test "run/create warn about a non-empty cgroup, like runc" {
+	run -0 detached cleat run -d "$ID"
+	refute_output --partial "not empty"
+	run -0 detached cleat run -d "$ID-2"
+	assert_output --partial "container's cgroup is not empty: 1 process(es) found"
+	# With --log the warning is a log record (containerd's shim reads it there).
+	run -0 detached "$CLEAT" --root "$ROOT" --log "$BUNDLE/log.json" --log-format json \
+		create "$ID-3"
+	refute_output --partial "not empty"
+	run -0 jq -r 'select(.level == "warning") | .msg' "$BUNDLE/log.json"
+	assert_output "container's cgroup is not empty: 2 process(es) found"
+	run -0 detached "$RUNC" --root "$RUNC_ROOT" run -d "$ID"
+	assert_output --partial "container's cgroup is not empty: 3 process(es) found"
 }

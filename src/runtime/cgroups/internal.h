@@ -43,6 +43,14 @@ bool cg_hier_has(const struct cg_hier *h, const char *controller);
 struct cg_hier *cg_find(struct cleat_cgroup *cg, const char *controller);
 struct cg_hier *cg_v2(struct cleat_cgroup *cg);
 
+/* manager.c: the directory of the container in h for the cgroupfs driver;
+ * *path gets the cgroup path inside the hierarchy. */
+char *cg_hier_dir(const struct cg_hier *h, const struct cleat_cgroup_opts *o, char **path);
+
+/* precheck.c: before anything is made or joined: refuse a frozen cgroup,
+ * warn about processes already in it. */
+int cg_precheck(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o, cleat_error_t *err);
+
 /* path.c */
 /* runc's CleanPath: lexical clean; a relative path can't climb above itself. */
 char *cg_clean_path(const char *p);

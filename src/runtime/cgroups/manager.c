@@ -45,8 +45,7 @@ static char *parent_of(const char *p)
 	return d;
 }
 
-/* The directory of the container in h for the cgroupfs driver. */
-static char *hier_dir(const struct cg_hier *h, const struct cleat_cgroup_opts *o, char **path)
+char *cg_hier_dir(const struct cg_hier *h, const struct cleat_cgroup_opts *o, char **path)
 {
 	_cleanup_free_ char *own = cg_own_path(h);
 	/* cgroup2: the parent of our own cgroup (see path.c). */
@@ -76,7 +75,7 @@ static int setup_dirs(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o
 			/* systemd made the scope in every hierarchy at the same path. */
 			h->dir = xasprintf("%s%s", h->mountpoint, cg->path);
 		} else {
-			h->dir = hier_dir(h, o, &path);
+			h->dir = cg_hier_dir(h, o, &path);
 			if (!cg->path)
 				cg->path = TAKE_PTR(path);
 		}
@@ -126,12 +125,13 @@ int cleat_cgroup_create(const struct cleat_cgroup_opts *o, pid_t pid, struct cle
 	if (cg_hiers_load(&cg->h, &cg->n_h, &cg->mode, err) < 0)
 		return -1;
 	cg->systemd = o->systemd;
-	if (o->systemd) {
-		if (cg_systemd_parse(o->cgroups_path, o->id, &cg->slice, &cg->unit, err) < 0)
-			return -1;
-		if (cg_systemd_start(cg, o, pid, err) < 0)
-			return -1;
-	}
+	if (o->systemd &&
+	    cg_systemd_parse(o->cgroups_path, o->id, &cg->slice, &cg->unit, err) < 0)
+		return -1;
+	if (cg_precheck(cg, o, err) < 0)
+		return -1;
+	if (o->systemd && cg_systemd_start(cg, o, pid, err) < 0)
+		return -1;
 	if (setup_dirs(cg, o, err) < 0 || apply(cg, o->resources, o->config, false, err) < 0 ||
 	    (pid > 0 && cleat_cgroup_enter(cg, pid, err) < 0)) {
 		_cleanup_error_ cleat_error_t e2 = NULL;
