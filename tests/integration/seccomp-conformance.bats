@@ -4,33 +4,20 @@
 # error wording. Every run is under `timeout`, so a deadlock fails instead of hanging.
 
 load helpers
+load seccomp-helpers
 
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	cc -O2 -Wall -Wextra -o "$BATS_FILE_TMPDIR/seccomp-listener" "$HELPERS_SRC/seccomp-listener.c"
+	build_listener
 }
 
 setup() {
-	require_root
-	require_binary "$CLEAT"
-	setup_bundle
-	update_config '.root.readonly = false'
+	seccomp_setup
 }
 
 teardown() {
-	[ -n "${LISTENER_PID:-}" ] && stop_pid "$LISTENER_PID" 5
-	teardown_bundle
-}
-
-# start_listener ERRNO: the suite's seccomp agent (lets every non-mkdir syscall continue).
-start_listener() {
-	LISTENER_SOCK=$BUNDLE/listener.sock
-	LISTENER_LOG=$BUNDLE/listener.log
-	"$BATS_FILE_TMPDIR/seccomp-listener" "$LISTENER_SOCK" "$LISTENER_LOG" "$1" \
-		</dev/null >/dev/null 2>&1 3>&- &
-	LISTENER_PID=$!
-	retry 50 0.1 test -S "$LISTENER_SOCK"
+	seccomp_teardown
 }
 
 # notify_common NNP: NOTIFY on syscalls that the init itself makes between loading the

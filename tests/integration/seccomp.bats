@@ -4,25 +4,20 @@
 # /proc/self/status.
 
 load helpers
+load seccomp-helpers
 
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	# The suite's seccomp agent (also built by `make check`); it runs on the host.
-	cc -O2 -Wall -Wextra -o "$BATS_FILE_TMPDIR/seccomp-listener" "$HELPERS_SRC/seccomp-listener.c"
+	build_listener
 }
 
 setup() {
-	require_root
-	require_binary "$CLEAT"
-	setup_bundle
-	# runc's default spec has a read-only root: mkdir would fail with EROFS regardless.
-	update_config '.root.readonly = false'
+	seccomp_setup
 }
 
 teardown() {
-	[ -n "${LISTENER_PID:-}" ] && stop_pid "$LISTENER_PID" 5
-	teardown_bundle
+	seccomp_teardown
 }
 
 # both_run: run the bundle under runc, then under cleat; keep status and stdout of each.
@@ -219,16 +214,6 @@ MKDIR_PROBE='mkdir "$(mktemp -u /tmp/probe.XXXXXX)" 2>/dev/null; echo "mkdir=$?"
 	run -0 cleat exec "$cid" sh -c "$MKDIR_PROBE"
 	assert_output "$want"
 	assert_output --partial "mkdir=1"
-}
-
-# start_listener ERRNO: the test suite's seccomp agent on $BUNDLE/listener.sock.
-start_listener() {
-	LISTENER_SOCK=$BUNDLE/listener.sock
-	LISTENER_LOG=$BUNDLE/listener.log
-	"$BATS_FILE_TMPDIR/seccomp-listener" "$LISTENER_SOCK" "$LISTENER_LOG" "$1" \
-		</dev/null >/dev/null 2>&1 3>&- &
-	LISTENER_PID=$!
-	retry 50 0.1 test -S "$LISTENER_SOCK"
 }
 
 @test "seccomp: SCMP_ACT_NOTIFY hands the listener fd and state to listenerPath like runc" {

@@ -5,30 +5,14 @@
 # the runtime's start/exec has returned is reported exactly once, after its start event.
 
 load helpers
-
-RT=io.containerd.cleat.v2
+load shim-helpers
 
 setup_file() {
 	export FAILPOINT_RUNTIME=${CLEAT_SHIM_RUNTIME:-cleat}
 	export CLEAT_SHIM_RUNTIME=$INTEGRATION_DIR/helpers/failpoint-runtime.sh
 	FAILPOINT_FILE=$(mktemp /tmp/cleat-failpoint.XXXXXX)
 	export FAILPOINT_FILE
-	snapshot_cleat
-	start_containerd
-	import_test_image_ctr
-}
-
-# snapshot_cleat: run private copies of the built shim and cleat (their directory is first
-# in containerd's PATH), so a rebuild of the shared tree during the run cannot make an exec
-# fail (ENOEXEC/ETXTBSY) or mix versions.
-snapshot_cleat() {
-	require_binary "$SHIM"
-	mkdir -p "$BATS_FILE_TMPDIR/bin"
-	cp "$SHIM" "$BATS_FILE_TMPDIR/bin/containerd-shim-cleat-v2"
-	[ -x "$CLEAT" ] && cp "$CLEAT" "$BATS_FILE_TMPDIR/bin/cleat"
-	SHIM=$BATS_FILE_TMPDIR/bin/containerd-shim-cleat-v2
-	CLEAT=$BATS_FILE_TMPDIR/bin/cleat
-	export SHIM CLEAT
+	shim_setup_file
 }
 
 teardown_file() {
@@ -44,26 +28,12 @@ setup() {
 
 teardown() {
 	: >"$FAILPOINT_FILE"
-	local id
 	[ -n "${EVENTS_PID:-}" ] && kill "$EVENTS_PID" 2>/dev/null
-	for id in $(ctr_ tasks ls -q 2>/dev/null); do
-		ctr_ tasks kill -s SIGKILL "$id" >/dev/null 2>&1
-		timeout 20 ctr_ tasks delete --force "$id" >/dev/null 2>&1
-	done
-	for id in $(ctr_ containers ls -q 2>/dev/null); do
-		ctr_ containers delete "$id" >/dev/null 2>&1
-	done
-	true
+	ctr_cleanup
 }
 
 failpoint() {
 	echo "$*" >"$FAILPOINT_FILE"
-}
-
-start_events() {
-	ctr_ events >"$BATS_TEST_TMPDIR/events" 2>&1 3>&- &
-	EVENTS_PID=$!
-	sleep 0.3
 }
 
 # topics ID: /tasks/* topics of container ID in order, exits as /tasks/exit:<id>:<status>.

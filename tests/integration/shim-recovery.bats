@@ -4,28 +4,12 @@
 # SIGKILLed shim is cleaned up by containerd's `delete` path.
 
 load helpers
-
-RT=io.containerd.cleat.v2
+load shim-helpers
 
 setup_file() {
 	# Unset: the shim's default runtime, `cleat` (the built one: first in containerd's PATH).
 	[ -n "${CLEAT_SHIM_RUNTIME:-}" ] && export CLEAT_SHIM_RUNTIME
-	snapshot_cleat
-	start_containerd
-	import_test_image_ctr
-}
-
-# snapshot_cleat: run private copies of the built shim and cleat (their directory is first
-# in containerd's PATH), so a rebuild of the shared tree during the run cannot make an exec
-# fail (ENOEXEC/ETXTBSY) or mix versions.
-snapshot_cleat() {
-	require_binary "$SHIM"
-	mkdir -p "$BATS_FILE_TMPDIR/bin"
-	cp "$SHIM" "$BATS_FILE_TMPDIR/bin/containerd-shim-cleat-v2"
-	[ -x "$CLEAT" ] && cp "$CLEAT" "$BATS_FILE_TMPDIR/bin/cleat"
-	SHIM=$BATS_FILE_TMPDIR/bin/containerd-shim-cleat-v2
-	CLEAT=$BATS_FILE_TMPDIR/bin/cleat
-	export SHIM CLEAT
+	shim_setup_file
 }
 
 teardown_file() {
@@ -39,49 +23,9 @@ setup() {
 }
 
 teardown() {
-	local id
-	for id in $(ctr_ tasks ls -q 2>/dev/null); do
-		ctr_ tasks kill -s SIGKILL "$id" >/dev/null 2>&1
-		timeout 20 ctr_ tasks delete --force "$id" >/dev/null 2>&1
-	done
-	for id in $(ctr_ containers ls -q 2>/dev/null); do
-		ctr_ containers delete "$id" >/dev/null 2>&1
-	done
+	ctr_cleanup
 	[ -n "${READER_PID:-}" ] && kill "$READER_PID" 2>/dev/null
 	true
-}
-
-run_d() {
-	local id=$1
-	shift
-	ctr_ run -d --runtime "$RT" "$TEST_IMAGE_REF" "$id" "$@" </dev/null >/dev/null 2>&1 3>&-
-}
-
-task_status() {
-	ctr_ tasks ls 2>/dev/null | awk -v id="$1" '$1 == id { print $3 }'
-}
-
-wait_status() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(task_status "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "task $1 is '$(task_status "$1")', not $2" >&2
-	return 1
-}
-
-shim_pid() {
-	local p
-	for p in /proc/[0-9]*; do
-		{ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q -- "^containerd-shim-cleat-v2 .*-id $1 -address $CTR_ADDRESS" &&
-			echo "${p#/proc/}" && return 0
-	done
-	return 1
-}
-
-bundle_of() {
-	echo "$CTRD_DIR/state/io.containerd.runtime.v2.task/$CTR_NAMESPACE/$1"
 }
 
 # restart_containerd: SIGKILL our containerd and start it again on the same config and state.

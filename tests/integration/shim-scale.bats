@@ -4,28 +4,13 @@
 # as TAP comments. (Targets, checked in bench/: per-shim PSS <= 512 KiB, RSS <= 2 MiB.)
 
 load helpers
+load shim-helpers
 
-RT=io.containerd.cleat.v2
 N=${SHIM_SCALE_N:-50}
 
 setup_file() {
 	[ -n "${CLEAT_SHIM_RUNTIME:-}" ] && export CLEAT_SHIM_RUNTIME
-	snapshot_cleat
-	start_containerd
-	import_test_image_ctr
-}
-
-# snapshot_cleat: run private copies of the built shim and cleat (their directory is first
-# in containerd's PATH), so a rebuild of the shared tree during the run cannot make an exec
-# fail (ENOEXEC/ETXTBSY) or mix versions.
-snapshot_cleat() {
-	require_binary "$SHIM"
-	mkdir -p "$BATS_FILE_TMPDIR/bin"
-	cp "$SHIM" "$BATS_FILE_TMPDIR/bin/containerd-shim-cleat-v2"
-	[ -x "$CLEAT" ] && cp "$CLEAT" "$BATS_FILE_TMPDIR/bin/cleat"
-	SHIM=$BATS_FILE_TMPDIR/bin/containerd-shim-cleat-v2
-	CLEAT=$BATS_FILE_TMPDIR/bin/cleat
-	export SHIM CLEAT
+	shim_setup_file
 }
 
 teardown_file() {

@@ -4,29 +4,14 @@
 # the reference runtime under the same shim.
 
 load helpers
+load shim-helpers
 
-RT=io.containerd.cleat.v2
 SHIM_RPC=$BUILDDIR/tests/unit/shim-rpc
 
 setup_file() {
 	# Unset: the shim's default runtime, `cleat` (the built one: first in containerd's PATH).
 	[ -n "${CLEAT_SHIM_RUNTIME:-}" ] && export CLEAT_SHIM_RUNTIME
-	snapshot_cleat
-	start_containerd
-	import_test_image_ctr
-}
-
-# snapshot_cleat: run private copies of the built shim and cleat (their directory is first
-# in containerd's PATH), so a rebuild of the shared tree during the run cannot make an exec
-# fail (ENOEXEC/ETXTBSY) or mix versions.
-snapshot_cleat() {
-	require_binary "$SHIM"
-	mkdir -p "$BATS_FILE_TMPDIR/bin"
-	cp "$SHIM" "$BATS_FILE_TMPDIR/bin/containerd-shim-cleat-v2"
-	[ -x "$CLEAT" ] && cp "$CLEAT" "$BATS_FILE_TMPDIR/bin/cleat"
-	SHIM=$BATS_FILE_TMPDIR/bin/containerd-shim-cleat-v2
-	CLEAT=$BATS_FILE_TMPDIR/bin/cleat
-	export SHIM CLEAT
+	shim_setup_file
 }
 
 teardown_file() {
@@ -40,65 +25,15 @@ setup() {
 }
 
 teardown() {
-	local id
-	for id in $(ctr_ tasks ls -q 2>/dev/null); do
-		ctr_ tasks kill -s SIGKILL "$id" >/dev/null 2>&1
-		timeout 20 ctr_ tasks delete --force "$id" >/dev/null 2>&1
-	done
-	for id in $(ctr_ containers ls -q 2>/dev/null); do
-		ctr_ containers delete "$id" >/dev/null 2>&1
-	done
+	ctr_cleanup
 	[ -n "${EVENTS_PID:-}" ] && kill "$EVENTS_PID" 2>/dev/null
 	[ -n "${UNSHARE_PID:-}" ] && kill -KILL "$UNSHARE_PID" $(pgrep -P "$UNSHARE_PID") 2>/dev/null
 	true
 }
 
-# run_d ID CMD...: start a detached container under the cleat shim.
-run_d() {
-	local id=$1
-	shift
-	ctr_ run -d --runtime "$RT" "$TEST_IMAGE_REF" "$id" "$@" </dev/null >/dev/null 2>&1 3>&-
-}
-
 # task_pid ID: the init pid containerd knows.
 task_pid() {
 	ctr_ tasks ls | awk -v id="$1" '$1 == id { print $2 }'
-}
-
-task_status() {
-	ctr_ tasks ls | awk -v id="$1" '$1 == id { print $3 }'
-}
-
-# shim_pid ID: the shim daemon serving container ID of our containerd.
-shim_pid() {
-	local p
-	for p in /proc/[0-9]*; do
-		{ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q -- "^containerd-shim-cleat-v2 .*-id $1 -address $CTR_ADDRESS" &&
-			echo "${p#/proc/}" && return 0
-	done
-	return 1
-}
-
-bundle_of() {
-	echo "$CTRD_DIR/state/io.containerd.runtime.v2.task/$CTR_NAMESPACE/$1"
-}
-
-# wait_status ID STATUS: poll `ctr tasks ls` for up to 10 s.
-wait_status() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(task_status "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "task $1 is $(task_status "$1"), not $2" >&2
-	return 1
-}
-
-# start_events: record `ctr events` into $BATS_TEST_TMPDIR/events.
-start_events() {
-	ctr_ events >"$BATS_TEST_TMPDIR/events" 2>&1 3>&- &
-	EVENTS_PID=$!
-	sleep 0.3
 }
 
 # topics ID: the /tasks/* topics recorded for container ID, in order ("topic[:exec id]").

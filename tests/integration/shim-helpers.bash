@@ -1,0 +1,81 @@
+# shellcheck shell=bash
+# Helpers shared by the containerd-shim-cleat-v2 suites (shim, shim-recovery, shim-failpoint,
+# shim-scale); owner: shim. Loaded after helpers: `load helpers; load shim-helpers`.
+
+RT=io.containerd.cleat.v2
+
+# snapshot_cleat: run private copies of the built shim and cleat (their directory is first
+# in containerd's PATH), so a rebuild of the shared tree during the run cannot make an exec
+# fail (ENOEXEC/ETXTBSY) or mix versions.
+snapshot_cleat() {
+	require_binary "$SHIM"
+	mkdir -p "$BATS_FILE_TMPDIR/bin"
+	cp "$SHIM" "$BATS_FILE_TMPDIR/bin/containerd-shim-cleat-v2"
+	[ -x "$CLEAT" ] && cp "$CLEAT" "$BATS_FILE_TMPDIR/bin/cleat"
+	SHIM=$BATS_FILE_TMPDIR/bin/containerd-shim-cleat-v2
+	CLEAT=$BATS_FILE_TMPDIR/bin/cleat
+	export SHIM CLEAT
+}
+
+# shim_setup_file: our own containerd running the snapshot, with the test image imported.
+shim_setup_file() {
+	snapshot_cleat
+	start_containerd
+	import_test_image_ctr
+}
+
+# ctr_cleanup: kill and delete every task, then every container, of our containerd.
+ctr_cleanup() {
+	local id
+	for id in $(ctr_ tasks ls -q 2>/dev/null); do
+		ctr_ tasks kill -s SIGKILL "$id" >/dev/null 2>&1
+		timeout 20 ctr_ tasks delete --force "$id" >/dev/null 2>&1
+	done
+	for id in $(ctr_ containers ls -q 2>/dev/null); do
+		ctr_ containers delete "$id" >/dev/null 2>&1
+	done
+	true
+}
+
+# run_d ID CMD...: start a detached container under the cleat shim.
+run_d() {
+	local id=$1
+	shift
+	ctr_ run -d --runtime "$RT" "$TEST_IMAGE_REF" "$id" "$@" </dev/null >/dev/null 2>&1 3>&-
+}
+
+task_status() {
+	ctr_ tasks ls 2>/dev/null | awk -v id="$1" '$1 == id { print $3 }'
+}
+
+# wait_status ID STATUS: poll `ctr tasks ls` for up to 10 s.
+wait_status() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(task_status "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "task $1 is '$(task_status "$1")', not $2" >&2
+	return 1
+}
+
+# shim_pid ID: the shim daemon serving container ID of our containerd.
+shim_pid() {
+	local p
+	for p in /proc/[0-9]*; do
+		{ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q -- "^containerd-shim-cleat-v2 .*-id $1 -address $CTR_ADDRESS" &&
+			echo "${p#/proc/}" && return 0
+	done
+	return 1
+}
+
+bundle_of() {
+	echo "$CTRD_DIR/state/io.containerd.runtime.v2.task/$CTR_NAMESPACE/$1"
+}
+
+# start_events: record `ctr events` into $BATS_TEST_TMPDIR/events.
+start_events() {
+	ctr_ events >"$BATS_TEST_TMPDIR/events" 2>&1 3>&- &
+	EVENTS_PID=$!
+	sleep 0.3
+}
