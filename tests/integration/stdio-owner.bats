@@ -55,7 +55,7 @@ teardown() {
 	id=$(container_id)
 	run -0 detached cleat run -d "$id"
 	run -0 script -qec "timeout 30 '$CLEAT' --root '$ROOT' exec -t '$id' sh -c 'stat -c %u:%g \$(tty)'" /dev/null
-	[[ "$output" == "1000:5"* ]]
+	assert_output --partial "1000:5"
 }
 
 @test "stdio-owner: a root without /dev/null (no mount namespace) still starts; host /dev/null untouched" {
