@@ -121,6 +121,9 @@ struct cleat_exec_opts {
 	unsigned preserve_fds;
 	bool detach;
 	bool ignore_paused;
+	/* --cgroup values: [controller[,controller]:]subpath (cleat_cgroup_exec_sub). */
+	char **cgroup_subs;
+	size_t n_cgroup_subs;
 };
 /* Run a process in the container; without detach, wait for it and set
  * *exit_status (128 + signal for a signal death). */

@@ -92,8 +92,11 @@ static int spawn(struct exec_run *r, cleat_error_t *err)
 	struct cleat_cgroup *cg;
 	if (r->c->cgroup_str && *r->c->cgroup_str &&
 	    (cleat_container_cgroup(r->c, &cg, err) < 0 ||
+	     cleat_cgroup_exec_sub(cg, r->o->cgroup_subs, r->o->n_cgroup_subs, err) < 0 ||
 	     cleat_cgroup_join_open(cg, !(aff && aff->initial), &r->cg_join, err) < 0))
 		return cleat_error_wrap(err, "enter the container's cgroup");
+	if (r->o->n_cgroup_subs && !(r->c->cgroup_str && *r->c->cgroup_str))
+		return cleat_error_msg(err, "--cgroup: the container has no cgroup");
 	struct cleat_exec_args a = {
 		.process = r->o->process,
 		.config = r->c->config,

@@ -126,3 +126,33 @@ frozen_refused() {
 	run -0 detached "$RUNC" --root "$RUNC_ROOT" run -d "$ID"
 	assert_output --partial "container's cgroup is not empty: 3 process(es) found"
 }
+
+@test "exec --cgroup joins existing sub-cgroups, with runc's checks" {
+	run -0 detached cleat run -d "$ID"
+	mkdir -p "/sys/fs/cgroup/memory$CG/submem" "/sys/fs/cgroup/cpu$CG/subcpu" \
+		"/sys/fs/cgroup/pids$CG/a/b"
+	run -0 cleat exec --cgroup memory:submem --cgroup pids:/a//b/ "$ID" cat /proc/self/cgroup
+	assert_line --regexp "^[0-9]+:memory:$CG/submem\$"
+	assert_line --regexp "^[0-9]+:pids:$CG/a/b\$"
+	assert_line --regexp "^[0-9]+:cpu:$CG\$"
+	# A later value for the same controller wins (runc's map).
+	run -0 cleat exec --cgroup memory:submem --cgroup memory:/ "$ID" cat /proc/self/cgroup
+	assert_line --regexp "^[0-9]+:memory:$CG\$"
+	run -0 cleat exec --cgroup / "$ID" cat /proc/self/cgroup
+	refute_output --partial "submem"
+	run ! cleat exec --cgroup .. "$ID" true
+	assert_output --partial " .. is not a sub cgroup path"
+	run ! cleat exec --cgroup memory:submem/../.. "$ID" true
+	assert_output --partial "is not a sub cgroup path"
+	run ! cleat exec --cgroup nonexistent "$ID" true
+	assert_output --regexp " adding pid .*/nonexistent/cgroup.procs: no such file "
+	run ! cleat exec --cgroup cpu:nonexistent "$ID" true
+	assert_output --regexp " adding pid .*/nonexistent/cgroup.procs: no such file "
+	run ! cleat exec --cgroup whaaat:/ "$ID" true
+	assert_output --partial "unknown controller "
+	run ! cleat exec --cgroup submem --cgroup pids:a "$ID" true
+	assert_output --partial "missing <controller>: prefix"
+	# Nothing of the failed execs is left in the cgroup.
+	run -0 cat "/sys/fs/cgroup/memory$CG/cgroup.procs"
+	[ "${#lines[@]}" -eq 1 ]
+}

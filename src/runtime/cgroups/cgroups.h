@@ -63,6 +63,9 @@ void cleat_cgroup_join_close(struct cleat_cgroup_join *j);
 pid_t cleat_cgroup_fork(struct cleat_cgroup_join *j);
 /* In the child (single-threaded): join every hierarchy, close the fds. */
 int cleat_cgroup_join_self(struct cleat_cgroup_join *j, cleat_error_t *err);
+/* runc's `exec --cgroup [controller[,controller]:]subpath` (args: each
+ * flag's value): move cg's directories into those existing sub-cgroups. */
+int cleat_cgroup_exec_sub(struct cleat_cgroup *cg, char *const *args, size_t n, cleat_error_t *err);
 int cleat_cgroup_update(struct cleat_cgroup *cg, const struct oci_resources *r, cleat_error_t *err);
 int cleat_cgroup_freeze(struct cleat_cgroup *cg, bool frozen, cleat_error_t *err);
 int cleat_cgroup_is_frozen(struct cleat_cgroup *cg, bool *frozen, cleat_error_t *err);

@@ -190,7 +190,7 @@ int cli_exec(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *
 			o.preserve_fds = (unsigned) n;
 			break;
 		case OPT_IGNORE_PAUSED: o.ignore_paused = true; break;
-		case OPT_CGROUP: break;
+		case OPT_CGROUP: push(&o.cgroup_subs, &o.n_cgroup_subs, optarg); break;
 		default: goto out;
 		}
 	}
@@ -208,5 +208,6 @@ out:
 	free(f.env);
 	free(f.gids);
 	free(f.caps);
+	free(o.cgroup_subs);
 	return ret;
 }
