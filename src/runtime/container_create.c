@@ -261,13 +261,9 @@ static int run_parent_hooks(struct create_run *r, cleat_error_t *err)
 static int handle_seccomp(struct create_run *r, int fd, cleat_error_t *err)
 {
 	const struct oci_linux *l = r->c->config->linux_;
-	if (fd < 0 || l == NULL || l->seccomp == NULL)
-		return cleat_error_errno(err, EPROTO, "sync: unexpected seccomp fd message");
 	r->c->status = CLEAT_STATUS_CREATING;
 	_cleanup_free_ char *state = cleat_container_spec_state_json(r->c);
-	if (cleat_seccomp_send_listener(l->seccomp, fd, state, err) < 0)
-		return -1;
-	return cleat_sync_send_type(r->sync_parent, CLEAT_SYNC_SECCOMP_DONE, err);
+	return cleat_sync_serve_seccomp_fd(r->sync_parent, l ? l->seccomp : NULL, fd, state, 0, err);
 }
 
 /* Serve the helper and the init until the init is parked on exec.fifo. */
@@ -279,15 +275,12 @@ static int sync_loop(struct create_run *r, cleat_error_t *err)
 			return -1;
 		if (m == NULL)
 			return cleat_error_msg(err, "container init exited before it was ready");
+		int logged = cleat_sync_log(m, err);
+		if (logged < 0)
+			return -1;
+		if (logged > 0)
+			continue;
 		switch (m->type) {
-		case CLEAT_SYNC_ERROR:
-			return cleat_error_errno(err, m->errnum, "%s", m->data);
-		case CLEAT_SYNC_WARNING:
-			cleat_warn("%s", m->data);
-			break;
-		case CLEAT_SYNC_DEBUG:
-			cleat_debug("%s", m->data);
-			break;
 		case CLEAT_SYNC_USERNS_MAP:
 			if (cleat_userns_write_maps(r->helper, r->c->config->linux_, err) < 0)
 				return -1;
@@ -296,9 +289,8 @@ static int sync_loop(struct create_run *r, cleat_error_t *err)
 			break;
 		case CLEAT_SYNC_INIT_PID: {
 			int32_t pid;
-			if (m->len != sizeof pid)
-				return cleat_error_errno(err, EPROTO, "sync: bad init pid message");
-			memcpy(&pid, m->data, sizeof pid);
+			if (cleat_sync_msg_pid(m, &pid, err) < 0)
+				return -1;
 			r->init = pid;
 			r->c->init_pid = pid;
 			int status;

@@ -126,12 +126,9 @@ static int spawn(struct exec_run *r, cleat_error_t *err)
 static int handle_seccomp(struct exec_run *r, int fd, cleat_error_t *err)
 {
 	const struct oci_linux *l = r->c->config->linux_;
-	if (fd < 0 || l == NULL || l->seccomp == NULL)
-		return cleat_error_errno(err, EPROTO, "sync: unexpected seccomp fd message");
 	_cleanup_free_ char *state = cleat_container_spec_state_json(r->c);
-	if (cleat_seccomp_send_listener_pid(l->seccomp, fd, state, r->pid, err) < 0)
-		return -1;
-	return cleat_sync_send_type(r->sync_parent, CLEAT_SYNC_SECCOMP_DONE, err);
+	return cleat_sync_serve_seccomp_fd(r->sync_parent, l ? l->seccomp : NULL, fd, state, r->pid,
+					   err);
 }
 
 /* Until end of file: the process exec'd (the socket is O_CLOEXEC). */
@@ -143,20 +140,16 @@ static int sync_loop(struct exec_run *r, cleat_error_t *err)
 			return -1;
 		if (m == NULL)
 			return r->pid > 0 ? 0 : cleat_error_msg(err, "exec helper exited without a process");
+		int logged = cleat_sync_log(m, err);
+		if (logged < 0)
+			return -1;
+		if (logged > 0)
+			continue;
 		switch (m->type) {
-		case CLEAT_SYNC_ERROR:
-			return cleat_error_errno(err, m->errnum, "%s", m->data);
-		case CLEAT_SYNC_WARNING:
-			cleat_warn("%s", m->data);
-			break;
-		case CLEAT_SYNC_DEBUG:
-			cleat_debug("%s", m->data);
-			break;
 		case CLEAT_SYNC_EXEC_PID: {
 			int32_t pid;
-			if (m->len != sizeof pid)
-				return cleat_error_errno(err, EPROTO, "sync: bad exec pid message");
-			memcpy(&pid, m->data, sizeof pid);
+			if (cleat_sync_msg_pid(m, &pid, err) < 0)
+				return -1;
 			r->pid = pid;
 			while (waitpid(r->helper, NULL, 0) < 0 && errno == EINTR)
 				;

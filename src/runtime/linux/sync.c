@@ -8,6 +8,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "runtime/linux/seccomp.h"
 
 struct wire_header {
 	uint32_t type;
@@ -102,6 +103,31 @@ int cleat_sync_recv(int sock, struct cleat_sync_msg **out, cleat_error_t *err)
 	return 0;
 }
 
+int cleat_sync_log(const struct cleat_sync_msg *m, cleat_error_t *err)
+{
+	switch (m->type) {
+	case CLEAT_SYNC_ERROR:
+		return cleat_error_errno(err, m->errnum, "%s", m->data);
+	case CLEAT_SYNC_WARNING:
+		cleat_warn("%s", m->data);
+		return 1;
+	case CLEAT_SYNC_DEBUG:
+		cleat_debug("%s", m->data);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int cleat_sync_msg_pid(const struct cleat_sync_msg *m, int32_t *pid, cleat_error_t *err)
+{
+	if (m->len != sizeof *pid)
+		return cleat_error_errno(err, EPROTO, "sync: bad %s pid message",
+					 m->type == CLEAT_SYNC_EXEC_PID ? "exec" : "init");
+	memcpy(pid, m->data, sizeof *pid);
+	return 0;
+}
+
 int cleat_sync_expect(int sock, enum cleat_sync_type type, const char *what,
 		      struct cleat_sync_msg **out, cleat_error_t *err)
 {
@@ -111,18 +137,11 @@ int cleat_sync_expect(int sock, enum cleat_sync_type type, const char *what,
 			return -1;
 		if (m == NULL)
 			return cleat_error_msg(err, "%s: the container init exited without reporting an error", what);
-		switch (m->type) {
-		case CLEAT_SYNC_ERROR:
-			return cleat_error_errno(err, m->errnum, "%s", m->data);
-		case CLEAT_SYNC_WARNING:
-			cleat_warn("%s", m->data);
+		int logged = cleat_sync_log(m, err);
+		if (logged < 0)
+			return -1;
+		if (logged > 0)
 			continue;
-		case CLEAT_SYNC_DEBUG:
-			cleat_debug("%s", m->data);
-			continue;
-		default:
-			break;
-		}
 		if (m->type != (uint32_t) type)
 			return cleat_error_errno(err, EPROTO, "%s: unexpected sync message %u (wanted %u)",
 						 what, m->type, (unsigned) type);
@@ -148,4 +167,14 @@ int cleat_sync_send_seccomp_fd(int sock, int notify_fd, cleat_error_t *err)
 		return -1;
 	return cleat_sync_expect(sock, CLEAT_SYNC_SECCOMP_DONE, "wait for the seccomp listener",
 				 NULL, err);
+}
+
+int cleat_sync_serve_seccomp_fd(int sock, const struct oci_seccomp *s, int notify_fd,
+				const char *state_json, pid_t pid, cleat_error_t *err)
+{
+	if (notify_fd < 0 || s == NULL)
+		return cleat_error_errno(err, EPROTO, "sync: unexpected seccomp fd message");
+	if (cleat_seccomp_send_listener_pid(s, notify_fd, state_json, pid, err) < 0)
+		return -1;
+	return cleat_sync_send_type(sock, CLEAT_SYNC_SECCOMP_DONE, err);
 }

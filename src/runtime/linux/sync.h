@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "common/error.h"
 
@@ -50,6 +51,13 @@ void cleat_sync_send_error(int sock, const cleat_error_t e);
  * *out == NULL and returns 0. */
 int cleat_sync_recv(int sock, struct cleat_sync_msg **out, cleat_error_t *err);
 
+/* The messages every receiver handles alike: an ERROR becomes *err (-1); a
+ * WARNING or DEBUG line is logged (1); any other type is left to the caller (0). */
+int cleat_sync_log(const struct cleat_sync_msg *m, cleat_error_t *err);
+
+/* The int32 payload of CLEAT_SYNC_INIT_PID / CLEAT_SYNC_EXEC_PID. */
+int cleat_sync_msg_pid(const struct cleat_sync_msg *m, int32_t *pid, cleat_error_t *err);
+
 /* Receive until a message of `type` arrives, logging warnings/debug on the
  * way; an ERROR message becomes *err; EOF is an error naming `what`. */
 int cleat_sync_expect(int sock, enum cleat_sync_type type, const char *what,
@@ -59,6 +67,13 @@ int cleat_sync_expect(int sock, enum cleat_sync_type type, const char *what,
  * which connects to listenerPath from the host's mount namespace, and wait
  * until it did (runc's procSeccomp / procSeccompDone). */
 int cleat_sync_send_seccomp_fd(int sock, int notify_fd, cleat_error_t *err);
+
+struct oci_seccomp;
+/* Parent side of it: hand the child's listener fd with the container state to
+ * `s`'s listenerPath (ContainerProcessState.pid is `pid`, or the state's own
+ * when 0), then tell the child to go on. */
+int cleat_sync_serve_seccomp_fd(int sock, const struct oci_seccomp *s, int notify_fd,
+				const char *state_json, pid_t pid, cleat_error_t *err);
 
 void cleat_sync_msg_free(struct cleat_sync_msg *m);
 static inline void cleat_sync_msg_freep(struct cleat_sync_msg **m)
