@@ -23,8 +23,9 @@ static int clean_sub(const char *arg, const char *sub, char **out, cleat_error_t
 			char *s = strrchr(res, '/');
 			if (!s) {
 				free(res);
-				return cleat_error_msg(err, "--cgroup \"%s\": %s is not a sub cgroup path",
-						       arg, sub);
+				return cleat_error_msg(
+					err, "--cgroup \"%s\": %s is not a sub cgroup path", arg,
+					sub);
 			}
 			*s = '\0';
 			continue;
@@ -59,8 +60,8 @@ static int move_into(struct cg_hier *h, const char *arg, const char *sub, cleat_
 		free(dir);
 		/* Go's wording, which runc's users and tests match. */
 		if (e == ENOENT)
-			return cleat_error_msg(err, "adding pid to cgroups: %s: no such file or directory",
-					       procs);
+			return cleat_error_msg(
+				err, "adding pid to cgroups: %s: no such file or directory", procs);
 		return cleat_error_errno(err, e, "adding pid to cgroups: stat \"%s\"", procs);
 	}
 	free(h->dir);
@@ -107,7 +108,8 @@ int cleat_cgroup_exec_sub(struct cleat_cgroup *cg, char *const *args, size_t n, 
 		     t = strtok_r(NULL, ",", &sv)) {
 			struct cg_hier *h = v1_hier(cg, t);
 			if (!h)
-				return cleat_error_msg(err, "--cgroup: unknown controller \"%s\"", t);
+				return cleat_error_msg(err, "--cgroup: unknown controller \"%s\"",
+						       t);
 			sub[h - cg->h] = colon + 1;
 			sub_arg[h - cg->h] = args[i];
 		}

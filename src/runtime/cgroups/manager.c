@@ -125,8 +125,7 @@ int cleat_cgroup_create(const struct cleat_cgroup_opts *o, pid_t pid, struct cle
 	if (cg_hiers_load(&cg->h, &cg->n_h, &cg->mode, err) < 0)
 		return -1;
 	cg->systemd = o->systemd;
-	if (o->systemd &&
-	    cg_systemd_parse(o->cgroups_path, o->id, &cg->slice, &cg->unit, err) < 0)
+	if (o->systemd && cg_systemd_parse(o->cgroups_path, o->id, &cg->slice, &cg->unit, err) < 0)
 		return -1;
 	if (cg_precheck(cg, o, err) < 0)
 		return -1;

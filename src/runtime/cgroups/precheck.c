@@ -114,8 +114,8 @@ int cg_precheck(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o, clea
 					   n);
 		}
 		if ((h->v2 || cg_hier_has(h, "freezer")) && frozen(h, dir))
-			return cleat_error_msg(err, "container's cgroup unexpectedly frozen (\"%s\")",
-					       dir);
+			return cleat_error_msg(
+				err, "container's cgroup unexpectedly frozen (\"%s\")", dir);
 	}
 	return 0;
 }
