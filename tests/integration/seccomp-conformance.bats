@@ -96,3 +96,16 @@ notify_common() {
 	assert_output --partial "/nonexistent/agent.sock"
 	run ! cleat state "$id"
 }
+
+@test "seccomp-conformance: SCMP_ACT_NOTIFY on write is refused at create, like runc" {
+	update_config '.process.args = ["true"]
+		| .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", listenerPath: "/nonexistent/agent.sock",
+			syscalls: [{names: ["openat", "write"], action: "SCMP_ACT_NOTIFY"}]}'
+	local id
+	id=$(container_id)
+	run ! timeout 30 "$CLEAT" --root "$ROOT" run "$id"
+	assert_output --partial "SCMP_ACT_NOTIFY cannot be used for the write syscall"
+	run ! cleat state "$id"
+	run ! timeout 30 "$RUNC" --root "$RUNC_ROOT" run "$(container_id runc)"
+	assert_output --partial "SCMP_ACT_NOTIFY cannot be used for the write syscall"
+}

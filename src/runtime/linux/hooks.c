@@ -248,7 +248,8 @@ static int hook_run_one(const struct oci_hook *h, size_t idx, const char *phase,
 	r->input_len = strlen(r->input);
 	int ret = 0;
 	if (hook_spawn(h, r, err) < 0) {
-		ret = cleat_error_wrap(err, "error running %s hook #%zu: `%s`", phase, idx, h->path);
+		ret = cleat_error_wrap(err, "error running hook: %s hook #%zu `%s`", phase, idx,
+				       h->path);
 		goto out;
 	}
 	long long deadline = h->has_timeout && h->timeout > 0 ? now_ms() + h->timeout * 1000 : -1;
@@ -257,8 +258,9 @@ static int hook_run_one(const struct oci_hook *h, size_t idx, const char *phase,
 		kill(r->pid, SIGKILL);
 		while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR)
 			;
-		ret = cleat_error_msg(err, "error running %s hook #%zu: hook `%s` timed out after %llds",
-				      phase, idx, h->path, (long long) h->timeout);
+		ret = cleat_error_msg(
+			err, "error running hook: %s hook #%zu `%s`: hook timed out after %llds",
+			phase, idx, h->path, (long long) h->timeout);
 		goto out;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -277,8 +279,7 @@ static int hook_run_one(const struct oci_hook *h, size_t idx, const char *phase,
 			how[8] = (char) tolower((unsigned char) how[8]);
 	}
 	ret = cleat_error_msg(err,
-			      "error running %s hook #%zu: error running hook `%s`: %s, "
-			      "stdout: %s, stderr: %s",
+			      "error running hook: %s hook #%zu `%s`: %s, stdout: %s, stderr: %s",
 			      phase, idx, h->path, how, r->out.buf, r->errout.buf);
 out:
 	run_close(r);

@@ -216,8 +216,18 @@ static int add_syscall_rules(scmp_filter_ctx ctx, const struct oci_seccomp_sysca
 						.datum_a = arg->value,
 						.datum_b = arg->value_two };
 	}
-	if (action == SCMP_ACT_NOTIFY)
+	if (action == SCMP_ACT_NOTIFY) {
 		*has_notify = true;
+		/* runc refuses it: the runtime itself writes between loading the filter and
+		 * handing over the listener. cleat does not, but keeps runc's contract. */
+		for (size_t n = 0; n < sc->n_names; n++)
+			if (sc->names[n] && strcmp(sc->names[n], "write") == 0)
+				return cleat_error_msg(
+					err,
+					"linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY "
+					"cannot be used for the write syscall",
+					idx);
+	}
 	if (action == default_action)
 		return 0;
 
@@ -442,7 +452,7 @@ int cleat_seccomp_send_listener_pid(const struct oci_seccomp *s, int notify_fd,
 	if (connect(sock, (struct sockaddr *) &addr, sizeof addr) < 0)
 		return cleat_error_errno(err, errno,
 					 "failed to connect with seccomp agent specified in the "
-					 "seccomp profile: connect `%s`",
+					 "seccomp profile: connect to seccomp listener `%s`",
 					 s->listener_path);
 	/* One sendmsg: the whole state as data, the listener fd as SCM_RIGHTS. */
 	union {
