@@ -6,3 +6,5 @@ libcleatcommon_a_SOURCES = \
 	%reldir%/util.c %reldir%/util.h
 # sha256 for the shim's socket name (owner: shim service helper)
 libcleatcommon_a_SOURCES += %reldir%/sha256.c %reldir%/sha256.h
+# mount(8) flag words for the runtime and the shim
+libcleatcommon_a_SOURCES += %reldir%/mount_flags.c %reldir%/mount_flags.h

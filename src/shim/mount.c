@@ -2,6 +2,7 @@
 #include "shim/mount.h"
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/mount_flags.h"
 #include "common/util.h"
 
 #include <errno.h>
@@ -10,40 +11,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <unistd.h>
-
-struct flag_word {
-	const char *word;
-	bool clear;
-	unsigned long flag;
-};
-
-static const struct flag_word words[] = {
-	{ "async", true, MS_SYNCHRONOUS },
-	{ "atime", true, MS_NOATIME },
-	{ "bind", false, MS_BIND },
-	{ "defaults", false, 0 },
-	{ "dev", true, MS_NODEV },
-	{ "diratime", true, MS_NODIRATIME },
-	{ "dirsync", false, MS_DIRSYNC },
-	{ "exec", true, MS_NOEXEC },
-	{ "mand", false, MS_MANDLOCK },
-	{ "noatime", false, MS_NOATIME },
-	{ "nodev", false, MS_NODEV },
-	{ "nodiratime", false, MS_NODIRATIME },
-	{ "noexec", false, MS_NOEXEC },
-	{ "nomand", true, MS_MANDLOCK },
-	{ "norelatime", true, MS_RELATIME },
-	{ "nostrictatime", true, MS_STRICTATIME },
-	{ "nosuid", false, MS_NOSUID },
-	{ "rbind", false, MS_BIND | MS_REC },
-	{ "relatime", false, MS_RELATIME },
-	{ "remount", false, MS_REMOUNT },
-	{ "ro", false, MS_RDONLY },
-	{ "rw", true, MS_RDONLY },
-	{ "strictatime", false, MS_STRICTATIME },
-	{ "suid", true, MS_NOSUID },
-	{ "sync", false, MS_SYNCHRONOUS },
-};
 
 void mount_parse_options(char *const *opts, size_t n, unsigned long *flags, char **data, bool *loop)
 {
@@ -54,10 +21,7 @@ void mount_parse_options(char *const *opts, size_t n, unsigned long *flags, char
 		cap += strlen(opts[i]) + 1;
 	char *d = xmalloc0(cap);
 	for (size_t i = 0; i < n; i++) {
-		const struct flag_word *w = NULL;
-		for (size_t k = 0; k < ARRAY_SIZE(words); k++)
-			if (strcmp(opts[i], words[k].word) == 0)
-				w = &words[k];
+		const struct cleat_mount_flag *w = cleat_mount_flag_find(opts[i], false);
 		if (w) {
 			if (w->clear)
 				*flags &= ~w->flag;

@@ -72,6 +72,12 @@ static void test_mount_options(void)
 	mount_parse_options(o3, 5, &flags, &data, &loop);
 	OK(flags == MS_NOSUID && loop, "later words override; loop noticed");
 	free(data);
+	/* Words only the runtime knows are fs data to containerd, so to the shim too. */
+	char *o4[] = { "ro", "lazytime", "nosymfollow" };
+	mount_parse_options(o4, 3, &flags, &data, &loop);
+	OK(flags == MS_RDONLY, "runtime-only words set no flag");
+	STREQ(data, "lazytime,nosymfollow", "runtime-only words stay fs data, as in containerd");
+	free(data);
 }
 
 static void test_overlay_compact(void)

@@ -8,51 +8,8 @@
 #include <fcntl.h>
 #include <string.h>
 
+#include "common/mount_flags.h"
 #include "common/util.h"
-
-struct ms_option {
-	const char *name;
-	bool clear; /* the option removes the flag instead of setting it */
-	unsigned long flag; /* MS_* */
-};
-
-static const struct ms_option ms_options[] = {
-	{ "acl", false, MS_POSIXACL },
-	{ "async", true, MS_SYNCHRONOUS },
-	{ "atime", true, MS_NOATIME },
-	{ "bind", false, MS_BIND },
-	{ "defaults", false, 0 },
-	{ "dev", true, MS_NODEV },
-	{ "diratime", true, MS_NODIRATIME },
-	{ "dirsync", false, MS_DIRSYNC },
-	{ "exec", true, MS_NOEXEC },
-	{ "iversion", false, MS_I_VERSION },
-	{ "lazytime", false, MS_LAZYTIME },
-	{ "loud", true, MS_SILENT },
-	{ "mand", false, MS_MANDLOCK },
-	{ "noacl", true, MS_POSIXACL },
-	{ "noatime", false, MS_NOATIME },
-	{ "nodev", false, MS_NODEV },
-	{ "nodiratime", false, MS_NODIRATIME },
-	{ "noexec", false, MS_NOEXEC },
-	{ "noiversion", true, MS_I_VERSION },
-	{ "nolazytime", true, MS_LAZYTIME },
-	{ "nomand", true, MS_MANDLOCK },
-	{ "norelatime", true, MS_RELATIME },
-	{ "nostrictatime", true, MS_STRICTATIME },
-	{ "nosuid", false, MS_NOSUID },
-	{ "nosymfollow", false, MS_NOSYMFOLLOW },
-	{ "rbind", false, MS_BIND | MS_REC },
-	{ "relatime", false, MS_RELATIME },
-	{ "remount", false, MS_REMOUNT },
-	{ "ro", false, MS_RDONLY },
-	{ "rw", true, MS_RDONLY },
-	{ "silent", false, MS_SILENT },
-	{ "strictatime", false, MS_STRICTATIME },
-	{ "suid", true, MS_NOSUID },
-	{ "sync", false, MS_SYNCHRONOUS },
-	{ "symfollow", true, MS_NOSYMFOLLOW },
-};
 
 struct attr_option {
 	const char *name;
@@ -102,14 +59,6 @@ unsigned long cleat_mount_propagation_flag(const char *word)
 		if (strcmp(word, propagation_options[i].name) == 0)
 			return propagation_options[i].flag;
 	return 0;
-}
-
-static const struct ms_option *find_ms(const char *word)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(ms_options); i++)
-		if (strcmp(word, ms_options[i].name) == 0)
-			return &ms_options[i];
-	return NULL;
 }
 
 static const struct attr_option *find_attr(const char *word)
@@ -162,11 +111,11 @@ int cleat_mount_options_parse(char *const *options, size_t n, struct cleat_mount
 
 	for (size_t i = 0; i < n; i++) {
 		const char *w = options[i];
-		const struct ms_option *m;
+		const struct cleat_mount_flag *m;
 		const struct attr_option *a;
 		unsigned long prop;
 
-		if ((m = find_ms(w)) != NULL) {
+		if ((m = cleat_mount_flag_find(w, true)) != NULL) {
 			if (m->clear) {
 				f.flags &= ~m->flag;
 				f.cleared |= m->flag;
