@@ -8,3 +8,5 @@ libcleatcommon_a_SOURCES = \
 libcleatcommon_a_SOURCES += %reldir%/sha256.c %reldir%/sha256.h
 # mount(8) flag words for the runtime and the shim
 libcleatcommon_a_SOURCES += %reldir%/mount_flags.c %reldir%/mount_flags.h
+# wait status -> exit code, for the runtime and the shim
+libcleatcommon_a_SOURCES += %reldir%/exit_status.c %reldir%/exit_status.h

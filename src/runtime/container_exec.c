@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/exit_status.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "runtime/linux/exec.h"
@@ -176,15 +177,6 @@ static int sync_loop(struct exec_run *r, cleat_error_t *err)
 	}
 }
 
-static int exit_code(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 255;
-}
-
 int cleat_container_exec(const struct cleat_ctx *ctx, const char *id, const struct cleat_exec_opts *o,
 			 int *exit_status, cleat_error_t *err)
 {
@@ -210,7 +202,7 @@ int cleat_container_exec(const struct cleat_ctx *ctx, const char *id, const stru
 	if (ret == 0 && !o->detach) {
 		int status = 0;
 		ret = cleat_terminal_proxy(r.pty_master, r.pid, &status, err);
-		*exit_status = exit_code(status);
+		*exit_status = cleat_exit_status(status);
 	}
 	exec_run_cleanup(&r, ret < 0);
 	return ret;

@@ -2,6 +2,7 @@
 #include "shim/reaper.h"
 #include "shim/shim.h"
 #include "common/cleanup.h"
+#include "common/exit_status.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -29,11 +30,7 @@ struct reaper {
 
 int reaper_exit_status(int wstatus)
 {
-	if (WIFSIGNALED(wstatus))
-		return 128 + WTERMSIG(wstatus);
-	if (WIFEXITED(wstatus))
-		return WEXITSTATUS(wstatus);
-	return 255;
+	return cleat_exit_status(wstatus);
 }
 
 static void on_signal(struct loop *l, struct loop_source *src, int fd, uint32_t events, void *data)

@@ -5,19 +5,10 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/exit_status.h"
 #include "common/log.h"
 #include "runtime/container.h"
 #include "runtime/linux/terminal.h"
-
-/* runc's convention: a signal death is reported as 128 + signal. */
-static int exit_code(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 255;
-}
 
 static void remove_quietly(const struct cleat_ctx *ctx, const char *id)
 {
@@ -51,5 +42,5 @@ int cli_run(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *e
 		return -1;
 	if (!keep)
 		remove_quietly(ctx, o.id);
-	return exit_code(status);
+	return cleat_exit_status(status);
 }
