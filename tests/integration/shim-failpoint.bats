@@ -16,7 +16,7 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_containerd
+	shim_teardown_file
 	rm -f "$FAILPOINT_FILE" "$FAILPOINT_FILE.log"
 }
 

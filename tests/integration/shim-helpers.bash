@@ -18,10 +18,19 @@ snapshot_cleat() {
 }
 
 # shim_setup_file: our own containerd running the snapshot, with the test image imported.
+# CLEAT_SHIM_RUNTIME reaches the shim when set; unset, the shim runs its default runtime,
+# `cleat` (the built one: first in containerd's PATH).
 shim_setup_file() {
+	[ -n "${CLEAT_SHIM_RUNTIME:-}" ] && export CLEAT_SHIM_RUNTIME
 	snapshot_cleat
 	start_containerd
 	import_test_image_ctr
+}
+
+# shim_teardown_file: stop our containerd; a test may have restarted it, so the one whose
+# pid is in the pid file.
+shim_teardown_file() {
+	CTRD_PID=$(cat "$CTRD_DIR/containerd.pid" 2>/dev/null) stop_containerd
 }
 
 # ctr_cleanup: kill and delete every task, then every container, of our containerd.

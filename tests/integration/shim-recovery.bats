@@ -7,13 +7,11 @@ load helpers
 load shim-helpers
 
 setup_file() {
-	# Unset: the shim's default runtime, `cleat` (the built one: first in containerd's PATH).
-	[ -n "${CLEAT_SHIM_RUNTIME:-}" ] && export CLEAT_SHIM_RUNTIME
 	shim_setup_file
 }
 
 teardown_file() {
-	CTRD_PID=$(cat "$CTRD_DIR/containerd.pid" 2>/dev/null) stop_containerd
+	shim_teardown_file
 }
 
 setup() {

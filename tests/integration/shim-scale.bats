@@ -9,12 +9,11 @@ load shim-helpers
 N=${SHIM_SCALE_N:-50}
 
 setup_file() {
-	[ -n "${CLEAT_SHIM_RUNTIME:-}" ] && export CLEAT_SHIM_RUNTIME
 	shim_setup_file
 }
 
 teardown_file() {
-	stop_containerd
+	shim_teardown_file
 }
 
 shim_pids() {

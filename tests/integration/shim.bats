@@ -9,14 +9,11 @@ load shim-helpers
 SHIM_RPC=$BUILDDIR/tests/unit/shim-rpc
 
 setup_file() {
-	# Unset: the shim's default runtime, `cleat` (the built one: first in containerd's PATH).
-	[ -n "${CLEAT_SHIM_RUNTIME:-}" ] && export CLEAT_SHIM_RUNTIME
 	shim_setup_file
 }
 
 teardown_file() {
-	# A test may have restarted containerd: stop the one running now.
-	CTRD_PID=$(cat "$CTRD_DIR/containerd.pid" 2>/dev/null) stop_containerd
+	shim_teardown_file
 }
 
 setup() {
