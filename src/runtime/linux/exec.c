@@ -136,15 +136,10 @@ pid_t cleat_exec_spawn(const struct cleat_exec_args *a, cleat_error_t *err)
 	cleat_process_close_inherited(a->keep_fds, own, n_own);
 	if (helper_join(a, &e) < 0)
 		child_fail(a->sync_fd, &e);
-	pid_t pid = (pid_t) syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
-	if (pid < 0) {
-		cleat_error_errno(&e, errno, "clone");
+	pid_t pid = cleat_sync_clone_announced(a->sync_fd, CLEAT_SYNC_EXEC_PID, &e);
+	if (pid < 0)
 		child_fail(a->sync_fd, &e);
-	}
 	if (pid == 0)
 		process_main(a);
-	int32_t p32 = pid;
-	if (cleat_sync_send(a->sync_fd, CLEAT_SYNC_EXEC_PID, 0, &p32, sizeof p32, -1, &e) < 0)
-		_exit(1);
 	_exit(0);
 }

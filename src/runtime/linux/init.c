@@ -24,12 +24,6 @@
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 #endif
 
-/* fork-like clone whose child is a sibling of the caller (CLONE_PARENT): the
- * init becomes a direct child of `cleat create`. */
-static pid_t clone_sibling(void)
-{
-	return (pid_t) syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
-}
 
 static _Noreturn void child_fail(int sync_fd, cleat_error_t *err)
 {
@@ -240,16 +234,11 @@ static _Noreturn void helper_main(const struct cleat_init_args *a)
 	cleat_process_close_inherited(a->keep_fds, own, n_own);
 	if (helper_setup(a, &err) < 0)
 		child_fail(a->sync_fd, &err);
-	pid_t pid = clone_sibling();
-	if (pid < 0) {
-		cleat_error_errno(&err, errno, "clone container init");
+	pid_t pid = cleat_sync_clone_announced(a->sync_fd, CLEAT_SYNC_INIT_PID, &err);
+	if (pid < 0)
 		child_fail(a->sync_fd, &err);
-	}
 	if (pid == 0)
 		init_main(a);
-	int32_t p32 = pid;
-	if (cleat_sync_send(a->sync_fd, CLEAT_SYNC_INIT_PID, 0, &p32, sizeof p32, -1, &err) < 0)
-		_exit(1);
 	_exit(0);
 }
 

@@ -2,7 +2,12 @@
 #include "runtime/linux/sync.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -177,4 +182,37 @@ int cleat_sync_serve_seccomp_fd(int sock, const struct oci_seccomp *s, int notif
 	if (cleat_seccomp_send_listener_pid(s, notify_fd, state_json, pid, err) < 0)
 		return -1;
 	return cleat_sync_send_type(sock, CLEAT_SYNC_SECCOMP_DONE, err);
+}
+
+pid_t cleat_sync_clone_announced(int sock, enum cleat_sync_type type, cleat_error_t *err)
+{
+	int gate[2];
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		return cleat_error_errno(err, errno, "pipe");
+	pid_t pid = (pid_t) syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
+	if (pid < 0) {
+		int saved = errno;
+		close(gate[0]);
+		close(gate[1]);
+		return cleat_error_errno(err, saved, "clone");
+	}
+	if (pid == 0) {
+		close(gate[1]);
+		char go;
+		ssize_t n;
+		while ((n = read(gate[0], &go, 1)) < 0 && errno == EINTR)
+			;
+		if (n != 1)
+			_exit(1); /* the announcer died before naming us */
+		close(gate[0]);
+		return 0;
+	}
+	close(gate[0]);
+	_cleanup_close_ int go = gate[1];
+	int32_t p32 = pid;
+	if (cleat_sync_send(sock, type, 0, &p32, sizeof p32, -1, err) < 0)
+		return -1;
+	if (write_all(go, "g", 1) < 0)
+		return cleat_error_errno(err, errno, "release the new process");
+	return pid;
 }

@@ -44,6 +44,13 @@ int cleat_sync_send(int sock, enum cleat_sync_type type, int errnum, const void 
 		    int pass_fd, cleat_error_t *err);
 /* Send a payload-less message. */
 int cleat_sync_send_type(int sock, enum cleat_sync_type type, cleat_error_t *err);
+
+/* Clone a sibling of the caller (CLONE_PARENT, so it is a child of `create`/`exec`) and
+ * announce its pid to the parent as a `type` message.  The child shares `sock` with the
+ * caller, so it is held until the announcement is sent: the parent never receives a
+ * message from a process it cannot name yet.  Returns the pid in the caller, 0 in the
+ * child, < 0 on error (err set, in the caller). */
+pid_t cleat_sync_clone_announced(int sock, enum cleat_sync_type type, cleat_error_t *err);
 /* Forward an error to the parent (best effort: the child exits right after). */
 void cleat_sync_send_error(int sock, const cleat_error_t e);
 
