@@ -47,6 +47,8 @@ PACKAGES=(
 	bats bats-assert bats-support busybox-static jq iproute2 util-linux bsdutils procps file
 	# cgroup v2 in a VM (Debian's kernel under qemu)
 	qemu-system-x86 linux-image-amd64
+	# the systemd cgroup driver in a booted Debian (tests/integration/cgroupv2-vm/systemd-vm.sh)
+	debootstrap e2fsprogs
 )
 
 log() {
@@ -243,6 +245,23 @@ run_integration() {
 			rc=$?
 		count_tap "$label" "$out" "$rc"
 		check_dev_null "$label"
+	done
+	[ -n "${CLEAT_ONLY_BATS:-}" ] || run_systemd_vms
+}
+
+# The systemd cgroup driver against a real systemd as PID 1: a debootstrap'd Debian booted
+# under qemu, once on cgroup v2 and once on v1 (tests/integration/cgroupv2-vm/systemd-vm.sh
+# prints TAP).  CLEAT_SKIP_SYSTEMD_VM=1 leaves them out.
+run_systemd_vms() {
+	local layout out rc
+	[ "${CLEAT_SKIP_SYSTEMD_VM:-0}" = 1 ] && return 0
+	for layout in v2 v1; do
+		out=$LOGDIR/systemd-vm-$layout.tap
+		log "integration: systemd driver in a VM (cgroup $layout)"
+		rc=0
+		CLEAT_SD_CGROUP=$layout CLEAT=$CI_DIR/main/cleat timeout --kill-after=30 1800 \
+			"$BUILD_SRC/tests/integration/cgroupv2-vm/systemd-vm.sh" </dev/null >"$out" 2>&1 || rc=$?
+		count_tap "systemd-vm ($layout)" "$out" "$rc"
 	done
 }
 
