@@ -49,6 +49,8 @@ PACKAGES=(
 	qemu-system-x86 linux-image-amd64
 	# the systemd cgroup driver in a booted Debian (tests/integration/cgroupv2-vm/systemd-vm.sh)
 	debootstrap e2fsprogs
+	# rootless multi-range user namespaces (tests/integration/userns-rootless.bats)
+	uidmap
 )
 
 log() {
