@@ -1,7 +1,7 @@
 # oci-spec: the OCI model on yajl (owner: oci-spec helper)
 noinst_LIBRARIES += liboci.a
 liboci_a_SOURCES = \
-	%reldir%/config.h %reldir%/state.h %reldir%/default_spec.h %reldir%/json.h \
+	%reldir%/config.h %reldir%/state.h %reldir%/json_gen.h %reldir%/default_spec.h %reldir%/json.h \
 	%reldir%/parse_helpers.c %reldir%/gen_helpers.c \
 	%reldir%/config.c %reldir%/config_process.c %reldir%/config_linux.c \
 	%reldir%/config_resources.c %reldir%/config_seccomp.c \

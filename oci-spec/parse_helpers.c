@@ -11,6 +11,7 @@
 
 #include "common/util.h"
 #include "oci-spec/json.h"
+#include "oci-spec/json_gen.h"
 
 /* Real configs nest about 8 deep; the limit only stops hostile input. */
 #define MAX_DEPTH 64
@@ -220,7 +221,7 @@ void path_pop(struct oci_parse *p, size_t mark)
 	p->path[mark] = '\0';
 }
 
-static void gen_tree(yajl_gen g, yajl_val v)
+void oci_json_gen_value(yajl_gen g, yajl_val v)
 {
 	switch (v->type) {
 	case yajl_t_string: gen_str(g, v->u.string); break;
@@ -229,14 +230,14 @@ static void gen_tree(yajl_gen g, yajl_val v)
 		yajl_gen_map_open(g);
 		for (size_t i = 0; i < v->u.object.len; i++) {
 			gen_key(g, v->u.object.keys[i]);
-			gen_tree(g, v->u.object.values[i]);
+			oci_json_gen_value(g, v->u.object.values[i]);
 		}
 		yajl_gen_map_close(g);
 		break;
 	case yajl_t_array:
 		yajl_gen_array_open(g);
 		for (size_t i = 0; i < v->u.array.len; i++)
-			gen_tree(g, v->u.array.values[i]);
+			oci_json_gen_value(g, v->u.array.values[i]);
 		yajl_gen_array_close(g);
 		break;
 	case yajl_t_true: yajl_gen_bool(g, 1); break;
@@ -248,7 +249,7 @@ static void gen_tree(yajl_gen g, yajl_val v)
 static char *render_value(yajl_val v)
 {
 	yajl_gen g = oci_gen_new(NULL);
-	gen_tree(g, v);
+	oci_json_gen_value(g, v);
 	char *s = oci_gen_finish(g, false);
 	if (strlen(s) > MAX_RENDER) {
 		/* cut on a UTF-8 boundary: the message may end up in JSON logs */

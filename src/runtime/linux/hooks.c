@@ -311,7 +311,7 @@ char *cleat_hooks_state_with_status(const char *state_json, const char *status)
 		if (strcmp(v->u.object.keys[i], "status") == 0)
 			cleat_json_gen_str(g, status);
 		else
-			cleat_json_gen_value(g, v->u.object.values[i]);
+			oci_json_gen_value(g, v->u.object.values[i]);
 	}
 	yajl_gen_map_close(g);
 	const unsigned char *buf;

@@ -6,10 +6,9 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "oci-spec/json_gen.h" /* oci_json_gen_value() re-emits a parsed value */
+
 /* A NUL-terminated string as a JSON string (or map key). */
 void cleat_json_gen_str(yajl_gen g, const char *s);
-/* Re-emit a parsed value as it was: numbers keep their original text, so the
- * container state's pid and timestamps pass through unchanged. */
-void cleat_json_gen_value(yajl_gen g, yajl_val v);
 
 #endif

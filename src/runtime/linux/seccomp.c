@@ -408,7 +408,7 @@ char *cleat_seccomp_process_state(const struct oci_seccomp *s, const char *state
 	if (pid > 0)
 		yajl_gen_integer(g, pid);
 	else if (state_pid)
-		cleat_json_gen_value(g, state_pid);
+		oci_json_gen_value(g, state_pid);
 	else
 		yajl_gen_integer(g, 0);
 	/* runc (Go, omitempty) leaves out empty metadata. */
@@ -417,7 +417,7 @@ char *cleat_seccomp_process_state(const struct oci_seccomp *s, const char *state
 		cleat_json_gen_str(g, s->listener_metadata);
 	}
 	cleat_json_gen_str(g, "state");
-	cleat_json_gen_value(g, state);
+	oci_json_gen_value(g, state);
 	yajl_gen_map_close(g);
 	const unsigned char *buf;
 	size_t len;
