@@ -27,6 +27,8 @@ CI_DIR=${CLEAT_CI_DIR:-$SRCDIR/_build-ci}
 LOGDIR=$CI_DIR/logs
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 BATS_TIMEOUT=${BATS_TIMEOUT:-1800}
+# No single test may hang the run: bats fails a test after this many seconds.
+export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
 JOBS=${JOBS:-$(nproc)}
 START=$(date +%s)
 

@@ -99,7 +99,7 @@ ctr_run_both() {
 	skip_unless_cmd script "script (util-linux) is needed to give ctr a terminal"
 	local id
 	id=$(container_id)
-	run -0 script -qec "$CTR --address $CTR_ADDRESS -n $CTR_NAMESPACE run --rm -t --runc-binary $CLEAT $TEST_IMAGE_REF $id sh -c 'tty; test -t 0 && test -t 1 && echo both-tty'" /dev/null
+	run -0 in_pty "$CTR --address $CTR_ADDRESS -n $CTR_NAMESPACE run --rm -t --runc-binary $CLEAT $TEST_IMAGE_REF $id sh -c 'tty; test -t 0 && test -t 1 && echo both-tty'"
 	assert_line --partial /dev/pts/0
 	assert_line --partial both-tty
 }

@@ -133,7 +133,7 @@ PY
 
 @test "exec: -t in the foreground proxies the pty" {
 	start_container
-	run -0 script -qec "$CLEAT --root $ROOT exec -t $ID tty" /dev/null
+	run -0 in_pty "$CLEAT --root $ROOT exec -t $ID tty"
 	assert_output --regexp '/dev/pts/[0-9]+'
 }
 

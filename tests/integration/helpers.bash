@@ -193,6 +193,19 @@ detached() {
 	return "$rc"
 }
 
+# in_pty [-t SECONDS] COMMAND_STRING: run COMMAND_STRING (one shell string) under script(1)
+# so its stdin/stdout are a pty, bounded by SECONDS (default 60). script waits for every
+# holder of the pty slave, so a container left behind would otherwise hang the test until the
+# suite's timeout; here it is killed and the test fails with exit 124.
+in_pty() {
+	local secs=60
+	if [ "$1" = -t ]; then
+		secs=$2
+		shift 2
+	fi
+	timeout --kill-after=5 "$secs" script -qec "$1" /dev/null
+}
+
 # runtime_status RUNTIME_FN ID: print the status field of `RUNTIME_FN state ID`.
 runtime_status() {
 	"$1" state "$2" 2>/dev/null | jq -r .status 2>/dev/null

@@ -73,11 +73,11 @@ topics() {
 
 @test "shim: -t gives the container a pty of the client's size" {
 	skip_unless_cmd script
-	run -0 script -qec "stty cols 123 rows 45; $CTR --address $CTR_ADDRESS -n $CTR_NAMESPACE run --rm -t --runtime $RT $TEST_IMAGE_REF $ID sh -c 'tty; sleep 1; stty size'" /dev/null
+	run -0 in_pty "stty cols 123 rows 45; $CTR --address $CTR_ADDRESS -n $CTR_NAMESPACE run --rm -t --runtime $RT $TEST_IMAGE_REF $ID sh -c 'tty; sleep 1; stty size'"
 	# ctr sends ResizePty after Start: the container sees the client's size once it is in.
 	assert_output --partial /dev/pts/
 	assert_output --partial "45 123"
-	run script -qec "$CTR --address $CTR_ADDRESS -n $CTR_NAMESPACE run --rm -t --runtime $RT $TEST_IMAGE_REF $ID-2 sh -c 'exit 4'" /dev/null
+	run in_pty "$CTR --address $CTR_ADDRESS -n $CTR_NAMESPACE run --rm -t --runtime $RT $TEST_IMAGE_REF $ID-2 sh -c 'exit 4'"
 	assert_equal "$status" 4
 }
 
@@ -89,7 +89,7 @@ topics() {
 	run -0 bash -c "echo piped | $CTR --address $CTR_ADDRESS -n $CTR_NAMESPACE tasks exec --exec-id ex2 $ID cat"
 	assert_output piped
 	skip_unless_cmd script
-	run script -qec "$CTR --address $CTR_ADDRESS -n $CTR_NAMESPACE tasks exec -t --exec-id ex3 $ID sh -c 'tty; exit 6'" /dev/null
+	run in_pty "$CTR --address $CTR_ADDRESS -n $CTR_NAMESPACE tasks exec -t --exec-id ex3 $ID sh -c 'tty; exit 6'"
 	assert_equal "$status" 6
 	assert_output --partial /dev/pts/
 }

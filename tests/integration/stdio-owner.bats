@@ -54,7 +54,7 @@ teardown() {
 	local id
 	id=$(container_id)
 	run -0 detached cleat run -d "$id"
-	run -0 script -qec "timeout 30 '$CLEAT' --root '$ROOT' exec -t '$id' sh -c 'stat -c %u:%g \$(tty)'" /dev/null
+	run -0 in_pty "timeout --kill-after=5 30 '$CLEAT' --root '$ROOT' exec -t '$id' sh -c 'stat -c %u:%g \$(tty)'"
 	assert_output --partial "1000:5"
 }
 

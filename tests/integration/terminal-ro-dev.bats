@@ -21,7 +21,7 @@ teardown() {
 }
 
 @test "terminal-ro-dev: ro /dev tmpfs + terminal runs; /dev stays read-only, console is the pty" {
-	run -0 script -qec "timeout 30 '$CLEAT' --root '$ROOT' run '$(container_id)'" /dev/null
+	run -0 in_pty "timeout --kill-after=5 30 '$CLEAT' --root '$ROOT' run '$(container_id)'"
 	assert_output --regexp 'tmpfs /dev tmpfs ro,'
 	# A pty slave: major 136 (0x88), and the process's tty is /dev/pts/N or /dev/console.
 	assert_output --partial "88:"
@@ -29,6 +29,6 @@ teardown() {
 }
 
 @test "terminal-ro-dev: same as runc" {
-	run -0 script -qec "timeout 30 '$RUNC' --root '$RUNC_ROOT' run '$(container_id runc)'" /dev/null
+	run -0 in_pty "timeout --kill-after=5 30 '$RUNC' --root '$RUNC_ROOT' run '$(container_id runc)'"
 	assert_output --regexp 'tmpfs /dev tmpfs ro,'
 }

@@ -116,7 +116,7 @@ PY
 
 @test "terminal: run in the foreground proxies the pty to its stdio and returns the status" {
 	update_config '.process.consoleSize = {"height": 20, "width": 70} | .process.args = ["sh"]'
-	run -3 bash -c '(sleep 1; echo "echo from-stdin; stty size; exit 3") | script -qec "$0 --root $1 run $2" /dev/null' \
+	run -3 bash -c '(sleep 1; echo "echo from-stdin; stty size; exit 3") | timeout --kill-after=5 60 script -qec "$0 --root $1 run $2" /dev/null' \
 		"$CLEAT" "$ROOT" "$ID"
 	assert_output --partial from-stdin
 	assert_output --partial "20 70"
