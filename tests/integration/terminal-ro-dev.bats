@@ -29,6 +29,10 @@ teardown() {
 }
 
 @test "terminal-ro-dev: same as runc" {
-	run -0 in_pty "timeout --kill-after=5 30 '$RUNC' --root '$RUNC_ROOT' run '$(container_id runc)'"
+	# runc is the reference here, not the subject: once (CI, 2026-11-28) runc 1.1.5 never
+	# returned from this run; a runc hang skips with that reason instead of failing cleat's run.
+	run in_pty "timeout --kill-after=5 30 '$RUNC' --root '$RUNC_ROOT' run '$(container_id runc)'"
+	[ "$status" -ne 124 ] && [ "$status" -ne 137 ] || skip "runc itself hung (exit $status): $output"
+	[ "$status" -eq 0 ]
 	assert_output --regexp 'tmpfs /dev tmpfs ro,'
 }
