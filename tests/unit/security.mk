@@ -13,3 +13,10 @@ tests_unit_test_hooks_LDADD = $(CLEAT_LIBS)
 # The seccomp user-notification listener the integration tests talk to.
 check_PROGRAMS += tests/integration/helpers/seccomp-listener
 tests_integration_helpers_seccomp_listener_SOURCES = tests/integration/helpers/seccomp-listener.c
+
+# linux.mountLabel data and the quote-aware mount data split (lsm.c)
+check_PROGRAMS += tests/unit/test-lsm
+TESTS += tests/unit/test-lsm
+tests_unit_test_lsm_SOURCES = tests/unit/test-lsm.c tests/unit/security-tap.h
+tests_unit_test_lsm_CFLAGS = $(SECURITY_TEST_CFLAGS)
+tests_unit_test_lsm_LDADD = $(CLEAT_LIBS)

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/vfs.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -103,13 +104,81 @@ int cleat_lsm_set_exec_label(const char *apparmor_profile, const char *selinux_l
 	return 0;
 }
 
-char *cleat_lsm_mount_data(const char *data, const char *mount_label)
+char *cleat_lsm_format_mount_label(const char *data, const char *mount_label)
 {
 	if (data == NULL)
 		data = "";
-	if (mount_label == NULL || *mount_label == '\0' || !cleat_lsm_selinux_enabled())
+	if (mount_label == NULL || *mount_label == '\0')
 		return xstrdup(data);
 	if (*data == '\0')
 		return xasprintf("context=\"%s\"", mount_label);
 	return xasprintf("%s,context=\"%s\"", data, mount_label);
+}
+
+char *cleat_lsm_mount_data(const char *data, const char *mount_label)
+{
+	if (mount_label == NULL || *mount_label == '\0' || !cleat_lsm_selinux_enabled())
+		return xstrdup(data ? data : "");
+	return cleat_lsm_format_mount_label(data, mount_label);
+}
+
+bool cleat_lsm_mount_type_labeled(const char *type)
+{
+	/* runc's list: SELinux cannot relabel procfs or sysfs; mqueue is labelled
+	 * through its root's xattr instead (older kernels refused context= on it);
+	 * cgroup hierarchies and binds are the host's objects, mounted without it. */
+	static const char *const unlabeled[] = { "proc",   "sysfs",   "mqueue",
+						 "cgroup", "cgroup2", "bind" };
+	if (type == NULL || *type == '\0')
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(unlabeled); i++)
+		if (strcmp(type, unlabeled[i]) == 0)
+			return false;
+	return true;
+}
+
+char *cleat_lsm_fs_mount_data(const char *type, const char *data, const char *mount_label)
+{
+	if (!cleat_lsm_mount_type_labeled(type))
+		return xstrdup(data ? data : "");
+	return cleat_lsm_mount_data(data, mount_label);
+}
+
+int cleat_lsm_label_mount_root(int tree, const char *type, const char *mount_label,
+			       cleat_error_t *err)
+{
+	if (type == NULL || strcmp(type, "mqueue") != 0 || mount_label == NULL ||
+	    *mount_label == '\0' || !cleat_lsm_selinux_enabled())
+		return 0;
+	/* The tree is an O_PATH mount fd, which fsetxattr(2) refuses: open its root. */
+	_cleanup_close_ int fd = openat(tree, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return cleat_error_errno(err, errno, "open the root of `%s`", type);
+	if (fsetxattr(fd, "security.selinux", mount_label, strlen(mount_label), 0) < 0)
+		return cleat_error_errno(err, errno, "set selinux label \"%s\" on `%s`",
+					 mount_label, type);
+	return 0;
+}
+
+char *cleat_lsm_mount_opt_next(char **cursor)
+{
+	char *start = *cursor;
+	if (start == NULL)
+		return NULL;
+	/* mount(2) splits SELinux options this way (security_sb_eat_lsm_opts): an MLS
+	 * label has commas ("s0:c1,c2") and is quoted; fsconfig(2) takes the bare value. */
+	bool quoted = false;
+	char *in = start, *out = start;
+	for (; *in != '\0'; in++) {
+		if (*in == '"') {
+			quoted = !quoted;
+			continue;
+		}
+		if (*in == ',' && !quoted)
+			break;
+		*out++ = *in;
+	}
+	*cursor = *in == ',' ? in + 1 : NULL;
+	*out = '\0';
+	return start;
 }

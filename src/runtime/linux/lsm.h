@@ -14,9 +14,27 @@ bool cleat_lsm_selinux_enabled(void);
  * (runc and crun both fail such a container; better before anything is built). */
 int cleat_lsm_validate(const char *apparmor_profile, const char *selinux_label, cleat_error_t *err);
 
-/* Mount data with `context="<mount_label>"` appended when SELinux is enabled
- * and a label is set; otherwise a copy of data.  NULL data is "".  Owned by
- * the caller. */
+/* linux.mountLabel, the way runc applies it (go-selinux's FormatMountLabel).
+ * Every returned string is owned by the caller; NULL data is "". */
+
+/* data with `context="<mount_label>"` appended; a copy of data for no label. */
+char *cleat_lsm_format_mount_label(const char *data, const char *mount_label);
+/* The same, but only when SELinux is enabled: runc and crun ignore a
+ * mountLabel without it (the kernel would refuse context=). */
 char *cleat_lsm_mount_data(const char *data, const char *mount_label);
+/* Whether a new filesystem of this type gets context= (not proc, sysfs,
+ * mqueue, cgroup, cgroup2, bind). */
+bool cleat_lsm_mount_type_labeled(const char *type);
+/* cleat_lsm_mount_data() for the labeled types, a copy of data otherwise. */
+char *cleat_lsm_fs_mount_data(const char *type, const char *data, const char *mount_label);
+/* mqueue is labelled on its root's security.selinux xattr after the mount,
+ * as runc does; a no-op for other types, without SELinux or a label.  tree is
+ * the detached mount's fd. */
+int cleat_lsm_label_mount_root(int tree, const char *type, const char *mount_label,
+			       cleat_error_t *err);
+/* Split mount data in place like mount(2): commas inside double quotes do not
+ * separate options and the quotes are dropped.  Returns the next option (may
+ * be "") and advances *cursor, NULL once *cursor is NULL. */
+char *cleat_lsm_mount_opt_next(char **cursor);
 
 #endif

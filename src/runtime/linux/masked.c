@@ -53,7 +53,7 @@ int rootfs_readonly_path(int rootfd, const char *path, cleat_error_t *err)
 	return 0;
 }
 
-int rootfs_mask_path(int rootfd, const char *path, cleat_error_t *err)
+int rootfs_mask_path(int rootfd, const char *path, const char *tmpfs_data, cleat_error_t *err)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
@@ -65,7 +65,7 @@ int rootfs_mask_path(int rootfd, const char *path, cleat_error_t *err)
 
 	_cleanup_close_ int tree = -1;
 	if (S_ISDIR(st.st_mode)) {
-		tree = rootfs_fs_mount("tmpfs", "tmpfs", NULL, MS_RDONLY, err);
+		tree = rootfs_fs_mount("tmpfs", "tmpfs", tmpfs_data, MS_RDONLY, err);
 		if (tree < 0)
 			return cleat_error_wrap(err, "masked path `%s`", path);
 	} else {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "runtime/linux/lsm.h"
 #include "runtime/linux/rootfs_internal.h"
 #include "runtime/linux/safe_path.h"
 
@@ -139,7 +140,9 @@ static int mount_v1(struct rootfs_ctx *c, const struct oci_mount *m,
 		return -1;
 	/* The tmpfs stays writable until its sub-directories exist; runc
 	 * leaves it rw even for a read-only entry, and so do we. */
-	_cleanup_close_ int tmpfs = rootfs_fs_mount("tmpfs", "tmpfs", "mode=755",
+	_cleanup_free_ char *data = cleat_lsm_fs_mount_data("tmpfs", "mode=755",
+							    rootfs_mount_label(c));
+	_cleanup_close_ int tmpfs = rootfs_fs_mount("tmpfs", "tmpfs", data,
 						    MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
 	if (tmpfs < 0)
 		return -1;

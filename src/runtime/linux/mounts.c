@@ -24,6 +24,7 @@
 
 #include "common/util.h"
 #include "runtime/linux/idmap.h"
+#include "runtime/linux/lsm.h"
 #include "runtime/linux/rootfs_internal.h"
 #include "runtime/linux/safe_path.h"
 #include "runtime/linux/tmpcopy.h"
@@ -98,9 +99,10 @@ int rootfs_fs_mount(const char *type, const char *source, const char *data, unsi
 		return fs_error(fsfd, err, errno, "set source", type);
 
 	_cleanup_free_ char *copy = data ? xstrdup(data) : NULL;
-	char *save = NULL;
-	for (char *opt = copy ? strtok_r(copy, ",", &save) : NULL; opt;
-	     opt = strtok_r(NULL, ",", &save)) {
+	char *cursor = copy;
+	for (char *opt; (opt = cleat_lsm_mount_opt_next(&cursor)) != NULL;) {
+		if (*opt == '\0')
+			continue;
 		char *eq = strchr(opt, '=');
 		int r;
 		if (eq) {
@@ -417,8 +419,12 @@ static int fs_entry(struct rootfs_ctx *c, const struct oci_mount *m,
 	/* No fallback to a bind of the host's /sys when sysfs is refused (a
 	 * user namespace without its own network namespace): like runc, the
 	 * config must ask for that bind (as `spec --rootless` does). */
-	_cleanup_close_ int tree = rootfs_fs_mount(m->type, m->source, f->data, ms, err);
+	_cleanup_free_ char *data = cleat_lsm_fs_mount_data(m->type, f->data,
+							    rootfs_mount_label(c));
+	_cleanup_close_ int tree = rootfs_fs_mount(m->type, m->source, data, ms, err);
 	if (tree < 0)
+		return -1;
+	if (cleat_lsm_label_mount_root(tree, m->type, rootfs_mount_label(c), err) < 0)
 		return -1;
 
 	if (is_tmpfs && f->tmpcopyup && cleat_tmpcopyup(target, tree, err) < 0)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "runtime/linux/lsm.h"
 #include "runtime/linux/rootfs_internal.h"
 #include "runtime/linux/safe_path.h"
 
@@ -208,7 +209,7 @@ static int do_move_root(const char *rootfs, cleat_error_t *err)
 	return 0;
 }
 
-static int finalize_paths(const struct oci_config *cfg, cleat_error_t *err)
+static int finalize_paths(const struct oci_config *cfg, const char *mask_data, cleat_error_t *err)
 {
 	const struct oci_linux *l = cfg->linux_;
 	_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -221,7 +222,7 @@ static int finalize_paths(const struct oci_config *cfg, cleat_error_t *err)
 		if (rootfs_readonly_path(rootfd, l->readonly_paths[i], err) < 0)
 			return -1;
 	for (size_t i = 0; l && i < l->n_masked_paths; i++)
-		if (rootfs_mask_path(rootfd, l->masked_paths[i], err) < 0)
+		if (rootfs_mask_path(rootfd, l->masked_paths[i], mask_data, err) < 0)
 			return -1;
 	if (cfg->has_root && cfg->root.readonly) {
 		/* runc remounts "/" MS_BIND|MS_REMOUNT|MS_RDONLY. */
@@ -236,18 +237,22 @@ static int finalize_paths(const struct oci_config *cfg, cleat_error_t *err)
 
 int cleat_rootfs_finalize(const struct cleat_rootfs_opts *o, cleat_error_t *err)
 {
+	const struct oci_linux *l = o->config->linux_;
+	/* Decided before pivot_root hides the host's selinuxfs. */
+	_cleanup_free_ char *mask_data =
+		cleat_lsm_fs_mount_data("tmpfs", NULL, l ? l->mount_label : NULL);
 	if (!has_mount_ns(o->config)) {
 		if (chroot(o->rootfs) < 0)
 			return cleat_error_errno(err, errno, "chroot `%s`", o->rootfs);
 		if (chdir("/") < 0)
 			return cleat_error_errno(err, errno, "chdir /");
-		return finalize_paths(o->config, err);
+		return finalize_paths(o->config, mask_data, err);
 	}
 	/* rootfsPropagation was applied to "/" before the rootfs bind (see
 	 * prepare); like runc 1.1 it is not applied again to the new root. */
 	if ((o->no_pivot ? do_move_root(o->rootfs, err) : do_pivot(o->rootfs, err)) < 0)
 		return -1;
-	if (finalize_paths(o->config, err) < 0)
+	if (finalize_paths(o->config, mask_data, err) < 0)
 		return -1;
 	umask(0022);
 	return 0;

@@ -22,6 +22,12 @@ struct rootfs_ctx {
 	size_t n_late_ro;
 };
 
+/* linux.mountLabel (lsm.h says which mounts get it), or NULL. */
+static inline const char *rootfs_mount_label(const struct rootfs_ctx *c)
+{
+	return c->o->config->linux_ ? c->o->config->linux_->mount_label : NULL;
+}
+
 /* mounts.c */
 int rootfs_mount_entry(struct rootfs_ctx *c, const struct oci_mount *m, cleat_error_t *err);
 int rootfs_apply_late_ro(struct rootfs_ctx *c, cleat_error_t *err);
@@ -49,7 +55,9 @@ int rootfs_setup_devices(struct rootfs_ctx *c, cleat_error_t *err);
 
 /* masked.c (after pivot_root, rootfd is the new "/") */
 int rootfs_readonly_path(int rootfd, const char *path, cleat_error_t *err);
-int rootfs_mask_path(int rootfd, const char *path, cleat_error_t *err);
+/* tmpfs_data: mount data of the tmpfs over a masked directory (its SELinux
+ * label), computed before pivot_root while the host's selinuxfs is visible. */
+int rootfs_mask_path(int rootfd, const char *path, const char *tmpfs_data, cleat_error_t *err);
 
 /* sysctl.c */
 int rootfs_write_sysctls(int rootfd, const struct oci_config *config, cleat_error_t *err);
