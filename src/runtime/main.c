@@ -171,6 +171,7 @@ int main(int argc, char **argv, char **envp)
 		report(err);
 		return 3;
 	}
+	cleat_debug("%s: starting", name);
 	char **vargv = argv + optind;
 	int vargc = argc - optind;
 	if (cli_wants_help(vargc, vargv))

@@ -134,6 +134,45 @@ static int parse_line(char *line, struct cg_hier *out)
 	return 1;
 }
 
+/* One line of /proc/self/cgroup ("id:ctrl,ctrl:path" for v1, "0::path" for cgroup2):
+ * the path when the line is h's hierarchy, else NULL. */
+static char *own_path_from_line(char *line, const struct cg_hier *h)
+{
+	char *c1 = strchr(line, ':');
+	char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	if (!c2)
+		return NULL;
+	*c2 = 0;
+	const char *ctrls = c1 + 1, *path = c2 + 1;
+	if (h->v2)
+		return *ctrls == 0 ? xstrdup(path) : NULL;
+	_cleanup_strv_ char **v = split(ctrls, ',');
+	if (v[0] && h->controllers[0] && strcmp(v[0], h->controllers[0]) == 0)
+		return xstrdup(path);
+	for (char **p = v; *p; p++)
+		if (cg_hier_has(h, *p))
+			return xstrdup(path);
+	return NULL;
+}
+
+/* Read once per load: every path decision (precheck, each hierarchy's
+ * directory) asks for it, and the file is regenerated on every open. */
+static void load_own_paths(struct cg_hier *h, size_t n)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	_cleanup_error_ cleat_error_t e = NULL;
+	if (read_file("/proc/self/cgroup", &text, &len, &e) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *copy = xstrdup(text);
+		char *s = copy, *line;
+		while (!h[i].own && (line = strsep(&s, "\n")) != NULL)
+			if (*line)
+				h[i].own = own_path_from_line(line, &h[i]);
+	}
+}
+
 int cg_hiers_load(struct cg_hier **out, size_t *n_out, enum cleat_cgroup_mode *mode,
 		  cleat_error_t *err)
 {
@@ -173,6 +212,7 @@ int cg_hiers_load(struct cg_hier **out, size_t *n_out, enum cleat_cgroup_mode *m
 	for (size_t i = 0; i < n; i++)
 		have_v2 |= h[i].v2;
 	*mode = have_v1 ? (have_v2 ? CLEAT_CGROUP_HYBRID : CLEAT_CGROUP_V1) : CLEAT_CGROUP_V2;
+	load_own_paths(h, n);
 	*out = h;
 	*n_out = n;
 	return 0;
@@ -183,6 +223,7 @@ void cg_hiers_free(struct cg_hier *h, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(h[i].mountpoint);
 		free(h[i].root);
+		free(h[i].own);
 		free(h[i].dir);
 		strv_free(h[i].controllers);
 	}
@@ -196,33 +237,9 @@ bool cg_hier_has(const struct cg_hier *h, const char *controller)
 	return false;
 }
 
-/* /proc/self/cgroup: "id:ctrl,ctrl:path" for v1, "0::path" for cgroup2. */
 char *cg_own_path(const struct cg_hier *h)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0;
-	while (f && getline(&line, &cap, f) > 0) {
-		line[strcspn(line, "\n")] = 0;
-		char *c1 = strchr(line, ':');
-		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
-			continue;
-		*c2 = 0;
-		const char *ctrls = c1 + 1, *path = c2 + 1;
-		if (h->v2) {
-			if (*ctrls == 0)
-				return xstrdup(path);
-			continue;
-		}
-		_cleanup_strv_ char **v = split(ctrls, ',');
-		if (v[0] && h->controllers[0] && strcmp(v[0], h->controllers[0]) == 0)
-			return xstrdup(path);
-		for (char **p = v; *p; p++)
-			if (cg_hier_has(h, *p))
-				return xstrdup(path);
-	}
-	return xstrdup("/");
+	return xstrdup(h->own ? h->own : "/");
 }
 
 struct cg_hier *cg_find(struct cleat_cgroup *cg, const char *controller)

@@ -18,6 +18,7 @@ struct cg_hier {
 	char *mountpoint; /* /sys/fs/cgroup/memory, /sys/fs/cgroup/unified */
 	char *root; /* mount root inside the hierarchy, "/" outside a cgroupns */
 	char **controllers; /* v1: from the mount options; v2: cgroup.controllers */
+	char *own; /* the loading process's cgroup here ("/..."), from /proc/self/cgroup */
 	char *dir; /* the container's directory in this hierarchy, once resolved */
 	bool created; /* we made dir (and must remove it) */
 };
@@ -36,7 +37,7 @@ struct cleat_cgroup {
 int cg_hiers_load(struct cg_hier **out, size_t *n, enum cleat_cgroup_mode *mode,
 		  cleat_error_t *err);
 void cg_hiers_free(struct cg_hier *h, size_t n);
-/* The cgroup of the calling process in the hierarchy h ("/..."), malloc'd. */
+/* The cgroup of the process that loaded h, in the hierarchy h ("/..."), malloc'd. */
 char *cg_own_path(const struct cg_hier *h);
 bool cg_hier_has(const struct cg_hier *h, const char *controller);
 /* The hierarchy that carries controller, or NULL. */

@@ -30,6 +30,7 @@ int cli_run(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *e
 	if (cleat_container_create(ctx, &o, &out, err) < 0)
 		return cleat_error_wrap(err, "run \"%s\"", o.id);
 	_cleanup_close_ int master = out.pty_master;
+	cleat_debug("run %s: created", o.id);
 	if (cleat_container_start(ctx, o.id, err) < 0) {
 		cleat_error_wrap(err, "run \"%s\"", o.id);
 		remove_quietly(ctx, o.id);
@@ -37,10 +38,13 @@ int cli_run(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *e
 	}
 	if (o.detach)
 		return 0;
+	cleat_debug("run %s: started", o.id);
 	int status = 0;
 	if (cleat_terminal_proxy(master, out.init_pid, &status, err) < 0)
 		return -1;
+	cleat_debug("run %s: init exited", o.id);
 	if (!keep)
 		remove_quietly(ctx, o.id);
+	cleat_debug("run %s: deleted", o.id);
 	return cleat_exit_status(status);
 }
