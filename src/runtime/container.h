@@ -100,16 +100,27 @@ struct cleat_create_opts {
 	bool no_new_keyring;
 	bool detach;                /* run -d */
 	bool foreground;            /* run without -d: the caller stays and waits */
+	bool direct_start;          /* run: no exec.fifo; the caller starts the init itself with
+				     * cleat_container_start_direct() (crun's `run` does the same) */
 };
 
 struct cleat_created {
 	pid_t init_pid;
 	int pty_master;   /* run in foreground with terminal and no console socket, else -1 */
+	/* direct_start only: the container, still locked, and the init's sync socket. */
+	struct cleat_container *container;
+	int start_fd;
 };
 
 int cleat_container_create(const struct cleat_ctx *ctx, const struct cleat_create_opts *o,
 			   struct cleat_created *out, cleat_error_t *err);
 int cleat_container_start(const struct cleat_ctx *ctx, const char *id, cleat_error_t *err);
+/* `run`: start what create returned (direct_start), then drop its lock so other
+ * commands can reach the running container. */
+int cleat_container_start_direct(struct cleat_container *c, int start_fd, cleat_error_t *err);
+/* `run`, after the init exited: lock c again and delete it, unless the state
+ * directory was deleted (and maybe re-created) by someone else meanwhile. */
+int cleat_container_delete_direct(struct cleat_container *c, cleat_error_t *err);
 int cleat_container_kill(const struct cleat_ctx *ctx, const char *id, int signo, bool all,
 			 cleat_error_t *err);
 int cleat_container_delete(const struct cleat_ctx *ctx, const char *id, bool force,

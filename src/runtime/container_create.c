@@ -145,13 +145,17 @@ static int make_state(struct create_run *r, cleat_error_t *err)
 	c->no_new_keyring = r->o->no_new_keyring;
 	if (write_file_at(c->dir_fd, CLEAT_CONFIG_FILE, r->config_text, r->config_len, 0600, err) < 0)
 		return -1;
-	/* 0622: the init may have switched to an unprivileged uid when it opens it. */
-	if (mkfifoat(c->dir_fd, CLEAT_EXEC_FIFO, 0622) < 0)
-		return cleat_error_errno(err, errno, "mkfifo \"%s/%s\"", c->state_dir, CLEAT_EXEC_FIFO);
-	r->fifo_fd = openat(c->dir_fd, CLEAT_EXEC_FIFO, O_PATH | O_CLOEXEC);
-	if (r->fifo_fd < 0 || fchmodat(c->dir_fd, CLEAT_EXEC_FIFO, 0622, 0) < 0)
-		return cleat_error_errno(err, errno, "open \"%s/%s\"", c->state_dir, CLEAT_EXEC_FIFO);
-	return cleat_state_save(c, err);
+	if (!r->o->direct_start) {
+		/* 0622: the init may have switched to an unprivileged uid when it opens it. */
+		if (mkfifoat(c->dir_fd, CLEAT_EXEC_FIFO, 0622) < 0)
+			return cleat_error_errno(err, errno, "mkfifo \"%s/%s\"", c->state_dir, CLEAT_EXEC_FIFO);
+		r->fifo_fd = openat(c->dir_fd, CLEAT_EXEC_FIFO, O_PATH | O_CLOEXEC);
+		if (r->fifo_fd < 0 || fchmodat(c->dir_fd, CLEAT_EXEC_FIFO, 0622, 0) < 0)
+			return cleat_error_errno(err, errno, "open \"%s/%s\"", c->state_dir, CLEAT_EXEC_FIFO);
+	}
+	/* cgroupfs: setup_cgroup() saves the state right after this, with the cgroup in it;
+	 * the systemd scope only exists after the spawn, so save now too. */
+	return r->ctx->systemd_cgroup ? cleat_state_save(c, err) : 0;
 }
 
 static unsigned listen_fds_from_env(void)
@@ -361,6 +365,10 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 	out->init_pid = r->init;
 	out->pty_master = r->pty_master;
 	r->pty_master = -1;
+	if (r->o->direct_start) {
+		out->container = TAKE_PTR(r->c);
+		out->start_fd = TAKE_FD(r->sync_parent);
+	}
 	return 0;
 }
 
@@ -373,6 +381,8 @@ int cleat_container_create(const struct cleat_ctx *ctx, const struct cleat_creat
 	cleat_cgroup_join_init(&r.cg_join);
 	out->init_pid = 0;
 	out->pty_master = -1;
+	out->container = NULL;
+	out->start_fd = -1;
 	int ret = create_steps(&r, out, err);
 	create_run_cleanup(&r, ret < 0);
 	return ret;

@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "runtime/linux/hooks.h"
+#include "runtime/linux/sync.h"
 #include "runtime/state_dir.h"
 
 /* Signal the init only if the pid is still the process create started:
@@ -78,6 +79,19 @@ static int release_init(struct cleat_container *c, cleat_error_t *err)
 	return 0;
 }
 
+static void run_poststart(struct cleat_container *c)
+{
+	c->status = CLEAT_STATUS_RUNNING;
+	const struct oci_hooks *h = &c->config->hooks;
+	if (h->n_poststart) {
+		_cleanup_free_ char *state = cleat_container_spec_state_json(c);
+		_cleanup_error_ cleat_error_t e = NULL;
+		/* runtime-spec: a failing poststart hook is a warning, the container runs on. */
+		if (cleat_hooks_run(h->poststart, h->n_poststart, "poststart", state, &e) < 0)
+			cleat_warn("%s", e->msg);
+	}
+}
+
 int cleat_container_start(const struct cleat_ctx *ctx, const char *id, cleat_error_t *err)
 {
 	_cleanup_container_ struct cleat_container *c = NULL;
@@ -95,15 +109,20 @@ int cleat_container_start(const struct cleat_ctx *ctx, const char *id, cleat_err
 	}
 	if (release_init(c, err) < 0)
 		return -1;
-	c->status = CLEAT_STATUS_RUNNING;
-	const struct oci_hooks *h = &c->config->hooks;
-	if (h->n_poststart) {
-		_cleanup_free_ char *state = cleat_container_spec_state_json(c);
-		_cleanup_error_ cleat_error_t e = NULL;
-		/* runtime-spec: a failing poststart hook is a warning, the container runs on. */
-		if (cleat_hooks_run(h->poststart, h->n_poststart, "poststart", state, &e) < 0)
-			cleat_warn("%s", e->msg);
+	run_poststart(c);
+	return 0;
+}
+
+int cleat_container_start_direct(struct cleat_container *c, int start_fd, cleat_error_t *err)
+{
+	if (cleat_sync_send_type(start_fd, CLEAT_SYNC_START, err) < 0) {
+		cleat_error_free(err);
+		return cleat_error_msg(err, "cannot start a container that has stopped");
 	}
+	run_poststart(c);
+	if (c->lock_fd >= 0)
+		close(c->lock_fd);
+	c->lock_fd = -1;
 	return 0;
 }
 
@@ -171,19 +190,8 @@ static int kill_and_wait(struct cleat_container *c, cleat_error_t *err)
 	return 0;
 }
 
-int cleat_container_delete(const struct cleat_ctx *ctx, const char *id, bool force,
-			   cleat_error_t *err)
+static int delete_loaded(struct cleat_container *c, bool force, cleat_error_t *err)
 {
-	_cleanup_container_ struct cleat_container *c = NULL;
-	if (cleat_container_validate_id(id, err) < 0)
-		return -1;
-	/* runc: `delete --force` of a container that is already gone succeeds
-	 * silently; containerd's and CRI's cleanup paths rely on it. */
-	_cleanup_free_ char *dir = xasprintf("%s/%s", ctx->root, id);
-	if (force && access(dir, F_OK) < 0 && errno == ENOENT)
-		return 0;
-	if (cleat_container_load(ctx->root, id, &c, err) < 0)
-		return -1;
 	switch (c->status) {
 	case CLEAT_STATUS_STOPPED:
 		break;
@@ -199,4 +207,34 @@ int cleat_container_delete(const struct cleat_ctx *ctx, const char *id, bool for
 			return -1;
 	}
 	return cleat_container_destroy(c, err);
+}
+
+int cleat_container_delete(const struct cleat_ctx *ctx, const char *id, bool force,
+			   cleat_error_t *err)
+{
+	_cleanup_container_ struct cleat_container *c = NULL;
+	if (cleat_container_validate_id(id, err) < 0)
+		return -1;
+	/* runc: `delete --force` of a container that is already gone succeeds
+	 * silently; containerd's and CRI's cleanup paths rely on it. */
+	_cleanup_free_ char *dir = xasprintf("%s/%s", ctx->root, id);
+	if (force && access(dir, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	if (cleat_container_load(ctx->root, id, &c, err) < 0)
+		return -1;
+	return delete_loaded(c, force, err);
+}
+
+int cleat_container_delete_direct(struct cleat_container *c, cleat_error_t *err)
+{
+	/* Still locked when the start failed. */
+	if (c->lock_fd < 0) {
+		if (cleat_state_dir_relock(c->dir_fd, c->state_dir, &c->lock_fd, err) < 0)
+			return -1;
+		if (c->lock_fd < 0)
+			return 0; /* deleted by someone else */
+	}
+	if (cleat_container_refresh(c, err) < 0)
+		return -1;
+	return delete_loaded(c, true, err);
 }

@@ -50,6 +50,23 @@ int cleat_state_dir_create(const char *root, const char *id, int *dir_fd, int *l
 	return 0;
 }
 
+int cleat_state_dir_relock(int dir_fd, const char *path, int *lock_fd, cleat_error_t *err)
+{
+	*lock_fd = -1;
+	int fd;
+	if (lock_dir(dir_fd, &fd, err) < 0)
+		return -1;
+	/* Under the lock, the directory is ours only while path still names it. */
+	struct stat held, named;
+	if (fstat(fd, &held) < 0 || stat(path, &named) < 0 || held.st_dev != named.st_dev ||
+	    held.st_ino != named.st_ino || held.st_nlink == 0) {
+		close(fd);
+		return 0;
+	}
+	*lock_fd = fd;
+	return 0;
+}
+
 int cleat_state_dir_open(const char *root, const char *id, int *dir_fd, int *lock_fd,
 			 cleat_error_t *err)
 {

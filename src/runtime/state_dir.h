@@ -21,6 +21,9 @@ int cleat_state_dir_create(const char *root, const char *id, int *dir_fd, int *l
 /* Open (+ lock when lock_fd is not NULL) an existing one; ENOENT "container does not exist". */
 int cleat_state_dir_open(const char *root, const char *id, int *dir_fd, int *lock_fd,
 			 cleat_error_t *err);
+/* Lock an already open state directory again; *lock_fd stays -1 (and 0 is returned)
+ * when path no longer names it: deleted, maybe re-created, by someone else. */
+int cleat_state_dir_relock(int dir_fd, const char *path, int *lock_fd, cleat_error_t *err);
 int cleat_state_save(const struct cleat_container *c, cleat_error_t *err);
 int cleat_state_load(struct cleat_container *c, cleat_error_t *err);
 

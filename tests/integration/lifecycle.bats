@@ -263,6 +263,30 @@ err"
 	assert_equal "$rc" 137
 }
 
+@test "lifecycle: a container deleted by someone else while run waits: run returns its status quietly" {
+	"$CLEAT" --root "$ROOT" run "$ID" </dev/null >"$BUNDLE/out" 2>&1 3>&- &
+	local pid=$!
+	wait_for_container "$ID" running
+	cleat delete -f "$ID"
+	local rc=0
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 137
+	run -0 cat "$BUNDLE/out"
+	assert_output ""
+	[ ! -e "$ROOT/$ID" ]
+	# run had the state directory open: a new container under the same id is left alone.
+	"$CLEAT" --root "$ROOT" run "$ID" </dev/null >"$BUNDLE/out" 2>&1 3>&- &
+	pid=$!
+	wait_for_container "$ID" running
+	cleat delete -f "$ID"
+	run -0 detached cleat run -d "$ID"
+	rc=0
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 137
+	run -0 cleat state "$ID"
+	cleat delete -f "$ID"
+}
+
 @test "lifecycle: run forwards signals to the container" {
 	update_config '.process.args = ["sh", "-c", "trap \"echo trapped; exit 7\" USR1; echo ready; while :; do sleep 0.1; done"]'
 	"$CLEAT" --root "$ROOT" run "$ID" >"$BUNDLE/out" 2>&1 3>&- &

@@ -141,18 +141,25 @@ static _Noreturn void init_main(const struct cleat_init_args *a)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* Until READY, a dying `cleat create` must take the half-built init with it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	int fd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd_dir = a->fifo_fd >= 0 ? open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (init_setup(a, &r, &err) < 0)
 		child_fail(a->sync_fd, &err);
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	if (cleat_sync_send_type(a->sync_fd, CLEAT_SYNC_READY, &err) < 0)
 		_exit(1);
-	close(a->sync_fd);
-	if (init_wait_start(fd_dir, a->fifo_fd, &err) < 0)
-		goto fail;
+	if (a->fifo_fd < 0) {
+		/* `run`: the runtime that created us starts us; if it dies first, so do we. */
+		if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_START, "wait for start", NULL, &err) < 0)
+			_exit(1);
+		close(a->sync_fd);
+	} else {
+		close(a->sync_fd);
+		if (init_wait_start(fd_dir, a->fifo_fd, &err) < 0)
+			goto fail;
+		close(a->fifo_fd);
+	}
 	if (fd_dir >= 0)
 		close(fd_dir);
-	close(a->fifo_fd);
 	if (a->config->hooks.n_start_container > 0) {
 		/* The init's state is from create ("creating"); runc and the spec give
 		 * startContainer hooks "created". */

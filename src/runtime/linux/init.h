@@ -28,7 +28,7 @@ struct cleat_init_args {
 	const char *bundle;
 	const char *rootfs;
 	int sync_fd;          /* child end of the sync socketpair */
-	int fifo_fd;          /* O_PATH fd of <state>/exec.fifo */
+	int fifo_fd;          /* O_PATH fd of <state>/exec.fifo; -1: wait for CLEAT_SYNC_START */
 	struct cleat_ns_plan ns;
 	bool no_pivot;
 	bool no_new_keyring;

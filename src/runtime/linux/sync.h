@@ -26,10 +26,11 @@ enum cleat_sync_type {
 	CLEAT_SYNC_CONSOLE,     /* init -> parent: pty master (SCM_RIGHTS) */
 	CLEAT_SYNC_HOOKS,       /* init -> parent: run createRuntime/prestart hooks now */
 	CLEAT_SYNC_HOOKS_DONE,  /* parent -> init: payload is the state JSON for in-container hooks */
-	CLEAT_SYNC_READY,       /* init -> parent: set up, waiting on exec.fifo */
+	CLEAT_SYNC_READY,       /* init -> parent: set up, waiting on exec.fifo (or START) */
 	CLEAT_SYNC_EXEC_PID,    /* exec helper -> parent: pid of the exec'd process (payload: int32) */
 	CLEAT_SYNC_SECCOMP,     /* init/exec -> parent: seccomp listener fd (SCM_RIGHTS) */
 	CLEAT_SYNC_SECCOMP_DONE, /* parent -> init/exec: the fd went to listenerPath */
+	CLEAT_SYNC_START,       /* parent -> init, `run` only: exec the process now */
 };
 
 struct cleat_sync_msg {
