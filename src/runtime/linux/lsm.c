@@ -26,20 +26,39 @@
 #define SELINUX_MAGIC 0xf97cff8c
 #endif
 
+/* Both checks run in the container's init too, after pivot_root, where /proc
+ * is all that can be relied on: the container's /sys (when it has one) shows
+ * neither securityfs nor selinuxfs. */
 bool cleat_lsm_apparmor_enabled(void)
 {
-	if (access("/sys/kernel/security/apparmor", F_OK) < 0)
-		return false;
-	char buf[4] = "";
-	_cleanup_close_ int fd = open("/sys/module/apparmor/parameters/enabled",
+	/* Linux 5.8+: AppArmor's own attribute reads only while AppArmor runs
+	 * (EINVAL when it is built in but another LSM was chosen). */
+	char buf[64];
+	_cleanup_close_ int fd = open("/proc/thread-self/attr/apparmor/current",
 				      O_RDONLY | O_CLOEXEC);
-	return fd >= 0 && read(fd, buf, sizeof buf) > 0 && buf[0] == 'Y';
+	if (fd >= 0)
+		return read(fd, buf, sizeof buf) > 0;
+	/* Older kernels: the module parameter of runc's check (the LSM core clears
+	 * it when AppArmor is not among the chosen LSMs); runc's other half, the
+	 * securityfs directory, is not visible from the container. */
+	_cleanup_close_ int pfd = open("/sys/module/apparmor/parameters/enabled",
+				       O_RDONLY | O_CLOEXEC);
+	return pfd >= 0 && read(pfd, buf, 1) > 0 && buf[0] == 'Y';
 }
 
 bool cleat_lsm_selinux_enabled(void)
 {
 	struct statfs sfs;
-	return statfs("/sys/fs/selinux", &sfs) == 0 && (unsigned long) sfs.f_type == SELINUX_MAGIC;
+	if (statfs("/sys/fs/selinux", &sfs) == 0 && (unsigned long) sfs.f_type == SELINUX_MAGIC)
+		return true;
+	/* SELinux registers selinuxfs only when it is enabled at boot, and
+	 * /proc/filesystems says so wherever selinuxfs is not mounted. */
+	_cleanup_free_ char *fs = NULL;
+	_cleanup_error_ cleat_error_t ignored = NULL;
+	size_t len;
+	if (read_file("/proc/filesystems", &fs, &len, &ignored) < 0)
+		return false;
+	return strstr(fs, "\tselinuxfs\n") != NULL;
 }
 
 int cleat_lsm_validate(const char *apparmor_profile, const char *selinux_label, cleat_error_t *err)
@@ -86,8 +105,13 @@ static int apparmor_exec(const char *profile, cleat_error_t *err)
 	if (access(path, F_OK) < 0)
 		path = "/proc/thread-self/attr/exec";
 	_cleanup_free_ char *value = xasprintf("exec %s", profile);
-	if (write_proc_attr(path, value, err) < 0)
+	if (write_proc_attr(path, value, err) < 0) {
+		/* The kernel's answer for a name it has no profile for. */
+		if ((*err)->errnum == ENOENT)
+			return cleat_error_wrap(err, "apparmor profile \"%s\" is not loaded",
+						profile);
 		return cleat_error_wrap(err, "apply apparmor profile \"%s\"", profile);
+	}
 	return 0;
 }
 

@@ -1,0 +1,172 @@
+#!/bin/busybox sh
+# PID 1 of the AppArmor test VM (see run.sh).  Loads profiles/cleat-test-deny, runs
+# bin/probe (probe.sh) in containers under cleat and runc, and checks what the
+# process's confinement is and does.  Prints TAP between CLEAT-TAP-BEGIN /
+# CLEAT-TAP-END on the serial console, then powers off.
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin:/usr/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t securityfs securityfs /sys/kernel/security
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+
+C="cleat --root /run/cleat"
+R="runc --root /run/runc"
+have_runc=false
+[ -x /bin/runc ] && have_runc=true
+n=0
+echo CLEAT-TAP-BEGIN
+ok() { # DESCRIPTION COMMAND...
+	d=$1
+	shift
+	n=$((n + 1))
+	if out=$("$@" 2>&1); then
+		echo "ok $n - $d"
+	else
+		echo "not ok $n - $d"
+		echo "$out" | sed 's/^/#   /' | head -20
+	fi
+}
+skip() { # DESCRIPTION REASON
+	n=$((n + 1))
+	echo "ok $n - $1 # SKIP $2"
+}
+# A line of a probe's output, exactly (has) or as a regular expression (matches).
+has() { # FILE LINE
+	grep -qxF "$2" "$1" || { echo "no line '$2' in:"; cat "$1"; return 1; }
+}
+matches() { # FILE REGEX
+	grep -qx "$2" "$1" || { echo "no line matching '$2' in:"; cat "$1"; return 1; }
+}
+same() { # FILE FILE
+	cmp -s "$1" "$2" || { echo "--- $1"; cat "$1"; echo "--- $2"; cat "$2"; return 1; }
+}
+# RUNTIME BUNDLE ID: run the container in the foreground, its output in /tmp/out.ID.
+run_probe() {
+	rm -f /tests/rootfs/tmp/*
+	(cd "/tests/$2" && $1 run "$3" </dev/null >"/tmp/out.$3" 2>&1) || { cat "/tmp/out.$3"; return 1; }
+}
+# RUNTIME ID ARGS...: exec in a running container, its output in /tmp/out.ID.
+exec_probe() {
+	rt=$1 id=$2
+	shift 2
+	rm -f /tests/rootfs/tmp/*
+	$rt exec "$@" </dev/null >"/tmp/out.$id" 2>&1 || { cat "/tmp/out.$id"; return 1; }
+}
+start() { # RUNTIME BUNDLE ID
+	(cd "/tests/$2" && $1 run -d "$3" </dev/null >"/tmp/start.$3" 2>&1) || { cat "/tmp/start.$3"; return 1; }
+}
+
+# The kernel and the profile.
+ok "AppArmor is enabled and listed in security/lsm" sh -c \
+	'grep -qx Y /sys/module/apparmor/parameters/enabled && grep -q apparmor /sys/kernel/security/lsm'
+ok "cleat features reports apparmor enabled" sh -c \
+	"cleat features | tr -d ' \n' | grep -q '\"apparmor\":{\"enabled\":true}'"
+ok "apparmor_parser loads cleat-test-deny in enforce mode" sh -c \
+	'apparmor_parser -r -K /tests/cleat-test-deny && grep -qx "cleat-test-deny (enforce)" /sys/kernel/security/apparmor/profiles'
+
+# process.apparmorProfile.
+ok "cleat run with process.apparmorProfile = cleat-test-deny" run_probe "$C" confined c1
+ok "attr/current names the profile, in enforce mode" has /tmp/out.c1 "current=cleat-test-deny (enforce)"
+ok "attr/apparmor/current names it too" has /tmp/out.c1 "apparmor/current=cleat-test-deny (enforce)"
+ok "a write the profile denies fails with EACCES" \
+	has /tmp/out.c1 "write-deny=failed: sh: can't create /tmp/deny-probe: Permission denied"
+ok "... and creates no file" test ! -e /tests/rootfs/tmp/deny-probe
+ok "a read the profile denies fails with EACCES" matches /tmp/out.c1 "read-secret=failed: .*Permission denied"
+allowed_write() {
+	has /tmp/out.c1 write-allow=ok && [ "$(cat /tests/rootfs/tmp/allow-probe)" = x ]
+}
+ok "an allowed write works" allowed_write
+unconfined_run() {
+	run_probe "$C" plain p1 && has /tmp/out.p1 current=unconfined &&
+		has /tmp/out.p1 write-deny=ok && has /tmp/out.p1 read-secret=ok
+}
+ok "without apparmorProfile the process is unconfined and nothing is denied" unconfined_run
+profile_unconfined() {
+	run_probe "$C" unconfined u1 && same /tmp/out.u1 /tmp/out.p1
+}
+ok "apparmorProfile = unconfined runs unconfined" profile_unconfined
+runc_run() {
+	run_probe "$R" confined r1 && same /tmp/out.r1 /tmp/out.c1
+}
+if $have_runc; then
+	ok "runc run under the same profile: the same output, line for line" runc_run
+else
+	skip "runc run under the same profile: the same output" "runc is not installed"
+fi
+
+# A profile that is not loaded.
+fails_naming() { # OUTPUT-FILE COMMAND...
+	f=$1
+	shift
+	if "$@" </dev/null >"$f" 2>&1; then
+		echo "succeeded:"
+		cat "$f"
+		return 1
+	fi
+	grep -q '"cleat-no-such-profile"' "$f" || { echo "no profile name in:"; cat "$f"; return 1; }
+}
+ok "cleat run with a profile that is not loaded fails, naming it" \
+	fails_naming /tmp/out.m1 sh -c "cd /tests/missing && $C run m1"
+echo "# cleat: $(head -c 300 /tmp/out.m1)"
+ok "... and leaves no container behind" sh -c "! $C state m1"
+if $have_runc; then
+	ok "runc fails for it too" sh -c "cd /tests/missing && ! $R run m2 >/tmp/out.m2 2>&1 </dev/null"
+	echo "# runc: $(head -c 300 /tmp/out.m2)"
+else
+	skip "runc fails for it too" "runc is not installed"
+fi
+
+# exec --apparmor, and what exec inherits.
+exec_same() { # ID WANT-FILE EXEC-ARGS...
+	id=$1 want=$2
+	shift 2
+	exec_probe "$C" "$id" "$@" && same "/tmp/out.$id" "$want"
+}
+ok "start an unconfined container" start "$C" sleeper s1
+ok "cleat exec --apparmor cleat-test-deny confines the exec'd process" \
+	exec_same e1 /tmp/out.c1 --apparmor cleat-test-deny s1 probe
+ok "cleat exec without --apparmor stays unconfined" exec_same e2 /tmp/out.p1 s1 probe
+ok "cleat exec --apparmor with a profile that is not loaded fails, naming it" \
+	fails_naming /tmp/out.e3 $C exec --apparmor cleat-no-such-profile s1 true
+echo "# cleat exec: $(head -c 300 /tmp/out.e3)"
+ok "... and the container keeps running" sh -c "$C state s1 | grep -q '\"running\"'"
+ok "start a container under the profile" start "$C" sleeper-confined s2
+ok "cleat exec inherits the container's apparmorProfile" exec_same e4 /tmp/out.c1 s2 probe
+ok "cleat exec --apparmor unconfined overrides it" \
+	exec_same e5 /tmp/out.p1 --apparmor unconfined s2 probe
+runc_exec() {
+	start "$R" sleeper rs1 && start "$R" sleeper-confined rs2 &&
+		exec_probe "$R" re1 --apparmor cleat-test-deny rs1 probe && same /tmp/out.re1 /tmp/out.e1 &&
+		exec_probe "$R" re4 rs2 probe && same /tmp/out.re4 /tmp/out.e4 &&
+		exec_probe "$R" re5 --apparmor unconfined rs2 probe && same /tmp/out.re5 /tmp/out.e5
+}
+if $have_runc; then
+	ok "runc exec agrees: --apparmor, inherited, overridden" runc_exec
+	$R delete --force rs1 >/dev/null 2>&1
+	$R delete --force rs2 >/dev/null 2>&1
+else
+	skip "runc exec agrees" "runc is not installed"
+fi
+# SELinux is built into this kernel but AppArmor was chosen: its labels are refused.
+selinux_refused() {
+	! grep -q selinuxfs /proc/filesystems &&
+		! (cd /tests/selinux && $C run se1 </dev/null >/tmp/out.se1 2>&1) &&
+		grep -q "selinux label is specified in config, but selinux is disabled" /tmp/out.se1 ||
+		{ cat /tmp/out.se1; return 1; }
+}
+ok "a selinuxLabel fails clearly under AppArmor" selinux_refused
+mountlabel_ignored() {
+	(cd /tests/mountlabel && $C run ml1 </dev/null >/tmp/out.ml1 2>&1) &&
+		grep -q ' /dev/shm ' /tmp/out.ml1 && ! grep -q context= /tmp/out.ml1 ||
+		{ cat /tmp/out.ml1; return 1; }
+}
+ok "a mountLabel is ignored under AppArmor" mountlabel_ignored
+ok "delete the containers" sh -c "$C delete --force s1 && $C delete --force s2"
+
+echo "1..$n"
+echo CLEAT-TAP-END
+poweroff -f
