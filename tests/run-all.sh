@@ -53,6 +53,8 @@ PACKAGES=(
 	debootstrap e2fsprogs
 	# rootless multi-range user namespaces (tests/integration/userns-rootless.bats)
 	uidmap
+	# apparmor_parser for the AppArmor VM (tests/integration/lsm-vm/run.sh)
+	apparmor
 )
 
 log() {
@@ -251,6 +253,7 @@ run_integration() {
 		check_dev_null "$label"
 	done
 	[ -n "${CLEAT_ONLY_BATS:-}" ] || run_systemd_vms
+	[ -n "${CLEAT_ONLY_BATS:-}" ] || run_lsm_vm
 }
 
 # The systemd cgroup driver against a real systemd as PID 1: a debootstrap'd Debian booted
@@ -267,6 +270,18 @@ run_systemd_vms() {
 			"$BUILD_SRC/tests/integration/cgroupv2-vm/systemd-vm.sh" </dev/null >"$out" 2>&1 || rc=$?
 		count_tap "systemd-vm ($layout)" "$out" "$rc"
 	done
+}
+
+# AppArmor for real: Debian's kernel under qemu with AppArmor, a test profile loaded,
+# apparmorProfile and exec --apparmor checked from inside containers against runc
+# (tests/integration/lsm-vm/run.sh prints TAP).  CLEAT_SKIP_LSM_VM=1 leaves it out.
+run_lsm_vm() {
+	local out=$LOGDIR/lsm-vm.tap rc=0
+	[ "${CLEAT_SKIP_LSM_VM:-0}" = 1 ] && return 0
+	log "integration: AppArmor in a VM"
+	CLEAT=$CI_DIR/main/cleat timeout --kill-after=30 600 \
+		"$BUILD_SRC/tests/integration/lsm-vm/run.sh" </dev/null >"$out" 2>&1 || rc=$?
+	count_tap "lsm-vm" "$out" "$rc"
 }
 
 # What the integration suites left behind: mounts under the helpers' temporary
