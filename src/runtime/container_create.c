@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -17,6 +18,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "runtime/init_stage.h"
 #include "runtime/linux/hooks.h"
 #include "runtime/linux/init.h"
 #include "runtime/linux/rootfs.h"
@@ -33,10 +35,10 @@ struct create_run {
 	char *config_text;
 	size_t config_len;
 	struct cleat_ns_plan ns;
-	int fifo_fd;
 	int console_sock;
 	int sync_parent, sync_child;
 	pid_t helper, init;
+	void *helper_stack; /* the helper ran on it until its exec: unmapped once it is gone */
 	int pty_master;
 	bool dir_created;
 	struct cleat_cgroup_join cg_join;
@@ -68,9 +70,12 @@ static void create_run_cleanup(struct create_run *r, bool failed)
 		while (waitpid(r->helper, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
+	/* The helper exec'd (it talked to us from `cleat init`) or is reaped by now. */
+	if (r->helper_stack)
+		munmap(r->helper_stack, HELPER_STACK);
 	cleat_ns_plan_close(&r->ns);
 	cleat_cgroup_join_close(&r->cg_join);
-	for (int *fd = (int[]){ r->fifo_fd, r->console_sock, r->sync_parent, r->sync_child, -2 }; *fd != -2; fd++)
+	for (int *fd = (int[]){ r->console_sock, r->sync_parent, r->sync_child, -2 }; *fd != -2; fd++)
 		if (*fd >= 0)
 			close(*fd);
 	if (r->c)
@@ -149,9 +154,8 @@ static int make_state(struct create_run *r, cleat_error_t *err)
 		/* 0622: the init may have switched to an unprivileged uid when it opens it. */
 		if (mkfifoat(c->dir_fd, CLEAT_EXEC_FIFO, 0622) < 0)
 			return cleat_error_errno(err, errno, "mkfifo \"%s/%s\"", c->state_dir, CLEAT_EXEC_FIFO);
-		r->fifo_fd = openat(c->dir_fd, CLEAT_EXEC_FIFO, O_PATH | O_CLOEXEC);
-		if (r->fifo_fd < 0 || fchmodat(c->dir_fd, CLEAT_EXEC_FIFO, 0622, 0) < 0)
-			return cleat_error_errno(err, errno, "open \"%s/%s\"", c->state_dir, CLEAT_EXEC_FIFO);
+		if (fchmodat(c->dir_fd, CLEAT_EXEC_FIFO, 0622, 0) < 0)
+			return cleat_error_errno(err, errno, "chmod \"%s/%s\"", c->state_dir, CLEAT_EXEC_FIFO);
 	}
 	/* cgroupfs: setup_cgroup() saves the state right after this, with the cgroup in it;
 	 * the systemd scope only exists after the spawn, so save now too. */
@@ -169,6 +173,12 @@ static unsigned listen_fds_from_env(void)
 	return (unsigned) n;
 }
 
+static bool wants_userns(const struct create_run *r)
+{
+	return r->ns.create[CLEAT_NS_USER] || r->ns.join_fd[CLEAT_NS_USER] >= 0;
+}
+
+/* Start the helper; it re-executes the sealed copy of cleat (init.h) while we go on. */
 static int spawn(struct create_run *r, cleat_error_t *err)
 {
 	int sv[2];
@@ -176,42 +186,62 @@ static int spawn(struct create_run *r, cleat_error_t *err)
 		return cleat_error_errno(err, errno, "socketpair");
 	r->sync_parent = sv[0];
 	r->sync_child = sv[1];
-	unsigned listen = listen_fds_from_env();
-	/* Idmapped mounts need the host user namespace: made here, inherited. */
-	_cleanup_free_ int *idmap = NULL;
-	if (r->ns.create[CLEAT_NS_USER] || r->ns.join_fd[CLEAT_NS_USER] >= 0) {
-		if (cleat_rootfs_open_idmapped(r->c->config, r->c->bundle, &idmap, err) < 0)
-			return -1;
-	}
-	struct cleat_init_args a = {
-		.id = r->c->id,
-		.config = r->c->config,
-		.process = r->c->config->process,
-		.bundle = r->c->bundle,
-		.rootfs = r->c->rootfs,
+	/* With a user namespace, the helper could not clone the init into the cgroup2
+	 * directory from inside it: it is born there instead (the cgroup exists). */
+	struct cleat_helper_exec x = {
+		.argv0 = r->ctx->argv0,
 		.sync_fd = r->sync_child,
-		.fifo_fd = r->fifo_fd,
-		.ns = r->ns,
-		.no_pivot = r->o->no_pivot,
-		.no_new_keyring = r->o->no_new_keyring,
-		.keep_fds = listen + r->o->preserve_fds,
-		.listen_fds = listen,
-		.console = r->c->config->process->terminal,
-		.close_in_child = { r->c->lock_fd, r->c->dir_fd, r->console_sock, r->sync_parent },
-		.n_close_in_child = 4,
-		.idmap_fds = idmap,
-		.cgroup_join = r->ctx->systemd_cgroup ? NULL : &r->cg_join,
+		.keep_fds = listen_fds_from_env() + r->o->preserve_fds,
+		.born_into = r->cg_join.v2_dir >= 0 ? &r->cg_join : NULL,
 	};
-	r->helper = cleat_init_spawn(&a, err);
+	r->helper = cleat_init_fork_helper(&x, err);
+	r->helper_stack = x.stack;
 	cleat_cgroup_join_close(&r->cg_join);
-	for (size_t i = 0; idmap && i < r->c->config->n_mounts; i++)
-		if (idmap[i] >= 0)
-			close(idmap[i]);
 	if (r->helper < 0)
 		return -1;
 	close(r->sync_child);
 	r->sync_child = -1;
 	return 0;
+}
+
+/* What `cleat init` needs, from the config text this process parsed. */
+static int send_launch(struct create_run *r, cleat_error_t *err)
+{
+	unsigned listen = listen_fds_from_env();
+	_cleanup_free_ char *state_dir = xasprintf("%s/%s", r->ctx->root, r->o->id);
+	struct cleat_init_launch l = {
+		.id = r->o->id,
+		.bundle = r->c->bundle,
+		.rootfs = r->c->rootfs,
+		.state_dir = state_dir,
+		.no_pivot = r->o->no_pivot,
+		.no_new_keyring = r->o->no_new_keyring,
+		.fifo = !r->o->direct_start,
+		.keep_fds = listen + r->o->preserve_fds,
+		.listen_fds = listen,
+		.config = r->config_text,
+		.config_len = r->config_len,
+	};
+	_cleanup_close_ int payload = -1;
+	if (cleat_init_launch_write(&l, &payload, err) < 0)
+		return -1;
+	return cleat_sync_send(r->sync_parent, CLEAT_SYNC_LAUNCH, 0, NULL, 0, payload, err);
+}
+
+/* GO: the helper may join the cgroup (its description is the payload; empty when
+ * the parent moved it: systemd).  A helper that already failed left its error. */
+static int send_go(struct create_run *r, cleat_error_t *err)
+{
+	const char *cg = r->ctx->systemd_cgroup || !r->c->cgroup_str ? "" : r->c->cgroup_str;
+	if (cleat_sync_send(r->sync_parent, CLEAT_SYNC_GO, 0, cg, strlen(cg), -1, err) == 0)
+		return 0;
+	_cleanup_sync_msg_ struct cleat_sync_msg *m = NULL;
+	_cleanup_error_ cleat_error_t e = NULL;
+	if (cleat_sync_recv(r->sync_parent, &m, &e) == 0 && m && m->type == CLEAT_SYNC_ERROR) {
+		cleat_error_free(err);
+		return cleat_sync_log(m, err);
+	}
+	return -1;
 }
 
 /* cgroupfs: made before the spawn, the helper joins it by itself (no
@@ -230,7 +260,9 @@ static int setup_cgroup(struct create_run *r, pid_t pid, cleat_error_t *err)
 	};
 	if (cleat_cgroup_create(&co, pid, &r->c->cgroup, err) < 0)
 		return -1;
-	if (pid == 0 && cleat_cgroup_join_open(r->c->cgroup, true, &r->cg_join, err) < 0)
+	/* Only to clone a user-namespaced helper into the cgroup2 directory. */
+	if (pid == 0 && wants_userns(r) &&
+	    cleat_cgroup_join_open(r->c->cgroup, true, &r->cg_join, err) < 0)
 		return -1;
 	r->c->cgroup_str = cleat_cgroup_to_string(r->c->cgroup);
 	/* Recorded now so that `delete` can remove the cgroup even if this
@@ -332,6 +364,10 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 		return -1;
 	if (load_bundle(r, err) < 0 || check_options(r, err) < 0)
 		return -1;
+	/* The helper's exec of the sealed copy overlaps the state dir and the cgroup;
+	 * with a user namespace it is started in the cgroup, once that exists. */
+	if (!wants_userns(r) && (spawn(r, err) < 0 || send_launch(r, err) < 0))
+		return -1;
 	if (r->o->console_socket &&
 	    cleat_console_socket_connect(r->o->console_socket, &r->console_sock, err) < 0)
 		return -1;
@@ -341,12 +377,12 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 	cleat_debug("create %s: state directory ready", r->o->id);
 	if (!r->ctx->systemd_cgroup && setup_cgroup(r, 0, err) < 0)
 		return -1;
-	if (spawn(r, err) < 0)
+	if (wants_userns(r) && (spawn(r, err) < 0 || send_launch(r, err) < 0))
 		return -1;
 	if (r->ctx->systemd_cgroup && setup_cgroup(r, r->helper, err) < 0)
 		return -1;
 	cleat_debug("create %s: cgroup %s ready", r->o->id, r->c->cgroup_str);
-	if (cleat_sync_send_type(r->sync_parent, CLEAT_SYNC_GO, err) < 0)
+	if (send_go(r, err) < 0)
 		return -1;
 	if (sync_loop(r, err) < 0)
 		return -1;
@@ -375,7 +411,7 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 int cleat_container_create(const struct cleat_ctx *ctx, const struct cleat_create_opts *o,
 			   struct cleat_created *out, cleat_error_t *err)
 {
-	struct create_run r = { .ctx = ctx, .o = o, .fifo_fd = -1, .console_sock = -1,
+	struct create_run r = { .ctx = ctx, .o = o, .console_sock = -1,
 				.sync_parent = -1, .sync_child = -1, .pty_master = -1 };
 	cleat_ns_plan_init(&r.ns);
 	cleat_cgroup_join_init(&r.cg_join);

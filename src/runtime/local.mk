@@ -7,6 +7,7 @@ libcleat_a_SOURCES += \
 	%reldir%/context.h \
 	%reldir%/container.c %reldir%/container.h \
 	%reldir%/container_create.c %reldir%/container_ops.c \
+	%reldir%/init_stage.c %reldir%/init_stage.h \
 	%reldir%/state_dir.c %reldir%/state_dir.h \
 	%reldir%/linux/init.c %reldir%/linux/init.h \
 	%reldir%/linux/namespaces.c %reldir%/linux/namespaces.h \

@@ -10,6 +10,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "runtime/init_stage.h"
 #include "runtime/cli/cli.h"
 #include "runtime/context.h"
 #include "runtime/linux/security.h"
@@ -165,6 +166,9 @@ int main(int argc, char **argv, char **envp)
 			print_help();
 		return 0;
 	}
+	/* The helper of create/run, re-executed from the sealed copy (linux/init.h). */
+	if (strcmp(name, "init") == 0)
+		return cleat_init_stage_main();
 	const struct verb *v = find_verb(name);
 	if (v == NULL) {
 		cleat_error_msg(&err, "No help topic for '%s'", name);

@@ -63,6 +63,14 @@ void cleat_cgroup_join_close(struct cleat_cgroup_join *j);
 pid_t cleat_cgroup_fork(struct cleat_cgroup_join *j);
 /* In the child (single-threaded): join every hierarchy, close the fds. */
 int cleat_cgroup_join_self(struct cleat_cgroup_join *j, cleat_error_t *err);
+/* The container init's helper: join the v1 hierarchies now (before it enters a user
+ * namespace; the kernel checks the fds' opener), then, at the clone, start the child
+ * in the cgroup2 directory with clone3(CLONE_INTO_CGROUP | flags) or, where that is
+ * refused, move itself there first.  Like clone(): the pid, 0 in the child, -1 with
+ * err set.  j (may be NULL) is closed in both. */
+int cleat_cgroup_join_v1(struct cleat_cgroup_join *j, cleat_error_t *err);
+pid_t cleat_cgroup_clone_joined(struct cleat_cgroup_join *j, unsigned long flags,
+				cleat_error_t *err);
 /* runc's `exec --cgroup [controller[,controller]:]subpath` (args: each
  * flag's value): move cg's directories into those existing sub-cgroups. */
 int cleat_cgroup_exec_sub(struct cleat_cgroup *cg, char *const *args, size_t n, cleat_error_t *err);

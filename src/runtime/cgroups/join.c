@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
@@ -101,22 +102,64 @@ pid_t cleat_cgroup_fork(struct cleat_cgroup_join *j)
 	return fork();
 }
 
+static int write_zero(struct cleat_cgroup_join *j, size_t i, cleat_error_t *err)
+{
+	ssize_t w;
+	do
+		w = write(j->fds[i], "0", 1);
+	while (w < 0 && errno == EINTR);
+	/* Nothing in a hybrid's unified tree decides limits (as in cleat_cgroup_enter). */
+	if (w < 0 && !(j->v2[i] && j->hybrid && errno == EBUSY))
+		return cleat_error_errno(err, errno, "join the cgroup: write \"0\" to \"%s\"",
+					 j->paths[i]);
+	return 0;
+}
+
 int cleat_cgroup_join_self(struct cleat_cgroup_join *j, cleat_error_t *err)
 {
 	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < j->n; i++) {
-		if (j->v2[i] && j->in_v2)
-			continue;
-		ssize_t w;
-		do
-			w = write(j->fds[i], "0", 1);
-		while (w < 0 && errno == EINTR);
-		/* Nothing in a hybrid's unified tree decides limits (as in
-		 * cleat_cgroup_enter). */
-		if (w < 0 && !(j->v2[i] && j->hybrid && errno == EBUSY))
-			rc = cleat_error_errno(err, errno, "join the cgroup: write \"0\" to \"%s\"",
-					       j->paths[i]);
-	}
+	for (size_t i = 0; rc == 0 && i < j->n; i++)
+		if (!(j->v2[i] && j->in_v2))
+			rc = write_zero(j, i, err);
 	cleat_cgroup_join_close(j);
 	return rc;
+}
+
+int cleat_cgroup_join_v1(struct cleat_cgroup_join *j, cleat_error_t *err)
+{
+	for (size_t i = 0; i < j->n; i++)
+		if (!j->v2[i] && write_zero(j, i, err) < 0)
+			return -1;
+	return 0;
+}
+
+pid_t cleat_cgroup_clone_joined(struct cleat_cgroup_join *j, unsigned long flags,
+				cleat_error_t *err)
+{
+	long pid = -1;
+	if (j && !j->in_v2 && j->v2_dir >= 0) {
+		struct join_clone_args ca = {
+			.flags = flags | CLONE_INTO_CGROUP,
+			/* clone3 refuses one with CLONE_PARENT: the parent's is inherited. */
+			.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD,
+			.cgroup = (uint64_t) j->v2_dir,
+		};
+		pid = syscall(SYS_clone3, &ca, sizeof ca);
+		if (pid < 0 && errno != ENOSYS && errno != E2BIG && errno != EBUSY &&
+		    errno != EACCES && errno != EPERM && errno != EINVAL)
+			return cleat_error_errno(err, errno, "clone3 into the cgroup");
+	}
+	if (pid < 0) {
+		/* No clone3 into it (old kernel, a hybrid's unified tree with
+		 * controllers, a user namespace): move ourselves first. */
+		for (size_t i = 0; j && !j->in_v2 && i < j->n; i++)
+			if (j->v2[i] && write_zero(j, i, err) < 0)
+				return -1;
+		pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+		if (pid < 0)
+			return cleat_error_errno(err, errno, "clone");
+	}
+	if (j)
+		cleat_cgroup_join_close(j);
+	return (pid_t) pid;
 }

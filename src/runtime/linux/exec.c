@@ -136,7 +136,7 @@ pid_t cleat_exec_spawn(const struct cleat_exec_args *a, cleat_error_t *err)
 	cleat_process_close_inherited(a->keep_fds, own, n_own);
 	if (helper_join(a, &e) < 0)
 		child_fail(a->sync_fd, &e);
-	pid_t pid = cleat_sync_clone_announced(a->sync_fd, CLEAT_SYNC_EXEC_PID, &e);
+	pid_t pid = cleat_sync_clone_announced(a->sync_fd, CLEAT_SYNC_EXEC_PID, NULL, &e);
 	if (pid < 0)
 		child_fail(a->sync_fd, &e);
 	if (pid == 0)

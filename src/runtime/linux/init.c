@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -17,6 +18,7 @@
 #include "runtime/linux/process.h"
 #include "runtime/linux/rootfs.h"
 #include "runtime/linux/security.h"
+#include "runtime/linux/selfexe.h"
 #include "runtime/linux/sync.h"
 #include "runtime/linux/terminal.h"
 
@@ -141,6 +143,10 @@ static _Noreturn void init_main(const struct cleat_init_args *a)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* Until READY, a dying `cleat create` must take the half-built init with it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (a->ns.create[CLEAT_NS_CGROUP] && unshare(CLONE_NEWCGROUP) < 0) {
+		cleat_error_errno(&err, errno, "unshare cgroup namespace");
+		child_fail(a->sync_fd, &err);
+	}
 	int fd_dir = a->fifo_fd >= 0 ? open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (init_setup(a, &r, &err) < 0)
 		child_fail(a->sync_fd, &err);
@@ -203,29 +209,27 @@ static int helper_userns(const struct cleat_init_args *a, cleat_error_t *err)
 
 static int helper_setup(const struct cleat_init_args *a, cleat_error_t *err)
 {
-	if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_GO, "wait for cgroup setup", NULL, err) < 0)
-		return -1;
-	if (a->cgroup_join && cleat_cgroup_join_self(a->cgroup_join, err) < 0)
+	/* Before the user namespace: the kernel checks the cgroup files' opener. */
+	if (a->cgroup_join && cleat_cgroup_join_v1(a->cgroup_join, err) < 0)
 		return -1;
 	if (helper_userns(a, err) < 0)
 		return -1;
 	for (int k = 0; k < CLEAT_NS_COUNT; k++)
 		if (k != CLEAT_NS_USER && cleat_ns_join(&a->ns, k, err) < 0)
 			return -1;
-	if (cleat_ns_unshare_new(&a->ns, err) < 0)
+	/* The cgroup namespace is the init's to create, once it is inside the cgroup. */
+	struct cleat_ns_plan now = a->ns;
+	now.create[CLEAT_NS_CGROUP] = false;
+	if (cleat_ns_unshare_new(&now, err) < 0)
 		return -1;
 	if (a->ns.create[CLEAT_NS_TIME] && cleat_ns_write_time_offsets(a->config, err) < 0)
 		return -1;
 	return 0;
 }
 
-static _Noreturn void helper_main(const struct cleat_init_args *a)
+_Noreturn void cleat_init_helper_main(const struct cleat_init_args *a)
 {
 	cleat_error_t err = NULL;
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	for (size_t i = 0; i < a->n_close_in_child; i++)
-		if (a->close_in_child[i] >= 0)
-			close(a->close_in_child[i]);
 	size_t n_idmap = a->idmap_fds ? a->config->n_mounts : 0;
 	const struct cleat_cgroup_join *j = a->cgroup_join;
 	size_t n_own = 2 + CLEAT_NS_COUNT + n_idmap, n_cg = j ? j->n + 1 : 0;
@@ -241,7 +245,7 @@ static _Noreturn void helper_main(const struct cleat_init_args *a)
 	cleat_process_close_inherited(a->keep_fds, own, n_own);
 	if (helper_setup(a, &err) < 0)
 		child_fail(a->sync_fd, &err);
-	pid_t pid = cleat_sync_clone_announced(a->sync_fd, CLEAT_SYNC_INIT_PID, &err);
+	pid_t pid = cleat_sync_clone_announced(a->sync_fd, CLEAT_SYNC_INIT_PID, a->cgroup_join, &err);
 	if (pid < 0)
 		child_fail(a->sync_fd, &err);
 	if (pid == 0)
@@ -249,12 +253,83 @@ static _Noreturn void helper_main(const struct cleat_init_args *a)
 	_exit(0);
 }
 
-pid_t cleat_init_spawn(const struct cleat_init_args *a, cleat_error_t *err)
+/* What the CLONE_VM child may touch: prepared by the parent, read-only after. */
+struct helper_child {
+	int sync_fd;
+	char **argv, **envp;
+};
+
+/* Runs on its own stack in the parent's memory until the exec: no allocation, no
+ * locks, nothing but system calls on data the parent no longer writes. */
+static int helper_child_exec(void *arg)
 {
-	pid_t pid = cleat_cgroup_fork(a->cgroup_join);
+	const struct helper_child *h = arg;
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	const char *what = "keep the sync socket across exec";
+	int r = fcntl(h->sync_fd, F_SETFD, 0) < 0 ? -errno : cleat_selfexe_copy_raw(&what);
+	if (r >= 0) {
+		syscall(SYS_execveat, r, "", h->argv, h->envp, AT_EMPTY_PATH);
+		what = "re-execute cleat from its sealed copy";
+		r = -errno;
+	}
+	cleat_sync_send_error_raw(h->sync_fd, -r, what);
+	_exit(127);
+}
+
+pid_t cleat_init_fork_helper(struct cleat_helper_exec *x, cleat_error_t *err)
+{
+	/* Above the fds that pass through; the child keeps it across the exec. */
+	_cleanup_close_ int sync_fd = fcntl(x->sync_fd, F_DUPFD_CLOEXEC, 3 + (int) x->keep_fds);
+	if (sync_fd < 0)
+		return cleat_error_errno(err, errno, "dup the helper's sync socket");
+	/* Everything the child reads lives in the region of its stack, which stays
+	 * mapped until the helper exec'd or died (the caller unmaps it). */
+	x->stack = mmap(NULL, HELPER_STACK, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (x->stack == MAP_FAILED) {
+		x->stack = NULL;
+		return cleat_error_errno(err, errno, "mmap the helper's stack");
+	}
+	extern char **environ;
+	size_t n = strv_length(environ);
+	if (sizeof(struct helper_child) + (n + 6) * sizeof(char *) + 64 > HELPER_STACK / 2)
+		return cleat_error_errno(err, E2BIG, "environment too large for the helper");
+	struct helper_child *h = x->stack;
+	char **argv = (char **) (h + 1), **envp = argv + 3;
+	char *init_env = (char *) (envp + n + 3);
+	snprintf(init_env, 64, "%s=%d,%d", CLEAT_INIT_ENV, sync_fd,
+		 x->born_into && x->born_into->v2_dir >= 0 ? 1 : 0);
+	argv[0] = (char *) x->argv0;
+	argv[1] = "init";
+	argv[2] = NULL;
+	memcpy(envp, environ, n * sizeof(char *));
+	envp[n] = init_env;
+	envp[n + 1] = CLEAT_SELFEXE_ENV "=1";
+	envp[n + 2] = NULL;
+	*h = (struct helper_child){ sync_fd, argv, envp };
+	pid_t pid;
+	if (x->born_into) {
+		/* Into the cgroup2 directory with clone3 (user namespaces, see
+		 * container_create.c): a plain fork, the child has its own memory. */
+		pid = cleat_cgroup_fork(x->born_into);
+		if (pid == 0) {
+			/* Our own copy: say whether clone3 really started us in there. */
+			init_env[strlen(init_env) - 1] = x->born_into->in_v2 ? '1' : '0';
+			helper_child_exec(h);
+		}
+	} else {
+		/* Like posix_spawn: no copy of our page tables, no copy-on-write faults
+		 * while we go on; the child only execs.  Every signal blocked meanwhile, so
+		 * no handler runs on the child's stack in our memory. */
+		sigset_t all, old;
+		sigfillset(&all);
+		sigprocmask(SIG_SETMASK, &all, &old);
+		pid = clone(helper_child_exec, (char *) x->stack + HELPER_STACK, CLONE_VM | SIGCHLD, h);
+		int e = errno;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		errno = e;
+	}
 	if (pid < 0)
-		return cleat_error_errno(err, errno, "fork");
-	if (pid == 0)
-		helper_main(a);
+		return cleat_error_errno(err, errno, "clone the helper");
 	return pid;
 }

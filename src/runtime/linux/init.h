@@ -1,15 +1,18 @@
 /* Starting the container init (and, for exec, a process joining a running
  * container).
  *
- *   cleat create (parent) --fork--> helper --clone(CLONE_PARENT)--> init
+ *   cleat create (parent) --fork--> helper --execveat(sealed copy)--> `cleat init`
+ *                                    --clone(CLONE_PARENT)--> init
  *
- * The helper joins the namespaces given by path (user first), unshares the
- * new ones, writes time namespace offsets and clones the init as a sibling,
- * i.e. a direct child of `cleat create`: the caller of create (the shim,
- * `cleat run`) reaps it, as with runc.  pid and time namespaces only apply to
- * children, hence the helper.  The parent puts the helper in the container's
- * cgroup before it clones, so the init is born inside it and a new cgroup
- * namespace is rooted there. */
+ * The helper first re-executes a sealed memfd copy of cleat (CVE-2019-5736: the
+ * init is a clone of it), while the parent goes on with the state directory and
+ * the cgroup; init_stage.c reads what the parent handed over.  After CLEAT_SYNC_GO
+ * it joins the cgroup, the namespaces given by path (user first), unshares the
+ * new ones, writes time namespace offsets and clones the init as a sibling, i.e.
+ * a direct child of `cleat create`: the caller of create (the shim, `cleat run`)
+ * reaps it, as with runc.  pid and time namespaces only apply to children, hence
+ * the helper.  The init is born inside the cgroup and creates the cgroup
+ * namespace itself, so that namespace is rooted there. */
 #ifndef CLEAT_RUNTIME_LINUX_INIT_H
 #define CLEAT_RUNTIME_LINUX_INIT_H
 
@@ -35,19 +38,31 @@ struct cleat_init_args {
 	unsigned keep_fds;    /* LISTEN_FDS + --preserve-fds: fds 3 .. 3+keep_fds-1 pass through */
 	unsigned listen_fds;  /* LISTEN_FDS=<n> LISTEN_PID=1 added to the environment when > 0 */
 	bool console;         /* process.terminal: allocate a pty, send the master */
-	/* Parent fds the children must not keep: the state dir lock above all,
-	 * or `cleat start` would wait for the init that waits for it. */
-	int close_in_child[4];
-	size_t n_close_in_child;
-	/* config->n_mounts detached idmapped mounts made by the parent with
-	 * cleat_rootfs_open_idmapped() (-1: none for that entry), or NULL. */
+	/* config->n_mounts detached idmapped mounts made in the host user namespace
+	 * with cleat_rootfs_open_idmapped() (-1: none for that entry), or NULL. */
 	const int *idmap_fds;
-	/* The helper joins the cgroup by itself (cgroups.h); NULL: the parent
-	 * moves it before CLEAT_SYNC_GO (the systemd driver). */
+	/* The helper joins the cgroup by itself and clones the init into it
+	 * (cgroups.h); NULL: the parent moved it (the systemd driver). */
 	struct cleat_cgroup_join *cgroup_join;
 };
 
-/* Fork the helper.  Returns its pid in the parent; never returns in the child. */
-pid_t cleat_init_spawn(const struct cleat_init_args *a, cleat_error_t *err);
+/* The environment variable of `cleat init`: "<sync fd>,<born in the cgroup2 dir 0|1>". */
+#define CLEAT_INIT_ENV "_CLEAT_INIT"
+
+struct cleat_helper_exec {
+	const char *argv0;
+	int sync_fd;                    /* the helper's end of the sync socket */
+	unsigned keep_fds;              /* fds 3 .. 3+keep_fds-1 pass through untouched */
+	struct cleat_cgroup_join *born_into; /* clone3 the helper into its cgroup2 dir, or NULL */
+	void *stack; /* out: the stack the helper ran on until its exec (HELPER_STACK bytes),
+		      * to munmap once it exec'd or died; NULL when none */
+};
+#define HELPER_STACK (64 * 1024)
+
+/* Start the helper, which execs the sealed copy as `cleat init`.  Returns its pid. */
+pid_t cleat_init_fork_helper(struct cleat_helper_exec *x, cleat_error_t *err);
+
+/* In `cleat init`, once CLEAT_SYNC_GO arrived: join, unshare, clone the init. */
+_Noreturn void cleat_init_helper_main(const struct cleat_init_args *a);
 
 #endif

@@ -40,5 +40,11 @@ int cleat_sched_apply(const struct oci_process *p, cleat_error_t *err);
 /* CVE-2019-5736: make sure /proc/self/exe is a sealed memfd copy; re-execs
  * when it is not.  Called first thing in main() of `cleat`. */
 int cleat_selfexe_ensure_cloned(int argc, char **argv, char **envp, cleat_error_t *err);
+/* A sealed memfd copy of cleat (O_CLOEXEC), for execveat(AT_EMPTY_PATH). */
+int cleat_selfexe_copy(cleat_error_t *err);
+/* The same with system calls only: the fd, or -errno and *what names the step. */
+int cleat_selfexe_copy_raw(const char **what);
+/* Execute a fresh sealed copy of cleat with argv and envp; returns only on failure. */
+int cleat_selfexe_exec_copy(char *const argv[], char *const envp[], cleat_error_t *err);
 
 #endif

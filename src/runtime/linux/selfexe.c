@@ -4,10 +4,11 @@
  * Running from a sealed memfd copy makes /proc/<pid>/exe point at memory that
  * nobody can write (F_SEAL_WRITE) and that nothing else uses.
  *
- * Only create/run/exec need it: other commands never place a process of ours
- * in a container's pid namespace.  The copy is a sendfile of what the kernel
- * loads (not the debug sections: most of an unstripped binary) plus one
- * extra execve. */
+ * Only the processes that enter a container need it: `cleat exec` re-executes
+ * itself first thing; create and run fork the helper that becomes the init and
+ * that helper execs the copy (runc protects `runc init` the same way), so the
+ * copy costs no time on their critical path.  The copy is a sendfile of what the
+ * kernel loads (not the debug sections: most of an unstripped binary). */
 #include "config.h"
 #include "runtime/linux/selfexe.h"
 #include "runtime/linux/security.h"
@@ -35,11 +36,11 @@ bool cleat_selfexe_fd_is_sealed(int fd)
 
 bool cleat_selfexe_needed(int argc, char **argv)
 {
-	/* Any word equal to a container-entering verb, wherever the global flags
-	 * put it: a false positive (a container called "run") only costs the copy. */
+	/* Any word equal to "exec", wherever the global flags put it: a false positive
+	 * (a container called "exec") only costs the copy.  create and run copy in the
+	 * helper they fork instead (init.h), while they go on setting up. */
 	for (int i = 1; i < argc; i++)
-		if (argv[i] && (strcmp(argv[i], "create") == 0 || strcmp(argv[i], "run") == 0 ||
-				strcmp(argv[i], "exec") == 0))
+		if (argv[i] && strcmp(argv[i], "exec") == 0)
 			return true;
 	return false;
 }
@@ -65,62 +66,62 @@ static off_t loaded_size(int fd, off_t file_size, Elf64_Ehdr *eh)
 	return end < (uint64_t) file_size ? (off_t) end : 0;
 }
 
-static int clone_binary(cleat_error_t *err)
+/* System calls only, on the caller's stack: the CLONE_VM child of create calls it
+ * (init.c).  The fd, or -errno with *what naming the step that failed. */
+int cleat_selfexe_copy_raw(const char **what)
 {
 	_cleanup_close_ int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	*what = "open `/proc/self/exe`";
 	if (src < 0)
-		return cleat_error_errno(err, errno, "open `/proc/self/exe`");
+		return -errno;
 	struct stat st;
 	if (fstat(src, &st) < 0)
-		return cleat_error_errno(err, errno, "fstat `/proc/self/exe`");
+		return -errno;
+	*what = "memfd_create";
 	_cleanup_close_ int mfd = memfd_create("cleat", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (mfd < 0)
-		return cleat_error_errno(err, errno, "memfd_create");
+		return -errno;
 	Elf64_Ehdr eh;
 	off_t size = loaded_size(src, st.st_size, &eh);
 	if (size == 0)
 		size = st.st_size;
 	off_t off = 0;
+	*what = "copy `/proc/self/exe` to a memfd";
 	while (off < size) {
 		ssize_t n = sendfile(mfd, src, &off, (size_t) (size - off));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return cleat_error_errno(err, errno, "copy `/proc/self/exe` to a memfd");
+			return -errno;
 		if (n == 0)
-			return cleat_error_msg(err,
-					       "copy `/proc/self/exe`: unexpected end of file");
+			return -EIO;
 	}
+	*what = "write the memfd copy of cleat";
 	if (size < st.st_size) {
 		eh.e_shoff = 0;
 		eh.e_shnum = 0;
 		eh.e_shstrndx = SHN_UNDEF;
 		if (pwrite(mfd, &eh, sizeof eh, 0) != (ssize_t) sizeof eh)
-			return cleat_error_errno(err, errno, "write the memfd copy of cleat");
+			return -errno;
 	}
+	*what = "seal the memfd copy of cleat";
 	if (fcntl(mfd, F_ADD_SEALS, SEALS) < 0)
-		return cleat_error_errno(err, errno, "seal the memfd copy of cleat");
+		return -errno;
 	return TAKE_FD(mfd);
 }
 
-int cleat_selfexe_ensure_cloned(int argc, char **argv, char **envp, cleat_error_t *err)
+int cleat_selfexe_copy(cleat_error_t *err)
 {
-	{
-		_cleanup_close_ int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-		if (self >= 0 && cleat_selfexe_fd_is_sealed(self)) {
-			unsetenv(CLEAT_SELFEXE_ENV);
-			return 0;
-		}
-	}
-	if (!cleat_selfexe_needed(argc, argv)) {
-		unsetenv(CLEAT_SELFEXE_ENV);
-		return 0;
-	}
-	/* Set by us before the re-exec: a copy that is still not sealed would loop. */
-	if (getenv(CLEAT_SELFEXE_ENV))
-		return cleat_error_msg(err, "re-executed cleat is not a sealed memfd copy");
+	const char *what = "";
+	int fd = cleat_selfexe_copy_raw(&what);
+	if (fd < 0)
+		return cleat_error_errno(err, -fd, "%s", what);
+	return fd;
+}
 
-	_cleanup_close_ int mfd = clone_binary(err);
+int cleat_selfexe_exec_copy(char *const argv[], char *const envp[], cleat_error_t *err)
+{
+	_cleanup_close_ int mfd = cleat_selfexe_copy(err);
 	if (mfd < 0)
 		return -1;
 	size_t n = 0;
@@ -134,4 +135,26 @@ int cleat_selfexe_ensure_cloned(int argc, char **argv, char **envp, cleat_error_
 	 * unlike fexecve's /proc/self/fd fallback, does not need /proc mounted. */
 	syscall(SYS_execveat, mfd, "", argv, env, AT_EMPTY_PATH);
 	return cleat_error_errno(err, errno, "re-execute cleat from its sealed copy");
+}
+
+bool cleat_selfexe_is_sealed(void)
+{
+	_cleanup_close_ int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	return self >= 0 && cleat_selfexe_fd_is_sealed(self);
+}
+
+int cleat_selfexe_ensure_cloned(int argc, char **argv, char **envp, cleat_error_t *err)
+{
+	if (cleat_selfexe_is_sealed()) {
+		unsetenv(CLEAT_SELFEXE_ENV);
+		return 0;
+	}
+	if (!cleat_selfexe_needed(argc, argv)) {
+		unsetenv(CLEAT_SELFEXE_ENV);
+		return 0;
+	}
+	/* Set by us before the re-exec: a copy that is still not sealed would loop. */
+	if (getenv(CLEAT_SELFEXE_ENV))
+		return cleat_error_msg(err, "re-executed cleat is not a sealed memfd copy");
+	return cleat_selfexe_exec_copy(argv, envp, err);
 }

@@ -10,8 +10,9 @@
 
 /* Whether fd is a memfd carrying every seal we add. */
 bool cleat_selfexe_fd_is_sealed(int fd);
-/* Whether this command line can put a process of ours inside a container
- * (create, run, exec): only those pay for the copy. */
+/* Whether this command line must re-execute from the copy first thing (exec). */
 bool cleat_selfexe_needed(int argc, char **argv);
+/* Whether /proc/self/exe is the sealed copy. */
+bool cleat_selfexe_is_sealed(void);
 
 #endif

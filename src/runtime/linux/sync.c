@@ -55,11 +55,18 @@ int cleat_sync_send_type(int sock, enum cleat_sync_type type, cleat_error_t *err
 	return cleat_sync_send(sock, type, 0, NULL, 0, -1, err);
 }
 
+void cleat_sync_send_error_raw(int sock, int errnum, const char *m)
+{
+	struct wire_header h = { .type = CLEAT_SYNC_ERROR, .errnum = errnum, .len = (uint32_t) strlen(m) };
+	struct iovec iov[2] = { { &h, sizeof h }, { (void *) m, h.len } };
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+	while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
+}
+
 void cleat_sync_send_error(int sock, const cleat_error_t e)
 {
-	_cleanup_error_ cleat_error_t ignored = NULL;
-	const char *m = e && e->msg ? e->msg : "unknown error";
-	(void) cleat_sync_send(sock, CLEAT_SYNC_ERROR, e ? e->errnum : 0, m, strlen(m), -1, &ignored);
+	cleat_sync_send_error_raw(sock, e ? e->errnum : 0, e && e->msg ? e->msg : "unknown error");
 }
 
 int cleat_sync_recv(int sock, struct cleat_sync_msg **out, cleat_error_t *err)
@@ -184,17 +191,17 @@ int cleat_sync_serve_seccomp_fd(int sock, const struct oci_seccomp *s, int notif
 	return cleat_sync_send_type(sock, CLEAT_SYNC_SECCOMP_DONE, err);
 }
 
-pid_t cleat_sync_clone_announced(int sock, enum cleat_sync_type type, cleat_error_t *err)
+pid_t cleat_sync_clone_announced(int sock, enum cleat_sync_type type, struct cleat_cgroup_join *j,
+				  cleat_error_t *err)
 {
 	int gate[2];
 	if (pipe2(gate, O_CLOEXEC) < 0)
 		return cleat_error_errno(err, errno, "pipe");
-	pid_t pid = (pid_t) syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
+	pid_t pid = cleat_cgroup_clone_joined(j, CLONE_PARENT, err);
 	if (pid < 0) {
-		int saved = errno;
 		close(gate[0]);
 		close(gate[1]);
-		return cleat_error_errno(err, saved, "clone");
+		return -1;
 	}
 	if (pid == 0) {
 		close(gate[1]);

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "common/error.h"
+#include "runtime/cgroups/cgroups.h"
 
 enum cleat_sync_type {
 	CLEAT_SYNC_ERROR = 1,   /* child -> parent: errnum + message; the child exits */
@@ -31,6 +32,7 @@ enum cleat_sync_type {
 	CLEAT_SYNC_SECCOMP,     /* init/exec -> parent: seccomp listener fd (SCM_RIGHTS) */
 	CLEAT_SYNC_SECCOMP_DONE, /* parent -> init/exec: the fd went to listenerPath */
 	CLEAT_SYNC_START,       /* parent -> init, `run` only: exec the process now */
+	CLEAT_SYNC_LAUNCH,      /* parent -> helper: memfd with what `cleat init` needs (SCM_RIGHTS) */
 };
 
 struct cleat_sync_msg {
@@ -46,14 +48,18 @@ int cleat_sync_send(int sock, enum cleat_sync_type type, int errnum, const void 
 /* Send a payload-less message. */
 int cleat_sync_send_type(int sock, enum cleat_sync_type type, cleat_error_t *err);
 
-/* Clone a sibling of the caller (CLONE_PARENT, so it is a child of `create`/`exec`) and
+/* Clone a sibling of the caller (CLONE_PARENT, so it is a child of `create`/`exec`), inside
+ * the cgroup j (cleat_cgroup_clone_joined(); NULL: where the caller is), and
  * announce its pid to the parent as a `type` message.  The child shares `sock` with the
  * caller, so it is held until the announcement is sent: the parent never receives a
  * message from a process it cannot name yet.  Returns the pid in the caller, 0 in the
  * child, < 0 on error (err set, in the caller). */
-pid_t cleat_sync_clone_announced(int sock, enum cleat_sync_type type, cleat_error_t *err);
+pid_t cleat_sync_clone_announced(int sock, enum cleat_sync_type type, struct cleat_cgroup_join *j,
+				  cleat_error_t *err);
 /* Forward an error to the parent (best effort: the child exits right after). */
 void cleat_sync_send_error(int sock, const cleat_error_t e);
+/* The same from a child that may not allocate (a CLONE_VM child): stack and sendmsg only. */
+void cleat_sync_send_error_raw(int sock, int errnum, const char *msg);
 
 /* Receive one message.  End of file (every child end closed) gives
  * *out == NULL and returns 0. */

@@ -1,0 +1,27 @@
+/* `cleat init`: the half of create/run that runs in the helper after it
+ * re-executed from the sealed copy of cleat (init_stage.c, linux/init.h). */
+#ifndef CLEAT_RUNTIME_INIT_STAGE_H
+#define CLEAT_RUNTIME_INIT_STAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/error.h"
+
+/* What the parent of create/run hands to its helper. */
+struct cleat_init_launch {
+	const char *id, *bundle, *rootfs, *state_dir;
+	bool no_pivot, no_new_keyring;
+	bool fifo; /* wait on <state_dir>/exec.fifo (create); else for CLEAT_SYNC_START (run) */
+	unsigned keep_fds, listen_fds;
+	const char *config; /* the config.json text the parent parsed */
+	size_t config_len;
+};
+
+/* Parent: a memfd (O_CLOEXEC, offset 0) holding l. */
+int cleat_init_launch_write(const struct cleat_init_launch *l, int *fd_out, cleat_error_t *err);
+
+/* `cleat init`: returns (an exit status) only when not started by create/run. */
+int cleat_init_stage_main(void);
+
+#endif
