@@ -204,6 +204,24 @@ static int spawn(struct create_run *r, cleat_error_t *err)
 	return 0;
 }
 
+/* A user-namespaced helper could not clone the init into the cgroup2 directory
+ * from inside its namespace, and moving itself there costs an RCU grace period:
+ * on cgroup2, replace the early helper by one started inside the cgroup. */
+static int respawn_in_cgroup(struct create_run *r, cleat_error_t *err)
+{
+	if (r->cg_join.v2_dir < 0)
+		return 0;
+	kill(r->helper, SIGKILL);
+	while (waitpid(r->helper, NULL, 0) < 0 && errno == EINTR)
+		;
+	r->helper = 0;
+	munmap(r->helper_stack, HELPER_STACK);
+	r->helper_stack = NULL;
+	close(r->sync_parent);
+	r->sync_parent = -1;
+	return spawn(r, err);
+}
+
 /* What `cleat init` needs, from the config text this process parsed. */
 static int send_launch(struct create_run *r, cleat_error_t *err)
 {
@@ -362,11 +380,13 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 {
 	if (cleat_container_validate_id(r->o->id, err) < 0)
 		return -1;
+	/* First thing: the helper's exec of the sealed copy overlaps everything up to
+	 * the cgroup. */
+	if (spawn(r, err) < 0)
+		return -1;
 	if (load_bundle(r, err) < 0 || check_options(r, err) < 0)
 		return -1;
-	/* The helper's exec of the sealed copy overlaps the state dir and the cgroup;
-	 * with a user namespace it is started in the cgroup, once that exists. */
-	if (!wants_userns(r) && (spawn(r, err) < 0 || send_launch(r, err) < 0))
+	if (!wants_userns(r) && send_launch(r, err) < 0)
 		return -1;
 	if (r->o->console_socket &&
 	    cleat_console_socket_connect(r->o->console_socket, &r->console_sock, err) < 0)
@@ -377,7 +397,7 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 	cleat_debug("create %s: state directory ready", r->o->id);
 	if (!r->ctx->systemd_cgroup && setup_cgroup(r, 0, err) < 0)
 		return -1;
-	if (wants_userns(r) && (spawn(r, err) < 0 || send_launch(r, err) < 0))
+	if (wants_userns(r) && (respawn_in_cgroup(r, err) < 0 || send_launch(r, err) < 0))
 		return -1;
 	if (r->ctx->systemd_cgroup && setup_cgroup(r, r->helper, err) < 0)
 		return -1;

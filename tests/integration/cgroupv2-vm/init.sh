@@ -66,6 +66,8 @@ ok "eBPF: an allow rule lets it be opened" sh -c "cd /tests/devallow && $C run d
 ok "kill --all (cgroup.kill)" sh -c "(cd /tests/many && $C run -d many </dev/null >/dev/null 2>&1) && sleep 0.5 && [ \$(wc -l < $G/cleat/many/cgroup.procs) -eq 3 ] && $C kill --all many KILL && sleep 0.5 && [ -z \"\$(cat $G/cleat/many/cgroup.procs)\" ] && $C delete many && [ ! -e $G/cleat/many ]"
 ok "cpus outside the set: create fails and leaves no cgroup" sh -c "cd /tests/bad && ! $C run -d bad </dev/null >/tmp/o 2>&1 && grep -q 'outside the allowed set' /tmp/o && [ ! -e $G/cleat/bad ] || { cat /tmp/o; false; }"
 ok "default cgroupsPath is /<id>" sh -c "(cd /tests/def && $C run -d def </dev/null >/dev/null 2>&1) && [ -d $G/def ] && $C delete --force def && [ ! -e $G/def ]"
+ok "cgroup namespace: the init sees its cgroup as the root" sh -c "cd /tests/cgns && $C run cgns >/tmp/o 2>&1 && grep -qx '0::/' /tmp/o && [ ! -e $G/cleat/cgns ] || { cat /tmp/o; false; }"
+ok "user namespace: the init is in the cgroup, uids mapped" sh -c "cd /tests/userns && $C run userns >/tmp/o 2>&1 && grep -qx '0::/cleat/userns' /tmp/o && grep -q ' 100000 ' /tmp/o && [ ! -e $G/cleat/userns ] || { cat /tmp/o; false; }"
 echo "1..$n"
 echo CLEAT-TAP-END
 poweroff -f

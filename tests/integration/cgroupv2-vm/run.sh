@@ -84,6 +84,15 @@ mkbundle many '.linux.cgroupsPath = "/cleat/many"
 	| .process.args = ["sh", "-c", "sleep 1000 & sleep 1000 & wait"]'
 mkbundle bad '.linux.cgroupsPath = "/cleat/bad" | .linux.resources.cpu = {cpus: "7"}'
 mkbundle def 'del(.linux.cgroupsPath)'
+# The init is cloned into the cgroup (clone3 CLONE_INTO_CGROUP) and creates the cgroup
+# namespace itself; a user-namespaced helper is started inside the cgroup instead.
+mkbundle cgns '.linux.cgroupsPath = "/cleat/cgns" | .linux.namespaces += [{type: "cgroup"}]
+	| .process.args = ["cat", "/proc/self/cgroup"]'
+mkbundle userns '.linux.cgroupsPath = "/cleat/userns" | .linux.namespaces += [{type: "user"}]
+	| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+	| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+	| .mounts |= map(select(.destination != "/sys" and .destination != "/sys/fs/cgroup"))
+	| .process.args = ["sh", "-c", "cat /proc/self/cgroup /proc/self/uid_map"]'
 
 cat >"$ir/init" <<'INIT'
 #!/bin/busybox sh
