@@ -347,10 +347,8 @@ static int sync_loop(struct create_run *r, cleat_error_t *err)
 				return -1;
 			r->init = pid;
 			r->c->init_pid = pid;
-			int status;
-			while (waitpid(r->helper, &status, 0) < 0 && errno == EINTR)
-				;
-			r->helper = 0;
+			/* The helper exits now; reaped once the init is ready, not while
+			 * the init talks to us. */
 			break;
 		}
 		case CLEAT_SYNC_CONSOLE:
@@ -406,6 +404,9 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 		return -1;
 	if (sync_loop(r, err) < 0)
 		return -1;
+	while (waitpid(r->helper, NULL, 0) < 0 && errno == EINTR)
+		;
+	r->helper = 0;
 	cleat_debug("create %s: init %d ready", r->o->id, (int) r->init);
 	r->c->init_start_time = cleat_proc_start_time(r->init);
 	if (r->c->init_start_time == 0)

@@ -28,4 +28,11 @@ int cleat_hooks_run(const struct oci_hook *hooks, size_t n, const char *phase,
  * when state_json is not a JSON object.  Owned by the caller. */
 char *cleat_hooks_state_with_status(const char *state_json, const char *status);
 
+/* Whether create needs the parent/init exchange around the rootfs: some
+ * prestart, createRuntime, createContainer or startContainer hook. */
+static inline bool cleat_hooks_need_sync(const struct oci_hooks *h)
+{
+	return h->n_prestart || h->n_create_runtime || h->n_create_container || h->n_start_container;
+}
+
 #endif

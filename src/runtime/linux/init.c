@@ -66,7 +66,10 @@ static int init_rootfs_and_hooks(const struct cleat_init_args *a, struct init_re
 	if (cleat_rootfs_prepare(&ro, err) < 0)
 		return -1;
 	/* createRuntime and prestart run in the runtime namespace: the parent
-	 * runs them; it answers with the state for the in-container hooks. */
+	 * runs them; it answers with the state for the in-container hooks.  No
+	 * hooks of these four phases: no round trip (both sides see the config). */
+	if (!cleat_hooks_need_sync(&c->hooks))
+		return cleat_rootfs_finalize(&ro, err);
 	if (cleat_sync_send_type(a->sync_fd, CLEAT_SYNC_HOOKS, err) < 0)
 		return -1;
 	_cleanup_sync_msg_ struct cleat_sync_msg *m = NULL;
