@@ -6,8 +6,14 @@
 # Fairness: crun refuses this kind of host's hybrid cgroup layout, so the whole benchmark
 # runs in a private mount namespace (`unshare -m`) where /sys/fs/cgroup/unified is unmounted,
 # and all three runtimes run there, with the same config.json (runc's default spec, args
-# ["/bin/true"], each runtime creating its default cgroup /<id>). Runs are interleaved
-# (cleat, runc, crun, cleat, ...) after a warm-up, so drift in the machine hits all three.
+# ["/bin/true"], each runtime creating its default cgroup /<id>).
+#
+# Two passes, both reported: interleaved (cleat, runc, crun, cleat, ...), so drift in the
+# machine hits all three alike, and back-to-back (N runs of one runtime, then the next).
+# They differ for crun: it moves its pid into each cgroup by writing cgroup.procs, and each
+# such move waits for an RCU grace period, which is slower when the kernel is still
+# tearing down the previous container (runc's, in the interleaved pass) or after idling.
+# cleat's init joins by itself (no grace period), runc's cost is dominated by Go start-up.
 # Timed: the whole `RUNTIME run` command, from fork to its exit (the container exited and
 # was deleted). Not part of the test suite.
 #
@@ -93,6 +99,11 @@ for ((i = 0; i < N; i++)); do
 		run_once "$rt" "bench-$rt-$$-$i" >>"$WORK/times-$rt"
 	done
 done
+for rt in cleat runc crun; do
+	for ((i = 0; i < N; i++)); do
+		run_once "$rt" "bench-b2b-$rt-$$-$i" >>"$WORK/b2b-$rt"
+	done
+done
 
 # stats FILE: "mean median" in milliseconds with 2 decimals.
 stats() {
@@ -100,14 +111,19 @@ stats() {
 		END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
 		      printf "%.2f %.2f\n", s / NR / 1000, m / 1000 }'
 }
-
-printf '\n%-8s %12s %12s\n' runtime "mean (ms)" "median (ms)"
-declare -A MEAN MEDIAN
-for rt in cleat runc crun; do
-	read -r MEAN[$rt] MEDIAN[$rt] < <(stats "$WORK/times-$rt")
-	printf '%-8s %12s %12s\n' "$rt" "${MEAN[$rt]}" "${MEDIAN[$rt]}"
-done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-echo
-echo "cleat/runc: mean $(ratio "${MEAN[cleat]}" "${MEAN[runc]}"), median $(ratio "${MEDIAN[cleat]}" "${MEDIAN[runc]}")"
-echo "cleat/crun: mean $(ratio "${MEAN[cleat]}" "${MEAN[crun]}"), median $(ratio "${MEDIAN[cleat]}" "${MEDIAN[crun]}")"
+
+# report TITLE PREFIX
+report() {
+	local rt
+	declare -A MEAN MEDIAN
+	printf '\n%s\n%-8s %12s %12s\n' "$1" runtime "mean (ms)" "median (ms)"
+	for rt in cleat runc crun; do
+		read -r MEAN[$rt] MEDIAN[$rt] < <(stats "$WORK/$2-$rt")
+		printf '%-8s %12s %12s\n' "$rt" "${MEAN[$rt]}" "${MEDIAN[$rt]}"
+	done
+	echo "cleat/runc: mean $(ratio "${MEAN[cleat]}" "${MEAN[runc]}"), median $(ratio "${MEDIAN[cleat]}" "${MEDIAN[runc]}")"
+	echo "cleat/crun: mean $(ratio "${MEAN[cleat]}" "${MEAN[crun]}"), median $(ratio "${MEDIAN[cleat]}" "${MEDIAN[crun]}")"
+}
+report "interleaved (cleat, runc, crun, cleat, ...):" times
+report "back-to-back ($N of each in a row):" b2b
