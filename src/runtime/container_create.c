@@ -39,6 +39,7 @@ struct create_run {
 	int sync_parent, sync_child;
 	pid_t helper, init;
 	void *helper_stack; /* the helper ran on it until its exec: unmapped once it is gone */
+	size_t helper_stack_size;
 	int pty_master;
 	bool dir_created;
 	struct cleat_cgroup_join cg_join;
@@ -72,7 +73,7 @@ static void create_run_cleanup(struct create_run *r, bool failed)
 	}
 	/* The helper exec'd (it talked to us from `cleat init`) or is reaped by now. */
 	if (r->helper_stack)
-		munmap(r->helper_stack, HELPER_STACK);
+		munmap(r->helper_stack, r->helper_stack_size);
 	cleat_ns_plan_close(&r->ns);
 	cleat_cgroup_join_close(&r->cg_join);
 	for (int *fd = (int[]){ r->console_sock, r->sync_parent, r->sync_child, -2 }; *fd != -2; fd++)
@@ -196,6 +197,7 @@ static int spawn(struct create_run *r, cleat_error_t *err)
 	};
 	r->helper = cleat_init_fork_helper(&x, err);
 	r->helper_stack = x.stack;
+	r->helper_stack_size = x.stack_size;
 	cleat_cgroup_join_close(&r->cg_join);
 	if (r->helper < 0)
 		return -1;
@@ -215,7 +217,7 @@ static int respawn_in_cgroup(struct create_run *r, cleat_error_t *err)
 	while (waitpid(r->helper, NULL, 0) < 0 && errno == EINTR)
 		;
 	r->helper = 0;
-	munmap(r->helper_stack, HELPER_STACK);
+	munmap(r->helper_stack, r->helper_stack_size);
 	r->helper_stack = NULL;
 	close(r->sync_parent);
 	r->sync_parent = -1;

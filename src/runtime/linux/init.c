@@ -287,16 +287,16 @@ pid_t cleat_init_fork_helper(struct cleat_helper_exec *x, cleat_error_t *err)
 		return cleat_error_errno(err, errno, "dup the helper's sync socket");
 	/* Everything the child reads lives in the region of its stack, which stays
 	 * mapped until the helper exec'd or died (the caller unmaps it). */
-	x->stack = mmap(NULL, HELPER_STACK, PROT_READ | PROT_WRITE,
+	extern char **environ;
+	size_t n = strv_length(environ);
+	size_t data = sizeof(struct helper_child) + (n + 6) * sizeof(char *) + 64;
+	x->stack_size = (data + HELPER_STACK + 4095) & ~(size_t) 4095;
+	x->stack = mmap(NULL, x->stack_size, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (x->stack == MAP_FAILED) {
 		x->stack = NULL;
 		return cleat_error_errno(err, errno, "mmap the helper's stack");
 	}
-	extern char **environ;
-	size_t n = strv_length(environ);
-	if (sizeof(struct helper_child) + (n + 6) * sizeof(char *) + 64 > HELPER_STACK / 2)
-		return cleat_error_errno(err, E2BIG, "environment too large for the helper");
 	struct helper_child *h = x->stack;
 	char **argv = (char **) (h + 1), **envp = argv + 3;
 	char *init_env = (char *) (envp + n + 3);
@@ -327,7 +327,7 @@ pid_t cleat_init_fork_helper(struct cleat_helper_exec *x, cleat_error_t *err)
 		sigset_t all, old;
 		sigfillset(&all);
 		sigprocmask(SIG_SETMASK, &all, &old);
-		pid = clone(helper_child_exec, (char *) x->stack + HELPER_STACK, CLONE_VM | SIGCHLD, h);
+		pid = clone(helper_child_exec, (char *) x->stack + x->stack_size, CLONE_VM | SIGCHLD, h);
 		int e = errno;
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		errno = e;

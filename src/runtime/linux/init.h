@@ -54,10 +54,11 @@ struct cleat_helper_exec {
 	int sync_fd;                    /* the helper's end of the sync socket */
 	unsigned keep_fds;              /* fds 3 .. 3+keep_fds-1 pass through untouched */
 	struct cleat_cgroup_join *born_into; /* clone3 the helper into its cgroup2 dir, or NULL */
-	void *stack; /* out: the stack the helper ran on until its exec (HELPER_STACK bytes),
+	void *stack; /* out: the helper's stack and data until its exec (stack_size bytes),
 		      * to munmap once it exec'd or died; NULL when none */
+	size_t stack_size;
 };
-#define HELPER_STACK (64 * 1024)
+#define HELPER_STACK (64 * 1024) /* the part of stack_size the child's calls may use */
 
 /* Start the helper, which execs the sealed copy as `cleat init`.  Returns its pid. */
 pid_t cleat_init_fork_helper(struct cleat_helper_exec *x, cleat_error_t *err);
