@@ -1,6 +1,7 @@
 /* Unit tests: how linux.mountLabel becomes mount data (go-selinux's
  * FormatMountLabel, runc's choice of mounts) and how mount data is split for
- * fsconfig(2) when a quoted MLS label holds commas. */
+ * fsconfig(2) when a quoted MLS label holds commas; the session keyring's
+ * label (attr/keycreate) is only touched for a selinuxLabel. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -68,6 +69,23 @@ static void test_selinux_gate(void)
 		   "no mqueue xattr without SELinux");
 }
 
+static void test_keycreate(void)
+{
+	cleat_error_t err = NULL;
+	ok(cleat_lsm_set_keycreate_label(NULL, &err) == 0 && err == NULL,
+	   "no selinuxLabel: the keyring label is left alone");
+	ok(cleat_lsm_set_keycreate_label("", &err) == 0 && err == NULL,
+	   "an empty selinuxLabel is no label");
+	if (cleat_lsm_selinux_enabled()) {
+		ok(1, "# SKIP SELinux is enabled here (tests/integration/selinux-vm covers it)");
+		return;
+	}
+	/* Without SELinux the label is refused with runc's message, before any write. */
+	ok(cleat_lsm_set_keycreate_label("system_u:system_r:svirt_t:s0", &err) < 0 &&
+		   err_has(&err, "selinux is disabled"),
+	   "a selinuxLabel without SELinux fails clearly");
+}
+
 /* Split `data` and join the options with '|' to compare in one string. */
 static char *split(const char *data)
 {
@@ -112,6 +130,7 @@ int main(void)
 	test_format();
 	test_types();
 	test_selinux_gate();
+	test_keycreate();
 	test_split();
 	return tap_done();
 }

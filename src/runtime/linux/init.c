@@ -15,6 +15,7 @@
 
 #include "common/util.h"
 #include "runtime/linux/hooks.h"
+#include "runtime/linux/lsm.h"
 #include "runtime/linux/process.h"
 #include "runtime/linux/rootfs.h"
 #include "runtime/linux/security.h"
@@ -99,7 +100,8 @@ static int init_setup(const struct cleat_init_args *a, struct init_result *r, cl
 		if (cleat_sync_send(a->sync_fd, CLEAT_SYNC_CONSOLE, 0, NULL, 0, master, err) < 0)
 			return -1;
 	}
-	if (!a->no_new_keyring && init_join_session_keyring(a->id, err) < 0)
+	if (!a->no_new_keyring && (cleat_lsm_set_keycreate_label(p->selinux_label, err) < 0 ||
+				   init_join_session_keyring(a->id, err) < 0))
 		return -1;
 	if (cleat_process_set_oom_score_adj(p, err) < 0)
 		return -1;

@@ -128,6 +128,18 @@ int cleat_lsm_set_exec_label(const char *apparmor_profile, const char *selinux_l
 	return 0;
 }
 
+int cleat_lsm_set_keycreate_label(const char *selinux_label, cleat_error_t *err)
+{
+	if (selinux_label == NULL || *selinux_label == '\0')
+		return 0;
+	if (cleat_lsm_validate(NULL, selinux_label, err) < 0)
+		return -1;
+	if (write_proc_attr("/proc/thread-self/attr/keycreate", selinux_label, err) < 0)
+		return cleat_error_wrap(err, "set selinux label \"%s\" for the session keyring",
+					selinux_label);
+	return 0;
+}
+
 char *cleat_lsm_format_mount_label(const char *data, const char *mount_label)
 {
 	if (data == NULL)

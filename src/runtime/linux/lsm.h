@@ -14,6 +14,12 @@ bool cleat_lsm_selinux_enabled(void);
  * (runc and crun both fail such a container; better before anything is built). */
 int cleat_lsm_validate(const char *apparmor_profile, const char *selinux_label, cleat_error_t *err);
 
+/* process.selinuxLabel also labels the keys this thread creates next
+ * (attr/keycreate), i.e. the container's session keyring, as runc does: a
+ * keyring left with the runtime's label is one the container's domain may not
+ * be allowed to use.  A no-op without a label; execve resets it. */
+int cleat_lsm_set_keycreate_label(const char *selinux_label, cleat_error_t *err);
+
 /* linux.mountLabel, the way runc applies it (go-selinux's FormatMountLabel).
  * Every returned string is owned by the caller; NULL data is "". */
 
