@@ -55,6 +55,9 @@ PACKAGES=(
 	uidmap
 	# apparmor_parser for the AppArmor VM (tests/integration/lsm-vm/run.sh)
 	apparmor
+	# a compiled refpolicy for the SELinux VM (tests/integration/selinux-vm/run.sh); it
+	# does not enable SELinux on the host
+	selinux-policy-default
 )
 
 log() {
@@ -254,6 +257,7 @@ run_integration() {
 	done
 	[ -n "${CLEAT_ONLY_BATS:-}" ] || run_systemd_vms
 	[ -n "${CLEAT_ONLY_BATS:-}" ] || run_lsm_vm
+	[ -n "${CLEAT_ONLY_BATS:-}" ] || run_selinux_vm
 }
 
 # The systemd cgroup driver against a real systemd as PID 1: a debootstrap'd Debian booted
@@ -282,6 +286,19 @@ run_lsm_vm() {
 	CLEAT=$CI_DIR/main/cleat timeout --kill-after=30 600 \
 		"$BUILD_SRC/tests/integration/lsm-vm/run.sh" </dev/null >"$out" 2>&1 || rc=$?
 	count_tap "lsm-vm" "$out" "$rc"
+}
+
+# SELinux for real: Debian's kernel under qemu with SELinux (permissive) and the
+# selinux-policy-default refpolicy loaded; selinuxLabel, mountLabel and
+# exec --process-label checked by the labels the kernel reports, against runc
+# (tests/integration/selinux-vm/run.sh prints TAP).  CLEAT_SKIP_SELINUX_VM=1 leaves it out.
+run_selinux_vm() {
+	local out=$LOGDIR/selinux-vm.tap rc=0
+	[ "${CLEAT_SKIP_SELINUX_VM:-0}" = 1 ] && return 0
+	log "integration: SELinux in a VM"
+	CLEAT=$CI_DIR/main/cleat timeout --kill-after=30 600 \
+		"$BUILD_SRC/tests/integration/selinux-vm/run.sh" </dev/null >"$out" 2>&1 || rc=$?
+	count_tap "selinux-vm" "$out" "$rc"
 }
 
 # What the integration suites left behind: mounts under the helpers' temporary
