@@ -170,7 +170,9 @@ if $have_runc; then
 	}
 	ok "runc exec agrees: --process-label, inherited" runc_exec
 	# Known difference: runc's exec joins the container's session keyring (_ses.ID,
-	# labelled with process.selinuxLabel); cleat's exec keeps the caller's.
+	# labelled with process.selinuxLabel: runc's init made it searchable); cleat's exec
+	# keeps the caller's.
+	grep -E '_ses\.(s1|rs1)' /proc/keys | sed 's/^/# \/proc\/keys: /'
 	for f in e1 e2; do
 		cmp -s /tmp/out.$f /tmp/out.r$f || {
 			echo "# cleat exec ($f) and runc exec differ:"
