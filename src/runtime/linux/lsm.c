@@ -46,11 +46,27 @@ bool cleat_lsm_apparmor_enabled(void)
 	return pfd >= 0 && read(pfd, buf, 1) > 0 && buf[0] == 'Y';
 }
 
+/* Until a policy is loaded every task is "kernel" and the kernel takes any
+ * label written to attr/exec without a word, mapping it to "kernel": the
+ * container would run unconfined.  go-selinux (runc) calls SELinux disabled
+ * then; so does cleat. */
+static bool selinux_policy_loaded(void)
+{
+	char buf[16];
+	_cleanup_close_ int fd = open("/proc/thread-self/attr/current", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	ssize_t n = read(fd, buf, sizeof buf);
+	while (n > 0 && (buf[n - 1] == '\0' || buf[n - 1] == '\n'))
+		n--;
+	return !(n == 6 && memcmp(buf, "kernel", 6) == 0);
+}
+
 bool cleat_lsm_selinux_enabled(void)
 {
 	struct statfs sfs;
 	if (statfs("/sys/fs/selinux", &sfs) == 0 && (unsigned long) sfs.f_type == SELINUX_MAGIC)
-		return true;
+		return selinux_policy_loaded();
 	/* SELinux registers selinuxfs only when it is enabled at boot, and
 	 * /proc/filesystems says so wherever selinuxfs is not mounted. */
 	_cleanup_free_ char *fs = NULL;
@@ -58,7 +74,7 @@ bool cleat_lsm_selinux_enabled(void)
 	size_t len;
 	if (read_file("/proc/filesystems", &fs, &len, &ignored) < 0)
 		return false;
-	return strstr(fs, "\tselinuxfs\n") != NULL;
+	return strstr(fs, "\tselinuxfs\n") != NULL && selinux_policy_loaded();
 }
 
 int cleat_lsm_validate(const char *apparmor_profile, const char *selinux_label, cleat_error_t *err)

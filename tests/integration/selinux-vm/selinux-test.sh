@@ -72,6 +72,27 @@ pick() { # FILE KEY...
 # The kernel and the policy.
 ok "SELinux is the chosen LSM (security/lsm) and selinuxfs is mounted" sh -c \
 	'grep -q selinux /sys/kernel/security/lsm && grep -q "/sys/fs/selinux selinuxfs" /proc/mounts'
+# Before a policy is loaded every task is "kernel" and the kernel maps any label
+# written to attr/exec to "kernel" without an error: SELinux counts as disabled.
+ok "no policy yet: every task is \"kernel\"" sh -c '[ "$(tr -d "\000" </proc/self/attr/current)" = kernel ]'
+ok "no policy yet: a selinuxLabel fails clearly instead of running as \"kernel\"" sh -c \
+	"cd /tests/labeled && ! $C run pre1 </dev/null >/tmp/out.pre1 2>&1 &&
+		grep -q 'selinux label is specified in config, but selinux is disabled' /tmp/out.pre1 ||
+		{ cat /tmp/out.pre1; false; }"
+ok "... and leaves no container behind" sh -c "! $C state pre1 >/dev/null 2>&1"
+if $have_runc; then
+	ok "runc refuses it the same way" sh -c \
+		"cd /tests/labeled && ! $R run pre2 </dev/null >/tmp/out.pre2 2>&1 &&
+			grep -q 'selinux label is specified in config, but selinux is disabled' /tmp/out.pre2 ||
+			{ cat /tmp/out.pre2; false; }"
+else
+	skip "runc refuses it the same way" "runc is not installed"
+fi
+ok "no policy yet: a mountLabel is ignored (no context=)" sh -c \
+	"cd /tests/mountinfo && $C run pre3 </dev/null >/tmp/out.pre3 2>&1 && grep -q ' /dev/shm ' /tmp/out.pre3 &&
+		! grep -q context= /tmp/out.pre3 || { cat /tmp/out.pre3; false; }"
+# Known difference: runc 1.1 formats context= all the same and the kernel refuses it.
+$have_runc && echo "# runc, no policy, mountLabel: $(cd /tests/mountinfo && $R run pre4 </dev/null 2>&1 | head -c 300)"
 ok "the host's compiled refpolicy loads" sehelper load /tests/policy
 ok "... the kernel runs it (policyvers, this shell is kernel_t)" sh -c \
 	'grep -q . /sys/fs/selinux/policyvers && [ "$(tr -d "\000" </proc/self/attr/current)" = "system_u:system_r:kernel_t:s0" ]'
