@@ -99,8 +99,12 @@ mkbundle() { # NAME JQ-FILTER
 mkbundle labeled '.process.selinuxLabel = $pl1'
 mkbundle plain '.'
 mkbundle sleeper '.process.selinuxLabel = $pl1 | .process.args = ["sleep", "1000"]'
-mkbundle mountlabel '.linux.mountLabel = $ml'
-mkbundle mountinfo '.linux.mountLabel = $ml | .process.args = ["cat", "/proc/self/mountinfo"]'
+# A tmpfs of the config's own gets the mount label too; a bind keeps its source's.
+mkdir -p "$rootfs/mnt" "$ir/tests/bindsrc"
+mounts='.mounts += [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid"]},
+	{"destination": "/mnt", "type": "bind", "source": "/tests/bindsrc", "options": ["rbind", "ro"]}]'
+mkbundle mountlabel ".linux.mountLabel = \$ml | $mounts"
+mkbundle mountinfo ".linux.mountLabel = \$ml | $mounts | .process.args = [\"cat\", \"/proc/self/mountinfo\"]"
 mkbundle badlabel '.process.selinuxLabel = $bad | .process.args = ["true"]'
 mkbundle badmount '.linux.mountLabel = $bad | .process.args = ["true"]'
 

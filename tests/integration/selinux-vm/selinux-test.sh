@@ -125,6 +125,13 @@ ok "the container's /dev tmpfs has the mount label" has /tmp/out.m1 "/dev=$ML"
 ok "/dev/shm has the mount label" has /tmp/out.m1 "/dev/shm=$ML"
 ok "/dev/mqueue has the mount label" has /tmp/out.m1 "/dev/mqueue=$ML"
 ok "/dev/pts has the mount label" has /tmp/out.m1 "/dev/pts=$ML"
+ok "a masked directory's tmpfs (/sys/firmware) has the mount label" has /tmp/out.m1 "/sys/firmware=$ML"
+ok "a tmpfs from config.mounts (/tmp) has the mount label" has /tmp/out.m1 "/tmp=$ML"
+bind_unlabeled() {
+	grep -q '^/mnt=[a-z_]*:object_r:' /tmp/out.m1 && ! grep -qxF "/mnt=$ML" /tmp/out.m1 ||
+		{ cat /tmp/out.m1; return 1; }
+}
+ok "a bind mount (/mnt) keeps its source's label" bind_unlabeled
 unlabeled_proc_sys() {
 	[ "$(grep -cE '^/(proc|sys)=[a-z_]+:object_r:' /tmp/out.m1)" = 2 ] &&
 		! grep -E '^/(proc|sys)=' /tmp/out.m1 | grep -qF "$ML" || { cat /tmp/out.m1; return 1; }
