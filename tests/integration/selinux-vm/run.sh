@@ -105,6 +105,10 @@ mounts='.mounts += [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", 
 	{"destination": "/mnt", "type": "bind", "source": "/tests/bindsrc", "options": ["rbind", "ro"]}]'
 mkbundle mountlabel ".linux.mountLabel = \$ml | $mounts"
 mkbundle mountinfo ".linux.mountLabel = \$ml | $mounts | .process.args = [\"cat\", \"/proc/self/mountinfo\"]"
+mkbundle userns '.process.selinuxLabel = $pl1 | .linux.mountLabel = $ml
+	| .linux.namespaces += [{"type": "user"}]
+	| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+	| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
 mkbundle badlabel '.process.selinuxLabel = $bad | .process.args = ["true"]'
 mkbundle badmount '.linux.mountLabel = $bad | .process.args = ["true"]'
 

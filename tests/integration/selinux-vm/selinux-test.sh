@@ -147,6 +147,22 @@ if $have_runc; then
 else
 	skip "runc with the same mountLabel" "runc is not installed"
 fi
+# In a user namespace: tmpfs and devpts take context= there too, mqueue its xattr.
+userns_labels() {
+	run_probe "$C" userns u1 && has /tmp/out.u1 "current=$PL1" && has /tmp/out.u1 "keyring=$PL1" &&
+		for d in /dev /dev/shm /dev/mqueue /dev/pts /sys/firmware; do
+			has /tmp/out.u1 "$d=$ML" || return 1
+		done
+}
+ok "in a user namespace: the process label, and the mount label on /dev, shm, mqueue, pts" userns_labels
+if $have_runc; then
+	ok "runc runs the same user-namespaced config" sh -c \
+		"cd /tests/userns && $R run u2 </dev/null >/tmp/out.u2 2>&1 || { cat /tmp/out.u2; false; }"
+	ok "... with the same labels, line for line" same /tmp/out.u1 /tmp/out.u2
+else
+	skip "runc runs the same user-namespaced config" "runc is not installed"
+	skip "... with the same labels" "runc is not installed"
+fi
 # Unlabelled /dev mounts, for the record: what the policy gives them.
 (cd /tests/plain && $C run p2 </dev/null >/tmp/out.p2 2>&1)
 sed -n 's/^/# without labels: /p' /tmp/out.p2
