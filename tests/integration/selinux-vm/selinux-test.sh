@@ -62,12 +62,6 @@ exec_probe() { # RUNTIME ID EXEC-ARGS...
 start() { # RUNTIME BUNDLE ID
 	(cd "/tests/$2" && $1 run -d "$3" </dev/null >"/tmp/start.$3" 2>&1) || { cat "/tmp/start.$3"; return 1; }
 }
-# The lines of a probe's output that start with KEY=, for comparing runtimes.
-pick() { # FILE KEY...
-	f=$1
-	shift
-	for k in "$@"; do grep "^$k=" "$f"; done
-}
 
 # The kernel and the policy.
 ok "SELinux is the chosen LSM (security/lsm) and selinuxfs is mounted" sh -c \
