@@ -58,10 +58,15 @@ shim_pids() {
 	echo "# $n shims: total RSS $rss KiB, total PSS $pss KiB" >&3
 	echo "# per shim: mean RSS $((rss / n)) KiB (max $max_rss), mean PSS $((pss / n)) KiB (max $max_pss)" >&3
 
+	# Wait for our own jobs only: a bare `wait` would also wait for bats's
+	# BATS_TEST_TIMEOUT watchdog, a child of this shell.
+	local jobs=()
 	for ((i = 0; i < N; i++)); do
 		ctr_ tasks kill -s SIGKILL "$prefix-$i" >/dev/null 2>&1 &
+		jobs+=($!)
 	done
-	wait
+	wait "${jobs[@]}"
+	jobs=()
 	for ((i = 0; i < N; i++)); do
 		(
 			for _ in $(seq 50); do
@@ -70,8 +75,9 @@ shim_pids() {
 			done
 			ctr_ containers delete "$prefix-$i" >/dev/null 2>&1
 		) 3>&- &
+		jobs+=($!)
 	done
-	wait
+	wait "${jobs[@]}"
 	run -0 ctr_ tasks ls -q
 	assert_output ""
 	# Every shim exited after its last Shutdown.
