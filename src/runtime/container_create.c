@@ -194,6 +194,7 @@ static int spawn(struct create_run *r, cleat_error_t *err)
 		.sync_fd = r->sync_child,
 		.keep_fds = listen_fds_from_env() + r->o->preserve_fds,
 		.born_into = r->cg_join.v2_dir >= 0 ? &r->cg_join : NULL,
+		.moved_by_pid = r->ctx->systemd_cgroup,
 	};
 	r->helper = cleat_init_fork_helper(&x, err);
 	r->helper_stack = x.stack;

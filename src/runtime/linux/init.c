@@ -313,13 +313,14 @@ pid_t cleat_init_fork_helper(struct cleat_helper_exec *x, cleat_error_t *err)
 	envp[n + 2] = NULL;
 	*h = (struct helper_child){ sync_fd, argv, envp };
 	pid_t pid;
-	if (x->born_into) {
+	if (x->born_into || x->moved_by_pid) {
 		/* Into the cgroup2 directory with clone3 (user namespaces, see
-		 * container_create.c): a plain fork, the child has its own memory. */
+		 * container_create.c), or moved by pid (systemd) while it may still be
+		 * exec'ing: a plain fork, the child has its own memory. */
 		pid = cleat_cgroup_fork(x->born_into);
 		if (pid == 0) {
 			/* Our own copy: say whether clone3 really started us in there. */
-			init_env[strlen(init_env) - 1] = x->born_into->in_v2 ? '1' : '0';
+			init_env[strlen(init_env) - 1] = x->born_into && x->born_into->in_v2 ? '1' : '0';
 			helper_child_exec(h);
 		}
 	} else {
