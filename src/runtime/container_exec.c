@@ -101,6 +101,8 @@ static int spawn(struct exec_run *r, cleat_error_t *err)
 	struct cleat_exec_args a = {
 		.process = r->o->process,
 		.config = r->c->config,
+		.id = r->c->id,
+		.no_new_keyring = r->c->no_new_keyring,
 		.sync_fd = r->sync_child,
 		.ns = r->ns,
 		.keep_fds = r->o->preserve_fds,

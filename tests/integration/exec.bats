@@ -203,3 +203,48 @@ PY
 	assert_output "from-flag
 1"
 }
+
+# sesring: the description of this process's session keyring (a static helper: busybox has
+# no keyctl).
+build_sesring() {
+	[ -x "$BATS_FILE_TMPDIR/sesring" ] && return 0
+	cat >"$BATS_FILE_TMPDIR/sesring.c" <<-'C'
+		#include <stdio.h>
+		#include <unistd.h>
+		#include <sys/syscall.h>
+		int main(void)
+		{
+			char d[256];
+			long k = syscall(SYS_keyctl, 0 /* GET_KEYRING_ID */, -3 /* session */, 0);
+			long n = syscall(SYS_keyctl, 6 /* DESCRIBE */, k, d, sizeof d - 1);
+			if (k < 0 || n < 0) { perror("keyctl"); return 1; }
+			d[n] = 0;
+			puts(d);
+			return 0;
+		}
+	C
+	cc -static -O2 -o "$BATS_FILE_TMPDIR/sesring" "$BATS_FILE_TMPDIR/sesring.c"
+}
+
+@test "exec: joins the container's session keyring, like runc (not the caller's)" {
+	build_sesring
+	cp "$BATS_FILE_TMPDIR/sesring" "$BUNDLE/rootfs/bin/sesring"
+	start_container
+	# type;uid;gid;perm;description: the init's keyring, made searchable by its owner.
+	run -0 cleat exec "$ID" /bin/sesring
+	assert_output --regexp "^keyring;0;0;3f1b0000;_ses\.$ID\$"
+	local rid
+	rid=$(container_id runc)
+	runc_ run -d "$rid" </dev/null >/dev/null 2>&1 3>&-
+	run -0 runc_ exec "$rid" /bin/sesring
+	assert_output --regexp "^keyring;0;0;3f1b0000;_ses\.$rid\$"
+	runc_ delete -f "$rid"
+}
+
+@test "exec: with create --no-new-keyring, exec keeps the caller's session keyring too" {
+	build_sesring
+	cp "$BATS_FILE_TMPDIR/sesring" "$BUNDLE/rootfs/bin/sesring"
+	cleat run -d --no-new-keyring "$ID" </dev/null >/dev/null 2>&1 3>&-
+	run -0 cleat exec "$ID" /bin/sesring
+	refute_output --partial "_ses.$ID"
+}

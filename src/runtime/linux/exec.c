@@ -64,6 +64,10 @@ static int process_setup(const struct cleat_exec_args *a, char ***argv, char ***
 		if (cleat_sync_send(a->sync_fd, CLEAT_SYNC_CONSOLE, 0, NULL, 0, master, err) < 0)
 			return -1;
 	}
+	/* Not the caller's session keyring: the container's (runc's setns init). */
+	if (!a->no_new_keyring &&
+	    cleat_process_join_session_keyring(a->id, p->selinux_label, false, false, err) < 0)
+		return -1;
 	if (cleat_process_set_oom_score_adj(p, err) < 0)
 		return -1;
 	if (cleat_process_set_rlimits(p, err) < 0)

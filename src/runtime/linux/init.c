@@ -23,9 +23,6 @@
 #include "runtime/linux/sync.h"
 #include "runtime/linux/terminal.h"
 
-#ifndef KEYCTL_JOIN_SESSION_KEYRING
-#define KEYCTL_JOIN_SESSION_KEYRING 1
-#endif
 
 
 static _Noreturn void child_fail(int sync_fd, cleat_error_t *err)
@@ -41,14 +38,6 @@ struct init_result {
 	char *exe;
 	char *state_json;
 };
-
-static int init_join_session_keyring(const char *id, cleat_error_t *err)
-{
-	_cleanup_free_ char *name = xasprintf("_ses.%s", id);
-	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0) < 0 && errno != ENOSYS)
-		return cleat_error_errno(err, errno, "join session keyring");
-	return 0;
-}
 
 static int init_rootfs_and_hooks(const struct cleat_init_args *a, struct init_result *r,
 				 cleat_error_t *err)
@@ -100,8 +89,9 @@ static int init_setup(const struct cleat_init_args *a, struct init_result *r, cl
 		if (cleat_sync_send(a->sync_fd, CLEAT_SYNC_CONSOLE, 0, NULL, 0, master, err) < 0)
 			return -1;
 	}
-	if (!a->no_new_keyring && (cleat_lsm_set_keycreate_label(p->selinux_label, err) < 0 ||
-				   init_join_session_keyring(a->id, err) < 0))
+	bool in_userns = a->ns.create[CLEAT_NS_USER] || a->ns.join_fd[CLEAT_NS_USER] >= 0;
+	if (!a->no_new_keyring &&
+	    cleat_process_join_session_keyring(a->id, p->selinux_label, true, in_userns, err) < 0)
 		return -1;
 	if (cleat_process_set_oom_score_adj(p, err) < 0)
 		return -1;

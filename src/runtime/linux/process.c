@@ -7,6 +7,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
+#include "runtime/linux/lsm.h"
 #include "runtime/linux/security.h"
 #include "runtime/linux/sync.h"
 
@@ -98,6 +100,54 @@ void cleat_process_env_add_home(char ***env, uid_t uid)
 	_cleanup_free_ char *home = home_of(uid);
 	(*env)[n] = xasprintf("HOME=%s", home);
 	(*env)[n + 1] = NULL;
+}
+
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+#ifndef KEYCTL_SETPERM
+#define KEYCTL_SETPERM 5
+#endif
+#ifndef KEYCTL_DESCRIBE
+#define KEYCTL_DESCRIBE 6
+#endif
+
+/* OR bits into a key's permissions: KEYCTL_DESCRIBE gives "type;uid;gid;perm;desc". */
+static int key_add_perm(long key, unsigned bits, cleat_error_t *err)
+{
+	char desc[512];
+	long n = syscall(SYS_keyctl, KEYCTL_DESCRIBE, key, desc, sizeof desc - 1, 0);
+	if (n < 0)
+		return cleat_error_errno(err, errno, "describe the session keyring");
+	desc[n < (long) sizeof desc ? n : (long) sizeof desc - 1] = '\0';
+	char *f = desc;
+	for (int i = 0; i < 3 && f; i++)
+		f = strchr(f, ';') ? strchr(f, ';') + 1 : NULL;
+	unsigned long perm;
+	char *end;
+	if (f == NULL || (perm = strtoul(f, &end, 16), *end != ';'))
+		return cleat_error_errno(err, EPROTO, "session keyring description \"%s\"", desc);
+	if (syscall(SYS_keyctl, KEYCTL_SETPERM, key, (unsigned) perm | bits, 0, 0) < 0)
+		return cleat_error_errno(err, errno, "set the session keyring's permissions");
+	return 0;
+}
+
+int cleat_process_join_session_keyring(const char *id, const char *selinux_label, bool create,
+				       bool in_userns, cleat_error_t *err)
+{
+	if (cleat_lsm_set_keycreate_label(selinux_label, err) < 0)
+		return -1;
+	_cleanup_free_ char *name = xasprintf("_ses.%s", id);
+	long key = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0);
+	/* No keyrings in this kernel: nothing to isolate (runc goes on too). */
+	if (key < 0 && errno == ENOSYS)
+		return 0;
+	if (key < 0)
+		return cleat_error_errno(err, errno, "join session keyring \"%s\"", name);
+	/* The init makes it searchable, so that `exec` can join it by name: by its
+	 * owner, or by anyone in a user namespace (the exec may map to another uid),
+	 * runc's permissions. */
+	return create ? key_add_perm(key, in_userns ? 0x8 : 0x80000, err) : 0;
 }
 
 int cleat_process_set_hostname(const struct oci_config *c, cleat_error_t *err)

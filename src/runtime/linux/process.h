@@ -12,6 +12,10 @@
 /* process.env plus LISTEN_FDS/LISTEN_PID when listen_fds > 0; HOME is added
  * later by cleat_process_set_user when missing, as runc does. */
 char **cleat_process_env(const struct oci_process *p, unsigned listen_fds);
+/* Join the container's session keyring "_ses.<id>" (labelled with selinux_label, when
+ * set): the init creates it and makes it searchable (create), exec joins it. */
+int cleat_process_join_session_keyring(const char *id, const char *selinux_label, bool create,
+				       bool in_userns, cleat_error_t *err);
 int cleat_process_set_hostname(const struct oci_config *c, cleat_error_t *err);
 int cleat_process_set_rlimits(const struct oci_process *p, cleat_error_t *err);
 int cleat_process_set_oom_score_adj(const struct oci_process *p, cleat_error_t *err);
