@@ -46,8 +46,7 @@ int cleat_init_launch_write(const struct cleat_init_launch *l, int *fd_out, clea
 	return 0;
 }
 
-/* Split what cleat_init_launch_write() wrote; the strings point into buf. */
-static int launch_parse(char *buf, size_t len, struct cleat_init_launch *l, cleat_error_t *err)
+int cleat_init_launch_parse(char *buf, size_t len, struct cleat_init_launch *l, cleat_error_t *err)
 {
 	const char *f[N_HEAD_FIELDS];
 	size_t off = 0;
@@ -97,7 +96,7 @@ static int stage_prepare(struct stage *s, cleat_error_t *err)
 	if (read_all_fd(m->fd, "the helper's launch data", &s->buf, &len, err) < 0)
 		return -1;
 	cleat_sync_msg_free(TAKE_PTR(m));
-	if (launch_parse(s->buf, len, &s->l, err) < 0)
+	if (cleat_init_launch_parse(s->buf, len, &s->l, err) < 0)
 		return -1;
 	if (oci_config_parse(s->l.config, s->l.config_len, "config.json", &s->config, err) < 0)
 		return -1;

@@ -21,6 +21,9 @@ struct cleat_init_launch {
 /* Parent: a memfd (O_CLOEXEC, offset 0) holding l. */
 int cleat_init_launch_write(const struct cleat_init_launch *l, int *fd_out, cleat_error_t *err);
 
+/* Split what cleat_init_launch_write() wrote into l; its strings point into buf. */
+int cleat_init_launch_parse(char *buf, size_t len, struct cleat_init_launch *l, cleat_error_t *err);
+
 /* `cleat init`: returns (an exit status) only when not started by create/run. */
 int cleat_init_stage_main(void);
 

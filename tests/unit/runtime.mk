@@ -1,6 +1,7 @@
 # unit tests for runtime (owner: runtime helpers)
 RUNTIME_TEST_LIBS = libcleat.a liboci.a libcleatcommon.a $(YAJL_LIBS) $(SECCOMP_LIBS) $(CAP_LIBS) $(SYSTEMD_LIBS)
-RUNTIME_TESTS = tests/unit/test-runtime-state tests/unit/test-runtime-sync tests/unit/test-runtime-config
+RUNTIME_TESTS = tests/unit/test-runtime-state tests/unit/test-runtime-sync tests/unit/test-runtime-config \
+	tests/unit/test-runtime-launch
 check_PROGRAMS += $(RUNTIME_TESTS)
 TESTS += $(RUNTIME_TESTS)
 
@@ -15,3 +16,7 @@ tests_unit_test_runtime_sync_LDADD = $(RUNTIME_TEST_LIBS)
 tests_unit_test_runtime_config_SOURCES = %reldir%/test-runtime-config.c %reldir%/test-runtime-tap.h
 tests_unit_test_runtime_config_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
 tests_unit_test_runtime_config_LDADD = $(RUNTIME_TEST_LIBS)
+
+tests_unit_test_runtime_launch_SOURCES = %reldir%/test-runtime-launch.c %reldir%/test-runtime-tap.h
+tests_unit_test_runtime_launch_CFLAGS = $(AM_CFLAGS)
+tests_unit_test_runtime_launch_LDADD = $(RUNTIME_TEST_LIBS)
