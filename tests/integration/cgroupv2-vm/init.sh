@@ -1,31 +1,9 @@
 #!/bin/busybox sh
 # PID 1 of the cgroup v2 test VM (see run.sh): only cgroup2 is mounted.  Prints TAP
 # between CLEAT-TAP-BEGIN / CLEAT-TAP-END on the serial console, then powers off.
-/bin/busybox --install -s /bin
-export PATH=/bin:/sbin:/usr/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mount -t cgroup2 cgroup2 /sys/fs/cgroup
-mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
+. /tests/vm-guest.sh
 [ -e /modules/brd.ko ] && insmod /modules/brd.ko rd_nr=1 rd_size=4096
-
-C="cleat --root /run/cleat"
 G=/sys/fs/cgroup
-n=0
-echo CLEAT-TAP-BEGIN
-ok() { # DESCRIPTION COMMAND...
-	d=$1
-	shift
-	n=$((n + 1))
-	if out=$("$@" 2>&1); then
-		echo "ok $n - $d"
-	else
-		echo "not ok $n - $d"
-		echo "$out" | sed 's/^/#   /' | head -20
-	fi
-}
 is() { # FILE EXPECTED
 	got=$(cat "$1" 2>&1)
 	[ "$got" = "$2" ] || { echo "$1: got '$got', want '$2'"; return 1; }
@@ -68,6 +46,4 @@ ok "cpus outside the set: create fails and leaves no cgroup" sh -c "cd /tests/ba
 ok "default cgroupsPath is /<id>" sh -c "(cd /tests/def && $C run -d def </dev/null >/dev/null 2>&1) && [ -d $G/def ] && $C delete --force def && [ ! -e $G/def ]"
 ok "cgroup namespace: the init sees its cgroup as the root" sh -c "cd /tests/cgns && $C run cgns >/tmp/o 2>&1 && grep -qx '0::/' /tmp/o && [ ! -e $G/cleat/cgns ] || { cat /tmp/o; false; }"
 ok "user namespace: the init is in the cgroup, uids mapped" sh -c "cd /tests/userns && $C run userns >/tmp/o 2>&1 && grep -qx '0::/cleat/userns' /tmp/o && grep -q ' 100000 ' /tmp/o && [ ! -e $G/cleat/userns ] || { cat /tmp/o; false; }"
-echo "1..$n"
-echo CLEAT-TAP-END
-poweroff -f
+vm_guest_end

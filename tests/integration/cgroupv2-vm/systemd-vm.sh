@@ -6,23 +6,16 @@
 # mirror the first time.  Skips with a reason where any of that is missing.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-srcdir=$(cd "$here/../../.." && pwd)
-CLEAT=${CLEAT:-}
-for c in "${CLEAT_BUILDDIR:-}/cleat" "$PWD/cleat" "$srcdir/cleat"; do
-	[ -z "$CLEAT" ] && [ -x "$c" ] && CLEAT=$c
-done
-QEMU=${QEMU:-qemu-system-x86_64}
-KERNEL=${CLEAT_VM_KERNEL:-$(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1)}
+. "$here/../vm-host.bash"
 INITRD=${CLEAT_VM_INITRD:-/boot/initrd.img-${KERNEL#*/vmlinuz-}}
 CACHE=${CLEAT_TEST_CACHE:-/tmp/cleat-test-cache}/systemd-rootfs-bookworm
 MIRROR=${CLEAT_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
-skip() { echo "1..0 # SKIP $*"; exit 0; }
 [ "$(id -u)" -eq 0 ] || skip "needs root"
 command -v "$QEMU" >/dev/null || skip "$QEMU is not installed"
 [ -r "$KERNEL" ] && [ -r "$INITRD" ] || skip "no Debian kernel+initrd in /boot (linux-image-amd64)"
 command -v mkfs.ext4 >/dev/null || skip "mkfs.ext4 is not installed"
-[ -x "$CLEAT" ] || { echo "1..1"; echo "not ok 1 - cleat has not been built"; exit 1; }
+[ -x "$CLEAT" ] || fail "cleat has not been built"
 
 if [ ! -e "$CACHE/.complete" ]; then
 	command -v debootstrap >/dev/null || skip "debootstrap is not installed"

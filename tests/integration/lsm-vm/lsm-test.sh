@@ -3,61 +3,10 @@
 # bin/probe (probe.sh) in containers under cleat and runc, and checks what the
 # process's confinement is and does.  Prints TAP between CLEAT-TAP-BEGIN /
 # CLEAT-TAP-END on the serial console, then powers off.
-/bin/busybox --install -s /bin
-export PATH=/bin:/sbin:/usr/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mount -t securityfs securityfs /sys/kernel/security
-mount -t cgroup2 cgroup2 /sys/fs/cgroup
-mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
-
-C="cleat --root /run/cleat"
-R="runc --root /run/runc"
-have_runc=false
-[ -x /bin/runc ] && have_runc=true
-n=0
-echo CLEAT-TAP-BEGIN
-ok() { # DESCRIPTION COMMAND...
-	d=$1
-	shift
-	n=$((n + 1))
-	if out=$("$@" 2>&1); then
-		echo "ok $n - $d"
-	else
-		echo "not ok $n - $d"
-		echo "$out" | sed 's/^/#   /' | head -20
-	fi
-}
-skip() { # DESCRIPTION REASON
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
-# A line of a probe's output, exactly (has) or as a regular expression (matches).
-has() { # FILE LINE
-	grep -qxF "$2" "$1" || { echo "no line '$2' in:"; cat "$1"; return 1; }
-}
-matches() { # FILE REGEX
-	grep -qx "$2" "$1" || { echo "no line matching '$2' in:"; cat "$1"; return 1; }
-}
+. /tests/vm-guest.sh
+PROBE_CLEAN=/tests/rootfs/tmp
 same() { # FILE FILE
 	cmp -s "$1" "$2" || { echo "--- $1"; cat "$1"; echo "--- $2"; cat "$2"; return 1; }
-}
-# RUNTIME BUNDLE ID: run the container in the foreground, its output in /tmp/out.ID.
-run_probe() {
-	rm -f /tests/rootfs/tmp/*
-	(cd "/tests/$2" && $1 run "$3" </dev/null >"/tmp/out.$3" 2>&1) || { cat "/tmp/out.$3"; return 1; }
-}
-# RUNTIME ID ARGS...: exec in a running container, its output in /tmp/out.ID.
-exec_probe() {
-	rt=$1 id=$2
-	shift 2
-	rm -f /tests/rootfs/tmp/*
-	$rt exec "$@" </dev/null >"/tmp/out.$id" 2>&1 || { cat "/tmp/out.$id"; return 1; }
-}
-start() { # RUNTIME BUNDLE ID
-	(cd "/tests/$2" && $1 run -d "$3" </dev/null >"/tmp/start.$3" 2>&1) || { cat "/tmp/start.$3"; return 1; }
 }
 
 # The kernel and the profile.
@@ -183,6 +132,4 @@ mountlabel_ignored() {
 ok "a mountLabel is ignored under AppArmor" mountlabel_ignored
 ok "delete the containers" sh -c "$C delete --force s1 && $C delete --force s2"
 
-echo "1..$n"
-echo CLEAT-TAP-END
-poweroff -f
+vm_guest_end

@@ -4,43 +4,11 @@
 # checks process.selinuxLabel, linux.mountLabel and `exec --process-label` by the
 # labels the kernel reports.  Prints TAP between CLEAT-TAP-BEGIN / CLEAT-TAP-END on
 # the serial console, then powers off.
-/bin/busybox --install -s /bin
-export PATH=/bin:/sbin:/usr/bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mount -t securityfs securityfs /sys/kernel/security
-mount -t cgroup2 cgroup2 /sys/fs/cgroup
-mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
+. /tests/vm-guest.sh
 mount -t selinuxfs selinuxfs /sys/fs/selinux 2>/dev/null
 
 # Labels of the loaded policy (run.sh checks that the types exist in it).
 . /tests/labels
-C="cleat --root /run/cleat"
-R="runc --root /run/runc"
-have_runc=false
-[ -x /bin/runc ] && have_runc=true
-n=0
-echo CLEAT-TAP-BEGIN
-ok() { # DESCRIPTION COMMAND...
-	d=$1
-	shift
-	n=$((n + 1))
-	if out=$("$@" 2>&1); then
-		echo "ok $n - $d"
-	else
-		echo "not ok $n - $d"
-		echo "$out" | sed 's/^/#   /' | head -20
-	fi
-}
-skip() { # DESCRIPTION REASON
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
-has() { # FILE LINE
-	grep -qxF "$2" "$1" || { echo "no line '$2' in:"; cat "$1"; return 1; }
-}
 # Two probe outputs, but for the session keyring's name (it names the container).
 same() { # FILE FILE
 	grep -v '^keyring-name=' "$1" >/tmp/same.1
@@ -49,18 +17,6 @@ same() { # FILE FILE
 }
 label() { # PID
 	tr -d '\000' <"/proc/$1/attr/current"
-}
-# RUNTIME BUNDLE ID: run the container in the foreground, its output in /tmp/out.ID.
-run_probe() {
-	(cd "/tests/$2" && $1 run "$3" </dev/null >"/tmp/out.$3" 2>&1) || { cat "/tmp/out.$3"; return 1; }
-}
-exec_probe() { # RUNTIME ID EXEC-ARGS...
-	rt=$1 id=$2
-	shift 2
-	$rt exec "$@" </dev/null >"/tmp/out.$id" 2>&1 || { cat "/tmp/out.$id"; return 1; }
-}
-start() { # RUNTIME BUNDLE ID
-	(cd "/tests/$2" && $1 run -d "$3" </dev/null >"/tmp/start.$3" 2>&1) || { cat "/tmp/start.$3"; return 1; }
 }
 
 # The kernel and the policy.
@@ -223,6 +179,4 @@ else
 fi
 ok "delete the container" $C delete --force s1
 
-echo "1..$n"
-echo CLEAT-TAP-END
-poweroff -f
+vm_guest_end
