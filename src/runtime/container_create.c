@@ -37,6 +37,7 @@ struct create_run {
 	struct cleat_ns_plan ns;
 	int console_sock;
 	int sync_parent, sync_child;
+	unsigned listen_fds; /* LISTEN_FDS passed to us (sd_listen_fds(3)) */
 	pid_t helper, init;
 	void *helper_stack; /* the helper ran on it until its exec: unmapped once it is gone */
 	size_t helper_stack_size;
@@ -44,6 +45,21 @@ struct create_run {
 	bool dir_created;
 	struct cleat_cgroup_join cg_join;
 };
+
+/* Kill (if still there) and reap the helper, and unmap the stack it started on: it
+ * exec'd (it talked to us from `cleat init`) or is gone by now. */
+static void stop_helper(struct create_run *r)
+{
+	if (r->helper > 0) {
+		kill(r->helper, SIGKILL);
+		while (waitpid(r->helper, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	r->helper = 0;
+	if (r->helper_stack)
+		munmap(r->helper_stack, r->helper_stack_size);
+	r->helper_stack = NULL;
+}
 
 static void create_run_cleanup(struct create_run *r, bool failed)
 {
@@ -66,14 +82,7 @@ static void create_run_cleanup(struct create_run *r, bool failed)
 		if (r->pty_master >= 0)
 			close(r->pty_master);
 	}
-	if (r->helper > 0) {
-		kill(r->helper, SIGKILL);
-		while (waitpid(r->helper, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
-	/* The helper exec'd (it talked to us from `cleat init`) or is reaped by now. */
-	if (r->helper_stack)
-		munmap(r->helper_stack, r->helper_stack_size);
+	stop_helper(r);
 	cleat_ns_plan_close(&r->ns);
 	cleat_cgroup_join_close(&r->cg_join);
 	for (int *fd = (int[]){ r->console_sock, r->sync_parent, r->sync_child, -2 }; *fd != -2; fd++)
@@ -192,7 +201,7 @@ static int spawn(struct create_run *r, cleat_error_t *err)
 	struct cleat_helper_exec x = {
 		.argv0 = r->ctx->argv0,
 		.sync_fd = r->sync_child,
-		.keep_fds = listen_fds_from_env() + r->o->preserve_fds,
+		.keep_fds = r->listen_fds + r->o->preserve_fds,
 		.born_into = r->cg_join.v2_dir >= 0 ? &r->cg_join : NULL,
 		.moved_by_pid = r->ctx->systemd_cgroup,
 	};
@@ -214,12 +223,7 @@ static int respawn_in_cgroup(struct create_run *r, cleat_error_t *err)
 {
 	if (r->cg_join.v2_dir < 0)
 		return 0;
-	kill(r->helper, SIGKILL);
-	while (waitpid(r->helper, NULL, 0) < 0 && errno == EINTR)
-		;
-	r->helper = 0;
-	munmap(r->helper_stack, r->helper_stack_size);
-	r->helper_stack = NULL;
+	stop_helper(r);
 	close(r->sync_parent);
 	r->sync_parent = -1;
 	return spawn(r, err);
@@ -228,7 +232,6 @@ static int respawn_in_cgroup(struct create_run *r, cleat_error_t *err)
 /* What `cleat init` needs, from the config text this process parsed. */
 static int send_launch(struct create_run *r, cleat_error_t *err)
 {
-	unsigned listen = listen_fds_from_env();
 	_cleanup_free_ char *state_dir = xasprintf("%s/%s", r->ctx->root, r->o->id);
 	struct cleat_init_launch l = {
 		.id = r->o->id,
@@ -238,8 +241,8 @@ static int send_launch(struct create_run *r, cleat_error_t *err)
 		.no_pivot = r->o->no_pivot,
 		.no_new_keyring = r->o->no_new_keyring,
 		.fifo = !r->o->direct_start,
-		.keep_fds = listen + r->o->preserve_fds,
-		.listen_fds = listen,
+		.keep_fds = r->listen_fds + r->o->preserve_fds,
+		.listen_fds = r->listen_fds,
 		.config = r->config_text,
 		.config_len = r->config_len,
 	};
@@ -381,6 +384,7 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 {
 	if (cleat_container_validate_id(r->o->id, err) < 0)
 		return -1;
+	r->listen_fds = listen_fds_from_env();
 	/* First thing: the helper's exec of the sealed copy overlaps everything up to
 	 * the cgroup. */
 	if (spawn(r, err) < 0)
@@ -407,9 +411,8 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 		return -1;
 	if (sync_loop(r, err) < 0)
 		return -1;
-	while (waitpid(r->helper, NULL, 0) < 0 && errno == EINTR)
-		;
-	r->helper = 0;
+	/* It exits right after announcing the init. */
+	stop_helper(r);
 	cleat_debug("create %s: init %d ready", r->o->id, (int) r->init);
 	r->c->init_start_time = cleat_proc_start_time(r->init);
 	if (r->c->init_start_time == 0)
