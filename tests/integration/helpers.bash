@@ -408,6 +408,9 @@ stop_containerd() {
 	kill_pids_with_arg "$CTR_ADDRESS"
 	remove_tree "$CTRD_DIR"
 	unset CTRD_DIR CTRD_PID
+	# The runtime made /<namespace> the parent of the containers' cgroups (containerd's
+	# default cgroupsPath /<namespace>/<id>); empty now unless another suite still uses it.
+	rmdir /sys/fs/cgroup/*/"$CTR_NAMESPACE" /sys/fs/cgroup/unified/"$CTR_NAMESPACE" 2>/dev/null || true
 }
 
 # import_test_image_ctr: import the busybox test image into our containerd as
@@ -481,6 +484,8 @@ stop_dockerd() {
 		kill_pids_with_arg "$DOCKERD_DIR/"
 		remove_tree "$DOCKERD_DIR"
 		unset DOCKERD_DIR DOCKERD_PID DOCKER_SOCK
+		# dockerd's cgroupfs parent /docker, empty now unless another dockerd uses it.
+		rmdir /sys/fs/cgroup/*/docker /sys/fs/cgroup/unified/docker 2>/dev/null || true
 	fi
 	if [ "${DOCKERD_OWNS_CONTAINERD:-}" = 1 ]; then
 		stop_containerd
