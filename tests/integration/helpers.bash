@@ -392,9 +392,10 @@ stop_pid() {
 # when start_containerd failed or was never called.
 stop_containerd() {
 	[ -n "${CTRD_DIR:-}" ] && [ -d "$CTRD_DIR" ] || return 0
-	local ns id c="$CTR --address $CTR_ADDRESS"
+	local ns id c="$CTR --address $CTR_ADDRESS" namespaces=$CTR_NAMESPACE
 	if [ -n "${CTRD_PID:-}" ] && kill -0 "$CTRD_PID" 2>/dev/null; then
-		for ns in $(timeout 10 $c namespaces ls -q 2>/dev/null); do
+		namespaces=$(timeout 10 $c namespaces ls -q 2>/dev/null)
+		for ns in $namespaces; do
 			for id in $(timeout 10 $c -n "$ns" tasks ls -q 2>/dev/null); do
 				timeout 10 $c -n "$ns" tasks kill -s SIGKILL "$id" >/dev/null 2>&1
 				timeout 20 $c -n "$ns" tasks delete --force "$id" >/dev/null 2>&1
@@ -410,7 +411,9 @@ stop_containerd() {
 	unset CTRD_DIR CTRD_PID
 	# The runtime made /<namespace> the parent of the containers' cgroups (containerd's
 	# default cgroupsPath /<namespace>/<id>); empty now unless another suite still uses it.
-	rmdir /sys/fs/cgroup/*/"$CTR_NAMESPACE" /sys/fs/cgroup/unified/"$CTR_NAMESPACE" 2>/dev/null || true
+	for ns in $namespaces; do
+		rmdir /sys/fs/cgroup/*/"$ns" /sys/fs/cgroup/unified/"$ns" 2>/dev/null || true
+	done
 }
 
 # import_test_image_ctr: import the busybox test image into our containerd as
