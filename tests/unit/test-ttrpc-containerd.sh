@@ -22,6 +22,7 @@ if [ "$(id -u)" != 0 ] || ! command -v containerd >/dev/null || ! command -v ctr
 fi
 
 dir=$(mktemp -d /tmp/cleat-ttrpc-ctd.XXXXXX)
+ns=cleat-ttrpc-unit
 cpid=
 epid=
 cleanup() {
@@ -31,6 +32,8 @@ cleanup() {
 		wait "$cpid" 2>/dev/null
 	fi
 	rm -rf "$dir"
+	rmdir /sys/fs/cgroup/*/"$ns" /sys/fs/cgroup/unified/"$ns" 2>/dev/null
+	true
 }
 trap cleanup EXIT
 
@@ -75,7 +78,9 @@ else
 	mkdir -p "$dir/rootfs/bin"
 	cp /bin/busybox "$dir/rootfs/bin/busybox"
 	ln -s busybox "$dir/rootfs/bin/sh"
-	out=$(timeout 30 $ctr run --rm --runtime "$shim" --rootfs "$dir/rootfs" ttrpc-ctd-1 \
+	# A namespace of our own: the runtime makes /<namespace> the container's cgroup
+	# parent, which cleanup removes.
+	out=$(timeout 30 $ctr -n "$ns" run --rm --runtime "$shim" --rootfs "$dir/rootfs" ttrpc-ctd-1 \
 		/bin/sh -c 'echo via-cleat-shim; exit 5' 2>&1)
 	rc=$?
 	[ "$rc" = 5 ] && [ "$out" = via-cleat-shim ]
