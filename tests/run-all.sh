@@ -74,6 +74,8 @@ step() {
 		return 0
 	fi
 	echo "   FAILED: $name (log: $logf)"
+	# The log's tail is a summary; name the failing test points (automake/TAP) first.
+	grep -E '^(FAIL|ERROR|not ok)[: ]' "$logf" | head -n 20 | sed 's/^/   ! /'
 	tail -n 25 "$logf" | sed 's/^/   | /'
 	FAILED=$((FAILED + 1))
 	FAILURES+=("$name")

@@ -44,8 +44,10 @@ static void test_start_time(void)
 	pid_t child = fork();
 	if (child == 0)
 		_exit(0);
-	/* Let it become a zombie: a zombie is not a live init. */
-	usleep(100000);
+	/* Wait until it is a zombie (WNOWAIT leaves it unreaped): a zombie is not a live init. */
+	siginfo_t si;
+	while (waitid(P_PID, (id_t) child, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+		;
 	ok(cleat_proc_start_time(child) == 0, "a zombie has no start time");
 	waitpid(child, NULL, 0);
 	ok(cleat_proc_start_time(child) == 0, "a reaped pid has no start time");

@@ -332,7 +332,7 @@ static void test_free_in_callback(void)
 	for (int i = 0; i < 4; i++)
 		ttrpc_client_call(freeing_client, "test.Svc", "Echo", (const uint8_t *) "abc", 3,
 				  NULL, free_in_cb, NULL, &err);
-	for (int i = 0; i < 20 && freeing_calls == 0; i++)
+	for (int i = 0; i < 300 && freeing_calls == 0; i++)
 		spin_ms(10);
 	spin_ms(30);
 	tap_ok(freeing_calls == 1, "client freed from its response callback: no further callbacks");
