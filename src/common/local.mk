@@ -10,3 +10,5 @@ libcleatcommon_a_SOURCES += %reldir%/sha256.c %reldir%/sha256.h
 libcleatcommon_a_SOURCES += %reldir%/mount_flags.c %reldir%/mount_flags.h
 # wait status -> exit code, for the runtime and the shim
 libcleatcommon_a_SOURCES += %reldir%/exit_status.c %reldir%/exit_status.h
+# UTC timestamps without loading a time zone file
+libcleatcommon_a_SOURCES += %reldir%/utc_time.c %reldir%/utc_time.h

@@ -1,5 +1,6 @@
 #include "config.h"
 #include "common/log.h"
+#include "common/utc_time.h"
 #include "common/util.h"
 
 #include <errno.h>
@@ -95,11 +96,9 @@ void cleat_log(enum cleat_log_level level, const char *fmt, ...)
 static void emit(enum cleat_log_level level, const char *msg)
 {
 	struct timespec ts;
-	struct tm tm;
 	char stamp[64];
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t sl = strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+	size_t sl = cleat_utc_format(ts.tv_sec, stamp, sizeof stamp);
 	snprintf(stamp + sl, sizeof stamp - sl, ".%09ldZ", ts.tv_nsec);
 
 	_cleanup_free_ char *line = NULL;

@@ -12,6 +12,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "common/utc_time.h"
 #include "common/util.h"
 
 static int lock_dir(int dir_fd, int *lock_fd, cleat_error_t *err)
@@ -210,11 +211,9 @@ unsigned long long cleat_proc_start_time(pid_t pid)
 char *cleat_rfc3339_now(void)
 {
 	struct timespec ts;
-	struct tm tm;
 	char buf[64];
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	size_t l = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+	size_t l = cleat_utc_format(ts.tv_sec, buf, sizeof buf);
 	/* Go's RFC3339Nano drops trailing zeros of the fraction. */
 	char frac[16];
 	snprintf(frac, sizeof frac, "%09ld", ts.tv_nsec);

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/utc_time.h"
 #include "common/util.h"
 #include "runtime/container.h"
 #include "runtime/state_dir.h"
@@ -51,6 +52,37 @@ static void test_start_time(void)
 	ok(cleat_proc_start_time(child) == 0, "a zombie has no start time");
 	waitpid(child, NULL, 0);
 	ok(cleat_proc_start_time(child) == 0, "a reaped pid has no start time");
+}
+
+/* cleat_utc_format agrees with gmtime_r + strftime: epoch, leap days, centuries,
+ * before 1970, and a pseudo-random spread up to the year 9999. */
+static void test_utc_format(void)
+{
+	static const time_t fixed[] = { 0, -1, 59, 86399, 86400, 951782400 /* 2000-02-29 */,
+					951868800, 4107456000 /* 2100-03-01 */, -2208988800,
+					1795870628, 253402300799 /* 9999-12-31T23:59:59 */ };
+	int bad = 0, n = 0;
+	unsigned long long x = 88172645463325252ULL;
+	for (int i = 0; i < 20000; i++) {
+		time_t t;
+		if (i < (int) ARRAY_SIZE(fixed)) {
+			t = fixed[i];
+		} else {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			t = (time_t) (x % 253402300800ULL) - 2208988800;
+		}
+		struct tm tm;
+		char want[64], got[64];
+		gmtime_r(&t, &tm);
+		strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%S", &tm);
+		size_t l = cleat_utc_format(t, got, sizeof got);
+		n++;
+		if (strcmp(got, want) != 0 || l != strlen(want)) {
+			if (bad++ < 3)
+				printf("#   %lld: got %s, want %s\n", (long long) t, got, want);
+		}
+	}
+	ok(bad == 0, "cleat_utc_format matches gmtime_r for %d times (%d differ)", n, bad);
 }
 
 static void test_rfc3339(void)
@@ -153,6 +185,7 @@ int main(void)
 	test_ids();
 	test_start_time();
 	test_rfc3339();
+	test_utc_format();
 	test_state_dir(root);
 	test_status_names();
 	cleat_error_t err = NULL;
