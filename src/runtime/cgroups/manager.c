@@ -348,6 +348,12 @@ int cleat_cgroup_kill_all(struct cleat_cgroup *cg, int signo, cleat_error_t *err
 
 static int rmdir_tree(const char *dir, cleat_error_t *err)
 {
+	/* Usually a leaf: one rmdir, no listing.  A cgroup with children (or with a
+	 * task still exiting) says EBUSY. */
+	if (rmdir(dir) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EBUSY && errno != ENOTEMPTY)
+		return cleat_error_errno(err, errno, "rmdir \"%s\"", dir);
 	_cleanup_closedir_ DIR *d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : cleat_error_errno(err, errno, "open \"%s\"", dir);

@@ -133,7 +133,11 @@ int cleat_rootfs_prepare(const struct cleat_rootfs_opts *o, cleat_error_t *err)
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, prop ? prop : MS_SLAVE | MS_REC, NULL) < 0)
 		return cleat_error_errno(err, errno, "set propagation of `/`");
-	if (make_parent_private(o->rootfs, err) < 0 || bind_rootfs(o->rootfs, err) < 0)
+	/* After a recursive slave/private/unbindable pass nothing is shared any more:
+	 * only a shared propagation leaves a parent to fix. */
+	bool none_shared = prop == 0 || ((prop & MS_REC) && !(prop & MS_SHARED));
+	if ((!none_shared && make_parent_private(o->rootfs, err) < 0) ||
+	    bind_rootfs(o->rootfs, err) < 0)
 		return -1;
 	c.rootfd = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (c.rootfd < 0)
