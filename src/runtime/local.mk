@@ -13,6 +13,7 @@ libcleat_a_SOURCES += \
 	%reldir%/linux/namespaces.c %reldir%/linux/namespaces.h \
 	%reldir%/linux/userns.c %reldir%/linux/userns.h \
 	%reldir%/linux/sync.c %reldir%/linux/sync.h \
+	%reldir%/linux/clone_vm.c %reldir%/linux/clone_vm.h \
 	%reldir%/linux/process.c %reldir%/linux/process.h \
 	%reldir%/linux/terminal.c %reldir%/linux/terminal.h \
 	%reldir%/linux/exec.c %reldir%/linux/exec.h %reldir%/container_exec.c

@@ -22,6 +22,7 @@
 
 #include "common/util.h"
 #include "runtime/cgroups/internal.h"
+#include "runtime/linux/clone_vm.h"
 
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
@@ -162,4 +163,32 @@ pid_t cleat_cgroup_clone_joined(struct cleat_cgroup_join *j, unsigned long flags
 	if (j)
 		cleat_cgroup_join_close(j);
 	return (pid_t) pid;
+}
+
+pid_t cleat_cgroup_clone_joined_vm(struct cleat_cgroup_join *j, unsigned long flags,
+				   int (*fn)(void *), const void *arg, size_t len, cleat_error_t *err)
+{
+	pid_t pid = -1;
+	if (j && !j->in_v2 && j->v2_dir >= 0) {
+		_cleanup_error_ cleat_error_t e = NULL;
+		pid = cleat_clone_vm(flags, j->v2_dir, fn, arg, len, &e);
+		/* As cleat_cgroup_clone_joined(): refused into the cgroup, join by writing. */
+		if (pid < 0 && e->errnum != ENOSYS && e->errnum != E2BIG && e->errnum != EBUSY &&
+		    e->errnum != EACCES && e->errnum != EPERM && e->errnum != EINVAL) {
+			*err = TAKE_PTR(e);
+			return -1;
+		}
+	}
+	if (pid < 0) {
+		for (size_t i = 0; j && !j->in_v2 && i < j->n; i++)
+			if (j->v2[i] && write_zero(j, i, err) < 0)
+				return -1;
+		pid = cleat_clone_vm(flags, -1, fn, arg, len, err);
+		if (pid < 0)
+			return -1;
+	}
+	/* Only we come back here: the child runs fn. */
+	if (j)
+		cleat_cgroup_join_close(j);
+	return pid;
 }

@@ -181,6 +181,11 @@ fail:;
 	_exit(127);
 }
 
+static int init_entry(void *a)
+{
+	init_main(a);
+}
+
 static int helper_userns(const struct cleat_init_args *a, cleat_error_t *err)
 {
 	if (a->ns.join_fd[CLEAT_NS_USER] >= 0)
@@ -240,11 +245,13 @@ _Noreturn void cleat_init_helper_main(const struct cleat_init_args *a)
 	cleat_process_close_inherited(a->keep_fds, own, n_own);
 	if (helper_setup(a, &err) < 0)
 		child_fail(a->sync_fd, &err);
-	pid_t pid = cleat_sync_clone_announced(a->sync_fd, CLEAT_SYNC_INIT_PID, a->cgroup_join, &err);
+	/* The init shares our memory (no copy; we exit now), except with a time
+	 * namespace: the kernel gives a new one only to a child with its own. */
+	bool share = !a->ns.create[CLEAT_NS_TIME] && a->ns.join_fd[CLEAT_NS_TIME] < 0;
+	pid_t pid = cleat_sync_clone_announced_run(a->sync_fd, CLEAT_SYNC_INIT_PID, a->cgroup_join,
+						    share, init_entry, (void *) a, &err);
 	if (pid < 0)
 		child_fail(a->sync_fd, &err);
-	if (pid == 0)
-		init_main(a);
 	_exit(0);
 }
 

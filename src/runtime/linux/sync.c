@@ -191,6 +191,34 @@ int cleat_sync_serve_seccomp_fd(int sock, const struct oci_seccomp *s, int notif
 	return cleat_sync_send_type(sock, CLEAT_SYNC_SECCOMP_DONE, err);
 }
 
+/* In the new process: wait until the caller has announced us. */
+static void wait_announced(const int gate[2])
+{
+	close(gate[1]);
+	char go;
+	ssize_t n;
+	while ((n = read(gate[0], &go, 1)) < 0 && errno == EINTR)
+		;
+	if (n != 1)
+		_exit(1); /* the announcer died before naming us */
+	close(gate[0]);
+}
+
+/* Announce pid, then open the gate.  With shared memory the child may run from
+ * the moment the gate opens: nothing here touches memory after that write. */
+static pid_t announce(int sock, enum cleat_sync_type type, pid_t pid, int gate[2],
+		      cleat_error_t *err)
+{
+	close(gate[0]);
+	_cleanup_close_ int go = gate[1];
+	int32_t p32 = pid;
+	if (cleat_sync_send(sock, type, 0, &p32, sizeof p32, -1, err) < 0)
+		return -1;
+	if (write_all(go, "g", 1) < 0)
+		return cleat_error_errno(err, errno, "release the new process");
+	return pid;
+}
+
 pid_t cleat_sync_clone_announced(int sock, enum cleat_sync_type type, struct cleat_cgroup_join *j,
 				  cleat_error_t *err)
 {
@@ -204,22 +232,53 @@ pid_t cleat_sync_clone_announced(int sock, enum cleat_sync_type type, struct cle
 		return -1;
 	}
 	if (pid == 0) {
-		close(gate[1]);
-		char go;
-		ssize_t n;
-		while ((n = read(gate[0], &go, 1)) < 0 && errno == EINTR)
-			;
-		if (n != 1)
-			_exit(1); /* the announcer died before naming us */
-		close(gate[0]);
+		wait_announced(gate);
 		return 0;
 	}
-	close(gate[0]);
-	_cleanup_close_ int go = gate[1];
-	int32_t p32 = pid;
-	if (cleat_sync_send(sock, type, 0, &p32, sizeof p32, -1, err) < 0)
-		return -1;
-	if (write_all(go, "g", 1) < 0)
-		return cleat_error_errno(err, errno, "release the new process");
-	return pid;
+	return announce(sock, type, pid, gate, err);
+}
+
+struct announced_boot {
+	int gate[2];
+	int (*fn)(void *);
+	void *arg;
+};
+
+/* On the child's own stack, where clone_vm copied the boot block. */
+static int announced_child(void *p)
+{
+	const struct announced_boot *b = p;
+	wait_announced(b->gate);
+	return b->fn(b->arg);
+}
+
+pid_t cleat_sync_clone_announced_run(int sock, enum cleat_sync_type type,
+				      struct cleat_cgroup_join *j, bool share_memory,
+				      int (*fn)(void *), void *arg, cleat_error_t *err)
+{
+	struct announced_boot b = { .fn = fn, .arg = arg };
+	if (pipe2(b.gate, O_CLOEXEC) < 0)
+		return cleat_error_errno(err, errno, "pipe");
+	pid_t pid = -1;
+	if (share_memory) {
+		_cleanup_error_ cleat_error_t e = NULL;
+		pid = cleat_cgroup_clone_joined_vm(j, CLONE_PARENT, announced_child, &b, sizeof b, &e);
+		if (pid < 0 && e->errnum != ENOSYS) {
+			*err = TAKE_PTR(e);
+			close(b.gate[0]);
+			close(b.gate[1]);
+			return -1;
+		}
+	}
+	if (pid < 0) {
+		pid = cleat_cgroup_clone_joined(j, CLONE_PARENT, err);
+		if (pid == 0)
+			_exit(announced_child(&b));
+		if (pid < 0) {
+			close(b.gate[0]);
+			close(b.gate[1]);
+			return -1;
+		}
+	}
+	return announce(sock, type, pid, b.gate, err);
 }

@@ -56,6 +56,13 @@ int cleat_sync_send_type(int sock, enum cleat_sync_type type, cleat_error_t *err
  * child, < 0 on error (err set, in the caller). */
 pid_t cleat_sync_clone_announced(int sock, enum cleat_sync_type type, struct cleat_cgroup_join *j,
 				  cleat_error_t *err);
+/* The same, the child running fn(arg) and exiting with its result.  share_memory: it
+ * shares the caller's memory (linux/clone_vm.h) where the kernel allows, so the caller
+ * must exit right after, touching nothing that fn uses (arg and what it points to must
+ * outlive the caller's return: the caller's callers' frames are never reused). */
+pid_t cleat_sync_clone_announced_run(int sock, enum cleat_sync_type type,
+				      struct cleat_cgroup_join *j, bool share_memory,
+				      int (*fn)(void *), void *arg, cleat_error_t *err);
 /* Forward an error to the parent (best effort: the child exits right after). */
 void cleat_sync_send_error(int sock, const cleat_error_t e);
 /* The same from a child that may not allocate (a CLONE_VM child): stack and sendmsg only. */
