@@ -18,7 +18,7 @@ libcleat_a_SOURCES += \
 	%reldir%/linux/terminal.c %reldir%/linux/terminal.h \
 	%reldir%/linux/exec.c %reldir%/linux/exec.h %reldir%/container_exec.c
 libcleat_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SECCOMP_CFLAGS) $(CAP_CFLAGS) $(SYSTEMD_CFLAGS)
-CLEAT_LIBS = libcleat.a liboci.a libcleatcommon.a $(YAJL_LIBS) $(SECCOMP_LIBS) $(CAP_LIBS)
+CLEAT_LIBS = libcleat.a liboci.a libcleatcommon.a $(RUNTIME_LIBS)
 
 bin_PROGRAMS += cleat
 cleat_SOURCES = %reldir%/main.c \
