@@ -85,6 +85,38 @@ static void test_utc_format(void)
 	ok(bad == 0, "cleat_utc_format matches gmtime_r for %d times (%d differ)", n, bad);
 }
 
+/* write_file_atomic: creates, replaces (by exchange) leaving no temporary file,
+ * replaces a symlink itself like rename(2), and never replaces a directory. */
+static void test_write_atomic(const char *dir)
+{
+	cleat_error_t err = NULL;
+	_cleanup_free_ char *f = xasprintf("%s/atomic", dir);
+	_cleanup_free_ char *tmp = xasprintf("%s/.atomic.tmp", dir);
+	_cleanup_free_ char *got = NULL;
+	size_t len = 0;
+	ok(write_file_atomic(f, "one", 3, 0600, &err) == 0, "write_file_atomic creates");
+	ok(write_file_atomic(f, "second", 6, 0600, &err) == 0 && read_file(f, &got, &len, &err) == 0 &&
+		   len == 6 && memcmp(got, "second", 6) == 0,
+	   "write_file_atomic replaces the content");
+	ok(access(tmp, F_OK) < 0 && errno == ENOENT, "no temporary file is left behind");
+	_cleanup_free_ char *target = xasprintf("%s/target", dir);
+	_cleanup_free_ char *link = xasprintf("%s/link", dir);
+	write_file(target, "keep", 4, 0600, &err);
+	ok(symlink(target, link) == 0 && write_file_atomic(link, "new", 3, 0600, &err) == 0,
+	   "write_file_atomic over a symlink");
+	free(got);
+	got = NULL;
+	struct stat st;
+	ok(lstat(link, &st) == 0 && S_ISREG(st.st_mode) && read_file(target, &got, &len, &err) == 0 &&
+		   len == 4 && memcmp(got, "keep", 4) == 0,
+	   "the symlink itself is replaced, its target untouched");
+	_cleanup_free_ char *d = xasprintf("%s/adir", dir);
+	mkdir(d, 0700);
+	ok(write_file_atomic(d, "x", 1, 0600, &err) < 0 && err != NULL, "a directory is not replaced");
+	cleat_error_free(&err);
+	ok(stat(d, &st) == 0 && S_ISDIR(st.st_mode), "and it is still there");
+}
+
 static void test_rfc3339(void)
 {
 	_cleanup_free_ char *t = cleat_rfc3339_now();
@@ -186,6 +218,7 @@ int main(void)
 	test_start_time();
 	test_rfc3339();
 	test_utc_format();
+	test_write_atomic(tmpl);
 	test_state_dir(root);
 	test_status_names();
 	cleat_error_t err = NULL;
