@@ -65,6 +65,9 @@ int cg_systemd_parse(const char *cgroups_path, const char *id, char **slice, cha
 int cg_systemd_slice_path(const char *slice, char **out, cleat_error_t *err);
 
 /* io.c: file access inside a cgroup directory, with errors naming file and value. */
+/* Open dir/file for cg_write_fd() (several values to one file: one open). */
+int cg_open_write(const char *dir, const char *file, cleat_error_t *err);
+int cg_write_fd(int fd, const char *dir, const char *file, const char *value, cleat_error_t *err);
 int cg_write(const char *dir, const char *file, const char *value, cleat_error_t *err);
 int cg_writef(const char *dir, const char *file, cleat_error_t *err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

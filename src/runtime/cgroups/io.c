@@ -13,20 +13,31 @@
 #include "common/util.h"
 #include "runtime/cgroups/internal.h"
 
-int cg_write(const char *dir, const char *file, const char *value, cleat_error_t *err)
+int cg_open_write(const char *dir, const char *file, cleat_error_t *err)
 {
 	_cleanup_free_ char *path = xasprintf("%s/%s", dir, file);
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return cleat_error_errno(err, errno, "open \"%s\"", path);
+	return fd;
+}
+
+int cg_write_fd(int fd, const char *dir, const char *file, const char *value, cleat_error_t *err)
+{
 	/* cgroup files take one value per write(2); a short write is a failure. */
 	ssize_t w;
 	do
 		w = write(fd, value, strlen(value));
 	while (w < 0 && errno == EINTR);
 	if (w < 0)
-		return cleat_error_errno(err, errno, "write \"%s\" to \"%s\"", value, path);
+		return cleat_error_errno(err, errno, "write \"%s\" to \"%s/%s\"", value, dir, file);
 	return 0;
+}
+
+int cg_write(const char *dir, const char *file, const char *value, cleat_error_t *err)
+{
+	_cleanup_close_ int fd = cg_open_write(dir, file, err);
+	return fd < 0 ? -1 : cg_write_fd(fd, dir, file, value, err);
 }
 
 int cg_writef(const char *dir, const char *file, cleat_error_t *err, const char *fmt, ...)

@@ -393,13 +393,23 @@ static int v1_devices(struct cleat_cgroup *cg, const struct oci_resources *r,
 		return -1;
 	/* The kernel applies the rules in order exactly as the emulator does.
 	 * The container's processes join after this, so a transient deny-all
-	 * hurts no one. */
-	for (size_t i = 0; i < n; i++) {
+	 * hurts no one.  Each write(2) is one rule: each file is opened once. */
+	static const char *const files[2] = { "devices.deny", "devices.allow" };
+	int fds[2] = { -1, -1 };
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		int k = rules[i].allow ? 1 : 0;
+		if (fds[k] < 0 && (fds[k] = cg_open_write(h->dir, files[k], err)) < 0) {
+			rc = -1;
+			break;
+		}
 		_cleanup_free_ char *s = cg_dev_rule_string(&rules[i]);
-		if (cg_write(h->dir, rules[i].allow ? "devices.allow" : "devices.deny", s, err) < 0)
-			return -1;
+		rc = cg_write_fd(fds[k], h->dir, files[k], s, err);
 	}
-	return 0;
+	for (int k = 0; k < 2; k++)
+		if (fds[k] >= 0)
+			close(fds[k]);
+	return rc;
 }
 
 int cg_v1_apply(struct cleat_cgroup *cg, const struct oci_resources *r, const struct oci_config *c,
