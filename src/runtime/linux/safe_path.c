@@ -111,6 +111,13 @@ static int mkdir_p_depth(int rootfd, const char *path, mode_t mode, int depth, c
 	_cleanup_free_ char *prefix = xmalloc(strlen(rest) + 2);
 	size_t plen = 0;
 
+	/* Usually the whole path exists: one lookup instead of one per component
+	 * (each from the root).  Otherwise walk it, creating what is missing. */
+	cleat_error_t whole = NULL;
+	int fd0 = cleat_safe_open(rootfd, rest, O_PATH | O_DIRECTORY, 0, &whole);
+	if (fd0 >= 0)
+		return fd0;
+	cleat_error_free(&whole);
 	cur = cleat_safe_open(rootfd, "/", O_PATH | O_DIRECTORY, 0, err);
 	if (cur < 0)
 		return -1;
