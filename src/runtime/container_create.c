@@ -204,6 +204,7 @@ static int spawn(struct create_run *r, cleat_error_t *err)
 		.keep_fds = r->listen_fds + r->o->preserve_fds,
 		.born_into = r->cg_join.v2_dir >= 0 ? &r->cg_join : NULL,
 		.moved_by_pid = r->ctx->systemd_cgroup,
+		.state_root = r->ctx->root,
 	};
 	r->helper = cleat_init_fork_helper(&x, err);
 	r->helper_stack = x.stack;

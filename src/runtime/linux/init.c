@@ -259,6 +259,7 @@ _Noreturn void cleat_init_helper_main(const struct cleat_init_args *a)
 struct helper_child {
 	int sync_fd;
 	char **argv, **envp;
+	const char *layers, *name; /* the overlay seal (selfexe.h), layers NULL: none */
 };
 
 /* Runs on its own stack in the parent's memory until the exec: no allocation, no
@@ -268,7 +269,12 @@ static int helper_child_exec(void *arg)
 	const struct helper_child *h = arg;
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	const char *what = "keep the sync socket across exec";
-	int r = fcntl(h->sync_fd, F_SETFD, 0) < 0 ? -errno : cleat_selfexe_copy_raw(&what);
+	int r = fcntl(h->sync_fd, F_SETFD, 0) < 0 ? -errno : 0;
+	if (r == 0) {
+		r = cleat_selfexe_overlay_raw(h->layers, h->name);
+		if (r < 0)
+			r = cleat_selfexe_copy_raw(&what);
+	}
 	if (r >= 0) {
 		syscall(SYS_execveat, r, "", h->argv, h->envp, AT_EMPTY_PATH);
 		what = "re-execute cleat from its sealed copy";
@@ -308,7 +314,9 @@ pid_t cleat_init_fork_helper(struct cleat_helper_exec *x, cleat_error_t *err)
 	envp[n] = init_env;
 	envp[n + 1] = CLEAT_SELFEXE_ENV "=1";
 	envp[n + 2] = NULL;
-	*h = (struct helper_child){ sync_fd, argv, envp };
+	const char *name = NULL;
+	_cleanup_free_ char *layers = cleat_selfexe_overlay_layers(x->state_root, &name);
+	*h = (struct helper_child){ sync_fd, argv, envp, layers, name };
 	pid_t pid;
 	if (x->born_into || x->moved_by_pid) {
 		/* Into the cgroup2 directory with clone3 (user namespaces, see
@@ -321,13 +329,15 @@ pid_t cleat_init_fork_helper(struct cleat_helper_exec *x, cleat_error_t *err)
 			helper_child_exec(h);
 		}
 	} else {
-		/* Like posix_spawn: no copy of our page tables, no copy-on-write faults
-		 * while we go on; the child only execs.  Every signal blocked meanwhile, so
-		 * no handler runs on the child's stack in our memory. */
+		/* Like posix_spawn: no copy of our page tables, no copy-on-write faults,
+		 * and we wait until the child exec'd (CLONE_VFORK: it shares our errno and
+		 * heap until then; what it does first is short).  Every signal blocked
+		 * meanwhile, so no handler runs on the child's stack in our memory. */
 		sigset_t all, old;
 		sigfillset(&all);
 		sigprocmask(SIG_SETMASK, &all, &old);
-		pid = clone(helper_child_exec, (char *) x->stack + x->stack_size, CLONE_VM | SIGCHLD, h);
+		pid = clone(helper_child_exec, (char *) x->stack + x->stack_size,
+			    CLONE_VM | CLONE_VFORK | SIGCHLD, h);
 		int e = errno;
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		errno = e;

@@ -55,6 +55,7 @@ struct cleat_helper_exec {
 	unsigned keep_fds;              /* fds 3 .. 3+keep_fds-1 pass through untouched */
 	struct cleat_cgroup_join *born_into; /* clone3 the helper into its cgroup2 dir, or NULL */
 	bool moved_by_pid;              /* the systemd driver moves it: no CLONE_VM spawn */
+	const char *state_root;         /* an existing directory of ours for the overlay seal */
 	void *stack; /* out: the helper's stack and data until its exec (stack_size bytes),
 		      * to munmap once it exec'd or died; NULL when none */
 	size_t stack_size;

@@ -8,12 +8,21 @@
  * itself first thing; create and run fork the helper that becomes the init and
  * that helper execs the copy (runc protects `runc init` the same way), so the
  * copy costs no time on their critical path.  The copy is a sendfile of what the
- * kernel loads (not the debug sections: most of an unstripped binary). */
+ * kernel loads (not the debug sections: most of an unstripped binary).
+ *
+ * Where we may mount, the helper needs no copy at all (runc 1.2 does the same): it
+ * opens the binary through a private overlayfs made of two lower layers only (the
+ * binary's directory on top), never attached anywhere.  Such an overlay is read-only
+ * in the superblock and cannot be unwrapped to the file below, so /proc/<pid>/exe
+ * leads nowhere writable; exec maps the page cache we already use instead of half a
+ * megabyte copied per container. */
 #include "config.h"
 #include "runtime/linux/selfexe.h"
 #include "runtime/linux/security.h"
 
 #include <elf.h>
+#include <linux/magic.h>
+#include <linux/mount.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -21,6 +30,8 @@
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -110,6 +121,94 @@ int cleat_selfexe_copy_raw(const char **what)
 	return TAKE_FD(mfd);
 }
 
+/* Overlay lowerdir syntax: ':' separates layers, '\\' escapes. */
+static size_t escape_layer(char *out, const char *in, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (in[i] == ':' || in[i] == '\\') {
+			if (out)
+				out[k] = '\\';
+			k++;
+		}
+		if (out)
+			out[k] = in[i];
+		k++;
+	}
+	return k;
+}
+
+char *cleat_selfexe_overlay_layers(const char *other_dir, const char **name)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0 || exe[0] != '/' || other_dir == NULL || other_dir[0] != '/')
+		return NULL;
+	exe[n] = '\0';
+	/* Replaced on disk while we run: the path is no longer our binary. */
+	if (str_has_suffix(exe, " (deleted)"))
+		return NULL;
+	const char *slash = strrchr(exe, '/');
+	size_t dl = slash == exe ? 1 : (size_t) (slash - exe), ol = strlen(other_dir);
+	/* Nested layers are refused (ELOOP), and only after a costly check: leave
+	 * such a layout (say, a state root below the binary's directory) to the copy. */
+	size_t m = dl < ol ? dl : ol;
+	if (strncmp(exe, other_dir, m) == 0 &&
+	    (dl == ol || (dl < ol ? other_dir[dl] == '/' || dl == 1 : exe[ol] == '/' || ol == 1)))
+		return NULL;
+	size_t nl = strlen(slash + 1);
+	/* "<dir>:<other>" then NUL then the name, in one allocation. */
+	size_t len = escape_layer(NULL, exe, dl) + 1 + escape_layer(NULL, other_dir, ol);
+	char *buf = xmalloc(len + 1 + nl + 1);
+	size_t k = escape_layer(buf, exe, dl);
+	buf[k++] = ':';
+	k += escape_layer(buf + k, other_dir, ol);
+	buf[k++] = '\0';
+	memcpy(buf + k, slash + 1, nl + 1);
+	*name = buf + k;
+	return buf;
+}
+
+int cleat_selfexe_overlay_raw(const char *layers, const char *name)
+{
+	if (layers == NULL)
+		return -EINVAL;
+	_cleanup_close_ int ctx = (int) syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
+	if (ctx < 0)
+		return -errno;
+	if (syscall(SYS_fsconfig, ctx, FSCONFIG_SET_STRING, "lowerdir", layers, 0) < 0)
+		return -errno;
+	/* Not needed, and it logs when the layers are on different filesystems. */
+	(void) syscall(SYS_fsconfig, ctx, FSCONFIG_SET_STRING, "xino", "off", 0);
+	if (syscall(SYS_fsconfig, ctx, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return -errno;
+	_cleanup_close_ int mnt = (int) syscall(SYS_fsmount, ctx, FSMOUNT_CLOEXEC,
+						MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV |
+							MOUNT_ATTR_NOSUID);
+	if (mnt < 0)
+		return -errno;
+	_cleanup_close_ int fd = openat(mnt, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* The same file as the one we run (a package upgrade may have replaced it):
+	 * overlayfs keeps size and times, not device and inode. */
+	_cleanup_close_ int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	struct stat a, b;
+	if (self < 0 || fstat(self, &a) < 0 || fstat(fd, &b) < 0 || !S_ISREG(b.st_mode) ||
+	    a.st_size != b.st_size || a.st_mtim.tv_sec != b.st_mtim.tv_sec ||
+	    a.st_mtim.tv_nsec != b.st_mtim.tv_nsec || a.st_ctim.tv_sec != b.st_ctim.tv_sec ||
+	    a.st_ctim.tv_nsec != b.st_ctim.tv_nsec)
+		return -ESTALE;
+	return TAKE_FD(fd);
+}
+
+bool cleat_selfexe_fd_is_overlay_sealed(int fd)
+{
+	struct statfs sf;
+	return fstatfs(fd, &sf) == 0 && sf.f_type == OVERLAYFS_SUPER_MAGIC &&
+	       (sf.f_flags & ST_RDONLY);
+}
+
 int cleat_selfexe_copy(cleat_error_t *err)
 {
 	const char *what = "";
@@ -140,7 +239,8 @@ int cleat_selfexe_exec_copy(char *const argv[], char *const envp[], cleat_error_
 bool cleat_selfexe_is_sealed(void)
 {
 	_cleanup_close_ int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	return self >= 0 && cleat_selfexe_fd_is_sealed(self);
+	return self >= 0 && (cleat_selfexe_fd_is_sealed(self) ||
+			     cleat_selfexe_fd_is_overlay_sealed(self));
 }
 
 int cleat_selfexe_ensure_cloned(int argc, char **argv, char **envp, cleat_error_t *err)

@@ -12,7 +12,18 @@
 bool cleat_selfexe_fd_is_sealed(int fd);
 /* Whether this command line must re-execute from the copy first thing (exec). */
 bool cleat_selfexe_needed(int argc, char **argv);
-/* Whether /proc/self/exe is the sealed copy. */
+/* Whether /proc/self/exe is the sealed copy (a sealed memfd or a file of a
+ * read-only overlayfs, see selfexe.c). */
 bool cleat_selfexe_is_sealed(void);
+/* Whether fd is a file of a read-only overlayfs. */
+bool cleat_selfexe_fd_is_overlay_sealed(int fd);
+/* The lowerdir option for the overlay seal: our binary's directory over
+ * other_dir (an existing directory of ours, e.g. the state root), and in *name
+ * (inside the returned allocation) the binary's name.  NULL when there is no
+ * usable path (the binary was replaced or removed). */
+char *cleat_selfexe_overlay_layers(const char *other_dir, const char **name);
+/* System calls only (for the CLONE_VM helper): our binary opened through that
+ * overlay, or -errno (the caller then copies it into a memfd). */
+int cleat_selfexe_overlay_raw(const char *layers, const char *name);
 
 #endif
