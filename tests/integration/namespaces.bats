@@ -139,3 +139,27 @@ cleat.example"
 	refute_line --regexp ':/.+'
 	assert_line --regexp ':/$'
 }
+
+@test "namespaces: a new network namespace has lo up with 127.0.0.1, like runc" {
+	update_config '.process.args = ["sh", "-c", "cat /sys/class/net/lo/flags; ip -4 addr show lo | grep -o \"inet [0-9./]*\""]'
+	run -0 cleat run "$ID"
+	assert_output "0x9
+inet 127.0.0.1/8"
+	local mine=$output
+	run -0 runc_ run "$ID-runc"
+	assert_output "$mine"
+}
+
+@test "namespaces: a joined network namespace is left as it is (lo stays down), like runc" {
+	local ns=cleat-test-lo-$$
+	ip netns add "$ns"
+	update_config '.linux.namespaces = [.linux.namespaces[] | if .type == "network" then .path = $p else . end]
+		| .process.args = ["cat", "/sys/class/net/lo/flags"]' --arg p "/run/netns/$ns"
+	run cleat run "$ID"
+	local status_cleat=$status out_cleat=$output
+	run runc_ run "$ID-runc"
+	ip netns delete "$ns"
+	[ "$status_cleat" -eq 0 ]
+	[ "$out_cleat" = 0x8 ]
+	assert_output 0x8
+}

@@ -78,6 +78,8 @@ static int init_setup(const struct cleat_init_args *a, struct init_result *r, cl
 {
 	const struct oci_config *c = a->config;
 	const struct oci_process *p = a->process;
+	if (a->ns.create[CLEAT_NS_NET] && cleat_ns_loopback_up(err) < 0)
+		return -1;
 	if (init_rootfs_and_hooks(a, r, err) < 0)
 		return -1;
 	if (cleat_process_set_hostname(c, err) < 0)

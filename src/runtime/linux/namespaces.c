@@ -5,6 +5,9 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -164,5 +167,20 @@ int cleat_ns_write_time_offsets(const struct oci_config *c, cleat_error_t *err)
 		if (write(fd, line, strlen(line)) < 0)
 			return cleat_error_errno(err, errno, "write time offset \"%s\" to /proc/self/timens_offsets", clock);
 	}
+	return 0;
+}
+
+int cleat_ns_loopback_up(cleat_error_t *err)
+{
+	_cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return cleat_error_errno(err, errno, "socket to bring up lo");
+	struct ifreq ifr = { 0 };
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return cleat_error_errno(err, errno, "get the flags of lo");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		return cleat_error_errno(err, errno, "bring up lo");
 	return 0;
 }

@@ -45,5 +45,8 @@ int cleat_ns_join(const struct cleat_ns_plan *p, enum cleat_ns_kind k, cleat_err
 int cleat_ns_unshare_new(const struct cleat_ns_plan *p, cleat_error_t *err);
 /* Write linux.timeOffsets to /proc/self/timens_offsets (after unsharing time, before any child). */
 int cleat_ns_write_time_offsets(const struct oci_config *c, cleat_error_t *err);
+/* In a network namespace just made: bring lo up, as runc (its "loopback" network,
+ * added for every new network namespace) and crun do. */
+int cleat_ns_loopback_up(cleat_error_t *err);
 
 #endif
