@@ -194,9 +194,9 @@ int cleat_caps_drop_bounding(const struct oci_capabilities *caps, cleat_error_t 
 	for (int cap = 0; cap <= last; cap++) {
 		if (s.bounding & (UINT64_C(1) << cap))
 			continue;
-		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0)
-			continue; /* already gone: no CAP_SETPCAP needed */
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+		/* EPERM without CAP_SETPCAP is fine for a cap that is already gone. */
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL &&
+		    !(errno == EPERM && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0))
 			return cleat_error_errno(err, errno,
 						 "drop capability %s from the bounding set",
 						 cleat_cap_name(cap) ? cleat_cap_name(cap) : "?");

@@ -104,20 +104,15 @@ static int create_link_target(int rootfd, int dirfd, const char *dirpath, const 
 	return 0;
 }
 
-static int mkdir_p_depth(int rootfd, const char *path, mode_t mode, int depth, cleat_error_t *err)
+/* Component by component from the root, creating what is missing: for paths
+ * with "." or ".." components, which mkdir_p_depth() does not split. */
+static int mkdir_p_walk(int rootfd, const char *path, mode_t mode, int depth, cleat_error_t *err)
 {
 	const char *rest = skip_slashes(path);
 	_cleanup_close_ int cur = -1;
 	_cleanup_free_ char *prefix = xmalloc(strlen(rest) + 2);
 	size_t plen = 0;
 
-	/* Usually the whole path exists: one lookup instead of one per component
-	 * (each from the root).  Otherwise walk it, creating what is missing. */
-	cleat_error_t whole = NULL;
-	int fd0 = cleat_safe_open(rootfd, rest, O_PATH | O_DIRECTORY, 0, &whole);
-	if (fd0 >= 0)
-		return fd0;
-	cleat_error_free(&whole);
 	cur = cleat_safe_open(rootfd, "/", O_PATH | O_DIRECTORY, 0, err);
 	if (cur < 0)
 		return -1;
@@ -160,6 +155,38 @@ static int mkdir_p_depth(int rootfd, const char *path, mode_t mode, int depth, c
 		cur = fd;
 	}
 	return TAKE_FD(cur);
+}
+
+/* The whole path in one lookup when it exists (the usual case); else its parent,
+ * made the same way, then the last component in it. */
+static int mkdir_p_depth(int rootfd, const char *path, mode_t mode, int depth, cleat_error_t *err)
+{
+	const char *rest = skip_slashes(path);
+	cleat_error_t whole = NULL;
+	int fd = cleat_safe_open(rootfd, rest, O_PATH | O_DIRECTORY, 0, &whole);
+	if (fd >= 0)
+		return fd;
+	if (whole->errnum != ENOENT || strcmp(rest, ".") == 0) {
+		*err = whole;
+		return -1;
+	}
+	cleat_error_free(&whole);
+	const char *base;
+	_cleanup_free_ char *parent = cleat_path_split(rest, &base);
+	if (strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		return mkdir_p_walk(rootfd, path, mode, depth, err);
+	_cleanup_close_ int pfd = mkdir_p_depth(rootfd, parent, mode, depth, err);
+	if (pfd < 0)
+		return -1;
+	/* mkdirat never follows a symlink in its last component: EEXIST on a
+	 * dangling symlink, whose target is then created inside the root. */
+	if (mkdirat(pfd, base, mode) < 0) {
+		if (errno != EEXIST)
+			return cleat_error_errno(err, errno, "mkdir `%s` inside the rootfs", rest);
+		if (create_link_target(rootfd, pfd, parent, base, true, mode, depth, err) < 0)
+			return -1;
+	}
+	return cleat_safe_open(rootfd, rest, O_PATH | O_DIRECTORY, 0, err);
 }
 
 static int mkpath_depth(int rootfd, const char *path, bool dir, mode_t mode, int depth,
