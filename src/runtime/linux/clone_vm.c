@@ -56,26 +56,6 @@ static long clone3_run(struct vm_clone_args *ca, int (*fn)(void *), void *arg)
 			   [exit] "i"(SYS_exit)
 			 : "rcx", "r11", "memory");
 	return ret;
-#elif defined(__aarch64__)
-	register long x0 __asm__("x0") = (long) ca;
-	register long x1 __asm__("x1") = (long) sizeof *ca;
-	register long x8 __asm__("x8") = SYS_clone3;
-	register int (*x9)(void *) __asm__("x9") = fn;
-	register void *x10 __asm__("x10") = arg;
-	__asm__ volatile("svc #0\n\t"
-			 "cbnz x0, 1f\n\t"
-			 "mov x29, xzr\n\t"
-			 "mov x30, xzr\n\t"
-			 "mov x0, x10\n\t"
-			 "blr x9\n\t"
-			 "mov x8, %[exit]\n\t"
-			 "svc #0\n\t"
-			 "brk #0\n"
-			 "1:"
-			 : "+r"(x0)
-			 : "r"(x1), "r"(x8), "r"(x9), "r"(x10), [exit] "i"(SYS_exit)
-			 : "memory");
-	return x0;
 #else
 	(void) ca, (void) fn, (void) arg;
 	return -ENOSYS;
@@ -84,7 +64,7 @@ static long clone3_run(struct vm_clone_args *ca, int (*fn)(void *), void *arg)
 
 bool cleat_clone_vm_supported(void)
 {
-#if defined(__x86_64__) || defined(__aarch64__)
+#if defined(__x86_64__)
 	return true;
 #else
 	return false;

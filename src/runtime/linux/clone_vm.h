@@ -16,7 +16,8 @@
 
 #include "common/error.h"
 
-/* Whether this architecture has the clone3 entry code (x86-64, aarch64). */
+/* Whether this architecture has the clone3 entry code: x86-64 only, the one it is
+ * tested on; elsewhere the helper forks the init. */
 bool cleat_clone_vm_supported(void);
 
 /* clone3(flags | CLONE_VM, into cgroup2 directory `cgroup_fd` unless it is -1); the

@@ -13,6 +13,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "runtime/linux/clone_vm.h"
 #include "runtime/linux/seccomp.h"
 
 struct wire_header {
@@ -260,7 +261,7 @@ pid_t cleat_sync_clone_announced_run(int sock, enum cleat_sync_type type,
 	if (pipe2(b.gate, O_CLOEXEC) < 0)
 		return cleat_error_errno(err, errno, "pipe");
 	pid_t pid = -1;
-	if (share_memory) {
+	if (share_memory && cleat_clone_vm_supported()) {
 		_cleanup_error_ cleat_error_t e = NULL;
 		pid = cleat_cgroup_clone_joined_vm(j, CLONE_PARENT, announced_child, &b, sizeof b, &e);
 		if (pid < 0 && e->errnum != ENOSYS) {
