@@ -52,8 +52,8 @@ static long clone3_run(struct vm_clone_args *ca, int (*fn)(void *), void *arg)
 			 "hlt\n"
 			 "1:"
 			 : "=a"(ret)
-			 : "0"((long) SYS_clone3), "D"(ca), "S"(sizeof *ca), "r"(r8), "r"(r9),
-			   [exit] "i"(SYS_exit)
+			 : "0"((long) SYS_clone3), "D"(ca), "S"(sizeof *ca), "r"(r8),
+			   "r"(r9), [exit] "i"(SYS_exit)
 			 : "rcx", "r11", "memory");
 	return ret;
 #else
