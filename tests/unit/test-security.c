@@ -648,6 +648,38 @@ static void test_sched_apply(void)
 	free(r);
 }
 
+/* The overlayfs seal's lowerdir: the binary's directory over the other one, ':'
+ * and '\\' escaped; none for nested layers, a replaced binary or relative paths. */
+static void test_selfexe_layers(void)
+{
+	const char *name = NULL;
+	char *l = cleat_selfexe_layers_for("/usr/bin/cleat", "/run/cleat", &name);
+	ok(l && strcmp(l, "/usr/bin:/run/cleat") == 0 && strcmp(name, "cleat") == 0,
+	   "layers: binary dir over the state root, name apart (%s, %s)", l ? l : "-",
+	   name ? name : "-");
+	free(l);
+	l = cleat_selfexe_layers_for("/opt/a:b/c\\d/cleat", "/run/x:y", &name);
+	ok(l && strcmp(l, "/opt/a\\:b/c\\\\d:/run/x\\:y") == 0, "':' and '\\' are escaped (%s)",
+	   l ? l : "-");
+	free(l);
+	l = cleat_selfexe_layers_for("/cleat", "/run/cleat", &name);
+	ok(l == NULL, "a binary in / nests every layer: no overlay");
+	ok(cleat_selfexe_layers_for("/tmp/b/cleat", "/tmp/b/state", &name) == NULL,
+	   "a state root below the binary's directory: no overlay");
+	ok(cleat_selfexe_layers_for("/tmp/b/bin/cleat", "/tmp/b", &name) == NULL,
+	   "the binary's directory below the state root: no overlay");
+	ok(cleat_selfexe_layers_for("/tmp/b/cleat", "/tmp/b", &name) == NULL,
+	   "the same directory twice: no overlay");
+	l = cleat_selfexe_layers_for("/tmp/bin/cleat", "/tmp/b", &name);
+	ok(l && strcmp(l, "/tmp/bin:/tmp/b") == 0, "a shared name prefix is not nesting (%s)",
+	   l ? l : "-");
+	free(l);
+	ok(cleat_selfexe_layers_for("/usr/bin/cleat (deleted)", "/run/cleat", &name) == NULL,
+	   "a binary replaced on disk: no overlay");
+	ok(cleat_selfexe_layers_for("/usr/bin/cleat", "run/cleat", &name) == NULL,
+	   "a relative state root: no overlay");
+}
+
 static void test_selfexe(void)
 {
 	char *a1[] = { "cleat", "--root", "/r", "run", "x", NULL };
@@ -709,6 +741,7 @@ int main(void)
 	test_sched();
 	test_sched_apply();
 	test_selfexe();
+	test_selfexe_layers();
 	test_lsm();
 	return tap_done();
 }

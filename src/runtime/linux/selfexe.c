@@ -138,25 +138,24 @@ static size_t escape_layer(char *out, const char *in, size_t n)
 	return k;
 }
 
-char *cleat_selfexe_overlay_layers(const char *other_dir, const char **name)
+char *cleat_selfexe_layers_for(const char *exe, const char *other_dir, const char **name)
 {
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n <= 0 || exe[0] != '/' || other_dir == NULL || other_dir[0] != '/')
+	if (exe == NULL || exe[0] != '/' || other_dir == NULL || other_dir[0] != '/')
 		return NULL;
-	exe[n] = '\0';
 	/* Replaced on disk while we run: the path is no longer our binary. */
 	if (str_has_suffix(exe, " (deleted)"))
 		return NULL;
 	const char *slash = strrchr(exe, '/');
 	size_t dl = slash == exe ? 1 : (size_t) (slash - exe), ol = strlen(other_dir);
+	size_t nl = strlen(slash + 1);
+	if (nl == 0)
+		return NULL;
 	/* Nested layers are refused (ELOOP), and only after a costly check: leave
 	 * such a layout (say, a state root below the binary's directory) to the copy. */
 	size_t m = dl < ol ? dl : ol;
 	if (strncmp(exe, other_dir, m) == 0 &&
 	    (dl == ol || (dl < ol ? other_dir[dl] == '/' || dl == 1 : exe[ol] == '/' || ol == 1)))
 		return NULL;
-	size_t nl = strlen(slash + 1);
 	/* "<dir>:<other>" then NUL then the name, in one allocation. */
 	size_t len = escape_layer(NULL, exe, dl) + 1 + escape_layer(NULL, other_dir, ol);
 	char *buf = xmalloc(len + 1 + nl + 1);
@@ -167,6 +166,16 @@ char *cleat_selfexe_overlay_layers(const char *other_dir, const char **name)
 	memcpy(buf + k, slash + 1, nl + 1);
 	*name = buf + k;
 	return buf;
+}
+
+char *cleat_selfexe_overlay_layers(const char *other_dir, const char **name)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	return cleat_selfexe_layers_for(exe, other_dir, name);
 }
 
 int cleat_selfexe_overlay_raw(const char *layers, const char *name)

@@ -22,6 +22,8 @@ bool cleat_selfexe_fd_is_overlay_sealed(int fd);
  * (inside the returned allocation) the binary's name.  NULL when there is no
  * usable path (the binary was replaced or removed). */
 char *cleat_selfexe_overlay_layers(const char *other_dir, const char **name);
+/* The same for the binary at path exe (pure: for the unit tests). */
+char *cleat_selfexe_layers_for(const char *exe, const char *other_dir, const char **name);
 /* System calls only (for the CLONE_VM helper): our binary opened through that
  * overlay, or -errno (the caller then copies it into a memfd). */
 int cleat_selfexe_overlay_raw(const char *layers, const char *name);
