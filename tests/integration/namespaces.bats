@@ -154,7 +154,11 @@ inet 127.0.0.1/8"
 	# A namespace held by a process of ours (ip netns add would leave its /run/netns mount).
 	unshare --net sleep 60 &
 	local holder=$!
-	retry 50 0.1 test "$(readlink "/proc/$holder/ns/net")" != "$(readlink /proc/self/ns/net)"
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ "$(readlink "/proc/$holder/ns/net")" != "$(readlink /proc/self/ns/net)" ] && break
+		sleep 0.1
+	done
 	update_config '.linux.namespaces = [.linux.namespaces[] | if .type == "network" then .path = $p else . end]
 		| .process.args = ["cat", "/sys/class/net/lo/flags"]' --arg p "/proc/$holder/ns/net"
 	run cleat run "$ID"
