@@ -172,7 +172,10 @@ int cleat_ns_write_time_offsets(const struct oci_config *c, cleat_error_t *err)
 
 int cleat_ns_loopback_up(cleat_error_t *err)
 {
+	/* Any socket reaches the device ioctls; a kernel without IPv4 has AF_UNIX. */
 	_cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0 && errno == EAFNOSUPPORT)
+		s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return cleat_error_errno(err, errno, "socket to bring up lo");
 	struct ifreq ifr = { 0 };
