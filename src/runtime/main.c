@@ -146,14 +146,15 @@ static int report(cleat_error_t err)
 int main(int argc, char **argv, char **envp)
 {
 	_cleanup_error_ cleat_error_t err = NULL;
-	if (cleat_selfexe_ensure_cloned(argc, argv, envp, &err) < 0)
-		return report(err);
 	struct cleat_ctx ctx = { .root = CLEAT_DEFAULT_ROOT, .argv0 = argv[0] };
 	int r = parse_globals(&ctx, argc, argv, &err);
 	if (r < 0)
 		return report(err);
 	if (r > 0)
 		return 0;
+	/* Before anything touches a container (the state root is the seal's other layer). */
+	if (cleat_selfexe_ensure_cloned(argc, argv, envp, ctx.root, &err) < 0)
+		return report(err);
 	if (optind >= argc) {
 		print_help();
 		return 0;

@@ -37,14 +37,18 @@ int cleat_personality_apply(const struct oci_personality *p, cleat_error_t *err)
  * `initial` is set by the parent before the move, see sched.h) */
 int cleat_sched_apply(const struct oci_process *p, cleat_error_t *err);
 
-/* CVE-2019-5736: make sure /proc/self/exe is a sealed memfd copy; re-execs
- * when it is not.  Called first thing in main() of `cleat`. */
-int cleat_selfexe_ensure_cloned(int argc, char **argv, char **envp, cleat_error_t *err);
+/* CVE-2019-5736: make sure /proc/self/exe is sealed (selfexe.c): re-executes `exec`
+ * through the overlayfs seal over the directory `root`, or from a memfd copy.  Called
+ * in main() of `cleat` once the global flags are parsed. */
+int cleat_selfexe_ensure_cloned(int argc, char **argv, char **envp, const char *root,
+				cleat_error_t *err);
 /* A sealed memfd copy of cleat (O_CLOEXEC), for execveat(AT_EMPTY_PATH). */
 int cleat_selfexe_copy(cleat_error_t *err);
 /* The same with system calls only: the fd, or -errno and *what names the step. */
 int cleat_selfexe_copy_raw(const char **what);
-/* Execute a fresh sealed copy of cleat with argv and envp; returns only on failure. */
-int cleat_selfexe_exec_copy(char *const argv[], char *const envp[], cleat_error_t *err);
+/* Execute cleat sealed (the overlay over root when it can, else a fresh memfd copy)
+ * with argv and envp; returns only on failure. */
+int cleat_selfexe_exec_copy(char *const argv[], char *const envp[], const char *root,
+			    cleat_error_t *err);
 
 #endif

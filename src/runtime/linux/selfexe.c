@@ -10,9 +10,10 @@
  * copy costs no time on their critical path.  The copy is a sendfile of what the
  * kernel loads (not the debug sections: most of an unstripped binary).
  *
- * Where we may mount, the helper needs no copy at all (runc 1.2 does the same): it
- * opens the binary through a private overlayfs made of two lower layers only (the
- * binary's directory on top), never attached anywhere.  Such an overlay is read-only
+ * Where we may mount, neither the helper nor `exec` needs a copy at all (runc 1.2
+ * does the same): they open the binary through a private overlayfs made of two lower
+ * layers only (the binary's directory on top, the state root below), never attached
+ * anywhere.  Such an overlay is read-only
  * in the superblock and cannot be unwrapped to the file below, so /proc/<pid>/exe
  * leads nowhere writable; exec maps the page cache we already use instead of half a
  * megabyte copied per container. */
@@ -227,9 +228,13 @@ int cleat_selfexe_copy(cleat_error_t *err)
 	return fd;
 }
 
-int cleat_selfexe_exec_copy(char *const argv[], char *const envp[], cleat_error_t *err)
+int cleat_selfexe_exec_copy(char *const argv[], char *const envp[], const char *root,
+			    cleat_error_t *err)
 {
-	_cleanup_close_ int mfd = cleat_selfexe_copy(err);
+	const char *name = NULL;
+	_cleanup_free_ char *layers = cleat_selfexe_overlay_layers(root, &name);
+	int fd = layers ? cleat_selfexe_overlay_raw(layers, name) : -EINVAL;
+	_cleanup_close_ int mfd = fd >= 0 ? fd : cleat_selfexe_copy(err);
 	if (mfd < 0)
 		return -1;
 	size_t n = 0;
@@ -252,7 +257,8 @@ bool cleat_selfexe_is_sealed(void)
 			     cleat_selfexe_fd_is_overlay_sealed(self));
 }
 
-int cleat_selfexe_ensure_cloned(int argc, char **argv, char **envp, cleat_error_t *err)
+int cleat_selfexe_ensure_cloned(int argc, char **argv, char **envp, const char *root,
+				cleat_error_t *err)
 {
 	if (cleat_selfexe_is_sealed()) {
 		unsetenv(CLEAT_SELFEXE_ENV);
@@ -264,6 +270,6 @@ int cleat_selfexe_ensure_cloned(int argc, char **argv, char **envp, cleat_error_
 	}
 	/* Set by us before the re-exec: a copy that is still not sealed would loop. */
 	if (getenv(CLEAT_SELFEXE_ENV))
-		return cleat_error_msg(err, "re-executed cleat is not a sealed memfd copy");
-	return cleat_selfexe_exec_copy(argv, envp, err);
+		return cleat_error_msg(err, "re-executed cleat is not sealed");
+	return cleat_selfexe_exec_copy(argv, envp, root, err);
 }
