@@ -163,12 +163,22 @@ int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode
 {
 	_cleanup_free_ char *tmp = NULL;
 	const char *slash = strrchr(path, '/');
+	/* A name of its own per writer: two writers of one path never share a file. */
 	if (slash)
-		tmp = xasprintf("%.*s/.%s.tmp", (int) (slash - path), path, slash + 1);
+		tmp = xasprintf("%.*s/.%s.XXXXXX", (int) (slash - path), path, slash + 1);
 	else
-		tmp = xasprintf(".%s.tmp", path);
-	if (write_file(tmp, buf, len, mode, err) < 0)
-		return -1;
+		tmp = xasprintf(".%s.XXXXXX", path);
+	_cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return cleat_error_errno(err, errno, "open \"%s\"", tmp);
+	/* mkostemp makes it 0600; the mode open(2) would have given, umask and all. */
+	mode_t um = umask(0);
+	umask(um);
+	if (write_all(fd, buf, len) < 0 || fchmod(fd, mode & ~um) < 0) {
+		int saved = errno;
+		unlink(tmp);
+		return cleat_error_errno(err, saved, "write \"%s\"", tmp);
+	}
 	/* Replacing a regular file: swap the two, then drop the old one.  Renaming over
 	 * it is as atomic, but ext4 (auto_da_alloc) then starts writing the new file back
 	 * at once, and removing it later waits for that I/O: 0.15 ms per container on

@@ -2,6 +2,7 @@
  * status derivation from the init's start time and exec.fifo. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -91,14 +92,27 @@ static void test_write_atomic(const char *dir)
 {
 	cleat_error_t err = NULL;
 	_cleanup_free_ char *f = xasprintf("%s/atomic", dir);
-	_cleanup_free_ char *tmp = xasprintf("%s/.atomic.tmp", dir);
 	_cleanup_free_ char *got = NULL;
 	size_t len = 0;
 	ok(write_file_atomic(f, "one", 3, 0600, &err) == 0, "write_file_atomic creates");
 	ok(write_file_atomic(f, "second", 6, 0600, &err) == 0 && read_file(f, &got, &len, &err) == 0 &&
 		   len == 6 && memcmp(got, "second", 6) == 0,
 	   "write_file_atomic replaces the content");
-	ok(access(tmp, F_OK) < 0 && errno == ENOENT, "no temporary file is left behind");
+	int left = 0;
+	_cleanup_closedir_ DIR *dd = opendir(dir);
+	for (struct dirent *de; dd && (de = readdir(dd));)
+		left += strncmp(de->d_name, ".atomic.", 8) == 0;
+	ok(dd && left == 0, "no temporary file is left behind (%d)", left);
+	struct stat ms;
+	mode_t um = umask(022);
+	ok(write_file_atomic(f, "m", 1, 0644, &err) == 0 && stat(f, &ms) == 0 &&
+		   (ms.st_mode & 0777) == 0644,
+	   "the mode is the one asked for, less the umask (%o)", ms.st_mode & 0777);
+	umask(077);
+	ok(write_file_atomic(f, "m", 1, 0644, &err) == 0 && stat(f, &ms) == 0 &&
+		   (ms.st_mode & 0777) == 0600,
+	   "a umask of 077 gives 0600, as open(2) would (%o)", ms.st_mode & 0777);
+	umask(um);
 	_cleanup_free_ char *target = xasprintf("%s/target", dir);
 	_cleanup_free_ char *link = xasprintf("%s/link", dir);
 	write_file(target, "keep", 4, 0600, &err);

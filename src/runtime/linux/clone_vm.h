@@ -6,7 +6,11 @@
  * (copy-on-write), and free the helper's copy when it exits; sharing the memory
  * does none of that (the init's exec drops the one address space).  The caller
  * must not touch memory after the clone except its own stack, until it exits or
- * the child is known to be waiting: both run the same C library on one heap. */
+ * the child is known to be waiting: both run the same C library on one heap, and
+ * one thread block (errno; the tid glibc caches there, which the caller's exit
+ * would clear unless it dropped its clear_child_tid).  Until the caller exits,
+ * the child's page faults are charged to the caller's memory cgroup (the mm's
+ * owner); its exec starts a fresh address space in its own. */
 #ifndef CLEAT_RUNTIME_LINUX_CLONE_VM_H
 #define CLEAT_RUNTIME_LINUX_CLONE_VM_H
 

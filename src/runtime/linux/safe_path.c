@@ -161,7 +161,10 @@ static int mkdir_p_walk(int rootfd, const char *path, mode_t mode, int depth, cl
  * made the same way, then the last component in it. */
 static int mkdir_p_depth(int rootfd, const char *path, mode_t mode, int depth, cleat_error_t *err)
 {
-	const char *rest = skip_slashes(path);
+	/* Without trailing slashes: the last component is then a plain name. */
+	_cleanup_free_ char *rest = xstrdup(skip_slashes(path));
+	for (size_t l = strlen(rest); l > 1 && rest[l - 1] == '/'; l--)
+		rest[l - 1] = '\0';
 	cleat_error_t whole = NULL;
 	int fd = cleat_safe_open(rootfd, rest, O_PATH | O_DIRECTORY, 0, &whole);
 	if (fd >= 0)

@@ -206,17 +206,25 @@ static void wait_announced(const int gate[2])
 }
 
 /* Announce pid, then open the gate.  With shared memory the child may run from
- * the moment the gate opens: nothing here touches memory after that write. */
-static pid_t announce(int sock, enum cleat_sync_type type, pid_t pid, int gate[2],
+ * the moment the gate opens, so nothing touches memory after that write, not
+ * even errno (a cleanup's close saves and restores it): the caller exits, which
+ * closes the write end. */
+static pid_t announce(int sock, enum cleat_sync_type type, pid_t pid, int gate[2], bool shared,
 		      cleat_error_t *err)
 {
 	close(gate[0]);
-	_cleanup_close_ int go = gate[1];
 	int32_t p32 = pid;
-	if (cleat_sync_send(sock, type, 0, &p32, sizeof p32, -1, err) < 0)
+	if (cleat_sync_send(sock, type, 0, &p32, sizeof p32, -1, err) < 0) {
+		close(gate[1]);
 		return -1;
-	if (write_all(go, "g", 1) < 0)
-		return cleat_error_errno(err, errno, "release the new process");
+	}
+	if (write_all(gate[1], "g", 1) < 0) {
+		int e = errno;
+		close(gate[1]);
+		return cleat_error_errno(err, e, "release the new process");
+	}
+	if (!shared)
+		close(gate[1]);
 	return pid;
 }
 
@@ -236,13 +244,19 @@ pid_t cleat_sync_clone_announced(int sock, enum cleat_sync_type type, struct cle
 		wait_announced(gate);
 		return 0;
 	}
-	return announce(sock, type, pid, gate, err);
+	return announce(sock, type, pid, gate, false, err);
 }
+
+#define BOOT_MAX_FDS 32
 
 struct announced_boot {
 	int gate[2];
 	int (*fn)(void *);
 	void *arg;
+	/* The cgroup join's fds, which a child sharing our memory cannot find in j
+	 * once we closed our copies and cleared it: it closes its own copies. */
+	int cg_fds[BOOT_MAX_FDS];
+	size_t n_cg_fds;
 };
 
 /* On the child's own stack, where clone_vm copied the boot block. */
@@ -250,6 +264,8 @@ static int announced_child(void *p)
 {
 	const struct announced_boot *b = p;
 	wait_announced(b->gate);
+	for (size_t i = 0; i < b->n_cg_fds; i++)
+		close(b->cg_fds[i]);
 	return b->fn(b->arg);
 }
 
@@ -262,14 +278,19 @@ pid_t cleat_sync_clone_announced_run(int sock, enum cleat_sync_type type,
 		return cleat_error_errno(err, errno, "pipe");
 	pid_t pid = -1;
 	if (share_memory && cleat_clone_vm_supported()) {
+		for (size_t i = 0; j && i < j->n && b.n_cg_fds < BOOT_MAX_FDS - 1; i++)
+			if (j->fds[i] >= 0)
+				b.cg_fds[b.n_cg_fds++] = j->fds[i];
+		if (j && j->v2_dir >= 0)
+			b.cg_fds[b.n_cg_fds++] = j->v2_dir;
+		/* On our exit the kernel would clear the tid glibc keeps in the thread
+		 * block, which the child shares. */
+		syscall(SYS_set_tid_address, NULL);
+		/* Refused (old kernel, a seccomp filter that denies clone3, ...): the
+		 * fork below does it the old way. */
 		_cleanup_error_ cleat_error_t e = NULL;
 		pid = cleat_cgroup_clone_joined_vm(j, CLONE_PARENT, announced_child, &b, sizeof b, &e);
-		if (pid < 0 && e->errnum != ENOSYS) {
-			*err = TAKE_PTR(e);
-			close(b.gate[0]);
-			close(b.gate[1]);
-			return -1;
-		}
+		b.n_cg_fds = 0;
 	}
 	if (pid < 0) {
 		pid = cleat_cgroup_clone_joined(j, CLONE_PARENT, err);
@@ -280,6 +301,7 @@ pid_t cleat_sync_clone_announced_run(int sock, enum cleat_sync_type type,
 			close(b.gate[1]);
 			return -1;
 		}
+		return announce(sock, type, pid, b.gate, false, err);
 	}
-	return announce(sock, type, pid, b.gate, err);
+	return announce(sock, type, pid, b.gate, true, err);
 }
