@@ -171,6 +171,11 @@ char *cleat_selfexe_layers_for(const char *exe, const char *other_dir, const cha
 
 char *cleat_selfexe_overlay_layers(const char *other_dir, const char **name)
 {
+	/* A missing layer fails the mount, and the kernel logs it: the first create
+	 * with a new state root would leave a line in the kernel log. */
+	struct stat st;
+	if (other_dir == NULL || stat(other_dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return NULL;
 	char exe[4096];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n <= 0)
