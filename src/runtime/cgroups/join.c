@@ -134,6 +134,22 @@ int cleat_cgroup_join_v1(struct cleat_cgroup_join *j, cleat_error_t *err)
 	return 0;
 }
 
+/* clone3 into the cgroup2 directory refused in a way that joining by writing
+ * fixes: an old kernel, a hybrid's unified tree with controllers, a user namespace. */
+static bool clone_into_refused(int e)
+{
+	return e == ENOSYS || e == E2BIG || e == EBUSY || e == EACCES || e == EPERM || e == EINVAL;
+}
+
+/* Where clone3 could not start the child in it: move ourselves into the cgroup2 tree. */
+static int join_v2_by_writing(struct cleat_cgroup_join *j, cleat_error_t *err)
+{
+	for (size_t i = 0; j && !j->in_v2 && i < j->n; i++)
+		if (j->v2[i] && write_zero(j, i, err) < 0)
+			return -1;
+	return 0;
+}
+
 pid_t cleat_cgroup_clone_joined(struct cleat_cgroup_join *j, unsigned long flags,
 				cleat_error_t *err)
 {
@@ -146,16 +162,12 @@ pid_t cleat_cgroup_clone_joined(struct cleat_cgroup_join *j, unsigned long flags
 			.cgroup = (uint64_t) j->v2_dir,
 		};
 		pid = syscall(SYS_clone3, &ca, sizeof ca);
-		if (pid < 0 && errno != ENOSYS && errno != E2BIG && errno != EBUSY &&
-		    errno != EACCES && errno != EPERM && errno != EINVAL)
+		if (pid < 0 && !clone_into_refused(errno))
 			return cleat_error_errno(err, errno, "clone3 into the cgroup");
 	}
 	if (pid < 0) {
-		/* No clone3 into it (old kernel, a hybrid's unified tree with
-		 * controllers, a user namespace): move ourselves first. */
-		for (size_t i = 0; j && !j->in_v2 && i < j->n; i++)
-			if (j->v2[i] && write_zero(j, i, err) < 0)
-				return -1;
+		if (join_v2_by_writing(j, err) < 0)
+			return -1;
 		pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
 		if (pid < 0)
 			return cleat_error_errno(err, errno, "clone");
@@ -172,17 +184,14 @@ pid_t cleat_cgroup_clone_joined_vm(struct cleat_cgroup_join *j, unsigned long fl
 	if (j && !j->in_v2 && j->v2_dir >= 0) {
 		_cleanup_error_ cleat_error_t e = NULL;
 		pid = cleat_clone_vm(flags, j->v2_dir, fn, arg, len, &e);
-		/* As cleat_cgroup_clone_joined(): refused into the cgroup, join by writing. */
-		if (pid < 0 && e->errnum != ENOSYS && e->errnum != E2BIG && e->errnum != EBUSY &&
-		    e->errnum != EACCES && e->errnum != EPERM && e->errnum != EINVAL) {
+		if (pid < 0 && !clone_into_refused(e->errnum)) {
 			*err = TAKE_PTR(e);
 			return -1;
 		}
 	}
 	if (pid < 0) {
-		for (size_t i = 0; j && !j->in_v2 && i < j->n; i++)
-			if (j->v2[i] && write_zero(j, i, err) < 0)
-				return -1;
+		if (join_v2_by_writing(j, err) < 0)
+			return -1;
 		pid = cleat_clone_vm(flags, -1, fn, arg, len, err);
 		if (pid < 0)
 			return -1;
