@@ -278,16 +278,21 @@ run_systemd_vms() {
 	done
 }
 
+# run_vm_suite LABEL TITLE SCRIPT: a qemu suite that prints TAP, bounded to 600 s.
+run_vm_suite() {
+	local out=$LOGDIR/$1.tap rc=0
+	log "integration: $2"
+	CLEAT=$CI_DIR/main/cleat timeout --kill-after=30 600 \
+		"$BUILD_SRC/$3" </dev/null >"$out" 2>&1 || rc=$?
+	count_tap "$1" "$out" "$rc"
+}
+
 # AppArmor for real: Debian's kernel under qemu with AppArmor, a test profile loaded,
 # apparmorProfile and exec --apparmor checked from inside containers against runc
 # (tests/integration/lsm-vm/run.sh prints TAP).  CLEAT_SKIP_LSM_VM=1 leaves it out.
 run_lsm_vm() {
-	local out=$LOGDIR/lsm-vm.tap rc=0
-	[ "${CLEAT_SKIP_LSM_VM:-0}" = 1 ] && return 0
-	log "integration: AppArmor in a VM"
-	CLEAT=$CI_DIR/main/cleat timeout --kill-after=30 600 \
-		"$BUILD_SRC/tests/integration/lsm-vm/run.sh" </dev/null >"$out" 2>&1 || rc=$?
-	count_tap "lsm-vm" "$out" "$rc"
+	[ "${CLEAT_SKIP_LSM_VM:-0}" = 1 ] ||
+		run_vm_suite lsm-vm "AppArmor in a VM" tests/integration/lsm-vm/run.sh
 }
 
 # SELinux for real: Debian's kernel under qemu with SELinux (permissive) and the
@@ -295,12 +300,8 @@ run_lsm_vm() {
 # exec --process-label checked by the labels the kernel reports, against runc
 # (tests/integration/selinux-vm/run.sh prints TAP).  CLEAT_SKIP_SELINUX_VM=1 leaves it out.
 run_selinux_vm() {
-	local out=$LOGDIR/selinux-vm.tap rc=0
-	[ "${CLEAT_SKIP_SELINUX_VM:-0}" = 1 ] && return 0
-	log "integration: SELinux in a VM"
-	CLEAT=$CI_DIR/main/cleat timeout --kill-after=30 600 \
-		"$BUILD_SRC/tests/integration/selinux-vm/run.sh" </dev/null >"$out" 2>&1 || rc=$?
-	count_tap "selinux-vm" "$out" "$rc"
+	[ "${CLEAT_SKIP_SELINUX_VM:-0}" = 1 ] ||
+		run_vm_suite selinux-vm "SELinux in a VM" tests/integration/selinux-vm/run.sh
 }
 
 # What the integration suites left behind: mounts under the helpers' temporary

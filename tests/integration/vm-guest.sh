@@ -59,6 +59,17 @@ exec_probe() {
 	probe_clean
 	$rt exec "$@" </dev/null >"/tmp/out.$id" 2>&1 || { cat "/tmp/out.$id"; return 1; }
 }
+# OUTPUT-FILE WORD COMMAND...: the command fails, and its output names WORD.
+fails_naming() {
+	f=$1 w=$2
+	shift 2
+	if "$@" </dev/null >"$f" 2>&1; then
+		echo "succeeded:"
+		cat "$f"
+		return 1
+	fi
+	grep -qF "$w" "$f" || { echo "no '$w' in:"; cat "$f"; return 1; }
+}
 start() { # RUNTIME BUNDLE ID: run -d
 	(cd "/tests/$2" && $1 run -d "$3" </dev/null >"/tmp/start.$3" 2>&1) || { cat "/tmp/start.$3"; return 1; }
 }

@@ -118,16 +118,6 @@ fi
 sed -n 's/^/# without labels: /p' /tmp/out.p2
 
 # Labels the policy does not know.
-fails_naming() { # OUTPUT-FILE WORD COMMAND...
-	f=$1 w=$2
-	shift 2
-	if "$@" </dev/null >"$f" 2>&1; then
-		echo "succeeded:"
-		cat "$f"
-		return 1
-	fi
-	grep -qF "$w" "$f" || { echo "no '$w' in:"; cat "$f"; return 1; }
-}
 ok "cleat run with an invalid selinuxLabel fails, naming it" \
 	fails_naming /tmp/out.b1 "$BAD" sh -c "cd /tests/badlabel && $C run b1"
 echo "# cleat: $(head -c 300 /tmp/out.b1)"
