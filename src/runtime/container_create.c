@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -38,13 +39,15 @@ struct create_run {
 	int sync_parent, sync_child;
 	unsigned listen_fds; /* LISTEN_FDS passed to us (sd_listen_fds(3)) */
 	pid_t helper, init;
+	void *helper_stack; /* the helper ran on it until its exec: unmapped once it is gone */
+	size_t helper_stack_size;
 	int pty_master;
 	bool dir_created;
 	struct cleat_cgroup_join cg_join;
 };
 
-/* Kill (if still there) and reap the helper: it exec'd (it talked to us from
- * `cleat init`) or is gone by now. */
+/* Kill (if still there) and reap the helper, and unmap the stack it started on: it
+ * exec'd (it talked to us from `cleat init`) or is gone by now. */
 static void stop_helper(struct create_run *r)
 {
 	if (r->helper > 0) {
@@ -53,6 +56,9 @@ static void stop_helper(struct create_run *r)
 			;
 	}
 	r->helper = 0;
+	if (r->helper_stack)
+		munmap(r->helper_stack, r->helper_stack_size);
+	r->helper_stack = NULL;
 }
 
 static void create_run_cleanup(struct create_run *r, bool failed)
@@ -201,6 +207,8 @@ static int spawn(struct create_run *r, cleat_error_t *err)
 		.state_root = r->ctx->root,
 	};
 	r->helper = cleat_init_fork_helper(&x, err);
+	r->helper_stack = x.stack;
+	r->helper_stack_size = x.stack_size;
 	cleat_cgroup_join_close(&r->cg_join);
 	if (r->helper < 0)
 		return -1;

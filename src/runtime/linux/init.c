@@ -292,18 +292,19 @@ pid_t cleat_init_fork_helper(struct cleat_helper_exec *x, cleat_error_t *err)
 	_cleanup_close_ int sync_fd = fcntl(x->sync_fd, F_DUPFD_CLOEXEC, 3 + (int) x->keep_fds);
 	if (sync_fd < 0)
 		return cleat_error_errno(err, errno, "dup the helper's sync socket");
-	/* Everything the child reads lives in the region of its stack.  Once clone
-	 * returns the child has exec'd or died (CLONE_VFORK), or has its own copy
-	 * (fork): the region is unmapped before we return. */
+	/* Everything the child reads lives in the region of its stack, which stays
+	 * mapped until the helper exec'd or died (the caller unmaps it). */
 	extern char **environ;
 	size_t n = strv_length(environ);
 	size_t data = sizeof(struct helper_child) + (n + 6) * sizeof(char *) + 64;
-	size_t stack_size = (data + HELPER_STACK + 4095) & ~(size_t) 4095;
-	void *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (stack == MAP_FAILED)
+	x->stack_size = (data + HELPER_STACK + 4095) & ~(size_t) 4095;
+	x->stack = mmap(NULL, x->stack_size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (x->stack == MAP_FAILED) {
+		x->stack = NULL;
 		return cleat_error_errno(err, errno, "mmap the helper's stack");
-	struct helper_child *h = stack;
+	}
+	struct helper_child *h = x->stack;
 	char **argv = (char **) (h + 1), **envp = argv + 3;
 	char *init_env = (char *) (envp + n + 3);
 	snprintf(init_env, 64, "%s=%d,%d", CLEAT_INIT_ENV, sync_fd,
@@ -337,15 +338,13 @@ pid_t cleat_init_fork_helper(struct cleat_helper_exec *x, cleat_error_t *err)
 		sigset_t all, old;
 		sigfillset(&all);
 		sigprocmask(SIG_SETMASK, &all, &old);
-		pid = clone(helper_child_exec, (char *) stack + stack_size,
+		pid = clone(helper_child_exec, (char *) x->stack + x->stack_size,
 			    CLONE_VM | CLONE_VFORK | SIGCHLD, h);
 		int e = errno;
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		errno = e;
 	}
-	int e = errno;
-	munmap(stack, stack_size);
 	if (pid < 0)
-		return cleat_error_errno(err, e, "clone the helper");
+		return cleat_error_errno(err, errno, "clone the helper");
 	return pid;
 }

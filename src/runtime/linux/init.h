@@ -56,8 +56,11 @@ struct cleat_helper_exec {
 	struct cleat_cgroup_join *born_into; /* clone3 the helper into its cgroup2 dir, or NULL */
 	bool moved_by_pid;              /* the systemd driver moves it: no CLONE_VM spawn */
 	const char *state_root;         /* an existing directory of ours for the overlay seal */
+	void *stack; /* out: the helper's stack and data until its exec (stack_size bytes),
+		      * to munmap once it exec'd or died; NULL when none */
+	size_t stack_size;
 };
-#define HELPER_STACK (64 * 1024) /* the part of the helper's stack its calls may use */
+#define HELPER_STACK (64 * 1024) /* the part of stack_size the child's calls may use */
 
 /* Start the helper, which execs the sealed copy as `cleat init`.  Returns its pid. */
 pid_t cleat_init_fork_helper(struct cleat_helper_exec *x, cleat_error_t *err);
