@@ -12,3 +12,5 @@ libcleatcommon_a_SOURCES += %reldir%/mount_flags.c %reldir%/mount_flags.h
 libcleatcommon_a_SOURCES += %reldir%/exit_status.c %reldir%/exit_status.h
 # UTC timestamps without loading a time zone file
 libcleatcommon_a_SOURCES += %reldir%/utc_time.c %reldir%/utc_time.h
+# users by uid from a passwd file, without NSS
+libcleatcommon_a_SOURCES += %reldir%/passwd.c %reldir%/passwd.h

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 #include <yajl/yajl_gen.h>
 
+#include "common/passwd.h"
 #include "common/util.h"
 #include "runtime/state_dir.h"
 
@@ -159,12 +159,6 @@ static pid_t visible_pid(const struct cleat_container *c)
 	return c->status == CLEAT_STATUS_STOPPED ? 0 : c->init_pid;
 }
 
-static char *owner_name(uid_t uid)
-{
-	struct passwd *pw = getpwuid(uid);
-	return pw ? xstrdup(pw->pw_name) : xasprintf("#%u", (unsigned) uid);
-}
-
 #define GEN_STR(g, s) yajl_gen_string((g), (const unsigned char *) (s), strlen(s))
 
 /* runc's state/list object: ociVersion id pid status bundle rootfs created owner [annotations]. */
@@ -192,7 +186,7 @@ static char *gen_container(const struct cleat_container *c, bool pretty, bool ow
 	GEN_STR(g, c->created ? c->created : "0001-01-01T00:00:00Z");
 	GEN_STR(g, "owner");
 	if (owner_named) {
-		_cleanup_free_ char *o = owner_name(c->owner);
+		_cleanup_free_ char *o = cleat_passwd_owner_name(c->owner);
 		GEN_STR(g, o);
 	} else {
 		GEN_STR(g, "");

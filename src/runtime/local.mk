@@ -30,3 +30,4 @@ cleat_SOURCES = %reldir%/main.c \
 cleat_SOURCES += %reldir%/cli/checkpoint.c
 cleat_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SECCOMP_CFLAGS)
 cleat_LDADD = $(CLEAT_LIBS)
+cleat_LDFLAGS = $(AM_LDFLAGS) $(RUNTIME_LDFLAGS)

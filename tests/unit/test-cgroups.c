@@ -310,8 +310,25 @@ static void test_merge_and_state(void)
 	cleat_error_free(&err);
 }
 
+/* The glibc release check of a static cleat before it dlopens libsystemd. */
+static void test_glibc_banner(void)
+{
+	static const char img[] = "\177ELF\0junk\0GNU C Library (Debian GLIBC 2.36-9+deb12u14) "
+				  "stable release version 2.36.\nmore";
+	size_t n = sizeof img - 1;
+	ok(cleat_glibc_banner_matches(img, n, "2.36"), "same release matches");
+	ok(!cleat_glibc_banner_matches(img, n, "2.3"), "2.3 is not 2.36");
+	ok(!cleat_glibc_banner_matches(img, n, "2.41"), "another release does not match");
+	ok(!cleat_glibc_banner_matches(img, n - 18, "2.36"), "a truncated banner does not match");
+	static const char none[] = "no banner here";
+	ok(!cleat_glibc_banner_matches(none, sizeof none - 1, "2.36"), "no banner: no match");
+	static const char two[] = "release version 2.35.\0release version 2.36\0";
+	ok(cleat_glibc_banner_matches(two, sizeof two - 1, "2.36"), "a later banner matches");
+}
+
 int main(void)
 {
+	test_glibc_banner();
 	test_paths();
 	test_conversions();
 	test_devices();

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/passwd.h"
 #include "common/utc_time.h"
 #include "common/util.h"
 #include "runtime/container.h"
@@ -222,6 +223,34 @@ static void test_status_names(void)
 	ok_str(cleat_status_name(CLEAT_STATUS_STOPPED), "stopped", "stopped");
 }
 
+/* passwd(5) lookups without NSS: HOME for the container process, owner for list/state. */
+static void test_passwd(const char *dir)
+{
+	_cleanup_free_ char *path = xasprintf("%s/passwd", dir);
+	static const char text[] = "root:x:0:0:root:/root:/bin/sh\n"
+				   "short:x:7\n"
+				   "bad:x:notanumber:0::/bad:/bin/sh\n"
+				   "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+				   "nohome:x:2:2:gecos\n"
+				   "again:x:1:1::/second:/bin/sh\n";
+	cleat_error_t err = NULL;
+	ok(write_file_atomic(path, text, sizeof text - 1, 0644, &err) == 0, "write passwd");
+	cleat_error_free(&err);
+	_cleanup_free_ char *root = cleat_passwd_lookup(path, 0, CLEAT_PASSWD_NAME);
+	_cleanup_free_ char *home = cleat_passwd_lookup(path, 1, CLEAT_PASSWD_HOME);
+	ok(root && strcmp(root, "root") == 0, "uid 0 is root");
+	ok(home && strcmp(home, "/usr/sbin") == 0, "first entry of uid 1 wins: %s", home);
+	_cleanup_free_ char *seven = cleat_passwd_lookup(path, 7, CLEAT_PASSWD_NAME);
+	ok(seven && strcmp(seven, "short") == 0, "a short line still has a name");
+	ok(cleat_passwd_lookup(path, 7, CLEAT_PASSWD_HOME) == NULL, "but no home");
+	ok(cleat_passwd_lookup(path, 2, CLEAT_PASSWD_HOME) == NULL, "five fields: no home");
+	ok(cleat_passwd_lookup(path, 99, CLEAT_PASSWD_NAME) == NULL, "unknown uid");
+	_cleanup_free_ char *missing = xasprintf("%s/nope", dir);
+	ok(cleat_passwd_lookup(missing, 0, CLEAT_PASSWD_NAME) == NULL, "missing file");
+	_cleanup_free_ char *nobody = cleat_passwd_owner_name(4000000000u);
+	ok(strcmp(nobody, "#4000000000") == 0, "owner without an entry: %s", nobody);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/test-runtime-state.XXXXXX";
@@ -233,6 +262,7 @@ int main(void)
 	test_rfc3339();
 	test_utc_format();
 	test_write_atomic(tmpl);
+	test_passwd(tmpl);
 	test_state_dir(root);
 	test_status_names();
 	cleat_error_t err = NULL;

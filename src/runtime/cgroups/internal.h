@@ -63,6 +63,9 @@ int cg_systemd_parse(const char *cgroups_path, const char *id, char **slice, cha
 		     cleat_error_t *err);
 /* "a-b-c.slice" → "/a.slice/a-b.slice/a-b-c.slice" (systemd's slice nesting). */
 int cg_systemd_slice_path(const char *slice, char **out, cleat_error_t *err);
+/* Whether a libc.so.6 image (its "... release version 2.36." banner) is glibc release
+ * `version` (gnu_get_libc_version()), the check before a static cleat dlopens libsystemd. */
+bool cleat_glibc_banner_matches(const char *buf, size_t len, const char *version);
 
 /* io.c: file access inside a cgroup directory, with errors naming file and value. */
 /* Open dir/file for cg_write_fd() (several values to one file: one open). */

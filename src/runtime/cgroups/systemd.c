@@ -7,6 +7,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <gnu/libc-version.h>
 #include <stdio.h>
 #include <string.h>
 #include <systemd/sd-bus.h>
@@ -29,11 +30,50 @@ static struct {
 #undef X
 } sdl;
 
+bool cleat_glibc_banner_matches(const char *buf, size_t len, const char *version)
+{
+	static const char tag[] = "release version ";
+	size_t n = strlen(version);
+	for (const char *v = buf; (v = memmem(v, len - (size_t) (v - buf), tag, sizeof tag - 1));) {
+		v += sizeof tag - 1;
+		if ((size_t) (buf + len - v) > n && strncmp(v, version, n) == 0 &&
+		    (v[n] == '.' || v[n] == ' ' || v[n] == '\n' || v[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+#ifdef CLEAT_STATIC_GLIBC
+/* This cleat carries its own glibc (a static PIE, configure.ac): dlopen brings in the
+ * system's libc.so.6 for libsystemd, which works only when it is the same release as
+ * ours. */
+static int check_shared_glibc(cleat_error_t *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	_cleanup_error_ cleat_error_t e = NULL;
+	if (read_file(CLEAT_SHARED_LIBC, &buf, &len, &e) < 0)
+		return cleat_error_msg(err, "systemd cgroup driver: %s", e->msg);
+	if (cleat_glibc_banner_matches(buf, len, gnu_get_libc_version()))
+		return 0;
+	return cleat_error_msg(
+		err,
+		"systemd cgroup driver: cleat is linked statically with glibc %s and "
+		"cannot load libsystemd with \"%s\" of another release: rebuild cleat "
+		"(or configure it with --disable-static-libs)",
+		gnu_get_libc_version(), CLEAT_SHARED_LIBC);
+}
+#endif
+
 static int sd_load(cleat_error_t *err)
 {
 	static void *lib;
 	if (lib)
 		return 0;
+#ifdef CLEAT_STATIC_GLIBC
+	if (check_shared_glibc(err) < 0)
+		return -1;
+#endif
 	void *h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
 	if (!h)
 		return cleat_error_msg(err, "systemd cgroup driver: %s", dlerror());

@@ -3,10 +3,10 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "common/passwd.h"
 #include "common/util.h"
 #include "runtime/container.h"
 
@@ -81,12 +81,6 @@ static int list_ids(const char *root, char ***ids, size_t *n, cleat_error_t *err
 	return 0;
 }
 
-static char *owner_name(uid_t uid)
-{
-	struct passwd *pw = getpwuid(uid);
-	return pw ? xstrdup(pw->pw_name) : xasprintf("#%u", (unsigned) uid);
-}
-
 int cli_list(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *err)
 {
 	static const struct option opts[] = {
@@ -133,7 +127,8 @@ int cli_list(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *
 			table_add(&t, (char *[]){ xstrdup(ct->id), xasprintf("%d", (int) pid),
 						  xstrdup(cleat_status_name(ct->status)),
 						  xstrdup(ct->bundle ? ct->bundle : ""),
-						  xstrdup(ct->created ? ct->created : ""), owner_name(ct->owner) });
+						  xstrdup(ct->created ? ct->created : ""),
+						  cleat_passwd_owner_name(ct->owner) });
 		}
 		shown++;
 	}

@@ -222,10 +222,31 @@ static int helper_setup(const struct cleat_init_args *a, cleat_error_t *err)
 	/* The cgroup namespace is the init's to create, once it is inside the cgroup. */
 	struct cleat_ns_plan now = a->ns;
 	now.create[CLEAT_NS_CGROUP] = false;
+	for (int k = 0; k < CLEAT_NS_COUNT; k++)
+		if (a->unshared[k])
+			now.create[k] = false;
 	if (cleat_ns_unshare_new(&now, err) < 0)
 		return -1;
 	if (a->ns.create[CLEAT_NS_TIME] && cleat_ns_write_time_offsets(a->config, err) < 0)
 		return -1;
+	return 0;
+}
+
+int cleat_init_unshare_early(const struct cleat_ns_plan *p, bool done[CLEAT_NS_COUNT],
+			     cleat_error_t *err)
+{
+	if (p->create[CLEAT_NS_USER] || p->join_fd[CLEAT_NS_USER] >= 0)
+		return 0;
+	/* Neither changes how paths resolve nor what the cgroup join opens. */
+	struct cleat_ns_plan early;
+	cleat_ns_plan_init(&early);
+	for (int k = 0; k < CLEAT_NS_COUNT; k++)
+		early.create[k] = p->create[k] &&
+				  (k == CLEAT_NS_NET || k == CLEAT_NS_IPC || k == CLEAT_NS_UTS);
+	if (cleat_ns_unshare_new(&early, err) < 0)
+		return -1;
+	for (int k = 0; k < CLEAT_NS_COUNT; k++)
+		done[k] = early.create[k];
 	return 0;
 }
 

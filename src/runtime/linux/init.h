@@ -44,6 +44,9 @@ struct cleat_init_args {
 	/* The helper joins the cgroup by itself and clones the init into it
 	 * (cgroups.h); NULL: the parent moved it (the systemd driver). */
 	struct cleat_cgroup_join *cgroup_join;
+	/* New namespaces the helper already made before it joined the cgroup
+	 * (cleat_init_unshare_early()): not unshared again. */
+	bool unshared[CLEAT_NS_COUNT];
 };
 
 /* The environment variable of `cleat init`: "<sync fd>,<born in the cgroup2 dir 0|1>". */
@@ -67,5 +70,11 @@ pid_t cleat_init_fork_helper(struct cleat_helper_exec *x, cleat_error_t *err);
 
 /* In `cleat init`, once CLEAT_SYNC_GO arrived: join, unshare, clone the init. */
 _Noreturn void cleat_init_helper_main(const struct cleat_init_args *a);
+
+/* In the helper, while the parent still makes the cgroup: unshare the new network,
+ * IPC and UTS namespaces of plan p now, when no user namespace is involved (it
+ * would own them) and the kernel allows it; marks them in done[]. */
+int cleat_init_unshare_early(const struct cleat_ns_plan *p, bool done[CLEAT_NS_COUNT],
+			     cleat_error_t *err);
 
 #endif

@@ -16,6 +16,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "common/passwd.h"
 #include "common/util.h"
 #include "runtime/linux/lsm.h"
 #include "runtime/linux/security.h"
@@ -69,36 +70,15 @@ static const char *env_get(char *const *env, const char *name)
 	return NULL;
 }
 
-/* /etc/passwd of the container, read without getpwuid (no NSS inside). */
-static char *home_of(uid_t uid)
-{
-	_cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
-	char line[1024];
-	while (f && fgets(line, sizeof line, f)) {
-		char *fields[7] = { 0 };
-		char *s = line;
-		int n = 0;
-		while (n < 7 && (fields[n] = strsep(&s, ":")) != NULL)
-			n++;
-		if (n < 6)
-			continue;
-		long long u;
-		if (parse_int(fields[2], 0, UINT32_MAX, &u) == 0 && (uid_t) u == uid) {
-			fields[5][strcspn(fields[5], "\n")] = '\0';
-			return xstrdup(fields[5]);
-		}
-	}
-	return xstrdup("/");
-}
-
 void cleat_process_env_add_home(char ***env, uid_t uid)
 {
 	if (env_has(*env, "HOME"))
 		return;
 	size_t n = strv_length(*env);
 	*env = xrealloc(*env, (n + 2) * sizeof(char *));
-	_cleanup_free_ char *home = home_of(uid);
-	(*env)[n] = xasprintf("HOME=%s", home);
+	/* The container's /etc/passwd: we are in its root by now. */
+	_cleanup_free_ char *home = cleat_passwd_lookup("/etc/passwd", uid, CLEAT_PASSWD_HOME);
+	(*env)[n] = xasprintf("HOME=%s", home ? home : "/");
 	(*env)[n + 1] = NULL;
 }
 
