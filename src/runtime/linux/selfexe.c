@@ -265,11 +265,8 @@ bool cleat_selfexe_is_sealed(void)
 int cleat_selfexe_ensure_cloned(int argc, char **argv, char **envp, const char *root,
 				cleat_error_t *err)
 {
-	if (cleat_selfexe_is_sealed()) {
-		unsetenv(CLEAT_SELFEXE_ENV);
-		return 0;
-	}
-	if (!cleat_selfexe_needed(argc, argv)) {
+	/* Most commands need no seal: not even a look at /proc/self/exe for them. */
+	if (!cleat_selfexe_needed(argc, argv) || cleat_selfexe_is_sealed()) {
 		unsetenv(CLEAT_SELFEXE_ENV);
 		return 0;
 	}
