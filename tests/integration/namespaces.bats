@@ -22,6 +22,19 @@ host_ns() {
 	readlink "/proc/self/ns/$1"
 }
 
+# hold_netns: HOLDER= a process of ours in a network namespace of its own, once it is in
+# there (ip netns add would leave its /run/netns mount behind).  The test kills it.
+hold_netns() {
+	unshare --net sleep 60 &
+	HOLDER=$!
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ "$(readlink "/proc/$HOLDER/ns/net")" != "$(host_ns net)" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 @test "namespaces: default spec gets new pid, net, ipc, uts, mount; shares cgroup, user" {
 	update_config '.process.args = ["sh", "-c", $s]' --arg s "$NS_SCRIPT"
 	run -0 cleat run "$ID"
@@ -151,14 +164,8 @@ inet 127.0.0.1/8"
 }
 
 @test "namespaces: a joined network namespace is left as it is (lo stays down), like runc" {
-	# A namespace held by a process of ours (ip netns add would leave its /run/netns mount).
-	unshare --net sleep 60 &
-	local holder=$!
-	local i
-	for ((i = 0; i < 50; i++)); do
-		[ "$(readlink "/proc/$holder/ns/net")" != "$(readlink /proc/self/ns/net)" ] && break
-		sleep 0.1
-	done
+	hold_netns
+	local holder=$HOLDER
 	update_config '.linux.namespaces = [.linux.namespaces[] | if .type == "network" then .path = $p else . end]
 		| .process.args = ["cat", "/sys/class/net/lo/flags"]' --arg p "/proc/$holder/ns/net"
 	run cleat run "$ID"
@@ -169,4 +176,26 @@ inet 127.0.0.1/8"
 	[ "$status_cleat" -eq 0 ]
 	[ "$out_cleat" = 0x8 ]
 	assert_output 0x8
+}
+
+@test "namespaces: a joined network namespace with new ipc and uts ones" {
+	# Without a user namespace, new network, IPC and UTS namespaces are made before the
+	# cgroup join and joined ones after it: both kinds in one container.
+	hold_netns
+	local netns
+	netns=$(readlink "/proc/$HOLDER/ns/net")
+	update_config '.linux.namespaces = [.linux.namespaces[] | if .type == "network" then .path = $p else . end]
+		| .hostname = "mixed" | .process.args = ["sh", "-c", $s + "; hostname"]' \
+		--arg p "/proc/$HOLDER/ns/net" --arg s "$NS_SCRIPT"
+	run cleat run "$ID"
+	kill "$HOLDER"
+	wait "$HOLDER" || true
+	[ "$status" -eq 0 ]
+	assert_line "net $netns"
+	local t
+	for t in ipc uts pid mnt; do
+		assert_line --regexp "^$t "
+		refute_line "$t $(host_ns "$t")"
+	done
+	assert_line mixed
 }
