@@ -26,20 +26,10 @@
 # BENCH_STATE (tmpfs).
 set -euo pipefail
 
-USAGE="usage: runtime-bench.sh [N]  (N runs per runtime and pass, default 50)"
-# count NAME VALUE: VALUE is a positive integer, or the usage and exit 2.
-count() {
-	[[ $2 =~ ^[1-9][0-9]*$ ]] && return 0
-	printf '%s: %s must be a positive integer, got "%s"\n%s\n' "runtime-bench.sh" "$1" "$2" "$USAGE" >&2
-	exit 2
-}
-case "${1:-}" in -h | --help)
-	echo "$USAGE"
-	exit 0
-	;;
-esac
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 N=${1:-50}
-count N "$N"
+bench_args runtime-bench.sh "usage: runtime-bench.sh [N]  (N runs per runtime and pass, default 50)" "${1:-}" N "$N"
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
 if [ -z "${CLEAT:-}" ]; then
 	if [ -x "${CLEAT_BUILDDIR:-$SRCDIR}/cleat" ]; then

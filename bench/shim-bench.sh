@@ -13,22 +13,12 @@
 # Environment: CLEAT, SHIM (default: the built binaries, CLEAT_BUILDDIR or the source tree).
 set -euo pipefail
 
-USAGE="usage: shim-bench.sh [N] [K]  (N end-to-end runs, default 20; K containers per shim, default 5)"
-# count NAME VALUE: VALUE is a positive integer, or the usage and exit 2.
-count() {
-	[[ $2 =~ ^[1-9][0-9]*$ ]] && return 0
-	printf '%s: %s must be a positive integer, got "%s"\n%s\n' "shim-bench.sh" "$1" "$2" "$USAGE" >&2
-	exit 2
-}
-case "${1:-}" in -h | --help)
-	echo "$USAGE"
-	exit 0
-	;;
-esac
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 N=${1:-20}
 K=${2:-5}
-count N "$N"
-count K "$K"
+bench_args shim-bench.sh "usage: shim-bench.sh [N] [K]  (N end-to-end runs, default 20; K containers per shim, default 5)" \
+	"${1:-}" N "$N" K "$K"
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "shim-bench.sh: run as root" >&2
