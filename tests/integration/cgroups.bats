@@ -200,6 +200,23 @@ start() {
 	refute_line "a *:* rwm"
 }
 
+@test "devices: letters other than r, w and m are ignored, as runc does" {
+	# runc's own update.bats writes "rwa".  A rule left with none of r, w, m does
+	# nothing here; runc fails such a config ("doesn't precisely match target").
+	update_config '.linux.resources.devices += [{"allow": true, "type": "c", "major": 1, "minor": 1, "access": "rwa"}]'
+	local runc_config
+	runc_config=$(cat "$BUNDLE/config.json")
+	update_config '.linux.resources.devices += [{"allow": true, "type": "c", "major": 1, "minor": 4, "access": "x"}]'
+	start
+	run -0 v1 devices devices.list
+	assert_line "c 1:1 rw"
+	refute_line --regexp "^c 1:4 "
+	local ours=$output
+	jq '.linux.cgroupsPath = $p' --arg p "$CG-runc" <<<"$runc_config" >"$BUNDLE/config.json"
+	run -0 detached runc_ run -d "$ID-runc"
+	[ "$(sort <<<"$ours")" = "$(sort "/sys/fs/cgroup/devices$CG-runc/devices.list")" ]
+}
+
 @test "hugetlb: limits land in the hybrid unified hierarchy (hugetlb.*.max, rsvd)" {
 	grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null ||
 		skip "hugetlb is not on the unified mount of this host"

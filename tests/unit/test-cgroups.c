@@ -126,6 +126,9 @@ test_devices(void)
 	ok(cg_dev_rule_from_oci(&d, &r, &err) == 0 && r.type == 'c' && r.major == 10 &&
 		   r.minor == -1 && r.access == (CG_DEV_R | CG_DEV_W),
 	   "OCI rule converted");
+	d.access = (char *) "rwa";
+	ok(cg_dev_rule_from_oci(&d, &r, &err) == 0 && r.access == (CG_DEV_R | CG_DEV_W),
+	   "letters other than r, w and m are ignored, as runc does");
 	d.access = (char *) "";
 	ok(cg_dev_rule_from_oci(&d, &r, &err) < 0, "empty access rejected");
 	cleat_error_free(&err);
@@ -133,6 +136,23 @@ test_devices(void)
 	d.access = (char *) "r";
 	ok(cg_dev_rule_from_oci(&d, &r, &err) < 0, "bad type rejected");
 	cleat_error_free(&err);
+
+	/* A rule left without r, w or m changes nothing: dropped; "a" still resets. */
+	struct oci_device_cgroup two[] = {
+		{ .allow = true,
+		  .type = (char *) "c",
+		  .has_major = true,
+		  .major = 1,
+		  .access = (char *) "x" },
+		{ .allow = false, .access = (char *) "q" },
+	};
+	struct oci_resources res2 = { .devices = two, .n_devices = 2 };
+	struct cg_dev_rule *kept;
+	size_t nk;
+	ok(cg_dev_rules_build(&res2, NULL, false, &kept, &nk, &err) == 0 && nk == 1 &&
+		   kept[0].type == 'a',
+	   "a rule with no known letter is dropped, a type-a rule kept");
+	free(kept);
 
 	/* runc's default config: deny all, then the defaults. */
 	struct oci_device_cgroup deny_all = { .allow = false, .access = (char *) "rwm" };

@@ -89,12 +89,12 @@ int cg_dev_rule_from_oci(const struct oci_device_cgroup *d, struct cg_dev_rule *
 	r->minor = d->has_minor ? d->minor : -1;
 	if (!d->access || !*d->access)
 		return cleat_error_msg(err, "device access field cannot be empty");
+	/* runc's Permissions: any other letter is ignored. */
 	for (const char *p = d->access; *p; p++) {
 		switch (*p) {
 		case 'r': r->access |= CG_DEV_R; break;
 		case 'w': r->access |= CG_DEV_W; break;
 		case 'm': r->access |= CG_DEV_M; break;
-		default: return cleat_error_msg(err, "invalid device access \"%s\"", d->access);
 		}
 	}
 	return 0;
@@ -159,7 +159,9 @@ int cg_dev_rules_build(const struct oci_resources *r, const struct oci_config *c
 			free(v);
 			return cleat_error_wrap(err, "linux.resources.devices[%zu]", i);
 		}
-		k++;
+		/* No r, w or m left ("x"): the rule changes nothing, as with runc. */
+		if (v[k].type == 'a' || v[k].access)
+			k++;
 	}
 	/* A config device with the same path replaces the default one (runc's
 	 * createDevices); linux.devices themselves add no cgroup rule. */
