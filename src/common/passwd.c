@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/util.h"
@@ -10,13 +11,17 @@
 char *cleat_passwd_lookup(const char *path, uid_t uid, enum cleat_passwd_field f)
 {
 	_cleanup_fclose_ FILE *fp = fopen(path, "re");
-	char line[1024];
-	while (fp && fgets(line, sizeof line, fp)) {
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	while (fp && getline(&line, &cap, fp) >= 0) {
+		/* As glibc's files module: leading blanks, empty and '#' lines skipped. */
+		char *s = line + strspn(line, " \t");
+		s[strcspn(s, "\n")] = '\0';
+		if (*s == '\0' || *s == '#')
+			continue;
 		/* name:password:uid:gid:gecos:home:shell */
 		char *fields[7] = { 0 };
-		char *s = line;
 		int n = 0;
-		line[strcspn(line, "\n")] = '\0';
 		while (n < 7 && (fields[n] = strsep(&s, ":")) != NULL)
 			n++;
 		long long u;

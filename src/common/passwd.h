@@ -11,7 +11,8 @@ enum cleat_passwd_field {
 };
 
 /* A copy of field `f` of the first entry of `path` (say "/etc/passwd") whose uid is
- * `uid`, or NULL when the file or the entry is missing. */
+ * `uid`, or NULL when the file or the entry is missing.  Lines of any length; blank
+ * and '#' lines are skipped, as glibc's files module does. */
 char *cleat_passwd_lookup(const char *path, uid_t uid, enum cleat_passwd_field f);
 
 /* runc's owner column: the user's name, or "#<uid>" when it has none. */

@@ -12,6 +12,8 @@ setup() {
 }
 
 teardown() {
+	# The holder of hold_netns, when a test failed before it killed it.
+	[ -z "${HOLDER:-}" ] || kill "$HOLDER" 2>/dev/null || true
 	teardown_bundle
 }
 

@@ -340,6 +340,11 @@ static void test_glibc_banner(void)
 	ok(!cleat_glibc_banner_matches(img, n, "2.3"), "2.3 is not 2.36");
 	ok(!cleat_glibc_banner_matches(img, n, "2.41"), "another release does not match");
 	ok(!cleat_glibc_banner_matches(img, n - 18, "2.36"), "a truncated banner does not match");
+	static const char at_end[] = "stable release version 2.36";
+	ok(!cleat_glibc_banner_matches(at_end, sizeof at_end - 1, "2.36"),
+	   "a version cut at the end of the image does not match");
+	static const char longer[] = "stable release version 2.361.";
+	ok(!cleat_glibc_banner_matches(longer, sizeof longer - 1, "2.36"), "2.361 is not 2.36");
 	static const char none[] = "no banner here";
 	ok(!cleat_glibc_banner_matches(none, sizeof none - 1, "2.36"), "no banner: no match");
 	static const char two[] = "release version 2.35.\0release version 2.36\0";

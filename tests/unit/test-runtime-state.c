@@ -234,8 +234,21 @@ static void test_passwd(const char *dir)
 				   "nohome:x:2:2:gecos\n"
 				   "again:x:1:1::/second:/bin/sh\n";
 	cleat_error_t err = NULL;
-	ok(write_file_atomic(path, text, sizeof text - 1, 0644, &err) == 0, "write passwd");
+	/* A comment that looks like an entry, a blank-led entry, and a 2000-byte gecos. */
+	char longgecos[2001];
+	memset(longgecos, 'g', sizeof longgecos - 1);
+	longgecos[sizeof longgecos - 1] = '\0';
+	_cleanup_free_ char *all = xasprintf("#old:x:5:5::/commented:/bin/sh\n"
+					     "  spaced:x:5:5::/spaced:/bin/sh\n"
+					     "long:x:6:6:%s:/longhome:/bin/sh\n%s",
+					     longgecos, text);
+	ok(write_file_atomic(path, all, strlen(all), 0644, &err) == 0, "write passwd");
 	cleat_error_free(&err);
+	_cleanup_free_ char *five = cleat_passwd_lookup(path, 5, CLEAT_PASSWD_NAME);
+	ok(five && strcmp(five, "spaced") == 0, "'#' line skipped, leading blanks ignored: %s",
+	   five);
+	_cleanup_free_ char *longhome = cleat_passwd_lookup(path, 6, CLEAT_PASSWD_HOME);
+	ok(longhome && strcmp(longhome, "/longhome") == 0, "a line over 2000 bytes is one entry");
 	_cleanup_free_ char *root = cleat_passwd_lookup(path, 0, CLEAT_PASSWD_NAME);
 	_cleanup_free_ char *home = cleat_passwd_lookup(path, 1, CLEAT_PASSWD_HOME);
 	ok(root && strcmp(root, "root") == 0, "uid 0 is root");

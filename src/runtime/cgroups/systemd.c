@@ -7,7 +7,6 @@
 
 #include <dlfcn.h>
 #include <errno.h>
-#include <gnu/libc-version.h>
 #include <stdio.h>
 #include <string.h>
 #include <systemd/sd-bus.h>
@@ -44,6 +43,8 @@ bool cleat_glibc_banner_matches(const char *buf, size_t len, const char *version
 }
 
 #ifdef CLEAT_STATIC_GLIBC
+#include <gnu/libc-version.h>
+
 /* This cleat carries its own glibc (a static PIE, configure.ac): dlopen brings in the
  * system's libc.so.6 for libsystemd, which works only when it is the same release as
  * ours. */
@@ -51,9 +52,8 @@ static int check_shared_glibc(cleat_error_t *err)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
-	_cleanup_error_ cleat_error_t e = NULL;
-	if (read_file(CLEAT_SHARED_LIBC, &buf, &len, &e) < 0)
-		return cleat_error_msg(err, "systemd cgroup driver: %s", e->msg);
+	if (read_file(CLEAT_SHARED_LIBC, &buf, &len, err) < 0)
+		return cleat_error_wrap(err, "systemd cgroup driver");
 	if (cleat_glibc_banner_matches(buf, len, gnu_get_libc_version()))
 		return 0;
 	return cleat_error_msg(

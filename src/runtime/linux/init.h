@@ -73,7 +73,8 @@ _Noreturn void cleat_init_helper_main(const struct cleat_init_args *a);
 
 /* In the helper, while the parent still makes the cgroup: unshare the new network,
  * IPC and UTS namespaces of plan p now, when no user namespace is involved (it
- * would own them) and the kernel allows it; marks them in done[]. */
+ * would own them); marks them in done[].  A refusal fails the create, as it would
+ * have later. */
 int cleat_init_unshare_early(const struct cleat_ns_plan *p, bool done[CLEAT_NS_COUNT],
 			     cleat_error_t *err);
 
