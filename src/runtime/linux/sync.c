@@ -273,11 +273,10 @@ pid_t cleat_sync_clone_announced_run(int sock, enum cleat_sync_type type,
 				      struct cleat_cgroup_join *j, bool share_memory,
 				      int (*fn)(void *), void *arg, cleat_error_t *err)
 {
-	struct announced_boot b = { .fn = fn, .arg = arg };
-	if (pipe2(b.gate, O_CLOEXEC) < 0)
-		return cleat_error_errno(err, errno, "pipe");
-	pid_t pid = -1;
 	if (share_memory && cleat_clone_vm_supported()) {
+		struct announced_boot b = { .fn = fn, .arg = arg };
+		if (pipe2(b.gate, O_CLOEXEC) < 0)
+			return cleat_error_errno(err, errno, "pipe");
 		for (size_t i = 0; j && i < j->n && b.n_cg_fds < BOOT_MAX_FDS - 1; i++)
 			if (j->fds[i] >= 0)
 				b.cg_fds[b.n_cg_fds++] = j->fds[i];
@@ -286,22 +285,18 @@ pid_t cleat_sync_clone_announced_run(int sock, enum cleat_sync_type type,
 		/* On our exit the kernel would clear the tid glibc keeps in the thread
 		 * block, which the child shares. */
 		syscall(SYS_set_tid_address, NULL);
-		/* Refused (old kernel, a seccomp filter that denies clone3, ...): the
-		 * fork below does it the old way. */
 		_cleanup_error_ cleat_error_t e = NULL;
-		pid = cleat_cgroup_clone_joined_vm(j, CLONE_PARENT, announced_child, &b, sizeof b, &e);
-		b.n_cg_fds = 0;
+		pid_t pid = cleat_cgroup_clone_joined_vm(j, CLONE_PARENT, announced_child, &b,
+							 sizeof b, &e);
+		if (pid >= 0)
+			return announce(sock, type, pid, b.gate, true, err);
+		/* Refused (old kernel, a seccomp filter that denies clone3, ...): the fork
+		 * below does it the old way. */
+		close(b.gate[0]);
+		close(b.gate[1]);
 	}
-	if (pid < 0) {
-		pid = cleat_cgroup_clone_joined(j, CLONE_PARENT, err);
-		if (pid == 0)
-			_exit(announced_child(&b));
-		if (pid < 0) {
-			close(b.gate[0]);
-			close(b.gate[1]);
-			return -1;
-		}
-		return announce(sock, type, pid, b.gate, false, err);
-	}
-	return announce(sock, type, pid, b.gate, true, err);
+	pid_t pid = cleat_sync_clone_announced(sock, type, j, err);
+	if (pid == 0)
+		_exit(fn(arg));
+	return pid;
 }
