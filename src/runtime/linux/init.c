@@ -292,12 +292,9 @@ static int helper_child_exec(void *arg)
 	const struct helper_child *h = arg;
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	const char *what = "keep the sync socket across exec";
-	int r = fcntl(h->sync_fd, F_SETFD, 0) < 0 ? -errno : 0;
-	if (r == 0) {
-		r = cleat_selfexe_overlay_raw(h->layers, h->name);
-		if (r < 0)
-			r = cleat_selfexe_copy_raw(&what);
-	}
+	int r = fcntl(h->sync_fd, F_SETFD, 0) < 0
+			? -errno
+			: cleat_selfexe_open_sealed_raw(h->layers, h->name, &what);
 	if (r >= 0) {
 		syscall(SYS_execveat, r, "", h->argv, h->envp, AT_EMPTY_PATH);
 		what = "re-execute cleat from its sealed copy";

@@ -42,10 +42,6 @@ int cleat_sched_apply(const struct oci_process *p, cleat_error_t *err);
  * in main() of `cleat` once the global flags are parsed. */
 int cleat_selfexe_ensure_cloned(int argc, char **argv, char **envp, const char *root,
 				cleat_error_t *err);
-/* A sealed memfd copy of cleat (O_CLOEXEC), for execveat(AT_EMPTY_PATH). */
-int cleat_selfexe_copy(cleat_error_t *err);
-/* The same with system calls only: the fd, or -errno and *what names the step. */
-int cleat_selfexe_copy_raw(const char **what);
 /* Execute cleat sealed (the overlay over root when it can, else a fresh memfd copy)
  * with argv and envp; returns only on failure. */
 int cleat_selfexe_exec_copy(char *const argv[], char *const envp[], const char *root,

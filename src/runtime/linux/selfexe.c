@@ -80,7 +80,7 @@ static off_t loaded_size(int fd, off_t file_size, Elf64_Ehdr *eh)
 
 /* System calls only, on the caller's stack: the CLONE_VM child of create calls it
  * (init.c).  The fd, or -errno with *what naming the step that failed. */
-int cleat_selfexe_copy_raw(const char **what)
+static int copy_raw(const char **what)
 {
 	_cleanup_close_ int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	*what = "open `/proc/self/exe`";
@@ -184,7 +184,7 @@ char *cleat_selfexe_overlay_layers(const char *other_dir, const char **name)
 	return cleat_selfexe_layers_for(exe, other_dir, name);
 }
 
-int cleat_selfexe_overlay_raw(const char *layers, const char *name)
+static int overlay_raw(const char *layers, const char *name)
 {
 	if (layers == NULL)
 		return -EINVAL;
@@ -224,13 +224,10 @@ bool cleat_selfexe_fd_is_overlay_sealed(int fd)
 	       (sf.f_flags & ST_RDONLY);
 }
 
-int cleat_selfexe_copy(cleat_error_t *err)
+int cleat_selfexe_open_sealed_raw(const char *layers, const char *name, const char **what)
 {
-	const char *what = "";
-	int fd = cleat_selfexe_copy_raw(&what);
-	if (fd < 0)
-		return cleat_error_errno(err, -fd, "%s", what);
-	return fd;
+	int fd = overlay_raw(layers, name);
+	return fd >= 0 ? fd : copy_raw(what);
 }
 
 int cleat_selfexe_exec_copy(char *const argv[], char *const envp[], const char *root,
@@ -238,10 +235,10 @@ int cleat_selfexe_exec_copy(char *const argv[], char *const envp[], const char *
 {
 	const char *name = NULL;
 	_cleanup_free_ char *layers = cleat_selfexe_overlay_layers(root, &name);
-	int fd = layers ? cleat_selfexe_overlay_raw(layers, name) : -EINVAL;
-	_cleanup_close_ int mfd = fd >= 0 ? fd : cleat_selfexe_copy(err);
+	const char *what = "";
+	_cleanup_close_ int mfd = cleat_selfexe_open_sealed_raw(layers, name, &what);
 	if (mfd < 0)
-		return -1;
+		return cleat_error_errno(err, -mfd, "%s", what);
 	size_t n = 0;
 	while (envp && envp[n])
 		n++;

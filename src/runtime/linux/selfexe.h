@@ -24,8 +24,9 @@ bool cleat_selfexe_fd_is_overlay_sealed(int fd);
 char *cleat_selfexe_overlay_layers(const char *other_dir, const char **name);
 /* The same for the binary at path exe (pure: for the unit tests). */
 char *cleat_selfexe_layers_for(const char *exe, const char *other_dir, const char **name);
-/* System calls only (for the CLONE_VM helper): our binary opened through that
- * overlay, or -errno (the caller then copies it into a memfd). */
-int cleat_selfexe_overlay_raw(const char *layers, const char *name);
+/* System calls only (for the CLONE_VM helper): our binary opened sealed, through
+ * that overlay (layers NULL: none) or else as a sealed memfd copy; the fd, or
+ * -errno with *what naming the step of the copy that failed. */
+int cleat_selfexe_open_sealed_raw(const char *layers, const char *name, const char **what);
 
 #endif
