@@ -15,6 +15,14 @@ int oci_parse_idmap(struct oci_parse *p, yajl_val v, void *out)
 	    get_int(p, v, "hostID", true, JI_U32, &m->host_id, NULL) < 0 ||
 	    get_int(p, v, "size", true, JI_U32, &m->size, NULL) < 0)
 		return -1;
+	/* The kernel's rules for a uid_map line: no empty range, and neither range may wrap
+	 * past 4294967295, which is (uid_t)-1 and never a valid id. */
+	if (m->size == 0)
+		return perr_at(p, "size", json_member(v, "size"), "expected at least 1");
+	if ((uint64_t) m->container_id + m->size > UINT32_MAX)
+		return perr(p, v, "containerID + size exceeds 4294967295");
+	if ((uint64_t) m->host_id + m->size > UINT32_MAX)
+		return perr(p, v, "hostID + size exceeds 4294967295");
 	return 0;
 }
 
@@ -118,6 +126,13 @@ static int parse_config_obj(struct oci_parse *p, yajl_val doc, struct oci_config
 	if (get_string(p, doc, "hostname", false, &c->hostname) < 0 ||
 	    get_string(p, doc, "domainname", false, &c->domainname) < 0)
 		return -1;
+	/* sethostname(2) and setdomainname(2) take at most 64 bytes */
+	const char *uts_keys[] = { "hostname", "domainname" };
+	const char *uts_values[] = { c->hostname, c->domainname };
+	for (size_t i = 0; i < ARRAY_SIZE(uts_keys); i++)
+		if (uts_values[i] && strlen(uts_values[i]) > 64)
+			return perr_at(p, uts_keys[i], json_member(doc, uts_keys[i]),
+				       "expected at most 64 bytes");
 
 	if (get_object(p, doc, "hooks", false, &v) < 0)
 		return -1;

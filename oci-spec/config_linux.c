@@ -67,8 +67,8 @@ static int parse_device(struct oci_parse *p, yajl_val v, void *out)
 	if (get_int(p, v, "major", need, JI_I64, &d->major, &d->has_major) < 0 ||
 	    get_int(p, v, "minor", need, JI_I64, &d->minor, &d->has_minor) < 0 ||
 	    get_int(p, v, "fileMode", false, JI_U32, &d->file_mode, &d->has_file_mode) < 0 ||
-	    get_int(p, v, "uid", false, JI_U32, &d->uid, &d->has_uid) < 0 ||
-	    get_int(p, v, "gid", false, JI_U32, &d->gid, &d->has_gid) < 0)
+	    get_int(p, v, "uid", false, JI_ID, &d->uid, &d->has_uid) < 0 ||
+	    get_int(p, v, "gid", false, JI_ID, &d->gid, &d->has_gid) < 0)
 		return -1;
 	if (need)
 		d->has_major = d->has_minor = true;

@@ -46,8 +46,8 @@ static const char *const ioprio_classes[] = {
 	NULL,
 };
 
-static int parse_u32_array(struct oci_parse *p, yajl_val obj, const char *key, uint32_t **out,
-			   size_t *n)
+static int parse_id_array(struct oci_parse *p, yajl_val obj, const char *key, uint32_t **out,
+			  size_t *n)
 {
 	yajl_val a;
 	if (get_array(p, obj, key, false, &a) < 0)
@@ -58,7 +58,7 @@ static int parse_u32_array(struct oci_parse *p, yajl_val obj, const char *key, u
 	size_t m = path_push_key(p, key);
 	for (size_t i = 0; i < a->u.array.len; i++) {
 		size_t mi = path_push_index(p, i);
-		if (json_to_int(p, a->u.array.values[i], JI_U32, &(*out)[i]) < 0) {
+		if (json_to_int(p, a->u.array.values[i], JI_ID, &(*out)[i]) < 0) {
 			path_pop(p, m);
 			return -1;
 		}
@@ -71,10 +71,10 @@ static int parse_u32_array(struct oci_parse *p, yajl_val obj, const char *key, u
 
 static int parse_user(struct oci_parse *p, yajl_val v, struct oci_user *u)
 {
-	if (get_int(p, v, "uid", true, JI_U32, &u->uid, NULL) < 0 ||
-	    get_int(p, v, "gid", true, JI_U32, &u->gid, NULL) < 0 ||
+	if (get_int(p, v, "uid", true, JI_ID, &u->uid, NULL) < 0 ||
+	    get_int(p, v, "gid", true, JI_ID, &u->gid, NULL) < 0 ||
 	    get_int(p, v, "umask", false, JI_U32, &u->umask, &u->has_umask) < 0 ||
-	    parse_u32_array(p, v, "additionalGids", &u->additional_gids, &u->n_additional_gids) <
+	    parse_id_array(p, v, "additionalGids", &u->additional_gids, &u->n_additional_gids) <
 		    0 ||
 	    get_string(p, v, "username", false, &u->username) < 0)
 		return -1;

@@ -80,7 +80,8 @@ enum json_int_kind {
 	JI_U32,
 	JI_U64,
 	JI_I32,
-	JI_I64
+	JI_I64,
+	JI_ID /* a uid or gid: 0-CLEAT_ID_MAX into a uint32_t (common/ids.h) */
 };
 int get_int(struct oci_parse *p, yajl_val obj, const char *key, bool required,
 	    enum json_int_kind kind, void *out, bool *has);

@@ -9,14 +9,14 @@
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
+#include "common/cut.h"
+#include "common/ids.h"
 #include "common/util.h"
 #include "oci-spec/json.h"
 #include "oci-spec/json_gen.h"
 
 /* Real configs nest about 8 deep; the limit only stops hostile input. */
 #define MAX_DEPTH 64
-/* Offending values longer than this are cut in messages. */
-#define MAX_RENDER 96
 
 struct prepass {
 	int depth;
@@ -246,19 +246,22 @@ void oci_json_gen_value(yajl_gen g, yajl_val v)
 	}
 }
 
+/* v as JSON, cut by cleat_cut; a long string is cut inside and keeps its quotes:
+ * "aaaa…" (100000 bytes), its own length. */
 static char *render_value(yajl_val v)
 {
 	yajl_gen g = oci_gen_new(NULL);
-	oci_json_gen_value(g, v);
-	char *s = oci_gen_finish(g, false);
-	if (strlen(s) > MAX_RENDER) {
-		/* cut on a UTF-8 boundary: the message may end up in JSON logs */
-		size_t cut = MAX_RENDER - 3;
-		while (cut > 0 && ((unsigned char) s[cut] & 0xC0) == 0x80)
-			cut--;
-		strcpy(s + cut, "...");
+	size_t len = v->type == yajl_t_string ? strlen(v->u.string) : 0;
+	if (len <= CLEAT_CUT_MAX) {
+		oci_json_gen_value(g, v);
+		_cleanup_free_ char *s = oci_gen_finish(g, false);
+		return xstrdup(cleat_cut(s));
 	}
-	return s;
+	_cleanup_free_ char *head = xasprintf("%.*s\xe2\x80\xa6", (int) cleat_cut_keep(v->u.string),
+					      v->u.string);
+	gen_str(g, head);
+	_cleanup_free_ char *s = oci_gen_finish(g, false);
+	return xasprintf("%s (%zu bytes)", s, len);
 }
 
 static int perrv(struct oci_parse *p, yajl_val v, const char *fmt, va_list ap)
@@ -426,7 +429,7 @@ int get_kv_map(struct oci_parse *p, yajl_val obj, const char *key, struct oci_kv
 static const char *const int_kind_names[] = {
 	[JI_U16] = "an unsigned 16-bit integer", [JI_U32] = "an unsigned 32-bit integer",
 	[JI_U64] = "an unsigned 64-bit integer", [JI_I32] = "a signed 32-bit integer",
-	[JI_I64] = "a signed 64-bit integer",
+	[JI_I64] = "a signed 64-bit integer",	 [JI_ID] = "an integer",
 };
 
 /* The raw text of a JSON integer, or NULL for strings, floats, exponents... */
@@ -447,16 +450,18 @@ int json_to_int(struct oci_parse *p, yajl_val v, enum json_int_kind kind, void *
 	if (!r)
 		return perr(p, v, "expected %s", int_kind_names[kind]);
 	errno = 0;
-	if (kind == JI_U16 || kind == JI_U32 || kind == JI_U64) {
+	if (kind == JI_U16 || kind == JI_U32 || kind == JI_U64 || kind == JI_ID) {
 		unsigned long long u = (*r == '-') ? 0 : strtoull(r, NULL, 10);
 		uint64_t max = kind == JI_U16	? UINT16_MAX
 			       : kind == JI_U32 ? UINT32_MAX
+			       : kind == JI_ID	? CLEAT_ID_MAX
 						: UINT64_MAX;
-		if (*r == '-' || errno != 0 || u > max)
-			return perr(p, v, "expected %s", int_kind_names[kind]);
+		if ((*r == '-' || errno != 0 || u > max))
+			return kind == JI_ID ? perr(p, v, CLEAT_ID_RANGE_MSG)
+					     : perr(p, v, "expected %s", int_kind_names[kind]);
 		if (kind == JI_U16)
 			*(uint16_t *) out = (uint16_t) u;
-		else if (kind == JI_U32)
+		else if (kind == JI_U32 || kind == JI_ID)
 			*(uint32_t *) out = (uint32_t) u;
 		else
 			*(uint64_t *) out = u;

@@ -12,5 +12,9 @@ libcleatcommon_a_SOURCES += %reldir%/mount_flags.c %reldir%/mount_flags.h
 libcleatcommon_a_SOURCES += %reldir%/exit_status.c %reldir%/exit_status.h
 # UTC timestamps without loading a time zone file
 libcleatcommon_a_SOURCES += %reldir%/utc_time.c %reldir%/utc_time.h
+# the uid and gid range, and ids given as text
+libcleatcommon_a_SOURCES += %reldir%/ids.c %reldir%/ids.h
+# long user-supplied text cut for messages
+libcleatcommon_a_SOURCES += %reldir%/cut.c %reldir%/cut.h
 # users by uid from a passwd file, without NSS
 libcleatcommon_a_SOURCES += %reldir%/passwd.c %reldir%/passwd.h

@@ -1,6 +1,7 @@
 #include "config.h"
 #include "shim/options.h"
 #include "common/cleanup.h"
+#include "common/cut.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "runc_options.pb-c.h"
@@ -74,6 +75,21 @@ void shim_options_from_any(const char *type_url, const uint8_t *value, size_t le
 	runtimeoptions__v1__options__free_unpacked(r, NULL);
 }
 
+/* IoUid / IoGid: a uint32 as in runc's options message, where containerd's shim hands
+ * 4294967295 to fchown(2) as -1, "leave unchanged", and so does ours.  Anything else
+ * (negative, too large, not an integer) is warned about and ignored rather than wrapped
+ * into another id, as strtoul would (4294967296 would become root). */
+static void set_io_id(uint32_t *dst, const char *key, const char *v)
+{
+	long long n;
+	if (parse_int(v, 0, UINT32_MAX, &n) < 0) {
+		cleat_warn("runtime options: %s = %s is not an integer in 0-4294967295, ignored",
+			   key, cleat_cut(v));
+		return;
+	}
+	*dst = (uint32_t) n;
+}
+
 /* One TOML value: "string" (basic escapes), true/false, or an integer. */
 static char *toml_value(const char *p)
 {
@@ -125,9 +141,7 @@ void shim_options_from_toml(const char *text, struct shim_options *o)
 			o->no_pivot_root = t;
 		else if (strcmp(k, "NoNewKeyring") == 0)
 			o->no_new_keyring = t;
-		else if (strcmp(k, "IoUid") == 0)
-			o->io_uid = (uint32_t) strtoul(v, NULL, 10);
-		else if (strcmp(k, "IoGid") == 0)
-			o->io_gid = (uint32_t) strtoul(v, NULL, 10);
+		else if (strcmp(k, "IoUid") == 0 || strcmp(k, "IoGid") == 0)
+			set_io_id(k[2] == 'U' ? &o->io_uid : &o->io_gid, k, v);
 	}
 }

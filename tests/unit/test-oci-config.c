@@ -301,16 +301,29 @@ static void test_semantics(void)
 		"null,"
 		"\"x-unknown\":{\"deep\":[1,2,{\"z\":null}]},"
 		"\"annotations\":{\"k\":\"1\",\"k\":\"2\"},"
-		"\"process\":{\"user\":{\"uid\":4294967295,\"gid\":0},\"cwd\":\"/"
+		"\"process\":{\"user\":{\"uid\":2147483647,\"gid\":0},\"cwd\":\"/"
 		"\",\"future\":true}}",
 		"duplicates, nulls and unknown fields are accepted");
 	ok(c && strcmp(c->hostname, "b") == 0, "a repeated member: the last one wins");
 	ok(c && c->domainname == NULL, "null means absent");
 	ok(c && c->n_annotations == 1 && strcmp(oci_config_annotation(c, "k"), "2") == 0,
 	   "a repeated annotation key keeps one entry, the last value");
-	ok(c && c->process->user.uid == UINT32_MAX && !c->has_root && !c->linux_,
-	   "uid 2^32-1, absent root and linux");
+	ok(c && c->process->user.uid == INT32_MAX && !c->has_root && !c->linux_,
+	   "uid 2^31-1 (the highest), absent root and linux");
 	ok(oci_config_namespace(c, "pid") == NULL, "namespace lookup without .linux");
+}
+
+/* Mappings up to the edge of the 32-bit id space are the kernel's to judge. */
+static void test_idmap_edges(void)
+{
+	_cleanup_oci_config_ struct oci_config *c = parse_ok(
+		"{\"ociVersion\":\"1.0.0\",\"linux\":{\"uidMappings\":["
+		"{\"containerID\":0,\"hostID\":0,\"size\":4294967295}],\"gidMappings\":["
+		"{\"containerID\":4294967294,\"hostID\":4294967294,\"size\":1}]}}",
+		"a mapping of the whole id space and one ending at 4294967294 are accepted");
+	ok(c && c->linux_->uid_mappings[0].size == UINT32_MAX &&
+		   c->linux_->gid_mappings[0].host_id == UINT32_MAX - 1,
+	   "mapping edges kept");
 }
 
 static void test_process_and_resources(void)
@@ -360,6 +373,7 @@ int main(void)
 	test_full();
 	test_containerd();
 	test_semantics();
+	test_idmap_edges();
 	test_process_and_resources();
 	return tap_done();
 }

@@ -26,6 +26,8 @@
 /* yajl's message quotes with ', written \' here */
 #define NEED_COMMA "parse error: after key and value, inside map, I expect \\',\\' or \\'}\\'"
 #define NSTYPES "pid, network, mount, ipc, uts, user, cgroup, time"
+#define IDS "uids and gids must be in range 0-2147483647"
+#define MAP(x) LNX("'uidMappings':[{'containerID':0,'hostID':1000,'size':1}," x "]")
 
 struct bad {
 	const char *json, *msg;
@@ -76,21 +78,37 @@ static const struct bad config_cases[] = {
 	  "-1" },
 	/* process */
 	{ PROC("'user':{'uid':'root','gid':0}"),
-	  "config.json: .process.user.uid: expected an unsigned 32-bit integer, got 'root'" },
+	  "config.json: .process.user.uid: expected an integer, got 'root'" },
 	{ CFG("'process':{'cwd':'/'}"), "config.json: .process.user: missing required field" },
 	{ CFG("'process':{'user':{'uid':0,'gid':0}}"),
 	  "config.json: .process.cwd: missing required field" },
 	{ PROC("'cwd':'tmp'"), "config.json: .process.cwd: expected an absolute path, got 'tmp'" },
 	{ PROC("'user':{'uid':0}"), "config.json: .process.user.gid: missing required field" },
 	{ PROC("'user':{'uid':0,'gid':4294967296}"),
-	  "config.json: .process.user.gid: expected an unsigned 32-bit integer, got 4294967296" },
+	  "config.json: .process.user.gid: " IDS ", got 4294967296" },
+	/* (uid_t)-1 is "unchanged" to setresuid/setresgid: the process would stay root */
+	{ PROC("'user':{'uid':4294967295,'gid':4294967295}"),
+	  "config.json: .process.user.uid: " IDS ", got 4294967295" },
+	{ PROC("'user':{'uid':4294967295,'gid':1000}"),
+	  "config.json: .process.user.uid: " IDS ", got 4294967295" },
+	{ PROC("'user':{'uid':1000,'gid':4294967295}"),
+	  "config.json: .process.user.gid: " IDS ", got 4294967295" },
+	{ PROC("'user':{'uid':2147483648,'gid':0}"),
+	  "config.json: .process.user.uid: " IDS ", got 2147483648" },
+	{ PROC("'user':{'uid':0,'gid':-1}"), "config.json: .process.user.gid: " IDS ", got -1" },
+	{ PROC("'user':{'uid':-0,'gid':0}"), "config.json: .process.user.uid: " IDS ", got -0" },
 	{ PROC("'user':{'uid':1.5,'gid':0}"),
-	  "config.json: .process.user.uid: expected an unsigned 32-bit integer, got 1.5" },
+	  "config.json: .process.user.uid: expected an integer, got 1.5" },
 	{ PROC("'user':{'uid':1e3,'gid':0}"),
-	  "config.json: .process.user.uid: expected an unsigned 32-bit integer, got 1e3" },
+	  "config.json: .process.user.uid: expected an integer, got 1e3" },
+	{ PROC("'user':{'uid':'1000','gid':0}"),
+	  "config.json: .process.user.uid: expected an integer, got '1000'" },
 	{ PROC("'user':{'uid':0,'gid':0,'additionalGids':[1,'x']}"),
-	  "config.json: .process.user.additionalGids[1]: expected an unsigned 32-bit integer, got "
-	  "'x'" },
+	  "config.json: .process.user.additionalGids[1]: expected an integer, got 'x'" },
+	{ PROC("'user':{'uid':0,'gid':0,'additionalGids':[5,4294967295]}"),
+	  "config.json: .process.user.additionalGids[1]: " IDS ", got 4294967295" },
+	{ PROC("'user':{'uid':0,'gid':0,'additionalGids':[2147483648]}"),
+	  "config.json: .process.user.additionalGids[0]: " IDS ", got 2147483648" },
 	{ PROC("'args':'sh'"), "config.json: .process.args: expected an array, got 'sh'" },
 	{ PROC("'env':[null]"), "config.json: .process.env[0]: expected a string, got null" },
 	{ PROC("'terminal':'true'"),
@@ -157,6 +175,29 @@ static const struct bad config_cases[] = {
 	  "config.json: .linux.namespaces[0].path: expected an absolute path, got 'netns'" },
 	{ LNX("'uidMappings':[{'containerID':0,'size':1}]"),
 	  "config.json: .linux.uidMappings[0].hostID: missing required field" },
+	/* a mapping the kernel would refuse is refused with its path */
+	{ MAP("{'containerID':1,'hostID':2000,'size':0}"),
+	  "config.json: .linux.uidMappings[1].size: expected at least 1, got 0" },
+	{ MAP("{'containerID':1,'hostID':4294967295,'size':1}"),
+	  "config.json: .linux.uidMappings[1]: hostID + size exceeds 4294967295, got "
+	  "{'containerID':1,'hostID':4294967295,'size':1}" },
+	{ MAP("{'containerID':4294967295,'hostID':1,'size':1}"),
+	  "config.json: .linux.uidMappings[1]: containerID + size exceeds 4294967295, got "
+	  "{'containerID':4294967295,'hostID':1,'size':1}" },
+	{ MAP("{'containerID':1,'hostID':4294967000,'size':296}"),
+	  "config.json: .linux.uidMappings[1]: hostID + size exceeds 4294967295, got "
+	  "{'containerID':1,'hostID':4294967000,'size':296}" },
+	{ LNX("'gidMappings':[{'containerID':0,'hostID':100000,'size':4294967295}]"),
+	  "config.json: .linux.gidMappings[0]: hostID + size exceeds 4294967295, got "
+	  "{'containerID':0,'hostID':100000,'size':4294967295}" },
+	{ CFG("'mounts':[{'destination':'/a','gidMappings':[{'containerID':10,'hostID':0,'size':"
+	      "4294967290}]}]"),
+	  "config.json: .mounts[0].gidMappings[0]: containerID + size exceeds 4294967295, got "
+	  "{'containerID':10,'hostID':0,'size':4294967290}" },
+	{ LNX("'devices':[{'type':'c','path':'/dev/x','major':1,'minor':3,'uid':4294967295}]"),
+	  "config.json: .linux.devices[0].uid: " IDS ", got 4294967295" },
+	{ LNX("'devices':[{'type':'p','path':'/dev/x','gid':2147483648}]"),
+	  "config.json: .linux.devices[0].gid: " IDS ", got 2147483648" },
 	{ LNX("'timeOffsets':{'realtime':{'secs':1}}"),
 	  "config.json: .linux.timeOffsets['realtime']: expected a clock name, one of boottime, "
 	  "monotonic" },
@@ -323,7 +364,14 @@ static void test_other_documents(void)
 	       "process.json: .cwd: expected an absolute path, got 'relative'");
 	_cleanup_free_ char *pj2 = q("{'user':{'uid':-1,'gid':0},'cwd':'/'}");
 	expect(oci_process_parse(pj2, strlen(pj2), "process.json", &p, &err), &err,
-	       "process.json: .user.uid: expected an unsigned 32-bit integer, got -1");
+	       "process.json: .user.uid: " IDS ", got -1");
+	_cleanup_free_ char *pj3 = q("{'user':{'uid':4294967295,'gid':4294967295},'cwd':'/'}");
+	expect(oci_process_parse(pj3, strlen(pj3), "process.json", &p, &err), &err,
+	       "process.json: .user.uid: " IDS ", got 4294967295");
+	_cleanup_free_ char *pj4 = q("{'user':{'uid':0,'gid':0,'additionalGids':[4294967295]},"
+				     "'cwd':'/'}");
+	expect(oci_process_parse(pj4, strlen(pj4), "process.json", &p, &err), &err,
+	       "process.json: .user.additionalGids[0]: " IDS ", got 4294967295");
 	expect(oci_process_parse("7", 1, "process.json", &p, &err), &err,
 	       "process.json: expected an object, got 7");
 
@@ -349,13 +397,40 @@ static void test_other_documents(void)
 	expect(oci_config_parse(deep, strlen(deep), "config.json", &c, &err), &err,
 	       "config.json: invalid JSON at line 1, column 65: nesting deeper than 64 levels");
 
-	/* a long offending value is cut short in the message */
+	/* a long offending value is cut short in the message, with its length */
 	_cleanup_free_ char *longv = xasprintf("{\"ociVersion\":\"1\",\"hostname\":[\"%0200d\"]}",
 					       0);
 	_cleanup_free_ char *cut = xasprintf("config.json: .hostname: expected a string, got "
-					     "['%.91s...",
+					     "['%.62s\xe2\x80\xa6 (204 bytes)",
 					     strchr(longv, '[') + 2);
 	expect(oci_config_parse(longv, strlen(longv), "config.json", &c, &err), &err, cut);
+
+	/* a long string keeps its quotes and says its own length; hostname is refused at
+	 * parse time past the kernel's 64 bytes, naming the field */
+	_cleanup_free_ char *host = xmalloc(100001);
+	memset(host, 'h', 100000);
+	host[100000] = '\0';
+	_cleanup_free_ char *hostdoc = xasprintf("{\"ociVersion\":\"1\",\"hostname\":\"%s\"}",
+						 host);
+	_cleanup_free_ char *hostmsg = xasprintf(
+		"config.json: .hostname: expected at most 64 bytes, "
+		"got '%.64s\xe2\x80\xa6' (100000 bytes)",
+		host);
+	expect(oci_config_parse(hostdoc, strlen(hostdoc), "config.json", &c, &err), &err, hostmsg);
+	_cleanup_free_ char *dom = xasprintf("{\"ociVersion\":\"1\",\"domainname\":\"%.65s\"}",
+					     host);
+	_cleanup_free_ char *dommsg = xasprintf(
+		"config.json: .domainname: expected at most 64 bytes, "
+		"got '%.65s'",
+		host);
+	expect(oci_config_parse(dom, strlen(dom), "config.json", &c, &err), &err, dommsg);
+	_cleanup_free_ char *ok64 = xasprintf("{\"ociVersion\":\"1\",\"hostname\":\"%.64s\"}",
+					      host);
+	ok(oci_config_parse(ok64, strlen(ok64), "config.json", &c, &err) == 0,
+	   "a 64-byte hostname is accepted");
+	oci_config_free(c);
+	c = NULL;
+	cleat_error_free(&err);
 
 	/* ... and never in the middle of a UTF-8 sequence */
 	char utf[400] = "{\"ociVersion\":\"1\",\"hostname\":[\"";
@@ -363,7 +438,7 @@ static void test_other_documents(void)
 		strcat(utf, "\xc3\xa9");
 	strcat(utf, "\"]}");
 	ok(oci_config_parse(utf, strlen(utf), "config.json", &c, &err) < 0 && err &&
-		   utf8_valid(err->msg) && strstr(err->msg, "...") != NULL,
+		   utf8_valid(err->msg) && strstr(err->msg, "\xe2\x80\xa6 (") != NULL,
 	   "a cut value stays valid UTF-8");
 	cleat_error_free(&err);
 

@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/cut.h"
+#include "common/ids.h"
 #include "common/passwd.h"
 #include "common/utc_time.h"
 #include "common/util.h"
@@ -37,6 +39,78 @@ static void test_ids(void)
 			       "runc's message for invalid id #%zu", i);
 		cleat_error_free(&err);
 	}
+}
+
+/* uids and gids as flags give them: 0-2147483647, (uid_t)-1 and the upper half refused */
+static void test_parse_id(void)
+{
+	static const struct {
+		const char *s;
+		int errnum; /* 0: accepted */
+		uint32_t want;
+	} cases[] = {
+		{ "0", 0, 0 },
+		{ "1000", 0, 1000 },
+		{ "2147483647", 0, INT32_MAX },
+		{ "+7", 0, 7 },
+		{ "2147483648", ERANGE, 0 },
+		{ "4294967295", ERANGE, 0 },
+		{ "4294967296", ERANGE, 0 },
+		{ "-1", ERANGE, 0 },
+		{ "-0", 0, 0 },
+		{ "99999999999999999999", ERANGE, 0 },
+		{ "", EINVAL, 0 },
+		{ "1.5", EINVAL, 0 },
+		{ "1e3", EINVAL, 0 },
+		{ " 1", EINVAL, 0 },
+		{ "1 ", EINVAL, 0 },
+		{ "0x10", EINVAL, 0 },
+		{ "foo", EINVAL, 0 },
+		{ "-", EINVAL, 0 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint32_t v = 12345;
+		errno = 0;
+		int r = cleat_parse_id(cases[i].s, &v);
+		if (cases[i].errnum == 0)
+			ok(r == 0 && v == cases[i].want, "id \"%s\" is %u", cases[i].s, v);
+		else
+			ok(r < 0 && errno == cases[i].errnum && v == 12345,
+			   "id \"%s\" refused (%s)", cases[i].s,
+			   cases[i].errnum == ERANGE ? "range" : "not an integer");
+	}
+	ok(!cleat_id_valid(4294967295LL) && !cleat_id_valid(-1) && cleat_id_valid(INT32_MAX),
+	   "cleat_id_valid");
+}
+
+/* Long user-supplied text in messages: cut with "…" and its length; short text as is. */
+static void test_cut(void)
+{
+	const char *shortv = "a-short-hostname";
+	ok(cleat_cut(shortv) == shortv, "short text is returned as is");
+	ok(cleat_cut(NULL) == NULL, "NULL stays NULL");
+	_cleanup_free_ char *hundred = xmalloc(101);
+	memset(hundred, 'x', 100);
+	hundred[100] = '\0';
+	ok(cleat_cut(hundred) == hundred, "100 bytes are quoted whole");
+	_cleanup_free_ char *big = xmalloc(100001);
+	memset(big, 'h', 100000);
+	big[100000] = '\0';
+	_cleanup_free_ char *want = xasprintf("%.64s\xe2\x80\xa6 (100000 bytes)", big);
+	ok_str(cleat_cut(big), want, "100000 bytes: the first 64, an ellipsis and the length");
+	/* a 2-byte UTF-8 character straddling byte 64 is dropped whole */
+	char utf[200] = "";
+	strcat(utf, "a");
+	for (int i = 0; i < 90; i++)
+		strcat(utf, "\xc3\xa9");
+	const char *c = cleat_cut(utf);
+	ok(strncmp(c, utf, 63) == 0 && strcmp(c + 63, "\xe2\x80\xa6 (181 bytes)") == 0,
+	   "cut on a UTF-8 boundary: %s", c);
+	/* the ring keeps the arguments of one message apart */
+	_cleanup_free_ char *big2 = xstrdup(big);
+	big2[0] = 'Z';
+	const char *a = cleat_cut(big), *b = cleat_cut(big2);
+	ok(a != b && a[0] == 'h' && b[0] == 'Z', "two cuts in one message do not overwrite");
 }
 
 static void test_start_time(void)
@@ -271,6 +345,8 @@ int main(void)
 		return 1;
 	_cleanup_free_ char *root = xasprintf("%s/root/sub", tmpl);
 	test_ids();
+	test_parse_id();
+	test_cut();
 	test_start_time();
 	test_rfc3339();
 	test_utc_format();

@@ -199,6 +199,15 @@ static void test_options(void)
 	STREQ(o.root, "/run/crun", "TOML Root (comment ignored)");
 	OK(o.systemd_cgroup && !o.no_pivot_root && o.io_uid == 1000, "TOML booleans and integers");
 	shim_options_clear(&o);
+	/* ids that do not fit runc's uint32 are not wrapped into another id (4294967296 would
+	 * be root); 4294967295 is kept: fchown reads it as "unchanged", as containerd's does */
+	shim_options_from_toml("IoUid = 4294967296\nIoGid = -1\n", &o);
+	OK(o.io_uid == 0 && o.io_gid == 0, "TOML IoUid/IoGid out of uint32: ignored, not wrapped");
+	shim_options_from_toml("IoUid = 1.5\nIoGid = \"7x\"\n", &o);
+	OK(o.io_uid == 0 && o.io_gid == 0, "TOML IoUid/IoGid not integers: ignored");
+	shim_options_from_toml("IoUid = 4294967295\nIoGid = 1000\n", &o);
+	OK(o.io_uid == UINT32_MAX && o.io_gid == 1000, "TOML IoUid 4294967295 kept as uint32");
+	shim_options_clear(&o);
 
 	Containerd__Runc__V1__Options r = CONTAINERD__RUNC__V1__OPTIONS__INIT;
 	r.binary_name = "runc";

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/cut.h"
 #include "common/util.h"
 #include "runtime/container.h"
 
@@ -39,7 +40,9 @@ int cli_parse_create_opts(int argc, char **argv, const char *verb, struct cleat_
 		case OPT_CONSOLE: o->console_socket = optarg; break;
 		case OPT_PRESERVE:
 			if (parse_int(optarg, 0, INT_MAX - 3, &n) < 0)
-				return cleat_error_msg(err, "invalid value \"%s\" for flag -preserve-fds", optarg);
+				return cleat_error_msg(
+					err, "invalid value \"%s\" for flag -preserve-fds",
+					cleat_cut(optarg));
 			o->preserve_fds = (unsigned) n;
 			break;
 		case OPT_NO_PIVOT: o->no_pivot = true; break;

@@ -1,10 +1,13 @@
 #include "config.h"
 #include "runtime/cli/cli.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "common/cut.h"
+#include "common/ids.h"
 #include "common/util.h"
 #include "runtime/container.h"
 #include "runtime/linux/terminal.h"
@@ -55,6 +58,19 @@ static void strs_append(char ***v, size_t *n, char **add, size_t nadd)
 		(*v)[(*n)++] = xstrdup(add[i]);
 }
 
+/* A uid or gid given to a flag: runc's message for text that is no integer, the range
+ * of config.json for one that is. */
+static int flag_id(const char *flag, const char *what, const char *s, uint32_t *out,
+		   cleat_error_t *err)
+{
+	if (cleat_parse_id(s, out) == 0)
+		return 0;
+	if (errno == ERANGE)
+		return cleat_error_msg(err, "%s %s: " CLEAT_ID_RANGE_MSG ", got %s", flag, what,
+				       cleat_cut(s));
+	return cleat_error_msg(err, "parsing %s as int for %s failed", cleat_cut(s), what);
+}
+
 /* runc's exec: the container's process as a base, then the flags on top. */
 static int apply_flags(struct oci_process *p, const struct exec_flags *f, char **args, size_t nargs,
 		       cleat_error_t *err)
@@ -76,24 +92,21 @@ static int apply_flags(struct oci_process *p, const struct exec_flags *f, char *
 	if (f->user) {
 		_cleanup_free_ char *u = xstrdup(f->user);
 		char *colon = strchr(u, ':');
-		long long v;
 		if (colon) {
 			*colon = '\0';
-			if (parse_int(colon + 1, 0, UINT32_MAX, &v) < 0)
-				return cleat_error_msg(err, "parsing %s as int for gid failed", colon + 1);
-			p->user.gid = (uint32_t) v;
+			if (flag_id("--user", "gid", colon + 1, &p->user.gid, err) < 0)
+				return -1;
 		}
-		if (parse_int(u, 0, UINT32_MAX, &v) < 0)
-			return cleat_error_msg(err, "parsing %s as int for uid failed", u);
-		p->user.uid = (uint32_t) v;
+		if (flag_id("--user", "uid", u, &p->user.uid, err) < 0)
+			return -1;
 	}
 	for (size_t i = 0; i < f->n_gids; i++) {
-		long long v;
-		if (parse_int(f->gids[i], 0, UINT32_MAX, &v) < 0)
-			return cleat_error_msg(err, "parsing %s as int for gid failed", f->gids[i]);
+		uint32_t gid;
+		if (flag_id("--additional-gids", "gid", f->gids[i], &gid, err) < 0)
+			return -1;
 		p->user.additional_gids = xrealloc(p->user.additional_gids,
 						   (p->user.n_additional_gids + 1) * sizeof(uint32_t));
-		p->user.additional_gids[p->user.n_additional_gids++] = (uint32_t) v;
+		p->user.additional_gids[p->user.n_additional_gids++] = gid;
 	}
 	if (f->n_caps) {
 		struct oci_capabilities *c = &p->capabilities;
@@ -184,7 +197,8 @@ int cli_exec(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *
 		case 'c': push(&f.caps, &f.n_caps, optarg); break;
 		case OPT_PRESERVE:
 			if (parse_int(optarg, 0, INT_MAX - 3, &n) < 0) {
-				cleat_error_msg(err, "invalid value \"%s\" for flag -preserve-fds", optarg);
+				cleat_error_msg(err, "invalid value \"%s\" for flag -preserve-fds",
+						cleat_cut(optarg));
 				goto out;
 			}
 			o.preserve_fds = (unsigned) n;

@@ -15,6 +15,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "common/cut.h"
 #include "common/util.h"
 #include "runtime/linux/rootfs_internal.h"
 #include "runtime/linux/safe_path.h"
@@ -70,7 +71,8 @@ static int bind_node(int rootfd, const struct dev_node *d, cleat_error_t *err)
 	_cleanup_close_ int tree = open_tree(AT_FDCWD, d->path,
 					     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (tree < 0)
-		return cleat_error_errno(err, errno, "open_tree host device `%s`", d->path);
+		return cleat_error_errno(err, errno, "open_tree host device `%s`",
+					 cleat_cut(d->path));
 	return rootfs_attach(tree, target, NULL, 0, d->path, err);
 }
 
@@ -84,7 +86,9 @@ static int create_node(struct rootfs_ctx *c, const struct dev_node *d, cleat_err
 	case 'u': type = S_IFCHR; break;
 	case 'b': type = S_IFBLK; break;
 	case 'p': type = S_IFIFO; break;
-	default: return cleat_error_msg(err, "device `%s`: unknown type `%c`", d->path, d->type);
+	default:
+		return cleat_error_msg(err, "device `%s`: unknown type `%c`", cleat_cut(d->path),
+				       d->type);
 	}
 	if (c->o->in_userns)
 		return bind_node(c->rootfd, d, err);
@@ -99,10 +103,10 @@ static int create_node(struct rootfs_ctx *c, const struct dev_node *d, cleat_err
 			return 0;
 		if (errno == EPERM)
 			return bind_node(c->rootfd, d, err);
-		return cleat_error_errno(err, errno, "mknod `%s`", d->path);
+		return cleat_error_errno(err, errno, "mknod `%s`", cleat_cut(d->path));
 	}
 	if (fchownat(pfd, base, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
-		return cleat_error_errno(err, errno, "chown `%s`", d->path);
+		return cleat_error_errno(err, errno, "chown `%s`", cleat_cut(d->path));
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/cut.h"
 #include "common/util.h"
 #include "runtime/linux/process.h"
 #include "runtime/linux/sync.h"
@@ -101,7 +102,7 @@ static _Noreturn void process_main(const struct cleat_exec_args *a)
 	if (process_setup(a, &argv, &env, &exe, &err) < 0)
 		child_fail(a->sync_fd, &err);
 	execve(exe, argv, env);
-	cleat_error_errno(&err, errno, "exec \"%s\"", exe);
+	cleat_error_errno(&err, errno, "exec \"%s\"", cleat_cut(exe));
 	child_fail(a->sync_fd, &err);
 }
 

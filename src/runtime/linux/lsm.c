@@ -20,6 +20,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "common/cut.h"
 #include "common/util.h"
 
 #ifndef SELINUX_MAGIC
@@ -125,8 +126,8 @@ static int apparmor_exec(const char *profile, cleat_error_t *err)
 		/* The kernel's answer for a name it has no profile for. */
 		if ((*err)->errnum == ENOENT)
 			return cleat_error_wrap(err, "apparmor profile \"%s\" is not loaded",
-						profile);
-		return cleat_error_wrap(err, "apply apparmor profile \"%s\"", profile);
+						cleat_cut(profile));
+		return cleat_error_wrap(err, "apply apparmor profile \"%s\"", cleat_cut(profile));
 	}
 	return 0;
 }
@@ -140,7 +141,7 @@ int cleat_lsm_set_exec_label(const char *apparmor_profile, const char *selinux_l
 		return -1;
 	if (selinux_label && *selinux_label &&
 	    write_proc_attr("/proc/thread-self/attr/exec", selinux_label, err) < 0)
-		return cleat_error_wrap(err, "set selinux label \"%s\"", selinux_label);
+		return cleat_error_wrap(err, "set selinux label \"%s\"", cleat_cut(selinux_label));
 	return 0;
 }
 
@@ -152,7 +153,7 @@ int cleat_lsm_set_keycreate_label(const char *selinux_label, cleat_error_t *err)
 		return -1;
 	if (write_proc_attr("/proc/thread-self/attr/keycreate", selinux_label, err) < 0)
 		return cleat_error_wrap(err, "set selinux label \"%s\" for the session keyring",
-					selinux_label);
+					cleat_cut(selinux_label));
 	return 0;
 }
 

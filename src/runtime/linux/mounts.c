@@ -22,6 +22,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "common/cut.h"
 #include "common/util.h"
 #include "runtime/linux/idmap.h"
 #include "runtime/linux/lsm.h"
@@ -275,7 +276,7 @@ int cleat_rootfs_open_idmapped(const struct oci_config *config, const char *bund
 		}
 		cleat_mount_flags_free(&f);
 		if (want && out[i] < 0) {
-			cleat_error_wrap(err, "mount `%s`", m->destination);
+			cleat_error_wrap(err, "mount `%s`", cleat_cut(m->destination));
 			goto fail;
 		}
 	}
@@ -384,7 +385,8 @@ static int open_fs_target(struct rootfs_ctx *c, const struct oci_mount *m, bool 
 					       "`%s` must be mounted on an ordinary directory, not "
 					       "through a symlink",
 					       m->type);
-		return cleat_error_errno(err, e, "open `%s` inside the rootfs", m->destination);
+		return cleat_error_errno(err, e, "open `%s` inside the rootfs",
+					 cleat_cut(m->destination));
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
@@ -452,7 +454,7 @@ int rootfs_mount_entry(struct rootfs_ctx *c, const struct oci_mount *m, cleat_er
 	int r;
 
 	if (cleat_mount_options_parse(m->options, m->n_options, &f, err) < 0)
-		return cleat_error_wrap(err, "mount `%s`", m->destination);
+		return cleat_error_wrap(err, "mount `%s`", cleat_cut(m->destination));
 	bool bind = (f.flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);
 	if (bind)
 		f.flags |= MS_BIND;
@@ -470,7 +472,7 @@ int rootfs_mount_entry(struct rootfs_ctx *c, const struct oci_mount *m, cleat_er
 	}
 	cleat_mount_flags_free(&f);
 	if (r < 0)
-		return cleat_error_wrap(err, "mount `%s`", m->destination);
+		return cleat_error_wrap(err, "mount `%s`", cleat_cut(m->destination));
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/cut.h"
 #include "common/util.h"
 
 #ifndef CLONE_NEWTIME
@@ -112,7 +113,8 @@ int cleat_ns_plan_build(const struct oci_config *c, struct cleat_ns_plan *p, cle
 		if (fd < 0) {
 			int e = errno;
 			cleat_ns_plan_close(p);
-			return cleat_error_errno(err, e, "open %s namespace path \"%s\"", ns->type, ns->path);
+			return cleat_error_errno(err, e, "open %s namespace path \"%s\"", ns->type,
+						 cleat_cut(ns->path));
 		}
 		p->join_fd[k] = fd;
 	}

@@ -16,6 +16,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "common/cut.h"
+#include "common/ids.h"
 #include "common/passwd.h"
 #include "common/util.h"
 #include "runtime/linux/lsm.h"
@@ -133,10 +135,11 @@ int cleat_process_join_session_keyring(const char *id, const char *selinux_label
 int cleat_process_set_hostname(const struct oci_config *c, cleat_error_t *err)
 {
 	if (c->hostname && *c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
-		return cleat_error_errno(err, errno, "sethostname \"%s\"", c->hostname);
+		return cleat_error_errno(err, errno, "sethostname \"%s\"", cleat_cut(c->hostname));
 	if (c->domainname && *c->domainname &&
 	    setdomainname(c->domainname, strlen(c->domainname)) < 0)
-		return cleat_error_errno(err, errno, "setdomainname \"%s\"", c->domainname);
+		return cleat_error_errno(err, errno, "setdomainname \"%s\"",
+					 cleat_cut(c->domainname));
 	return 0;
 }
 
@@ -190,14 +193,18 @@ int cleat_process_set_cwd(const char *cwd, cleat_error_t *err)
 	if (cwd == NULL || *cwd == '\0')
 		cwd = "/";
 	if (cwd[0] != '/')
-		return cleat_error_msg(err, "cwd \"%s\" is not an absolute path", cwd);
+		return cleat_error_msg(err, "cwd \"%s\" is not an absolute path", cleat_cut(cwd));
 	if (chdir(cwd) < 0) {
 		if (errno != ENOENT)
-			return cleat_error_errno(err, errno, "chdir to cwd (\"%s\") set in config.json failed", cwd);
+			return cleat_error_errno(err, errno,
+						 "chdir to cwd (\"%s\") set in config.json failed",
+						 cleat_cut(cwd));
 		if (mkdir_p(cwd, 0755, err) < 0)
-			return cleat_error_wrap(err, "create cwd \"%s\"", cwd);
+			return cleat_error_wrap(err, "create cwd \"%s\"", cleat_cut(cwd));
 		if (chdir(cwd) < 0)
-			return cleat_error_errno(err, errno, "chdir to cwd (\"%s\") set in config.json failed", cwd);
+			return cleat_error_errno(err, errno,
+						 "chdir to cwd (\"%s\") set in config.json failed",
+						 cleat_cut(cwd));
 	}
 	/* A cwd reached through a leaked host directory fd shows as unreachable. */
 	char buf[PATH_MAX];
@@ -220,6 +227,13 @@ static bool setgroups_denied(void)
 
 int cleat_process_set_user(const struct oci_user *u, cleat_error_t *err)
 {
+	/* Every parser refuses these already; here (uid_t)-1 would mean "unchanged" and
+	 * leave the process root, so a config built some other way is refused too. */
+	bool valid = cleat_id_valid(u->uid) && cleat_id_valid(u->gid);
+	for (size_t i = 0; i < u->n_additional_gids; i++)
+		valid = valid && cleat_id_valid(u->additional_gids[i]);
+	if (!valid)
+		return cleat_error_msg(err, "user %u:%u: " CLEAT_ID_RANGE_MSG, u->uid, u->gid);
 	if (!setgroups_denied()) {
 		gid_t *gids = (gid_t *) u->additional_gids;
 		if (setgroups(u->n_additional_gids, gids) < 0)

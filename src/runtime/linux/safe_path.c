@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/cut.h"
 #include "common/util.h"
 
 static int sys_openat2(int dirfd, const char *path, struct open_how *how)
@@ -39,7 +40,8 @@ int cleat_safe_open(int rootfd, const char *path, int flags, uint64_t resolve, c
 		fd = sys_openat2(rootfd, skip_slashes(path), &how);
 	while (fd < 0 && errno == EAGAIN);
 	if (fd < 0)
-		return cleat_error_errno(err, errno, "open `%s` inside the rootfs", path);
+		return cleat_error_errno(err, errno, "open `%s` inside the rootfs",
+					 cleat_cut(path));
 	return fd;
 }
 
@@ -219,7 +221,8 @@ static int mkpath_depth(int rootfd, const char *path, bool dir, mode_t mode, int
 		pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (created < 0) {
 		if (errno != EEXIST)
-			return cleat_error_errno(err, errno, "create `%s` inside the rootfs", path);
+			return cleat_error_errno(err, errno, "create `%s` inside the rootfs",
+						 cleat_cut(path));
 		struct stat st;
 		if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) &&
 		    create_link_target(rootfd, pfd, parent, base, false, mode, depth, err) < 0)
