@@ -148,7 +148,7 @@ check_recovered() {
 	check_recovered
 }
 
-@test "shim emfile: a tty exec while the shim is out of fds fails cleanly; afterwards tty execs work" {
+@test "shim emfile: a tty exec while the shim is out of fds fails with the reason; afterwards tty execs work" {
 	start_limited
 	flood "$SOCK" 200 600 >"$BATS_TEST_TMPDIR/flood" &
 	FLOOD_PID=$!
@@ -163,6 +163,8 @@ check_recovered() {
 	run in_pty -t 30 "$CTR --address $CTR_ADDRESS -n $CTR_NAMESPACE tasks exec -t --exec-id under $ID sh -c 'exit 3'"
 	echo "# tty exec at the limit: status $status: ${output:0:300}" >&3
 	[ "$status" -ne 124 ] && [ "$status" -ne 137 ] || fail "tty exec at the fd limit hung"
+	# Refused, it says why.
+	[ "$status" -eq 3 ] || assert_output --partial "Too many open files"
 	touch "$BATS_TEST_TMPDIR/stop"
 	wait "$FLOOD_PID" || true
 	FLOOD_PID=
