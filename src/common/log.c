@@ -16,6 +16,7 @@ static struct {
 	int fd;
 	enum cleat_log_format format;
 	bool debug;
+	bool rate_limit;
 } sink = { .fd = 2, .format = CLEAT_LOG_TEXT, .debug = false };
 
 int cleat_log_init(const char *path, enum cleat_log_format format, bool debug, cleat_error_t *err)
@@ -39,6 +40,8 @@ void cleat_log_set_fd(int fd, enum cleat_log_format format, bool debug)
 	sink.format = format;
 	sink.debug = debug;
 }
+
+void cleat_log_rate_limit(bool on) { sink.rate_limit = on; }
 
 int cleat_log_fd(void) { return sink.fd; }
 bool cleat_log_to_stderr(void) { return sink.fd == 2; }
@@ -77,20 +80,69 @@ static const char *level_name(enum cleat_log_level level)
 
 static void emit(enum cleat_log_level level, const char *msg);
 
-void cleat_log(enum cleat_log_level level, const char *fmt, ...)
+bool cleat_ratelimit_allow(struct cleat_ratelimit *rl, uint64_t now_ns, unsigned *suppressed)
+{
+	const uint64_t interval = 1000000000u / CLEAT_LOG_RATE;
+	if (rl->stamp_ns == 0 || now_ns < rl->stamp_ns) {
+		rl->stamp_ns = now_ns;
+		rl->tokens = CLEAT_LOG_BURST;
+	}
+	uint64_t add = (now_ns - rl->stamp_ns) / interval;
+	if (add > 0) {
+		rl->tokens = add >= CLEAT_LOG_BURST - rl->tokens ? CLEAT_LOG_BURST
+								 : rl->tokens + (unsigned) add;
+		rl->stamp_ns += add * interval;
+	}
+	if (rl->tokens == 0) {
+		rl->suppressed++;
+		return false;
+	}
+	rl->tokens--;
+	*suppressed = rl->suppressed;
+	rl->suppressed = 0;
+	return true;
+}
+
+static void vlog(struct cleat_ratelimit *rl, enum cleat_log_level level, const char *fmt,
+		 va_list ap)
 {
 	if (level == CLEAT_LOG_DEBUG && !sink.debug)
 		return;
+	unsigned suppressed = 0;
+	if (rl && sink.rate_limit) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		uint64_t now = (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+		if (!cleat_ratelimit_allow(rl, now ? now : 1, &suppressed))
+			return;
+	}
 	int saved = errno;
 	_cleanup_free_ char *msg = NULL;
-	va_list ap;
-	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
-	va_end(ap);
+	if (suppressed > 0) {
+		_cleanup_free_ char *note = xasprintf("%u similar messages suppressed", suppressed);
+		emit(level, note);
+	}
 	if (msg != NULL)
 		emit(level, msg);
 	errno = saved;
+}
+
+void cleat_log(enum cleat_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(NULL, level, fmt, ap);
+	va_end(ap);
+}
+
+void cleat_log_limited(struct cleat_ratelimit *rl, enum cleat_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(rl, level, fmt, ap);
+	va_end(ap);
 }
 
 static void emit(enum cleat_log_level level, const char *msg)

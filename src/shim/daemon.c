@@ -93,9 +93,11 @@ static void on_term(struct loop *l, struct loop_source *src, int fd, uint32_t ev
 
 static void noop_handler(int sig) { (void) sig; }
 
-/* fd 2 → the bundle's `log` fifo, which containerd copies into its log. */
+/* fd 2 → the bundle's `log` fifo, which containerd copies into its log.  The
+ * daemon lives as long as its containers: every log call site is rate limited. */
 static void setup_log(bool debug)
 {
+	cleat_log_rate_limit(true);
 	int fd = open("log", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		cleat_log_set_fd(2, CLEAT_LOG_TEXT, debug);

@@ -415,7 +415,9 @@ void task_start(struct ttrpc_call *call, const uint8_t *payload, size_t len, voi
 		else
 			exec_failed(p);
 		task_op_free(op);
-		ttrpc_reply_error(call, TTRPC_UNKNOWN, "%s: unknown", err->msg);
+		/* With the errno: "open stdin fifo ...: Too many open files". */
+		_cleanup_free_ char *msg = cleat_error_string(err);
+		ttrpc_reply_error(call, TTRPC_UNKNOWN, "%s: unknown", msg);
 		cleat_error_free(&err);
 	}
 }

@@ -49,3 +49,9 @@ tests_unit_test_shim_memtrim_SOURCES = tests/unit/test-shim-memtrim.c
 tests_unit_test_shim_memtrim_CFLAGS = $(SHIM_TEST_CFLAGS)
 tests_unit_test_shim_memtrim_LDADD = $(SHIM_TEST_LDADD)
 TESTS += tests/unit/test-shim-memtrim
+
+check_PROGRAMS += tests/unit/test-shim-log
+tests_unit_test_shim_log_SOURCES = tests/unit/test-shim-log.c
+tests_unit_test_shim_log_CFLAGS = $(SHIM_TEST_CFLAGS)
+tests_unit_test_shim_log_LDADD = $(SHIM_TEST_LDADD)
+TESTS += tests/unit/test-shim-log

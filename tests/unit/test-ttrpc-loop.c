@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -90,6 +91,89 @@ static void nested_cb(struct loop *l, struct loop_source *src, void *data)
 	loop_add_timer(l, 5, quit_cb, &nested_after, &err);
 }
 
+/* Deferred calls: a node per owner, run at the end of the iteration. */
+struct deferred {
+	struct loop_defer d;
+	struct loop_defer *requeue; /* queued again from the call */
+	int runs;
+	uint64_t iter_seen; /* fd callbacks seen before it ran */
+};
+static int fd_calls;
+
+static void defer_cb(struct loop *l, struct loop_defer *d, void *data)
+{
+	struct deferred *x = data;
+	x->runs++;
+	x->iter_seen = (uint64_t) fd_calls;
+	if (x->requeue) {
+		loop_defer(l, x->requeue, defer_cb, x->requeue == &x->d ? x : NULL);
+		x->requeue = NULL;
+	}
+}
+
+static void queue_cb(struct loop *l, struct loop_source *src, int fd, uint32_t ev, void *data)
+{
+	struct deferred *x = data;
+	fd_calls++;
+	loop_defer(l, &x[0].d, defer_cb, &x[0]);
+	loop_defer(l, &x[0].d, defer_cb, &x[0]); /* twice: runs once */
+	loop_defer(l, &x[1].d, defer_cb, &x[1]);
+	loop_defer_cancel(l, &x[1].d);
+	loop_remove(l, src);
+}
+
+static void test_defer(int rfd)
+{
+	cleat_error_t err = NULL;
+	struct deferred x[2] = { 0 };
+	fd_calls = 0;
+	x[0].requeue = &x[0].d;
+	loop_add_fd(L, rfd, EPOLLIN, queue_cb, x, &err);
+	spin(30);
+	tap_ok(x[0].runs == 2 && x[0].iter_seen == 1,
+	       "a deferred call runs after the batch, once per queuing (%d runs)", x[0].runs);
+	tap_ok(x[1].runs == 0, "a cancelled deferred call does not run");
+
+	/* Queued from a deferred call: the next iteration, without waiting. */
+	struct deferred y = { 0 };
+	y.requeue = &y.d;
+	loop_defer(L, &y.d, defer_cb, &y);
+	uint64_t t0 = now_ms();
+	struct loop_source *guard = loop_add_timer(L, 2000, quit_cb, NULL, &err);
+	loop_add_timer(L, 0, quit_cb, NULL, &err);
+	loop_run(L, &err);
+	loop_remove(L, guard);
+	tap_ok(y.runs >= 1 && now_ms() - t0 < 1000,
+	       "deferred calls do not wait for epoll (%d runs)", y.runs);
+	spin(5);
+	tap_ok(y.runs == 2, "a call queued from a deferred call runs next time");
+}
+
+/* At the fd limit timers and deferred calls still work: they need no fd. */
+static void test_no_fds(void)
+{
+	cleat_error_t err = NULL;
+	struct rlimit old, low;
+	getrlimit(RLIMIT_NOFILE, &old);
+	int next = dup(0);
+	close(next);
+	low = old;
+	low.rlim_cur = (rlim_t) next;
+	if (setrlimit(RLIMIT_NOFILE, &low) < 0 || dup(0) >= 0) {
+		setrlimit(RLIMIT_NOFILE, &old);
+		tap_ok(true, "# SKIP the fd limit cannot be lowered here");
+		return;
+	}
+	struct deferred x = { 0 };
+	int fired = 0;
+	loop_defer(L, &x.d, defer_cb, &x);
+	struct loop_source *t = loop_add_timer(L, 10, quit_cb, &fired, &err);
+	loop_run(L, &err);
+	setrlimit(RLIMIT_NOFILE, &old);
+	tap_ok(t && fired == 1 && x.runs == 1,
+	       "out of fds: a timer fires and a deferred call runs");
+}
+
 int main(void)
 {
 	cleat_error_t err = NULL;
@@ -162,6 +246,11 @@ int main(void)
 	loop_add_timer(L, 1, nested_cb, NULL, &err);
 	loop_run(L, &err);
 	tap_ok(nested_inner == 1 && nested_after == 1, "nested loop_run quits only itself");
+
+	if (write(p2[1], "c", 1) != 1)
+		abort();
+	test_defer(p2[0]);
+	test_no_fds();
 
 	/* Sources still registered are freed by loop_free (checked by valgrind). */
 	loop_add_fd(L, p2[0], EPOLLIN, count_cb, &level, &err);

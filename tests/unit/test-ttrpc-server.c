@@ -564,17 +564,23 @@ static void test_utf8(void)
 	ttrpc_client_free(c);
 }
 
-/* Out of fds: accept fails, the listener pauses, and the waiting connection
- * is served once fds are available again. */
+/* Out of fds: a new peer is refused at once (accepted and closed with the
+ * spare fd's slot) instead of spinning or waiting in the backlog; an
+ * established connection is still served, and closing connections at the limit
+ * frees them (their teardown needs no fd).  Once fds are free, peers are
+ * served again. */
 static void test_emfile(void)
 {
 	struct rlimit old, low;
 	cleat_error_t err = NULL;
-	bool t = false;
 	getrlimit(RLIMIT_NOFILE, &old);
+	size_t before = ttrpc_server_connections(S);
+	struct ttrpc_client *held = client();
+	struct reply r0 = { 0 };
+	ttrpc_client_call(held, "test.Svc", "Echo", (const uint8_t *) "a", 1, NULL, reply_cb, &r0,
+			  &err);
+	wait_replies(&r0, 1, 2000);
 	struct ttrpc_client *c = client();
-	/* The test's own timer is made first: then not a single fd is left. */
-	loop_add_timer(L, 300, timeout_cb, &t, &err);
 	int next = dup(0);
 	close(next);
 	low = old;
@@ -587,25 +593,46 @@ static void test_emfile(void)
 	if (extra >= 0) {
 		close(extra);
 		setrlimit(RLIMIT_NOFILE, &old);
-		while (!t)
-			loop_run(L, &err);
 		ttrpc_client_free(c);
+		ttrpc_client_free(held);
+		free(r0.payload);
 		tap_ok(true, "# SKIP the fd limit cannot be lowered here (or valgrind)");
 		return;
 	}
-	struct reply r = { 0 };
-	int rc = ttrpc_client_call(c, "test.Svc", "Echo", (const uint8_t *) "fd", 2, NULL, reply_cb,
-				   &r, &err);
-	while (!t)
-		loop_run(L, &err);
-	bool waited = !r.done;
-	setrlimit(RLIMIT_NOFILE, &old);
-	wait_replies(&r, 1, 2000);
-	tap_ok(rc == 0 && waited && r.done && r.code == TTRPC_OK && r.len == 2,
-	       "EMFILE on accept: listener pauses, connection served after fds free up (%s)",
-	       r.msg);
-	free(r.payload);
+	struct reply r[2] = { 0 };
+	ttrpc_client_call(c, "test.Svc", "Echo", (const uint8_t *) "fd", 2, NULL, reply_cb, &r[0],
+			  &err);
+	ttrpc_client_call(held, "test.Svc", "Echo", (const uint8_t *) "ok", 2, NULL, reply_cb,
+			  &r[1], &err);
+	wait_replies(r, 2, 2000);
+	tap_ok(r[0].done && r[0].code == TTRPC_UNAVAILABLE,
+	       "EMFILE on accept: the new peer is refused at once (%d %s)", (int) r[0].code,
+	       r[0].msg);
+	tap_ok(r[1].done && r[1].code == TTRPC_OK && r[1].len == 2,
+	       "an established connection is served at the fd limit");
 	ttrpc_client_free(c);
+	ttrpc_client_free(held);
+	spin_ms(50);
+	size_t left = ttrpc_server_connections(S);
+	int again = dup(0); /* their fds were released */
+	tap_ok(left <= before && again >= 0,
+	       "connections closed at the fd limit are freed (%zu of %zu left)", left, before);
+	if (again >= 0)
+		close(again);
+	setrlimit(RLIMIT_NOFILE, &old);
+
+	struct reply r2 = { 0 };
+	c = client();
+	ttrpc_client_call(c, "test.Svc", "Echo", (const uint8_t *) "fd", 2, NULL, reply_cb, &r2,
+			  &err);
+	wait_replies(&r2, 1, 2000);
+	tap_ok(r2.done && r2.code == TTRPC_OK && r2.len == 2, "served again once fds are free (%s)",
+	       r2.msg);
+	ttrpc_client_free(c);
+	for (size_t i = 0; i < 2; i++)
+		free(r[i].payload);
+	free(r0.payload);
+	free(r2.payload);
 }
 
 struct child_wait {

@@ -107,27 +107,42 @@ void ttrpc_io_close(struct ttrpc_io *io)
 	io->rlen = io->rcap = io->wlen = io->woff = io->wcap = 0;
 }
 
-static void rbuf_reserve(struct ttrpc_io *io, size_t want)
+/* Buffers grow on a peer's say-so (up to 4 MiB a message, per connection):
+ * out of memory, that one connection fails rather than the shim. */
+static int buf_reserve(uint8_t **buf, size_t *cap, size_t want, cleat_error_t *err)
 {
-	if (want <= io->rcap)
-		return;
-	io->rbuf = xrealloc(io->rbuf, want);
-	io->rcap = want;
+	if (want <= *cap)
+		return 0;
+	uint8_t *p = realloc(*buf, want);
+	if (p == NULL)
+		return cleat_error_errno(err, ENOMEM, "ttrpc: buffer of %zu bytes", want);
+	*buf = p;
+	*cap = want;
+	return 0;
+}
+
+static int rbuf_reserve(struct ttrpc_io *io, size_t want, cleat_error_t *err)
+{
+	if (buf_reserve(&io->rbuf, &io->rcap, want, err) == 0)
+		return 0;
+	io->broken = true;
+	return -1;
 }
 
 int ttrpc_io_read(struct ttrpc_io *io, ttrpc_frame_fn fn, void *data, cleat_error_t *err)
 {
 	size_t need = 0;
 
-	if (io->rcap == 0)
-		rbuf_reserve(io, RBUF_INITIAL);
+	if (io->rcap == 0 && rbuf_reserve(io, RBUF_INITIAL, err) < 0)
+		return -1;
 	/* Bounded so one busy peer cannot starve the other sources; the fd is
 	 * level-triggered and comes back in the next epoll_wait. */
 	for (int round = 0; round < 16 && !io->broken; round++) {
 		if (io->wlen - io->woff > OUT_BACKLOG_MAX)
 			break;
-		if (io->rlen == io->rcap)
-			rbuf_reserve(io, need > io->rcap ? need : io->rcap * 2);
+		if (io->rlen == io->rcap &&
+		    rbuf_reserve(io, need > io->rcap ? need : io->rcap * 2, err) < 0)
+			return -1;
 		ssize_t n = read(io->fd, io->rbuf + io->rlen, io->rcap - io->rlen);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -152,8 +167,8 @@ int ttrpc_io_read(struct ttrpc_io *io, ttrpc_frame_fn fn, void *data, cleat_erro
 			return 1;
 		memmove(io->rbuf, io->rbuf + used, io->rlen - used);
 		io->rlen -= used;
-		if (need > io->rcap)
-			rbuf_reserve(io, need);
+		if (need > io->rcap && rbuf_reserve(io, need, err) < 0)
+			return -1;
 	}
 	if (io->rlen == 0 && io->rcap > BUF_KEEP_MAX) {
 		free(io->rbuf);
@@ -231,8 +246,9 @@ int ttrpc_io_send(struct ttrpc_io *io, uint32_t stream_id, uint8_t type,
 		size_t cap = io->wcap ? io->wcap : 256;
 		while (cap < want)
 			cap *= 2;
-		io->wbuf = xrealloc(io->wbuf, cap);
-		io->wcap = cap;
+		/* Not broken: the caller may still send a short error instead. */
+		if (buf_reserve(&io->wbuf, &io->wcap, cap, err) < 0)
+			return -1;
 	}
 	uint8_t *p = io->wbuf + io->wlen;
 	ttrpc_header_encode(p, (uint32_t) body, stream_id, type, 0);

@@ -7,19 +7,26 @@
  *
  * A connection is never freed while its read callback runs or from inside
  * ttrpc_reply(): a failure only marks it broken, and the actual teardown runs
- * from a 0 ms timer.  So a handler replying to many waiters in a row never sees
- * on_cancel hooks fire underneath it. */
+ * as a deferred call at the end of the loop iteration.  So a handler replying
+ * to many waiters in a row never sees on_cancel hooks fire underneath it, and
+ * tearing down needs nothing new (no fd, no memory): it works at the fd limit.
+ *
+ * Out of fds, accept() would fail forever with the peer left in the backlog,
+ * so the server keeps one spare fd (/dev/null) open: on EMFILE/ENFILE it closes
+ * it, accepts and at once closes the connection, and opens the spare again.
+ * Peers are refused while the shim is full and served again once fds are
+ * free; the connections the shim already has keep working. */
 #include "config.h"
 #include "shim/ttrpc/ttrpc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -42,7 +49,7 @@ struct conn {
 	struct ttrpc_server *srv;
 	struct ttrpc_io io;
 	struct ttrpc_call *calls; /* pending, doubly linked */
-	struct loop_source *reap; /* 0 ms timer that frees a broken connection */
+	struct loop_defer reap; /* frees a broken connection */
 	bool busy; /* inside the read callback */
 };
 
@@ -64,10 +71,8 @@ struct ttrpc_server {
 	struct method *methods;
 	struct conn *conns;
 	size_t nconns;
-	/* After EMFILE & co the listener is paused by this timerfd, made up
-	 * front because no new fd can be had at that moment. */
-	int pause_fd;
-	struct loop_source *pause_src;
+	int spare_fd; /* /dev/null, given up to shed a connection at the fd limit */
+	struct loop_source *pause_timer; /* the listener is paused (ENOMEM & co) */
 	uid_t euid;
 	gid_t egid;
 };
@@ -96,8 +101,7 @@ static void conn_destroy(struct conn *c)
 {
 	struct ttrpc_server *s = c->srv;
 
-	if (c->reap)
-		loop_remove(s->loop, c->reap);
+	loop_defer_cancel(s->loop, &c->reap);
 	ttrpc_io_close(&c->io);
 	while (c->calls) {
 		struct ttrpc_call *call = c->calls;
@@ -116,27 +120,14 @@ static void conn_destroy(struct conn *c)
 	free(c);
 }
 
-static void conn_reap_cb(struct loop *l, struct loop_source *src, void *data)
-{
-	struct conn *c = data;
-	c->reap = NULL;
-	conn_destroy(c);
-}
+static void conn_reap_cb(struct loop *l, struct loop_defer *d, void *data) { conn_destroy(data); }
 
-/* Mark broken and free the connection from a fresh loop iteration. */
+/* Mark broken and free the connection at the end of this loop iteration. */
 static void conn_close_later(struct conn *c)
 {
-	cleat_error_t e = NULL;
-
 	c->io.broken = true;
-	if (c->reap || c->busy)
-		return;
-	c->reap = loop_add_timer(c->srv->loop, 0, conn_reap_cb, c, &e);
-	if (c->reap == NULL) {
-		/* Without a timer the read callback still tears it down on HUP. */
-		cleat_error_log("ttrpc: %s", e->msg);
-		cleat_error_free(&e);
-	}
+	if (!c->busy)
+		loop_defer(c->srv->loop, &c->reap, conn_reap_cb, c);
 }
 
 static void send_response(struct conn *c, uint32_t stream_id, const Ttrpc__Response *resp)
@@ -293,30 +284,44 @@ static bool peer_allowed(const struct ttrpc_server *s, int fd)
 	return true;
 }
 
-static void accept_resume_cb(struct loop *l, struct loop_source *src, int fd, uint32_t events,
-			     void *data)
+static void accept_resume_cb(struct loop *l, struct loop_source *src, void *data)
 {
 	struct ttrpc_server *s = data;
 	cleat_error_t e = NULL;
-	uint64_t n;
-	if (read(fd, &n, sizeof(n)) < 0)
-		return;
+	s->pause_timer = NULL;
+	if (s->spare_fd < 0)
+		s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (loop_mod_fd(l, s->listen_src, EPOLLIN, &e) < 0) {
 		cleat_error_log("ttrpc: listener: %s", e->msg);
 		cleat_error_free(&e);
 	}
 }
 
-/* Out of fds or memory: the pending connection keeps the listener readable,
- * so pause it for a while instead of spinning (it stays in the backlog). */
+/* Out of memory (or fds without a spare): the pending connection keeps the
+ * listener readable, so pause it for a while instead of spinning (it stays in
+ * the backlog). */
 static void accept_pause(struct ttrpc_server *s)
 {
 	cleat_error_t e = NULL;
-	struct itimerspec its = { .it_value = { .tv_nsec = ACCEPT_PAUSE_MS * 1000000L } };
-	if (timerfd_settime(s->pause_fd, 0, &its, NULL) < 0)
-		return;
-	if (loop_mod_fd(s->loop, s->listen_src, 0, &e) < 0)
+	if (s->pause_timer || loop_mod_fd(s->loop, s->listen_src, 0, &e) < 0) {
 		cleat_error_free(&e);
+		return;
+	}
+	s->pause_timer = loop_add_timer(s->loop, ACCEPT_PAUSE_MS, accept_resume_cb, s, &e);
+}
+
+/* At the fd limit: refuse the oldest pending peer by accepting and closing it
+ * with the spare fd's slot.  False without a spare. */
+static bool accept_shed(struct ttrpc_server *s)
+{
+	if (s->spare_fd < 0)
+		return false;
+	close(s->spare_fd);
+	int cfd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (cfd >= 0)
+		close(cfd);
+	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	return cfd >= 0;
 }
 
 static void accept_cb(struct loop *l, struct loop_source *src, int fd, uint32_t events, void *data)
@@ -326,9 +331,14 @@ static void accept_cb(struct loop *l, struct loop_source *src, int fd, uint32_t 
 
 	int cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (cfd < 0) {
-		if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
+		int err = errno;
+		if (err == EAGAIN || err == EINTR || err == ECONNABORTED)
 			return;
-		cleat_warn("ttrpc: accept: %s", strerror(errno));
+		if ((err == EMFILE || err == ENFILE) && accept_shed(s)) {
+			cleat_warn("ttrpc: accept: %s: connection refused", strerror(err));
+			return;
+		}
+		cleat_warn("ttrpc: accept: %s", strerror(err));
 		accept_pause(s);
 		return;
 	}
@@ -336,7 +346,12 @@ static void accept_cb(struct loop *l, struct loop_source *src, int fd, uint32_t 
 		close(cfd);
 		return;
 	}
-	struct conn *c = xmalloc0(sizeof(*c));
+	struct conn *c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		cleat_warn("ttrpc: accept: %s: connection refused", strerror(ENOMEM));
+		close(cfd);
+		return;
+	}
 	c->srv = s;
 	if (ttrpc_io_init(&c->io, l, cfd, conn_cb, c, &e) < 0) {
 		cleat_warn("ttrpc: %s", e->msg);
@@ -360,17 +375,14 @@ int ttrpc_server_new(struct loop *l, int listen_fd, struct ttrpc_server **out, c
 	s->listen_fd = listen_fd;
 	s->euid = geteuid();
 	s->egid = getegid();
-	s->pause_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (s->pause_fd < 0) {
+	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (s->spare_fd < 0) {
 		free(s);
-		return cleat_error_errno(err, errno, "ttrpc: timerfd_create");
+		return cleat_error_errno(err, errno, "ttrpc: open /dev/null");
 	}
-	s->pause_src = loop_add_fd(l, s->pause_fd, EPOLLIN, accept_resume_cb, s, err);
-	s->listen_src = s->pause_src ? loop_add_fd(l, listen_fd, EPOLLIN, accept_cb, s, err) : NULL;
+	s->listen_src = loop_add_fd(l, listen_fd, EPOLLIN, accept_cb, s, err);
 	if (s->listen_src == NULL) {
-		if (s->pause_src)
-			loop_remove(l, s->pause_src);
-		close(s->pause_fd);
+		close(s->spare_fd);
 		free(s);
 		return -1;
 	}
@@ -389,8 +401,9 @@ void ttrpc_server_free(struct ttrpc_server *s)
 			cleat_error_free(&e);
 		conn_destroy(s->conns);
 	}
-	loop_remove(s->loop, s->pause_src);
-	close(s->pause_fd);
+	loop_remove(s->loop, s->pause_timer);
+	if (s->spare_fd >= 0)
+		close(s->spare_fd);
 	loop_remove(s->loop, s->listen_src);
 	close(s->listen_fd);
 	while (s->methods) {
