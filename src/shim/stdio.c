@@ -606,7 +606,10 @@ const char *stdio_console_socket(const struct stdio *io) { return io->console_pa
 
 static int receive_master(struct stdio *io, cleat_error_t *err)
 {
-	_cleanup_close_ int conn = accept4(io->console_listen, NULL, NULL, SOCK_CLOEXEC);
+	/* The runtime has exited, so its fd is queued already; never wait on a
+	 * peer that connected and sent nothing (EAGAIN is its error). */
+	_cleanup_close_ int conn = accept4(io->console_listen, NULL, NULL,
+					   SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (conn < 0)
 		return cleat_error_errno(err, errno, "accept on console socket \"%s\"",
 					 io->console_path);
