@@ -720,16 +720,52 @@ void stdio_close_output(struct stdio *io)
 	}
 }
 
+/* A logger told to stop: SIGKILL if it is still there 12 s later (as runc-v2);
+ * forgotten as soon as it has exited. */
 struct logger_kill {
+	struct loop *loop;
 	int pidfd;
+	struct loop_source *timer, *exit;
 };
+
+static void logger_kill_done(struct logger_kill *k)
+{
+	if (k->timer)
+		loop_remove(k->loop, k->timer);
+	if (k->exit)
+		loop_remove(k->loop, k->exit);
+	close(k->pidfd);
+	free(k);
+}
 
 static void on_logger_timer(struct loop *l, struct loop_source *src, void *data)
 {
 	struct logger_kill *k = data;
+	k->timer = NULL;
 	syscall(SYS_pidfd_send_signal, k->pidfd, SIGKILL, NULL, 0);
-	close(k->pidfd);
-	free(k);
+	logger_kill_done(k);
+}
+
+static void on_logger_exit(struct loop *l, struct loop_source *src, int fd, uint32_t ev, void *data)
+{
+	logger_kill_done(data);
+}
+
+static void stop_logger(struct stdio *io)
+{
+	cleat_error_t err = NULL;
+	syscall(SYS_pidfd_send_signal, io->logger_pidfd, SIGTERM, NULL, 0);
+	struct logger_kill *k = xmalloc0(sizeof *k);
+	k->loop = io->shim->loop;
+	k->pidfd = TAKE_FD(io->logger_pidfd);
+	k->timer = loop_add_timer(k->loop, LOGGER_KILL_DELAY_MS, on_logger_timer, k, &err);
+	if (k->timer)
+		k->exit = loop_add_fd(k->loop, k->pidfd, EPOLLIN, on_logger_exit, k, &err);
+	if (!k->exit) {
+		cleat_warn("stdio: watch logger: %s", err ? err->msg : "?");
+		cleat_error_free(&err);
+		logger_kill_done(k);
+	}
 }
 
 void stdio_free(struct stdio *io)
@@ -754,17 +790,7 @@ void stdio_free(struct stdio *io)
 	remove_console_socket(io);
 	stop_ready_wait(io);
 	free(io->logger_path);
-	if (io->logger_pidfd >= 0) {
-		syscall(SYS_pidfd_send_signal, io->logger_pidfd, SIGTERM, NULL, 0);
-		struct logger_kill *k = xmalloc0(sizeof *k);
-		k->pidfd = TAKE_FD(io->logger_pidfd);
-		cleat_error_t err = NULL;
-		if (!loop_add_timer(io->shim->loop, LOGGER_KILL_DELAY_MS, on_logger_timer, k,
-				    &err)) {
-			cleat_error_free(&err);
-			close(k->pidfd);
-			free(k);
-		}
-	}
+	if (io->logger_pidfd >= 0)
+		stop_logger(io);
 	free(io);
 }
