@@ -9,7 +9,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +56,11 @@ struct stdio {
 	int console_listen;
 	char *console_dir, *console_path;
 	int logger_pidfd;
+	int logger_ready; /* read end of the logger's fd 5 until it is ready */
+	struct loop_source *ready_src, *ready_timer;
+	char *logger_path;
+	stdio_ready_fn ready_fn;
+	void *ready_data;
 	struct copier *cp[3];
 	int outputs_open;
 	void (*drained_fn)(void *);
@@ -429,12 +433,9 @@ static int start_logger(struct stdio *io, const struct stdio_cfg *cfg, const str
 	close(ready[1]);
 	io->child[1] = outp[1];
 	io->child[2] = errp[1];
-	/* The logger says it is ready by closing (or writing to) fd 5. */
-	struct pollfd pfd = { .fd = ready[0], .events = POLLIN };
-	int r = poll(&pfd, 1, LOGGER_READY_TIMEOUT_MS);
-	close(ready[0]);
-	if (r <= 0)
-		return cleat_error_msg(err, "logger \"%s\" did not become ready", u->path);
+	/* Its readiness is awaited on the loop (stdio_when_ready). */
+	io->logger_ready = ready[0];
+	io->logger_path = xstrdup(u->path);
 	return 0;
 }
 
@@ -509,7 +510,7 @@ int stdio_prepare(struct shim *s, const struct stdio_cfg *cfg, struct stdio **ou
 		       &io->fifo_w[0],	    &io->fifo_w[1],	 &io->fifo_w[2],
 		       &io->fifo_hold_r[0], &io->fifo_hold_r[1], &io->fifo_hold_r[2],
 		       &io->file_fd,	    &io->master,	 &io->console_listen,
-		       &io->logger_pidfd };
+		       &io->logger_pidfd,   &io->logger_ready };
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
 		*all[i] = -1;
 	*out = io;
@@ -526,6 +527,71 @@ int stdio_prepare(struct shim *s, const struct stdio_cfg *cfg, struct stdio **ou
 	return chown_pipes(io, cfg->uid, cfg->gid, err);
 }
 
+/* ---- logger readiness ------------------------------------------------------ */
+
+/* Stop waiting for the logger: no callback runs any more. */
+static void stop_ready_wait(struct stdio *io)
+{
+	struct loop *l = io->shim->loop;
+	if (io->ready_src)
+		loop_remove(l, io->ready_src);
+	if (io->ready_timer)
+		loop_remove(l, io->ready_timer);
+	io->ready_src = io->ready_timer = NULL;
+	io->ready_fn = NULL;
+	close_fd(&io->logger_ready);
+}
+
+static void ready_done(struct stdio *io, cleat_error_t err)
+{
+	stdio_ready_fn fn = io->ready_fn;
+	void *data = io->ready_data;
+	stop_ready_wait(io);
+	if (fn)
+		fn(data, err);
+}
+
+/* The logger closed fd 5 or wrote to it (EOF too when it died: then it logs nothing,
+ * as containerd's shim, which reads one byte and takes EOF for ready). */
+static void on_logger_ready(struct loop *l, struct loop_source *src, int fd, uint32_t ev,
+			    void *data)
+{
+	ready_done(data, NULL);
+}
+
+static void on_logger_timeout(struct loop *l, struct loop_source *src, void *data)
+{
+	struct stdio *io = data;
+	cleat_error_t err = NULL;
+	io->ready_timer = NULL;
+	cleat_error_msg(&err, "logger \"%s\" did not become ready", io->logger_path);
+	ready_done(io, err);
+	cleat_error_free(&err);
+}
+
+void stdio_when_ready(struct stdio *io, stdio_ready_fn fn, void *data)
+{
+	cleat_error_t err = NULL;
+	if (io->logger_ready < 0) {
+		fn(data, NULL);
+		return;
+	}
+	io->ready_fn = fn;
+	io->ready_data = data;
+	io->ready_src = loop_add_fd(io->shim->loop, io->logger_ready, EPOLLIN, on_logger_ready, io,
+				    &err);
+	if (io->ready_src)
+		io->ready_timer = loop_add_timer(io->shim->loop, LOGGER_READY_TIMEOUT_MS,
+						 on_logger_timeout, io, &err);
+	if (!io->ready_timer) {
+		cleat_error_wrap(&err, "wait for logger \"%s\"", io->logger_path);
+		ready_done(io, err);
+		cleat_error_free(&err);
+	}
+}
+
+/* ---- handing over ---------------------------------------------------------- */
+
 void stdio_child_fds(const struct stdio *io, int fds[3])
 {
 	for (int i = 0; i < 3; i++)
@@ -540,7 +606,10 @@ const char *stdio_console_socket(const struct stdio *io) { return io->console_pa
 
 static int receive_master(struct stdio *io, cleat_error_t *err)
 {
-	_cleanup_close_ int conn = accept4(io->console_listen, NULL, NULL, SOCK_CLOEXEC);
+	/* The runtime has exited, so its fd is queued already; never wait on a
+	 * peer that connected and sent nothing (EAGAIN is its error). */
+	_cleanup_close_ int conn = accept4(io->console_listen, NULL, NULL,
+					   SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (conn < 0)
 		return cleat_error_errno(err, errno, "accept on console socket \"%s\"",
 					 io->console_path);
@@ -651,16 +720,52 @@ void stdio_close_output(struct stdio *io)
 	}
 }
 
+/* A logger told to stop: SIGKILL if it is still there 12 s later (as runc-v2);
+ * forgotten as soon as it has exited. */
 struct logger_kill {
+	struct loop *loop;
 	int pidfd;
+	struct loop_source *timer, *exit;
 };
+
+static void logger_kill_done(struct logger_kill *k)
+{
+	if (k->timer)
+		loop_remove(k->loop, k->timer);
+	if (k->exit)
+		loop_remove(k->loop, k->exit);
+	close(k->pidfd);
+	free(k);
+}
 
 static void on_logger_timer(struct loop *l, struct loop_source *src, void *data)
 {
 	struct logger_kill *k = data;
+	k->timer = NULL;
 	syscall(SYS_pidfd_send_signal, k->pidfd, SIGKILL, NULL, 0);
-	close(k->pidfd);
-	free(k);
+	logger_kill_done(k);
+}
+
+static void on_logger_exit(struct loop *l, struct loop_source *src, int fd, uint32_t ev, void *data)
+{
+	logger_kill_done(data);
+}
+
+static void stop_logger(struct stdio *io)
+{
+	cleat_error_t err = NULL;
+	syscall(SYS_pidfd_send_signal, io->logger_pidfd, SIGTERM, NULL, 0);
+	struct logger_kill *k = xmalloc0(sizeof *k);
+	k->loop = io->shim->loop;
+	k->pidfd = TAKE_FD(io->logger_pidfd);
+	k->timer = loop_add_timer(k->loop, LOGGER_KILL_DELAY_MS, on_logger_timer, k, &err);
+	if (k->timer)
+		k->exit = loop_add_fd(k->loop, k->pidfd, EPOLLIN, on_logger_exit, k, &err);
+	if (!k->exit) {
+		cleat_warn("stdio: watch logger: %s", err ? err->msg : "?");
+		cleat_error_free(&err);
+		logger_kill_done(k);
+	}
 }
 
 void stdio_free(struct stdio *io)
@@ -683,17 +788,9 @@ void stdio_free(struct stdio *io)
 	close_fd(&io->file_fd);
 	close_fd(&io->master);
 	remove_console_socket(io);
-	if (io->logger_pidfd >= 0) {
-		syscall(SYS_pidfd_send_signal, io->logger_pidfd, SIGTERM, NULL, 0);
-		struct logger_kill *k = xmalloc0(sizeof *k);
-		k->pidfd = TAKE_FD(io->logger_pidfd);
-		cleat_error_t err = NULL;
-		if (!loop_add_timer(io->shim->loop, LOGGER_KILL_DELAY_MS, on_logger_timer, k,
-				    &err)) {
-			cleat_error_free(&err);
-			close(k->pidfd);
-			free(k);
-		}
-	}
+	stop_ready_wait(io);
+	free(io->logger_path);
+	if (io->logger_pidfd >= 0)
+		stop_logger(io);
 	free(io);
 }

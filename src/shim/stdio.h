@@ -38,9 +38,17 @@ int stdio_parse_uri(const char *s, struct stdio_uri *out, cleat_error_t *err);
 void stdio_uri_clear(struct stdio_uri *u);
 
 /* Before the runtime runs: open fifos (never blocking on an absent peer),
- * make the container's pipes, start a logger, or listen on a console socket. */
+ * make the container's pipes, start a logger, or listen on a console socket.
+ * A logger may not be ready yet: see stdio_when_ready. */
 int stdio_prepare(struct shim *s, const struct stdio_cfg *cfg, struct stdio **out,
 		  cleat_error_t *err);
+/* err is NULL when the stdio is ready, else why it never will be (borrowed). */
+typedef void (*stdio_ready_fn)(void *data, cleat_error_t err);
+/* fn runs once the stdio can be handed to the runtime: at once, or on the loop
+ * when a binary:// logger has said it is ready (closed or written to its fd 5),
+ * with an error if it has not within 10 s.  The loop keeps serving meanwhile.
+ * Not run at all if io is freed first. */
+void stdio_when_ready(struct stdio *io, stdio_ready_fn fn, void *data);
 /* fds for the runtime's 0/1/2 (RUNTIME_FD_NULL / RUNTIME_FD_CAPTURE allowed). */
 void stdio_child_fds(const struct stdio *io, int fds[3]);
 /* Path to pass as --console-socket, or NULL. */

@@ -154,6 +154,54 @@ fail:
 	fail_container(c);
 }
 
+/* A Create that cannot go on after its reply was deferred: answer, drop the container. */
+static void create_abort(struct task_op *op, const char *msg)
+{
+	struct container *c = op->c;
+	if (op->call)
+		ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown", msg);
+	op->p = NULL;
+	task_op_free(op);
+	fail_container(c);
+}
+
+/* The stdio is ready (a binary:// logger may have taken a while): run `create`. */
+static void create_run(void *data, cleat_error_t io_err)
+{
+	struct task_op *op = data;
+	struct container *c = op->c;
+	struct process *p = op->p;
+	cleat_error_t err = NULL;
+	if (io_err) {
+		create_abort(op, io_err->msg);
+		return;
+	}
+	_cleanup_free_ char *pidfile = xasprintf("%s/init.pid", c->bundle);
+	const char *args[16];
+	size_t n = 0;
+	args[n++] = "create";
+	args[n++] = "--bundle";
+	args[n++] = c->bundle;
+	args[n++] = "--pid-file";
+	args[n++] = pidfile;
+	if (stdio_console_socket(p->io)) {
+		args[n++] = "--console-socket";
+		args[n++] = stdio_console_socket(p->io);
+	}
+	if (c->opts.no_pivot_root)
+		args[n++] = "--no-pivot";
+	if (c->opts.no_new_keyring)
+		args[n++] = "--no-new-keyring";
+	args[n++] = c->id;
+	args[n] = NULL;
+	if (task_runtime(op, args, NULL, 0, create_done, &err) < 0) {
+		create_abort(op, err->msg);
+		cleat_error_free(&err);
+		return;
+	}
+	c->shim->spawns_in_flight++;
+}
+
 void task_create(struct ttrpc_call *call, const uint8_t *payload, size_t len, void *data)
 {
 	struct shim *s = data;
@@ -170,7 +218,6 @@ void task_create(struct ttrpc_call *call, const uint8_t *payload, size_t len, vo
 				  "restore from checkpoint: not implemented");
 		return;
 	}
-	_cleanup_free_ char *pidfile = NULL;
 	struct container *c = container_new(s, r->id, r->bundle);
 	apply_options(c, r->options);
 	_cleanup_free_ char *config_path = xasprintf("%s/config.json", c->bundle);
@@ -196,34 +243,11 @@ void task_create(struct ttrpc_call *call, const uint8_t *payload, size_t len, vo
 				 .ns = s->ns };
 	if (stdio_prepare(s, &cfg, &p->io, &err) < 0)
 		goto fail;
-
-	pidfile = xasprintf("%s/init.pid", c->bundle);
-	const char *args[16];
-	size_t n = 0;
-	args[n++] = "create";
-	args[n++] = "--bundle";
-	args[n++] = c->bundle;
-	args[n++] = "--pid-file";
-	args[n++] = pidfile;
-	if (stdio_console_socket(p->io)) {
-		args[n++] = "--console-socket";
-		args[n++] = stdio_console_socket(p->io);
-	}
-	if (c->opts.no_pivot_root)
-		args[n++] = "--no-pivot";
-	if (c->opts.no_new_keyring)
-		args[n++] = "--no-new-keyring";
-	args[n++] = c->id;
-	args[n] = NULL;
+	/* From here the op pins the container (busy) until the reply, which
+	 * may come from the loop much later. */
 	struct task_op *op = task_op_new(c, p, call);
 	op->req = (ProtobufCMessage *) TAKE_PTR(r);
-	if (task_runtime(op, args, NULL, 0, create_done, &err) < 0) {
-		ttrpc_call_on_cancel(call, NULL, NULL);
-		op->call = NULL;
-		task_op_free(op);
-		goto fail;
-	}
-	s->spawns_in_flight++;
+	stdio_when_ready(p->io, create_run, op);
 	return;
 fail:
 	ttrpc_reply_error(call, TTRPC_UNKNOWN, "%s: unknown", err->msg);
@@ -336,20 +360,22 @@ out:
 	task_op_free(op);
 }
 
-static int start_exec(struct shim *s, struct task_op *op, cleat_error_t *err)
+/* An exec start that failed before the runtime ran: answer, release its waiters. */
+static void start_exec_abort(struct task_op *op, const char *msg)
+{
+	struct process *p = op->p;
+	if (op->tmpfile)
+		unlink(op->tmpfile);
+	if (op->call)
+		ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown", msg);
+	exec_failed(p);
+	task_op_free(op);
+}
+
+static int run_exec(struct task_op *op, cleat_error_t *err)
 {
 	struct container *c = op->c;
 	struct process *p = op->p;
-	struct stdio_cfg cfg = { .in = p->stdin_path,
-				 .out = p->stdout_path,
-				 .err = p->stderr_path,
-				 .terminal = p->terminal,
-				 .uid = c->opts.io_uid,
-				 .gid = c->opts.io_gid,
-				 .id = c->id,
-				 .ns = s->ns };
-	if (stdio_prepare(s, &cfg, &p->io, err) < 0)
-		return -1;
 	const char *base = getenv("XDG_RUNTIME_DIR");
 	op->tmpfile = xasprintf("%s/runc-process-XXXXXX", base && *base ? base : "/tmp");
 	_cleanup_close_ int fd = mkostemp(op->tmpfile, O_CLOEXEC);
@@ -372,7 +398,37 @@ static int start_exec(struct shim *s, struct task_op *op, cleat_error_t *err)
 	args[n] = NULL;
 	if (task_runtime(op, args, NULL, 0, start_exec_done, err) < 0)
 		return -1;
-	s->spawns_in_flight++;
+	c->shim->spawns_in_flight++;
+	return 0;
+}
+
+/* The stdio is ready (a binary:// logger may have taken a while): run `exec`. */
+static void start_exec_run(void *data, cleat_error_t io_err)
+{
+	struct task_op *op = data;
+	cleat_error_t err = NULL;
+	if (io_err)
+		start_exec_abort(op, io_err->msg);
+	else if (run_exec(op, &err) < 0)
+		start_exec_abort(op, err->msg);
+	cleat_error_free(&err);
+}
+
+static int start_exec(struct shim *s, struct task_op *op, cleat_error_t *err)
+{
+	struct container *c = op->c;
+	struct process *p = op->p;
+	struct stdio_cfg cfg = { .in = p->stdin_path,
+				 .out = p->stdout_path,
+				 .err = p->stderr_path,
+				 .terminal = p->terminal,
+				 .uid = c->opts.io_uid,
+				 .gid = c->opts.io_gid,
+				 .id = c->id,
+				 .ns = s->ns };
+	if (stdio_prepare(s, &cfg, &p->io, err) < 0)
+		return -1;
+	stdio_when_ready(p->io, start_exec_run, op);
 	return 0;
 }
 

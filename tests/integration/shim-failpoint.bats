@@ -28,6 +28,7 @@ setup() {
 
 teardown() {
 	: >"$FAILPOINT_FILE"
+	[ -n "${CREATE_PID:-}" ] && kill "$CREATE_PID" 2>/dev/null && wait "$CREATE_PID"
 	[ -n "${EVENTS_PID:-}" ] && kill "$EVENTS_PID" 2>/dev/null
 	ctr_cleanup
 }
@@ -82,6 +83,37 @@ topics() {
 	wait "$pauser"
 	run -0 ctr_ tasks ls
 	assert_output --regexp "$ID +[0-9]+ +PAUSED"
+}
+
+@test "shim failpoint: a console connection that never brings the pty master fails only its Create" {
+	local shim_rpc=$BUILDDIR/tests/unit/shim-rpc g=grp-$ID addr i t0 ms rc=0
+	require_binary "$shim_rpc"
+	skip_unless_cmd script
+	ctr_ run -d --annotation "io.containerd.runc.v2.group=$g" --runtime "$RT" "$TEST_IMAGE_REF" \
+		"$ID-a" sleep 1000 </dev/null >/dev/null 2>&1 3>&-
+	wait_status "$ID-a" RUNNING
+	addr=$(cat "$(bundle_of "$ID-a")/address")
+	# Its "create" leaves a process connected to the console socket, silent for 5 s.
+	failpoint create console-hold 5
+	in_pty -t 30 "$CTR --address $CTR_ADDRESS -n $CTR_NAMESPACE run -t --annotation io.containerd.runc.v2.group=$g --runtime $RT $TEST_IMAGE_REF $ID-b true" \
+		>"$BATS_TEST_TMPDIR/create-b.out" 2>&1 3>&- &
+	CREATE_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q "^create .* $ID-b\$" "$FAILPOINT_FILE.log" && break
+		sleep 0.1
+	done
+	sleep 1
+	t0=$(date +%s%N)
+	run -0 "$shim_rpc" "$addr" state "$ID-a"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	echo "# State while the console connection is silent: $ms ms" >&3
+	[ "$ms" -lt 1000 ]
+	wait "$CREATE_PID" || rc=$?
+	CREATE_PID=
+	[ "$rc" -ne 0 ]
+	run -0 cat "$BATS_TEST_TMPDIR/create-b.out"
+	assert_output --partial "pty master"
+	assert_equal "$(task_status "$ID-a")" RUNNING
 }
 
 @test "shim failpoint: init exiting before start has returned is reported once, after /tasks/start" {

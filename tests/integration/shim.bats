@@ -22,6 +22,8 @@ setup() {
 }
 
 teardown() {
+	[ -n "${CREATE_PID:-}" ] && kill "$CREATE_PID" 2>/dev/null && wait "$CREATE_PID"
+	[ -n "${LOGGER_PID:-}" ] && kill -KILL "$LOGGER_PID" 2>/dev/null
 	ctr_cleanup
 	[ -n "${EVENTS_PID:-}" ] && kill "$EVENTS_PID" 2>/dev/null
 	[ -n "${UNSHARE_PID:-}" ] && kill -KILL "$UNSHARE_PID" $(pgrep -P "$UNSHARE_PID") 2>/dev/null
@@ -307,6 +309,145 @@ topics() {
 	assert_output err-to-logger
 	run -0 cat "$out.env"
 	assert_output "id=$ID ns=$CTR_NAMESPACE"
+}
+
+# timed NAME CMD...: run CMD, leaving its output in $BATS_TEST_TMPDIR/NAME.out and
+# "<exit code> <milliseconds>" in NAME.ms.
+timed() {
+	local name=$1 t0 rc=0
+	shift
+	t0=$(date +%s%N)
+	"$@" >"$BATS_TEST_TMPDIR/$name.out" 2>&1 || rc=$?
+	echo "$rc $((($(date +%s%N) - t0) / 1000000))" >"$BATS_TEST_TMPDIR/$name.ms"
+}
+
+# slow_logger SECONDS|never: a binary:// logger (path in $LOGGER) that says it is ready, by
+# closing its fd 5 as containerd's binary logging protocol has it, only SECONDS after it
+# started, or never; it writes its pid to the file named by its query (?started=PATH) first.
+slow_logger() {
+	LOGGER=$BATS_TEST_TMPDIR/slow-logger.sh
+	local rest='sleep '$1'; exec 5>&-; cat <&3 >/dev/null & cat <&4 >/dev/null; wait'
+	[ "$1" = never ] && rest='exec sleep 1000'
+	printf '#!/bin/sh\necho $$ >"$2"\n%s\n' "$rest" >"$LOGGER"
+	chmod +x "$LOGGER"
+}
+
+# wait_file PATH: up to 10 s.
+wait_file() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "no $1" >&2
+	return 1
+}
+
+@test "shim: a slow binary:// logger delays only its own Create: State, Exec, another Kill at once" {
+	require_binary "$SHIM_RPC"
+	local g=grp-$ID mark=$BATS_TEST_TMPDIR/logger-started addr id what rc ms
+	slow_logger 5
+	# Three containers in one shim (the group annotation): two running ones, then the logger's.
+	for id in "$ID-a" "$ID-c"; do
+		ctr_ run -d --annotation "io.containerd.runc.v2.group=$g" --runtime "$RT" \
+			"$TEST_IMAGE_REF" "$id" sleep 1000 </dev/null >/dev/null 2>&1 3>&-
+		wait_status "$id" RUNNING
+	done
+	addr=$(cat "$(bundle_of "$ID-a")/address")
+	assert_equal "$(cat "$(bundle_of "$ID-c")/address")" "$addr"
+	ctr_ run -d --annotation "io.containerd.runc.v2.group=$g" --runtime "$RT" \
+		--log-uri "binary://$LOGGER?started=$mark" "$TEST_IMAGE_REF" "$ID-b" sleep 1000 \
+		</dev/null >"$BATS_TEST_TMPDIR/create-b.out" 2>&1 3>&- &
+	CREATE_PID=$!
+	wait_file "$mark"
+	# The shim is now waiting for the logger; requests for the others must not wait with it.
+	local pids=()
+	timed state "$SHIM_RPC" "$addr" state "$ID-a" 3>&- &
+	pids+=($!)
+	timed exec ctr_ tasks exec --exec-id slow-logger-x "$ID-a" echo exec-ok 3>&- &
+	pids+=($!)
+	timed kill ctr_ tasks kill -s SIGKILL "$ID-c" 3>&- &
+	pids+=($!)
+	wait "${pids[@]}"
+	for what in state exec kill; do
+		read -r rc ms <"$BATS_TEST_TMPDIR/$what.ms"
+		echo "# $what: exit $rc after $ms ms: $(cat "$BATS_TEST_TMPDIR/$what.out")" >&3
+	done
+	for what in state exec kill; do
+		read -r rc ms <"$BATS_TEST_TMPDIR/$what.ms"
+		assert_equal "$what:$rc" "$what:0"
+		[ "$ms" -lt 1000 ]
+	done
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/exec.out")" exec-ok
+	wait_status "$ID-c" STOPPED
+	# The slow logger's container is created once the logger is ready.
+	wait "$CREATE_PID"
+	CREATE_PID=
+	wait_status "$ID-b" RUNNING
+}
+
+@test "shim: an exec's slow binary:// logger delays only that exec's Start" {
+	require_binary "$SHIM_RPC"
+	local mark=$BATS_TEST_TMPDIR/logger-started addr t0 ms
+	slow_logger 3
+	run_d "$ID" sleep 1000
+	wait_status "$ID" RUNNING
+	addr=$(cat "$(bundle_of "$ID")/address")
+	ctr_ tasks exec --exec-id logged --log-uri "binary://$LOGGER?started=$mark" "$ID" true \
+		</dev/null >"$BATS_TEST_TMPDIR/exec.out" 2>&1 3>&- &
+	CREATE_PID=$!
+	wait_file "$mark"
+	t0=$(date +%s%N)
+	run -0 "$SHIM_RPC" "$addr" state "$ID" logged
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	echo "# exec State while its logger starts: $ms ms ($output)" >&3
+	# Created, not yet started: its Start is the one waiting.
+	assert_output --partial "status=1 "
+	[ "$ms" -lt 1000 ]
+	wait "$CREATE_PID"
+	CREATE_PID=
+}
+
+@test "shim: a binary:// logger that never gets ready fails only its Create, after 10 s" {
+	require_binary "$SHIM_RPC"
+	local g=grp-$ID mark=$BATS_TEST_TMPDIR/logger-started addr t0 ms
+	slow_logger never
+	ctr_ run -d --annotation "io.containerd.runc.v2.group=$g" --runtime "$RT" "$TEST_IMAGE_REF" \
+		"$ID-a" sleep 1000 </dev/null >/dev/null 2>&1 3>&-
+	wait_status "$ID-a" RUNNING
+	addr=$(cat "$(bundle_of "$ID-a")/address")
+	t0=$(date +%s%N)
+	ctr_ run -d --annotation "io.containerd.runc.v2.group=$g" --runtime "$RT" \
+		--log-uri "binary://$LOGGER?started=$mark" "$TEST_IMAGE_REF" "$ID-b" sleep 1000 \
+		</dev/null >"$BATS_TEST_TMPDIR/create-b.out" 2>&1 3>&- &
+	CREATE_PID=$!
+	wait_file "$mark"
+	local t1
+	t1=$(date +%s%N)
+	run -0 "$SHIM_RPC" "$addr" state "$ID-a"
+	ms=$((($(date +%s%N) - t1) / 1000000))
+	echo "# State while the logger never gets ready: $ms ms" >&3
+	[ "$ms" -lt 1000 ]
+	local rc=0
+	wait "$CREATE_PID" || rc=$?
+	CREATE_PID=
+	[ "$rc" -ne 0 ]
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	run -0 cat "$BATS_TEST_TMPDIR/create-b.out"
+	assert_output --partial "did not become ready"
+	[ "$ms" -ge 9000 ]
+	# Nothing left: no task, the logger gone (SIGTERM), the other container untouched.
+	run -0 ctr_ tasks ls -q
+	refute_line "$ID-b"
+	assert_equal "$(task_status "$ID-a")" RUNNING
+	LOGGER_PID=$(cat "$mark")
+	local i
+	for ((i = 0; i < 30; i++)); do
+		[ -e "/proc/$LOGGER_PID" ] || break
+		sleep 0.1
+	done
+	[ ! -e "/proc/$LOGGER_PID" ]
+	LOGGER_PID=
 }
 
 @test "shim: without a private pid namespace, init's exit kills what it left behind (kill --all)" {

@@ -1,10 +1,13 @@
-/* Shim stdio URIs, rootfs mount options, cgroup paths from /proc/PID/cgroup,
- * the container spec's pid namespace. */
+/* Shim stdio URIs and a binary:// logger's readiness on the loop, rootfs mount
+ * options, cgroup paths from /proc/PID/cgroup, the container spec's pid namespace. */
 #include "config.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -12,6 +15,7 @@
 #include "shim/metrics.h"
 #include "shim/mount.h"
 #include "shim/options.h"
+#include "shim/shim.h"
 #include "runc_options.pb-c.h"
 #include "runtimeoptions.pb-c.h"
 #include "shim/stdio.h"
@@ -242,10 +246,106 @@ static void test_options(void)
 	OK(!o.binary_name, "unknown type: nothing");
 }
 
+struct ready_seen {
+	struct loop *loop;
+	int calls;
+	bool failed;
+};
+
+static void on_ready(void *data, cleat_error_t err)
+{
+	struct ready_seen *r = data;
+	r->calls++;
+	r->failed = err != NULL;
+	loop_quit(r->loop);
+}
+
+static void on_quit(struct loop *l, struct loop_source *src, void *data)
+{
+	*(struct loop_source **) data = NULL; /* freed after this returns */
+	loop_quit(l);
+}
+
+static long ms_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Run the loop until on_ready or ms have passed. */
+static void run_for(struct loop *l, uint64_t ms)
+{
+	cleat_error_t err = NULL;
+	struct loop_source *t = NULL;
+	t = loop_add_timer(l, ms, on_quit, &t, &err);
+	loop_run(l, &err);
+	if (t)
+		loop_remove(l, t);
+	cleat_error_free(&err);
+}
+
+static void test_logger_ready(void)
+{
+	cleat_error_t err = NULL;
+	char dir[] = "/tmp/test-shim-io-XXXXXX";
+	if (!mkdtemp(dir)) {
+		OK(false, "mkdtemp");
+		return;
+	}
+	_cleanup_free_ char *logger = xasprintf("%s/logger", dir);
+	_cleanup_free_ char *uri = xasprintf("binary://%s", logger);
+	const char *script = "#!/bin/sh\nsleep 0.3\nexec 5>&-\nexec cat <&3 >/dev/null\n";
+	OK(write_file_at(AT_FDCWD, logger, script, strlen(script), 0755, &err) == 0,
+	   "write logger script");
+	struct shim s = { 0 };
+	OK(loop_new(&s.loop, &err) == 0, "loop");
+	struct ready_seen r = { .loop = s.loop };
+	struct stdio_cfg cfg = { .out = uri, .err = uri, .id = "c", .ns = "n" };
+
+	/* Ready 0.3 s after it started: the callback comes from the loop, then. */
+	struct stdio *io = NULL;
+	long t0 = ms_now();
+	OK(stdio_prepare(&s, &cfg, &io, &err) == 0, "prepare with a binary:// logger");
+	stdio_when_ready(io, on_ready, &r);
+	OK(r.calls == 0 && ms_now() - t0 < 250, "the logger is not waited for in place");
+	run_for(s.loop, 5000);
+	OK(r.calls == 1 && !r.failed && ms_now() - t0 >= 250,
+	   "ready once the logger closed fd 5 (%d calls, %ld ms)", r.calls, ms_now() - t0);
+	stdio_free(io);
+	run_for(s.loop, 1000); /* the SIGTERMed logger exits and is forgotten */
+
+	/* Freed while the logger starts: no callback. */
+	r.calls = 0;
+	io = NULL;
+	OK(stdio_prepare(&s, &cfg, &io, &err) == 0, "prepare again");
+	stdio_when_ready(io, on_ready, &r);
+	stdio_free(io);
+	run_for(s.loop, 1000);
+	OK(r.calls == 0, "no callback after stdio_free");
+
+	/* Nothing to wait for: at once. */
+	struct stdio_cfg none = { .id = "c", .ns = "n" };
+	io = NULL;
+	OK(stdio_prepare(&s, &none, &io, &err) == 0, "prepare without output");
+	stdio_when_ready(io, on_ready, &r);
+	OK(r.calls == 1 && !r.failed, "ready at once without a logger");
+	stdio_free(io);
+
+	cleat_error_free(&err);
+	loop_free(s.loop);
+	/* The loggers got SIGTERM from stdio_free. */
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+	unlink(logger);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	test_options();
 	test_uris();
+	test_logger_ready();
 	test_mount_options();
 	test_overlay_compact();
 	test_overlay_many_layers();

@@ -9,6 +9,10 @@
 #   <verb> sleep <seconds>      sleep first, then run the real runtime
 #   <verb> sleep-after <secs>   run the real runtime, then sleep before exiting with its status
 #                               (the container's process may exit meanwhile: "exit before start")
+#   <verb> console-hold <secs>  create/exec only: run nothing; a process that connects to the
+#                               --console-socket and holds the connection for <secs> without
+#                               sending the pty master is the "container", its pid in
+#                               --pid-file; exit 0
 #
 # With no control file (or another verb) it is the real runtime. Every call is appended to
 # $FAILPOINT_FILE.log for the tests to inspect.
@@ -62,6 +66,24 @@ sleep-after)
 	rc=$?
 	sleep "$rest"
 	exit $rc
+	;;
+console-hold)
+	sock= pidfile=
+	for ((i = 1; i < $#; i++)); do
+		case ${args[$((i - 1))]} in
+		--console-socket) sock=${args[$i]} ;;
+		--pid-file) pidfile=${args[$i]} ;;
+		esac
+	done
+	# It writes its pid once connected.
+	perl -MIO::Socket::UNIX -e '$s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die "$!";
+		open(my $f, ">", $ARGV[1]) or die "$!"; print $f "$$\n"; close $f; sleep $ARGV[2]' \
+		"$sock" "$pidfile" "$rest" </dev/null >/dev/null 2>&1 &
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$pidfile" ] && exit 0
+		sleep 0.05
+	done
+	exit 1
 	;;
 *)
 	exec "$real" "$@"
