@@ -99,6 +99,14 @@ topics() {
 @test "shim: ctr task kill delivers the signal; exit status is 128+signal or the trap's" {
 	run_d "$ID" sh -c 'trap "exit 12" TERM; while :; do sleep 0.1; done'
 	wait_status "$ID" RUNNING
+	# RUNNING comes before sh has set its trap: wait until the kernel shows SIGTERM caught
+	# (bit 15 of SigCgt), or the signal would kill sh with 143 instead.
+	local pid i
+	pid=$(task_pid "$ID")
+	for i in $(seq 100); do
+		(( 0x$(awk '/^SigCgt:/ { print $2 }' "/proc/$pid/status") & 0x4000 )) && break
+		sleep 0.05
+	done
 	run -0 ctr_ tasks kill -s SIGTERM "$ID"
 	wait_status "$ID" STOPPED
 	run -0 ctr_ tasks delete "$ID"
