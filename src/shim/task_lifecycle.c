@@ -7,6 +7,7 @@
 #include "shim/memtrim.h"
 #include "shim/mount.h"
 #include "shim/options.h"
+#include "shim/status.h"
 #include "shim/stdio.h"
 #include "common/cleanup.h"
 #include "common/log.h"
@@ -119,16 +120,12 @@ static void create_done(struct shim *s, struct runtime_result *res, void *data)
 	struct timespec at;
 
 	if (res->status != 0) {
-		_cleanup_free_ char *msg = runtime_result_message(res, "OCI runtime create failed");
-		if (op->call)
-			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown", msg);
+		runtime_result_error(res, "OCI runtime create failed", &err);
+		shim_reply_error(TAKE_PTR(op->call), &err);
 		goto fail;
 	}
 	if (read_pid_file(pidfile, &pid, &err) < 0 || stdio_started(p->io, &err) < 0) {
-		if (op->call)
-			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown",
-					  err->msg);
-		cleat_error_free(&err);
+		shim_reply_error(TAKE_PTR(op->call), &err);
 		if (pid > 0)
 			kill(pid, SIGKILL);
 		goto fail;
@@ -161,13 +158,13 @@ void task_create(struct ttrpc_call *call, const uint8_t *payload, size_t len, vo
 	TASK_UNPACK(r, Containerd__Task__V2__CreateTaskRequest,
 		    containerd__task__v2__create_task_request);
 	if (shim_find_container(s, r->id)) {
-		ttrpc_reply_error(call, TTRPC_ALREADY_EXISTS, "container %s: already exists",
-				  r->id);
+		shim_error(&err, TTRPC_ALREADY_EXISTS, "container %s", r->id);
+		shim_reply_error(call, &err);
 		return;
 	}
 	if (*r->checkpoint) {
-		ttrpc_reply_error(call, TTRPC_UNIMPLEMENTED,
-				  "restore from checkpoint: not implemented");
+		shim_error(&err, TTRPC_UNIMPLEMENTED, "restore from checkpoint");
+		shim_reply_error(call, &err);
 		return;
 	}
 	_cleanup_free_ char *pidfile = NULL;
@@ -226,8 +223,7 @@ void task_create(struct ttrpc_call *call, const uint8_t *payload, size_t len, vo
 	s->spawns_in_flight++;
 	return;
 fail:
-	ttrpc_reply_error(call, TTRPC_UNKNOWN, "%s: unknown", err->msg);
-	cleat_error_free(&err);
+	shim_reply_error(call, &err);
 	fail_container(c);
 }
 
@@ -240,14 +236,10 @@ static void start_init_done(struct shim *s, struct runtime_result *res, void *da
 	struct process *p = op->p;
 	cleat_error_t err = NULL;
 	if (res->status != 0) {
-		_cleanup_free_ char *msg = runtime_result_message(res, "OCI runtime start failed");
-		if (op->call)
-			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown", msg);
+		runtime_result_error(res, "OCI runtime start failed", &err);
+		shim_reply_error(TAKE_PTR(op->call), &err);
+		process_start_failed(p);
 	} else {
-		if (process_set_state(p, PROC_RUNNING, &err) < 0) {
-			cleat_warn("%s", err->msg);
-			cleat_error_free(&err);
-		}
 		/* Ordering rule: /tasks/start is queued here, before the exit that
 		 * process_start_done() may release just below. */
 		event_task_start(c, (uint32_t) p->pid);
@@ -258,35 +250,11 @@ static void start_init_done(struct shim *s, struct runtime_result *res, void *da
 			r.pid = (uint32_t) p->pid;
 			ttrpc_reply_message(TAKE_PTR(op->call), &r.base);
 		}
+		process_start_done(p);
 	}
-	process_start_done(p);
 	task_op_free(op);
 	/* From now on the shim mostly waits for the container to exit. */
 	shim_memtrim_soon(s->loop);
-}
-
-/* A failed exec never ran: release its waiters without an exit event, and
- * close its fifos at once (the client waits for their EOF before it even
- * reports the error). */
-static void exec_failed(struct process *p)
-{
-	stdio_free(TAKE_PTR(p->io));
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	p->starting = false;
-	p->early_exit = false;
-	p->exited = true;
-	p->exit_done = true;
-	p->exit_status = 255;
-	p->exited_at = now;
-	p->state = PROC_STOPPED;
-	while (p->waiters) {
-		struct proc_waiter *w = p->waiters;
-		p->waiters = w->next;
-		ttrpc_call_on_cancel(w->call, NULL, NULL);
-		w->fn(p, w->call);
-		free(w);
-	}
 }
 
 static void start_exec_done(struct shim *s, struct runtime_result *res, void *data)
@@ -301,29 +269,22 @@ static void start_exec_done(struct shim *s, struct runtime_result *res, void *da
 	unlink(op->tmpfile);
 	_cleanup_free_ char *pidfile = xasprintf("%s/%s.pid", c->bundle, p->id);
 	if (res->status != 0) {
-		_cleanup_free_ char *msg = runtime_result_message(res, "OCI runtime exec failed");
-		if (op->call)
-			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown", msg);
-		exec_failed(p);
+		runtime_result_error(res, "OCI runtime exec failed", &err);
+		shim_reply_error(TAKE_PTR(op->call), &err);
+		process_start_failed(p);
 		goto out;
 	}
 	if (read_pid_file(pidfile, &pid, &err) < 0 || stdio_started(p->io, &err) < 0) {
-		if (op->call)
-			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown",
-					  err->msg);
-		cleat_error_free(&err);
+		shim_reply_error(TAKE_PTR(op->call), &err);
 		if (pid > 0)
 			kill(pid, SIGKILL);
-		exec_failed(p);
+		process_start_failed(p);
 		goto out;
 	}
 	p->pid = pid;
-	if (shim_claim_exit(s, pid, &status, &at)) {
-		p->early_exit = true;
-		p->early_status = status;
-		p->early_at = at;
-	}
-	p->state = PROC_RUNNING;
+	/* Held back until process_start_done(): the process is starting. */
+	if (shim_claim_exit(s, pid, &status, &at))
+		process_exited(p, status, &at);
 	event_exec_started(c, p->id, (uint32_t) pid);
 	if (op->call) {
 		Containerd__Task__V2__StartResponse r = CONTAINERD__TASK__V2__START_RESPONSE__INIT;
@@ -381,23 +342,18 @@ void task_start(struct ttrpc_call *call, const uint8_t *payload, size_t len, voi
 	struct shim *s = data;
 	cleat_error_t err = NULL;
 	TASK_UNPACK(r, Containerd__Task__V2__StartRequest, containerd__task__v2__start_request);
-	struct process *p = task_process(s, call, r->id, r->exec_id);
+	struct process *p = task_process(s, call, r->id, r->exec_id, PROC_OP_START);
 	if (!p)
 		return;
 	struct container *c = p->c;
-	if (p->state != PROC_CREATED || p->starting) {
-		ttrpc_reply_error(call, TTRPC_UNKNOWN, "cannot start a %s process: unknown",
-				  p->starting ? "starting" : proc_state_name(p->state));
-		return;
-	}
-	if (!p->is_init && (!c->init || c->init->exited)) {
-		ttrpc_reply_error(call, TTRPC_FAILED_PRECONDITION,
-				  "container %s init process is not running: failed precondition",
-				  c->id);
+	if (!p->is_init && (!c->init || process_reaped(c->init)))
+		shim_error(&err, TTRPC_FAILED_PRECONDITION,
+			   "container %s init process is not running", c->id);
+	if (err || process_set_state(p, PROC_STARTING, &err) < 0) {
+		shim_reply_error(call, &err);
 		return;
 	}
 	struct task_op *op = task_op_new(c, p, call);
-	p->starting = true;
 	int ret;
 	if (p->is_init) {
 		const char *args[] = { "start", c->id, NULL };
@@ -410,13 +366,9 @@ void task_start(struct ttrpc_call *call, const uint8_t *payload, size_t len, voi
 		op->call = NULL;
 		if (op->tmpfile)
 			unlink(op->tmpfile);
-		if (p->is_init)
-			process_start_done(p);
-		else
-			exec_failed(p);
+		process_start_failed(p);
 		task_op_free(op);
-		ttrpc_reply_error(call, TTRPC_UNKNOWN, "%s: unknown", err->msg);
-		cleat_error_free(&err);
+		shim_reply_error(call, &err);
 	}
 }
 
@@ -447,33 +399,28 @@ char *task_exec_spec(const char *spec, size_t len, bool terminal)
 void task_exec(struct ttrpc_call *call, const uint8_t *payload, size_t len, void *data)
 {
 	struct shim *s = data;
+	cleat_error_t err = NULL;
 	TASK_UNPACK(r, Containerd__Task__V2__ExecProcessRequest,
 		    containerd__task__v2__exec_process_request);
 	struct container *c = task_container(s, call, r->id);
 	if (!c)
 		return;
 	if (!*r->exec_id || container_find_process(c, r->exec_id)) {
-		ttrpc_reply_error(call, TTRPC_ALREADY_EXISTS, "id %s: already exists", r->exec_id);
+		shim_error(&err, TTRPC_ALREADY_EXISTS, "id %s", r->exec_id);
+		shim_reply_error(call, &err);
 		return;
 	}
-	struct process *init = c->init;
-	if (!init || init->exited || init->state == PROC_STOPPED) {
-		ttrpc_reply_error(call, TTRPC_FAILED_PRECONDITION,
-				  "container %s is stopped: failed precondition", c->id);
-		return;
-	}
-	if (init->state == PROC_PAUSED || init->state == PROC_PAUSING) {
-		ttrpc_reply_error(call, TTRPC_FAILED_PRECONDITION,
-				  "cannot exec in a paused state: failed precondition");
+	if (process_check(c->init, PROC_OP_EXEC, &err) < 0) {
+		shim_reply_error(call, &err);
 		return;
 	}
 	char *spec = r->spec ? task_exec_spec((const char *) r->spec->value.data,
 					      r->spec->value.len, r->terminal)
 			     : NULL;
 	if (!spec) {
-		ttrpc_reply_error(call, TTRPC_INVALID_ARGUMENT,
-				  "exec %s: spec is not an OCI process: invalid argument",
-				  r->exec_id);
+		shim_error(&err, TTRPC_INVALID_ARGUMENT, "exec %s: spec is not an OCI process",
+			   r->exec_id);
+		shim_reply_error(call, &err);
 		return;
 	}
 	struct process *p = process_new(c, r->exec_id, false);
@@ -496,7 +443,7 @@ static void reply_delete(struct ttrpc_call *call, struct process *p)
 	Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	shim_timestamp(&ts, p->exited ? &p->exited_at : &now);
+	shim_timestamp(&ts, process_reaped(p) ? &p->exited_at : &now);
 	r.pid = (uint32_t) p->pid;
 	r.exit_status = (uint32_t) p->exit_status;
 	r.exited_at = &ts;
@@ -506,8 +453,13 @@ static void reply_delete(struct ttrpc_call *call, struct process *p)
 static void delete_exec(struct process *p, struct ttrpc_call *call)
 {
 	struct container *c = p->c;
+	cleat_error_t err = NULL;
 	_cleanup_free_ char *pidfile = xasprintf("%s/%s.pid", c->bundle, p->id);
 	unlink(pidfile);
+	if (process_set_state(p, PROC_DELETED, &err) < 0) {
+		shim_reply_error(call, &err);
+		return;
+	}
 	for (struct process **pp = &c->execs; *pp; pp = &(*pp)->next)
 		if (*pp == p) {
 			*pp = p->next;
@@ -523,12 +475,15 @@ static void delete_init_done(struct shim *s, struct runtime_result *res, void *d
 	struct task_op *op = data;
 	struct container *c = op->c;
 	struct process *p = op->p;
-	_cleanup_free_ char *msg = res->status ? runtime_result_message(res, "runtime delete")
-					       : NULL;
+	cleat_error_t err = NULL;
+	_cleanup_free_ char *msg = res->status
+					   ? runtime_result_message(res, "failed to delete task")
+					   : NULL;
 	/* Already gone is fine (the `delete` subcommand or a crash got there first). */
-	if (msg && !strstr(msg, "not exist") && !strstr(msg, "not found")) {
-		if (op->call)
-			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown", msg);
+	if (msg && !strstr(msg, "not exist") && !strstr(msg, "not found"))
+		shim_error(&err, TTRPC_UNKNOWN, "%s", msg);
+	if (err || process_set_state(p, PROC_DELETED, &err) < 0) {
+		shim_reply_error(TAKE_PTR(op->call), &err);
 		task_op_free(op);
 		return;
 	}
@@ -537,9 +492,8 @@ static void delete_init_done(struct shim *s, struct runtime_result *res, void *d
 	stdio_free(TAKE_PTR(p->io));
 	unmount_rootfs(c);
 	oom_watch_stop(c);
-	p->state = PROC_DELETED;
 	event_task_delete(c, (uint32_t) p->pid, (uint32_t) p->exit_status,
-			  p->exited ? &p->exited_at : &now);
+			  process_reaped(p) ? &p->exited_at : &now);
 	if (op->call)
 		reply_delete(TAKE_PTR(op->call), p);
 	task_op_free(op);
@@ -556,8 +510,7 @@ static void delete_init(struct process *p, struct ttrpc_call *call)
 		ttrpc_call_on_cancel(call, NULL, NULL);
 		op->call = NULL;
 		task_op_free(op);
-		ttrpc_reply_error(call, TTRPC_UNKNOWN, "%s: unknown", err->msg);
-		cleat_error_free(&err);
+		shim_reply_error(call, &err);
 	}
 }
 
@@ -587,7 +540,8 @@ static void deferred_delete(struct loop *l, struct loop_source *src, void *data)
 	if (d->call) {
 		ttrpc_call_on_cancel(d->call, NULL, NULL);
 		/* Looked up again: the process may have gone meanwhile. */
-		struct process *p = task_process(d->shim, d->call, d->id, d->exec_id);
+		struct process *p = task_process(d->shim, d->call, d->id, d->exec_id,
+						 PROC_OP_DELETE);
 		if (p)
 			delete_process(p, d->call);
 	}
@@ -607,8 +561,8 @@ static void delete_when_done(struct process *p, struct ttrpc_call *call)
 	d->id = xstrdup(p->c->id);
 	d->exec_id = xstrdup(p->is_init ? "" : p->id);
 	if (!loop_add_timer(d->shim->loop, 0, deferred_delete, d, &err)) {
-		ttrpc_reply_error(call, TTRPC_INTERNAL, "%s: internal", err->msg);
-		cleat_error_free(&err);
+		shim_error_classify(&err, TTRPC_INTERNAL);
+		shim_reply_error(call, &err);
 		free(d->id);
 		free(d->exec_id);
 		free(d);
@@ -621,24 +575,18 @@ void task_delete(struct ttrpc_call *call, const uint8_t *payload, size_t len, vo
 {
 	struct shim *s = data;
 	TASK_UNPACK(r, Containerd__Task__V2__DeleteRequest, containerd__task__v2__delete_request);
-	struct process *p = task_process(s, call, r->id, r->exec_id);
+	cleat_error_t err = NULL;
+	struct process *p = task_process(s, call, r->id, r->exec_id, PROC_OP_DELETE);
 	if (!p)
 		return;
-	if (p->starting || p->state == PROC_RUNNING || p->state == PROC_PAUSED ||
-	    p->state == PROC_PAUSING) {
-		ttrpc_reply_error(call, TTRPC_UNKNOWN, "cannot delete a %s process: unknown",
-				  p->starting ? "starting" : proc_state_name(p->state));
-		return;
-	}
 	if (p->is_init && p->c->busy > 0) {
-		ttrpc_reply_error(
-			call, TTRPC_FAILED_PRECONDITION,
-			"container %s has a runtime command in flight: failed precondition",
-			p->c->id);
+		shim_error(&err, TTRPC_FAILED_PRECONDITION,
+			   "container %s has a runtime command in flight", p->c->id);
+		shim_reply_error(call, &err);
 		return;
 	}
 	/* An exited process whose output is still draining: answer once it is done. */
-	if (p->exited && !p->exit_done)
+	if (process_reaped(p) && !process_exit_done(p))
 		process_wait(p, call, delete_when_done);
 	else
 		delete_process(p, call);

@@ -1,0 +1,57 @@
+#include "config.h"
+#include "shim/status.h"
+#include "common/cleanup.h"
+#include "common/util.h"
+
+#include <stdarg.h>
+
+int shim_error(cleat_error_t *err, enum ttrpc_code code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cleat_error_makev(err, 0, fmt, ap);
+	va_end(ap);
+	(*err)->code = (int) code;
+	return -1;
+}
+
+int shim_error_classify(cleat_error_t *err, enum ttrpc_code code)
+{
+	if (!(*err)->code)
+		(*err)->code = (int) code;
+	return -1;
+}
+
+const char *shim_code_text(enum ttrpc_code code)
+{
+	/* The texts of containerd's errdefs errors, which its FromGRPC strips
+	 * and puts back, so a reply reads the same through containerd. */
+	switch (code) {
+	case TTRPC_CANCELLED: return "context canceled";
+	case TTRPC_INVALID_ARGUMENT: return "invalid argument";
+	case TTRPC_DEADLINE_EXCEEDED: return "context deadline exceeded";
+	case TTRPC_NOT_FOUND: return "not found";
+	case TTRPC_ALREADY_EXISTS: return "already exists";
+	case TTRPC_FAILED_PRECONDITION: return "failed precondition";
+	case TTRPC_UNAVAILABLE: return "unavailable";
+	case TTRPC_UNIMPLEMENTED: return "not implemented";
+	case TTRPC_INTERNAL: return "internal";
+	default: return "unknown";
+	}
+}
+
+char *shim_status_message(const cleat_error_t err, enum ttrpc_code *code)
+{
+	*code = err && err->code ? (enum ttrpc_code) err->code : TTRPC_UNKNOWN;
+	_cleanup_free_ char *msg = cleat_error_string(err);
+	return xasprintf("%s: %s", msg, shim_code_text(*code));
+}
+
+void shim_reply_error(struct ttrpc_call *call, cleat_error_t *err)
+{
+	enum ttrpc_code code;
+	_cleanup_free_ char *msg = shim_status_message(*err, &code);
+	if (call)
+		ttrpc_reply_error(call, code, "%s", msg);
+	cleat_error_free(err);
+}
