@@ -4,6 +4,7 @@
 #include "common/util.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 
 int shim_error(cleat_error_t *err, enum ttrpc_code code, const char *fmt, ...)
 {
@@ -43,8 +44,13 @@ const char *shim_code_text(enum ttrpc_code code)
 char *shim_status_message(const cleat_error_t err, enum ttrpc_code *code)
 {
 	*code = err && err->code ? (enum ttrpc_code) err->code : TTRPC_UNKNOWN;
-	_cleanup_free_ char *msg = cleat_error_string(err);
-	return xasprintf("%s: %s", msg, shim_code_text(*code));
+	char *msg = cleat_error_string(err);
+	/* An unclassified Go error reaches the wire as its bare text. */
+	if (*code == TTRPC_UNKNOWN)
+		return msg;
+	char *full = xasprintf("%s: %s", msg, shim_code_text(*code));
+	free(msg);
+	return full;
 }
 
 void shim_reply_error(struct ttrpc_call *call, cleat_error_t *err)
