@@ -3,8 +3,10 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 
 int shim_error(cleat_error_t *err, enum ttrpc_code code, const char *fmt, ...)
 {
@@ -41,10 +43,21 @@ const char *shim_code_text(enum ttrpc_code code)
 	}
 }
 
+/* "<msg>: <strerror>", the errno text as Go's syscall.Errno prints it
+ * ("no such file or directory"), so it reads as runc-v2's. */
+static char *error_text(const cleat_error_t err)
+{
+	if (!err || !err->errnum)
+		return cleat_error_string(err);
+	_cleanup_free_ char *why = xstrdup(strerror(err->errnum));
+	why[0] = (char) tolower((unsigned char) why[0]);
+	return xasprintf("%s: %s", err->msg, why);
+}
+
 char *shim_status_message(const cleat_error_t err, enum ttrpc_code *code)
 {
 	*code = err && err->code ? (enum ttrpc_code) err->code : TTRPC_UNKNOWN;
-	char *msg = cleat_error_string(err);
+	char *msg = error_text(err);
 	/* An unclassified Go error reaches the wire as its bare text. */
 	if (*code == TTRPC_UNKNOWN)
 		return msg;

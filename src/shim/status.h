@@ -20,7 +20,7 @@ int shim_error_classify(cleat_error_t *err, enum ttrpc_code code);
 /* errdefs' text for a code: "not found", "failed precondition", ... */
 const char *shim_code_text(enum ttrpc_code code);
 /* The reply for err: its code (Unknown when it has none) and the message
- * "<msg>[: <strerror>][: <code text>]"; owned by the caller. */
+ * "<msg>[: <errno text>][: <code text>]"; owned by the caller. */
 char *shim_status_message(const cleat_error_t err, enum ttrpc_code *code);
 /* Reply err on call (a NULL call is a cancelled one) and free it. */
 void shim_reply_error(struct ttrpc_call *call, cleat_error_t *err);

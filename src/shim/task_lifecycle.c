@@ -100,6 +100,18 @@ static int mount_request_rootfs(struct container *c,
 	return ret;
 }
 
+/* stdio_prepare, its failure worded as runc-v2's. */
+static int prepare_stdio(struct shim *s, const struct stdio_cfg *cfg, struct process *p,
+			 cleat_error_t *err)
+{
+	if (stdio_prepare(s, cfg, &p->io, err) == 0)
+		return 0;
+	if (!cfg->terminal)
+		return cleat_error_wrap(err, "failed to create init process I/O");
+	return cleat_error_wrap(err, p->is_init ? "failed to create OCI runtime console socket"
+						: "failed to create runc console socket");
+}
+
 static void fail_container(struct container *c)
 {
 	unmount_rootfs(c);
@@ -191,7 +203,7 @@ void task_create(struct ttrpc_call *call, const uint8_t *payload, size_t len, vo
 				 .gid = c->opts.io_gid,
 				 .id = c->id,
 				 .ns = s->ns };
-	if (stdio_prepare(s, &cfg, &p->io, &err) < 0)
+	if (prepare_stdio(s, &cfg, p, &err) < 0)
 		goto fail;
 
 	pidfile = xasprintf("%s/init.pid", c->bundle);
@@ -309,7 +321,7 @@ static int start_exec(struct shim *s, struct task_op *op, cleat_error_t *err)
 				 .gid = c->opts.io_gid,
 				 .id = c->id,
 				 .ns = s->ns };
-	if (stdio_prepare(s, &cfg, &p->io, err) < 0)
+	if (prepare_stdio(s, &cfg, p, err) < 0)
 		return -1;
 	const char *base = getenv("XDG_RUNTIME_DIR");
 	op->tmpfile = xasprintf("%s/runc-process-XXXXXX", base && *base ? base : "/tmp");

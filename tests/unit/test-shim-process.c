@@ -180,14 +180,14 @@ static void test_status(void)
 	cleat_error_errno(&err, ENOENT, "open \"/run/x/stdout\"");
 	m = shim_status_message(err, &code);
 	OK(code == TTRPC_UNKNOWN, "an error without a code is Unknown");
-	STREQ(m, "open \"/run/x/stdout\": No such file or directory",
-	      "the strerror text is kept: %s", m);
+	STREQ(m, "open \"/run/x/stdout\": no such file or directory",
+	      "the errno text is kept, as Go prints it: %s", m);
 	free(m);
 	shim_error_classify(&err, TTRPC_NOT_FOUND);
 	shim_error_classify(&err, TTRPC_INTERNAL);
 	m = shim_status_message(err, &code);
 	OK(code == TTRPC_NOT_FOUND, "classify sets a code once");
-	STREQ(m, "open \"/run/x/stdout\": No such file or directory: not found", "%s", m);
+	STREQ(m, "open \"/run/x/stdout\": no such file or directory: not found", "%s", m);
 	free(m);
 	cleat_error_free(&err);
 	static const struct {
