@@ -73,11 +73,14 @@ walk() {
 	cell "running: Delete" rpc call Delete "$CID"
 	cell "running: ResizePty" rpc call ResizePty "$CID"
 	cell "running: CloseIO" rpc call CloseIO "$CID"
+	cell "running: Kill 0" rpc call Kill "$CID"
+	cell "running: Update" rpc update "$CID" '{}'
 	cell "running exec: State" rpc state "$CID" ex
 	cell "running exec: Start" rpc call Start "$CID" ex
 	cell "running exec: Delete" rpc call Delete "$CID" ex
 	cell "running exec: ResizePty" rpc call ResizePty "$CID" ex
 	cell "running exec: CloseIO" rpc call CloseIO "$CID" ex
+	cell "running exec: Kill 0" rpc call Kill "$CID" ex
 	cell "running exec: Exec again" rpc call Exec "$CID" ex
 
 	cell "pause" ctr_ tasks pause "$CID"
@@ -91,6 +94,8 @@ walk() {
 	cell "paused: Delete" rpc call Delete "$CID"
 	cell "paused: ResizePty" rpc call ResizePty "$CID"
 	cell "paused: CloseIO" rpc call CloseIO "$CID"
+	cell "paused: Kill 0" rpc call Kill "$CID"
+	cell "paused: Update" rpc update "$CID" '{}'
 	cell "resume" ctr_ tasks resume "$CID"
 	cell "resumed: State" rpc state "$CID"
 
