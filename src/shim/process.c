@@ -415,6 +415,8 @@ void process_start_failed(struct process *p)
 		release_early_exit(p);
 		return;
 	}
+	/* Its fifos are closed at once: the client waits for their EOF before
+	 * it even reports the error. */
 	stdio_free(TAKE_PTR(p->io));
 	clock_gettime(CLOCK_REALTIME, &p->exited_at);
 	p->exit_status = 255;

@@ -155,7 +155,8 @@ static void task_state(struct ttrpc_call *call, const uint8_t *payload, size_t l
 	resp.stdout = p->stdout_path ? p->stdout_path : "";
 	resp.stderr = p->stderr_path ? p->stderr_path : "";
 	resp.terminal = p->terminal;
-	resp.exit_status = (uint32_t) p->exit_status;
+	/* An exit held back during the start is not reported yet. */
+	resp.exit_status = process_reaped(p) ? (uint32_t) p->exit_status : 0;
 	resp.exited_at = &ts;
 	ttrpc_reply_message(call, &resp.base);
 }

@@ -466,12 +466,12 @@ static void delete_exec(struct process *p, struct ttrpc_call *call)
 {
 	struct container *c = p->c;
 	cleat_error_t err = NULL;
-	_cleanup_free_ char *pidfile = xasprintf("%s/%s.pid", c->bundle, p->id);
-	unlink(pidfile);
 	if (process_set_state(p, PROC_DELETED, &err) < 0) {
 		shim_reply_error(call, &err);
 		return;
 	}
+	_cleanup_free_ char *pidfile = xasprintf("%s/%s.pid", c->bundle, p->id);
+	unlink(pidfile);
 	for (struct process **pp = &c->execs; *pp; pp = &(*pp)->next)
 		if (*pp == p) {
 			*pp = p->next;
