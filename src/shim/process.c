@@ -361,8 +361,8 @@ static void kill_leftovers(struct container *c)
 					.log_path = c->log_path };
 	char *id = xstrdup(c->id);
 	if (runtime_run(c->shim, argv, &o, kill_all_done, id, &err) < 0) {
-		cleat_warn("kill --all %s: %s", c->id, err->msg);
-		cleat_error_free(&err);
+		cleat_error_wrap(&err, "kill --all %s", c->id);
+		shim_warn_error(&err);
 		free(id);
 	}
 }

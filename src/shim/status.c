@@ -1,6 +1,7 @@
 #include "config.h"
 #include "shim/status.h"
 #include "common/cleanup.h"
+#include "common/log.h"
 #include "common/util.h"
 
 #include <ctype.h>
@@ -64,6 +65,13 @@ char *shim_status_message(const cleat_error_t err, enum ttrpc_code *code)
 	char *full = xasprintf("%s: %s", msg, shim_code_text(*code));
 	free(msg);
 	return full;
+}
+
+void shim_warn_error(cleat_error_t *err)
+{
+	_cleanup_free_ char *msg = cleat_error_string(*err);
+	cleat_warn("%s", msg);
+	cleat_error_free(err);
 }
 
 void shim_reply_error(struct ttrpc_call *call, cleat_error_t *err)

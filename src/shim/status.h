@@ -24,5 +24,8 @@ const char *shim_code_text(enum ttrpc_code code);
 char *shim_status_message(const cleat_error_t err, enum ttrpc_code *code);
 /* Reply err on call (a NULL call is a cancelled one) and free it. */
 void shim_reply_error(struct ttrpc_call *call, cleat_error_t *err);
+/* Log err as a warning, with its errno text, and free it: for failures no
+ * one is waiting for. */
+void shim_warn_error(cleat_error_t *err);
 
 #endif

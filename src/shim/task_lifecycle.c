@@ -49,10 +49,8 @@ static void write_bundle_options(struct container *c, const struct shim_options 
 	_cleanup_free_ char *opath = xasprintf("%s/options.json", c->bundle);
 	_cleanup_free_ char *rpath = xasprintf("%s/runtime", c->bundle);
 	if (write_file_atomic(opath, json, strlen(json), 0600, &err) < 0 ||
-	    write_file_atomic(rpath, binary_name, strlen(binary_name), 0600, &err) < 0) {
-		cleat_warn("%s", err->msg);
-		cleat_error_free(&err);
-	}
+	    write_file_atomic(rpath, binary_name, strlen(binary_name), 0600, &err) < 0)
+		shim_warn_error(&err);
 }
 
 static void apply_options(struct container *c, const Google__Protobuf__Any *any)
@@ -72,10 +70,8 @@ static void unmount_rootfs(struct container *c)
 		return;
 	cleat_error_t err = NULL;
 	_cleanup_free_ char *rootfs = xasprintf("%s/rootfs", c->bundle);
-	if (unmount_all(rootfs, &err) < 0) {
-		cleat_warn("%s", err->msg);
-		cleat_error_free(&err);
-	}
+	if (unmount_all(rootfs, &err) < 0)
+		shim_warn_error(&err);
 	c->rootfs_mounted = false;
 }
 
