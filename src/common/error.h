@@ -12,6 +12,7 @@
 struct cleat_error {
 	int errnum; /* errno of the failing call, 0 when none */
 	char *msg;  /* message without the strerror() suffix */
+	int code; /* the consumer's class of the failure (the shim's gRPC code), 0 when none */
 };
 typedef struct cleat_error *cleat_error_t;
 

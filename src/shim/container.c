@@ -67,10 +67,10 @@ struct container *shim_find_container(struct shim *s, const char *id)
 struct process *shim_find_pid(struct shim *s, pid_t pid)
 {
 	for (struct container *c = s->containers; c; c = c->next) {
-		if (c->init && c->init->pid == pid && !c->init->exited)
+		if (c->init && c->init->pid == pid && !process_reaped(c->init))
 			return c->init;
 		for (struct process *p = c->execs; p; p = p->next)
-			if (p->pid == pid && !p->exited)
+			if (p->pid == pid && !process_reaped(p))
 				return p;
 	}
 	return NULL;

@@ -19,6 +19,7 @@ libshim_a_SOURCES += \
 	%reldir%/process.c %reldir%/process.h \
 	%reldir%/reaper.c %reldir%/reaper.h \
 	%reldir%/runtime.c %reldir%/runtime.h \
+	%reldir%/status.c %reldir%/status.h \
 	%reldir%/stdio.c %reldir%/stdio.h \
 	%reldir%/memtrim.c %reldir%/memtrim.h \
 	%reldir%/task.c %reldir%/task.h %reldir%/task_lifecycle.c

@@ -2,6 +2,7 @@
 #include "shim/runtime.h"
 #include "shim/json.h"
 #include "shim/reaper.h"
+#include "shim/status.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -169,6 +170,12 @@ char *runtime_result_message(const struct runtime_result *r, const char *what)
 		return xasprintf("%s: %s", what, o);
 	}
 	return xasprintf("%s: exit status %d", what, r->status);
+}
+
+int runtime_result_error(const struct runtime_result *r, const char *what, cleat_error_t *err)
+{
+	_cleanup_free_ char *msg = runtime_result_message(r, what);
+	return shim_error(err, TTRPC_UNKNOWN, "%s", msg);
 }
 
 /* In the child between fork and exec: only async-signal-safe work. */

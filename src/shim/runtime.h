@@ -52,6 +52,9 @@ void runtime_result_clear(struct runtime_result *r);
 /* Text to show containerd: "<what>: <runtime message or output or exit status>". */
 char *runtime_result_message(const struct runtime_result *r, const char *what);
 
+/* Set *err to that text, code Unknown, as runc-v2's runtimeError.  Returns -1. */
+int runtime_result_error(const struct runtime_result *r, const char *what, cleat_error_t *err);
+
 /* The message of the last "level":"error" line in buf (JSON log lines). */
 char *runtime_log_last_error(const char *buf);
 

@@ -7,6 +7,7 @@
 #include "shim/json.h"
 #include "shim/metrics.h"
 #include "shim/reaper.h"
+#include "shim/status.h"
 #include "shim/stdio.h"
 #include "common/cleanup.h"
 #include "common/log.h"
@@ -44,8 +45,10 @@ void task_op_free(struct task_op *op)
 		return;
 	if (op->call) {
 		/* Every path replies before freeing; this is the safety net. */
+		cleat_error_t err = NULL;
 		ttrpc_call_on_cancel(op->call, NULL, NULL);
-		ttrpc_reply_error(op->call, TTRPC_INTERNAL, "request abandoned: internal");
+		shim_error(&err, TTRPC_INTERNAL, "request abandoned");
+		shim_reply_error(op->call, &err);
 	}
 	op->c->busy--;
 	pb_freep(&op->req);
@@ -71,28 +74,31 @@ int task_runtime(struct task_op *op, const char *const *args, const char *input,
 
 struct container *task_container(struct shim *s, struct ttrpc_call *call, const char *id)
 {
+	cleat_error_t err = NULL;
 	struct container *c = shim_find_container(s, id);
-	if (!c)
-		ttrpc_reply_error(call, TTRPC_NOT_FOUND, "container not created: not found");
+	if (!c) {
+		shim_error(&err, TTRPC_NOT_FOUND, "container not created");
+		shim_reply_error(call, &err);
+	}
 	return c;
 }
 
 struct process *task_process(struct shim *s, struct ttrpc_call *call, const char *id,
-			     const char *exec_id)
+			     const char *exec_id, enum proc_op op)
 {
+	cleat_error_t err = NULL;
 	struct container *c = task_container(s, call, id);
 	if (!c)
 		return NULL;
 	struct process *p = container_find_process(c, exec_id);
-	if (!p) {
-		if (exec_id && *exec_id)
-			ttrpc_reply_error(call, TTRPC_NOT_FOUND,
-					  "process does not exist %s: not found", exec_id);
-		else
-			ttrpc_reply_error(call, TTRPC_NOT_FOUND,
-					  "container not created: not found");
-	}
-	return p;
+	if (!p && exec_id && *exec_id)
+		shim_error(&err, TTRPC_NOT_FOUND, "process does not exist %s", exec_id);
+	else if (!p)
+		shim_error(&err, TTRPC_NOT_FOUND, "container not created");
+	else if (process_check(p, op, &err) == 0)
+		return p;
+	shim_reply_error(call, &err);
+	return NULL;
 }
 
 /* Reply to a runtime command that needs no result beyond success. */
@@ -100,16 +106,9 @@ static bool op_failed(struct task_op *op, struct runtime_result *res, const char
 {
 	if (res->status == 0)
 		return false;
-	_cleanup_free_ char *msg = runtime_result_message(res, what);
-	if (op->call) {
-		bool gone = strstr(msg, "not running") || strstr(msg, "not exist") ||
-			    strstr(msg, "no such process");
-		if (gone)
-			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_NOT_FOUND,
-					  "process already finished: not found");
-		else
-			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown", msg);
-	}
+	cleat_error_t err = NULL;
+	runtime_result_error(res, what, &err);
+	shim_reply_error(TAKE_PTR(op->call), &err);
 	return true;
 }
 
@@ -131,8 +130,7 @@ static bool op_run(struct ttrpc_call *call, struct container *c, struct process 
 	ttrpc_call_on_cancel(call, NULL, NULL);
 	op->call = NULL;
 	task_op_free(op);
-	ttrpc_reply_error(call, TTRPC_UNKNOWN, "%s: unknown", err->msg);
-	cleat_error_free(&err);
+	shim_reply_error(call, &err);
 	return false;
 }
 
@@ -142,18 +140,13 @@ static void task_state(struct ttrpc_call *call, const uint8_t *payload, size_t l
 {
 	struct shim *s = data;
 	TASK_UNPACK(r, Containerd__Task__V2__StateRequest, containerd__task__v2__state_request);
-	struct process *p = task_process(s, call, r->id, r->exec_id);
+	struct process *p = task_process(s, call, r->id, r->exec_id, PROC_OP_STATE);
 	if (!p)
 		return;
-	enum proc_state st = p->state;
-	struct process *init = p->c->init;
-	/* An exec is paused whenever its container is. */
-	if (!p->is_init && init && st == PROC_RUNNING &&
-	    (init->state == PROC_PAUSED || init->state == PROC_PAUSING))
-		st = init->state;
+	enum proc_state st = process_reported_state(p);
 	Containerd__Task__V2__StateResponse resp = CONTAINERD__TASK__V2__STATE_RESPONSE__INIT;
 	Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
-	shim_timestamp(&ts, p->exited ? &p->exited_at : NULL);
+	shim_timestamp(&ts, process_reaped(p) ? &p->exited_at : NULL);
 	resp.id = p->id;
 	resp.bundle = p->c->bundle;
 	resp.pid = (uint32_t) p->pid;
@@ -162,7 +155,8 @@ static void task_state(struct ttrpc_call *call, const uint8_t *payload, size_t l
 	resp.stdout = p->stdout_path ? p->stdout_path : "";
 	resp.stderr = p->stderr_path ? p->stderr_path : "";
 	resp.terminal = p->terminal;
-	resp.exit_status = (uint32_t) p->exit_status;
+	/* An exit held back during the start is not reported yet. */
+	resp.exit_status = process_reaped(p) ? (uint32_t) p->exit_status : 0;
 	resp.exited_at = &ts;
 	ttrpc_reply_message(call, &resp.base);
 }
@@ -247,16 +241,27 @@ static void task_pids(struct ttrpc_call *call, const uint8_t *payload, size_t le
 
 /* ---- Pause / Resume -------------------------------------------------------- */
 
+/* A move after a runtime command, checked before it was started: the
+ * process's exit meanwhile is the only reason it can be refused. */
+static void task_move(struct process *p, enum proc_state to)
+{
+	cleat_error_t err = NULL;
+	if (process_set_state(p, to, &err) < 0) {
+		cleat_debug("%s", err->msg);
+		cleat_error_free(&err);
+	}
+}
+
 static void pause_done(struct shim *s, struct runtime_result *res, void *data)
 {
 	struct task_op *op = data;
 	struct process *p = op->p;
 	if (op_failed(op, res, "OCI runtime pause failed")) {
 		if (p->state == PROC_PAUSING)
-			p->state = PROC_RUNNING;
+			task_move(p, PROC_RUNNING);
 	} else {
 		if (p->state == PROC_PAUSING)
-			p->state = PROC_PAUSED;
+			task_move(p, PROC_PAUSED);
 		event_task_paused(op->c);
 		op_reply_empty(op);
 	}
@@ -269,7 +274,7 @@ static void resume_done(struct shim *s, struct runtime_result *res, void *data)
 	struct process *p = op->p;
 	if (!op_failed(op, res, "OCI runtime resume failed")) {
 		if (p->state == PROC_PAUSED)
-			p->state = PROC_RUNNING;
+			task_move(p, PROC_RUNNING);
 		event_task_resumed(op->c);
 		op_reply_empty(op);
 	}
@@ -281,72 +286,72 @@ static void task_pause(struct ttrpc_call *call, const uint8_t *payload, size_t l
 	struct shim *s = data;
 	cleat_error_t err = NULL;
 	TASK_UNPACK(r, Containerd__Task__V2__PauseRequest, containerd__task__v2__pause_request);
-	struct process *p = task_process(s, call, r->id, NULL);
+	struct process *p = task_process(s, call, r->id, NULL, PROC_OP_PAUSE);
 	if (!p)
 		return;
 	if (process_set_state(p, PROC_PAUSING, &err) < 0) {
-		ttrpc_reply_error(call, TTRPC_UNKNOWN, "cannot pause a %s container: unknown",
-				  proc_state_name(p->state));
-		cleat_error_free(&err);
+		shim_reply_error(call, &err);
 		return;
 	}
 	const char *args[] = { "pause", p->c->id, NULL };
 	if (!op_run(call, p->c, p, args, NULL, 0, pause_done))
-		p->state = PROC_RUNNING;
+		task_move(p, PROC_RUNNING);
 }
 
 static void task_resume(struct ttrpc_call *call, const uint8_t *payload, size_t len, void *data)
 {
 	struct shim *s = data;
 	TASK_UNPACK(r, Containerd__Task__V2__ResumeRequest, containerd__task__v2__resume_request);
-	struct process *p = task_process(s, call, r->id, NULL);
+	struct process *p = task_process(s, call, r->id, NULL, PROC_OP_RESUME);
 	if (!p)
 		return;
-	if (p->state != PROC_PAUSED) {
-		ttrpc_reply_error(call, TTRPC_UNKNOWN, "cannot resume a %s container: unknown",
-				  proc_state_name(p->state));
-		return;
-	}
 	const char *args[] = { "resume", p->c->id, NULL };
 	op_run(call, p->c, p, args, NULL, 0, resume_done);
 }
 
 /* ---- Kill ------------------------------------------------------------------ */
 
+/* As runc-v2's checkKillError: a process or container that is gone is NotFound. */
 static void kill_done(struct shim *s, struct runtime_result *res, void *data)
 {
 	struct task_op *op = data;
-	if (!op_failed(op, res, "OCI runtime kill failed"))
+	cleat_error_t err = NULL;
+	if (res->status == 0) {
 		op_reply_empty(op);
+		task_op_free(op);
+		return;
+	}
+	_cleanup_free_ char *msg = runtime_result_message(res, "OCI runtime kill failed");
+	if (strstr(msg, "not running") || strcasestr(msg, "no such process"))
+		shim_error(&err, TTRPC_NOT_FOUND, "process already finished");
+	else if (strstr(msg, "does not exist"))
+		shim_error(&err, TTRPC_NOT_FOUND, "no such container");
+	else
+		shim_error(&err, TTRPC_UNKNOWN, "unknown error after kill: %s", msg);
+	shim_reply_error(TAKE_PTR(op->call), &err);
 	task_op_free(op);
 }
 
 static void task_kill(struct ttrpc_call *call, const uint8_t *payload, size_t len, void *data)
 {
 	struct shim *s = data;
+	cleat_error_t err = NULL;
 	TASK_UNPACK(r, Containerd__Task__V2__KillRequest, containerd__task__v2__kill_request);
-	struct process *p = task_process(s, call, r->id, r->exec_id);
+	/* --all still matters after init died: it kills what init left behind. */
+	struct process *p = task_process(s, call, r->id, r->exec_id,
+					 r->all ? PROC_OP_KILL_ALL : PROC_OP_KILL);
 	if (!p)
 		return;
 	if (!p->is_init) {
-		if (p->pid == 0) {
-			ttrpc_reply_error(call, TTRPC_FAILED_PRECONDITION,
-					  "process not created: failed precondition");
-		} else if (p->exited || kill(p->pid, (int) r->signal) < 0) {
-			if (!p->exited && errno != ESRCH)
-				ttrpc_reply_error(call, TTRPC_UNKNOWN, "kill %d: %s: unknown",
-						  p->pid, strerror(errno));
-			else
-				ttrpc_reply_error(call, TTRPC_NOT_FOUND,
-						  "process already finished: not found");
-		} else {
+		if (kill(p->pid, (int) r->signal) == 0) {
 			ttrpc_reply_message(call, NULL);
+			return;
 		}
-		return;
-	}
-	/* --all still matters after init died: it kills what init left behind. */
-	if (p->exited && !r->all) {
-		ttrpc_reply_error(call, TTRPC_NOT_FOUND, "process already finished: not found");
+		if (errno == ESRCH)
+			shim_error(&err, TTRPC_NOT_FOUND, "process already finished");
+		else
+			cleat_error_errno(&err, errno, "exec kill error: unknown error after kill");
+		shim_reply_error(call, &err);
 		return;
 	}
 	char sig[16];
@@ -364,12 +369,11 @@ static void task_resize_pty(struct ttrpc_call *call, const uint8_t *payload, siz
 	cleat_error_t err = NULL;
 	TASK_UNPACK(r, Containerd__Task__V2__ResizePtyRequest,
 		    containerd__task__v2__resize_pty_request);
-	struct process *p = task_process(s, call, r->id, r->exec_id);
+	struct process *p = task_process(s, call, r->id, r->exec_id, PROC_OP_RESIZE_PTY);
 	if (!p)
 		return;
 	if (stdio_resize(p->io, r->width, r->height, &err) < 0) {
-		ttrpc_reply_error(call, TTRPC_UNKNOWN, "%s: unknown", err->msg);
-		cleat_error_free(&err);
+		shim_reply_error(call, &err);
 		return;
 	}
 	ttrpc_reply_message(call, NULL);
@@ -379,7 +383,7 @@ static void task_close_io(struct ttrpc_call *call, const uint8_t *payload, size_
 {
 	struct shim *s = data;
 	TASK_UNPACK(r, Containerd__Task__V2__CloseIORequest, containerd__task__v2__close_iorequest);
-	struct process *p = task_process(s, call, r->id, r->exec_id);
+	struct process *p = task_process(s, call, r->id, r->exec_id, PROC_OP_CLOSE_IO);
 	if (!p)
 		return;
 	stdio_close_stdin(p->io);
@@ -401,16 +405,13 @@ static void task_update(struct ttrpc_call *call, const uint8_t *payload, size_t 
 	struct shim *s = data;
 	TASK_UNPACK(r, Containerd__Task__V2__UpdateTaskRequest,
 		    containerd__task__v2__update_task_request);
-	struct process *p = task_process(s, call, r->id, NULL);
+	cleat_error_t err = NULL;
+	struct process *p = task_process(s, call, r->id, NULL, PROC_OP_UPDATE);
 	if (!p)
 		return;
-	if (p->exited) {
-		ttrpc_reply_error(call, TTRPC_UNKNOWN,
-				  "cannot update a stopped container: unknown");
-		return;
-	}
 	if (!r->resources) {
-		ttrpc_reply_error(call, TTRPC_INVALID_ARGUMENT, "no resources: invalid argument");
+		shim_error(&err, TTRPC_INVALID_ARGUMENT, "no resources");
+		shim_reply_error(call, &err);
 		return;
 	}
 	const char *args[] = { "update", "--resources", "-", p->c->id, NULL };
@@ -434,7 +435,7 @@ static void task_wait(struct ttrpc_call *call, const uint8_t *payload, size_t le
 {
 	struct shim *s = data;
 	TASK_UNPACK(r, Containerd__Task__V2__WaitRequest, containerd__task__v2__wait_request);
-	struct process *p = task_process(s, call, r->id, r->exec_id);
+	struct process *p = task_process(s, call, r->id, r->exec_id, PROC_OP_WAIT);
 	if (p)
 		process_wait(p, call, reply_wait);
 }
@@ -444,20 +445,20 @@ static void task_stats(struct ttrpc_call *call, const uint8_t *payload, size_t l
 	struct shim *s = data;
 	cleat_error_t err = NULL;
 	TASK_UNPACK(r, Containerd__Task__V2__StatsRequest, containerd__task__v2__stats_request);
-	struct process *p = task_process(s, call, r->id, NULL);
+	struct process *p = task_process(s, call, r->id, NULL, PROC_OP_STATE);
 	if (!p)
 		return;
-	if (p->pid <= 0 || p->exited) {
-		ttrpc_reply_error(call, TTRPC_NOT_FOUND, "container %s has no cgroup: not found",
-				  r->id);
+	if (p->pid <= 0 || process_reaped(p)) {
+		shim_error(&err, TTRPC_NOT_FOUND, "container %s has no cgroup", r->id);
+		shim_reply_error(call, &err);
 		return;
 	}
 	const char *type_url;
 	_cleanup_free_ uint8_t *buf = NULL;
 	size_t n;
 	if (metrics_collect(p->pid, &type_url, &buf, &n, &err) < 0) {
-		ttrpc_reply_error(call, TTRPC_NOT_FOUND, "%s: not found", err->msg);
-		cleat_error_free(&err);
+		shim_error_classify(&err, TTRPC_NOT_FOUND);
+		shim_reply_error(call, &err);
 		return;
 	}
 	Google__Protobuf__Any any = GOOGLE__PROTOBUF__ANY__INIT;
@@ -490,7 +491,9 @@ static void task_shutdown(struct ttrpc_call *call, const uint8_t *payload, size_
 
 static void task_checkpoint(struct ttrpc_call *call, const uint8_t *payload, size_t len, void *data)
 {
-	ttrpc_reply_error(call, TTRPC_UNIMPLEMENTED, "checkpoint: not implemented");
+	cleat_error_t err = NULL;
+	shim_error(&err, TTRPC_UNIMPLEMENTED, "checkpoint");
+	shim_reply_error(call, &err);
 }
 
 void task_register(struct shim *s)

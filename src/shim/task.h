@@ -43,10 +43,12 @@ void task_op_free(struct task_op *op);
 int task_runtime(struct task_op *op, const char *const *args, const char *input, size_t input_len,
 		 runtime_done_fn done, cleat_error_t *err);
 
-/* Look up the container / process of a request, answering NotFound if absent. */
+/* Look up the container of a request, answering NotFound if absent. */
 struct container *task_container(struct shim *s, struct ttrpc_call *call, const char *id);
+/* Look up the process of a request for op, answering NotFound if absent and
+ * what runc-v2 answers if its state refuses op (process_check). */
 struct process *task_process(struct shim *s, struct ttrpc_call *call, const char *id,
-			     const char *exec_id);
+			     const char *exec_id, enum proc_op op);
 
 void task_create(struct ttrpc_call *call, const uint8_t *payload, size_t len, void *data);
 void task_start(struct ttrpc_call *call, const uint8_t *payload, size_t len, void *data);

@@ -7,6 +7,7 @@
 #include "shim/memtrim.h"
 #include "shim/mount.h"
 #include "shim/options.h"
+#include "shim/status.h"
 #include "shim/stdio.h"
 #include "common/cleanup.h"
 #include "common/log.h"
@@ -48,10 +49,8 @@ static void write_bundle_options(struct container *c, const struct shim_options 
 	_cleanup_free_ char *opath = xasprintf("%s/options.json", c->bundle);
 	_cleanup_free_ char *rpath = xasprintf("%s/runtime", c->bundle);
 	if (write_file_atomic(opath, json, strlen(json), 0600, &err) < 0 ||
-	    write_file_atomic(rpath, binary_name, strlen(binary_name), 0600, &err) < 0) {
-		cleat_warn("%s", err->msg);
-		cleat_error_free(&err);
-	}
+	    write_file_atomic(rpath, binary_name, strlen(binary_name), 0600, &err) < 0)
+		shim_warn_error(&err);
 }
 
 static void apply_options(struct container *c, const Google__Protobuf__Any *any)
@@ -71,10 +70,8 @@ static void unmount_rootfs(struct container *c)
 		return;
 	cleat_error_t err = NULL;
 	_cleanup_free_ char *rootfs = xasprintf("%s/rootfs", c->bundle);
-	if (unmount_all(rootfs, &err) < 0) {
-		cleat_warn("%s", err->msg);
-		cleat_error_free(&err);
-	}
+	if (unmount_all(rootfs, &err) < 0)
+		shim_warn_error(&err);
 	c->rootfs_mounted = false;
 }
 
@@ -99,6 +96,27 @@ static int mount_request_rootfs(struct container *c,
 	return ret;
 }
 
+/* stdio_prepare, its failure worded as runc-v2's. */
+static int prepare_stdio(struct shim *s, const struct stdio_cfg *cfg, struct process *p,
+			 cleat_error_t *err)
+{
+	if (stdio_prepare(s, cfg, &p->io, err) == 0)
+		return 0;
+	if (!cfg->terminal)
+		return cleat_error_wrap(err, "failed to create init process I/O");
+	return cleat_error_wrap(err, p->is_init ? "failed to create OCI runtime console socket"
+						: "failed to create runc console socket");
+}
+
+/* A copy of the borrowed error stdio_when_ready reports (its errno and code kept) in *err;
+ * returns err. */
+static cleat_error_t *stdio_error_copy(const cleat_error_t io_err, cleat_error_t *err)
+{
+	cleat_error_make(err, io_err->errnum, "%s", io_err->msg);
+	(*err)->code = io_err->code;
+	return err;
+}
+
 static void fail_container(struct container *c)
 {
 	unmount_rootfs(c);
@@ -119,16 +137,12 @@ static void create_done(struct shim *s, struct runtime_result *res, void *data)
 	struct timespec at;
 
 	if (res->status != 0) {
-		_cleanup_free_ char *msg = runtime_result_message(res, "OCI runtime create failed");
-		if (op->call)
-			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown", msg);
+		runtime_result_error(res, "OCI runtime create failed", &err);
+		shim_reply_error(TAKE_PTR(op->call), &err);
 		goto fail;
 	}
 	if (read_pid_file(pidfile, &pid, &err) < 0 || stdio_started(p->io, &err) < 0) {
-		if (op->call)
-			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown",
-					  err->msg);
-		cleat_error_free(&err);
+		shim_reply_error(TAKE_PTR(op->call), &err);
 		if (pid > 0)
 			kill(pid, SIGKILL);
 		goto fail;
@@ -154,12 +168,12 @@ fail:
 	fail_container(c);
 }
 
-/* A Create that cannot go on after its reply was deferred: answer, drop the container. */
-static void create_abort(struct task_op *op, const char *msg)
+/* A Create that cannot go on after its reply was deferred: answer with err (freed), drop
+ * the container. */
+static void create_abort(struct task_op *op, cleat_error_t *err)
 {
 	struct container *c = op->c;
-	if (op->call)
-		ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown", msg);
+	shim_reply_error(TAKE_PTR(op->call), err);
 	op->p = NULL;
 	task_op_free(op);
 	fail_container(c);
@@ -173,7 +187,7 @@ static void create_run(void *data, cleat_error_t io_err)
 	struct process *p = op->p;
 	cleat_error_t err = NULL;
 	if (io_err) {
-		create_abort(op, io_err->msg);
+		create_abort(op, stdio_error_copy(io_err, &err));
 		return;
 	}
 	_cleanup_free_ char *pidfile = xasprintf("%s/init.pid", c->bundle);
@@ -195,8 +209,7 @@ static void create_run(void *data, cleat_error_t io_err)
 	args[n++] = c->id;
 	args[n] = NULL;
 	if (task_runtime(op, args, NULL, 0, create_done, &err) < 0) {
-		create_abort(op, err->msg);
-		cleat_error_free(&err);
+		create_abort(op, &err);
 		return;
 	}
 	c->shim->spawns_in_flight++;
@@ -209,13 +222,13 @@ void task_create(struct ttrpc_call *call, const uint8_t *payload, size_t len, vo
 	TASK_UNPACK(r, Containerd__Task__V2__CreateTaskRequest,
 		    containerd__task__v2__create_task_request);
 	if (shim_find_container(s, r->id)) {
-		ttrpc_reply_error(call, TTRPC_ALREADY_EXISTS, "container %s: already exists",
-				  r->id);
+		shim_error(&err, TTRPC_ALREADY_EXISTS, "container %s", r->id);
+		shim_reply_error(call, &err);
 		return;
 	}
 	if (*r->checkpoint) {
-		ttrpc_reply_error(call, TTRPC_UNIMPLEMENTED,
-				  "restore from checkpoint: not implemented");
+		shim_error(&err, TTRPC_UNIMPLEMENTED, "restore from checkpoint");
+		shim_reply_error(call, &err);
 		return;
 	}
 	struct container *c = container_new(s, r->id, r->bundle);
@@ -241,7 +254,7 @@ void task_create(struct ttrpc_call *call, const uint8_t *payload, size_t len, vo
 				 .gid = c->opts.io_gid,
 				 .id = c->id,
 				 .ns = s->ns };
-	if (stdio_prepare(s, &cfg, &p->io, &err) < 0)
+	if (prepare_stdio(s, &cfg, p, &err) < 0)
 		goto fail;
 	/* From here the op pins the container (busy) until the reply, which
 	 * may come from the loop much later. */
@@ -250,8 +263,7 @@ void task_create(struct ttrpc_call *call, const uint8_t *payload, size_t len, vo
 	stdio_when_ready(p->io, create_run, op);
 	return;
 fail:
-	ttrpc_reply_error(call, TTRPC_UNKNOWN, "%s: unknown", err->msg);
-	cleat_error_free(&err);
+	shim_reply_error(call, &err);
 	fail_container(c);
 }
 
@@ -264,14 +276,10 @@ static void start_init_done(struct shim *s, struct runtime_result *res, void *da
 	struct process *p = op->p;
 	cleat_error_t err = NULL;
 	if (res->status != 0) {
-		_cleanup_free_ char *msg = runtime_result_message(res, "OCI runtime start failed");
-		if (op->call)
-			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown", msg);
+		runtime_result_error(res, "OCI runtime start failed", &err);
+		shim_reply_error(TAKE_PTR(op->call), &err);
+		process_start_failed(p);
 	} else {
-		if (process_set_state(p, PROC_RUNNING, &err) < 0) {
-			cleat_warn("%s", err->msg);
-			cleat_error_free(&err);
-		}
 		/* Ordering rule: /tasks/start is queued here, before the exit that
 		 * process_start_done() may release just below. */
 		event_task_start(c, (uint32_t) p->pid);
@@ -282,35 +290,11 @@ static void start_init_done(struct shim *s, struct runtime_result *res, void *da
 			r.pid = (uint32_t) p->pid;
 			ttrpc_reply_message(TAKE_PTR(op->call), &r.base);
 		}
+		process_start_done(p);
 	}
-	process_start_done(p);
 	task_op_free(op);
 	/* From now on the shim mostly waits for the container to exit. */
 	shim_memtrim_soon(s->loop);
-}
-
-/* A failed exec never ran: release its waiters without an exit event, and
- * close its fifos at once (the client waits for their EOF before it even
- * reports the error). */
-static void exec_failed(struct process *p)
-{
-	stdio_free(TAKE_PTR(p->io));
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	p->starting = false;
-	p->early_exit = false;
-	p->exited = true;
-	p->exit_done = true;
-	p->exit_status = 255;
-	p->exited_at = now;
-	p->state = PROC_STOPPED;
-	while (p->waiters) {
-		struct proc_waiter *w = p->waiters;
-		p->waiters = w->next;
-		ttrpc_call_on_cancel(w->call, NULL, NULL);
-		w->fn(p, w->call);
-		free(w);
-	}
 }
 
 static void start_exec_done(struct shim *s, struct runtime_result *res, void *data)
@@ -325,29 +309,22 @@ static void start_exec_done(struct shim *s, struct runtime_result *res, void *da
 	unlink(op->tmpfile);
 	_cleanup_free_ char *pidfile = xasprintf("%s/%s.pid", c->bundle, p->id);
 	if (res->status != 0) {
-		_cleanup_free_ char *msg = runtime_result_message(res, "OCI runtime exec failed");
-		if (op->call)
-			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown", msg);
-		exec_failed(p);
+		runtime_result_error(res, "OCI runtime exec failed", &err);
+		shim_reply_error(TAKE_PTR(op->call), &err);
+		process_start_failed(p);
 		goto out;
 	}
 	if (read_pid_file(pidfile, &pid, &err) < 0 || stdio_started(p->io, &err) < 0) {
-		if (op->call)
-			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown",
-					  err->msg);
-		cleat_error_free(&err);
+		shim_reply_error(TAKE_PTR(op->call), &err);
 		if (pid > 0)
 			kill(pid, SIGKILL);
-		exec_failed(p);
+		process_start_failed(p);
 		goto out;
 	}
 	p->pid = pid;
-	if (shim_claim_exit(s, pid, &status, &at)) {
-		p->early_exit = true;
-		p->early_status = status;
-		p->early_at = at;
-	}
-	p->state = PROC_RUNNING;
+	/* Held back until process_start_done(): the process is starting. */
+	if (shim_claim_exit(s, pid, &status, &at))
+		process_exited(p, status, &at);
 	event_exec_started(c, p->id, (uint32_t) pid);
 	if (op->call) {
 		Containerd__Task__V2__StartResponse r = CONTAINERD__TASK__V2__START_RESPONSE__INIT;
@@ -361,14 +338,13 @@ out:
 }
 
 /* An exec start that failed before the runtime ran: answer, release its waiters. */
-static void start_exec_abort(struct task_op *op, const char *msg)
+static void start_exec_abort(struct task_op *op, cleat_error_t *err)
 {
 	struct process *p = op->p;
 	if (op->tmpfile)
 		unlink(op->tmpfile);
-	if (op->call)
-		ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown", msg);
-	exec_failed(p);
+	shim_reply_error(TAKE_PTR(op->call), err);
+	process_start_failed(p);
 	task_op_free(op);
 }
 
@@ -408,10 +384,9 @@ static void start_exec_run(void *data, cleat_error_t io_err)
 	struct task_op *op = data;
 	cleat_error_t err = NULL;
 	if (io_err)
-		start_exec_abort(op, io_err->msg);
+		start_exec_abort(op, stdio_error_copy(io_err, &err));
 	else if (run_exec(op, &err) < 0)
-		start_exec_abort(op, err->msg);
-	cleat_error_free(&err);
+		start_exec_abort(op, &err);
 }
 
 static int start_exec(struct shim *s, struct task_op *op, cleat_error_t *err)
@@ -426,7 +401,7 @@ static int start_exec(struct shim *s, struct task_op *op, cleat_error_t *err)
 				 .gid = c->opts.io_gid,
 				 .id = c->id,
 				 .ns = s->ns };
-	if (stdio_prepare(s, &cfg, &p->io, err) < 0)
+	if (prepare_stdio(s, &cfg, p, err) < 0)
 		return -1;
 	stdio_when_ready(p->io, start_exec_run, op);
 	return 0;
@@ -437,23 +412,18 @@ void task_start(struct ttrpc_call *call, const uint8_t *payload, size_t len, voi
 	struct shim *s = data;
 	cleat_error_t err = NULL;
 	TASK_UNPACK(r, Containerd__Task__V2__StartRequest, containerd__task__v2__start_request);
-	struct process *p = task_process(s, call, r->id, r->exec_id);
+	struct process *p = task_process(s, call, r->id, r->exec_id, PROC_OP_START);
 	if (!p)
 		return;
 	struct container *c = p->c;
-	if (p->state != PROC_CREATED || p->starting) {
-		ttrpc_reply_error(call, TTRPC_UNKNOWN, "cannot start a %s process: unknown",
-				  p->starting ? "starting" : proc_state_name(p->state));
-		return;
-	}
-	if (!p->is_init && (!c->init || c->init->exited)) {
-		ttrpc_reply_error(call, TTRPC_FAILED_PRECONDITION,
-				  "container %s init process is not running: failed precondition",
-				  c->id);
+	if (!p->is_init && (!c->init || process_reaped(c->init)))
+		shim_error(&err, TTRPC_FAILED_PRECONDITION,
+			   "container %s init process is not running", c->id);
+	if (err || process_set_state(p, PROC_STARTING, &err) < 0) {
+		shim_reply_error(call, &err);
 		return;
 	}
 	struct task_op *op = task_op_new(c, p, call);
-	p->starting = true;
 	int ret;
 	if (p->is_init) {
 		const char *args[] = { "start", c->id, NULL };
@@ -466,15 +436,9 @@ void task_start(struct ttrpc_call *call, const uint8_t *payload, size_t len, voi
 		op->call = NULL;
 		if (op->tmpfile)
 			unlink(op->tmpfile);
-		if (p->is_init)
-			process_start_done(p);
-		else
-			exec_failed(p);
+		process_start_failed(p);
 		task_op_free(op);
-		/* With the errno: "open stdin fifo ...: Too many open files". */
-		_cleanup_free_ char *msg = cleat_error_string(err);
-		ttrpc_reply_error(call, TTRPC_UNKNOWN, "%s: unknown", msg);
-		cleat_error_free(&err);
+		shim_reply_error(call, &err);
 	}
 }
 
@@ -505,33 +469,28 @@ char *task_exec_spec(const char *spec, size_t len, bool terminal)
 void task_exec(struct ttrpc_call *call, const uint8_t *payload, size_t len, void *data)
 {
 	struct shim *s = data;
+	cleat_error_t err = NULL;
 	TASK_UNPACK(r, Containerd__Task__V2__ExecProcessRequest,
 		    containerd__task__v2__exec_process_request);
 	struct container *c = task_container(s, call, r->id);
 	if (!c)
 		return;
 	if (!*r->exec_id || container_find_process(c, r->exec_id)) {
-		ttrpc_reply_error(call, TTRPC_ALREADY_EXISTS, "id %s: already exists", r->exec_id);
+		shim_error(&err, TTRPC_ALREADY_EXISTS, "id %s", r->exec_id);
+		shim_reply_error(call, &err);
 		return;
 	}
-	struct process *init = c->init;
-	if (!init || init->exited || init->state == PROC_STOPPED) {
-		ttrpc_reply_error(call, TTRPC_FAILED_PRECONDITION,
-				  "container %s is stopped: failed precondition", c->id);
-		return;
-	}
-	if (init->state == PROC_PAUSED || init->state == PROC_PAUSING) {
-		ttrpc_reply_error(call, TTRPC_FAILED_PRECONDITION,
-				  "cannot exec in a paused state: failed precondition");
+	if (process_check(c->init, PROC_OP_EXEC, &err) < 0) {
+		shim_reply_error(call, &err);
 		return;
 	}
 	char *spec = r->spec ? task_exec_spec((const char *) r->spec->value.data,
 					      r->spec->value.len, r->terminal)
 			     : NULL;
 	if (!spec) {
-		ttrpc_reply_error(call, TTRPC_INVALID_ARGUMENT,
-				  "exec %s: spec is not an OCI process: invalid argument",
-				  r->exec_id);
+		shim_error(&err, TTRPC_INVALID_ARGUMENT, "exec %s: spec is not an OCI process",
+			   r->exec_id);
+		shim_reply_error(call, &err);
 		return;
 	}
 	struct process *p = process_new(c, r->exec_id, false);
@@ -554,7 +513,7 @@ static void reply_delete(struct ttrpc_call *call, struct process *p)
 	Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	shim_timestamp(&ts, p->exited ? &p->exited_at : &now);
+	shim_timestamp(&ts, process_reaped(p) ? &p->exited_at : &now);
 	r.pid = (uint32_t) p->pid;
 	r.exit_status = (uint32_t) p->exit_status;
 	r.exited_at = &ts;
@@ -564,6 +523,11 @@ static void reply_delete(struct ttrpc_call *call, struct process *p)
 static void delete_exec(struct process *p, struct ttrpc_call *call)
 {
 	struct container *c = p->c;
+	cleat_error_t err = NULL;
+	if (process_set_state(p, PROC_DELETED, &err) < 0) {
+		shim_reply_error(call, &err);
+		return;
+	}
 	_cleanup_free_ char *pidfile = xasprintf("%s/%s.pid", c->bundle, p->id);
 	unlink(pidfile);
 	for (struct process **pp = &c->execs; *pp; pp = &(*pp)->next)
@@ -581,12 +545,15 @@ static void delete_init_done(struct shim *s, struct runtime_result *res, void *d
 	struct task_op *op = data;
 	struct container *c = op->c;
 	struct process *p = op->p;
-	_cleanup_free_ char *msg = res->status ? runtime_result_message(res, "runtime delete")
-					       : NULL;
+	cleat_error_t err = NULL;
+	_cleanup_free_ char *msg = res->status
+					   ? runtime_result_message(res, "failed to delete task")
+					   : NULL;
 	/* Already gone is fine (the `delete` subcommand or a crash got there first). */
-	if (msg && !strstr(msg, "not exist") && !strstr(msg, "not found")) {
-		if (op->call)
-			ttrpc_reply_error(TAKE_PTR(op->call), TTRPC_UNKNOWN, "%s: unknown", msg);
+	if (msg && !strstr(msg, "not exist") && !strstr(msg, "not found"))
+		shim_error(&err, TTRPC_UNKNOWN, "%s", msg);
+	if (err || process_set_state(p, PROC_DELETED, &err) < 0) {
+		shim_reply_error(TAKE_PTR(op->call), &err);
 		task_op_free(op);
 		return;
 	}
@@ -595,9 +562,8 @@ static void delete_init_done(struct shim *s, struct runtime_result *res, void *d
 	stdio_free(TAKE_PTR(p->io));
 	unmount_rootfs(c);
 	oom_watch_stop(c);
-	p->state = PROC_DELETED;
 	event_task_delete(c, (uint32_t) p->pid, (uint32_t) p->exit_status,
-			  p->exited ? &p->exited_at : &now);
+			  process_reaped(p) ? &p->exited_at : &now);
 	if (op->call)
 		reply_delete(TAKE_PTR(op->call), p);
 	task_op_free(op);
@@ -614,8 +580,7 @@ static void delete_init(struct process *p, struct ttrpc_call *call)
 		ttrpc_call_on_cancel(call, NULL, NULL);
 		op->call = NULL;
 		task_op_free(op);
-		ttrpc_reply_error(call, TTRPC_UNKNOWN, "%s: unknown", err->msg);
-		cleat_error_free(&err);
+		shim_reply_error(call, &err);
 	}
 }
 
@@ -645,7 +610,8 @@ static void deferred_delete(struct loop *l, struct loop_source *src, void *data)
 	if (d->call) {
 		ttrpc_call_on_cancel(d->call, NULL, NULL);
 		/* Looked up again: the process may have gone meanwhile. */
-		struct process *p = task_process(d->shim, d->call, d->id, d->exec_id);
+		struct process *p = task_process(d->shim, d->call, d->id, d->exec_id,
+						 PROC_OP_DELETE);
 		if (p)
 			delete_process(p, d->call);
 	}
@@ -665,8 +631,8 @@ static void delete_when_done(struct process *p, struct ttrpc_call *call)
 	d->id = xstrdup(p->c->id);
 	d->exec_id = xstrdup(p->is_init ? "" : p->id);
 	if (!loop_add_timer(d->shim->loop, 0, deferred_delete, d, &err)) {
-		ttrpc_reply_error(call, TTRPC_INTERNAL, "%s: internal", err->msg);
-		cleat_error_free(&err);
+		shim_error_classify(&err, TTRPC_INTERNAL);
+		shim_reply_error(call, &err);
 		free(d->id);
 		free(d->exec_id);
 		free(d);
@@ -679,24 +645,18 @@ void task_delete(struct ttrpc_call *call, const uint8_t *payload, size_t len, vo
 {
 	struct shim *s = data;
 	TASK_UNPACK(r, Containerd__Task__V2__DeleteRequest, containerd__task__v2__delete_request);
-	struct process *p = task_process(s, call, r->id, r->exec_id);
+	cleat_error_t err = NULL;
+	struct process *p = task_process(s, call, r->id, r->exec_id, PROC_OP_DELETE);
 	if (!p)
 		return;
-	if (p->starting || p->state == PROC_RUNNING || p->state == PROC_PAUSED ||
-	    p->state == PROC_PAUSING) {
-		ttrpc_reply_error(call, TTRPC_UNKNOWN, "cannot delete a %s process: unknown",
-				  p->starting ? "starting" : proc_state_name(p->state));
-		return;
-	}
 	if (p->is_init && p->c->busy > 0) {
-		ttrpc_reply_error(
-			call, TTRPC_FAILED_PRECONDITION,
-			"container %s has a runtime command in flight: failed precondition",
-			p->c->id);
+		shim_error(&err, TTRPC_FAILED_PRECONDITION,
+			   "container %s has a runtime command in flight", p->c->id);
+		shim_reply_error(call, &err);
 		return;
 	}
 	/* An exited process whose output is still draining: answer once it is done. */
-	if (p->exited && !p->exit_done)
+	if (process_reaped(p) && !process_exit_done(p))
 		process_wait(p, call, delete_when_done);
 	else
 		delete_process(p, call);

@@ -506,6 +506,33 @@ wait_file() {
 	run -1 grep -F "$(bundle_of "$ID")" /proc/self/mountinfo
 }
 
+@test "shim: a failure's cause reaches ctr: the errno text of the shim's own call, the runtime's error, as containerd-shim-runc-v2" {
+	# A file:// log under a regular file: the shim's own mkdir/open fails with ENOTDIR.
+	local pattern='^ctr: failed to create shim task: failed to create init process I/O: .*/proc/version.*: not a directory: unknown$'
+	run ctr_ run --rm --runtime io.containerd.runc.v2 --log-uri file:///proc/version/x \
+		"$TEST_IMAGE_REF" "$ID-ref" true
+	assert_failure
+	assert_output --regexp "$pattern"
+	run ctr_ run --rm --runtime "$RT" --log-uri file:///proc/version/x "$TEST_IMAGE_REF" "$ID" true
+	assert_failure
+	assert_output --regexp "$pattern"
+	ctr_ containers delete "$ID-ref" "$ID" 2>/dev/null || true
+	# An exec of a missing binary: the runtime's own error, the same runtime under both shims.
+	local bin ref
+	bin=$(command -v "${CLEAT_SHIM_RUNTIME:-$CLEAT}")
+	ctr_ run -d --runtime io.containerd.runc.v2 --runc-binary "$bin" "$TEST_IMAGE_REF" "$ID-ref" \
+		sleep 1000 </dev/null >/dev/null 2>&1 3>&-
+	run ctr_ tasks exec --exec-id x "$ID-ref" /nonexistent
+	assert_failure
+	ref=$output
+	run_d "$ID" sleep 1000
+	run ctr_ tasks exec --exec-id x "$ID" /nonexistent
+	assert_failure
+	assert_output --partial 'OCI runtime exec failed:'
+	assert_output --partial 'no such file or directory'
+	assert_equal "$output" "$ref"
+}
+
 @test "shim: an exec whose output a background child keeps open: exit after the drain timeout; Delete waits for it" {
 	require_binary "$SHIM_RPC"
 	run_d "$ID" sleep 1000

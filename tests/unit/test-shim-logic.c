@@ -162,7 +162,10 @@ static void test_json(void)
 
 static void test_states(void)
 {
-	OK(proc_transition_ok(PROC_CREATED, PROC_RUNNING), "created -> running");
+	OK(proc_transition_ok(PROC_CREATED, PROC_STARTING) &&
+		   proc_transition_ok(PROC_STARTING, PROC_RUNNING),
+	   "created -> starting -> running");
+	OK(!proc_transition_ok(PROC_CREATED, PROC_RUNNING), "created -/-> running");
 	OK(proc_transition_ok(PROC_RUNNING, PROC_PAUSING), "running -> pausing");
 	OK(proc_transition_ok(PROC_PAUSING, PROC_PAUSED), "pausing -> paused");
 	OK(proc_transition_ok(PROC_PAUSED, PROC_RUNNING), "paused -> running");
@@ -175,9 +178,9 @@ static void test_states(void)
 	OK(!proc_transition_ok(PROC_RUNNING, PROC_CREATED), "running -/-> created");
 	OK(!proc_transition_ok(PROC_DELETED, PROC_RUNNING), "deleted is final");
 	OK(!proc_transition_ok(PROC_RUNNING, PROC_DELETED), "running -/-> deleted");
-	OK(proc_state_status(PROC_CREATED) == 1 && proc_state_status(PROC_RUNNING) == 2 &&
-		   proc_state_status(PROC_STOPPED) == 3 && proc_state_status(PROC_PAUSED) == 4 &&
-		   proc_state_status(PROC_PAUSING) == 5,
+	OK(proc_state_status(PROC_CREATED) == 1 && proc_state_status(PROC_STARTING) == 1 &&
+		   proc_state_status(PROC_RUNNING) == 2 && proc_state_status(PROC_STOPPED) == 3 &&
+		   proc_state_status(PROC_PAUSED) == 4 && proc_state_status(PROC_PAUSING) == 5,
 	   "containerd Status enum values");
 }
 
