@@ -12,6 +12,7 @@
 #include "common/util.h"
 #include "oci-spec/config.h"
 #include "runtime/linux/mount_options.h"
+#include "runtime/linux/procfs.h"
 #include "runtime/linux/rootfs.h"
 #include "runtime/linux/rootfs_internal.h"
 #include "runtime/linux/safe_path.h"
@@ -388,6 +389,36 @@ static void test_mountinfo(void)
 	unlink(path);
 }
 
+/* procfs.c: self and thread-self are this process's entries; nothing leaves the procfs
+ * root and no symlink is followed below it. */
+static void test_procfs(void)
+{
+	cleat_error_t err = NULL;
+	char buf[256], want[64];
+	int fd = cleat_procfs_open("self/stat", O_RDONLY, &err);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	snprintf(want, sizeof(want), "%d ", (int) getpid());
+	ok(n > 0 && strncmp(buf, want, strlen(want)) == 0, "procfs: self/stat is this process's");
+	if (fd >= 0)
+		close(fd);
+	cleat_error_free(&err);
+	fd = cleat_procfs_open("thread-self/comm", O_RDONLY, &err);
+	ok(fd >= 0, "procfs: thread-self is read, not followed");
+	if (fd >= 0)
+		close(fd);
+	cleat_error_free(&err);
+	fd = cleat_procfs_open("../etc/passwd", O_RDONLY, &err);
+	ok(fd < 0 && err && err->errnum == EXDEV, "procfs: `..` cannot leave the procfs root");
+	cleat_error_free(&err);
+	fd = cleat_procfs_open("mounts", O_RDONLY, &err);
+	ok(fd < 0 && err && err->errnum == ELOOP, "procfs: a symlink below the root is refused");
+	cleat_error_free(&err);
+	ok(cleat_procfs_write("self/oom_score_adj", "not-a-number", &err) < 0 && err &&
+		   err->errnum == EINVAL && strstr(err->msg, "/proc/self/oom_score_adj"),
+	   "procfs: a refused write keeps the kernel's errno and names the file");
+	cleat_error_free(&err);
+}
+
 int main(void)
 {
 	test_flags();
@@ -400,6 +431,7 @@ int main(void)
 	test_safe_path();
 	test_sysctl_rules();
 	test_mountinfo();
+	test_procfs();
 	printf("1..%d\n", tap_n);
 	return tap_failed ? 1 : 0;
 }

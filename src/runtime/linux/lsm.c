@@ -8,6 +8,7 @@
  * container unconfined would hide a mistake that costs its confinement. */
 #include "config.h"
 #include "runtime/linux/lsm.h"
+#include "runtime/linux/procfs.h"
 #include "runtime/linux/security.h"
 
 #include <errno.h>
@@ -91,36 +92,21 @@ int cleat_lsm_validate(const char *apparmor_profile, const char *selinux_label, 
 	return 0;
 }
 
-/* Write an attribute of this thread.  The file must be on procfs: a container
- * image or volume mounted over /proc must not swallow the label (CVE-2019-16884). */
+/* Write an attribute of this thread ("thread-self/attr/..."), through a
+ * procfs that neither a volume mounted over /proc (CVE-2019-16884) nor a
+ * procfs file mounted over the attribute (CVE-2025-52881) can stand in for:
+ * either would let the container start without its label. */
 static int write_proc_attr(const char *path, const char *value, cleat_error_t *err)
 {
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return cleat_error_errno(err, errno, "open `%s`", path);
-	struct statfs sfs;
-	if (fstatfs(fd, &sfs) < 0)
-		return cleat_error_errno(err, errno, "fstatfs `%s`", path);
-	if ((unsigned long) sfs.f_type != PROC_SUPER_MAGIC)
-		return cleat_error_msg(err, "`%s` is not on procfs", path);
-	size_t len = strlen(value);
-	ssize_t n;
-	do
-		n = write(fd, value, len);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return cleat_error_errno(err, errno, "write `%s`", path);
-	if ((size_t) n != len)
-		return cleat_error_msg(err, "short write to `%s`", path);
-	return 0;
+	return cleat_procfs_write(path, value, err);
 }
 
 static int apparmor_exec(const char *profile, cleat_error_t *err)
 {
 	/* Linux 5.8+ has a per-LSM directory; older kernels only the shared file. */
-	const char *path = "/proc/thread-self/attr/apparmor/exec";
-	if (access(path, F_OK) < 0)
-		path = "/proc/thread-self/attr/exec";
+	const char *path = "thread-self/attr/apparmor/exec";
+	if (access("/proc/thread-self/attr/apparmor/exec", F_OK) < 0)
+		path = "thread-self/attr/exec";
 	_cleanup_free_ char *value = xasprintf("exec %s", profile);
 	if (write_proc_attr(path, value, err) < 0) {
 		/* The kernel's answer for a name it has no profile for. */
@@ -140,7 +126,7 @@ int cleat_lsm_set_exec_label(const char *apparmor_profile, const char *selinux_l
 	if (apparmor_profile && *apparmor_profile && apparmor_exec(apparmor_profile, err) < 0)
 		return -1;
 	if (selinux_label && *selinux_label &&
-	    write_proc_attr("/proc/thread-self/attr/exec", selinux_label, err) < 0)
+	    write_proc_attr("thread-self/attr/exec", selinux_label, err) < 0)
 		return cleat_error_wrap(err, "set selinux label \"%s\"", cleat_cut(selinux_label));
 	return 0;
 }
@@ -151,7 +137,7 @@ int cleat_lsm_set_keycreate_label(const char *selinux_label, cleat_error_t *err)
 		return 0;
 	if (cleat_lsm_validate(NULL, selinux_label, err) < 0)
 		return -1;
-	if (write_proc_attr("/proc/thread-self/attr/keycreate", selinux_label, err) < 0)
+	if (write_proc_attr("thread-self/attr/keycreate", selinux_label, err) < 0)
 		return cleat_error_wrap(err, "set selinux label \"%s\" for the session keyring",
 					cleat_cut(selinux_label));
 	return 0;

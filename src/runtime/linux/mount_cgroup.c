@@ -138,6 +138,8 @@ static int mount_v1(struct rootfs_ctx *c, const struct oci_mount *m,
 	_cleanup_close_ int target = cleat_safe_mkdir_p(c->rootfd, m->destination, 0755, err);
 	if (target < 0)
 		return -1;
+	if (rootfs_check_target(target, m->destination, err) < 0)
+		return -1;
 	/* The tmpfs stays writable until its sub-directories exist; runc
 	 * leaves it rw even for a read-only entry, and so do we. */
 	_cleanup_free_ char *data = cleat_lsm_fs_mount_data("tmpfs", "mode=755",
@@ -169,6 +171,8 @@ static int mount_v2(struct rootfs_ctx *c, const struct oci_mount *m,
 	cleat_error_t tmp = NULL;
 	_cleanup_close_ int target = cleat_safe_mkdir_p(c->rootfd, m->destination, 0755, err);
 	if (target < 0)
+		return -1;
+	if (rootfs_check_target(target, m->destination, err) < 0)
 		return -1;
 	_cleanup_close_ int tree = rootfs_fs_mount("cgroup2", "cgroup", f->data, f->flags, &tmp);
 	if (tree < 0 && (tmp->errnum == EPERM || tmp->errnum == EBUSY) && !c->o->in_cgroupns) {

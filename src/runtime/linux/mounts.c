@@ -175,6 +175,20 @@ int rootfs_bind_set_flags(int tree, unsigned long ms, const char *what, cleat_er
 	return rootfs_setattr(tree, 0, set, clr, 0, -1, what, err);
 }
 
+/* dest without repeated or trailing slashes, always starting with '/'. */
+static void clean_dest(const char *dest, char *out, size_t size)
+{
+	size_t j = 0;
+	if (dest[0] != '/')
+		out[j++] = '/';
+	for (const char *p = dest; *p && j < size - 2; p++)
+		if (!(*p == '/' && j > 0 && out[j - 1] == '/'))
+			out[j++] = *p;
+	while (j > 1 && out[j - 1] == '/')
+		j--;
+	out[j] = '\0';
+}
+
 /* runc's checkProcMount: nothing may be mounted inside /proc except a few
  * files that lxcfs-style tools replace; /proc itself takes only procfs
  * (a tmpfs or bind over /proc would hide the masking of /proc paths). */
@@ -188,20 +202,8 @@ static int check_proc_dest(const char *dest, const char *type, const char *sourc
 		"/proc/loadavg", "/proc/slabinfo",
 		"/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
 	};
-	char clean[4096];
-	size_t j = 0;
-	for (const char *p = dest; *p && j < sizeof(clean) - 2; p++)
-		if (!(*p == '/' && j > 0 && clean[j - 1] == '/'))
-			clean[j++] = *p;
-	while (j > 1 && clean[j - 1] == '/')
-		j--;
-	clean[j] = '\0';
-	const char *d = clean[0] == '/' ? clean : NULL;
-	char withslash[4100];
-	if (d == NULL) {
-		snprintf(withslash, sizeof(withslash), "/%s", clean);
-		d = withslash;
-	}
+	char d[4096];
+	clean_dest(dest, d, sizeof(d));
 	if (strcmp(d, "/proc") == 0) {
 		struct statfs sf;
 		if (!bind && type && strcmp(type, "proc") == 0)
@@ -217,6 +219,23 @@ static int check_proc_dest(const char *dest, const char *type, const char *sourc
 		if (strcmp(d, allowed[i]) == 0)
 			return 0;
 	return cleat_error_msg(err, "`%s` cannot be mounted because it is inside /proc", d);
+}
+
+int rootfs_check_target(int target, const char *dest, cleat_error_t *err)
+{
+	char d[4096];
+	struct statfs sf;
+	clean_dest(dest, d, sizeof(d));
+	if (strcmp(d, "/proc") == 0 || str_has_prefix(d, "/proc/"))
+		return 0;
+	if (fstatfs(target, &sf) < 0)
+		return cleat_error_errno(err, errno, "statfs the target of `%s`", dest);
+	if (sf.f_type == PROC_SUPER_MAGIC)
+		return cleat_error_msg(err,
+				       "`%s` cannot be mounted because it is inside /proc (through "
+				       "a symlink)",
+				       dest);
+	return 0;
 }
 
 static bool wants_idmap(const struct oci_mount *m, const struct cleat_mount_flags *f)
@@ -316,6 +335,8 @@ static int bind_entry(struct rootfs_ctx *c, const struct oci_mount *m,
 						       S_ISDIR(st.st_mode), 0755, err);
 	if (target < 0)
 		return -1;
+	if (rootfs_check_target(target, m->destination, err) < 0)
+		return -1;
 
 	_cleanup_close_ int tree = -1;
 	if (use_pre) {
@@ -413,6 +434,8 @@ static int fs_entry(struct rootfs_ctx *c, const struct oci_mount *m,
 
 	_cleanup_close_ int target = open_fs_target(c, m, strict, err);
 	if (target < 0)
+		return -1;
+	if (rootfs_check_target(target, m->destination, err) < 0)
 		return -1;
 	existed = fstat(target, &before) == 0;
 	if (delay_ro)

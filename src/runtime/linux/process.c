@@ -21,6 +21,7 @@
 #include "common/passwd.h"
 #include "common/util.h"
 #include "runtime/linux/lsm.h"
+#include "runtime/linux/procfs.h"
 #include "runtime/linux/security.h"
 #include "runtime/linux/sync.h"
 
@@ -180,11 +181,10 @@ int cleat_process_set_oom_score_adj(const struct oci_process *p, cleat_error_t *
 	if (!p->has_oom_score_adj)
 		return 0;
 	char buf[32];
-	int n = snprintf(buf, sizeof buf, "%d", (int) p->oom_score_adj);
-	_cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, buf, (size_t) n) < 0)
-		return cleat_error_errno(err, errno, "set oomScoreAdj %d: write \"/proc/self/oom_score_adj\"",
-					 (int) p->oom_score_adj);
+	snprintf(buf, sizeof buf, "%d", (int) p->oom_score_adj);
+	/* Through a procfs no mount can cover (procfs.h). */
+	if (cleat_procfs_write("self/oom_score_adj", buf, err) < 0)
+		return cleat_error_wrap(err, "set oomScoreAdj %d", (int) p->oom_score_adj);
 	return 0;
 }
 

@@ -220,7 +220,7 @@ static int finalize_paths(const struct oci_config *cfg, const char *mask_data, c
 	if (rootfd < 0)
 		return cleat_error_errno(err, errno, "open /");
 
-	if (rootfs_write_sysctls(rootfd, cfg, err) < 0)
+	if (rootfs_write_sysctls(cfg, err) < 0)
 		return -1;
 	for (size_t i = 0; l && i < l->n_readonly_paths; i++)
 		if (rootfs_readonly_path(rootfd, l->readonly_paths[i], err) < 0)

@@ -5,5 +5,6 @@ libcleat_a_SOURCES += \
 	%reldir%/mount_options.c %reldir%/mount_options.h \
 	%reldir%/safe_path.c %reldir%/safe_path.h \
 	%reldir%/devices.c %reldir%/masked.c %reldir%/sysctl.c \
+	%reldir%/procfs.c %reldir%/procfs.h \
 	%reldir%/idmap.c %reldir%/idmap.h \
 	%reldir%/tmpcopy.c %reldir%/tmpcopy.h

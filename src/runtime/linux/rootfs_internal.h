@@ -31,6 +31,11 @@ static inline const char *rootfs_mount_label(const struct rootfs_ctx *c)
 /* mounts.c */
 int rootfs_mount_entry(struct rootfs_ctx *c, const struct oci_mount *m, cleat_error_t *err);
 int rootfs_apply_late_ro(struct rootfs_ctx *c, cleat_error_t *err);
+/* The resolved mount target of a destination outside /proc must not be on
+ * procfs: a symlink of the image leading into /proc would otherwise pass
+ * the /proc rules, which look at the destination string (runc checks the
+ * resolved path). */
+int rootfs_check_target(int target, const char *dest, cleat_error_t *err);
 /* Create a new filesystem instance (fsopen/fsconfig/fsmount) with the given
  * data options and MS_* flags; returns the detached mount fd. */
 int rootfs_fs_mount(const char *type, const char *source, const char *data, unsigned long ms_flags,
@@ -60,7 +65,7 @@ int rootfs_readonly_path(int rootfd, const char *path, cleat_error_t *err);
 int rootfs_mask_path(int rootfd, const char *path, const char *tmpfs_data, cleat_error_t *err);
 
 /* sysctl.c */
-int rootfs_write_sysctls(int rootfd, const struct oci_config *config, cleat_error_t *err);
+int rootfs_write_sysctls(const struct oci_config *config, cleat_error_t *err);
 
 /* mountinfo.c */
 struct mountinfo_entry {

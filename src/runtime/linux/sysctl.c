@@ -1,22 +1,17 @@
 /* linux.sysctl: validated like runc (a sysctl is allowed only when the
  * container has its own instance of the namespace it belongs to), written
- * under the container's /proc/sys after pivot_root. */
+ * to /proc/sys after pivot_root, through a procfs no mount can cover. */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/magic.h>
-#include <linux/openat2.h>
 #include <string.h>
 #include <stdio.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
-#include <unistd.h>
 
 #include "common/util.h"
+#include "runtime/linux/procfs.h"
 #include "runtime/linux/rootfs.h"
 #include "runtime/linux/rootfs_internal.h"
-#include "runtime/linux/safe_path.h"
 
 static const char *const ipc_sysctls[] = {
 	"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
@@ -93,7 +88,7 @@ int cleat_sysctl_validate(const struct oci_config *config, cleat_error_t *err)
 	return 0;
 }
 
-int rootfs_write_sysctls(int rootfd, const struct oci_config *config, cleat_error_t *err)
+int rootfs_write_sysctls(const struct oci_config *config, cleat_error_t *err)
 {
 	const struct oci_linux *l = config->linux_;
 	if (l == NULL || l->n_sysctl == 0)
@@ -105,22 +100,16 @@ int rootfs_write_sysctls(int rootfd, const struct oci_config *config, cleat_erro
 			   *val = l->sysctl[i].value ? l->sysctl[i].value : "";
 		/* Dots are separators unless the key already uses slashes (an
 		 * interface name like "eth0.100" contains a dot). */
-		_cleanup_free_ char *rel = xasprintf("/proc/sys/%s", key);
+		_cleanup_free_ char *rel = xasprintf("sys/%s", key);
 		if (strchr(key, '/') == NULL)
-			for (char *p = rel + strlen("/proc/sys/"); *p; p++)
+			for (char *p = rel + strlen("sys/"); *p; p++)
 				if (*p == '.')
 					*p = '/';
-		_cleanup_close_ int fd = cleat_safe_open(rootfd, rel, O_WRONLY | O_TRUNC,
-							 RESOLVE_NO_SYMLINKS, err);
-		if (fd < 0)
+		/* Through a procfs of our own, not the container's /proc: a
+		 * mount over the file (or over /proc) must not receive the
+		 * value (procfs.h). */
+		if (cleat_procfs_write(rel, val, err) < 0)
 			return cleat_error_wrap(err, "sysctl `%s`", key);
-		/* Only the real procfs: an image directory standing in for an
-		 * unmounted /proc must not swallow the write silently. */
-		struct statfs sf;
-		if (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
-			return cleat_error_msg(err, "sysctl `%s`: `%s` is not on procfs", key, rel);
-		if (write_all(fd, val, strlen(val)) < 0)
-			return cleat_error_errno(err, errno, "sysctl `%s`: write `%s`", key, rel);
 	}
 	return 0;
 }

@@ -8,30 +8,68 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "common/util.h"
+#include "runtime/linux/safe_path.h"
 
-/* Bind the slave over /dev/console, creating the mount point if needed. */
-static int bind_console(const char *slave, cleat_error_t *err)
+/* Bind the pty slave over /dev/console (CVE-2025-52565 class).  The source is
+ * the slave fd itself, never /dev/pts/<n> by name, which a symlink could send
+ * to a file the container must not write (a procfs or masked file bound on
+ * /dev/console would be writable there).  The target is reached from "/"
+ * without following any symlink, created if missing, and must be a file or
+ * a device node outside procfs and sysfs: a symlink planted in the image or
+ * swapped in while we work can neither move the mount elsewhere nor make
+ * /dev/console something else. */
+static int bind_console(int slave, cleat_error_t *err)
 {
-	struct stat st;
-	if (lstat("/dev/console", &st) < 0) {
-		_cleanup_close_ int fd = open("/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (fd < 0)
-			return cleat_error_errno(err, errno, "create \"/dev/console\"");
-	} else if (S_ISLNK(st.st_mode)) {
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return cleat_error_errno(err, errno, "open \"/\"");
+	_cleanup_close_ int dev = cleat_safe_open(root, "/dev", O_PATH | O_DIRECTORY,
+						  RESOLVE_NO_SYMLINKS, err);
+	if (dev < 0)
+		return cleat_error_wrap(err, "\"/dev/console\"");
+	_cleanup_close_ int made = openat(
+		dev, "console", O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (made < 0 && errno != EEXIST)
+		return cleat_error_errno(err, errno, "create \"/dev/console\"");
+	cleat_error_t tmp = NULL;
+	_cleanup_close_ int target = cleat_safe_open(dev, "console", O_PATH, RESOLVE_NO_SYMLINKS,
+						     &tmp);
+	if (target < 0 && tmp->errnum == ELOOP) {
+		cleat_error_free(&tmp);
 		return cleat_error_errno(err, ELOOP, "\"/dev/console\" is a symlink");
 	}
-	if (mount(slave, "/dev/console", NULL, MS_BIND, NULL) < 0)
-		return cleat_error_errno(err, errno, "bind mount \"%s\" on \"/dev/console\"", slave);
+	if (target < 0) {
+		*err = tmp;
+		return -1;
+	}
+	struct stat st;
+	struct statfs sf;
+	if (fstat(target, &st) < 0 || fstatfs(target, &sf) < 0)
+		return cleat_error_errno(err, errno, "stat \"/dev/console\"");
+	if ((!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) || sf.f_type == PROC_SUPER_MAGIC ||
+	    sf.f_type == SYSFS_MAGIC)
+		return cleat_error_msg(err,
+				       "\"/dev/console\" is not a file or device node of /dev");
+	_cleanup_close_ int tree = open_tree(slave, "",
+					     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0)
+		return cleat_error_errno(err, errno, "open_tree the pty slave");
+	if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return cleat_error_errno(err, errno,
+					 "bind mount the pty slave on \"/dev/console\"");
 	return 0;
 }
 
@@ -53,13 +91,20 @@ int cleat_terminal_setup(const struct oci_process *p, bool bind, int *master, cl
 		s = open(slave_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (s < 0)
 		return cleat_error_errno(err, errno, "open pty slave \"%s\"", slave_path);
+	/* Without TIOCGPTPEER (before Linux 4.13) the path was opened: it must
+	 * still be a pty slave, not what a symlink made of it. */
+	struct statfs sf;
+	struct stat st;
+	if (fstatfs(s, &sf) < 0 || sf.f_type != DEVPTS_SUPER_MAGIC || fstat(s, &st) < 0 ||
+	    !S_ISCHR(st.st_mode))
+		return cleat_error_msg(err, "pty slave \"%s\" is not on devpts", slave_path);
 	if (p->has_console_size) {
 		struct winsize ws = { .ws_row = (unsigned short) p->console_size.height,
 				      .ws_col = (unsigned short) p->console_size.width };
 		if (ioctl(s, TIOCSWINSZ, &ws) < 0)
 			return cleat_error_errno(err, errno, "set console size");
 	}
-	if (bind && bind_console(slave_path, err) < 0)
+	if (bind && bind_console(s, err) < 0)
 		return -1;
 	if (setsid() < 0 && errno != EPERM)
 		return cleat_error_errno(err, errno, "setsid");
