@@ -133,6 +133,8 @@ $ID-c"
 	assert_equal "$(jq -r '.linux.namespaces | index("time") != null' <<<"$output")" true
 	assert_equal "$(jq -r '.hooks | index("createRuntime") != null' <<<"$output")" true
 	assert_equal "$(jq -r '.linux.seccomp.enabled' <<<"$output")" true
+	assert_equal "$(jq -c '.linux.memoryPolicy.flags' <<<"$output")" \
+		'["MPOL_F_NUMA_BALANCING","MPOL_F_RELATIVE_NODES","MPOL_F_STATIC_NODES"]'
 	# Same top-level shape as runc's.
 	local mine
 	mine=$(jq -c 'keys' <<<"$output")
