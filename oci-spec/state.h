@@ -63,6 +63,6 @@ char *oci_features_to_json(const struct oci_features_in *f);
  * probed fields (cgroup, apparmor, selinux, seccomp enabled/supportedFlags,
  * intelRdt, idmap, annotations) are left false/NULL for the caller. */
 void oci_features_defaults(struct oci_features_in *f);
-#define OCI_SPEC_VERSION_MAX "1.2.0"
+#define OCI_SPEC_VERSION_MAX "1.3.0"
 
 #endif

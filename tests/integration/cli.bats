@@ -21,7 +21,7 @@ create() {
 @test "cli: --version and -v print the version and the spec version" {
 	run -0 "$CLEAT" --version
 	assert_line --regexp '^cleat version [0-9]'
-	assert_line "spec: 1.2.0"
+	assert_line "spec: 1.3.0"
 	run -0 "$CLEAT" -v
 	assert_line --regexp '^cleat version'
 }
