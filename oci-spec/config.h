@@ -260,11 +260,30 @@ struct oci_personality {
 };
 
 struct oci_intel_rdt {
-	char *clos_id;
-	char *l3_cache_schema;
-	char *mem_bw_schema;
+	char *clos_id; /* "/" = the resctrl root; NULL = the container id */
+	char *l3_cache_schema; /* one schemata line, "L3:..." */
+	char *mem_bw_schema; /* one schemata line, "MB:..." */
+	char **schemata;
+	size_t n_schemata; /* runtime-spec 1.3: lines written last */
+	bool enable_monitoring; /* 1.3: a mon_groups/<id> group */
+	/* 1.1-1.2 fields, replaced by enableMonitoring in 1.3: parsed and ignored */
 	bool has_enable_cmt; bool enable_cmt;
 	bool has_enable_mbm; bool enable_mbm;
+};
+
+/* runtime-spec 1.3 linux.memoryPolicy (set_mempolicy(2)).  The names are
+ * checked and resolved at parse: mode_value | flags_value is the syscall's
+ * mode argument (uapi <linux/mempolicy.h> values), nodemask its node bits. */
+#define OCI_MPOL_MAX_NODES 1024
+struct oci_memory_policy {
+	char *mode; /* required: MPOL_DEFAULT ... */
+	char *nodes; /* "0-3,7"; NULL when absent */
+	char **flags;
+	size_t n_flags;
+	int mode_value;
+	unsigned flags_value;
+	size_t n_nodes; /* nodes set in nodemask */
+	uint64_t nodemask[OCI_MPOL_MAX_NODES / 64];
 };
 
 struct oci_net_device {
@@ -288,6 +307,7 @@ struct oci_linux {
 	char *mount_label;
 	struct oci_personality *personality; /* NULL when absent */
 	struct oci_intel_rdt *intel_rdt;     /* NULL when absent */
+	struct oci_memory_policy *memory_policy; /* NULL when absent */
 	/* runtime-spec 1.2 linux.netDevices: host interfaces moved into the
 	 * container's network namespace, in document order. */
 	struct oci_net_device *net_devices; size_t n_net_devices;
@@ -335,6 +355,10 @@ static inline void oci_process_freep(struct oci_process **p)
 int oci_resources_parse(const char *json, size_t len, const char *origin,
 			struct oci_resources **out, cleat_error_t *err);
 void oci_resources_free(struct oci_resources *r);
+
+/* The memoryPolicy mode and flag names, sorted (`cleat features`). */
+extern const char *const oci_mpol_modes[];
+extern const char *const oci_mpol_flags[];
 
 /* Lookup helpers. */
 const struct oci_namespace *oci_config_namespace(const struct oci_config *c, const char *type);

@@ -178,9 +178,35 @@ static int parse_intel_rdt(struct oci_parse *p, yajl_val v, struct oci_intel_rdt
 	if (get_string(p, v, "closID", false, &rdt->clos_id) < 0 ||
 	    get_string(p, v, "l3CacheSchema", false, &rdt->l3_cache_schema) < 0 ||
 	    get_string(p, v, "memBwSchema", false, &rdt->mem_bw_schema) < 0 ||
+	    get_strv(p, v, "schemata", &rdt->schemata, &rdt->n_schemata, NULL) < 0 ||
+	    get_bool(p, v, "enableMonitoring", false, &rdt->enable_monitoring, NULL) < 0 ||
 	    get_bool(p, v, "enableCMT", false, &rdt->enable_cmt, &rdt->has_enable_cmt) < 0 ||
 	    get_bool(p, v, "enableMBM", false, &rdt->enable_mbm, &rdt->has_enable_mbm) < 0)
 		return -1;
+	/* closID names one directory under the resctrl root, or "/" the root itself */
+	const char *clos = rdt->clos_id;
+	if (clos && (*clos == '\0' || strcmp(clos, ".") == 0 || strcmp(clos, "..") == 0 ||
+		     (strchr(clos, '/') && strcmp(clos, "/") != 0)))
+		return perr_at(p, "closID", json_member(v, "closID"),
+			       "expected \"/\" or a directory name without \"/\"");
+	/* each value is one line of the schemata file */
+	if (rdt->l3_cache_schema && strchr(rdt->l3_cache_schema, '\n'))
+		return perr_at(p, "l3CacheSchema", json_member(v, "l3CacheSchema"),
+			       "must not contain a newline");
+	if (rdt->mem_bw_schema &&
+	    (strncmp(rdt->mem_bw_schema, "MB:", 3) != 0 || strchr(rdt->mem_bw_schema, '\n')))
+		return perr_at(p, "memBwSchema", json_member(v, "memBwSchema"),
+			       "expected one line starting with \"MB:\"");
+	for (size_t i = 0; i < rdt->n_schemata; i++) {
+		if (!strchr(rdt->schemata[i], '\n'))
+			continue;
+		size_t m = path_push_key(p, "schemata");
+		path_push_index(p, i);
+		perr(p, json_member(v, "schemata")->u.array.values[i],
+		     "must not contain a newline");
+		path_pop(p, m);
+		return -1;
+	}
 	return 0;
 }
 
@@ -215,6 +241,10 @@ static int personality_fn(struct oci_parse *p, yajl_val v, void *out)
 static int intel_rdt_fn(struct oci_parse *p, yajl_val v, void *out)
 {
 	return parse_intel_rdt(p, v, out);
+}
+static int memory_policy_fn(struct oci_parse *p, yajl_val v, void *out)
+{
+	return oci_parse_memory_policy_obj(p, v, out);
 }
 
 int oci_parse_linux_obj(struct oci_parse *p, yajl_val v, struct oci_linux *l)
@@ -255,7 +285,9 @@ int oci_parse_linux_obj(struct oci_parse *p, yajl_val v, struct oci_linux *l)
 	    parse_optional_obj(p, v, "personality", (void **) &l->personality,
 			       sizeof *l->personality, personality_fn) < 0 ||
 	    parse_optional_obj(p, v, "intelRdt", (void **) &l->intel_rdt, sizeof *l->intel_rdt,
-			       intel_rdt_fn) < 0)
+			       intel_rdt_fn) < 0 ||
+	    parse_optional_obj(p, v, "memoryPolicy", (void **) &l->memory_policy,
+			       sizeof *l->memory_policy, memory_policy_fn) < 0)
 		return -1;
 	yajl_val nd;
 	if (get_object(p, v, "netDevices", false, &nd) < 0)

@@ -283,10 +283,21 @@ static void gen_tail(yajl_gen g, const struct oci_linux *l)
 		gen_kstr(g, "closID", r->clos_id);
 		gen_kstr(g, "l3CacheSchema", r->l3_cache_schema);
 		gen_kstr(g, "memBwSchema", r->mem_bw_schema);
+		gen_kstrv(g, "schemata", r->schemata, r->n_schemata);
+		if (r->enable_monitoring)
+			gen_kbool(g, "enableMonitoring", true);
 		if (r->has_enable_cmt)
 			gen_kbool(g, "enableCMT", r->enable_cmt);
 		if (r->has_enable_mbm)
 			gen_kbool(g, "enableMBM", r->enable_mbm);
+		yajl_gen_map_close(g);
+	}
+	if (l->memory_policy) {
+		gen_key(g, "memoryPolicy");
+		yajl_gen_map_open(g);
+		gen_kstr(g, "mode", l->memory_policy->mode);
+		gen_kstr(g, "nodes", l->memory_policy->nodes);
+		gen_kstrv(g, "flags", l->memory_policy->flags, l->memory_policy->n_flags);
 		yajl_gen_map_close(g);
 	}
 	if (l->personality) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "oci-spec/config.h"
 #include "oci-spec/json.h"
 #include "oci-spec/state.h"
 
@@ -60,7 +61,19 @@ char *oci_features_to_json(const struct oci_features_in *f)
 	yajl_gen_map_close(g);
 	gen_enabled(g, "apparmor", f->apparmor_enabled);
 	gen_enabled(g, "selinux", f->selinux_enabled);
-	gen_enabled(g, "intelRdt", f->intel_rdt_enabled);
+	gen_key(g, "intelRdt");
+	yajl_gen_map_open(g);
+	gen_kbool(g, "enabled", f->intel_rdt_enabled);
+	gen_kbool(g, "schemata", f->intel_rdt_schemata);
+	gen_kbool(g, "monitoring", f->intel_rdt_monitoring);
+	yajl_gen_map_close(g);
+	if (f->mpol_modes || f->mpol_flags) {
+		gen_key(g, "memoryPolicy");
+		yajl_gen_map_open(g);
+		gen_list(g, "modes", f->mpol_modes);
+		gen_list(g, "flags", f->mpol_flags);
+		yajl_gen_map_close(g);
+	}
 	gen_key(g, "mountExtensions");
 	yajl_gen_map_open(g);
 	gen_enabled(g, "idmap", f->mount_extensions_idmap);
@@ -189,5 +202,7 @@ void oci_features_defaults(struct oci_features_in *f)
 		.seccomp_operators = seccomp_operators,
 		.seccomp_archs = seccomp_archs,
 		.seccomp_known_flags = seccomp_known_flags,
+		.mpol_modes = oci_mpol_modes,
+		.mpol_flags = oci_mpol_flags,
 	};
 }

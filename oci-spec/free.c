@@ -160,7 +160,14 @@ void oci_linux_clear(struct oci_linux *l)
 		free(l->intel_rdt->clos_id);
 		free(l->intel_rdt->l3_cache_schema);
 		free(l->intel_rdt->mem_bw_schema);
+		oci_strv_free(l->intel_rdt->schemata, l->intel_rdt->n_schemata);
 		free(l->intel_rdt);
+	}
+	if (l->memory_policy) {
+		free(l->memory_policy->mode);
+		free(l->memory_policy->nodes);
+		oci_strv_free(l->memory_policy->flags, l->memory_policy->n_flags);
+		free(l->memory_policy);
 	}
 }
 

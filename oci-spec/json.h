@@ -109,6 +109,7 @@ int oci_parse_linux_obj(struct oci_parse *p, yajl_val v, struct oci_linux *out);
 int oci_parse_resources_obj(struct oci_parse *p, yajl_val v, struct oci_resources *out);
 int oci_parse_seccomp_obj(struct oci_parse *p, yajl_val v, struct oci_seccomp *out);
 int oci_parse_idmap(struct oci_parse *p, yajl_val v, void *out);
+int oci_parse_memory_policy_obj(struct oci_parse *p, yajl_val v, struct oci_memory_policy *out);
 
 /* Field-level destructors (free.c). */
 void oci_strv_free(char **v, size_t n);

@@ -49,6 +49,8 @@ struct oci_features_in {
 	const char *const *seccomp_known_flags;
 	const char *const *seccomp_supported_flags;
 	bool apparmor_enabled, selinux_enabled, intel_rdt_enabled, mount_extensions_idmap;
+	bool intel_rdt_schemata, intel_rdt_monitoring; /* 1.3: schemata, enableMonitoring */
+	const char *const *mpol_modes, *const *mpol_flags; /* 1.3 memoryPolicy */
 	const struct oci_kv *annotations; size_t n_annotations;
 };
 /* NULL lists are omitted; empty ones are printed as [].  Output is indented
@@ -56,11 +58,11 @@ struct oci_features_in {
  * annotations are sorted by key (encoding/json sorts maps). */
 char *oci_features_to_json(const struct oci_features_in *f);
 /* Fill the static lists (hooks, mountOptions, namespaces incl. time, seccomp
- * actions/operators/archs/knownFlags) with runc's values and version
+ * actions/operators/archs/knownFlags, memoryPolicy) with runc's values and version
  * 1.0.0 .. OCI_SPEC_VERSION_MAX; the capabilities (the runtime's table) and
  * probed fields (cgroup, apparmor, selinux, seccomp enabled/supportedFlags,
  * intelRdt, idmap, annotations) are left false/NULL for the caller. */
 void oci_features_defaults(struct oci_features_in *f);
-#define OCI_SPEC_VERSION_MAX "1.2.0"
+#define OCI_SPEC_VERSION_MAX "1.3.0"
 
 #endif

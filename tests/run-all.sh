@@ -260,6 +260,8 @@ run_integration() {
 	[ -n "${CLEAT_ONLY_BATS:-}" ] || run_systemd_vms
 	[ -n "${CLEAT_ONLY_BATS:-}" ] || run_lsm_vm
 	[ -n "${CLEAT_ONLY_BATS:-}" ] || run_selinux_vm
+	[ -n "${CLEAT_ONLY_BATS:-}" ] || run_vm_suite numa-vm "memoryPolicy on two NUMA nodes in a VM" \
+		tests/integration/numa-vm/run.sh
 }
 
 # The systemd cgroup driver against a real systemd as PID 1: a debootstrap'd Debian booted

@@ -12,10 +12,11 @@
 
 #include "common/passwd.h"
 #include "common/util.h"
+#include "oci-spec/state.h"
 #include "runtime/state_dir.h"
 
 /* The runtime-spec version cleat implements (reported in state output). */
-#define CLEAT_OCI_VERSION "1.2.0"
+#define CLEAT_OCI_VERSION OCI_SPEC_VERSION_MAX
 
 const char *cleat_status_name(enum cleat_status s)
 {

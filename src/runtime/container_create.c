@@ -21,6 +21,7 @@
 #include "runtime/init_stage.h"
 #include "runtime/linux/hooks.h"
 #include "runtime/linux/init.h"
+#include "runtime/linux/resctrl.h"
 #include "runtime/linux/rootfs.h"
 #include "runtime/linux/security.h"
 #include "runtime/linux/sync.h"
@@ -74,6 +75,13 @@ static void create_run_cleanup(struct create_run *r, bool failed)
 			if (cleat_cgroup_destroy(r->c->cgroup, &e) < 0)
 				cleat_warn("remove cgroup: %s", e->msg);
 		}
+		const struct oci_linux *l = r->c && r->c->config ? r->c->config->linux_ : NULL;
+		_cleanup_free_ char *resctrl = NULL;
+		_cleanup_error_ cleat_error_t re = NULL;
+		if (r->dir_created && l && l->intel_rdt && cleat_resctrl_root(&resctrl, &re) == 0)
+			cleat_resctrl_remove(
+				resctrl, l->intel_rdt, r->o->id,
+				faccessat(r->c->dir_fd, CLEAT_RESCTRL_CREATED, F_OK, 0) == 0, &re);
 		if (r->dir_created) {
 			_cleanup_error_ cleat_error_t e = NULL;
 			if (rm_rf(r->c->state_dir, &e) < 0)
@@ -135,6 +143,31 @@ static int check_options(struct create_run *r, cleat_error_t *err)
 		return -1;
 	if (p->has_capabilities && cleat_caps_validate(&p->capabilities, err) < 0)
 		return -1;
+	/* runtime-spec: no mounted resctrl is an error (before anything is made) */
+	const struct oci_linux *l = r->c->config->linux_;
+	_cleanup_free_ char *resctrl = NULL;
+	if (l && l->intel_rdt && cleat_resctrl_root(&resctrl, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* linux.intelRdt: the init joins its CLOS (and monitoring) group before it
+ * waits for start; a group made here is recorded for delete. */
+static int setup_intel_rdt(struct create_run *r, cleat_error_t *err)
+{
+	const struct oci_linux *l = r->c->config->linux_;
+	if (!l || !l->intel_rdt)
+		return 0;
+	_cleanup_free_ char *root = NULL;
+	bool created = false;
+	if (cleat_resctrl_root(&root, err) < 0 ||
+	    cleat_resctrl_apply(root, l->intel_rdt, r->o->id, r->init, &created, err) < 0)
+		return -1;
+	if (created && write_file_at(r->c->dir_fd, CLEAT_RESCTRL_CREATED, "", 0, 0600, err) < 0) {
+		_cleanup_error_ cleat_error_t e = NULL;
+		cleat_resctrl_remove(root, l->intel_rdt, r->o->id, true, &e);
+		return -1;
+	}
 	return 0;
 }
 
@@ -414,6 +447,8 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 		return -1;
 	/* It exits right after announcing the init. */
 	stop_helper(r);
+	if (setup_intel_rdt(r, err) < 0)
+		return -1;
 	cleat_debug("create %s: init %d ready", r->o->id, (int) r->init);
 	r->c->init_start_time = cleat_proc_start_time(r->init);
 	if (r->c->init_start_time == 0)

@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "runtime/linux/hooks.h"
+#include "runtime/linux/resctrl.h"
 #include "runtime/linux/sync.h"
 #include "runtime/state_dir.h"
 
@@ -157,6 +158,18 @@ int cleat_container_destroy(struct cleat_container *c, cleat_error_t *err)
 		struct cleat_cgroup *cg;
 		if (cleat_container_cgroup(c, &cg, err) < 0 || cleat_cgroup_destroy(cg, err) < 0)
 			return cleat_error_wrap(err, "remove cgroup of \"%s\"", c->id);
+	}
+	const struct oci_intel_rdt *rdt = c->config && c->config->linux_
+						  ? c->config->linux_->intel_rdt
+						  : NULL;
+	_cleanup_free_ char *resctrl = NULL;
+	if (rdt && cleat_resctrl_root(&resctrl, err) == 0) {
+		bool created = faccessat(c->dir_fd, CLEAT_RESCTRL_CREATED, F_OK, 0) == 0;
+		if (cleat_resctrl_remove(resctrl, rdt, c->id, created, err) < 0)
+			return -1;
+	} else if (rdt) {
+		cleat_warn("%s", (*err)->msg);
+		cleat_error_free(err);
 	}
 	if (c->config && c->config->hooks.n_poststop) {
 		c->status = CLEAT_STATUS_STOPPED;

@@ -10,6 +10,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "oci-spec/state.h"
 #include "runtime/init_stage.h"
 #include "runtime/cli/cli.h"
 #include "runtime/context.h"
@@ -68,8 +69,8 @@ void cli_print_usage(const char *verb)
 static void print_version(void)
 {
 	const struct scmp_version *sv = seccomp_version();
-	printf("cleat version %s\nspec: 1.2.0\nlibseccomp: %u.%u.%u\n", PACKAGE_VERSION,
-	       sv ? sv->major : 0, sv ? sv->minor : 0, sv ? sv->micro : 0);
+	printf("cleat version %s\nspec: %s\nlibseccomp: %u.%u.%u\n", PACKAGE_VERSION,
+	       OCI_SPEC_VERSION_MAX, sv ? sv->major : 0, sv ? sv->minor : 0, sv ? sv->micro : 0);
 }
 
 static void print_help(void)

@@ -21,7 +21,7 @@ create() {
 @test "cli: --version and -v print the version and the spec version" {
 	run -0 "$CLEAT" --version
 	assert_line --regexp '^cleat version [0-9]'
-	assert_line "spec: 1.2.0"
+	assert_line "spec: 1.3.0"
 	run -0 "$CLEAT" -v
 	assert_line --regexp '^cleat version'
 }
@@ -133,6 +133,8 @@ $ID-c"
 	assert_equal "$(jq -r '.linux.namespaces | index("time") != null' <<<"$output")" true
 	assert_equal "$(jq -r '.hooks | index("createRuntime") != null' <<<"$output")" true
 	assert_equal "$(jq -r '.linux.seccomp.enabled' <<<"$output")" true
+	assert_equal "$(jq -c '.linux.memoryPolicy.flags' <<<"$output")" \
+		'["MPOL_F_NUMA_BALANCING","MPOL_F_RELATIVE_NODES","MPOL_F_STATIC_NODES"]'
 	# Same top-level shape as runc's.
 	local mine
 	mine=$(jq -c 'keys' <<<"$output")

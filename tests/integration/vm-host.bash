@@ -109,11 +109,13 @@ vm_initramfs() {
 	log=$work/console.log
 }
 
-# vm_boot TIMEOUT MEMORY KERNEL-ARGS: the VM, its console in $log; qemu's status.
+# vm_boot TIMEOUT MEMORY KERNEL-ARGS: the VM, its console in $log; qemu's status.  The
+# array VM_QEMU_ARGS, when set, adds qemu options (e.g. a NUMA layout).
 # Software emulation: /dev/kvm exists on some test hosts whose nested KVM hangs or
 # aborts qemu.
 vm_boot() {
-	timeout "$1" "$QEMU" -accel tcg -m "$2" -smp 2 -kernel "$KERNEL" -initrd "$work/initramfs.gz" \
+	timeout "$1" "$QEMU" -accel tcg -m "$2" -smp 2 ${VM_QEMU_ARGS[@]+"${VM_QEMU_ARGS[@]}"} \
+		-kernel "$KERNEL" -initrd "$work/initramfs.gz" \
 		-append "console=ttyS0 quiet loglevel=3 panic=-1 $3" \
 		-nographic -no-reboot -monitor none </dev/null >"$log" 2>&1
 }

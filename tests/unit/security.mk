@@ -20,3 +20,10 @@ TESTS += tests/unit/test-lsm
 tests_unit_test_lsm_SOURCES = tests/unit/test-lsm.c tests/unit/security-tap.h
 tests_unit_test_lsm_CFLAGS = $(SECURITY_TEST_CFLAGS)
 tests_unit_test_lsm_LDADD = $(CLEAT_LIBS)
+
+# linux.intelRdt's resctrl writer against a directory tree that mimics resctrl
+check_PROGRAMS += tests/unit/test-resctrl
+TESTS += tests/unit/test-resctrl
+tests_unit_test_resctrl_SOURCES = tests/unit/test-resctrl.c tests/unit/security-tap.h
+tests_unit_test_resctrl_CFLAGS = $(SECURITY_TEST_CFLAGS)
+tests_unit_test_resctrl_LDADD = $(CLEAT_LIBS)

@@ -326,6 +326,35 @@ static void test_idmap_edges(void)
 	   "mapping edges kept");
 }
 
+/* runtime-spec 1.3: linux.memoryPolicy resolved to set_mempolicy's arguments,
+ * intelRdt's schemata and enableMonitoring; both emitted back. */
+static void test_spec_1_3(void)
+{
+	const char *json = "{\"ociVersion\":\"1.3.0\",\"linux\":{\"memoryPolicy\":{\"mode\":"
+			   "\"MPOL_INTERLEAVE\",\"nodes\":\" 0-2, 64,,1023 \",\"flags\":["
+			   "\"MPOL_F_STATIC_NODES\"]},\"intelRdt\":{\"closID\":\"/\",\"schemata\":["
+			   "\"L3:0=7f0\",\"MB:0=20\"],\"enableMonitoring\":true}}}";
+	_cleanup_oci_config_ struct oci_config *c = parse_ok(json, "1.3: memoryPolicy, intelRdt");
+	if (!c)
+		return;
+	const struct oci_memory_policy *mp = c->linux_->memory_policy;
+	ok(mp && mp->mode_value == 3 && mp->flags_value == (1u << 15) && mp->n_nodes == 5 &&
+		   mp->nodemask[0] == 7 && mp->nodemask[1] == 1 &&
+		   mp->nodemask[15] == UINT64_C(1) << 63,
+	   "memoryPolicy: MPOL_INTERLEAVE (3) | MPOL_F_STATIC_NODES, nodes 0-2,64,1023");
+	const struct oci_intel_rdt *r = c->linux_->intel_rdt;
+	ok(r && strcmp(r->clos_id, "/") == 0 && r->n_schemata == 2 && r->enable_monitoring,
+	   "intelRdt: root CLOS, two schemata lines, monitoring");
+	_cleanup_free_ char *out = oci_config_to_json(c);
+	ok(same_document(json, out), "1.3 fields emitted back");
+	_cleanup_oci_config_ struct oci_config *d = parse_ok(
+		"{\"ociVersion\":\"1.3.0\",\"linux\":{\"memoryPolicy\":{\"mode\":"
+		"\"MPOL_PREFERRED\"}}}",
+		"memoryPolicy: MPOL_PREFERRED without nodes (local allocation) is accepted");
+	ok(d && d->linux_->memory_policy->mode_value == 1 && d->linux_->memory_policy->n_nodes == 0,
+	   "memoryPolicy: MPOL_PREFERRED is 1, no nodes");
+}
+
 static void test_process_and_resources(void)
 {
 	const char *pj = "{\"terminal\":true,\"user\":{\"uid\":1,\"gid\":2,\"additionalGids\":[3]},"
@@ -375,5 +404,6 @@ int main(void)
 	test_semantics();
 	test_idmap_edges();
 	test_process_and_resources();
+	test_spec_1_3();
 	return tap_done();
 }

@@ -27,6 +27,9 @@
 #define NEED_COMMA "parse error: after key and value, inside map, I expect \\',\\' or \\'}\\'"
 #define NSTYPES "pid, network, mount, ipc, uts, user, cgroup, time"
 #define IDS "uids and gids must be in range 0-2147483647"
+#define MPOL_MODES                                                               \
+	"MPOL_BIND, MPOL_DEFAULT, MPOL_INTERLEAVE, MPOL_LOCAL, MPOL_PREFERRED, " \
+	"MPOL_PREFERRED_MANY, MPOL_WEIGHTED_INTERLEAVE"
 #define MAP(x) LNX("'uidMappings':[{'containerID':0,'hostID':1000,'size':1}," x "]")
 
 struct bad {
@@ -228,6 +231,62 @@ static const struct bad config_cases[] = {
 	  "as the key" },
 	{ LNX("'intelRdt':{'enableCMT':'yes'}"),
 	  "config.json: .linux.intelRdt.enableCMT: expected a boolean, got 'yes'" },
+	{ LNX("'intelRdt':{'closID':'a/b'}"),
+	  "config.json: .linux.intelRdt.closID: expected \'/\' or a directory name without "
+	  "\'/\', got 'a/b'" },
+	{ LNX("'intelRdt':{'closID':'..'}"),
+	  "config.json: .linux.intelRdt.closID: expected \'/\' or a directory name without "
+	  "\'/\', got '..'" },
+	{ LNX("'intelRdt':{'memBwSchema':'L3:0=f'}"),
+	  "config.json: .linux.intelRdt.memBwSchema: expected one line starting with \'MB:\', "
+	  "got 'L3:0=f'" },
+	{ LNX("'intelRdt':{'schemata':['L3:0=f','MB:0=20\\nL2:0=1']}"),
+	  "config.json: .linux.intelRdt.schemata[1]: must not contain a newline, got "
+	  "'MB:0=20\\nL2:0=1'" },
+	{ LNX("'intelRdt':{'enableMonitoring':1}"),
+	  "config.json: .linux.intelRdt.enableMonitoring: expected a boolean, got 1" },
+	/* memoryPolicy */
+	{ LNX("'memoryPolicy':{}"),
+	  "config.json: .linux.memoryPolicy.mode: missing required field" },
+	{ LNX("'memoryPolicy':{'mode':'INTERLEAVE','nodes':'0'}"),
+	  "config.json: .linux.memoryPolicy.mode: expected one of " MPOL_MODES
+	  ", got 'INTERLEAVE'" },
+	{ LNX("'memoryPolicy':{'mode':'MPOL_PREFERRED','nodes':'0','flags':["
+	      "'MPOL_F_RELATIVE_NODES','badflag']}"),
+	  "config.json: .linux.memoryPolicy.flags[1]: expected one of MPOL_F_NUMA_BALANCING, "
+	  "MPOL_F_RELATIVE_NODES, MPOL_F_STATIC_NODES, got 'badflag'" },
+	{ LNX("'memoryPolicy':{'mode':'MPOL_BIND','nodes':'0','flags':["
+	      "'MPOL_F_RELATIVE_NODES','MPOL_F_STATIC_NODES']}"),
+	  "config.json: .linux.memoryPolicy.flags: MPOL_F_RELATIVE_NODES and MPOL_F_STATIC_NODES "
+	  "exclude each other, got ['MPOL_F_RELATIVE_NODES','MPOL_F_STATIC_NODES']" },
+	{ LNX("'memoryPolicy':{'mode':'MPOL_BIND'}"),
+	  "config.json: .linux.memoryPolicy.nodes: mode MPOL_BIND needs at least one node" },
+	{ LNX("'memoryPolicy':{'mode':'MPOL_INTERLEAVE','nodes':' , '}"),
+	  "config.json: .linux.memoryPolicy.nodes: mode MPOL_INTERLEAVE needs at least one node, "
+	  "got ' , '" },
+	{ LNX("'memoryPolicy':{'mode':'MPOL_DEFAULT','nodes':'0-7'}"),
+	  "config.json: .linux.memoryPolicy.nodes: mode MPOL_DEFAULT takes no nodes (8 given), got "
+	  "'0-7'" },
+	{ LNX("'memoryPolicy':{'mode':'MPOL_LOCAL','nodes':'1'}"),
+	  "config.json: .linux.memoryPolicy.nodes: mode MPOL_LOCAL takes no nodes (1 given), got "
+	  "'1'" },
+	{ LNX("'memoryPolicy':{'mode':'MPOL_BIND','nodes':'0-x'}"),
+	  "config.json: .linux.memoryPolicy.nodes: expected a node list such as \'0-3,7\' (bad "
+	  "element \'0-x\'), got '0-x'" },
+	{ LNX("'memoryPolicy':{'mode':'MPOL_BIND','nodes':'0;1'}"),
+	  "config.json: .linux.memoryPolicy.nodes: expected a node list such as \'0-3,7\' (bad "
+	  "element \'0;1\'), got '0;1'" },
+	{ LNX("'memoryPolicy':{'mode':'MPOL_BIND','nodes':'-1'}"),
+	  "config.json: .linux.memoryPolicy.nodes: expected a node list such as \'0-3,7\' (bad "
+	  "element \'-1\'), got '-1'" },
+	{ LNX("'memoryPolicy':{'mode':'MPOL_BIND','nodes':'3-1'}"),
+	  "config.json: .linux.memoryPolicy.nodes: range \'3-1\' ends before it starts, got "
+	  "'3-1'" },
+	{ LNX("'memoryPolicy':{'mode':'MPOL_BIND','nodes':'0,1024'}"),
+	  "config.json: .linux.memoryPolicy.nodes: node 1024 is above the maximum 1023, got "
+	  "'0,1024'" },
+	{ LNX("'memoryPolicy':{'mode':'MPOL_BIND','nodes':0}"),
+	  "config.json: .linux.memoryPolicy.nodes: expected a string, got 0" },
 	/* resources */
 	{ RES("'devices':[{'access':'rwm'}]"),
 	  "config.json: .linux.resources.devices[0].allow: missing required field" },

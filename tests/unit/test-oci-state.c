@@ -101,6 +101,16 @@ static void test_features(void)
 		  "\"mountExtensions\": {\n            \"idmap\": {\n                \"enabled\": "
 		  "false\n            }\n        }") != NULL,
 	   "features: mountExtensions.idmap");
+	ok(strstr(j, "\"intelRdt\": {\n            \"enabled\": false,\n            \"schemata\": "
+		     "false,\n            \"monitoring\": false\n        }") != NULL,
+	   "features: intelRdt enabled, schemata, monitoring");
+	ok(strstr(j, "\"memoryPolicy\": {\n            \"modes\": [\n                "
+		     "\"MPOL_BIND\",") &&
+		   strstr(j,
+			  "\"MPOL_WEIGHTED_INTERLEAVE\"\n            ],\n            \"flags\": [\n"
+			  "                \"MPOL_F_NUMA_BALANCING\",\n                "
+			  "\"MPOL_F_RELATIVE_NODES\",\n                \"MPOL_F_STATIC_NODES\"\n"),
+	   "features: memoryPolicy modes and flags, sorted");
 	const char *a1 = strstr(j, "io.github.seccomp"), *a2 = strstr(j, "org.example.z");
 	ok(a1 && a2 && a1 < a2, "features: annotations sorted by key");
 
@@ -111,8 +121,9 @@ static void test_features(void)
 	ok(ns && ns->u.array.len == 8, "features: eight namespaces incl. time");
 	const char *p_keys[] = { "linux", NULL };
 	yajl_val lx = t ? yajl_tree_get(t, p_keys, yajl_t_object) : NULL;
-	const char *want[] = { "namespaces", "capabilities", "cgroup",	 "seccomp",
-			       "apparmor",   "selinux",	     "intelRdt", "mountExtensions" };
+	const char *want[] = { "namespaces", "capabilities", "cgroup",
+			       "seccomp",    "apparmor",     "selinux",
+			       "intelRdt",   "memoryPolicy", "mountExtensions" };
 	bool order = lx && lx->u.object.len == ARRAY_SIZE(want);
 	for (size_t i = 0; order && i < ARRAY_SIZE(want); i++)
 		order = strcmp(lx->u.object.keys[i], want[i]) == 0;

@@ -361,6 +361,8 @@ int cleat_process_confine(const struct oci_process *p, const struct oci_config *
 	const struct oci_linux *l = c ? c->linux_ : NULL;
 	if (cleat_personality_apply(l ? l->personality : NULL, err) < 0)
 		return -1;
+	if (cleat_mempolicy_apply(l ? l->memory_policy : NULL, err) < 0)
+		return -1;
 	if (cleat_sched_apply(p, err) < 0)
 		return -1;
 	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while the

@@ -3,7 +3,7 @@
  *
  * Order used by linux/init.c and exec:
  *   cleat_caps_validate()          at config load, rejects unknown names
- *   cleat_personality_apply(), cleat_sched_apply()
+ *   cleat_personality_apply(), cleat_mempolicy_apply(), cleat_sched_apply()
  *   cleat_caps_drop_bounding()     before the uid switch (PR_CAPBSET_DROP, keepcaps)
  *   cleat_lsm_set_exec_label()     apparmor profile / selinux label for the next execve
  *   ... setgroups/setresgid/setresuid ...
@@ -33,6 +33,8 @@ int cleat_seccomp_send_listener(const struct oci_seccomp *s, int notify_fd, cons
 int cleat_lsm_set_exec_label(const char *apparmor_profile, const char *selinux_label,
 			     cleat_error_t *err);
 int cleat_personality_apply(const struct oci_personality *p, cleat_error_t *err);
+/* linux.memoryPolicy (no-op when absent) */
+int cleat_mempolicy_apply(const struct oci_memory_policy *mp, cleat_error_t *err);
 /* scheduler, ioPriority, execCPUAffinity.final (the caller is in its cgroup;
  * `initial` is set by the parent before the move, see sched.h) */
 int cleat_sched_apply(const struct oci_process *p, cleat_error_t *err);

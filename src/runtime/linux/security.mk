@@ -5,6 +5,7 @@ libcleat_a_SOURCES += \
 	%reldir%/lsm.c %reldir%/lsm.h \
 	%reldir%/sched.c %reldir%/sched.h \
 	%reldir%/personality.c %reldir%/personality.h \
+	%reldir%/mempolicy.c %reldir%/resctrl.c %reldir%/resctrl.h \
 	%reldir%/selfexe.c %reldir%/selfexe.h \
 	%reldir%/hooks.c %reldir%/hooks.h \
 	%reldir%/json_gen.c %reldir%/json_gen.h
