@@ -269,9 +269,23 @@ static int send_go(struct create_run *r, cleat_error_t *err)
 	return -1;
 }
 
+static int record_cgroup(struct create_run *r, cleat_error_t *err)
+{
+	free(r->c->cgroup_str);
+	r->c->cgroup_str = cleat_cgroup_to_string(r->c->cgroup);
+	return cleat_state_save(r->c, err);
+}
+
 /* cgroupfs: made before the spawn, the helper joins it by itself (no
  * grace period, see cgroups.h); systemd: the scope is started with the
- * helper's pid after the spawn. */
+ * helper's pid after the spawn.
+ *
+ * The cgroup is recorded in state.json before its first directory is made,
+ * and again once made: a create killed at any point leaves either no
+ * state.json (nothing made yet but the state directory and a helper outside
+ * any cgroup, which dies with us: PR_SET_PDEATHSIG, and EOF on its sync
+ * socket) or one that names every directory it may have made.  `delete`
+ * then kills whatever is in them and removes those that exist. */
 static int setup_cgroup(struct create_run *r, pid_t pid, cleat_error_t *err)
 {
 	const struct oci_config *cfg = r->c->config;
@@ -283,16 +297,15 @@ static int setup_cgroup(struct create_run *r, pid_t pid, cleat_error_t *err)
 		.resources = cfg->linux_ ? cfg->linux_->resources : NULL,
 		.config = cfg,
 	};
-	if (cleat_cgroup_create(&co, pid, &r->c->cgroup, err) < 0)
+	if (cleat_cgroup_plan(&co, &r->c->cgroup, err) < 0 || record_cgroup(r, err) < 0 ||
+	    cleat_cgroup_make(r->c->cgroup, &co, pid, err) < 0)
 		return -1;
 	/* Only to clone a user-namespaced helper into the cgroup2 directory. */
 	if (pid == 0 && wants_userns(r) &&
 	    cleat_cgroup_join_open(r->c->cgroup, true, &r->cg_join, err) < 0)
 		return -1;
-	r->c->cgroup_str = cleat_cgroup_to_string(r->c->cgroup);
-	/* Recorded now so that `delete` can remove the cgroup even if this
-	 * create is killed before it finishes. */
-	return cleat_state_save(r->c, err);
+	/* What making it learned: the controllers of each directory. */
+	return record_cgroup(r, err);
 }
 
 static int handle_console(struct create_run *r, int master, cleat_error_t *err)
@@ -381,6 +394,17 @@ static int sync_loop(struct create_run *r, cleat_error_t *err)
 	}
 }
 
+/* Killed (SIGKILL) at any point, create leaves only what `delete --force` finds
+ * and removes, in this order:
+ *  1. the helper: in no cgroup, it dies with us (PR_SET_PDEATHSIG, checked
+ *     against a parent already gone; and EOF on its sync socket);
+ *  2. the state directory (make_state): mkdir, then its lock, config.json,
+ *     exec.fifo; without state.json it is a stopped container's, removed whole;
+ *  3. state.json naming the cgroup's directories, then the directories
+ *     (setup_cgroup); delete kills what is in them and removes those that exist;
+ *  4. GO: only now does the helper join the cgroup and clone the init into it,
+ *     so any process that can outlive us is in a cgroup that state.json names;
+ *  5. state.json with the init's pid. */
 static int create_steps(struct create_run *r, struct cleat_created *out, cleat_error_t *err)
 {
 	if (cleat_container_validate_id(r->o->id, err) < 0)

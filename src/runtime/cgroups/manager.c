@@ -65,14 +65,24 @@ static int apply(struct cleat_cgroup *cg, const struct oci_resources *r, const s
 	return 0;
 }
 
-static int setup_dirs(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o,
+/* Where the container's directory is in each hierarchy: the cgroupfs path
+ * (path.c), or the systemd scope's, which systemd makes at the same path in
+ * every hierarchy.  Nothing is made yet. */
+static int place_dirs(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o,
 		      cleat_error_t *err)
 {
+	if (cg->systemd) {
+		_cleanup_free_ char *slice = NULL;
+		if (cg_systemd_slice_path(cg->slice, &slice, err) < 0)
+			return -1;
+		free(cg->path);
+		cg->path = xasprintf("%s/%s", strcmp(slice, "/") == 0 ? "" : slice, cg->unit);
+	}
 	for (size_t i = 0; i < cg->n_h; i++) {
 		struct cg_hier *h = &cg->h[i];
 		_cleanup_free_ char *path = NULL;
+		free(h->dir);
 		if (cg->systemd) {
-			/* systemd made the scope in every hierarchy at the same path. */
 			h->dir = xasprintf("%s%s", h->mountpoint, cg->path);
 		} else {
 			h->dir = cg_hier_dir(h, o, &path);
@@ -82,6 +92,14 @@ static int setup_dirs(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o
 		if (strchr(h->dir, '\n') || strchr(h->dir, '\t'))
 			return cleat_error_msg(err, "cgroup path \"%s\" contains a newline or tab",
 					       h->dir);
+	}
+	return 0;
+}
+
+static int make_dirs(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o, cleat_error_t *err)
+{
+	for (size_t i = 0; i < cg->n_h; i++) {
+		struct cg_hier *h = &cg->h[i];
 		if (cg_mkdir(h->dir, &h->created, err) < 0) {
 			int e = (*err)->errnum;
 			if ((o->rootless && (e == EACCES || e == EPERM || e == EROFS)) ||
@@ -118,8 +136,8 @@ static int setup_dirs(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o
 	return 0;
 }
 
-int cleat_cgroup_create(const struct cleat_cgroup_opts *o, pid_t pid, struct cleat_cgroup **out,
-			cleat_error_t *err)
+int cleat_cgroup_plan(const struct cleat_cgroup_opts *o, struct cleat_cgroup **out,
+		      cleat_error_t *err)
 {
 	_cleanup_cgroup_ struct cleat_cgroup *cg = xmalloc0(sizeof *cg);
 	if (cg_hiers_load(&cg->h, &cg->n_h, &cg->mode, err) < 0)
@@ -127,18 +145,25 @@ int cleat_cgroup_create(const struct cleat_cgroup_opts *o, pid_t pid, struct cle
 	cg->systemd = o->systemd;
 	if (o->systemd && cg_systemd_parse(o->cgroups_path, o->id, &cg->slice, &cg->unit, err) < 0)
 		return -1;
-	if (cg_precheck(cg, o, err) < 0)
+	if (place_dirs(cg, o, err) < 0 || cg_precheck(cg, err) < 0)
 		return -1;
+	*out = TAKE_PTR(cg);
+	return 0;
+}
+
+int cleat_cgroup_make(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o, pid_t pid,
+		      cleat_error_t *err)
+{
+	/* systemd makes the scope's directories (place_dirs() named them). */
 	if (o->systemd && cg_systemd_start(cg, o, pid, err) < 0)
 		return -1;
-	if (setup_dirs(cg, o, err) < 0 || apply(cg, o->resources, o->config, false, err) < 0 ||
+	if (make_dirs(cg, o, err) < 0 || apply(cg, o->resources, o->config, false, err) < 0 ||
 	    (pid > 0 && cleat_cgroup_enter(cg, pid, err) < 0)) {
 		_cleanup_error_ cleat_error_t e2 = NULL;
 		if (cleat_cgroup_destroy(cg, &e2) < 0)
 			cleat_debug("cleanup after a failed cgroup setup: %s", e2->msg);
 		return -1;
 	}
-	*out = TAKE_PTR(cg);
 	return 0;
 }
 

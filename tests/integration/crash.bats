@@ -1,0 +1,108 @@
+#!/usr/bin/env bats
+# A create that dies or fails half-way: `cleat create` killed with SIGKILL at any moment
+# must leave nothing that `delete --force` cannot find and remove; an init that dies
+# during setup (the OOM killer, a signal) is named in create's error, and nothing is left.
+#
+# Every container here gets linux.cgroupsPath /$CG_PARENT/<id>, so that whatever create
+# made in any hierarchy (each cgroup v1 controller, a hybrid host's unified cgroup2 mount,
+# a pure cgroup2 host) is a directory below $CG_PARENT in that hierarchy.
+
+load helpers
+
+setup() {
+	require_root
+	require_binary "$CLEAT"
+	setup_bundle sleep 100
+	CG_PARENT=cleat-crash-$$-$RANDOM
+	# Set in the environment of the create commands only: the helper and the init
+	# carry it until the init execs the container's process.
+	MARK=CLEAT_CRASH_MARK=$CG_PARENT
+}
+
+teardown() {
+	local p mp
+	# Processes of ours that escaped: marked, or rooted in the bundle.
+	for p in $(marked_pids); do kill -KILL "$p" 2>/dev/null || true; done
+	teardown_bundle
+	for mp in $(cgroup_mounts); do
+		[ -d "$mp/$CG_PARENT" ] || continue
+		for p in $(find "$mp/$CG_PARENT" -name cgroup.procs -exec cat {} + 2>/dev/null); do
+			kill -KILL "$p" 2>/dev/null || true
+		done
+		find "$mp/$CG_PARENT" -depth -type d -exec rmdir {} + 2>/dev/null || true
+	done
+}
+
+# cgroup_mounts: the mount point of every cgroup v1 hierarchy and cgroup2 mount.
+cgroup_mounts() {
+	awk '{ for (i = 7; $i != "-"; i++); if ($(i + 1) == "cgroup" || $(i + 1) == "cgroup2") print $5 }' \
+		/proc/self/mountinfo
+}
+
+# marked_pids: processes carrying $MARK in their environment, or whose root or cwd is
+# in the bundle's rootfs.
+marked_pids() {
+	{
+		grep -lsz -- "^$MARK\$" /proc/[0-9]*/environ | cut -d/ -f3
+		find /proc -mindepth 2 -maxdepth 2 \( -name cwd -o -name root \) \
+			-lname "$BUNDLE/rootfs*" 2>/dev/null | cut -d/ -f3
+	} | sort -u
+}
+
+# leftovers ID: print what is left of container ID (nothing when all is gone): its
+# cgroup directories (any below $CG_PARENT with ID unset), mounts, processes, state dir.
+leftovers() {
+	local id=$1 mp d i pids
+	for mp in $(cgroup_mounts); do
+		[ -d "$mp/$CG_PARENT" ] || continue
+		for d in $(find "$mp/$CG_PARENT" -mindepth 1 -type d ${id:+-name "$id"}); do
+			echo "cgroup $d: $(cat "$d/cgroup.procs" 2>/dev/null | tr '\n' ' ')"
+		done
+	done
+	grep -F -e "$BUNDLE" ${id:+-e "$id"} /proc/self/mountinfo | sed 's/^/mount /'
+	[ -n "$id" ] && [ -e "$ROOT/$id" ] && echo "state dir $ROOT/$id: $(ls -A "$ROOT/$id" | tr '\n' ' ')"
+	# A helper killed with its parent may take a moment to go: only those that stay count.
+	for ((i = 0; i < 20; i++)); do
+		pids=$(marked_pids)
+		[ -z "$pids" ] && break
+		sleep 0.05
+	done
+	for p in $pids; do
+		echo "process $p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
+	done
+	return 0
+}
+
+# cgroup_path_for ID: give container ID a cgroupsPath below $CG_PARENT.
+cgroup_path_for() {
+	update_config '.linux.cgroupsPath = $p' --arg p "/$CG_PARENT/$1"
+}
+
+@test "crash: SIGKILL of create at 0.25 to 10 ms: delete --force leaves no cgroup, mount, process or state dir" {
+	local killer=$BATS_FILE_TMPDIR/kill-after
+	cc -O2 -Wall -Wextra -o "$killer" "$HELPERS_SRC/kill-after.c"
+	local n=${CLEAT_CRASH_ITERATIONS:-100} i us id killed=0 bad=0 left
+	for ((i = 0; i < n; i++)); do
+		us=$((250 + (10000 - 250) * i / (n - 1)))
+		id=crash-$$-$i
+		cgroup_path_for "$id"
+		"$killer" "$us" env "$MARK" "$CLEAT" --root "$ROOT" create -b "$BUNDLE" "$id" \
+			>/dev/null 2>&1 </dev/null && killed=$((killed + 1))
+		run cleat delete --force "$id"
+		[ "$status" -eq 0 ] || { echo "delete --force $id (killed at ${us}us): $output"; bad=$((bad + 1)); }
+		left=$(leftovers "$id")
+		if [ -n "$left" ]; then
+			echo "killed at ${us}us, left after delete --force:"
+			echo "$left"
+			bad=$((bad + 1))
+		fi
+	done
+	echo "$killed of $n creates were killed before they finished"
+	left=$(leftovers "")
+	[ -z "$left" ] || { echo "left at the end:"; echo "$left"; bad=$((bad + 1)); }
+	run ls -A "$ROOT"
+	[ -z "$output" ] || { echo "state dirs left at the end: $output"; bad=$((bad + 1)); }
+	# The kill must land during create most of the time, or this tests nothing.
+	[ "$killed" -ge $((n / 2)) ]
+	[ "$bad" -eq 0 ]
+}
