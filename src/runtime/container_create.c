@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -340,15 +342,70 @@ static int handle_seccomp(struct create_run *r, int fd, cleat_error_t *err)
 	return cleat_sync_serve_seccomp_fd(r->sync_parent, l ? l->seccomp : NULL, fd, state, 0, err);
 }
 
+/* Reap pid if it exits within about a second; false when it did not. */
+static bool reap_soon(pid_t pid, int *status)
+{
+	for (int i = 0; i < 1000; i++) {
+		pid_t w = waitpid(pid, status, WNOHANG);
+		if (w == pid)
+			return true;
+		if (w < 0 && errno != EINTR)
+			return false;
+		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
+	}
+	return false;
+}
+
+/* The sync socket closed before READY: the helper, and the init once announced,
+ * exited (both hold it until then) or are about to.  Say how the one that failed
+ * ended; a SIGKILL while the cgroup counts OOM kills was the OOM killer. */
+static int init_gone_error(struct create_run *r, cleat_error_t *err)
+{
+	int st = 0;
+	bool known = false;
+	if (r->helper > 0 && reap_soon(r->helper, &st)) {
+		r->helper = 0;
+		known = !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	if (!known && r->init > 0 && reap_soon(r->init, &st)) {
+		r->init = 0;
+		known = true;
+	}
+	bool killed = known && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
+	if (killed && r->c->cgroup && cleat_cgroup_oom_kills(r->c->cgroup) > 0) {
+		const struct oci_linux *l = r->c->config->linux_;
+		const struct oci_resources *res = l ? l->resources : NULL;
+		_cleanup_free_ char *limit =
+			res && res->has_memory && res->memory.has_limit
+				? xasprintf(
+					  "the memory limit (linux.resources.memory.limit = %lld)",
+					  (long long) res->memory.limit)
+				: xstrdup("the memory limits");
+		return cleat_error_msg(err,
+				       "container init was killed by the OOM killer during setup: "
+				       "%s could be too low",
+				       limit);
+	}
+	if (known && WIFSIGNALED(st))
+		return cleat_error_msg(
+			err, "container init was killed by signal %d (%s) before it was ready",
+			WTERMSIG(st), strsignal(WTERMSIG(st)));
+	if (known && WIFEXITED(st))
+		return cleat_error_msg(err,
+				       "container init exited with status %d before it was ready",
+				       WEXITSTATUS(st));
+	return cleat_error_msg(err, "container init exited before it was ready");
+}
+
 /* Serve the helper and the init until the init is parked on exec.fifo. */
-static int sync_loop(struct create_run *r, cleat_error_t *err)
+static int serve(struct create_run *r, cleat_error_t *err)
 {
 	for (;;) {
 		_cleanup_sync_msg_ struct cleat_sync_msg *m = NULL;
 		if (cleat_sync_recv(r->sync_parent, &m, err) < 0)
 			return -1;
 		if (m == NULL)
-			return cleat_error_msg(err, "container init exited before it was ready");
+			return init_gone_error(r, err);
 		int logged = cleat_sync_log(m, err);
 		if (logged < 0)
 			return -1;
@@ -392,6 +449,21 @@ static int sync_loop(struct create_run *r, cleat_error_t *err)
 			return cleat_error_errno(err, EPROTO, "sync: unexpected message %u", m->type);
 		}
 	}
+}
+
+static int sync_loop(struct create_run *r, cleat_error_t *err)
+{
+	if (serve(r, err) == 0)
+		return 0;
+	/* A message we sent (after a prestart hook, say) found nobody at the other end:
+	 * that is the init's exit too, not a sync error. */
+	struct pollfd p = { r->sync_parent, POLLIN, 0 };
+	if (*err && ((*err)->errnum == EPIPE || (*err)->errnum == ECONNRESET) &&
+	    poll(&p, 1, 0) == 1 && (p.revents & POLLHUP)) {
+		cleat_error_free(err);
+		return init_gone_error(r, err);
+	}
+	return -1;
 }
 
 /* Killed (SIGKILL) at any point, create leaves only what `delete --force` finds

@@ -106,3 +106,39 @@ cgroup_path_for() {
 	[ "$killed" -ge $((n / 2)) ]
 	[ "$bad" -eq 0 ]
 }
+
+memory_controller() {
+	[ -d /sys/fs/cgroup/memory ] && return 0
+	local mp
+	for mp in $(cgroup_mounts); do
+		grep -qw memory "$mp/cgroup.controllers" 2>/dev/null && return 0
+	done
+	return 1
+}
+
+@test "crash: an init killed by the OOM killer during setup names the OOM killer and the limit; nothing is left" {
+	memory_controller || skip "no memory cgroup controller"
+	local id
+	id=$(container_id)
+	cgroup_path_for "$id"
+	update_config '.linux.resources.memory = {"limit": 131072}'
+	run -1 env "$MARK" "$CLEAT" --root "$ROOT" create "$id"
+	assert_output --partial "killed by the OOM killer during setup"
+	assert_output --partial "linux.resources.memory.limit = 131072"
+	run leftovers "$id"
+	assert_output ""
+}
+
+@test "crash: an init killed by a signal during setup names the signal; nothing is left" {
+	skip_unless_cmd jq
+	local id
+	id=$(container_id)
+	cgroup_path_for "$id"
+	# A prestart hook runs while the init waits for it; its stdin names the init's pid.
+	update_config '.hooks.prestart = [{"path": "/bin/sh", "args": ["sh", "-c", "kill -KILL $(jq .pid)"]}]'
+	run -1 env "$MARK" "$CLEAT" --root "$ROOT" create "$id"
+	assert_output --partial "container init was killed by signal 9"
+	assert_output --partial "before it was ready"
+	run leftovers "$id"
+	assert_output ""
+}

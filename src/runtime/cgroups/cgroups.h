@@ -92,6 +92,9 @@ int cleat_cgroup_is_frozen(struct cleat_cgroup *cg, bool *frozen, cleat_error_t 
 /* pids in the cgroup (recursive); *pids malloc'd. */
 int cleat_cgroup_pids(struct cleat_cgroup *cg, pid_t **pids, size_t *n, cleat_error_t *err);
 int cleat_cgroup_kill_all(struct cleat_cgroup *cg, int signo, cleat_error_t *err);
+/* How many processes the OOM killer killed in the cgroup (v1 memory.oom_control,
+ * v2 memory.events oom_kill); 0 without a memory controller or when unreadable. */
+unsigned long long cleat_cgroup_oom_kills(struct cleat_cgroup *cg);
 /* Kill what is left, remove the cgroup (and systemd unit).  Directories that do
  * not exist (a plan never made, or made in part) are no error. */
 int cleat_cgroup_destroy(struct cleat_cgroup *cg, cleat_error_t *err);

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -369,6 +370,21 @@ int cleat_cgroup_kill_all(struct cleat_cgroup *cg, int signo, cleat_error_t *err
 		cleat_cgroup_freeze(cg, false, &e);
 	}
 	return rc;
+}
+
+unsigned long long cleat_cgroup_oom_kills(struct cleat_cgroup *cg)
+{
+	struct cg_hier *h = cg_find(cg, "memory");
+	_cleanup_free_ char *s = NULL;
+	_cleanup_error_ cleat_error_t e = NULL;
+	if (!h || !h->dir ||
+	    cg_read(h->dir, h->v2 ? "memory.events" : "memory.oom_control", &s, &e) < 0)
+		return 0;
+	/* A "key value" line in both. */
+	for (char *l = s; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (str_has_prefix(l, "oom_kill "))
+			return strtoull(l + 9, NULL, 10);
+	return 0;
 }
 
 static int rmdir_tree(const char *dir, cleat_error_t *err)
