@@ -81,9 +81,27 @@ cgroup_path_for() {
 @test "crash: SIGKILL of create at 0.25 to 10 ms: delete --force leaves no cgroup, mount, process or state dir" {
 	local killer=$BATS_FILE_TMPDIR/kill-after
 	cc -O2 -Wall -Wextra -o "$killer" "$HELPERS_SRC/kill-after.c"
-	local n=${CLEAT_CRASH_ITERATIONS:-100} i us id killed=0 bad=0 left
+	# 100 kills spread over 0.25 to 10 ms: the step that leaked on a create without
+	# its cgroup recorded first (the mkdirs until the state save) is under 1 ms long
+	# and was hit 1 to 14 times per 100.  Where a whole create takes longer than
+	# 10 ms (a loaded machine), 20 more up to its duration reach the later steps.
+	local n=${CLEAT_CRASH_ITERATIONS:-100} i us id killed=0 bad=0 left t0 t1 dur
+	local -a delays=()
 	for ((i = 0; i < n; i++)); do
-		us=$((250 + (10000 - 250) * i / (n - 1)))
+		delays+=($((250 + (10000 - 250) * i / (n - 1))))
+	done
+	id=crash-$$-timed
+	cgroup_path_for "$id"
+	t0=$(date +%s%N)
+	cleat create "$id"
+	t1=$(date +%s%N)
+	cleat delete --force "$id"
+	dur=$(((t1 - t0) / 1000))
+	for ((i = 1; dur > 10000 && i <= 20; i++)); do
+		delays+=($((10000 + (dur - 10000) * i / 20)))
+	done
+	for ((i = 0; i < ${#delays[@]}; i++)); do
+		us=${delays[i]}
 		id=crash-$$-$i
 		cgroup_path_for "$id"
 		"$killer" "$us" env "$MARK" "$CLEAT" --root "$ROOT" create -b "$BUNDLE" "$id" \
@@ -97,7 +115,7 @@ cgroup_path_for() {
 			bad=$((bad + 1))
 		fi
 	done
-	echo "$killed of $n creates were killed before they finished"
+	echo "$killed of ${#delays[@]} creates (one takes ${dur}us) were killed before they finished"
 	left=$(leftovers "")
 	[ -z "$left" ] || { echo "left at the end:"; echo "$left"; bad=$((bad + 1)); }
 	run ls -A "$ROOT"
@@ -116,29 +134,32 @@ memory_controller() {
 	return 1
 }
 
-@test "crash: an init killed by the OOM killer during setup names the OOM killer and the limit; nothing is left" {
-	memory_controller || skip "no memory cgroup controller"
-	local id
+# create_fails_saying 'JQ FILTER' TEXT...: with the config changed by the filter, create
+# fails, its error contains each TEXT, and nothing of the container is left.
+create_fails_saying() {
+	local id t
 	id=$(container_id)
 	cgroup_path_for "$id"
-	update_config '.linux.resources.memory = {"limit": 131072}'
+	update_config "$1"
+	shift
 	run -1 env "$MARK" "$CLEAT" --root "$ROOT" create "$id"
-	assert_output --partial "killed by the OOM killer during setup"
-	assert_output --partial "linux.resources.memory.limit = 131072"
+	for t in "$@"; do
+		assert_output --partial "$t"
+	done
 	run leftovers "$id"
 	assert_output ""
 }
 
+@test "crash: an init killed by the OOM killer during setup names the OOM killer and the limit; nothing is left" {
+	memory_controller || skip "no memory cgroup controller"
+	create_fails_saying '.linux.resources.memory = {"limit": 131072}' \
+		"killed by the OOM killer during setup" "linux.resources.memory.limit = 131072"
+}
+
 @test "crash: an init killed by a signal during setup names the signal; nothing is left" {
 	skip_unless_cmd jq
-	local id
-	id=$(container_id)
-	cgroup_path_for "$id"
 	# A prestart hook runs while the init waits for it; its stdin names the init's pid.
-	update_config '.hooks.prestart = [{"path": "/bin/sh", "args": ["sh", "-c", "kill -KILL $(jq .pid)"]}]'
-	run -1 env "$MARK" "$CLEAT" --root "$ROOT" create "$id"
-	assert_output --partial "container init was killed by signal 9"
-	assert_output --partial "before it was ready"
-	run leftovers "$id"
-	assert_output ""
+	create_fails_saying \
+		'.hooks.prestart = [{"path": "/bin/sh", "args": ["sh", "-c", "kill -KILL $(jq .pid)"]}]' \
+		"container init was killed by signal 9" "before it was ready"
 }
