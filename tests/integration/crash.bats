@@ -22,7 +22,7 @@ setup() {
 teardown() {
 	local p mp
 	# Processes of ours that escaped: marked, or rooted in the bundle.
-	for p in $(marked_pids); do kill -KILL "$p" 2>/dev/null || true; done
+	for p in $(marked_pids) ${SLEEPER:-}; do kill -KILL "$p" 2>/dev/null || true; done
 	teardown_bundle
 	for mp in $(cgroup_mounts); do
 		[ -d "$mp/$CG_PARENT" ] || continue
@@ -162,4 +162,23 @@ create_fails_saying() {
 	create_fails_saying \
 		'.hooks.prestart = [{"path": "/bin/sh", "args": ["sh", "-c", "kill -KILL $(jq .pid)"]}]' \
 		"container init was killed by signal 9" "before it was ready"
+}
+
+@test "crash: delete --force kills a process found in only some of the container's hierarchies" {
+	# As a helper joining the hierarchies one by one is when its create is killed.
+	local id mp
+	mp=$(awk '{ for (i = 7; $i != "-"; i++); if ($(i + 1) == "cgroup" && $NF !~ /pids/) print $5 }' \
+		/proc/self/mountinfo | tail -1)
+	[ -n "$mp" ] || skip "no cgroup v1 hierarchy without the pids controller"
+	id=$(container_id)
+	cgroup_path_for "$id"
+	cleat create "$id"
+	sleep 1000 &
+	SLEEPER=$!
+	echo "$SLEEPER" >"$mp/$CG_PARENT/$id/cgroup.procs"
+	run -0 cleat delete --force "$id"
+	run wait "$SLEEPER"
+	[ "$status" -eq 137 ]
+	run leftovers "$id"
+	assert_output ""
 }

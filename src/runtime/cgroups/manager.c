@@ -406,6 +406,14 @@ static int rmdir_tree(const char *dir, cleat_error_t *err)
 		if (rmdir_tree(sub, err) < 0)
 			return -1;
 	}
+	/* Processes here that the main hierarchy did not show (one that was joining
+	 * the hierarchies one by one when its create was killed): kill them too. */
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+	_cleanup_error_ cleat_error_t e = NULL;
+	if (cg_procs(dir, &pids, &n, &e) == 0)
+		for (size_t i = 0; i < n; i++)
+			kill(pids[i], SIGKILL);
 	return cg_rmdir_retry(dir, err);
 }
 
