@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -302,9 +304,23 @@ static int send_go(struct create_run *r, cleat_error_t *err)
 	return -1;
 }
 
+static int record_cgroup(struct create_run *r, cleat_error_t *err)
+{
+	free(r->c->cgroup_str);
+	r->c->cgroup_str = cleat_cgroup_to_string(r->c->cgroup);
+	return cleat_state_save(r->c, err);
+}
+
 /* cgroupfs: made before the spawn, the helper joins it by itself (no
  * grace period, see cgroups.h); systemd: the scope is started with the
- * helper's pid after the spawn. */
+ * helper's pid after the spawn.
+ *
+ * The cgroup is recorded in state.json before its first directory is made,
+ * and again once made: a create killed at any point leaves either no
+ * state.json (nothing made yet but the state directory and a helper outside
+ * any cgroup, which dies with us: PR_SET_PDEATHSIG, and EOF on its sync
+ * socket) or one that names every directory it may have made.  `delete`
+ * then kills whatever is in them and removes those that exist. */
 static int setup_cgroup(struct create_run *r, pid_t pid, cleat_error_t *err)
 {
 	const struct oci_config *cfg = r->c->config;
@@ -316,16 +332,15 @@ static int setup_cgroup(struct create_run *r, pid_t pid, cleat_error_t *err)
 		.resources = cfg->linux_ ? cfg->linux_->resources : NULL,
 		.config = cfg,
 	};
-	if (cleat_cgroup_create(&co, pid, &r->c->cgroup, err) < 0)
+	if (cleat_cgroup_plan(&co, &r->c->cgroup, err) < 0 || record_cgroup(r, err) < 0 ||
+	    cleat_cgroup_make(r->c->cgroup, &co, pid, err) < 0)
 		return -1;
 	/* Only to clone a user-namespaced helper into the cgroup2 directory. */
 	if (pid == 0 && wants_userns(r) &&
 	    cleat_cgroup_join_open(r->c->cgroup, true, &r->cg_join, err) < 0)
 		return -1;
-	r->c->cgroup_str = cleat_cgroup_to_string(r->c->cgroup);
-	/* Recorded now so that `delete` can remove the cgroup even if this
-	 * create is killed before it finishes. */
-	return cleat_state_save(r->c, err);
+	/* What making it learned: the controllers of each directory. */
+	return record_cgroup(r, err);
 }
 
 static int handle_console(struct create_run *r, int master, cleat_error_t *err)
@@ -360,15 +375,70 @@ static int handle_seccomp(struct create_run *r, int fd, cleat_error_t *err)
 	return cleat_sync_serve_seccomp_fd(r->sync_parent, l ? l->seccomp : NULL, fd, state, 0, err);
 }
 
+/* Reap pid if it exits within about a second; false when it did not. */
+static bool reap_soon(pid_t pid, int *status)
+{
+	for (int i = 0; i < 1000; i++) {
+		pid_t w = waitpid(pid, status, WNOHANG);
+		if (w == pid)
+			return true;
+		if (w < 0 && errno != EINTR)
+			return false;
+		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
+	}
+	return false;
+}
+
+/* The sync socket closed before READY: the helper, and the init once announced,
+ * exited (both hold it until then) or are about to.  Say how the one that failed
+ * ended; a SIGKILL while the cgroup counts OOM kills was the OOM killer. */
+static int init_gone_error(struct create_run *r, cleat_error_t *err)
+{
+	int st = 0;
+	bool known = false;
+	if (r->helper > 0 && reap_soon(r->helper, &st)) {
+		r->helper = 0;
+		known = !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	if (!known && r->init > 0 && reap_soon(r->init, &st)) {
+		r->init = 0;
+		known = true;
+	}
+	bool killed = known && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
+	if (killed && r->c->cgroup && cleat_cgroup_oom_kills(r->c->cgroup) > 0) {
+		const struct oci_linux *l = r->c->config->linux_;
+		const struct oci_resources *res = l ? l->resources : NULL;
+		_cleanup_free_ char *limit =
+			res && res->has_memory && res->memory.has_limit
+				? xasprintf(
+					  "the memory limit (linux.resources.memory.limit = %lld)",
+					  (long long) res->memory.limit)
+				: xstrdup("the memory limits");
+		return cleat_error_msg(err,
+				       "container init was killed by the OOM killer during setup: "
+				       "%s could be too low",
+				       limit);
+	}
+	if (known && WIFSIGNALED(st))
+		return cleat_error_msg(
+			err, "container init was killed by signal %d (%s) before it was ready",
+			WTERMSIG(st), strsignal(WTERMSIG(st)));
+	if (known && WIFEXITED(st))
+		return cleat_error_msg(err,
+				       "container init exited with status %d before it was ready",
+				       WEXITSTATUS(st));
+	return cleat_error_msg(err, "container init exited before it was ready");
+}
+
 /* Serve the helper and the init until the init is parked on exec.fifo. */
-static int sync_loop(struct create_run *r, cleat_error_t *err)
+static int serve(struct create_run *r, cleat_error_t *err)
 {
 	for (;;) {
 		_cleanup_sync_msg_ struct cleat_sync_msg *m = NULL;
 		if (cleat_sync_recv(r->sync_parent, &m, err) < 0)
 			return -1;
 		if (m == NULL)
-			return cleat_error_msg(err, "container init exited before it was ready");
+			return init_gone_error(r, err);
 		int logged = cleat_sync_log(m, err);
 		if (logged < 0)
 			return -1;
@@ -414,6 +484,32 @@ static int sync_loop(struct create_run *r, cleat_error_t *err)
 	}
 }
 
+static int sync_loop(struct create_run *r, cleat_error_t *err)
+{
+	if (serve(r, err) == 0)
+		return 0;
+	/* A message we sent (after a prestart hook, say) found nobody at the other end:
+	 * that is the init's exit too, not a sync error. */
+	struct pollfd p = { r->sync_parent, POLLIN, 0 };
+	if (*err && ((*err)->errnum == EPIPE || (*err)->errnum == ECONNRESET) &&
+	    poll(&p, 1, 0) == 1 && (p.revents & POLLHUP)) {
+		cleat_error_free(err);
+		return init_gone_error(r, err);
+	}
+	return -1;
+}
+
+/* Killed (SIGKILL) at any point, create leaves only what `delete --force` finds
+ * and removes, in this order:
+ *  1. the helper: in no cgroup, it dies with us (PR_SET_PDEATHSIG, checked
+ *     against a parent already gone; and EOF on its sync socket);
+ *  2. the state directory (make_state): mkdir, then its lock, config.json,
+ *     exec.fifo; without state.json it is a stopped container's, removed whole;
+ *  3. state.json naming the cgroup's directories, then the directories
+ *     (setup_cgroup); delete kills what is in them and removes those that exist;
+ *  4. GO: only now does the helper join the cgroup and clone the init into it,
+ *     so any process that can outlive us is in a cgroup that state.json names;
+ *  5. state.json with the init's pid. */
 static int create_steps(struct create_run *r, struct cleat_created *out, cleat_error_t *err)
 {
 	if (cleat_container_validate_id(r->o->id, err) < 0)

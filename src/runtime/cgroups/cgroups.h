@@ -29,9 +29,17 @@ struct cleat_cgroup_opts {
 
 enum cleat_cgroup_mode cleat_cgroup_detect(void);
 
-/* Create (or join) the cgroup, put pid in it, apply resources. */
-int cleat_cgroup_create(const struct cleat_cgroup_opts *o, pid_t pid, struct cleat_cgroup **out,
-			cleat_error_t *err);
+/* Two steps, so that the caller can record the cgroup before anything exists
+ * (cleat_cgroup_to_string() of a plan restores to the same directories, which
+ * cleat_cgroup_destroy() removes whether or not they were made yet):
+ * plan: resolve the directory in every hierarchy (and the systemd unit), check
+ * them; nothing is made.
+ * make: create (or join) them, put pid in (0: none), apply resources; on failure
+ * what was made is removed again. */
+int cleat_cgroup_plan(const struct cleat_cgroup_opts *o, struct cleat_cgroup **out,
+		      cleat_error_t *err);
+int cleat_cgroup_make(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o, pid_t pid,
+		      cleat_error_t *err);
 /* Serialize / restore the resolved cgroup (kept in the container state dir). */
 char *cleat_cgroup_to_string(const struct cleat_cgroup *cg);
 int cleat_cgroup_from_string(const char *s, struct cleat_cgroup **out, cleat_error_t *err);
@@ -84,7 +92,11 @@ int cleat_cgroup_is_frozen(struct cleat_cgroup *cg, bool *frozen, cleat_error_t 
 /* pids in the cgroup (recursive); *pids malloc'd. */
 int cleat_cgroup_pids(struct cleat_cgroup *cg, pid_t **pids, size_t *n, cleat_error_t *err);
 int cleat_cgroup_kill_all(struct cleat_cgroup *cg, int signo, cleat_error_t *err);
-/* Kill what is left, remove the cgroup (and systemd unit). */
+/* How many processes the OOM killer killed in the cgroup (v1 memory.oom_control,
+ * v2 memory.events oom_kill); 0 without a memory controller or when unreadable. */
+unsigned long long cleat_cgroup_oom_kills(struct cleat_cgroup *cg);
+/* Kill what is left, remove the cgroup (and systemd unit).  Directories that do
+ * not exist (a plan never made, or made in part) are no error. */
 int cleat_cgroup_destroy(struct cleat_cgroup *cg, cleat_error_t *err);
 /* runc's `events --stats` JSON "data" object for this cgroup.  Owned by caller. */
 int cleat_cgroup_stats_json(struct cleat_cgroup *cg, char **json, cleat_error_t *err);

@@ -48,9 +48,9 @@ struct cg_hier *cg_v2(struct cleat_cgroup *cg);
  * *path gets the cgroup path inside the hierarchy. */
 char *cg_hier_dir(const struct cg_hier *h, const struct cleat_cgroup_opts *o, char **path);
 
-/* precheck.c: before anything is made or joined: refuse a frozen cgroup,
- * warn about processes already in it. */
-int cg_precheck(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o, cleat_error_t *err);
+/* precheck.c: once the directories are placed (h->dir), before anything is made
+ * or joined: refuse a frozen cgroup, warn about processes already in it. */
+int cg_precheck(struct cleat_cgroup *cg, cleat_error_t *err);
 
 /* path.c */
 /* runc's CleanPath: lexical clean; a relative path can't climb above itself. */
@@ -158,6 +158,7 @@ int cg_v2_enable_controllers(const struct cg_hier *h, cleat_error_t *err);
 int cg_v1_cpuset_init(const struct cg_hier *h, cleat_error_t *err);
 
 /* systemd.c */
+/* Start the scope at cg->path (placed by cleat_cgroup_plan()) with pid in it. */
 int cg_systemd_start(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o, pid_t pid,
 		     cleat_error_t *err);
 int cg_systemd_update(struct cleat_cgroup *cg, const struct oci_resources *r, cleat_error_t *err);

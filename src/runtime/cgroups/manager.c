@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -65,14 +66,24 @@ static int apply(struct cleat_cgroup *cg, const struct oci_resources *r, const s
 	return 0;
 }
 
-static int setup_dirs(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o,
+/* Where the container's directory is in each hierarchy: the cgroupfs path
+ * (path.c), or the systemd scope's, which systemd makes at the same path in
+ * every hierarchy.  Nothing is made yet. */
+static int place_dirs(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o,
 		      cleat_error_t *err)
 {
+	if (cg->systemd) {
+		_cleanup_free_ char *slice = NULL;
+		if (cg_systemd_slice_path(cg->slice, &slice, err) < 0)
+			return -1;
+		free(cg->path);
+		cg->path = xasprintf("%s/%s", strcmp(slice, "/") == 0 ? "" : slice, cg->unit);
+	}
 	for (size_t i = 0; i < cg->n_h; i++) {
 		struct cg_hier *h = &cg->h[i];
 		_cleanup_free_ char *path = NULL;
+		free(h->dir);
 		if (cg->systemd) {
-			/* systemd made the scope in every hierarchy at the same path. */
 			h->dir = xasprintf("%s%s", h->mountpoint, cg->path);
 		} else {
 			h->dir = cg_hier_dir(h, o, &path);
@@ -82,6 +93,14 @@ static int setup_dirs(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o
 		if (strchr(h->dir, '\n') || strchr(h->dir, '\t'))
 			return cleat_error_msg(err, "cgroup path \"%s\" contains a newline or tab",
 					       h->dir);
+	}
+	return 0;
+}
+
+static int make_dirs(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o, cleat_error_t *err)
+{
+	for (size_t i = 0; i < cg->n_h; i++) {
+		struct cg_hier *h = &cg->h[i];
 		if (cg_mkdir(h->dir, &h->created, err) < 0) {
 			int e = (*err)->errnum;
 			if ((o->rootless && (e == EACCES || e == EPERM || e == EROFS)) ||
@@ -118,8 +137,8 @@ static int setup_dirs(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o
 	return 0;
 }
 
-int cleat_cgroup_create(const struct cleat_cgroup_opts *o, pid_t pid, struct cleat_cgroup **out,
-			cleat_error_t *err)
+int cleat_cgroup_plan(const struct cleat_cgroup_opts *o, struct cleat_cgroup **out,
+		      cleat_error_t *err)
 {
 	_cleanup_cgroup_ struct cleat_cgroup *cg = xmalloc0(sizeof *cg);
 	if (cg_hiers_load(&cg->h, &cg->n_h, &cg->mode, err) < 0)
@@ -127,18 +146,25 @@ int cleat_cgroup_create(const struct cleat_cgroup_opts *o, pid_t pid, struct cle
 	cg->systemd = o->systemd;
 	if (o->systemd && cg_systemd_parse(o->cgroups_path, o->id, &cg->slice, &cg->unit, err) < 0)
 		return -1;
-	if (cg_precheck(cg, o, err) < 0)
+	if (place_dirs(cg, o, err) < 0 || cg_precheck(cg, err) < 0)
 		return -1;
+	*out = TAKE_PTR(cg);
+	return 0;
+}
+
+int cleat_cgroup_make(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o, pid_t pid,
+		      cleat_error_t *err)
+{
+	/* systemd makes the scope's directories (place_dirs() named them). */
 	if (o->systemd && cg_systemd_start(cg, o, pid, err) < 0)
 		return -1;
-	if (setup_dirs(cg, o, err) < 0 || apply(cg, o->resources, o->config, false, err) < 0 ||
+	if (make_dirs(cg, o, err) < 0 || apply(cg, o->resources, o->config, false, err) < 0 ||
 	    (pid > 0 && cleat_cgroup_enter(cg, pid, err) < 0)) {
 		_cleanup_error_ cleat_error_t e2 = NULL;
 		if (cleat_cgroup_destroy(cg, &e2) < 0)
 			cleat_debug("cleanup after a failed cgroup setup: %s", e2->msg);
 		return -1;
 	}
-	*out = TAKE_PTR(cg);
 	return 0;
 }
 
@@ -346,6 +372,21 @@ int cleat_cgroup_kill_all(struct cleat_cgroup *cg, int signo, cleat_error_t *err
 	return rc;
 }
 
+unsigned long long cleat_cgroup_oom_kills(struct cleat_cgroup *cg)
+{
+	struct cg_hier *h = cg_find(cg, "memory");
+	_cleanup_free_ char *s = NULL;
+	_cleanup_error_ cleat_error_t e = NULL;
+	if (!h || !h->dir ||
+	    cg_read(h->dir, h->v2 ? "memory.events" : "memory.oom_control", &s, &e) < 0)
+		return 0;
+	/* A "key value" line in both. */
+	for (char *l = s; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (str_has_prefix(l, "oom_kill "))
+			return strtoull(l + 9, NULL, 10);
+	return 0;
+}
+
 static int rmdir_tree(const char *dir, cleat_error_t *err)
 {
 	/* Usually a leaf: one rmdir, no listing.  A cgroup with children (or with a
@@ -365,6 +406,14 @@ static int rmdir_tree(const char *dir, cleat_error_t *err)
 		if (rmdir_tree(sub, err) < 0)
 			return -1;
 	}
+	/* Processes here that the main hierarchy did not show (one that was joining
+	 * the hierarchies one by one when its create was killed): kill them too. */
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+	_cleanup_error_ cleat_error_t e = NULL;
+	if (cg_procs(dir, &pids, &n, &e) == 0)
+		for (size_t i = 0; i < n; i++)
+			kill(pids[i], SIGKILL);
 	return cg_rmdir_retry(dir, err);
 }
 

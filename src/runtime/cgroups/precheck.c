@@ -93,29 +93,19 @@ static bool counts_procs(const struct cleat_cgroup *cg, const struct cg_hier *h)
 	return false;
 }
 
-int cg_precheck(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o, cleat_error_t *err)
+int cg_precheck(struct cleat_cgroup *cg, cleat_error_t *err)
 {
-	_cleanup_free_ char *sd_path = NULL;
-	if (cg->systemd) {
-		_cleanup_free_ char *slice = NULL;
-		if (cg_systemd_slice_path(cg->slice, &slice, err) < 0)
-			return -1;
-		sd_path = xasprintf("%s/%s", strcmp(slice, "/") == 0 ? "" : slice, cg->unit);
-	}
 	for (size_t i = 0; i < cg->n_h; i++) {
 		const struct cg_hier *h = &cg->h[i];
-		_cleanup_free_ char *path = NULL;
-		_cleanup_free_ char *dir = sd_path ? xasprintf("%s%s", h->mountpoint, sd_path)
-						   : cg_hier_dir(h, o, &path);
-		if (counts_procs(cg, h) && access(dir, F_OK) == 0) {
-			size_t n = count_procs(dir);
+		if (counts_procs(cg, h) && access(h->dir, F_OK) == 0) {
+			size_t n = count_procs(h->dir);
 			if (n > 0)
 				cleat_warn("container's cgroup is not empty: %zu process(es) found",
 					   n);
 		}
-		if ((h->v2 || cg_hier_has(h, "freezer")) && frozen(h, dir))
+		if ((h->v2 || cg_hier_has(h, "freezer")) && frozen(h, h->dir))
 			return cleat_error_msg(
-				err, "container's cgroup unexpectedly frozen (\"%s\")", dir);
+				err, "container's cgroup unexpectedly frozen (\"%s\")", h->dir);
 	}
 	return 0;
 }

@@ -222,10 +222,6 @@ static int device_props(const struct cleat_cgroup_opts *o, struct cg_unit_prop *
 int cg_systemd_start(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o, pid_t pid,
 		     cleat_error_t *err)
 {
-	_cleanup_free_ char *slice_path = NULL;
-	if (cg_systemd_slice_path(cg->slice, &slice_path, err) < 0)
-		return -1;
-	cg->path = xasprintf("%s/%s", strcmp(slice_path, "/") == 0 ? "" : slice_path, cg->unit);
 	_cleanup_bus_ sd_bus *b = NULL;
 	if (bus_open(&b, err) < 0)
 		return -1;

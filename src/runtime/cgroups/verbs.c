@@ -205,10 +205,7 @@ static int oom_fd(struct cleat_cgroup *cg, uint64_t *last)
 			close(fd);
 			return -1;
 		}
-		_cleanup_free_ char *s = NULL;
-		_cleanup_error_ cleat_error_t e = NULL;
-		if (cg_read(h->dir, "memory.events", &s, &e) == 0 && strstr(s, "oom_kill "))
-			*last = strtoull(strstr(s, "oom_kill ") + 9, NULL, 10);
+		*last = cleat_cgroup_oom_kills(cg);
 		return fd;
 	}
 	_cleanup_free_ char *ctl = xasprintf("%s/memory.oom_control", h->dir);
@@ -236,11 +233,7 @@ static bool oom_happened(struct cleat_cgroup *cg, int fd, uint64_t *last)
 		return false;
 	if (!h->v2)
 		return true; /* the eventfd counter fired */
-	_cleanup_free_ char *s = NULL;
-	_cleanup_error_ cleat_error_t e = NULL;
-	if (cg_read(h->dir, "memory.events", &s, &e) < 0 || !strstr(s, "oom_kill "))
-		return false;
-	uint64_t now = strtoull(strstr(s, "oom_kill ") + 9, NULL, 10);
+	uint64_t now = cleat_cgroup_oom_kills(cg);
 	bool fired = now > *last;
 	*last = now;
 	return fired;

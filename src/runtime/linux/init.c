@@ -283,6 +283,7 @@ struct helper_child {
 	int sync_fd;
 	char **argv, **envp;
 	const char *layers, *name; /* the overlay seal (selfexe.h), layers NULL: none */
+	pid_t parent; /* `cleat create` */
 };
 
 /* Runs on its own stack in the parent's memory until the exec: no allocation, no
@@ -291,6 +292,10 @@ static int helper_child_exec(void *arg)
 {
 	const struct helper_child *h = arg;
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* Killed before the line above: no signal will come.  Until it joins the
+	 * cgroup nothing else can find us (container_create.c), so go now. */
+	if (getppid() != h->parent)
+		_exit(127);
 	const char *what = "keep the sync socket across exec";
 	int r = fcntl(h->sync_fd, F_SETFD, 0) < 0
 			? -errno
@@ -336,7 +341,7 @@ pid_t cleat_init_fork_helper(struct cleat_helper_exec *x, cleat_error_t *err)
 	envp[n + 2] = NULL;
 	const char *name = NULL;
 	_cleanup_free_ char *layers = cleat_selfexe_overlay_layers(x->state_root, &name);
-	*h = (struct helper_child){ sync_fd, argv, envp, layers, name };
+	*h = (struct helper_child){ sync_fd, argv, envp, layers, name, getpid() };
 	pid_t pid;
 	if (x->born_into || x->moved_by_pid) {
 		/* Into the cgroup2 directory with clone3 (user namespaces, see
