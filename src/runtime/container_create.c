@@ -299,8 +299,10 @@ static int handle_console(struct create_run *r, int master, cleat_error_t *err)
 {
 	if (r->console_sock >= 0)
 		return cleat_console_send(r->console_sock, master, err);
-	if (r->pty_master < 0)
+	if (r->pty_master < 0) {
 		r->pty_master = fcntl(master, F_DUPFD_CLOEXEC, 3);
+		cleat_terminal_clear_onlcr(master);
+	}
 	return 0;
 }
 

@@ -107,6 +107,7 @@ static int spawn(struct exec_run *r, cleat_error_t *err)
 		.ns = r->ns,
 		.keep_fds = r->o->preserve_fds,
 		.console = r->o->process->terminal,
+		.console_kept = r->o->process->terminal && r->console_sock < 0,
 		.close_in_child = { r->c->lock_fd, r->c->dir_fd, r->console_sock, r->sync_parent },
 		.n_close_in_child = 4,
 		.cgroup_join = &r->cg_join,

@@ -113,6 +113,15 @@ int cleat_console_send(int sock, int master, cleat_error_t *err)
 	return 0;
 }
 
+void cleat_terminal_clear_onlcr(int master)
+{
+	struct termios t;
+	if (tcgetattr(master, &t) == 0 && (t.c_oflag & ONLCR)) {
+		t.c_oflag &= ~(tcflag_t) ONLCR;
+		(void) tcsetattr(master, TCSANOW, &t);
+	}
+}
+
 static void copy_some(int from, int to, bool *open_)
 {
 	char buf[8192];

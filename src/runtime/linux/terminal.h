@@ -20,6 +20,9 @@ int cleat_terminal_setup(const struct oci_process *p, bool bind_console, int *ma
 int cleat_console_socket_connect(const char *path, int *out, cleat_error_t *err);
 /* Send the master over a connected console socket. */
 int cleat_console_send(int sock, int master, cleat_error_t *err);
+/* For a master the runtime keeps (foreground run/exec): the process's "\n" reaches our
+ * stdout as is, not as "\r\n" (runc clears ONLCR on the master it receives). */
+void cleat_terminal_clear_onlcr(int master);
 /* Foreground `run`/`exec -t` without a console socket: copy between our stdio
  * and the master until the process exits (pid) and the master drains; sets
  * our terminal raw meanwhile; returns the wait status of pid. */
