@@ -177,10 +177,11 @@ static _Noreturn void init_main(const struct cleat_init_args *a)
 	execve(r.exe, r.argv, r.env);
 	cleat_error_errno(&err, errno, "exec \"%s\"", r.exe);
 fail:;
-	/* Nobody listens on the sync socket any more: stderr is all there is. */
+	/* Nobody listens on the sync socket any more: stderr is all there is.  The status is
+	 * runc's for an init that fails after start (a startContainer hook, the exec). */
 	_cleanup_free_ char *msg = cleat_error_string(err);
 	dprintf(2, "cleat: init: %s\n", msg);
-	_exit(127);
+	_exit(1);
 }
 
 static int init_entry(void *a)
