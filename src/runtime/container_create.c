@@ -428,6 +428,9 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 		if (write_file_atomic(r->o->pid_file, buf, (size_t) n, 0644, err) < 0)
 			return -1;
 	}
+	if (r->o->pidfd_socket &&
+	    cleat_pidfd_send(r->o->pidfd_socket, r->init, "standard", err) < 0)
+		return -1;
 	out->init_pid = r->init;
 	out->pty_master = r->pty_master;
 	r->pty_master = -1;
