@@ -29,6 +29,11 @@ static int parse_namespace(struct oci_parse *p, yajl_val v, void *out)
 	    check_enum(p, "type", json_member(v, "type"), ns->type, namespace_types) < 0 ||
 	    get_string(p, v, "path", false, &ns->path) < 0)
 		return -1;
+	/* runc treats an empty path as none: a new namespace. */
+	if (ns->path && ns->path[0] == '\0') {
+		free(ns->path);
+		ns->path = NULL;
+	}
 	if (ns->path && ns->path[0] != '/')
 		return perr_at(p, "path", json_member(v, "path"), "expected an absolute path");
 	return 0;

@@ -60,7 +60,8 @@ int perr_at(struct oci_parse *p, const char *key, yajl_val v, const char *fmt, .
 	__attribute__((format(printf, 4, 5)));
 int perr_missing(struct oci_parse *p, const char *key);
 
-/* Member lookup: the last occurrence wins (as encoding/json does); a JSON
+/* Member lookup as encoding/json (runc's decoder) does it: the key matches exactly or
+ * case-insensitively ("pagesize" is pageSize), the last occurrence wins, and a JSON
  * null counts as absent, as the Go structs every other runtime uses do. */
 yajl_val json_member(yajl_val obj, const char *key);
 

@@ -1,6 +1,7 @@
 /* Typed, path-aware getters over yajl trees (see json.h). */
 #include <config.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -300,12 +301,36 @@ int perr_missing(struct oci_parse *p, const char *key)
 	return perr_at(p, key, NULL, "missing required field");
 }
 
+/* Does the document's key name the field NAME (ASCII) the way Go's encoding/json, which
+ * runc decodes configs with, matches it: exactly, or else case-insensitively.  Go folds
+ * with Unicode simple folding; the only non-ASCII letters that fold onto ASCII ones are
+ * KELVIN SIGN (U+212A, to k) and LATIN SMALL LETTER LONG S (U+017F, to s), so those two
+ * are matched as well. */
+static bool key_folds_to(const char *key, const char *name)
+{
+	const unsigned char *k = (const unsigned char *) key;
+	for (const char *n = name; *n; n++) {
+		int c = tolower((unsigned char) *n);
+		if (c == 'k' && k[0] == 0xe2 && k[1] == 0x84 && k[2] == 0xaa)
+			k += 3;
+		else if (c == 's' && k[0] == 0xc5 && k[1] == 0xbf)
+			k += 2;
+		else if (*k != '\0' && *k < 0x80 && tolower(*k) == c)
+			k++;
+		else
+			return false;
+	}
+	return *k == '\0';
+}
+
 yajl_val json_member(yajl_val obj, const char *key)
 {
 	if (!obj || obj->type != yajl_t_object)
 		return NULL;
+	/* A key given twice (in any case) is the last one's, as Go assigns in order. */
 	for (size_t i = obj->u.object.len; i > 0; i--) {
-		if (strcmp(obj->u.object.keys[i - 1], key) == 0) {
+		const char *k = obj->u.object.keys[i - 1];
+		if (strcmp(k, key) == 0 || key_folds_to(k, key)) {
 			yajl_val v = obj->u.object.values[i - 1];
 			return (v && v->type != yajl_t_null) ? v : NULL;
 		}

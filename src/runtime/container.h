@@ -95,6 +95,7 @@ struct cleat_create_opts {
 	const char *bundle;         /* NULL = cwd */
 	const char *pid_file;
 	const char *console_socket;
+	const char *pidfd_socket; /* --pidfd-socket: receives a pidfd of the init */
 	unsigned preserve_fds;
 	bool no_pivot;
 	bool no_new_keyring;
@@ -128,6 +129,7 @@ int cleat_container_delete(const struct cleat_ctx *ctx, const char *id, bool for
 struct cleat_exec_opts {
 	const struct oci_process *process; /* complete: from --process or built from flags */
 	const char *console_socket;
+	const char *pidfd_socket; /* --pidfd-socket: receives a pidfd of the process */
 	const char *pid_file;
 	unsigned preserve_fds;
 	bool detach;

@@ -347,8 +347,10 @@ static int handle_console(struct create_run *r, int master, cleat_error_t *err)
 {
 	if (r->console_sock >= 0)
 		return cleat_console_send(r->console_sock, master, err);
-	if (r->pty_master < 0)
+	if (r->pty_master < 0) {
 		r->pty_master = fcntl(master, F_DUPFD_CLOEXEC, 3);
+		cleat_terminal_clear_onlcr(master);
+	}
 	return 0;
 }
 
@@ -557,6 +559,9 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 		if (write_file_atomic(r->o->pid_file, buf, (size_t) n, 0644, err) < 0)
 			return -1;
 	}
+	if (r->o->pidfd_socket &&
+	    cleat_pidfd_send(r->o->pidfd_socket, r->init, "standard", err) < 0)
+		return -1;
 	out->init_pid = r->init;
 	out->pty_master = r->pty_master;
 	r->pty_master = -1;

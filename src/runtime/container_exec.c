@@ -107,6 +107,7 @@ static int spawn(struct exec_run *r, cleat_error_t *err)
 		.ns = r->ns,
 		.keep_fds = r->o->preserve_fds,
 		.console = r->o->process->terminal,
+		.console_kept = r->o->process->terminal && r->console_sock < 0,
 		.close_in_child = { r->c->lock_fd, r->c->dir_fd, r->console_sock, r->sync_parent },
 		.n_close_in_child = 4,
 		.cgroup_join = &r->cg_join,
@@ -201,6 +202,8 @@ int cleat_container_exec(const struct cleat_ctx *ctx, const char *id, const stru
 		int n = snprintf(buf, sizeof buf, "%d", (int) r.pid);
 		ret = write_file_atomic(o->pid_file, buf, (size_t) n, 0644, err);
 	}
+	if (ret == 0 && o->pidfd_socket)
+		ret = cleat_pidfd_send(o->pidfd_socket, r.pid, "setns", err);
 	if (ret == 0 && !o->detach) {
 		int status = 0;
 		ret = cleat_terminal_proxy(r.pty_master, r.pid, &status, err);

@@ -158,6 +158,14 @@ all_hooks() {
 	[ ! -e "$BUNDLE/rootfs/tmp/ran" ]
 }
 
+@test "hooks: a startContainer hook killed by a signal makes run exit 1, as runc" {
+	update_config '.hooks.startContainer = [{path: "/bin/sh", args: ["sh", "-c", "kill -KILL $$"]}]
+		| .process.args = ["true"]'
+	run -1 --separate-stderr runc_ run "$(container_id runc)"
+	run -1 --separate-stderr cleat run "$(container_id)"
+	[[ "$stderr" == *"startContainer"* ]]
+}
+
 @test "hooks: a failing poststart hook is reported but the container ran" {
 	local id
 	id=$(container_id)

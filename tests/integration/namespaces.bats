@@ -201,3 +201,12 @@ inet 127.0.0.1/8"
 	done
 	assert_line mixed
 }
+
+@test "namespaces: an empty path means a new namespace, as runc treats it" {
+	update_config '.linux.namespaces |= map(if .type == "uts" then .path = "" else . end)
+		| .hostname = "empty-path" | .process.args = ["hostname"]'
+	run -0 cleat run "$ID"
+	assert_output empty-path
+	run -0 runc_ run "$ID"
+	assert_output empty-path
+}

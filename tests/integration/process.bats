@@ -13,6 +13,8 @@ setup() {
 }
 
 teardown() {
+	# The --pidfd-socket receiver, when a test failed before it got its message.
+	[ -z "${RECV_PID:-}" ] || kill "$RECV_PID" 2>/dev/null || true
 	teardown_bundle
 }
 
@@ -29,6 +31,39 @@ teardown() {
 	update_config '.process.args = ["no-such-cmd"]'
 	run -1 cleat run "$ID"
 	assert_output --partial 'exec: "no-such-cmd": executable file not found in $PATH'
+	[ ! -e "$ROOT/$ID" ]
+}
+
+@test "process: CAP_DAC_OVERRIDE runs a binary without the user's exec bit; no exec bit is refused" {
+	# /opt/echo: busybox, executable by root only. uid 1000 holding CAP_DAC_OVERRIDE
+	# may run it (execve allows it when any exec bit is set), as under runc.
+	mkdir -p "$BUNDLE/rootfs/opt"
+	cp "$BUNDLE/rootfs/bin/busybox" "$BUNDLE/rootfs/opt/echo"
+	chown 0:0 "$BUNDLE/rootfs/opt/echo"
+	chmod 0700 "$BUNDLE/rootfs/opt/echo"
+	local c='["CAP_DAC_OVERRIDE"]'
+	update_config '.process.user = {"uid": 1000, "gid": 1000}
+		| .process.env = ["PATH=/opt:/bin"]
+		| .process.capabilities = {"bounding": '"$c"', "effective": '"$c"',
+			"permitted": '"$c"', "inheritable": '"$c"', "ambient": '"$c"'}
+		| .process.args = ["/opt/echo", "by", "path"]'
+	run -0 cleat run "$ID"
+	assert_output "by path"
+	run -0 runc_ run "$ID"
+	assert_output "by path"
+	update_config '.process.args = ["echo", "via", "PATH"]'
+	run -0 cleat run "$ID"
+	assert_output "via PATH"
+	# Without the capability the kernel refuses, and the error says so.
+	update_config '.process.capabilities = {} | .process.args = ["/opt/echo", "x"]'
+	run -1 cleat run "$ID"
+	assert_output --partial 'exec: "/opt/echo": permission denied'
+	# No exec bit at all: refused even with the capability.
+	chmod 0600 "$BUNDLE/rootfs/opt/echo"
+	update_config '.process.capabilities = {"bounding": '"$c"', "effective": '"$c"',
+			"permitted": '"$c"', "inheritable": '"$c"', "ambient": '"$c"'}'
+	run -1 cleat run "$ID"
+	assert_output --partial 'exec: "/opt/echo": permission denied'
 	[ ! -e "$ROOT/$ID" ]
 }
 
@@ -166,4 +201,50 @@ socket-data"
 	cleat run -d --no-new-keyring "$id2" </dev/null >/dev/null 2>&1 3>&-
 	run -1 grep " _ses.$id2: " /proc/keys
 	cleat delete -f "$id2"
+}
+
+# pidfd_receiver SOCKET OUT: take one connection on SOCKET, receive one message and write
+# "name=<payload> fds=<n> pid=<the pidfd's Pid from fdinfo>" to OUT.
+pidfd_receiver() {
+	rm -f "$1" "$1.ready"
+	python3 - "$1" "$2" <<'PY' 3>&- &
+import socket, sys
+path, out = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(1)
+s.settimeout(30)
+open(path + ".ready", "w").close()
+c, _ = s.accept()
+msg, fds, _, _ = socket.recv_fds(c, 4096, 8)
+pid = "-"
+for line in open("/proc/self/fdinfo/%d" % fds[0]) if fds else []:
+    if line.startswith("Pid:"):
+        pid = line.split()[1]
+with open(out, "w") as f:
+    f.write("name=%s fds=%d pid=%s\n" % (msg.decode(), len(fds), pid))
+PY
+	RECV_PID=$!
+	retry 100 0.1 test -e "$1.ready"
+}
+
+@test "process: --pidfd-socket hands the caller a pidfd of the init (create) and of an exec'd process" {
+	[ -e /proc/self/fdinfo ] && python3 -c 'import os; os.pidfd_open' 2>/dev/null ||
+		skip "no pidfd_open"
+	update_config '.process.args = ["sleep", "1000"]'
+	pidfd_receiver "$BUNDLE/pidfd.sock" "$BUNDLE/init.out"
+	run -0 detached cleat create --pidfd-socket "$BUNDLE/pidfd.sock" "$ID"
+	wait "$RECV_PID"
+	run -0 cat "$BUNDLE/init.out"
+	assert_output "name=standard fds=1 pid=$(cleat state "$ID" | jq -r .pid)"
+	cleat start "$ID"
+	pidfd_receiver "$BUNDLE/pidfd.sock" "$BUNDLE/exec.out"
+	run -0 detached cleat exec -d --pid-file "$BUNDLE/exec.pid" --pidfd-socket "$BUNDLE/pidfd.sock" "$ID" sleep 1000
+	wait "$RECV_PID"
+	run -0 cat "$BUNDLE/exec.out"
+	assert_output "name=setns fds=1 pid=$(cat "$BUNDLE/exec.pid")"
+	# A socket nobody listens on fails the create and leaves nothing behind.
+	run -1 detached cleat create --pidfd-socket "$BUNDLE/none.sock" "$ID-2"
+	assert_output --partial "pidfd socket"
+	[ ! -e "$ROOT/$ID-2" ]
 }

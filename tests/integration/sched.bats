@@ -101,6 +101,22 @@ RT_BUDGET='.linux.resources.cpu = {realtimeRuntime: 10000, realtimePeriod: 10000
 	assert_output --regexp 'Cpus_allowed_list:[[:space:]]+(1|0-1)$'
 }
 
+@test "sched: the container does not inherit the runtime's CPU affinity (runc 1.4)" {
+	[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs, this machine has $(nproc)"
+	command -v taskset >/dev/null || skip "no taskset"
+	local id
+	id=$(container_id)
+	# The container's cpuset allows CPUs 0 and 1; the runtime itself is pinned to 0.
+	update_config '.linux.resources.cpu.cpus = "0-1"
+		| .process.args = ["sh", "-c", "grep Cpus_allowed_list /proc/self/status"]'
+	run -0 taskset -c 0 "$CLEAT" --root "$ROOT" run "$id"
+	assert_output --regexp 'Cpus_allowed_list:[[:space:]]+0-1$'
+	update_config '.process.args = ["sleep", "1000"]'
+	run -0 detached cleat run -d "$id"
+	run -0 taskset -c 0 "$CLEAT" --root "$ROOT" exec "$id" grep Cpus_allowed_list /proc/self/status
+	assert_output --regexp 'Cpus_allowed_list:[[:space:]]+0-1$'
+}
+
 @test "personality: LINUX32 makes uname -m report i686" {
 	# runc 1.1 ignores linux.personality (it prints x86_64 here); crun and the spec apply it.
 	update_config '.linux.personality = {domain: "LINUX32"} | .process.args = ["uname", "-m"]'

@@ -127,3 +127,31 @@ userns_config() {
 	run -0 "${rl[@]}" delete "$ID"
 	[ -z "$(ls "$BUNDLE/rootless-state")" ]
 }
+
+@test "userns: joining another container's user namespace by path, with or without its mappings" {
+	userns_config 100000 65536
+	update_config '.process.args = ["sleep", "1000"]'
+	run -0 detached cleat run -d "$ID"
+	local pid
+	pid=$(cleat state "$ID" | jq -r .pid)
+	# runc 1.1's userns.bats keeps the mappings in the config; containerd and CRI-O send
+	# both too. A new mount namespace mounts devpts as root of the joined namespace.
+	update_config '.linux.namespaces |= map(if .type == "user" then .path = $p else . end)' \
+		--arg p "/proc/$pid/ns/user"
+	run -0 detached cleat run -d "$ID-kept"
+	run -0 cleat exec "$ID-kept" sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -u'
+	[ "$(grep -cE '^\s+0\s+100000\s+65536$' <<<"$output")" -eq 2 ]
+	assert_line 0
+	assert_equal "$(cleat exec "$ID-kept" readlink /proc/self/ns/user)" "$(readlink "/proc/$pid/ns/user")"
+	# Without the mappings (runc 1.2's form of that test).
+	update_config 'del(.linux.uidMappings) | del(.linux.gidMappings)'
+	run -0 detached cleat run -d "$ID-bare"
+	run -0 cleat exec "$ID-bare" cat /proc/self/uid_map
+	assert_output --regexp '^\s+0\s+100000\s+65536$'
+	# Mappings that are not the namespace's are refused (runc 1.2+'s message).
+	update_config '.linux.uidMappings = [{"containerID": 0, "hostID": 300000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	run -1 detached cleat run -d "$ID-other"
+	assert_output --partial "both namespace path and non-matching mapping specified"
+	[ ! -e "$ROOT/$ID-other" ]
+}

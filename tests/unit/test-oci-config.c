@@ -313,6 +313,43 @@ static void test_semantics(void)
 	ok(oci_config_namespace(c, "pid") == NULL, "namespace lookup without .linux");
 }
 
+/* Keys match as Go's encoding/json (runc's decoder) matches them: exactly, or else
+ * case-insensitively; the last of several spellings wins.  runc's own tests and configs
+ * in the wild write "pagesize" for pageSize. */
+static void test_key_case(void)
+{
+	_cleanup_oci_config_ struct oci_config *c = parse_ok(
+		"{\"OCIVERSION\":\"1.0.0\",\"Hostname\":\"a\",\"linux\":{\"resources\":{"
+		"\"hugepageLimits\":[{\"pagesize\":\"2MB\",\"LIMIT\":4096}],"
+		"\"memory\":{\"Limit\":1,\"limit\":2}},"
+		"\"Namespaces\":[{\"TYPE\":\"pid\"}]}}",
+		"keys in another case are accepted");
+	ok(c && c->linux_ && c->linux_->resources && c->linux_->resources->n_hugepage_limits == 1 &&
+		   strcmp(c->linux_->resources->hugepage_limits[0].page_size, "2MB") == 0 &&
+		   c->linux_->resources->hugepage_limits[0].limit == 4096,
+	   "pagesize and LIMIT fill pageSize and limit");
+	ok(c && strcmp(c->oci_version, "1.0.0") == 0 && strcmp(c->hostname, "a") == 0,
+	   "OCIVERSION and Hostname fill ociVersion and hostname");
+	ok(c && c->linux_->resources->memory.limit == 2, "of Limit then limit, the last one wins");
+	ok(c && oci_config_namespace(c, "pid") != NULL, "Namespaces[].TYPE");
+	_cleanup_oci_config_ struct oci_config *k = parse_ok(
+		"{\"ociVersion\":\"1.0.0\",\"ho\xc5\xbf"
+		"tname\":\"c\",\"linux\":{\"resources\":"
+		"{\"memory\":{\"\xe2\x84\xaa"
+		"ernel\":5}}}}",
+		"Unicode letters that fold onto ASCII (KELVIN SIGN, LONG S) match as in Go");
+	ok(k && k->hostname && strcmp(k->hostname, "c") == 0 &&
+		   k->linux_->resources->memory.kernel == 5,
+	   "ho\xc5\xbf"
+	   "tname is hostname, \xe2\x84\xaa"
+	   "ernel is kernel");
+	_cleanup_oci_config_ struct oci_config *n = parse_ok(
+		"{\"ociVersion\":\"1.0.0\",\"hostnamex\":\"x\",\"hostnam\":\"y\","
+		"\"h\xc3\xb3stname\":\"z\"}",
+		"keys that are not a field in any case are ignored");
+	ok(n && n->hostname == NULL, "hostnamex, hostnam and h\xc3\xb3stname are not hostname");
+}
+
 /* Mappings up to the edge of the 32-bit id space are the kernel's to judge. */
 static void test_idmap_edges(void)
 {
@@ -402,6 +439,7 @@ int main(void)
 	test_full();
 	test_containerd();
 	test_semantics();
+	test_key_case();
 	test_idmap_edges();
 	test_process_and_resources();
 	test_spec_1_3();

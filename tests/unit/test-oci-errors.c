@@ -64,6 +64,10 @@ static const struct bad config_cases[] = {
 	{ "{'ociVersion':'\xff'}",
 	  "config.json: invalid JSON at line 1, column 16: lexical error: invalid bytes in UTF8 "
 	  "string" },
+	/* keys in another case are the field (Go's matching), and so are their errors */
+	{ RES("'hugepageLimits':[{'pagesize':2,'limit':1}]"),
+	  "config.json: .linux.resources.hugepageLimits[0].pageSize: expected a string, got 2" },
+	{ CFG("'ROOT':{'PATH':true}"), "config.json: .root.path: expected a string, got true" },
 	/* root, mounts */
 	{ CFG("'root':{'readonly':true}"), "config.json: .root.path: missing required field" },
 	{ CFG("'root':{'path':'r','readonly':'yes'}"),

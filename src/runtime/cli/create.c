@@ -10,12 +10,18 @@
 #include "runtime/container.h"
 
 enum { OPT_BUNDLE = 'b', OPT_DETACH = 'd', OPT_PID_FILE = 256, OPT_CONSOLE, OPT_PRESERVE,
-       OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_NO_SUBREAPER, OPT_KEEP };
+	OPT_NO_PIVOT,
+	OPT_NO_KEYRING,
+	OPT_NO_SUBREAPER,
+	OPT_KEEP,
+	OPT_PIDFD
+};
 
 static const struct option create_opts[] = {
 	{ "bundle", required_argument, NULL, OPT_BUNDLE },
 	{ "pid-file", required_argument, NULL, OPT_PID_FILE },
 	{ "console-socket", required_argument, NULL, OPT_CONSOLE },
+	{ "pidfd-socket", required_argument, NULL, OPT_PIDFD },
 	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE },
 	{ "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
 	{ "no-new-keyring", no_argument, NULL, OPT_NO_KEYRING },
@@ -38,6 +44,7 @@ int cli_parse_create_opts(int argc, char **argv, const char *verb, struct cleat_
 		case OPT_BUNDLE: o->bundle = optarg; break;
 		case OPT_PID_FILE: o->pid_file = optarg; break;
 		case OPT_CONSOLE: o->console_socket = optarg; break;
+		case OPT_PIDFD: o->pidfd_socket = optarg; break;
 		case OPT_PRESERVE:
 			if (parse_int(optarg, 0, INT_MAX - 3, &n) < 0)
 				return cleat_error_msg(

@@ -13,10 +13,14 @@
 #include "runtime/linux/terminal.h"
 
 enum { OPT_CONSOLE = 256, OPT_CWD, OPT_NNP, OPT_APPARMOR, OPT_LABEL, OPT_PRESERVE, OPT_IGNORE_PAUSED,
-       OPT_PID_FILE, OPT_CGROUP };
+	OPT_PID_FILE,
+	OPT_CGROUP,
+	OPT_PIDFD
+};
 
 static const struct option exec_opts[] = {
 	{ "console-socket", required_argument, NULL, OPT_CONSOLE },
+	{ "pidfd-socket", required_argument, NULL, OPT_PIDFD },
 	{ "cwd", required_argument, NULL, OPT_CWD },
 	{ "env", required_argument, NULL, 'e' },
 	{ "tty", no_argument, NULL, 't' },
@@ -183,6 +187,7 @@ int cli_exec(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *
 		long long n;
 		switch (c) {
 		case OPT_CONSOLE: o.console_socket = optarg; break;
+		case OPT_PIDFD: o.pidfd_socket = optarg; break;
 		case OPT_CWD: f.cwd = optarg; break;
 		case 'e': push(&f.env, &f.n_env, optarg); break;
 		case 't': f.tty = true; break;

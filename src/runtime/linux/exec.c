@@ -62,6 +62,8 @@ static int process_setup(const struct cleat_exec_args *a, char ***argv, char ***
 		_cleanup_close_ int master = -1;
 		if (cleat_terminal_setup(p, false, &master, err) < 0)
 			return cleat_error_wrap(err, "set up terminal");
+		if (a->console_kept)
+			cleat_terminal_clear_onlcr(master);
 		if (cleat_sync_send(a->sync_fd, CLEAT_SYNC_CONSOLE, 0, NULL, 0, master, err) < 0)
 			return -1;
 	}

@@ -177,10 +177,11 @@ static _Noreturn void init_main(const struct cleat_init_args *a)
 	execve(r.exe, r.argv, r.env);
 	cleat_error_errno(&err, errno, "exec \"%s\"", r.exe);
 fail:;
-	/* Nobody listens on the sync socket any more: stderr is all there is. */
+	/* Nobody listens on the sync socket any more: stderr is all there is.  The status is
+	 * runc's for an init that fails after start (a startContainer hook, the exec). */
 	_cleanup_free_ char *msg = cleat_error_string(err);
 	dprintf(2, "cleat: init: %s\n", msg);
-	_exit(127);
+	_exit(1);
 }
 
 static int init_entry(void *a)
@@ -190,18 +191,23 @@ static int init_entry(void *a)
 
 static int helper_userns(const struct cleat_init_args *a, cleat_error_t *err)
 {
-	if (a->ns.join_fd[CLEAT_NS_USER] >= 0)
-		return cleat_ns_join(&a->ns, CLEAT_NS_USER, err);
-	if (!a->ns.create[CLEAT_NS_USER])
+	if (a->ns.join_fd[CLEAT_NS_USER] >= 0) {
+		if (cleat_ns_join(&a->ns, CLEAT_NS_USER, err) < 0)
+			return -1;
+	} else if (!a->ns.create[CLEAT_NS_USER]) {
 		return 0;
-	if (unshare(CLONE_NEWUSER) < 0)
-		return cleat_error_errno(err, errno, "unshare user namespace");
-	/* Only a process outside the namespace can write the maps. */
-	if (cleat_sync_send_type(a->sync_fd, CLEAT_SYNC_USERNS_MAP, err) < 0)
-		return -1;
-	if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_USERNS_DONE, "wait for uid/gid maps", NULL, err) < 0)
-		return -1;
-	/* Become root of the new namespace when 0 is mapped (EINVAL otherwise). */
+	} else {
+		if (unshare(CLONE_NEWUSER) < 0)
+			return cleat_error_errno(err, errno, "unshare user namespace");
+		/* Only a process outside the namespace can write the maps. */
+		if (cleat_sync_send_type(a->sync_fd, CLEAT_SYNC_USERNS_MAP, err) < 0)
+			return -1;
+		if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_USERNS_DONE, "wait for uid/gid maps",
+				      NULL, err) < 0)
+			return -1;
+	}
+	/* Become root of the namespace, new or joined, when 0 is mapped (EINVAL otherwise),
+	 * as runc does: as the overflow id, mounts such as devpts fail with EOVERFLOW. */
 	if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
 		return cleat_error_errno(err, errno, "setresgid 0 in user namespace");
 	if (setresuid(0, 0, 0) < 0 && errno != EINVAL)

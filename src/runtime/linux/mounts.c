@@ -379,6 +379,13 @@ static void add_late_ro(struct rootfs_ctx *c, int fd)
 /* proc and sysfs must land on a real directory reached without any symlink:
  * a procfs redirected elsewhere would let an image fake the /proc files the
  * runtime writes (CVE-2019-19921). */
+/* runc's words, which tools and tests match on. */
+static int not_ordinary_dir(const struct oci_mount *m, cleat_error_t *err)
+{
+	return cleat_error_msg(err, "filesystem \"%s\" must be mounted on ordinary directory",
+			       m->type);
+}
+
 static int open_fs_target(struct rootfs_ctx *c, const struct oci_mount *m, bool strict,
 			  cleat_error_t *err)
 {
@@ -402,18 +409,14 @@ static int open_fs_target(struct rootfs_ctx *c, const struct oci_mount *m, bool 
 		int e = tmp->errnum;
 		cleat_error_free(&tmp);
 		if (e == ELOOP)
-			return cleat_error_msg(err,
-					       "`%s` must be mounted on an ordinary directory, not "
-					       "through a symlink",
-					       m->type);
+			return not_ordinary_dir(m, err);
 		return cleat_error_errno(err, e, "open `%s` inside the rootfs",
 					 cleat_cut(m->destination));
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		close(fd);
-		return cleat_error_msg(err, "`%s` must be mounted on an ordinary directory",
-				       m->type);
+		return not_ordinary_dir(m, err);
 	}
 	return fd;
 }

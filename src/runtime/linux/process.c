@@ -313,6 +313,13 @@ static int exec_lookup_error(const char *file, int errnum, cleat_error_t *err)
 	return cleat_error_msg(err, "exec: \"%s\": %s", file, text);
 }
 
+/* Can this process execute FILE?  Go's exec.LookPath (what runc uses) asks with the
+ * effective ids and capabilities (AT_EACCESS: faccessat2), so a user holding
+ * CAP_DAC_OVERRIDE may run a file with any exec bit set, as execve will allow; plain
+ * access() would judge by the real uid without capabilities.  Where the kernel lacks
+ * faccessat2, glibc falls back to a mode-bits check, as Go does. */
+static int exec_access(const char *file) { return faccessat(AT_FDCWD, file, X_OK, AT_EACCESS); }
+
 int cleat_process_find_exec(const struct oci_process *p, char *const *env, char **out,
 			    cleat_error_t *err)
 {
@@ -320,7 +327,7 @@ int cleat_process_find_exec(const struct oci_process *p, char *const *env, char 
 		return cleat_error_msg(err, "args must not be empty");
 	const char *file = p->args[0];
 	if (strchr(file, '/')) {
-		if (access(file, X_OK) < 0)
+		if (exec_access(file) < 0)
 			return exec_lookup_error(file, errno, err);
 		*out = xstrdup(file);
 		return 0;
@@ -333,7 +340,7 @@ int cleat_process_find_exec(const struct oci_process *p, char *const *env, char 
 	while ((dir = strsep(&s, ":")) != NULL) {
 		_cleanup_free_ char *cand = xasprintf("%s/%s", *dir ? dir : ".", file);
 		struct stat st;
-		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && exec_access(cand) == 0) {
 			*out = TAKE_PTR(cand);
 			return 0;
 		}

@@ -205,10 +205,28 @@ static int apply_scheduler(const struct oci_scheduler *s, cleat_error_t *err)
 	return 0;
 }
 
+/* Do not pass the runtime's own CPU affinity (say, `taskset -c 0 cleat run`) on to the
+ * container: ask for every CPU and the kernel clamps that to the cgroup's cpuset, as
+ * runc (1.4) does.  Best effort, like runc's; execCPUAffinity, when given, decides
+ * instead.  Before the scheduler: SCHED_DEADLINE wants the full affinity. */
+#define CLEAT_MAX_CPUS 8192
+static void reset_affinity(void)
+{
+	size_t size = CPU_ALLOC_SIZE(CLEAT_MAX_CPUS);
+	cpu_set_t *all = CPU_ALLOC(CLEAT_MAX_CPUS);
+	if (all == NULL)
+		return;
+	memset(all, 0xff, size);
+	(void) sched_setaffinity(0, size, all);
+	CPU_FREE(all);
+}
+
 int cleat_sched_apply(const struct oci_process *p, cleat_error_t *err)
 {
 	if (p == NULL)
 		return 0;
+	if (p->exec_cpu_affinity == NULL)
+		reset_affinity();
 	if (p->scheduler && apply_scheduler(p->scheduler, err) < 0)
 		return -1;
 	if (p->io_priority) {

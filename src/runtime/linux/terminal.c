@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -117,26 +118,37 @@ int cleat_terminal_setup(const struct oci_process *p, bool bind, int *master, cl
 	return 0;
 }
 
-int cleat_console_socket_connect(const char *path, int *out, cleat_error_t *err)
+int cleat_fd_socket_connect(const char *path, const char *what, int *out, cleat_error_t *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	if (strlen(path) >= sizeof sa.sun_path)
-		return cleat_error_errno(err, ENAMETOOLONG, "console socket \"%s\"", path);
+		return cleat_error_errno(err, ENAMETOOLONG, "%s \"%s\"", what, path);
 	strcpy(sa.sun_path, path);
 	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return cleat_error_errno(err, errno, "socket");
 	if (connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0)
-		return cleat_error_errno(err, errno, "connect to console socket \"%s\"", path);
+		return cleat_error_errno(err, errno, "connect to %s \"%s\"", what, path);
 	*out = TAKE_FD(fd);
 	return 0;
+}
+
+int cleat_console_socket_connect(const char *path, int *out, cleat_error_t *err)
+{
+	return cleat_fd_socket_connect(path, "console socket", out, err);
 }
 
 int cleat_console_send(int sock, int master, cleat_error_t *err)
 {
 	/* runc sends the master's file name as the payload; receivers ignore it. */
-	static const char name[] = "/dev/ptmx";
-	struct iovec iov = { (void *) name, sizeof name - 1 };
+	if (cleat_fd_socket_send(sock, "/dev/ptmx", master) < 0)
+		return cleat_error_errno(err, errno, "send pty master over console socket");
+	return 0;
+}
+
+int cleat_fd_socket_send(int sock, const char *payload, int fd)
+{
+	struct iovec iov = { (void *) payload, strlen(payload) };
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
@@ -148,14 +160,34 @@ int cleat_console_send(int sock, int master, cleat_error_t *err)
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &master, sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	ssize_t r;
 	do
 		r = sendmsg(sock, &msg, MSG_NOSIGNAL);
 	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return cleat_error_errno(err, errno, "send pty master over console socket");
+	return r < 0 ? -1 : 0;
+}
+
+int cleat_pidfd_send(const char *path, pid_t pid, const char *kind, cleat_error_t *err)
+{
+	_cleanup_close_ int sock = -1;
+	if (cleat_fd_socket_connect(path, "pidfd socket", &sock, err) < 0)
+		return -1;
+	_cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return cleat_error_errno(err, errno, "pidfd_open %d", (int) pid);
+	if (cleat_fd_socket_send(sock, kind, pidfd) < 0)
+		return cleat_error_errno(err, errno, "send pidfd over pidfd socket \"%s\"", path);
 	return 0;
+}
+
+void cleat_terminal_clear_onlcr(int master)
+{
+	struct termios t;
+	if (tcgetattr(master, &t) == 0 && (t.c_oflag & ONLCR)) {
+		t.c_oflag &= ~(tcflag_t) ONLCR;
+		(void) tcsetattr(master, TCSANOW, &t);
+	}
 }
 
 static void copy_some(int from, int to, bool *open_)

@@ -20,6 +20,16 @@ int cleat_terminal_setup(const struct oci_process *p, bool bind_console, int *ma
 int cleat_console_socket_connect(const char *path, int *out, cleat_error_t *err);
 /* Send the master over a connected console socket. */
 int cleat_console_send(int sock, int master, cleat_error_t *err);
+/* The same transport for any fd: connect to a unix socket path (what names it in
+ * errors), send one message with payload and fd as SCM_RIGHTS (-1 and errno on error). */
+int cleat_fd_socket_connect(const char *path, const char *what, int *out, cleat_error_t *err);
+int cleat_fd_socket_send(int sock, const char *payload, int fd);
+/* --pidfd-socket (runc 1.2+): send a pidfd of pid, with runc's payload ("standard" for
+ * the init, "setns" for an exec'd process). */
+int cleat_pidfd_send(const char *path, pid_t pid, const char *kind, cleat_error_t *err);
+/* For a master the runtime keeps (foreground run/exec): the process's "\n" reaches our
+ * stdout as is, not as "\r\n" (runc clears ONLCR on the master it receives). */
+void cleat_terminal_clear_onlcr(int master);
 /* Foreground `run`/`exec -t` without a console socket: copy between our stdio
  * and the master until the process exits (pid) and the master drains; sets
  * our terminal raw meanwhile; returns the wait status of pid. */

@@ -12,6 +12,11 @@
 
 int cleat_userns_write_maps(pid_t pid, const struct oci_linux *l, cleat_error_t *err);
 
+/* Joining the user namespace ns_fd while the config also gives mappings: accepted when
+ * they are the namespace's own (containerd and CRI-O send both; runc accepts it), refused
+ * with runc's message otherwise. */
+int cleat_userns_check_joined(int ns_fd, const struct oci_linux *l, cleat_error_t *err);
+
 /* "0 1000 1\n1 100000 65536\n" */
 char *cleat_userns_format_map(const struct oci_idmap *m, size_t n);
 
