@@ -18,6 +18,7 @@ teardown() {
 	# Delete our containers by name first: nothing of ours may outlive the test.
 	cleat delete --force "$ID" >/dev/null 2>&1 || true
 	runc_ delete --force "$ID-runc" >/dev/null 2>&1 || true
+	crun_ delete --force "$ID-crun" >/dev/null 2>&1 || true
 	teardown_bundle
 	local d
 	for d in /sys/fs/cgroup/*/cleat-test-cg-*; do
@@ -51,6 +52,28 @@ start() {
 	assert_output 30
 	run -0 v1 memory memory.oom_control
 	assert_line "oom_kill_disable 1"
+}
+
+@test "memory: kernelTCP is applied where the kernel has memory.kmem.tcp, as by crun" {
+	update_config '.linux.resources.memory = {"limit": 67108864, "kernelTCP": 16777216}'
+	if [ ! -e /sys/fs/cgroup/memory/memory.kmem.tcp.limit_in_bytes ]; then
+		# No TCP accounting file: ignored with runc's warning, never silently.
+		run -0 detached cleat run -d "$ID"
+		assert_output --partial "kernelTCP"
+		assert_output --partial "ignored"
+		return
+	fi
+	run -0 detached cleat run -d "$ID"
+	refute_output --partial "ignored"
+	run -0 v1 memory memory.kmem.tcp.limit_in_bytes
+	assert_output 16777216
+	skip_unless_cmd "$CRUN"
+	update_config '.linux.cgroupsPath = $p' --arg p "$CG-crun"
+	run -0 detached crun_ run -d "$ID-crun"
+	local b
+	b=$(cat "/sys/fs/cgroup/memory$CG-crun/memory.kmem.tcp.limit_in_bytes")
+	crun_ delete --force "$ID-crun"
+	assert_equal "$b" 16777216
 }
 
 @test "memory: kernel memory is ignored with runc's warning" {
