@@ -80,17 +80,24 @@ static int release_init(struct cleat_container *c, cleat_error_t *err)
 	return 0;
 }
 
-static void run_poststart(struct cleat_container *c)
+static int kill_and_wait(struct cleat_container *c, cleat_error_t *err);
+
+/* runtime-spec 1.3 (and runc 1.5): a failing poststart hook is an error that
+ * stops the container; its delete (poststop) is left to the caller. */
+static int run_poststart(struct cleat_container *c, cleat_error_t *err)
 {
 	c->status = CLEAT_STATUS_RUNNING;
 	const struct oci_hooks *h = &c->config->hooks;
-	if (h->n_poststart) {
-		_cleanup_free_ char *state = cleat_container_spec_state_json(c);
-		_cleanup_error_ cleat_error_t e = NULL;
-		/* runtime-spec: a failing poststart hook is a warning, the container runs on. */
-		if (cleat_hooks_run(h->poststart, h->n_poststart, "poststart", state, &e) < 0)
-			cleat_warn("%s", e->msg);
-	}
+	if (h->n_poststart == 0)
+		return 0;
+	_cleanup_free_ char *state = cleat_container_spec_state_json(c);
+	if (cleat_hooks_run(h->poststart, h->n_poststart, "poststart", state, err) == 0)
+		return 0;
+	_cleanup_error_ cleat_error_t e = NULL;
+	if (kill_and_wait(c, &e) < 0)
+		cleat_warn("kill after failed poststart: %s", e->msg);
+	c->status = CLEAT_STATUS_STOPPED;
+	return -1;
 }
 
 int cleat_container_start(const struct cleat_ctx *ctx, const char *id, cleat_error_t *err)
@@ -110,8 +117,7 @@ int cleat_container_start(const struct cleat_ctx *ctx, const char *id, cleat_err
 	}
 	if (release_init(c, err) < 0)
 		return -1;
-	run_poststart(c);
-	return 0;
+	return run_poststart(c, err);
 }
 
 int cleat_container_start_direct(struct cleat_container *c, int start_fd, cleat_error_t *err)
@@ -120,7 +126,8 @@ int cleat_container_start_direct(struct cleat_container *c, int start_fd, cleat_
 		cleat_error_free(err);
 		return cleat_error_msg(err, "cannot start a container that has stopped");
 	}
-	run_poststart(c);
+	if (run_poststart(c, err) < 0)
+		return -1;
 	if (c->lock_fd >= 0)
 		close(c->lock_fd);
 	c->lock_fd = -1;
@@ -174,11 +181,10 @@ int cleat_container_destroy(struct cleat_container *c, cleat_error_t *err)
 	if (c->config && c->config->hooks.n_poststop) {
 		c->status = CLEAT_STATUS_STOPPED;
 		_cleanup_free_ char *state = cleat_container_spec_state_json(c);
-		_cleanup_error_ cleat_error_t e = NULL;
-		/* runtime-spec: poststop failures are logged, delete continues. */
-		if (cleat_hooks_run(c->config->hooks.poststop, c->config->hooks.n_poststop, "poststop",
-				    state, &e) < 0)
-			cleat_warn("%s", e->msg);
+		/* runtime-spec: a poststop failure is a warning; the remaining hooks and
+		 * the delete go on. */
+		cleat_hooks_run_warn(c->config->hooks.poststop, c->config->hooks.n_poststop,
+				     "poststop", state);
 	}
 	return rm_rf(c->state_dir, err);
 }

@@ -18,6 +18,7 @@ teardown() {
 	# Delete our containers by name first: nothing of ours may outlive the test.
 	cleat delete --force "$ID" >/dev/null 2>&1 || true
 	runc_ delete --force "$ID-runc" >/dev/null 2>&1 || true
+	crun_ delete --force "$ID-crun" >/dev/null 2>&1 || true
 	teardown_bundle
 	local d
 	for d in /sys/fs/cgroup/*/cleat-test-cg-*; do
@@ -51,6 +52,28 @@ start() {
 	assert_output 30
 	run -0 v1 memory memory.oom_control
 	assert_line "oom_kill_disable 1"
+}
+
+@test "memory: kernelTCP is applied where the kernel has memory.kmem.tcp, as by crun" {
+	update_config '.linux.resources.memory = {"limit": 67108864, "kernelTCP": 16777216}'
+	if [ ! -e /sys/fs/cgroup/memory/memory.kmem.tcp.limit_in_bytes ]; then
+		# No TCP accounting file: ignored with runc's warning, never silently.
+		run -0 detached cleat run -d "$ID"
+		assert_output --partial "kernelTCP"
+		assert_output --partial "ignored"
+		return
+	fi
+	run -0 detached cleat run -d "$ID"
+	refute_output --partial "ignored"
+	run -0 v1 memory memory.kmem.tcp.limit_in_bytes
+	assert_output 16777216
+	skip_unless_cmd "$CRUN"
+	update_config '.linux.cgroupsPath = $p' --arg p "$CG-crun"
+	run -0 detached crun_ run -d "$ID-crun"
+	local b
+	b=$(cat "/sys/fs/cgroup/memory$CG-crun/memory.kmem.tcp.limit_in_bytes")
+	crun_ delete --force "$ID-crun"
+	assert_equal "$b" 16777216
 }
 
 @test "memory: kernel memory is ignored with runc's warning" {
@@ -299,6 +322,49 @@ start() {
 	run -0 cleat update --resources "$BUNDLE/res.json" "$ID"
 	run -0 v1 cpu cpu.shares
 	assert_output 300
+}
+
+@test "update: -r blockIO devices are upserted by major:minor, as runc 1.4+" {
+	[ -e /sys/fs/cgroup/blkio/blkio.throttle.read_bps_device ] || skip "no blkio throttle files"
+	# Two whole disks (throttling takes no partition); loop devices as a fallback.
+	local devs d1 d2
+	devs=$(for d in /sys/block/*; do [ -e "$d/dev" ] && echo "$(basename "$d") $(cat "$d/dev")"; done |
+		sort -k1,1 | awk '{ print ($1 ~ /^loop/ ? 1 : 0), $2 }' | sort -s -n -k1,1 | awk '{ print $2 }')
+	d1=$(sed -n 1p <<<"$devs") d2=$(sed -n 2p <<<"$devs")
+	[ -n "$d2" ] || skip "fewer than two block devices"
+	update_config ".linux.resources.blockIO = {
+		throttleReadBpsDevice: [{major: ${d1%:*}, minor: ${d1#*:}, rate: 1048576}],
+		throttleWriteBpsDevice: [{major: ${d1%:*}, minor: ${d1#*:}, rate: 2097152}]}"
+	start
+	run -0 cleat update -r - "$ID" <<-EOF
+		{"blockIO": {"throttleReadBpsDevice": [{"major": ${d2%:*}, "minor": ${d2#*:}, "rate": 3145728}],
+			"throttleWriteIOPSDevice": [{"major": ${d1%:*}, "minor": ${d1#*:}, "rate": 50}],
+			"throttleReadIOPSDevice": [{"major": ${d2%:*}, "minor": ${d2#*:}, "rate": 60}]}}
+	EOF
+	run -0 v1 blkio blkio.throttle.read_bps_device
+	assert_line "$d1 1048576"
+	assert_line "$d2 3145728"
+	run -0 v1 blkio blkio.throttle.write_iops_device
+	assert_output "$d1 50"
+	run -0 v1 blkio blkio.throttle.read_iops_device
+	assert_output "$d2 60"
+	# A device already there gets its new rate; the others stay, in the state's config too.
+	run -0 cleat update -r - "$ID" <<<"{\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": ${d1%:*}, \"minor\": ${d1#*:}, \"rate\": 524288}]}}"
+	run -0 v1 blkio blkio.throttle.read_bps_device
+	assert_line "$d1 524288"
+	assert_line "$d2 3145728"
+	run -0 jq -c '.linux.resources.blockIO | [(.throttleReadBpsDevice[] | [.major, .minor, .rate]),
+		(.throttleWriteBpsDevice[] | .rate), (.throttleWriteIOPSDevice[] | .rate)]' "$ROOT/$ID/config.json"
+	assert_output "[[${d1%:*},${d1#*:},524288],[${d2%:*},${d2#*:},3145728],2097152,50]"
+	# weightDevice likewise, where the kernel has a per-device weight file.
+	local f
+	for f in blkio.weight_device blkio.bfq.weight_device; do
+		[ -e "/sys/fs/cgroup/blkio/$f" ] || continue
+		run -0 cleat update -r - "$ID" <<<"{\"blockIO\": {\"weightDevice\": [{\"major\": ${d1%:*}, \"minor\": ${d1#*:}, \"weight\": 200}]}}"
+		run -0 v1 blkio "$f"
+		assert_line --partial "$d1 200"
+		break
+	done
 }
 
 @test "update: memory below current usage is a clear error" {

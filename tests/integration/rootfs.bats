@@ -55,27 +55,54 @@ teardown() {
 	assert_equal "$CLEAT_OUT" "$(printf 'WROTE\n%s / rw,relatime' "$BUNDLE/rootfs")"
 }
 
-@test "rootfs: rootfsPropagation values give runc's propagation of /" {
-	local p
-	# A shared rootfs mount on the host: what the container's / becomes depends on it.
+# root_propagation RUNTIME...: run the bundle under RUNTIME and print the propagation fields
+# of the container's / in its mountinfo ("shared", "master", "unbindable", or nothing).
+root_propagation() {
+	update_config '.process.args = ["cat", "/proc/self/mountinfo"]'
+	"$@" run "$(container_id prop)" | norm_mountinfo | awk '$1 == "/" {
+		s = ""; for (i = 4; $i != "-"; i++) s = s " " $i; print substr(s, 2); exit }'
+}
+
+@test "rootfs: rootfsPropagation values give / the spec's propagation, as crun does" {
+	skip_unless_cmd "$CRUN"
+	local p want got crun_got
+	# A shared rootfs mount on the host, the case where a leak or a lost value shows.
 	mount --bind "$BUNDLE/rootfs" "$BUNDLE/rootfs"
 	mount --make-shared "$BUNDLE/rootfs"
 	for p in shared slave private unbindable rshared rslave rprivate; do
 		update_config '.linux.rootfsPropagation = $p' --arg p "$p"
-		both_mountinfo
-		RUNC_MI=$(head -n1 <<<"$RUNC_MI") CLEAT_MI=$(head -n1 <<<"$CLEAT_MI")
-		echo "$p: runc: $RUNC_MI / cleat: $CLEAT_MI"
-		assert_same_mountinfo
 		case $p in
-		rslave) [[ "$CLEAT_MI" == "/ $BUNDLE/rootfs ro,relatime master - "* ]] ;;
-		*) [[ "$CLEAT_MI" == "/ $BUNDLE/rootfs ro,relatime - "* ]] ;;
+		*shared) want=shared ;; # a new peer group, not the host's
+		*slave) want=master ;;
+		*private) want= ;;
+		*unbindable) want=unbindable ;;
 		esac
+		got=$(root_propagation cleat) || fail "$p: cleat failed"
+		# crun in a slave copy of this namespace: its umount of the hybrid cgroup2 mount
+		# cannot reach the host, and the shared rootfs stays a mount with a master.
+		crun_got=$(root_propagation unshare -m --propagation slave sh -c \
+			'umount -l /sys/fs/cgroup/unified 2>/dev/null; exec "$@"' crun_ \
+			"$CRUN" --root "$CRUN_ROOT") || fail "$p: crun failed"
+		echo "$p: cleat [$got] crun [$crun_got]"
+		[ "$got" = "$want" ] || fail "$p: cleat gives [$got], want [$want]"
+		# crun (and runc 1.5.0) make a slave root's parent private, so their / loses
+		# its master; the spec says it receives the host's events, as here.
+		[[ "$p" == *slave ]] || [ "$got" = "$crun_got" ] || fail "$p: cleat [$got], crun [$crun_got]"
 	done
-	# An unbindable / cannot be bound onto itself: both refuse.
+	# A recursively unbindable / cannot be bound from: the cgroup binds fail (crun too).
 	update_config '.linux.rootfsPropagation = "runbindable"'
-	both_run true
+	run ! cleat run "$(container_id prop)"
+	# The container's shared / is not in the host's peer group: nothing it mounts
+	# reaches the host.
+	local host_group
+	host_group=$(awk -v m="$BUNDLE/rootfs" '$5 == m { print $7 }' /proc/self/mountinfo)
+	update_config '.linux.rootfsPropagation = "shared" | .process.args = ["cat", "/proc/self/mountinfo"]'
+	run -0 cleat run "$(container_id prop)"
 	umount "$BUNDLE/rootfs"
-	[ "$RUNC_STATUS" -ne 0 ] && [ "$CLEAT_STATUS" -ne 0 ]
+	[[ "$host_group" == shared:* ]]
+	run -0 awk '$5 == "/" { print $7 }' <<<"$output"
+	[[ "$output" == shared:* ]]
+	[ "$output" != "$host_group" ]
 }
 
 @test "rootfs: an invalid rootfsPropagation is refused" {

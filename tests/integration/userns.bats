@@ -155,3 +155,19 @@ userns_config() {
 	assert_output --partial "both namespace path and non-matching mapping specified"
 	[ ! -e "$ROOT/$ID-other" ]
 }
+
+@test "userns: user.* sysctls are set in a user-namespaced container, refused without one" {
+	[ -e /proc/sys/user/max_user_namespaces ] || skip "no /proc/sys/user/max_user_namespaces"
+	update_config '.linux.sysctl = {"user.max_user_namespaces": "7"}
+		| .process.args = ["cat", "/proc/sys/user/max_user_namespaces"]'
+	run -1 cleat run "$ID"
+	assert_output --partial "user.max_user_namespaces"
+	assert_output --partial "without a user namespace"
+	local host
+	host=$(cat /proc/sys/user/max_user_namespaces)
+	userns_config 100000 65536
+	run -0 cleat run "$ID"
+	assert_output 7
+	# The host's value is its own.
+	assert_equal "$(cat /proc/sys/user/max_user_namespaces)" "$host"
+}

@@ -308,6 +308,33 @@ static void test_merge_and_state(void)
 	free(into.cpu.cpus);
 	free(d.cpu.cpus);
 
+	/* blockIO devices: upserted by major:minor. */
+	struct oci_resources bi = { 0 }, bd = { 0 };
+	bi.blkio.n_throttle_read_bps_device = 1;
+	bi.blkio.throttle_read_bps_device = xmalloc0(sizeof(struct oci_throttle_device));
+	bi.blkio.throttle_read_bps_device[0] = (struct oci_throttle_device){ 8, 0, 100 };
+	bi.blkio.n_weight_device = 1;
+	bi.blkio.weight_device = xmalloc0(sizeof(struct oci_weight_device));
+	bi.blkio.weight_device[0] = (struct oci_weight_device){ 8, 0, true, 10, true, 20 };
+	struct oci_throttle_device tds[] = { { 8, 16, 300 }, { 8, 0, 200 } };
+	struct oci_weight_device wds[] = { { 8, 0, true, 30, false, 0 } };
+	bd.has_blkio = true;
+	bd.blkio.throttle_read_bps_device = tds;
+	bd.blkio.n_throttle_read_bps_device = 2;
+	bd.blkio.weight_device = wds;
+	bd.blkio.n_weight_device = 1;
+	cleat_resources_merge(&bi, &bd);
+	struct oci_throttle_device *t = bi.blkio.throttle_read_bps_device;
+	ok(bi.blkio.n_throttle_read_bps_device == 2 && t[0].minor == 0 && t[0].rate == 200 &&
+		   t[1].minor == 16 && t[1].rate == 300,
+	   "merge updates a known throttle device, appends a new one");
+	struct oci_weight_device *w = bi.blkio.weight_device;
+	ok(bi.blkio.n_weight_device == 1 && w[0].weight == 30 && w[0].has_leaf_weight &&
+		   w[0].leaf_weight == 20,
+	   "merge updates a weight device's weight, keeps its leafWeight");
+	free(bi.blkio.throttle_read_bps_device);
+	free(bi.blkio.weight_device);
+
 	struct cleat_cgroup cg = { .mode = CLEAT_CGROUP_HYBRID, .path = (char *) "/x" };
 	char *ctrls[] = { (char *) "memory", NULL };
 	struct cg_hier h = { .v2 = false,

@@ -92,6 +92,8 @@ int main(void)
 	   "failure names phase, path, status and output");
 	char *second = xasprintf("%s/second.out", dir);
 	ok(access(second, F_OK) < 0, "hooks after a failed one do not run");
+	ok(cleat_hooks_run_warn(hf, 2, "poststop", state) == 1 && access(second, F_OK) == 0,
+	   "run_warn: a failed hook is counted, the ones after it still run");
 	free(second);
 
 	struct oci_hook ht = sh_hook("sleep 20");

@@ -56,6 +56,22 @@ static int set_swap(const char *dir, int64_t v, cleat_error_t *err)
 	return wr_i64(dir, "memory.memsw.limit_in_bytes", v, err);
 }
 
+/* kernelTCP: the TCP buffer limit, applied as crun does where the kernel has
+ * memory.kmem.tcp.*; a kernel without it gets runc's warning (runc ignores
+ * every kernel memory setting). */
+static int v1_kernel_tcp(const char *dir, int64_t v, cleat_error_t *err)
+{
+	if (!cg_exists(dir, "memory.kmem.tcp.limit_in_bytes")) {
+		cleat_warn("linux.resources.memory.kernelTCP: this kernel has no "
+			   "memory.kmem.tcp.limit_in_bytes; Kernel memory settings are ignored and "
+			   "will be removed");
+		return 0;
+	}
+	if (wr_i64(dir, "memory.kmem.tcp.limit_in_bytes", v, err) < 0)
+		return cleat_error_wrap(err, "linux.resources.memory.kernelTCP");
+	return 0;
+}
+
 static int v1_memory(struct cleat_cgroup *cg, const struct oci_memory *m, bool update,
 		     cleat_error_t *err)
 {
@@ -92,8 +108,10 @@ static int v1_memory(struct cleat_cgroup *cg, const struct oci_memory *m, bool u
 			return -1;
 	} else if (set_mem_limit(dir, limit, err) < 0 || set_swap(dir, swap, err) < 0)
 		return -1;
-	if (m->has_kernel || m->has_kernel_tcp)
+	if (m->has_kernel)
 		cleat_warn("Kernel memory settings are ignored and will be removed");
+	if (m->has_kernel_tcp && v1_kernel_tcp(dir, m->kernel_tcp, err) < 0)
+		return -1;
 	if (m->has_reservation && m->reservation != 0 &&
 	    wr_i64(dir, "memory.soft_limit_in_bytes", m->reservation, err) < 0)
 		return -1;

@@ -46,6 +46,50 @@ static void swap_str(char **a, char **b)
 	}
 }
 
+/* update's blockIO devices are upserted by major:minor (runc 1.4+): a device
+ * already in the config gets its new values, a new one is appended.
+ * dev_find: 1 + the index of the last entry of ARR[N] for DEV's device, 0 if none. */
+#define dev_find(arr, n, dev)                                                                      \
+	__extension__({                                                                            \
+		size_t j_ = (n);                                                                   \
+		while (j_ > 0 &&                                                                   \
+		       ((arr)[j_ - 1].major != (dev).major || (arr)[j_ - 1].minor != (dev).minor)) \
+			j_--;                                                                      \
+		j_;                                                                                \
+	})
+
+static void upsert_throttle(struct oci_throttle_device **into, size_t *n,
+			    const struct oci_throttle_device *d, size_t nd)
+{
+	for (size_t i = 0; i < nd; i++) {
+		size_t j = dev_find(*into, *n, d[i]);
+		if (j > 0) {
+			(*into)[j - 1].rate = d[i].rate;
+			continue;
+		}
+		*into = xrealloc(*into, (*n + 1) * sizeof **into);
+		(*into)[(*n)++] = d[i];
+	}
+}
+
+static void upsert_weight(struct oci_weight_device **into, size_t *n,
+			  const struct oci_weight_device *d, size_t nd)
+{
+	for (size_t i = 0; i < nd; i++) {
+		size_t j = dev_find(*into, *n, d[i]);
+		if (j == 0) {
+			*into = xrealloc(*into, (*n + 1) * sizeof **into);
+			(*into)[(*n)++] = d[i];
+			continue;
+		}
+		struct oci_weight_device *w = &(*into)[j - 1];
+		MERGE(w, &d[i], weight);
+		MERGE(w, &d[i], leaf_weight);
+	}
+}
+
+#define UPSERT(fn, into, delta, f) fn(&(into)->f, &(into)->n_##f, (delta)->f, (delta)->n_##f)
+
 void cleat_resources_merge(struct oci_resources *into, struct oci_resources *d)
 {
 	if (d->has_memory) {
@@ -81,11 +125,11 @@ void cleat_resources_merge(struct oci_resources *into, struct oci_resources *d)
 		into->has_blkio = true;
 		MERGE(a, b, weight);
 		MERGE(a, b, leaf_weight);
-		MOVE_ARRAY(a, b, weight_device);
-		MOVE_ARRAY(a, b, throttle_read_bps_device);
-		MOVE_ARRAY(a, b, throttle_write_bps_device);
-		MOVE_ARRAY(a, b, throttle_read_iops_device);
-		MOVE_ARRAY(a, b, throttle_write_iops_device);
+		UPSERT(upsert_weight, a, b, weight_device);
+		UPSERT(upsert_throttle, a, b, throttle_read_bps_device);
+		UPSERT(upsert_throttle, a, b, throttle_write_bps_device);
+		UPSERT(upsert_throttle, a, b, throttle_read_iops_device);
+		UPSERT(upsert_throttle, a, b, throttle_write_iops_device);
 	}
 	MOVE_ARRAY(into, d, hugepage_limits);
 	MOVE_ARRAY(into, d, unified);

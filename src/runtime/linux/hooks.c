@@ -18,6 +18,8 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "common/cleanup.h"
+#include "common/log.h"
 #include "common/util.h"
 #include "runtime/linux/json_gen.h"
 
@@ -294,6 +296,20 @@ int cleat_hooks_run(const struct oci_hook *hooks, size_t n, const char *phase,
 		if (hook_run_one(&hooks[i], i, phase, state_json, err) < 0)
 			return -1;
 	return 0;
+}
+
+size_t cleat_hooks_run_warn(const struct oci_hook *hooks, size_t n, const char *phase,
+			    const char *state_json)
+{
+	size_t failed = 0;
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_error_ cleat_error_t e = NULL;
+		if (hook_run_one(&hooks[i], i, phase, state_json, &e) < 0) {
+			cleat_warn("%s", e->msg);
+			failed++;
+		}
+	}
+	return failed;
 }
 
 char *cleat_hooks_state_with_status(const char *state_json, const char *status)

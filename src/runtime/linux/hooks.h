@@ -7,9 +7,10 @@
  * that fails stops the run: the error names the phase, the hook path, the exit
  * status and the hook's stderr output.
  *
- * Failure semantics are the caller's (spec): createRuntime, createContainer,
- * startContainer and prestart failures abort the operation; poststart and
- * poststop failures are logged as warnings only. */
+ * Failure semantics are the caller's (runtime-spec 1.3): a prestart,
+ * createRuntime, createContainer, startContainer or poststart failure is an
+ * error that stops the container; poststop failures are warnings only, and the
+ * remaining poststop hooks still run (cleat_hooks_run_warn). */
 #ifndef CLEAT_RUNTIME_LINUX_HOOKS_H
 #define CLEAT_RUNTIME_LINUX_HOOKS_H
 
@@ -22,6 +23,11 @@
  * "poststart", "poststop" (only used in messages). */
 int cleat_hooks_run(const struct oci_hook *hooks, size_t n, const char *phase,
 		    const char *state_json, cleat_error_t *err);
+
+/* Run every hook, logging a warning for each one that fails (poststop).
+ * Returns how many failed. */
+size_t cleat_hooks_run_warn(const struct oci_hook *hooks, size_t n, const char *phase,
+			    const char *state_json);
 
 /* The state JSON with its "status" replaced (e.g. "created" for startContainer,
  * whose state the init got while the container was still "creating").  NULL

@@ -42,8 +42,10 @@ static int root_propagation(const struct oci_config *c, unsigned long *flag, cle
 }
 
 /* pivot_root(2) refuses a new root whose parent mount is shared, and a bind
- * of the rootfs under a shared parent would propagate back to the host. */
-static int make_parent_private(const char *rootfs, cleat_error_t *err)
+ * of the rootfs under a shared parent would propagate back to the host.  With
+ * a rootfsPropagation the parent is made private (slave for slave), as runc
+ * 1.2+ does: that also undoes an unbindable "/", which could not be bound. */
+static int set_parent_propagation(const char *rootfs, unsigned long prop, cleat_error_t *err)
 {
 	struct mountinfo mi = { 0 };
 	int r = 0;
@@ -54,9 +56,10 @@ static int make_parent_private(const char *rootfs, cleat_error_t *err)
 	if (mountinfo_read("/proc/self/mountinfo", &mi, err) < 0)
 		return -1;
 	const struct mountinfo_entry *e = mountinfo_find_containing(&mi, real);
-	if (e && strstr(e->optional, "shared:") != NULL &&
-	    mount(NULL, e->mountpoint, NULL, MS_PRIVATE, NULL) < 0)
-		r = cleat_error_errno(err, errno, "make `%s` private", e->mountpoint);
+	unsigned long flag = prop & MS_SLAVE ? MS_SLAVE : MS_PRIVATE;
+	if (e && (prop != 0 || strstr(e->optional, "shared:") != NULL) &&
+	    mount(NULL, e->mountpoint, NULL, flag, NULL) < 0)
+		r = cleat_error_errno(err, errno, "set propagation of `%s`", e->mountpoint);
 	mountinfo_free(&mi);
 	return r;
 }
@@ -133,11 +136,7 @@ int cleat_rootfs_prepare(const struct cleat_rootfs_opts *o, cleat_error_t *err)
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, prop ? prop : MS_SLAVE | MS_REC, NULL) < 0)
 		return cleat_error_errno(err, errno, "set propagation of `/`");
-	/* After a recursive slave/private/unbindable pass nothing is shared any more:
-	 * only a shared propagation leaves a parent to fix. */
-	bool none_shared = prop == 0 || ((prop & MS_REC) && !(prop & MS_SHARED));
-	if ((!none_shared && make_parent_private(o->rootfs, err) < 0) ||
-	    bind_rootfs(o->rootfs, err) < 0)
+	if (set_parent_propagation(o->rootfs, prop, err) < 0 || bind_rootfs(o->rootfs, err) < 0)
 		return -1;
 	c.rootfd = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (c.rootfd < 0)
@@ -239,6 +238,21 @@ static int finalize_paths(const struct oci_config *cfg, const char *mask_data, c
 	return 0;
 }
 
+/* The rootfs bind is private (or a slave) after prepare: shared and
+ * unbindable are set on the new root, where they cannot reach the host
+ * (runc 1.4+: a new peer group for shared). */
+static int apply_root_propagation(const struct oci_config *cfg, cleat_error_t *err)
+{
+	unsigned long prop;
+	if (root_propagation(cfg, &prop, err) < 0)
+		return -1;
+	if (prop == 0 || (prop & (MS_PRIVATE | MS_SLAVE)))
+		return 0;
+	if (mount(NULL, "/", NULL, prop, NULL) < 0)
+		return cleat_error_errno(err, errno, "rootfsPropagation: set propagation of `/`");
+	return 0;
+}
+
 int cleat_rootfs_finalize(const struct cleat_rootfs_opts *o, cleat_error_t *err)
 {
 	const struct oci_linux *l = o->config->linux_;
@@ -252,9 +266,9 @@ int cleat_rootfs_finalize(const struct cleat_rootfs_opts *o, cleat_error_t *err)
 			return cleat_error_errno(err, errno, "chdir /");
 		return finalize_paths(o->config, mask_data, err);
 	}
-	/* rootfsPropagation was applied to "/" before the rootfs bind (see
-	 * prepare); like runc 1.1 it is not applied again to the new root. */
 	if ((o->no_pivot ? do_move_root(o->rootfs, err) : do_pivot(o->rootfs, err)) < 0)
+		return -1;
+	if (apply_root_propagation(o->config, err) < 0)
 		return -1;
 	if (finalize_paths(o->config, mask_data, err) < 0)
 		return -1;

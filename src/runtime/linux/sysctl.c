@@ -71,6 +71,14 @@ static int check_one(const struct oci_config *c, const char *key, cleat_error_t 
 			"sysctl `%s` is not allowed as it conflicts with the OCI `hostname` field",
 			key);
 	}
+	/* user.* (ucounts such as user.max_user_namespaces) are per user namespace:
+	 * in the host's they would limit every process on the host. */
+	if (str_has_prefix(k, "user.")) {
+		if (has_ns(c, "user") && !ns_is_host(c, "user", "user"))
+			return 0;
+		return cleat_error_msg(
+			err, "setting ucounts without a user namespace not allowed: `%s`", key);
+	}
 	return cleat_error_msg(err, "sysctl `%s` is not in a separate kernel namespace", key);
 }
 
