@@ -136,9 +136,9 @@ static const char *net_device_name_error(const char *n)
 	if (!valid_ifname(n))
 		return "expected a valid interface name";
 	if (pct && (pct[1] != 'd' || strchr(pct + 2, '%')))
-		return "expected at most one '%', as %d";
+		return "expected at most one \"%\", as %d";
 	if (strcmp(n, "lo") == 0)
-		return "the container's network namespace already has lo";
+		return "every network namespace already has lo";
 	return NULL;
 }
 
@@ -158,8 +158,8 @@ static int check_net_device_clash(struct oci_parse *p, const struct oci_linux *l
 				continue;
 			size_t m = path_push_mapkey(p, l->net_devices[i].host_name);
 			int r = perr(p, NULL,
-				     "the container name '%s' is also the one of "
-				     "netDevices['%s']",
+				     "the container name \"%s\" is also the one of "
+				     "netDevices[\"%s\"]",
 				     t, l->net_devices[j].host_name);
 			path_pop(p, m);
 			return r;

@@ -49,6 +49,7 @@ struct oci_features_in {
 	const char *const *seccomp_known_flags;
 	const char *const *seccomp_supported_flags;
 	bool apparmor_enabled, selinux_enabled, intel_rdt_enabled, mount_extensions_idmap;
+	bool net_devices_enabled; /* linux.netDevices (runtime-spec 1.3) */
 	const struct oci_kv *annotations; size_t n_annotations;
 };
 /* NULL lists are omitted; empty ones are printed as [].  Output is indented

@@ -326,6 +326,21 @@ static void test_idmap_edges(void)
 	   "mapping edges kept");
 }
 
+/* linux.netDevices: "%d" names (the kernel numbers them) may repeat; a repeated
+ * key keeps one entry, the last one. */
+static void test_net_devices(void)
+{
+	_cleanup_oci_config_ struct oci_config *c = parse_ok(
+		"{\"ociVersion\":\"1.3.0\",\"linux\":{\"netDevices\":{"
+		"\"veth1\":{\"name\":\"eth%d\"},\"veth2\":{\"name\":\"eth%d\"},"
+		"\"veth3\":{\"name\":\"x\"},\"veth3\":{},\"x\":{}}}}",
+		"netDevices: two %d names, a repeated key, a host name reused once freed");
+	const struct oci_linux *l = c ? c->linux_ : NULL;
+	ok(l && l->n_net_devices == 4 && strcmp(l->net_devices[1].name, "eth%d") == 0 &&
+		   strcmp(l->net_devices[2].host_name, "veth3") == 0 && !l->net_devices[2].name,
+	   "netDevices: entries kept in order, the last value of a repeated key");
+}
+
 static void test_process_and_resources(void)
 {
 	const char *pj = "{\"terminal\":true,\"user\":{\"uid\":1,\"gid\":2,\"additionalGids\":[3]},"
@@ -374,6 +389,7 @@ int main(void)
 	test_containerd();
 	test_semantics();
 	test_idmap_edges();
+	test_net_devices();
 	test_process_and_resources();
 	return tap_done();
 }

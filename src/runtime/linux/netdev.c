@@ -287,8 +287,24 @@ static const char *target_name(const struct oci_net_device *d)
 static int nl_fail(int r, cleat_error_t *err, const struct oci_net_device *d, const char *what)
 {
 	if (r < 0)
-		return cleat_error_wrap(err, "linux.netDevices['%s']: %s", d->host_name, what);
-	return cleat_error_errno(err, r, "linux.netDevices['%s']: %s", d->host_name, what);
+		return cleat_error_wrap(err, "linux.netDevices[\"%s\"]: %s", d->host_name, what);
+	return cleat_error_errno(err, r, "linux.netDevices[\"%s\"]: %s", d->host_name, what);
+}
+
+static int name_taken(cleat_error_t *err, const struct oci_net_device *d)
+{
+	return cleat_error_msg(
+		err,
+		"linux.netDevices[\"%s\"]: the container's network namespace already "
+		"has an interface named \"%s\"",
+		d->host_name, target_name(d));
+}
+
+static int no_such_device(cleat_error_t *err, const struct oci_net_device *d)
+{
+	return cleat_error_errno(err, ENODEV,
+				 "linux.netDevices[\"%s\"]: no such network interface on the host",
+				 d->host_name);
 }
 
 int cleat_netdev_check(const struct oci_config *c, const struct cleat_ns_plan *p, bool rootless,
@@ -312,10 +328,7 @@ int cleat_netdev_check(const struct oci_config *c, const struct cleat_ns_plan *p
 					    "on the host (rootless container)");
 	for (size_t i = 0; i < l->n_net_devices; i++)
 		if (if_nametoindex(l->net_devices[i].host_name) == 0)
-			return cleat_error_errno(
-				err, errno,
-				"linux.netDevices['%s']: no such network interface on the host",
-				l->net_devices[i].host_name);
+			return no_such_device(err, &l->net_devices[i]);
 	return 0;
 }
 
@@ -333,10 +346,7 @@ static int check_free_names(int ctr, const struct oci_linux *l, cleat_error_t *e
 			return nl_fail(r, err, d,
 				       "look the name up in the container's network namespace");
 		if (there.found)
-			return cleat_error_msg(err,
-					       "linux.netDevices['%s']: the container's network "
-					       "namespace already has an interface named '%s'",
-					       d->host_name, target_name(d));
+			return name_taken(err, d);
 	}
 	return 0;
 }
@@ -346,9 +356,7 @@ static int move_one(int host, int ctr, int nsfd, const struct oci_net_device *d,
 	struct link before, after;
 	int r = link_get(host, d->host_name, 0, &before, err);
 	if (r == 0 && !before.found)
-		return cleat_error_msg(
-			err, "linux.netDevices['%s']: no such network interface on the host",
-			d->host_name);
+		return no_such_device(err, d);
 	if (r != 0)
 		return nl_fail(r, err, d, "look the interface up");
 	struct addr_list addrs = { .index = before.index };
@@ -358,10 +366,7 @@ static int move_one(int host, int ctr, int nsfd, const struct oci_net_device *d,
 		return nl_fail(r, err, d, "list its addresses");
 	r = link_move(host, before.index, nsfd, target_name(d), err);
 	if (r == EEXIST)
-		return cleat_error_msg(err,
-				       "linux.netDevices['%s']: the container's network namespace "
-				       "already has an interface named '%s'",
-				       d->host_name, target_name(d));
+		return name_taken(err, d);
 	if (r != 0)
 		return nl_fail(r, err, d, "move it into the container's network namespace");
 	/* The kernel keeps the index unless the namespace already uses it, and picks
