@@ -112,6 +112,22 @@ hold_netns() {
 	host_lacks "$A"
 }
 
+@test "netDevices: a container with a user namespace gets the device" {
+	[ -e /proc/self/ns/user ] || skip "no user namespaces"
+	ip addr add 2001:db8::9/64 dev "$A" nodad
+	chown -R 100000:100000 rootfs
+	update_config '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.netDevices = {($a): {name: "u0"}} | .process.args = ["pause"]' --arg a "$A"
+	run -0 detached cleat create "$ID"
+	run -0 in_ctr ip -o addr show dev u0
+	assert_output --partial '2001:db8::9/64'
+	host_lacks "$A"
+	run -0 cleat delete --force "$ID"
+	retry 50 0.1 host_lacks "$B"
+}
+
 @test "netDevices: a name taken in a joined namespace fails before anything moves" {
 	hold_netns
 	nsenter -t "$HOLDER" -n ip link add taken0 type veth peer name taken1
