@@ -23,7 +23,7 @@
 #include "common/util.h"
 
 #define NL_REQ_SIZE 512
-#define NL_RECV_SIZE 32768
+#define NL_RECV_SIZE 65536 /* above what the kernel puts in one dump datagram */
 
 struct nl_req {
 	union {
