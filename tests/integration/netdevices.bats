@@ -141,6 +141,21 @@ hold_netns() {
 	run -1 nsenter -t "$HOLDER" -n ip link show free0
 }
 
+@test "netDevices: a create failing after the move leaves no state; the veth dies with the namespace" {
+	update_config '.linux.netDevices = {($a): {name: "ctr0"}}
+		| .hooks.createRuntime = [{path: "/bin/false"}]' --arg a "$A"
+	run -1 cleat run "$ID"
+	assert_output --partial createRuntime
+	[ -z "$(ls -A "$ROOT")" ] || fail "state left behind: $(ls -A "$ROOT")"
+	run -0 find /sys/fs/cgroup -maxdepth 4 -name "*$ID*"
+	assert_output ''
+	# The kernel destroys a virtual device with its namespace (a physical one would
+	# come back to the initial namespace, under its container name).
+	retry 50 0.1 host_lacks "$B"
+	host_lacks "$A"
+	host_lacks ctr0
+}
+
 @test "netDevices: two devices renamed to one name, or to lo, are refused at parse" {
 	update_config '.linux.netDevices = {($a): {name: "same0"}, ($b): {name: "same0"}}' \
 		--arg a "$A" --arg b "$B"
