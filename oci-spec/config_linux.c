@@ -132,6 +132,47 @@ static bool valid_ifname(const char *n)
 	return true;
 }
 
+/* A name for inside the container: a valid interface name with at most one '%',
+ * as "%d" (the kernel then picks the lowest free number), and never "lo", which
+ * every network namespace has. */
+static const char *net_device_name_error(const char *n)
+{
+	const char *pct = strchr(n, '%');
+	if (!valid_ifname(n))
+		return "expected a valid interface name";
+	if (pct && (pct[1] != 'd' || strchr(pct + 2, '%')))
+		return "expected at most one \"%\", as %d";
+	if (strcmp(n, "lo") == 0)
+		return "every network namespace already has lo";
+	return NULL;
+}
+
+static const char *net_device_target(const struct oci_net_device *d)
+{
+	return d->name ? d->name : d->host_name;
+}
+
+/* Two devices may not end up with the same name in the container ("%d" names
+ * are the kernel's to make unique). */
+static int check_net_device_clash(struct oci_parse *p, const struct oci_linux *l)
+{
+	for (size_t i = 0; i < l->n_net_devices; i++) {
+		const char *t = net_device_target(&l->net_devices[i]);
+		for (size_t j = 0; j < i && !strchr(t, '%'); j++) {
+			if (strcmp(t, net_device_target(&l->net_devices[j])) != 0)
+				continue;
+			size_t m = path_push_mapkey(p, l->net_devices[i].host_name);
+			int r = perr(p, NULL,
+				     "the container name \"%s\" is also the one of "
+				     "netDevices[\"%s\"]",
+				     t, l->net_devices[j].host_name);
+			path_pop(p, m);
+			return r;
+		}
+	}
+	return 0;
+}
+
 static int parse_net_devices(struct oci_parse *p, yajl_val v, struct oci_linux *l)
 {
 	size_t len = v->u.object.len;
@@ -157,16 +198,21 @@ static int parse_net_devices(struct oci_parse *p, yajl_val v, struct oci_linux *
 				d->host_name = xstrdup(host);
 				l->n_net_devices++;
 			}
+			free(d->name);
+			d->name = NULL;
 			r = get_string(p, e, "name", false, &d->name);
-			if (r == 0 && d->name && !valid_ifname(d->name))
-				r = perr_at(p, "name", json_member(e, "name"),
-					    "expected a valid interface name");
+			const char *why = r == 0 && d->name ? net_device_name_error(d->name) : NULL;
+			if (why)
+				r = perr_at(p, "name", json_member(e, "name"), "%s", why);
+			else if (r == 0 && strcmp(host, "lo") == 0)
+				r = perr(p, NULL,
+					 "the loopback device cannot leave its network namespace");
 		}
 		path_pop(p, m);
 		if (r < 0)
 			return -1;
 	}
-	return 0;
+	return check_net_device_clash(p, l);
 }
 
 static int parse_personality(struct oci_parse *p, yajl_val v, struct oci_personality *pe)

@@ -78,6 +78,7 @@ char *oci_features_to_json(const struct oci_features_in *f)
 	yajl_gen_map_open(g);
 	gen_enabled(g, "idmap", f->mount_extensions_idmap);
 	yajl_gen_map_close(g);
+	gen_enabled(g, "netDevices", f->net_devices_enabled);
 	yajl_gen_map_close(g);
 
 	gen_kkv_sorted(g, "annotations", f->annotations, f->n_annotations);

@@ -51,6 +51,7 @@ struct oci_features_in {
 	bool apparmor_enabled, selinux_enabled, intel_rdt_enabled, mount_extensions_idmap;
 	bool intel_rdt_schemata, intel_rdt_monitoring; /* 1.3: schemata, enableMonitoring */
 	const char *const *mpol_modes, *const *mpol_flags; /* 1.3 memoryPolicy */
+	bool net_devices_enabled; /* linux.netDevices (runtime-spec 1.3) */
 	const struct oci_kv *annotations; size_t n_annotations;
 };
 /* NULL lists are omitted; empty ones are printed as [].  Output is indented

@@ -24,6 +24,7 @@
 #include "runtime/linux/hooks.h"
 #include "runtime/linux/init.h"
 #include "runtime/linux/resctrl.h"
+#include "runtime/linux/netdev.h"
 #include "runtime/linux/rootfs.h"
 #include "runtime/linux/security.h"
 #include "runtime/linux/sync.h"
@@ -134,6 +135,14 @@ static int load_bundle(struct create_run *r, cleat_error_t *err)
 	return 0;
 }
 
+/* runc's --rootless=auto (the default): rootless when not root. */
+static bool is_rootless(const struct cleat_ctx *ctx)
+{
+	if (ctx->rootless == NULL || strcmp(ctx->rootless, "auto") == 0)
+		return geteuid() != 0;
+	return strcmp(ctx->rootless, "true") == 0;
+}
+
 static int check_options(struct create_run *r, cleat_error_t *err)
 {
 	const struct oci_process *p = r->c->config->process;
@@ -142,6 +151,8 @@ static int check_options(struct create_run *r, cleat_error_t *err)
 	if (r->o->console_socket && (!p->terminal || r->o->foreground))
 		return cleat_error_msg(err, "cannot use console socket if runc will not detach or allocate tty");
 	if (cleat_ns_plan_build(r->c->config, &r->ns, err) < 0)
+		return -1;
+	if (cleat_netdev_check(r->c->config, &r->ns, is_rootless(r->ctx), err) < 0)
 		return -1;
 	if (p->has_capabilities && cleat_caps_validate(&p->capabilities, err) < 0)
 		return -1;
@@ -186,11 +197,7 @@ static int make_state(struct create_run *r, cleat_error_t *err)
 	c->created = cleat_rfc3339_now();
 	c->owner = geteuid();
 	c->systemd_cgroup = ctx->systemd_cgroup;
-	/* runc's --rootless=auto (the default): rootless when not root. */
-	if (ctx->rootless == NULL || strcmp(ctx->rootless, "auto") == 0)
-		c->rootless = geteuid() != 0;
-	else
-		c->rootless = strcmp(ctx->rootless, "true") == 0;
+	c->rootless = is_rootless(ctx);
 	c->no_pivot = r->o->no_pivot;
 	c->no_new_keyring = r->o->no_new_keyring;
 	if (write_file_at(c->dir_fd, CLEAT_CONFIG_FILE, r->config_text, r->config_len, 0600, err) < 0)
@@ -459,6 +466,9 @@ static int serve(struct create_run *r, cleat_error_t *err)
 				return -1;
 			r->init = pid;
 			r->c->init_pid = pid;
+			/* In place before any hook runs or the process starts. */
+			if (cleat_netdev_move_all(r->c->config, pid, err) < 0)
+				return -1;
 			/* The helper exits now; reaped once the init is ready, not while
 			 * the init talks to us. */
 			break;

@@ -11,6 +11,7 @@ libcleat_a_SOURCES += \
 	%reldir%/state_dir.c %reldir%/state_dir.h \
 	%reldir%/linux/init.c %reldir%/linux/init.h \
 	%reldir%/linux/namespaces.c %reldir%/linux/namespaces.h \
+	%reldir%/linux/netdev.c %reldir%/linux/netdev.h \
 	%reldir%/linux/userns.c %reldir%/linux/userns.h \
 	%reldir%/linux/sync.c %reldir%/linux/sync.h \
 	%reldir%/linux/clone_vm.c %reldir%/linux/clone_vm.h \

@@ -390,6 +390,19 @@ static void test_spec_1_3(void)
 		"memoryPolicy: MPOL_PREFERRED without nodes (local allocation) is accepted");
 	ok(d && d->linux_->memory_policy->mode_value == 1 && d->linux_->memory_policy->n_nodes == 0,
 	   "memoryPolicy: MPOL_PREFERRED is 1, no nodes");
+/* linux.netDevices: "%d" names (the kernel numbers them) may repeat; a repeated
+ * key keeps one entry, the last one. */
+static void test_net_devices(void)
+{
+	_cleanup_oci_config_ struct oci_config *c = parse_ok(
+		"{\"ociVersion\":\"1.3.0\",\"linux\":{\"netDevices\":{"
+		"\"veth1\":{\"name\":\"eth%d\"},\"veth2\":{\"name\":\"eth%d\"},"
+		"\"veth3\":{\"name\":\"x\"},\"veth3\":{},\"x\":{}}}}",
+		"netDevices: two %d names, a repeated key, a host name reused once freed");
+	const struct oci_linux *l = c ? c->linux_ : NULL;
+	ok(l && l->n_net_devices == 4 && strcmp(l->net_devices[1].name, "eth%d") == 0 &&
+		   strcmp(l->net_devices[2].host_name, "veth3") == 0 && !l->net_devices[2].name,
+	   "netDevices: entries kept in order, the last value of a repeated key");
 }
 
 static void test_process_and_resources(void)
@@ -441,6 +454,7 @@ int main(void)
 	test_semantics();
 	test_key_case();
 	test_idmap_edges();
+	test_net_devices();
 	test_process_and_resources();
 	test_spec_1_3();
 	return tap_done();

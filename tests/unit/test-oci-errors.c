@@ -233,6 +233,32 @@ static const struct bad config_cases[] = {
 	  "config.json: .linux.netDevices['averyveryverylongname']: expected a valid interface "
 	  "name "
 	  "as the key" },
+	{ LNX("'netDevices':{'eth0':{'name':'lo'}}"),
+	  "config.json: .linux.netDevices['eth0'].name: every network namespace already has lo, "
+	  "got 'lo'" },
+	{ LNX("'netDevices':{'eth0':{'name':'e%d%d'}}"),
+	  "config.json: .linux.netDevices['eth0'].name: expected at most one '%', as %d, got "
+	  "'e%d%d'" },
+	{ LNX("'netDevices':{'eth0':{'name':'e%s'}}"),
+	  "config.json: .linux.netDevices['eth0'].name: expected at most one '%', as %d, got "
+	  "'e%s'" },
+	{ LNX("'netDevices':{'eth0':{'name':'..'}}"),
+	  "config.json: .linux.netDevices['eth0'].name: expected a valid interface name, got "
+	  "'..'" },
+	{ LNX("'netDevices':{'eth0':{'name':'a:b'}}"),
+	  "config.json: .linux.netDevices['eth0'].name: expected a valid interface name, got "
+	  "'a:b'" },
+	{ LNX("'netDevices':{'lo':{'name':'lo0'}}"),
+	  "config.json: .linux.netDevices['lo']: the loopback device cannot leave its network "
+	  "namespace" },
+	{ LNX("'netDevices':{'a':{'name':'x'},'b':{'name':'x'}}"),
+	  "config.json: .linux.netDevices['b']: the container name 'x' is also the one of "
+	  "netDevices['a']" },
+	{ LNX("'netDevices':{'a':{},'b':{'name':'a'}}"),
+	  "config.json: .linux.netDevices['b']: the container name 'a' is also the one of "
+	  "netDevices['a']" },
+	{ LNX("'netDevices':{'eth0':[]}"),
+	  "config.json: .linux.netDevices['eth0']: expected an object, got []" },
 	{ LNX("'intelRdt':{'enableCMT':'yes'}"),
 	  "config.json: .linux.intelRdt.enableCMT: expected a boolean, got 'yes'" },
 	{ LNX("'intelRdt':{'closID':'a/b'}"),

@@ -121,9 +121,9 @@ static void test_features(void)
 	ok(ns && ns->u.array.len == 8, "features: eight namespaces incl. time");
 	const char *p_keys[] = { "linux", NULL };
 	yajl_val lx = t ? yajl_tree_get(t, p_keys, yajl_t_object) : NULL;
-	const char *want[] = { "namespaces", "capabilities", "cgroup",
-			       "seccomp",    "apparmor",     "selinux",
-			       "intelRdt",   "memoryPolicy", "mountExtensions" };
+	const char *want[] = { "namespaces",	  "capabilities", "cgroup",   "seccomp",
+			       "apparmor",	  "selinux",	  "intelRdt", "memoryPolicy",
+			       "mountExtensions", "netDevices" };
 	bool order = lx && lx->u.object.len == ARRAY_SIZE(want);
 	for (size_t i = 0; order && i < ARRAY_SIZE(want); i++)
 		order = strcmp(lx->u.object.keys[i], want[i]) == 0;

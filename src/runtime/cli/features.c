@@ -34,6 +34,7 @@ int cli_features(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error
 	f.selinux_enabled = access("/sys/fs/selinux/enforce", F_OK) == 0;
 	f.mount_extensions_idmap = true;
 	f.intel_rdt_enabled = f.intel_rdt_schemata = f.intel_rdt_monitoring = true;
+	f.net_devices_enabled = true;
 	static const struct oci_kv annotations[] = {
 		{ "org.opencontainers.runc.checkpoint.enabled", "false" },
 		{ "run.oci.cleat.version", PACKAGE_VERSION },
