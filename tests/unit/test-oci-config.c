@@ -390,6 +390,8 @@ static void test_spec_1_3(void)
 		"memoryPolicy: MPOL_PREFERRED without nodes (local allocation) is accepted");
 	ok(d && d->linux_->memory_policy->mode_value == 1 && d->linux_->memory_policy->n_nodes == 0,
 	   "memoryPolicy: MPOL_PREFERRED is 1, no nodes");
+}
+
 /* linux.netDevices: "%d" names (the kernel numbers them) may repeat; a repeated
  * key keeps one entry, the last one. */
 static void test_net_devices(void)
