@@ -43,6 +43,9 @@ setup() {
 teardown() {
 	[ -n "${PEERS_BIN:-}" ] && [ -n "${CTRD_DIR:-}" ] && ctr_cleanup
 	[ -n "${EVENTS_PID:-}" ] && kill "$EVENTS_PID" 2>/dev/null
+	if [ -n "${SHIMCG_DIR:-}" ]; then
+		retry 50 0.1 rmdir "$SHIMCG_DIR" 2>/dev/null
+	fi
 	true
 }
 
@@ -167,6 +170,27 @@ events_of() {
 	assert_line 3
 	assert_line ttrpc
 	assert_line --regexp "^unix://$SOCKET_DIR/[0-9a-f]{64}\$"
+}
+
+@test "containerd2: cleat shim: runtime options reach start (ShimCgroup via --runtime-config-path)" {
+	# 2.x hands the options to `start` inside its bootstrap parameters; ShimCgroup is the
+	# one start applies (it moves the shim daemon).
+	local name=cleat-shimcg-$$-$RANDOM pid
+	if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+		SHIMCG_DIR=/sys/fs/cgroup/$name
+	elif [ -d /sys/fs/cgroup/pids ]; then
+		SHIMCG_DIR=/sys/fs/cgroup/pids/$name
+	else
+		skip "neither cgroup v2 nor a v1 pids hierarchy"
+	fi
+	mkdir "$SHIMCG_DIR"
+	printf 'ShimCgroup = "/%s"\n' "$name" >"$BATS_TEST_TMPDIR/runtime.toml"
+	ctr_ run -d --runtime io.containerd.cleat.v2 --runtime-config-path "$BATS_TEST_TMPDIR/runtime.toml" \
+		"$TEST_IMAGE_REF" "$ID" sleep 1000 </dev/null >/dev/null 2>&1 3>&-
+	wait_status "$ID" RUNNING
+	pid=$(shim_pid "$ID")
+	run -0 cat "/proc/$pid/cgroup"
+	assert_line --regexp ":/$name\$"
 }
 
 @test "containerd2: cleat shim: ctr task exec without and with a terminal" {
