@@ -22,7 +22,7 @@ CONTAINERD2_VERSION=${CONTAINERD2_VERSION:-v2.4.2}
 RUNC15_VERSION=${RUNC15_VERSION:-v1.5.3}
 
 find_go() {
-	if [ -n "${GO:-}" ]; then echo "$GO"; return 0; fi
+	if [ -n "${GO:-}" ]; then [ -x "$(command -v "$GO")" ] && echo "$GO"; return; fi
 	if command -v go >/dev/null 2>&1; then command -v go; return 0; fi
 	local g
 	for g in /usr/local/go/bin/go /usr/lib/go/bin/go; do
@@ -34,7 +34,7 @@ find_go() {
 GO=$(find_go) || { echo "build-peers: no Go toolchain (PATH, /usr/local/go/bin/go)" >&2; exit 2; }
 CACHE=${CLEAT_TEST_CACHE:-/tmp/cleat-test-cache}
 DIR=${1:-${CLEAT_PEERS_DIR:-$CACHE/peers}}
-goversion=$("$GO" env GOVERSION)
+goversion=$("$GO" env GOVERSION) || { echo "build-peers: $GO does not run" >&2; exit 2; }
 key=$(printf '%s\n' "containerd $CONTAINERD2_VERSION" "runc $RUNC15_VERSION" "$goversion" \
 	"$(sha256sum "$0" | cut -d' ' -f1)" | sha256sum | cut -c1-16)
 OUT=$DIR/$key
@@ -71,7 +71,7 @@ log=$tmp/build.log
 if ! timeout "${CLEAT_PEERS_DOWNLOAD_TIMEOUT:-300}" "$GO" mod download -json "github.com/containerd/containerd/v2@$CONTAINERD2_VERSION" \
 	"github.com/opencontainers/runc@$RUNC15_VERSION" >"$tmp/download.json" 2>"$tmp/download.err"; then
 	echo "build-peers: cannot download the modules (proxy unreachable?):" >&2
-	tail -n 5 "$tmp/download.err" >&2
+	{ grep -h '"Error"' "$tmp/download.json"; tail -n 5 "$tmp/download.err"; } | head -n 5 >&2
 	exit 2
 fi
 
