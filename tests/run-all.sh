@@ -249,7 +249,7 @@ start_peers_build() {
 	PEERS_BUILD_PID=
 	[ "${CLEAT_SKIP_PEERS:-0}" = 1 ] && return 0
 	log "peers: building containerd 2.x and runc 1.5 in the background"
-	"$SRCDIR/tests/integration/peers/build-peers.sh" </dev/null >"$LOGDIR/peers-build.log" 2>&1 &
+	"$BUILD_SRC/tests/integration/peers/build-peers.sh" </dev/null >"$LOGDIR/peers-build.log" 2>&1 &
 	PEERS_BUILD_PID=$!
 }
 
