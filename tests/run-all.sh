@@ -259,7 +259,9 @@ wait_peers_build() {
 	log "peers: waiting for the build"
 	wait "$PEERS_BUILD_PID" || rc=$?
 	if [ "$rc" = 0 ]; then
-		echo "   peers: $(grep -h '^build seconds' "$(tail -n 1 "$LOGDIR/peers-build.log")/../build.log" 2>/dev/null || echo built)"
+		local bin
+		bin=$(tail -n 1 "$LOGDIR/peers-build.log")
+		echo "   peers: $bin ($(grep -h '^build seconds' "$bin/../build.log" 2>/dev/null), reused if built earlier)"
 	else
 		# containerd2.bats skips, naming the reason; the log holds the build's tail.
 		echo "   peers: not built (exit $rc, log: $LOGDIR/peers-build.log): $(tail -n 3 "$LOGDIR/peers-build.log" | tr '\n' ' ' | cut -c1-300)"
