@@ -35,6 +35,7 @@ static const struct flag_def defs[] = {
 	STR_FLAG("socket", socket),
 	BOOL_FLAG("debug", debug),
 	BOOL_FLAG("v", version),
+	BOOL_FLAG("info", info),
 };
 
 void shim_flags_clear(struct shim_flags *f)

@@ -15,6 +15,7 @@
 struct shim_flags {
 	char *ns, *address, *publish_binary, *id, *bundle, *socket;
 	bool debug, version;
+	bool info; /* -info: print a RuntimeInfo for containerd 2.x and exit */
 	char *action; /* "start", "delete", or NULL for the daemon */
 };
 

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "shim/bootstrap.h"
 #include "shim/daemon.h"
+#include "shim/info.h"
 #include "shim/json.h"
 #include "shim/mount.h"
 #include "shim/options.h"
@@ -364,6 +365,16 @@ int main(int argc, char **argv)
 	if (f.version) {
 		printf("%s:\n  Version:  %s\n", SHIM_NAME, PACKAGE_VERSION);
 		return 0;
+	}
+	/* containerd 2.x runs `-info` with no other flag. */
+	if (f.info) {
+		int r = shim_info("io.containerd.cleat.v2", &err);
+		if (r < 0) {
+			fprintf(stderr, "%s: %s\n", SHIM_NAME, err->msg);
+			cleat_error_free(&err);
+		}
+		shim_flags_clear(&f);
+		return r < 0 ? 1 : 0;
 	}
 	if (!f.ns || !*f.ns) {
 		fprintf(stderr, "%s: shim namespace cannot be empty\n", SHIM_NAME);

@@ -193,6 +193,18 @@ events_of() {
 	assert_line --regexp ":/$name\$"
 }
 
+@test "containerd2: cleat shim: -info answers with the runtime's features, as runc-v2's does" {
+	run -0 ctr_ plugins inspect-runtime --runtime io.containerd.runc.v2 --runc-binary "$PEERS_BIN/runc"
+	assert_output --partial '"ociVersionMax"'
+	run -0 ctr_ plugins inspect-runtime --runtime io.containerd.cleat.v2
+	assert_output --partial '"Name": "io.containerd.cleat.v2"'
+	assert_output --partial '"ociVersionMax"'
+	assert_output --partial '"idmap"'
+	# containerd also asks every non-runc shim at each task create; that must not fail.
+	run -0 ctr_ run --rm --runtime io.containerd.cleat.v2 "$TEST_IMAGE_REF" "$ID" true
+	run -1 grep -F -- "-info" "$CTRD_DIR/containerd.log"
+}
+
 @test "containerd2: cleat shim: ctr task exec without and with a terminal" {
 	check_exec cleat-shim
 }

@@ -187,6 +187,10 @@ static void test_flags(void)
 	char *argv6[] = { "shim", "-v", NULL };
 	OK(shim_flags_parse(2, argv6, &f, &err) == 0 && f.version, "-v");
 	shim_flags_clear(&f);
+	char *argv7[] = { "shim", "-info", NULL };
+	OK(shim_flags_parse(2, argv7, &f, &err) == 0 && f.info && !f.action,
+	   "-info (containerd 2.x), no namespace needed");
+	shim_flags_clear(&f);
 }
 
 static void test_json(void)
