@@ -19,7 +19,8 @@
 # these integration files), CLEAT_SKIP_SANITIZERS=1, CLEAT_SKIP_FUZZ=1, CLEAT_SKIP_DISTCHECK=1,
 # CLEAT_FORMAT_STRICT=1 (formatting drift fails the run instead of being reported),
 # CLEAT_LEAKS_STRICT=1 (mounts, cgroups or processes left by the integration suites fail the
-# run; .ci/run sets it).
+# run; .ci/run sets it), CLEAT_SKIP_PEERS=1 (do not build the containerd 2.x / runc 1.5 peers;
+# containerd2.bats then skips).
 set -uo pipefail
 
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
@@ -239,6 +240,34 @@ check_dev_null() {
 	rm -f /dev/null && mknod -m 666 /dev/null c 1 3
 }
 
+# The pinned peers (containerd 2.x, runc 1.5; tests/integration/peers/build-peers.sh) are
+# built from Go modules in the background while the sanitizer, fuzz and distcheck steps run
+# (the fuzzers are bounded by time, not work, so the overlap costs the run little wall time),
+# and waited for before the integration suites. No Go, no module proxy or a failed build:
+# containerd2.bats skips with the reason, nothing fails here.
+start_peers_build() {
+	PEERS_BUILD_PID=
+	[ "${CLEAT_SKIP_PEERS:-0}" = 1 ] && return 0
+	log "peers: building containerd 2.x and runc 1.5 in the background"
+	"$BUILD_SRC/tests/integration/peers/build-peers.sh" </dev/null >"$LOGDIR/peers-build.log" 2>&1 &
+	PEERS_BUILD_PID=$!
+}
+
+wait_peers_build() {
+	local rc=0
+	[ -n "${PEERS_BUILD_PID:-}" ] || return 0
+	log "peers: waiting for the build"
+	wait "$PEERS_BUILD_PID" || rc=$?
+	if [ "$rc" = 0 ]; then
+		local bin
+		bin=$(tail -n 1 "$LOGDIR/peers-build.log")
+		echo "   peers: $bin ($(grep -h '^build seconds' "$bin/../build.log" 2>/dev/null), reused if built earlier)"
+	else
+		# containerd2.bats skips, naming the reason; the log holds the build's tail.
+		echo "   peers: not built (exit $rc, log: $LOGDIR/peers-build.log): $(tail -n 3 "$LOGDIR/peers-build.log" | tr '\n' ' ' | cut -c1-300)"
+	fi
+}
+
 run_integration() {
 	local builddir=$CI_DIR/main f label out rc files
 	if [ -n "${CLEAT_ONLY_BATS:-}" ]; then
@@ -377,6 +406,7 @@ main() {
 	fi
 
 	step "autogen" prepare_source || { echo "$PASSED passed, $FAILED failed"; exit 1; }
+	start_peers_build
 
 	local main=$CI_DIR/main
 	if step "configure --enable-werror" configure_build "$main" --enable-werror &&
@@ -406,6 +436,7 @@ main() {
 	if [ -x "$main/cleat" ]; then
 		RUN_STAMP=$LOGDIR/.integration-start
 		touch "$RUN_STAMP"
+		wait_peers_build
 		run_integration
 		log "leftovers"
 		check_leftovers

@@ -4,6 +4,8 @@
 #include "common/cleanup.h"
 #include "common/sha256.h"
 #include "common/util.h"
+#include "bootstrap.pb-c.h"
+#include "google_types.pb-c.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -33,6 +35,7 @@ static const struct flag_def defs[] = {
 	STR_FLAG("socket", socket),
 	BOOL_FLAG("debug", debug),
 	BOOL_FLAG("v", version),
+	BOOL_FLAG("info", info),
 };
 
 void shim_flags_clear(struct shim_flags *f)
@@ -113,10 +116,69 @@ char *shim_group_key(const char *config_json, const char *id)
 	return xstrdup(id);
 }
 
-char *shim_socket_path(const char *address, const char *ns, const char *group)
+char *shim_socket_path(const char *dir, const char *address, const char *ns, const char *group)
 {
 	_cleanup_free_ char *s = xasprintf("%s/%s/%s", address, ns, group);
 	char hex[65];
 	sha256_hex(s, strlen(s), hex);
-	return xasprintf("%s/%s", SHIM_SOCKET_DIR, hex);
+	return xasprintf("%s/%s", dir ? dir : SHIM_SOCKET_DIR, hex);
+}
+
+static void take_any(const Google__Protobuf__Any *any, struct shim_start_input *in)
+{
+	if (!any || !any->type_url || !*any->type_url)
+		return;
+	in->opts_type_url = xstrdup(any->type_url);
+	in->opts_len = any->value.len;
+	in->opts_value = xmalloc(any->value.len + 1);
+	if (any->value.len)
+		memcpy(in->opts_value, any->value.data, any->value.len);
+}
+
+void shim_start_input_parse(const uint8_t *buf, size_t len, const char *id, const char *ns,
+			    struct shim_start_input *in)
+{
+	*in = (struct shim_start_input){ 0 };
+	if (len == 0)
+		return;
+	/* An options Any may parse as BootstrapParams too (its type_url is field
+	 * 1): only the matching identity tells containerd 2.x's input apart. */
+	Containerd__Runtime__Bootstrap__V1__BootstrapParams *p =
+		containerd__runtime__bootstrap__v1__bootstrap_params__unpack(NULL, len, buf);
+	if (p && id && ns && strcmp(p->instance_id, id) == 0 && strcmp(p->namespace_, ns) == 0) {
+		in->bootstrap = true;
+		if (p->n_extensions > 0)
+			take_any(p->extensions[0]->value, in);
+		if (p->socket_dir && *p->socket_dir)
+			in->socket_dir = xstrdup(p->socket_dir);
+		containerd__runtime__bootstrap__v1__bootstrap_params__free_unpacked(p, NULL);
+		return;
+	}
+	if (p)
+		containerd__runtime__bootstrap__v1__bootstrap_params__free_unpacked(p, NULL);
+	Google__Protobuf__Any *any = google__protobuf__any__unpack(NULL, len, buf);
+	take_any(any, in);
+	if (any)
+		google__protobuf__any__free_unpacked(any, NULL);
+}
+
+void shim_start_input_clear(struct shim_start_input *in)
+{
+	free(in->opts_type_url);
+	free(in->opts_value);
+	free(in->socket_dir);
+	*in = (struct shim_start_input){ 0 };
+}
+
+uint8_t *shim_bootstrap_result(const char *address, size_t *len)
+{
+	Containerd__Runtime__Bootstrap__V1__BootstrapResult r =
+		CONTAINERD__RUNTIME__BOOTSTRAP__V1__BOOTSTRAP_RESULT__INIT;
+	r.version = 3;
+	r.address = (char *) address;
+	r.protocol = (char *) "ttrpc";
+	*len = containerd__runtime__bootstrap__v1__bootstrap_result__get_packed_size(&r);
+	uint8_t *out = xmalloc(*len + 1);
+	containerd__runtime__bootstrap__v1__bootstrap_result__pack(&r, out);
+	return out;
 }

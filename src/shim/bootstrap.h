@@ -4,6 +4,8 @@
 #define CLEAT_SHIM_BOOTSTRAP_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "common/error.h"
 
@@ -13,6 +15,7 @@
 struct shim_flags {
 	char *ns, *address, *publish_binary, *id, *bundle, *socket;
 	bool debug, version;
+	bool info; /* -info: print a RuntimeInfo for containerd 2.x and exit */
 	char *action; /* "start", "delete", or NULL for the daemon */
 };
 
@@ -25,7 +28,25 @@ void shim_flags_clear(struct shim_flags *f);
 /* Grouping key: annotation io.containerd.runc.v2.group, else
  * io.kubernetes.cri.sandbox-id, else the container id. */
 char *shim_group_key(const char *config_json, const char *id);
-/* "/run/containerd/s/" + hex(sha256("<address>/<ns>/<group>")). */
-char *shim_socket_path(const char *address, const char *ns, const char *group);
+/* DIR (NULL: SHIM_SOCKET_DIR) + "/" + hex(sha256("<address>/<ns>/<group>")). */
+char *shim_socket_path(const char *dir, const char *address, const char *ns, const char *group);
+
+/* What `start` reads on stdin. containerd 2.x writes a BootstrapParams
+ * (containerd.runtime.bootstrap.v1) whose instance_id and namespace repeat
+ * -id and -namespace, the runtime options as its first extension; it then
+ * wants a BootstrapResult back. containerd 1.6/1.7 write the runtime options
+ * Any alone (or nothing) and read the bare address. */
+struct shim_start_input {
+	bool bootstrap; /* containerd 2.x: answer with shim_bootstrap_result */
+	char *opts_type_url; /* runtime options, NULL when none */
+	uint8_t *opts_value;
+	size_t opts_len;
+	char *socket_dir; /* NULL: SHIM_SOCKET_DIR */
+};
+void shim_start_input_parse(const uint8_t *buf, size_t len, const char *id, const char *ns,
+			    struct shim_start_input *in);
+void shim_start_input_clear(struct shim_start_input *in);
+/* A BootstrapResult: version 3 (task API containerd.task.v3.Task), ttrpc, ADDRESS. */
+uint8_t *shim_bootstrap_result(const char *address, size_t *len);
 
 #endif

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "shim/bootstrap.h"
 #include "shim/daemon.h"
+#include "shim/info.h"
 #include "shim/json.h"
 #include "shim/mount.h"
 #include "shim/options.h"
@@ -144,27 +145,43 @@ static void move_to_cgroup(pid_t pid, const char *cg)
 	}
 }
 
-/* stdin holds the runtime options Any (empty when there are none). */
-static void apply_start_options(pid_t daemon)
+/* The runtime options containerd handed to start; only shim_cgroup matters here. */
+static void apply_start_options(pid_t daemon, const struct shim_start_input *in)
+{
+	if (!in->opts_type_url)
+		return;
+	struct shim_options o = { 0 };
+	shim_options_from_any(in->opts_type_url, in->opts_value, in->opts_len, &o);
+	if (o.shim_cgroup)
+		move_to_cgroup(daemon, o.shim_cgroup);
+	shim_options_clear(&o);
+}
+
+/* stdin: containerd 2.x's BootstrapParams, or 1.6/1.7's options Any, or nothing. */
+static void read_start_input(const struct shim_flags *f, struct shim_start_input *in)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len = 0;
 	cleat_error_t err = NULL;
+	*in = (struct shim_start_input){ 0 };
 	if (read_all_fd(0, "stdin", &buf, &len, &err) < 0) {
 		cleat_error_free(&err);
 		return;
 	}
-	if (len == 0)
+	shim_start_input_parse((uint8_t *) buf, len, f->id, f->ns, in);
+}
+
+/* The answer on stdout: the bare address for containerd 1.6/1.7, a
+ * BootstrapResult (task API v3) for a containerd that sent BootstrapParams. */
+static void print_address(const struct shim_start_input *in, const char *address)
+{
+	if (!in->bootstrap) {
+		fputs(address, stdout);
 		return;
-	Google__Protobuf__Any *any = google__protobuf__any__unpack(NULL, len, (uint8_t *) buf);
-	if (!any)
-		return;
-	struct shim_options o = { 0 };
-	shim_options_from_any(any->type_url, any->value.data, any->value.len, &o);
-	if (o.shim_cgroup)
-		move_to_cgroup(daemon, o.shim_cgroup);
-	shim_options_clear(&o);
-	google__protobuf__any__free_unpacked(any, NULL);
+	}
+	size_t len = 0;
+	_cleanup_free_ uint8_t *msg = shim_bootstrap_result(address, &len);
+	fwrite(msg, 1, len, stdout);
 }
 
 static void set_oom_score(pid_t daemon)
@@ -194,10 +211,13 @@ static int cmd_start(const struct shim_flags *f, cleat_error_t *err)
 	_cleanup_free_ char *config = NULL;
 	if (read_file("config.json", &config, NULL, err) < 0)
 		return -1;
+	__attribute__((cleanup(shim_start_input_clear))) struct shim_start_input in = { 0 };
+	read_start_input(f, &in);
+	const char *dir = in.socket_dir ? in.socket_dir : SHIM_SOCKET_DIR;
 	_cleanup_free_ char *group = shim_group_key(config, f->id);
-	_cleanup_free_ char *path = shim_socket_path(f->address, f->ns, group);
+	_cleanup_free_ char *path = shim_socket_path(dir, f->address, f->ns, group);
 	_cleanup_free_ char *address = xasprintf("unix://%s", path);
-	if (mkdir_p(SHIM_SOCKET_DIR, 0711, err) < 0)
+	if (mkdir_p(dir, 0711, err) < 0)
 		return -1;
 	_cleanup_close_ int listener = -1;
 	if (bind_socket(path, &listener, err) < 0) {
@@ -208,7 +228,7 @@ static int cmd_start(const struct shim_flags *f, cleat_error_t *err)
 		if (socket_alive(path)) {
 			if (write_address(address, err) < 0)
 				return -1;
-			fputs(address, stdout);
+			print_address(&in, address);
 			return 0;
 		}
 		unlink(path);
@@ -225,9 +245,9 @@ static int cmd_start(const struct shim_flags *f, cleat_error_t *err)
 	pid_t pid = spawn_daemon(f, listener, err);
 	if (pid < 0)
 		goto fail;
-	apply_start_options(pid);
+	apply_start_options(pid, &in);
 	set_oom_score(pid);
-	fputs(address, stdout);
+	print_address(&in, address);
 	return 0;
 fail:
 	unlink(path);
@@ -264,7 +284,9 @@ static void remove_dead_socket(const char *bundle)
 	if (!str_has_prefix(addr, "unix://"))
 		return;
 	const char *path = addr + strlen("unix://");
-	if (str_has_prefix(path, SHIM_SOCKET_DIR "/") && !socket_alive(path))
+	/* Only a dead socket: the directory is containerd's socket_dir (2.x), or ours. */
+	struct stat st;
+	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && !socket_alive(path))
 		unlink(path);
 }
 
@@ -343,6 +365,16 @@ int main(int argc, char **argv)
 	if (f.version) {
 		printf("%s:\n  Version:  %s\n", SHIM_NAME, PACKAGE_VERSION);
 		return 0;
+	}
+	/* containerd 2.x runs `-info` with no other flag. */
+	if (f.info) {
+		int r = shim_info("io.containerd.cleat.v2", &err);
+		if (r < 0) {
+			fprintf(stderr, "%s: %s\n", SHIM_NAME, err->msg);
+			cleat_error_free(&err);
+		}
+		shim_flags_clear(&f);
+		return r < 0 ? 1 : 0;
 	}
 	if (!f.ns || !*f.ns) {
 		fprintf(stderr, "%s: shim namespace cannot be empty\n", SHIM_NAME);

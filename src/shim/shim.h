@@ -14,6 +14,8 @@
 #include "shim/ttrpc/ttrpc.h"
 
 #define SHIM_TASK_SERVICE "containerd.task.v2.Task"
+/* What containerd 2.x calls when start answered a BootstrapResult of version 3. */
+#define SHIM_TASK_SERVICE_V3 "containerd.task.v3.Task"
 /* Runtime state root when containerd's Options.root is empty (as runc-v2). */
 #define SHIM_DEFAULT_RUNTIME_ROOT "/run/containerd/runc"
 /* Default runtime binary; containerd's BinaryName or $CLEAT_SHIM_RUNTIME override it. */

@@ -520,7 +520,11 @@ void task_register(struct shim *s)
 		{ "Connect", task_connect },
 		{ "Shutdown", task_shutdown },
 	};
-	for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
+	/* containerd 2.x's task API v3 has v2's messages and field numbers. */
+	for (size_t i = 0; i < ARRAY_SIZE(methods); i++) {
 		ttrpc_server_register(s->server, SHIM_TASK_SERVICE, methods[i].name, methods[i].fn,
 				      s);
+		ttrpc_server_register(s->server, SHIM_TASK_SERVICE_V3, methods[i].name,
+				      methods[i].fn, s);
+	}
 }

@@ -319,17 +319,22 @@ ctr_() {
 # $CTRD_DIR) with the build directory first in PATH, so runtime type io.containerd.cleat.v2
 # resolves to the built containerd-shim-cleat-v2 and the shim's default `cleat` to the built
 # runtime. Exports CTR_ADDRESS (grpc socket), CTRD_DIR, CTRD_PID. CRI is disabled unless
-# CTRD_ENABLE_CRI=1; CTRD_EXTRA_CONFIG (TOML text) is appended to the config.
+# CTRD_ENABLE_CRI=1; CTRD_EXTRA_CONFIG (TOML text) is appended to the config;
+# CTRD_CONFIG_VERSION=3 writes containerd 2.x's config format (CRI's three plugins and NRI,
+# whose socket is machine-wide, disabled).
 # Call it from setup_file and stop_containerd from teardown_file.
 start_containerd() {
-	local i
 	CTRD_DIR=$(mktemp -d /tmp/cleat-ctrd.XXXXXX)
 	chmod 755 "$CTRD_DIR"
 	CTR_ADDRESS=$CTRD_DIR/containerd.sock
-	local disabled='"io.containerd.grpc.v1.cri"'
+	local version=${CTRD_CONFIG_VERSION:-2} disabled='"io.containerd.grpc.v1.cri"' opt
+	[ "$version" = 3 ] && disabled+=', "io.containerd.cri.v1.runtime", "io.containerd.cri.v1.images", "io.containerd.nri.v1.nri"'
 	[ "${CTRD_ENABLE_CRI:-0}" = 1 ] && disabled=
+	# 2.x has no opt plugin.
+	[ "$version" = 3 ] || opt="[plugins.\"io.containerd.internal.v1.opt\"]
+		  path = \"$CTRD_DIR/opt\""
 	cat >"$CTRD_DIR/config.toml" <<-EOF
-		version = 2
+		version = $version
 		root = "$CTRD_DIR/root"
 		state = "$CTRD_DIR/state"
 		disabled_plugins = [$disabled]
@@ -339,16 +344,24 @@ start_containerd() {
 		  address = "$CTR_ADDRESS.ttrpc"
 		[debug]
 		  address = "$CTRD_DIR/debug.sock"
-		[plugins."io.containerd.internal.v1.opt"]
-		  path = "$CTRD_DIR/opt"
+		${opt:-}
 		${CTRD_EXTRA_CONFIG:-}
 	EOF
+	export CTR_ADDRESS CTRD_DIR
+	launch_containerd
+}
+
+# launch_containerd: start containerd on $CTRD_DIR's config and state (again, after a
+# restart test stopped it) and wait for it to answer. Exports CTRD_PID, also written to
+# $CTRD_DIR/containerd.pid.
+launch_containerd() {
+	local i
 	# fd 3 closed: bats waits for every holder of its fd 3 before finishing a file.
 	PATH="$(dirname "$SHIM"):$(dirname "$CLEAT"):$PATH" "$CONTAINERD" --config "$CTRD_DIR/config.toml" \
-		--log-level "${CTRD_LOG_LEVEL:-info}" </dev/null >"$CTRD_DIR/containerd.log" 2>&1 3>&- &
+		--log-level "${CTRD_LOG_LEVEL:-info}" </dev/null >>"$CTRD_DIR/containerd.log" 2>&1 3>&- &
 	CTRD_PID=$!
 	echo "$CTRD_PID" >"$CTRD_DIR/containerd.pid"
-	export CTR_ADDRESS CTRD_DIR CTRD_PID
+	export CTRD_PID
 	for ((i = 0; i < 200; i++)); do
 		"$CTR" --address "$CTR_ADDRESS" version >/dev/null 2>&1 && return 0
 		if ! kill -0 "$CTRD_PID" 2>/dev/null; then

@@ -15,6 +15,8 @@
 #include "shim/runtime.h"
 #include "shim/task.h"
 #include "test-shim-tap.h"
+#include "bootstrap.pb-c.h"
+#include "google_types.pb-c.h"
 
 static void test_sha256(void)
 {
@@ -47,7 +49,8 @@ static void test_sha256(void)
 
 static void test_socket_naming(void)
 {
-	char *p = shim_socket_path("/run/containerd/containerd.sock", "default", "trace-sleep-1");
+	char *p = shim_socket_path(NULL, "/run/containerd/containerd.sock", "default",
+				   "trace-sleep-1");
 	/* Observed on this host with containerd-shim-runc-v2 (protocol doc §1.4). */
 	STREQ(p,
 	      "/run/containerd/s/2aa60f6df2448087927176653a354e6b83e67b4b59a61ab382d14e66acfd2f9f",
@@ -67,6 +70,73 @@ static void test_socket_naming(void)
 	g = shim_group_key("{\"annotations\":{\"io.containerd.runc.v2.group\":\"\"}}", "ct");
 	STREQ(g, "ct", "empty group annotation is ignored");
 	free(g);
+}
+
+static uint8_t *pack_params(const char *id, const char *ns, const char *dir, size_t *len)
+{
+	Google__Protobuf__Any any = GOOGLE__PROTOBUF__ANY__INIT;
+	any.type_url = (char *) "containerd.runc.v1.Options";
+	any.value.data = (uint8_t *) "\x1a\x03/cg"; /* shim_cgroup = 3: "/cg" */
+	any.value.len = 5;
+	Containerd__Runtime__Bootstrap__V1__Extension ext =
+		CONTAINERD__RUNTIME__BOOTSTRAP__V1__EXTENSION__INIT;
+	ext.value = &any;
+	Containerd__Runtime__Bootstrap__V1__Extension *exts[] = { &ext };
+	Containerd__Runtime__Bootstrap__V1__BootstrapParams p =
+		CONTAINERD__RUNTIME__BOOTSTRAP__V1__BOOTSTRAP_PARAMS__INIT;
+	p.instance_id = (char *) id;
+	p.namespace_ = (char *) ns;
+	p.containerd_version = (char *) "v2.4.2";
+	p.socket_dir = (char *) dir;
+	p.n_extensions = 1;
+	p.extensions = exts;
+	*len = containerd__runtime__bootstrap__v1__bootstrap_params__get_packed_size(&p);
+	uint8_t *buf = malloc(*len);
+	containerd__runtime__bootstrap__v1__bootstrap_params__pack(&p, buf);
+	return buf;
+}
+
+static void test_start_input(void)
+{
+	struct shim_start_input in;
+	size_t len;
+	uint8_t *buf = pack_params("ct", "ns", "/run/x/s", &len);
+	shim_start_input_parse(buf, len, "ct", "ns", &in);
+	OK(in.bootstrap, "BootstrapParams with our id and namespace: containerd 2.x");
+	STREQ(in.opts_type_url, "containerd.runc.v1.Options", "options from the first extension");
+	OK(in.opts_len == 5, "options value kept");
+	STREQ(in.socket_dir, "/run/x/s", "socket_dir taken");
+	shim_start_input_clear(&in);
+	shim_start_input_parse(buf, len, "other", "ns", &in);
+	OK(!in.bootstrap, "another id: not bootstrap params");
+	shim_start_input_clear(&in);
+	free(buf);
+
+	Google__Protobuf__Any any = GOOGLE__PROTOBUF__ANY__INIT;
+	any.type_url = (char *) "containerd.runc.v1.Options";
+	any.value.data = (uint8_t *) "\x1a\x03/cg";
+	any.value.len = 5;
+	len = google__protobuf__any__get_packed_size(&any);
+	buf = malloc(len);
+	google__protobuf__any__pack(&any, buf);
+	shim_start_input_parse(buf, len, "ct", "ns", &in);
+	OK(!in.bootstrap && in.socket_dir == NULL, "an options Any (containerd 1.6/1.7)");
+	STREQ(in.opts_type_url, "containerd.runc.v1.Options", "its type kept");
+	shim_start_input_clear(&in);
+	free(buf);
+	shim_start_input_parse(NULL, 0, "ct", "ns", &in);
+	OK(!in.bootstrap && in.opts_type_url == NULL, "empty stdin: nothing");
+
+	uint8_t *r = shim_bootstrap_result("unix:///run/containerd/s/ab", &len);
+	Containerd__Runtime__Bootstrap__V1__BootstrapResult *res =
+		containerd__runtime__bootstrap__v1__bootstrap_result__unpack(NULL, len, r);
+	OK(res && res->version == 3, "result: version 3");
+	if (res) {
+		STREQ(res->protocol, "ttrpc", "result: ttrpc");
+		STREQ(res->address, "unix:///run/containerd/s/ab", "result: address");
+		containerd__runtime__bootstrap__v1__bootstrap_result__free_unpacked(res, NULL);
+	}
+	free(r);
 }
 
 static void test_flags(void)
@@ -116,6 +186,10 @@ static void test_flags(void)
 	shim_flags_clear(&f);
 	char *argv6[] = { "shim", "-v", NULL };
 	OK(shim_flags_parse(2, argv6, &f, &err) == 0 && f.version, "-v");
+	shim_flags_clear(&f);
+	char *argv7[] = { "shim", "-info", NULL };
+	OK(shim_flags_parse(2, argv7, &f, &err) == 0 && f.info && !f.action,
+	   "-info (containerd 2.x), no namespace needed");
 	shim_flags_clear(&f);
 }
 
@@ -274,6 +348,7 @@ int main(void)
 {
 	test_sha256();
 	test_socket_naming();
+	test_start_input();
 	test_flags();
 	test_json();
 	test_states();

@@ -17,6 +17,8 @@ SHIM_PROTOS = \
 	src/shim/proto/events_ttrpc.proto \
 	src/shim/proto/runc_options.proto \
 	src/shim/proto/runtimeoptions.proto \
+	src/shim/proto/bootstrap.proto \
+	src/shim/proto/introspection.proto \
 	src/shim/proto/cgroups_v1.proto \
 	src/shim/proto/cgroups_v2.proto
 SHIM_PROTO_C = $(SHIM_PROTOS:.proto=.pb-c.c)

@@ -1,0 +1,26 @@
+# shellcheck shell=bash
+# The pinned peers (containerd 2.x, runc 1.5) built by peers/build-peers.sh into the test
+# cache. Loaded after helpers: `load helpers; load peers/peers`.
+#
+#   peers_setup_file   build (or reuse) the peers; sets PEERS_BIN, or PEERS_SKIP (the
+#                      reason) when Go or the module proxy is missing or the build failed
+#   peers_require      in setup(): skip with PEERS_SKIP's reason
+
+PEERS_BUILD=$INTEGRATION_DIR/peers/build-peers.sh
+
+peers_setup_file() {
+	local out rc=0
+	out=$("$PEERS_BUILD" 2>"$BATS_FILE_TMPDIR/peers-build.err") || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		PEERS_SKIP="peers not built ($([ "$rc" = 2 ] && echo unavailable || echo "build failed")): $(tr '\n' ' ' <"$BATS_FILE_TMPDIR/peers-build.err" | cut -c1-300)"
+		export PEERS_SKIP
+		return 0
+	fi
+	PEERS_BIN=$out
+	export PEERS_BIN
+}
+
+peers_require() {
+	[ -z "${PEERS_SKIP:-}" ] || skip "$PEERS_SKIP"
+	[ -n "${PEERS_BIN:-}" ] || skip "peers not built"
+}
