@@ -134,6 +134,18 @@ start() {
 	assert_output max
 }
 
+@test "pids: limit 0 is a limit (written as 1, as runc 1.4+); no limit given sets none" {
+	update_config '.linux.resources.pids = {}'
+	start
+	run -0 v1 pids pids.max
+	assert_output max
+	run -0 cleat update --pids-limit 0 "$ID"
+	run -0 v1 pids pids.max
+	assert_output 1
+	run -0 jq -c '.linux.resources.pids' "$ROOT/$ID/config.json"
+	assert_output '{"limit":0}'
+}
+
 @test "blkio: throttle read/write bps and iops" {
 	local dev
 	dev=$(cat /sys/block/vda/dev 2>/dev/null || cat "$(ls -d /sys/block/*/dev | grep -v loop | head -1)")

@@ -92,6 +92,8 @@ static void test_conversions(void)
 	ok(cg_cpu_max(false, 0, false, 0) == NULL, "cpu.max unset");
 	is_str(cg_v2_limit(-1), "max", "-1 → max");
 	is_str(cg_v2_limit(1234), "1234", "plain limit");
+	ok(cg_pids_max(0) == 1 && cg_pids_max(-5) == -1 && cg_pids_max(7) == 7,
+	   "pids.limit: 0 is a limit of 1, < 0 unlimited (runc 1.4+)");
 	int64_t sw = 0;
 	cleat_error_t err = NULL;
 	ok(cg_swap_v2(200, 100, &sw, &err) == 0 && sw == 100, "swap v2 = memsw - mem");
@@ -255,6 +257,11 @@ static void test_systemd_props(void)
 		   prop(p, n, "TasksMax")->u == UINT64_MAX &&
 		   prop(p, n, "MemoryMax")->u == UINT64_MAX,
 	   "unlimited → infinity");
+	cg_unit_props_free(p, n);
+	r.pids_limit = 0;
+	ok(cg_systemd_props(&r, true, &p, &n, &err) == 0 && prop(p, n, "TasksMax") &&
+		   prop(p, n, "TasksMax")->u == 1,
+	   "pids.limit 0 → TasksMax 1");
 	cg_unit_props_free(p, n);
 }
 

@@ -67,6 +67,10 @@ int cg_swap_v2(int64_t swap, int64_t limit, int64_t *out, cleat_error_t *err)
 	return 0;
 }
 
+/* pids.limit as runc 1.4+ writes it: 0 is a real limit, written as 1
+ * (systemd refuses TasksMax=0, and both drivers agree); < 0 is unlimited (-1). */
+int64_t cg_pids_max(int64_t limit) { return limit < 0 ? -1 : limit == 0 ? 1 : limit; }
+
 char *cg_v2_limit(int64_t v)
 {
 	if (v < 0)
