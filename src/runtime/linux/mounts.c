@@ -200,7 +200,7 @@ static int check_proc_dest(const char *dest, const char *type, const char *sourc
 		"/proc/meminfo", "/proc/stat",
 		"/proc/swaps",	 "/proc/uptime",
 		"/proc/loadavg", "/proc/slabinfo",
-		"/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+		"/proc/sys/kernel/ns_last_pid",
 	};
 	char d[4096];
 	clean_dest(dest, d, sizeof(d));
