@@ -405,6 +405,24 @@ start() {
 	retry 50 0.1 sh -c "[ -z \"\$(cat /sys/fs/cgroup/pids$CG/cgroup.procs)\" ]"
 }
 
+@test "kill: SIGKILL without a private pid namespace reaches every process (runc 1.2+); --all is obsolete" {
+	update_config '.process.args = ["sh", "-c", "sleep 1000 & sleep 1000 & wait"]
+		| .linux.namespaces |= map(select(.type != "pid"))'
+	start
+	retry 20 0.1 sh -c "[ \$(cat /sys/fs/cgroup/pids$CG/cgroup.procs | wc -l) -eq 3 ]"
+	# --all with another signal reaches init only, as in runc 1.2+
+	run -0 cleat kill --all "$ID" TERM
+	wait_for_container "$ID" stopped
+	run -0 cat /sys/fs/cgroup/pids$CG/cgroup.procs
+	[ "${#lines[@]}" -eq 2 ]
+	# init is gone: SIGKILL still empties the cgroup
+	run -0 cleat kill "$ID" KILL
+	retry 50 0.1 sh -c "[ -z \"\$(cat /sys/fs/cgroup/pids$CG/cgroup.procs)\" ]"
+	run -1 cleat kill "$ID" TERM
+	assert_output "cleat: container not running"
+	run -0 cleat kill --all "$ID" TERM
+}
+
 @test "delete removes the cgroup in every hierarchy, also with processes left" {
 	update_config '.process.args = ["sh", "-c", "sleep 1000 & sleep 1000 & wait"]'
 	start
