@@ -80,7 +80,11 @@ static void test_conversions(void)
 {
 	ok(cg_shares_to_weight(0) == 0, "shares 0 → unset");
 	ok(cg_shares_to_weight(2) == 1, "shares 2 → weight 1");
-	ok(cg_shares_to_weight(1024) == 39, "shares 1024 → weight 39 (runc)");
+	ok(cg_shares_to_weight(1024) == 100, "shares 1024 → weight 100 (runc 1.3.2+)");
+	ok(cg_shares_to_weight(3) == 2 && cg_shares_to_weight(100) == 17 &&
+		   cg_shares_to_weight(512) == 59 && cg_shares_to_weight(2048) == 174 &&
+		   cg_shares_to_weight(262143) == 10000,
+	   "shares → weight along runc's curve");
 	ok(cg_shares_to_weight(262144) == 10000, "shares max → weight 10000");
 	ok(cg_blkio_to_io_weight(10) == 1, "blkio 10 → io 1");
 	ok(cg_blkio_to_io_weight(500) == 4950, "blkio 500 → io 4950");
@@ -238,7 +242,7 @@ static void test_systemd_props(void)
 	ok(cg_systemd_props(&r, true, &p, &n, &err) == 0, "v2 properties");
 	const struct cg_unit_prop *x;
 	ok((x = prop(p, n, "MemoryMax")) && x->u == 64 << 20, "MemoryMax");
-	ok((x = prop(p, n, "CPUWeight")) && x->u == 39, "CPUWeight from shares");
+	ok((x = prop(p, n, "CPUWeight")) && x->u == 100, "CPUWeight from shares");
 	ok((x = prop(p, n, "CPUQuotaPerSecUSec")) && x->u == 500000, "CPUQuotaPerSecUSec 0.5 CPU");
 	ok((x = prop(p, n, "TasksMax")) && x->u == 50, "TasksMax");
 	ok((x = prop(p, n, "AllowedCPUs")) && x->n_bytes == 2 && x->bytes[0] == 0x03 &&
