@@ -134,6 +134,10 @@ $ID-c"
 	assert_equal "$(jq -r '.linux.namespaces | index("time") != null' <<<"$output")" true
 	assert_equal "$(jq -r '.hooks | index("createRuntime") != null' <<<"$output")" true
 	assert_equal "$(jq -r '.linux.seccomp.enabled' <<<"$output")" true
+	# runc 1.5 lists WAIT_KILLABLE_RECV where the kernel has it (5.19+)
+	local killable=false
+	[ "$(printf '5.19\n%s\n' "$(uname -r)" | sort -V | head -1)" = 5.19 ] && killable=true
+	assert_equal "$(jq -r '.linux.seccomp.supportedFlags | index("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") != null' <<<"$output")" "$killable"
 	assert_equal "$(jq -c '.linux.memoryPolicy.flags' <<<"$output")" \
 		'["MPOL_F_NUMA_BALANCING","MPOL_F_RELATIVE_NODES","MPOL_F_STATIC_NODES"]'
 	# Same top-level shape as runc's.
