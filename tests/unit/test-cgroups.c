@@ -103,6 +103,9 @@ static void test_conversions(void)
 	ok(cg_swap_v2(200, 100, &sw, &err) == 0 && sw == 100, "swap v2 = memsw - mem");
 	ok(cg_swap_v2(0, -1, &sw, &err) == 0 && sw == -1, "unlimited memory → unlimited swap");
 	ok(cg_swap_v2(-1, 100, &sw, &err) == 0 && sw == -1, "swap -1 stays");
+	ok(cg_swap_v2(300, -1, &sw, &err) == 0 && sw == 300,
+	   "unlimited memory with a swap value: swap as is (runc 1.2.1+)");
+	cleat_error_free(&err);
 	ok(cg_swap_v2(50, 100, &sw, &err) < 0, "memsw below memory rejected");
 	cleat_error_free(&err);
 	ok(cg_swap_v2(50, 0, &sw, &err) < 0, "swap without memory rejected");

@@ -56,7 +56,8 @@ int cg_swap_v2(int64_t swap, int64_t limit, int64_t *out, cleat_error_t *err)
 		*out = -1;
 		return 0;
 	}
-	if (swap == -1 || swap == 0) {
+	/* -1 and 0 (unset) as they are; so is swap under unlimited memory (runc 1.2.1+) */
+	if (swap == -1 || swap == 0 || limit == -1) {
 		*out = swap;
 		return 0;
 	}
