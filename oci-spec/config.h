@@ -222,7 +222,8 @@ struct oci_resources {
 	struct oci_device_cgroup *devices; size_t n_devices;
 	bool has_memory; struct oci_memory memory;
 	bool has_cpu; struct oci_cpu cpu;
-	bool has_pids; int64_t pids_limit; /* pids.limit; <= 0 means unlimited */
+	bool has_pids;
+	int64_t pids_limit; /* pids.limit; < 0 unlimited, 0 written as 1 */
 	bool has_blkio; struct oci_blkio blkio;
 	struct oci_hugepage_limit *hugepage_limits; size_t n_hugepage_limits;
 	bool has_network; struct oci_network_resources network;

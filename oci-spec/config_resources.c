@@ -188,8 +188,11 @@ int oci_parse_resources_obj(struct oci_parse *p, yajl_val v, struct oci_resource
 		return -1;
 	SUB_OBJECT("memory", r->has_memory, parse_memory(p, s_, &r->memory));
 	SUB_OBJECT("cpu", r->has_cpu, parse_cpu(p, s_, &r->cpu));
-	SUB_OBJECT("pids", r->has_pids,
-		   get_int(p, s_, "limit", true, JI_I64, &r->pids_limit, NULL));
+	/* runtime-spec 1.3: limit is optional (absent: no limit set) */
+	bool has_pids_obj = false;
+	SUB_OBJECT("pids", has_pids_obj,
+		   get_int(p, s_, "limit", false, JI_I64, &r->pids_limit, &r->has_pids));
+	(void) has_pids_obj;
 	SUB_OBJECT("blockIO", r->has_blkio, parse_blkio(p, s_, &r->blkio));
 	if (get_obj_array(p, v, "hugepageLimits", sizeof(struct oci_hugepage_limit),
 			  (void **) &r->hugepage_limits, &r->n_hugepage_limits, parse_hugepage) < 0)

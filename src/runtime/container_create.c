@@ -156,6 +156,8 @@ static int check_options(struct create_run *r, cleat_error_t *err)
 		return -1;
 	if (p->has_capabilities && cleat_caps_validate(&p->capabilities, err) < 0)
 		return -1;
+	if (cleat_rootfs_check_mounts(r->c->config, err) < 0)
+		return -1;
 	/* runtime-spec: no mounted resctrl is an error (before anything is made) */
 	const struct oci_linux *l = r->c->config->linux_;
 	_cleanup_free_ char *resctrl = NULL;

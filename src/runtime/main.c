@@ -91,7 +91,14 @@ static void print_help(void)
 	       "   --version, -v       print the version\n");
 }
 
-enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };
+enum {
+	OPT_ROOT = 256,
+	OPT_LOG,
+	OPT_LOG_FORMAT,
+	OPT_DEBUG,
+	OPT_SYSTEMD,
+	OPT_ROOTLESS
+};
 
 static const struct option global_opts[] = {
 	{ "root", required_argument, NULL, OPT_ROOT },
@@ -100,7 +107,6 @@ static const struct option global_opts[] = {
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD },
 	{ "rootless", required_argument, NULL, OPT_ROOTLESS },
-	{ "criu", required_argument, NULL, OPT_CRIU },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'v' },
 	{ NULL, 0, NULL, 0 },
@@ -114,13 +120,15 @@ static int parse_globals(struct cleat_ctx *ctx, int argc, char **argv, cleat_err
 	optind = 0;
 	while ((c = cli_getopt(argc, argv, "+hv", global_opts, "cleat", err)) != -1) {
 		switch (c) {
-		case OPT_ROOT: ctx->root = optarg; break;
+		case OPT_ROOT:
+			ctx->root = optarg;
+			ctx->root_set = true;
+			break;
 		case OPT_LOG: ctx->log = optarg; break;
 		case OPT_LOG_FORMAT: format = optarg; break;
 		case OPT_DEBUG: ctx->debug = true; break;
 		case OPT_SYSTEMD: ctx->systemd_cgroup = true; break;
 		case OPT_ROOTLESS: ctx->rootless = optarg; break;
-		case OPT_CRIU: break;
 		case 'h': print_help(); return 1;
 		case 'v': print_version(); return 1;
 		default: return -1;

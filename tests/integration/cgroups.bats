@@ -157,6 +157,18 @@ start() {
 	assert_output max
 }
 
+@test "pids: limit 0 is a limit (written as 1, as runc 1.4+); no limit given sets none" {
+	update_config '.linux.resources.pids = {}'
+	start
+	run -0 v1 pids pids.max
+	assert_output max
+	run -0 cleat update --pids-limit 0 "$ID"
+	run -0 v1 pids pids.max
+	assert_output 1
+	run -0 jq -c '.linux.resources.pids' "$ROOT/$ID/config.json"
+	assert_output '{"limit":0}'
+}
+
 @test "blkio: throttle read/write bps and iops" {
 	local dev
 	dev=$(cat /sys/block/vda/dev 2>/dev/null || cat "$(ls -d /sys/block/*/dev | grep -v loop | head -1)")
@@ -457,6 +469,24 @@ start() {
 	retry 20 0.1 sh -c "[ \$(cat /sys/fs/cgroup/pids$CG/cgroup.procs | wc -l) -eq 3 ]"
 	run -0 cleat kill --all "$ID" KILL
 	retry 50 0.1 sh -c "[ -z \"\$(cat /sys/fs/cgroup/pids$CG/cgroup.procs)\" ]"
+}
+
+@test "kill: SIGKILL without a private pid namespace reaches every process (runc 1.2+); --all is obsolete" {
+	update_config '.process.args = ["sh", "-c", "sleep 1000 & sleep 1000 & wait"]
+		| .linux.namespaces |= map(select(.type != "pid"))'
+	start
+	retry 20 0.1 sh -c "[ \$(cat /sys/fs/cgroup/pids$CG/cgroup.procs | wc -l) -eq 3 ]"
+	# --all with another signal reaches init only, as in runc 1.2+
+	run -0 cleat kill --all "$ID" TERM
+	wait_for_container "$ID" stopped
+	run -0 cat /sys/fs/cgroup/pids$CG/cgroup.procs
+	[ "${#lines[@]}" -eq 2 ]
+	# init is gone: SIGKILL still empties the cgroup
+	run -0 cleat kill "$ID" KILL
+	retry 50 0.1 sh -c "[ -z \"\$(cat /sys/fs/cgroup/pids$CG/cgroup.procs)\" ]"
+	run -1 cleat kill "$ID" TERM
+	assert_output "cleat: container not running"
+	run -0 cleat kill --all "$ID" TERM
 }
 
 @test "delete removes the cgroup in every hierarchy, also with processes left" {

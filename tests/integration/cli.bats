@@ -80,8 +80,9 @@ create() {
 	assert_output null
 	run -0 cleat list -q
 	assert_output ""
-	run -0 "$CLEAT" --root "$BUNDLE/does-not-exist" list
-	assert_output "ID          PID         STATUS      BUNDLE      CREATED     OWNER"
+	# runc 1.5: a --root that does not exist is an error (only the default may be missing)
+	run -1 "$CLEAT" --root "$BUNDLE/does-not-exist" list
+	assert_output "cleat: open root \"$BUNDLE/does-not-exist\": No such file or directory"
 }
 
 @test "cli: list shows created, running and stopped containers like runc" {
@@ -133,6 +134,10 @@ $ID-c"
 	assert_equal "$(jq -r '.linux.namespaces | index("time") != null' <<<"$output")" true
 	assert_equal "$(jq -r '.hooks | index("createRuntime") != null' <<<"$output")" true
 	assert_equal "$(jq -r '.linux.seccomp.enabled' <<<"$output")" true
+	# runc 1.5 lists WAIT_KILLABLE_RECV where the kernel has it (5.19+)
+	local killable=false
+	[ "$(printf '5.19\n%s\n' "$(uname -r)" | sort -V | head -1)" = 5.19 ] && killable=true
+	assert_equal "$(jq -r '.linux.seccomp.supportedFlags | index("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") != null' <<<"$output")" "$killable"
 	assert_equal "$(jq -c '.linux.memoryPolicy.flags' <<<"$output")" \
 		'["MPOL_F_NUMA_BALANCING","MPOL_F_RELATIVE_NODES","MPOL_F_STATIC_NODES"]'
 	# Same top-level shape as runc's.
@@ -149,8 +154,10 @@ $ID-c"
 	assert_output --regexp '^time="[^"]+" level=error msg="container does not exist"$'
 }
 
-@test "cli: --debug, --systemd-cgroup, --rootless, --criu are accepted" {
-	run -0 "$CLEAT" --debug --systemd-cgroup --rootless false --criu criu --root "$ROOT" list -q
+@test "cli: --debug, --systemd-cgroup, --rootless are accepted; --criu is gone (runc 1.4+)" {
+	run -0 "$CLEAT" --debug --systemd-cgroup --rootless false --root "$ROOT" list -q
+	run -1 "$CLEAT" --criu criu --root "$ROOT" list -q
+	assert_output --partial "flag provided but not defined: -criu"
 	run -1 "$CLEAT" --log-format yaml list
 	assert_output --partial "invalid log-format"
 }

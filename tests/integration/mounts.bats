@@ -263,6 +263,16 @@ teardown() {
 	[ -z "$(host_mounts_under "$BUNDLE")" ]
 }
 
+@test "mounts: a bind mount with filesystem-specific options is refused (runc 1.2+), nothing made" {
+	add_mount "{destination: \"/data\", type: \"bind\", source: \"$HOSTDIR\", options: [\"rbind\", \"ro\", \"size=1m\"]}"
+	local id
+	id=$(container_id)
+	run ! cleat run "$id"
+	assert_output --partial '(`/data`): bind mounts cannot have any filesystem-specific options applied: "size=1m"'
+	[ ! -e "$ROOT/$id" ]
+	[ -z "$(host_mounts_under "$BUNDLE")" ]
+}
+
 @test "mounts: nothing stays mounted on the host after run and delete" {
 	add_mount "{destination: \"/data\", type: \"bind\", source: \"$HOSTDIR\", options: [\"rbind\"]}"
 	local id

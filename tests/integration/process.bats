@@ -25,6 +25,12 @@ teardown() {
 	assert_output "bar baz|/root|0|zero"
 	run -0 runc_ run "$ID"
 	assert_output "bar baz|/root|0|zero"
+	# An empty HOME is replaced too.
+	update_config '.process.env += ["HOME="]'
+	run -0 cleat run "$ID"
+	assert_output "bar baz|/root|0|zero"
+	run -0 runc_ run "$ID"
+	assert_output "bar baz|/root|0|zero"
 }
 
 @test "process: executable not found in PATH gets runc's message" {

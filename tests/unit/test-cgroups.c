@@ -80,7 +80,11 @@ static void test_conversions(void)
 {
 	ok(cg_shares_to_weight(0) == 0, "shares 0 → unset");
 	ok(cg_shares_to_weight(2) == 1, "shares 2 → weight 1");
-	ok(cg_shares_to_weight(1024) == 39, "shares 1024 → weight 39 (runc)");
+	ok(cg_shares_to_weight(1024) == 100, "shares 1024 → weight 100 (runc 1.3.2+)");
+	ok(cg_shares_to_weight(3) == 2 && cg_shares_to_weight(100) == 17 &&
+		   cg_shares_to_weight(512) == 59 && cg_shares_to_weight(2048) == 174 &&
+		   cg_shares_to_weight(262143) == 10000,
+	   "shares → weight along runc's curve");
 	ok(cg_shares_to_weight(262144) == 10000, "shares max → weight 10000");
 	ok(cg_blkio_to_io_weight(10) == 1, "blkio 10 → io 1");
 	ok(cg_blkio_to_io_weight(500) == 4950, "blkio 500 → io 4950");
@@ -92,11 +96,16 @@ static void test_conversions(void)
 	ok(cg_cpu_max(false, 0, false, 0) == NULL, "cpu.max unset");
 	is_str(cg_v2_limit(-1), "max", "-1 → max");
 	is_str(cg_v2_limit(1234), "1234", "plain limit");
+	ok(cg_pids_max(0) == 1 && cg_pids_max(-5) == -1 && cg_pids_max(7) == 7,
+	   "pids.limit: 0 is a limit of 1, < 0 unlimited (runc 1.4+)");
 	int64_t sw = 0;
 	cleat_error_t err = NULL;
 	ok(cg_swap_v2(200, 100, &sw, &err) == 0 && sw == 100, "swap v2 = memsw - mem");
 	ok(cg_swap_v2(0, -1, &sw, &err) == 0 && sw == -1, "unlimited memory → unlimited swap");
 	ok(cg_swap_v2(-1, 100, &sw, &err) == 0 && sw == -1, "swap -1 stays");
+	ok(cg_swap_v2(300, -1, &sw, &err) == 0 && sw == 300,
+	   "unlimited memory with a swap value: swap as is (runc 1.2.1+)");
+	cleat_error_free(&err);
 	ok(cg_swap_v2(50, 100, &sw, &err) < 0, "memsw below memory rejected");
 	cleat_error_free(&err);
 	ok(cg_swap_v2(50, 0, &sw, &err) < 0, "swap without memory rejected");
@@ -236,7 +245,7 @@ static void test_systemd_props(void)
 	ok(cg_systemd_props(&r, true, &p, &n, &err) == 0, "v2 properties");
 	const struct cg_unit_prop *x;
 	ok((x = prop(p, n, "MemoryMax")) && x->u == 64 << 20, "MemoryMax");
-	ok((x = prop(p, n, "CPUWeight")) && x->u == 39, "CPUWeight from shares");
+	ok((x = prop(p, n, "CPUWeight")) && x->u == 100, "CPUWeight from shares");
 	ok((x = prop(p, n, "CPUQuotaPerSecUSec")) && x->u == 500000, "CPUQuotaPerSecUSec 0.5 CPU");
 	ok((x = prop(p, n, "TasksMax")) && x->u == 50, "TasksMax");
 	ok((x = prop(p, n, "AllowedCPUs")) && x->n_bytes == 2 && x->bytes[0] == 0x03 &&
@@ -255,6 +264,11 @@ static void test_systemd_props(void)
 		   prop(p, n, "TasksMax")->u == UINT64_MAX &&
 		   prop(p, n, "MemoryMax")->u == UINT64_MAX,
 	   "unlimited → infinity");
+	cg_unit_props_free(p, n);
+	r.pids_limit = 0;
+	ok(cg_systemd_props(&r, true, &p, &n, &err) == 0 && prop(p, n, "TasksMax") &&
+		   prop(p, n, "TasksMax")->u == 1,
+	   "pids.limit 0 → TasksMax 1");
 	cg_unit_props_free(p, n);
 }
 

@@ -443,6 +443,14 @@ static void test_process_and_resources(void)
 	ok(r && r->memory.limit == 1048576 && r->cpu.period == 10000 && r->pids_limit == 10,
 	   "resources fields");
 	oci_resources_free(r);
+	/* runtime-spec 1.3: pids.limit is optional */
+	const char *nolimit = "{\"pids\":{}}";
+	r = NULL;
+	ok(oci_resources_parse(nolimit, strlen(nolimit), "resources", &r, &err) == 0 && r &&
+		   !r->has_pids,
+	   "pids without limit: accepted, no limit set");
+	cleat_error_free(&err);
+	oci_resources_free(r);
 }
 
 int main(void)

@@ -330,7 +330,8 @@ static const struct bad config_cases[] = {
 	{ RES("'memory':{'swappiness':101}"),
 	  "config.json: .linux.resources.memory.swappiness: expected an integer between 0 and 100, "
 	  "got 101" },
-	{ RES("'pids':{}"), "config.json: .linux.resources.pids.limit: missing required field" },
+	{ RES("'pids':{'limit':'10'}"),
+	  "config.json: .linux.resources.pids.limit: expected a signed 64-bit integer, got '10'" },
 	{ RES("'cpu':{'shares':-2}"),
 	  "config.json: .linux.resources.cpu.shares: expected an unsigned 64-bit integer, got -2" },
 	{ RES("'blockIO':{'weight':65536}"),

@@ -61,9 +61,37 @@ int main(void)
 	ok(same(slurp(root, "ct1/schemata"), "L3:0=7f0\nMB:0=20\nL2:0=f\nMB:0=70\n"),
 	   "schemata: l3CacheSchema, memBwSchema, then schemata, in one write");
 	ok(same(slurp(root, "ct1/tasks"), "4242"), "the init's pid in tasks");
-	ok(cleat_resctrl_update(root, &a, "ct1", "L3:0=ff", NULL, &err) == 0 &&
-		   same(slurp(root, "ct1/schemata"), "L3:0=ff\n"),
-	   "update --l3-cache-schema writes its line");
+	/* update: runc's refusals, in its order and words */
+	ok(cleat_resctrl_update_check(NULL, &a, "L3:0=ff", NULL, &err) < 0 &&
+		   err_has(&err, "Intel RDT/CAT: l3 cache schema is not enabled"),
+	   "update --l3-cache-schema without resctrl: CAT not enabled");
+	ok(cleat_resctrl_update_check(root, &a, NULL, "MB:0=50", &err) < 0 &&
+		   err_has(&err, "Intel RDT/MBA: memory bandwidth schema is not enabled"),
+	   "update --mem-bw-schema without info/MB: MBA not enabled");
+	_cleanup_free_ char *l3info = xasprintf("%s/info/L3", root);
+	_cleanup_free_ char *mbinfo = xasprintf("%s/info/MB", root);
+	mkdir_p(l3info, 0755, &err);
+	mkdir_p(mbinfo, 0755, &err);
+	ok(cleat_resctrl_update_check(root, NULL, "L3:0=ff", NULL, &err) < 0 &&
+		   err_has(&err,
+			   "updating a non-existent Intel RDT configuration is not supported"),
+	   "update of a container without intelRdt refused");
+	ok(cleat_resctrl_update_check(root, &a, "L3:0=ff", "MB:0=50", &err) == 0 &&
+		   cleat_resctrl_update_check(NULL, NULL, NULL, "", &err) == 0,
+	   "update checks pass with the features, and when nothing is asked");
+	struct oci_intel_rdt u = { .l3_cache_schema = xstrdup("L3:0=7f0"),
+				   .mem_bw_schema = xstrdup("MB:0=20") };
+	u.schemata = lines;
+	u.n_schemata = 2;
+	ok(cleat_resctrl_update(root, &u, "ct1", "L3:0=ff", NULL, &err) == 0 &&
+		   same(slurp(root, "ct1/schemata"), "L3:0=ff\nMB:0=20\nL2:0=f\nMB:0=70\n") &&
+		   strcmp(u.l3_cache_schema, "L3:0=ff") == 0,
+	   "update --l3-cache-schema: the config's line replaced, all lines written again");
+	ok(cleat_resctrl_update(root, &u, "ct1", "", "MB:0=50", &err) == 0 &&
+		   same(slurp(root, "ct1/schemata"), "L3:0=ff\nMB:0=50\nL2:0=f\nMB:0=70\n"),
+	   "update --mem-bw-schema keeps the earlier l3 line");
+	free(u.l3_cache_schema);
+	free(u.mem_bw_schema);
 	/* the directory holds the files the fake made: empty them as rmdir needs */
 	_cleanup_free_ char *f1 = xasprintf("%s/ct1/schemata", root);
 	_cleanup_free_ char *f2 = xasprintf("%s/ct1/tasks", root);

@@ -1,24 +1,29 @@
 /* Pure value conversions shared by the drivers (unit-tested in
- * tests/unit/test-cgroups.c).  Formulas follow runc 1.1 so the same config
+ * tests/unit/test-cgroups.c).  Formulas follow runc so the same config
  * gives the same file values under both runtimes. */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "common/util.h"
 #include "runtime/cgroups/internal.h"
 
-/* cpu.shares [2, 262144] → cpu.weight [1, 10000], linearly (runc's
- * ConvertCPUSharesToCgroupV2Value; 0 means unset). */
+/* cpu.shares [2, 262144] → cpu.weight [1, 10000] on runc 1.3.2+'s curve: in
+ * log2(shares) a quadratic through (1, 0), (10, 2) and (18, 4) in log10(weight),
+ * so the v1 default 1024 is the v2 default 100 (runc 1.1 was linear: 39).
+ * 0 means unset. */
 uint64_t cg_shares_to_weight(uint64_t shares)
 {
 	if (shares == 0)
 		return 0;
-	if (shares < 2)
-		shares = 2;
-	if (shares > 262144)
-		shares = 262144;
-	return 1 + ((shares - 2) * 9999) / 262142;
+	if (shares <= 2)
+		return 1;
+	if (shares >= 262144)
+		return 10000;
+	double l = log2((double) shares);
+	double exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
+	return (uint64_t) ceil(pow(10, exponent));
 }
 
 /* blkio.weight [10, 1000] → io.weight [1, 10000]. */
@@ -51,7 +56,8 @@ int cg_swap_v2(int64_t swap, int64_t limit, int64_t *out, cleat_error_t *err)
 		*out = -1;
 		return 0;
 	}
-	if (swap == -1 || swap == 0) {
+	/* -1 and 0 (unset) as they are; so is swap under unlimited memory (runc 1.2.1+) */
+	if (swap == -1 || swap == 0 || limit == -1) {
 		*out = swap;
 		return 0;
 	}
@@ -66,6 +72,10 @@ int cg_swap_v2(int64_t swap, int64_t limit, int64_t *out, cleat_error_t *err)
 	*out = swap - limit;
 	return 0;
 }
+
+/* pids.limit as runc 1.4+ writes it: 0 is a real limit, written as 1
+ * (systemd refuses TasksMax=0, and both drivers agree); < 0 is unlimited (-1). */
+int64_t cg_pids_max(int64_t limit) { return limit < 0 ? -1 : limit == 0 ? 1 : limit; }
 
 char *cg_v2_limit(int64_t v)
 {

@@ -91,6 +91,7 @@ char *cg_cpu_max(bool has_quota, int64_t quota, bool has_period, uint64_t period
 int cg_swap_v2(int64_t swap, int64_t limit, int64_t *out, cleat_error_t *err);
 /* "-1" → "max" for v2 files, numbers as is. */
 char *cg_v2_limit(int64_t v);
+int64_t cg_pids_max(int64_t limit);
 
 struct cg_dev_rule {
 	bool allow;

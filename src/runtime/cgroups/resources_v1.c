@@ -273,15 +273,13 @@ static int v1_cpuset(struct cleat_cgroup *cg, const struct oci_cpu *c, cleat_err
 
 static int v1_pids(struct cleat_cgroup *cg, int64_t limit, cleat_error_t *err)
 {
-	if (limit == 0)
-		return 0;
 	struct cg_hier *h;
 	if (need(cg, "pids", "linux.resources.pids", &h, err) < 0)
 		return -1;
 	if (h->v2)
 		return 1;
-	if (limit > 0)
-		return wr_i64(h->dir, "pids.max", limit, err);
+	if (cg_pids_max(limit) > 0)
+		return wr_i64(h->dir, "pids.max", cg_pids_max(limit), err);
 	return cg_write(h->dir, "pids.max", "max", err);
 }
 

@@ -138,10 +138,8 @@ static int v2_cpuset(struct cleat_cgroup *cg, struct cg_hier *h, const struct oc
 
 static int v2_pids(struct cleat_cgroup *cg, struct cg_hier *h, int64_t limit, cleat_error_t *err)
 {
-	if (limit == 0)
-		return 0;
 	MINE("pids", "linux.resources.pids");
-	_cleanup_free_ char *v = cg_v2_limit(limit);
+	_cleanup_free_ char *v = cg_v2_limit(cg_pids_max(limit));
 	return cg_write(h->dir, "pids.max", v, err);
 }
 

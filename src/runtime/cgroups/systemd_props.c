@@ -128,9 +128,9 @@ int cg_systemd_props(const struct oci_resources *r, bool v2, struct cg_unit_prop
 		if (c->mems && *c->mems && add_mask(&v, &k, "AllowedMemoryNodes", c->mems, err) < 0)
 			goto fail;
 	}
-	if (r->has_pids && r->pids_limit != 0)
+	if (r->has_pids)
 		add(&v, &k, "TasksMax", 't',
-		    r->pids_limit > 0 ? (uint64_t) r->pids_limit : UINT64_MAX);
+		    r->pids_limit >= 0 ? (uint64_t) cg_pids_max(r->pids_limit) : UINT64_MAX);
 	if (r->has_blkio && r->blkio.has_weight && r->blkio.weight)
 		add(&v, &k, v2 ? "IOWeight" : "BlockIOWeight", 't',
 		    v2 ? cg_blkio_to_io_weight(r->blkio.weight) : r->blkio.weight);

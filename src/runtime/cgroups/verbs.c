@@ -15,6 +15,7 @@
 #include "runtime/cgroups/internal.h"
 #include "runtime/cgroups/verbs.h"
 #include "runtime/container.h"
+#include "runtime/linux/resctrl.h"
 #include "runtime/state_dir.h"
 
 #define MOVE_ARRAY(into, delta, f)                            \
@@ -151,8 +152,57 @@ static int load_live(const struct cleat_ctx *ctx, const char *id, struct cleat_c
 	return cleat_container_cgroup(*c, cg, err);
 }
 
+/* The intelRdt half of update: refused (runc's checks) before anything
+ * changes; the schemata are written before the cgroup so that a cgroup
+ * failure can put the old lines back (runc rolls back both). */
+struct rdt_update {
+	char *root;
+	char *old_l3, *old_mb;
+	bool written;
+};
+
+static int rdt_update_apply(struct cleat_container *c, const char *l3, const char *mb,
+			    struct rdt_update *u, cleat_error_t *err)
+{
+	if ((!l3 || !*l3) && (!mb || !*mb))
+		return 0;
+	struct oci_intel_rdt *rdt = c->config->linux_ ? c->config->linux_->intel_rdt : NULL;
+	_cleanup_error_ cleat_error_t none = NULL;
+	if (cleat_resctrl_root(&u->root, &none) < 0)
+		u->root = NULL;
+	if (cleat_resctrl_update_check(u->root, rdt, l3, mb, err) < 0)
+		return -1;
+	u->old_l3 = rdt->l3_cache_schema ? xstrdup(rdt->l3_cache_schema) : NULL;
+	u->old_mb = rdt->mem_bw_schema ? xstrdup(rdt->mem_bw_schema) : NULL;
+	if (cleat_resctrl_update(u->root, rdt, c->id, l3, mb, err) < 0)
+		return -1;
+	u->written = true;
+	return 0;
+}
+
+static void rdt_update_undo(struct cleat_container *c, struct rdt_update *u)
+{
+	if (!u->written)
+		return;
+	struct oci_intel_rdt *rdt = c->config->linux_->intel_rdt;
+	free(rdt->l3_cache_schema);
+	free(rdt->mem_bw_schema);
+	rdt->l3_cache_schema = u->old_l3;
+	rdt->mem_bw_schema = u->old_mb;
+	u->old_l3 = u->old_mb = NULL;
+	_cleanup_error_ cleat_error_t e = NULL;
+	cleat_resctrl_update(u->root, rdt, c->id, NULL, NULL, &e);
+}
+
+static void rdt_update_free(struct rdt_update *u)
+{
+	free(u->root);
+	free(u->old_l3);
+	free(u->old_mb);
+}
+
 int cleat_container_update(const struct cleat_ctx *ctx, const char *id, struct oci_resources *delta,
-			   cleat_error_t *err)
+			   const char *l3, const char *mb, cleat_error_t *err)
 {
 	_cleanup_container_ struct cleat_container *c = NULL;
 	struct cleat_cgroup *cg;
@@ -161,6 +211,9 @@ int cleat_container_update(const struct cleat_ctx *ctx, const char *id, struct o
 	if (c->status == CLEAT_STATUS_STOPPED)
 		return cleat_error_msg(err, "container not running");
 	struct oci_config *cfg = c->config;
+	__attribute__((cleanup(rdt_update_free))) struct rdt_update rdt = { 0 };
+	if (rdt_update_apply(c, l3, mb, &rdt, err) < 0)
+		return -1;
 	if (!cfg->linux_)
 		cfg->linux_ = xmalloc0(sizeof *cfg->linux_);
 	if (!cfg->linux_->resources)
@@ -186,8 +239,10 @@ int cleat_container_update(const struct cleat_ctx *ctx, const char *id, struct o
 	int rc = cleat_cgroup_update(cg, r, err);
 	r->memory.has_check_before_update = had;
 	r->memory.check_before_update = saved;
-	if (rc < 0)
+	if (rc < 0) {
+		rdt_update_undo(c, &rdt);
 		return -1;
+	}
 	_cleanup_free_ char *json = oci_config_to_json(cfg);
 	_cleanup_free_ char *path = xasprintf("%s/%s", c->state_dir, CLEAT_CONFIG_FILE);
 	if (write_file_atomic(path, json, strlen(json), 0600, err) < 0)

@@ -16,9 +16,10 @@
 void cleat_resources_merge(struct oci_resources *into, struct oci_resources *delta);
 
 /* Apply delta to the running container's cgroup and persist the merged
- * resources in the state dir's config.json. */
+ * resources in the state dir's config.json.  l3/mb (NULL or "" = keep):
+ * update's --l3-cache-schema / --mem-bw-schema for linux.intelRdt. */
 int cleat_container_update(const struct cleat_ctx *ctx, const char *id, struct oci_resources *delta,
-			   cleat_error_t *err);
+			   const char *l3, const char *mb, cleat_error_t *err);
 /* pause (freeze=true) / resume. */
 int cleat_container_pause(const struct cleat_ctx *ctx, const char *id, bool freeze,
 			  cleat_error_t *err);

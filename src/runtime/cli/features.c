@@ -1,13 +1,31 @@
 #include "config.h"
 #include "runtime/cli/cli.h"
 
+#include <errno.h>
+#include <linux/seccomp.h>
 #include <stdio.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/util.h"
 #include "oci-spec/state.h"
 #include "runtime/cgroups/cgroups.h"
 #include "runtime/linux/caps.h"
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+/* Whether the kernel knows WAIT_KILLABLE_RECV (5.19+): with a NULL program it
+ * answers EFAULT for flags it accepts, EINVAL for others (libseccomp's probe,
+ * which runc 1.5 lists by). */
+static bool kernel_has_wait_killable_recv(void)
+{
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		       SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+		       NULL) < 0 &&
+	       errno == EFAULT;
+}
 
 int cli_features(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *err)
 {
@@ -27,9 +45,11 @@ int cli_features(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error
 	f.cgroup_systemd_user = true;
 	f.cgroup_rdma = mode == CLEAT_CGROUP_V2;
 	f.seccomp_enabled = true;
-	f.seccomp_supported_flags = (const char *const[]){ "SECCOMP_FILTER_FLAG_TSYNC",
-							    "SECCOMP_FILTER_FLAG_LOG",
-							    "SECCOMP_FILTER_FLAG_SPEC_ALLOW", NULL };
+	static const char *flags[] = { "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+				       "SECCOMP_FILTER_FLAG_SPEC_ALLOW", NULL, NULL };
+	if (kernel_has_wait_killable_recv())
+		flags[3] = "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV";
+	f.seccomp_supported_flags = flags;
 	f.apparmor_enabled = access("/sys/kernel/security/apparmor", F_OK) == 0;
 	f.selinux_enabled = access("/sys/fs/selinux/enforce", F_OK) == 0;
 	f.mount_extensions_idmap = true;

@@ -57,14 +57,15 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-/* Sorted container ids under root (a missing root lists nothing, like runc). */
-static int list_ids(const char *root, char ***ids, size_t *n, cleat_error_t *err)
+/* Sorted container ids under root.  As runc 1.5: a missing default root lists
+ * nothing (no container made yet), a missing --root is an error. */
+static int list_ids(const char *root, bool root_set, char ***ids, size_t *n, cleat_error_t *err)
 {
 	*ids = NULL;
 	*n = 0;
 	_cleanup_closedir_ DIR *d = opendir(root);
 	if (d == NULL) {
-		if (errno == ENOENT)
+		if (errno == ENOENT && !root_set)
 			return 0;
 		return cleat_error_errno(err, errno, "open root \"%s\"", root);
 	}
@@ -105,7 +106,7 @@ int cli_list(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *
 		return cleat_error_msg(err, "invalid format option");
 	char **ids;
 	size_t n;
-	if (list_ids(ctx->root, &ids, &n, err) < 0)
+	if (list_ids(ctx->root, ctx->root_set, &ids, &n, err) < 0)
 		return -1;
 	struct table t = { 0 };
 	table_add(&t, (char *[]){ xstrdup("ID"), xstrdup("PID"), xstrdup("STATUS"), xstrdup("BUNDLE"),

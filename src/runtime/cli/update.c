@@ -174,8 +174,6 @@ static int apply_flag(struct oci_resources *r, int c, const char *arg, cleat_err
 		r->has_pids = true;
 		r->pids_limit = v;
 		return 0;
-	case O_L3:
-	case O_MEMBW: return cleat_error_msg(err, "Intel RDT is not supported by cleat");
 	}
 	return -1;
 }
@@ -207,7 +205,7 @@ int cli_update(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t
 	};
 	__attribute__((cleanup(resources_freep))) struct oci_resources *flags = xmalloc0(
 		sizeof *flags);
-	const char *file = NULL;
+	const char *file = NULL, *l3 = NULL, *mb = NULL;
 	int c;
 	optind = 0;
 	while ((c = cli_getopt(argc, argv, "+r:", opts, "update", err)) != -1) {
@@ -215,14 +213,19 @@ int cli_update(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t
 			return -1;
 		if (c == 'r')
 			file = optarg;
+		else if (c == O_L3)
+			l3 = optarg;
+		else if (c == O_MEMBW)
+			mb = optarg;
 		else if (apply_flag(flags, c, optarg, err) < 0)
 			return -1;
 	}
 	if (cli_require_args(argc, "update", 1, err) < 0)
 		return -1;
 	__attribute__((cleanup(resources_freep))) struct oci_resources *fromfile = NULL;
-	/* As runc: --resources replaces the flags altogether. */
+	/* As runc: --resources replaces the cgroup flags altogether (the intelRdt
+	 * ones still apply). */
 	if (file && read_resources(file, &fromfile, err) < 0)
 		return -1;
-	return cleat_container_update(ctx, argv[optind], fromfile ? fromfile : flags, err);
+	return cleat_container_update(ctx, argv[optind], fromfile ? fromfile : flags, l3, mb, err);
 }

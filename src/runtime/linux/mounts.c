@@ -200,7 +200,7 @@ static int check_proc_dest(const char *dest, const char *type, const char *sourc
 		"/proc/meminfo", "/proc/stat",
 		"/proc/swaps",	 "/proc/uptime",
 		"/proc/loadavg", "/proc/slabinfo",
-		"/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+		"/proc/sys/kernel/ns_last_pid",
 	};
 	char d[4096];
 	clean_dest(dest, d, sizeof(d));
@@ -260,6 +260,27 @@ static int open_bind_tree(const struct oci_config *config, const struct oci_moun
 static char *bind_source(const char *bundle, const char *source)
 {
 	return source[0] == '/' ? xstrdup(source) : xasprintf("%s/%s", bundle, source);
+}
+
+int cleat_rootfs_check_mounts(const struct oci_config *config, cleat_error_t *err)
+{
+	for (size_t i = 0; i < config->n_mounts; i++) {
+		const struct oci_mount *m = &config->mounts[i];
+		struct cleat_mount_flags f;
+		if (cleat_mount_options_parse(m->options, m->n_options, &f, err) < 0)
+			return cleat_error_wrap(err, "mounts[%zu]", i);
+		bool bind = (f.flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);
+		int r = 0;
+		if (bind && f.data)
+			r = cleat_error_msg(err,
+					    "mounts[%zu] (`%s`): bind mounts cannot have any "
+					    "filesystem-specific options applied: \"%s\"",
+					    i, cleat_cut(m->destination), f.data);
+		cleat_mount_flags_free(&f);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int cleat_rootfs_open_idmapped(const struct oci_config *config, const char *bundle, int **fds,

@@ -55,15 +55,6 @@ char **cleat_process_env(const struct oci_process *p, unsigned listen_fds)
 	return env;
 }
 
-static bool env_has(char *const *env, const char *name)
-{
-	size_t l = strlen(name);
-	for (; env && *env; env++)
-		if (strncmp(*env, name, l) == 0 && (*env)[l] == '=')
-			return true;
-	return false;
-}
-
 static const char *env_get(char *const *env, const char *name)
 {
 	size_t l = strlen(name);
@@ -75,9 +66,16 @@ static const char *env_get(char *const *env, const char *name)
 
 void cleat_process_env_add_home(char ***env, uid_t uid)
 {
-	if (env_has(*env, "HOME"))
+	const char *set = env_get(*env, "HOME");
+	if (set && *set)
 		return;
-	size_t n = strv_length(*env);
+	/* An empty HOME is dropped and replaced, as runc 1.3+ does. */
+	size_t n = 0;
+	for (char **e = *env; e && *e; e++)
+		if (strcmp(*e, "HOME=") == 0)
+			free(*e);
+		else
+			(*env)[n++] = *e;
 	*env = xrealloc(*env, (n + 2) * sizeof(char *));
 	/* The container's /etc/passwd: we are in its root by now. */
 	_cleanup_free_ char *home = cleat_passwd_lookup("/etc/passwd", uid, CLEAT_PASSWD_HOME);

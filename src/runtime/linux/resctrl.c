@@ -78,14 +78,19 @@ static int resctrl_write(const char *root, const char *path, const char *text, c
 	return cleat_error_msg(err, "linux.intelRdt: %s", e->msg);
 }
 
-static int write_schemata(const char *root, const char *group, const char *const *lines, size_t n,
+/* l3CacheSchema first, memBwSchema, then the schemata lines: one write (none
+ * when all are empty). */
+static int write_schemata(const char *root, const char *group, const struct oci_intel_rdt *rdt,
 			  cleat_error_t *err)
 {
 	_cleanup_free_ char *text = xstrdup("");
-	for (size_t i = 0; i < n; i++) {
-		if (!lines[i] || !*lines[i])
+	for (size_t i = 0; i < 2 + rdt->n_schemata; i++) {
+		const char *line = i == 0   ? rdt->l3_cache_schema
+				   : i == 1 ? rdt->mem_bw_schema
+					    : rdt->schemata[i - 2];
+		if (!line || !*line)
 			continue;
-		char *t = xasprintf("%s%s\n", text, lines[i]);
+		char *t = xasprintf("%s%s\n", text, line);
 		free(text);
 		text = t;
 	}
@@ -118,14 +123,7 @@ int cleat_resctrl_apply(const char *root, const struct oci_intel_rdt *rdt, const
 		*created = true;
 	else if (errno != EEXIST)
 		return cleat_error_errno(err, errno, "linux.intelRdt: mkdir %s", group);
-	/* l3CacheSchema first, memBwSchema, then the schemata lines: one write */
-	_cleanup_free_ const char **lines = xmalloc0((2 + rdt->n_schemata) * sizeof *lines);
-	lines[0] = rdt->l3_cache_schema;
-	lines[1] = rdt->mem_bw_schema;
-	for (size_t i = 0; i < rdt->n_schemata; i++)
-		lines[2 + i] = rdt->schemata[i];
-	if (write_schemata(root, group, lines, 2 + rdt->n_schemata, err) < 0 ||
-	    add_task(root, group, pid, err) < 0)
+	if (write_schemata(root, group, rdt, err) < 0 || add_task(root, group, pid, err) < 0)
 		goto fail;
 	if (rdt->enable_monitoring) {
 		_cleanup_free_ char *mon = xasprintf("%s/mon_groups/%s", group, id);
@@ -145,12 +143,41 @@ fail:;
 	return -1;
 }
 
-int cleat_resctrl_update(const char *root, const struct oci_intel_rdt *rdt, const char *id,
+static bool has_info(const char *root, const char *feature)
+{
+	_cleanup_free_ char *path = xasprintf("%s/info/%s", root, feature);
+	return access(path, F_OK) == 0;
+}
+
+int cleat_resctrl_update_check(const char *root, const struct oci_intel_rdt *rdt, const char *l3,
+			       const char *mb, cleat_error_t *err)
+{
+	if (l3 && *l3 && !(root && has_info(root, "L3")))
+		return cleat_error_msg(err, "Intel RDT/CAT: l3 cache schema is not enabled");
+	if (mb && *mb && !(root && has_info(root, "MB")))
+		return cleat_error_msg(err,
+				       "Intel RDT/MBA: memory bandwidth schema is not enabled");
+	if (((l3 && *l3) || (mb && *mb)) && !rdt)
+		return cleat_error_msg(
+			err, "updating a non-existent Intel RDT configuration is not supported");
+	return 0;
+}
+
+static void set_line(char **field, const char *value)
+{
+	if (value && *value) {
+		free(*field);
+		*field = xstrdup(value);
+	}
+}
+
+int cleat_resctrl_update(const char *root, struct oci_intel_rdt *rdt, const char *id,
 			 const char *l3, const char *mb, cleat_error_t *err)
 {
+	set_line(&rdt->l3_cache_schema, l3);
+	set_line(&rdt->mem_bw_schema, mb);
 	_cleanup_free_ char *group = cleat_resctrl_group(root, rdt, id);
-	const char *lines[] = { l3, mb };
-	return write_schemata(root, group, lines, 2, err);
+	return write_schemata(root, group, rdt, err);
 }
 
 int cleat_resctrl_remove(const char *root, const struct oci_intel_rdt *rdt, const char *id,

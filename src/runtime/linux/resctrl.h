@@ -27,8 +27,16 @@ char *cleat_resctrl_group(const char *root, const struct oci_intel_rdt *rdt, con
 int cleat_resctrl_apply(const char *root, const struct oci_intel_rdt *rdt, const char *id,
 			pid_t pid, bool *created, cleat_error_t *err);
 
-/* `update --l3-cache-schema / --mem-bw-schema`: write the given lines (NULL = skip). */
-int cleat_resctrl_update(const char *root, const struct oci_intel_rdt *rdt, const char *id,
+/* runc update's refusals of --l3-cache-schema / --mem-bw-schema, in its order
+ * and words: the feature is not in root/info (root NULL: no resctrl), or the
+ * container has no intelRdt.  NULL or "" lines are not asked for. */
+int cleat_resctrl_update_check(const char *root, const struct oci_intel_rdt *rdt, const char *l3,
+			       const char *mb, cleat_error_t *err);
+
+/* `update --l3-cache-schema / --mem-bw-schema`: the given lines (NULL or ""
+ * = keep) replace rdt's, then the whole schemata is written again as at
+ * create (as runc does). */
+int cleat_resctrl_update(const char *root, struct oci_intel_rdt *rdt, const char *id,
 			 const char *l3, const char *mb, cleat_error_t *err);
 
 /* Delete: the group if it was created here without a closID, else only the

@@ -44,6 +44,11 @@ int cleat_rootfs_finalize(const struct cleat_rootfs_opts *o, cleat_error_t *err)
  * the container has a user namespace.  *fds is malloc'd with config->n_mounts entries, or NULL
  * when no mount needs it.  Hand the fds to the init (SCM_RIGHTS) and set
  * opts.idmap_fds there; prepare attaches them with move_mount(2). */
+/* Checks on config->mounts made before anything is created: as runc 1.2+, a
+ * bind mount with filesystem-specific options (which the kernel would ignore,
+ * the superblock being the source's) is refused. */
+int cleat_rootfs_check_mounts(const struct oci_config *config, cleat_error_t *err);
+
 int cleat_rootfs_open_idmapped(const struct oci_config *config, const char *bundle, int **fds,
 			       cleat_error_t *err);
 

@@ -15,7 +15,7 @@ run_d() { # BUNDLE ID
 ok "cgroup2 is the only cgroup mount" sh -c '! grep -q " cgroup " /proc/self/mountinfo && grep -q " cgroup2 " /proc/self/mountinfo'
 ok "create a container with resources" run_d res res
 ok "cpu.max" is $G/cleat/res/cpu.max "50000 100000"
-ok "cpu.weight (shares 1024)" is $G/cleat/res/cpu.weight 39
+ok "cpu.weight (shares 1024)" is $G/cleat/res/cpu.weight 100
 ok "memory.max" is $G/cleat/res/memory.max 67108864
 ok "memory.low (reservation)" is $G/cleat/res/memory.low 16777216
 ok "memory.swap.max = swap - limit" is $G/cleat/res/memory.swap.max 33554432
@@ -31,7 +31,7 @@ ok "resume thaws" sh -c "$C resume res && grep -qx 'frozen 0' $G/cleat/res/cgrou
 ok "update --memory --cpu-quota --pids-limit" sh -c "$C update --memory 128m --cpu-quota 20000 --cpu-period 100000 --pids-limit 10 --cpu-share 2048 res"
 ok "memory.max after update" is $G/cleat/res/memory.max 134217728
 ok "cpu.max after update" is $G/cleat/res/cpu.max "20000 100000"
-ok "cpu.weight after update (shares 2048)" is $G/cleat/res/cpu.weight 79
+ok "cpu.weight after update (shares 2048)" is $G/cleat/res/cpu.weight 174
 ok "pids.max after update" is $G/cleat/res/pids.max 10
 ok "update --resources - (memory -1 → max)" sh -c "echo '{\"memory\":{\"limit\":-1}}' | $C update -r - res"
 ok "memory.max is max" is $G/cleat/res/memory.max max

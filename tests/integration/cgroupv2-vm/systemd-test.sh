@@ -24,7 +24,7 @@ if [ $mode = v2 ]; then
 	G=/sys/fs/cgroup/system.slice/cleat-sd1.scope
 	ok "MemoryMax property" test "$(prop cleat-sd1.scope MemoryMax)" = 67108864
 	ok "memory.max file" test "$(cat $G/memory.max)" = 67108864
-	ok "CPUWeight property (shares 512)" test "$(prop cleat-sd1.scope CPUWeight)" = 20
+	ok "CPUWeight property (shares 512)" test "$(prop cleat-sd1.scope CPUWeight)" = 59
 	ok "cpu.max file" test "$(cat $G/cpu.max)" = "50000 100000"
 	ok "pids.max file" test "$(cat $G/pids.max)" = 50
 else
