@@ -126,6 +126,8 @@ vm_tap() {
 	if ! grep -q 'CLEAT-TAP-END' "$log"; then
 		echo "1..1"
 		echo "not ok 1 - the $1 VM did not finish the tests (qemu exit $2)"
+		# The guest's results so far (the last one names where it stopped), then the tail.
+		tr -d '\r' <"$log" | grep -E '^(ok|not ok) ' | tail -n 5 | sed 's/^/# guest: /'
 		tr -d '\r' <"$log" | tail -40 | sed 's/^/# /'
 		exit 1
 	fi
