@@ -141,6 +141,22 @@ cleat.example"
 	[ "$up" -ge 8640000 ]
 }
 
+@test "namespaces: time namespace offsets inside a new user namespace" {
+	[ -e /proc/self/ns/time ] || skip "kernel without time namespaces"
+	[ -e /proc/self/ns/user ] || skip "kernel without user namespaces"
+	# The ids change when entering the user namespace, which makes the helper not
+	# dumpable: its /proc files are then the host root's and cannot be opened.
+	update_config '.linux.namespaces += [{"type": "user"}, {"type": "time"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .mounts |= map(select(.type != "cgroup"))
+		| .linux.timeOffsets = {"boottime": {"secs": 8640000, "nanosecs": 0}}
+		| .process.args = ["cat", "/proc/uptime"]'
+	run -0 cleat run "$ID"
+	local up=${output%%.*}
+	[ "$up" -ge 8640000 ]
+}
+
 @test "namespaces: time offsets without a time namespace are refused" {
 	update_config '.linux.timeOffsets = {"boottime": {"secs": 1, "nanosecs": 0}}'
 	run -1 detached cleat create "$ID"

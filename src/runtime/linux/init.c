@@ -220,6 +220,12 @@ static int helper_setup(const struct cleat_init_args *a, cleat_error_t *err)
 	/* Before the user namespace: the kernel checks the cgroup files' opener. */
 	if (a->cgroup_join && cleat_cgroup_join_v1(a->cgroup_join, err) < 0)
 		return -1;
+	_cleanup_close_ int time_fd = -1;
+	if (a->ns.create[CLEAT_NS_TIME]) {
+		time_fd = cleat_ns_open_time_offsets(a->config, err);
+		if (time_fd == -1)
+			return -1;
+	}
 	if (helper_userns(a, err) < 0)
 		return -1;
 	for (int k = 0; k < CLEAT_NS_COUNT; k++)
@@ -233,7 +239,7 @@ static int helper_setup(const struct cleat_init_args *a, cleat_error_t *err)
 			now.create[k] = false;
 	if (cleat_ns_unshare_new(&now, err) < 0)
 		return -1;
-	if (a->ns.create[CLEAT_NS_TIME] && cleat_ns_write_time_offsets(a->config, err) < 0)
+	if (cleat_ns_write_time_offsets(a->config, time_fd, err) < 0)
 		return -1;
 	return 0;
 }
