@@ -134,6 +134,35 @@ int cleat_container_start_direct(struct cleat_container *c, int start_fd, cleat_
 	return 0;
 }
 
+/* A new pid namespace of its own (not joined, not the host's). */
+static bool has_own_pidns(const struct cleat_container *c)
+{
+	const struct oci_linux *l = c->config ? c->config->linux_ : NULL;
+	for (size_t i = 0; l && i < l->n_namespaces; i++)
+		if (l->namespaces[i].type && strcmp(l->namespaces[i].type, "pid") == 0)
+			return !l->namespaces[i].path || !*l->namespaces[i].path;
+	return false;
+}
+
+/* SIGKILL to the init of a pid namespace kills everything in it; without one of its
+ * own, the init is an ordinary process and the others would outlive it, even the
+ * init's death.  Like runc: kill every process of the cgroup instead, whether or not
+ * the init is still there. */
+static int kill_shared_pidns(struct cleat_container *c, cleat_error_t *err)
+{
+	struct cleat_cgroup *cg;
+	if (cleat_container_cgroup(c, &cg, err) < 0)
+		return -1;
+	_cleanup_error_ cleat_error_t e = NULL;
+	if (cleat_cgroup_kill_all(cg, SIGKILL, &e) == 0)
+		return 0;
+	if (!cleat_container_init_alive(c))
+		return cleat_error_msg(err, "container not running");
+	/* No access to the cgroup (rootless): the init at least, as runc does. */
+	cleat_warn("failed to kill all processes: %s", e->msg);
+	return signal_init(c, SIGKILL, err);
+}
+
 int cleat_container_kill(const struct cleat_ctx *ctx, const char *id, int signo, bool all,
 			 cleat_error_t *err)
 {
@@ -146,6 +175,8 @@ int cleat_container_kill(const struct cleat_ctx *ctx, const char *id, int signo,
 			return -1;
 		return cleat_cgroup_kill_all(cg, signo, err);
 	}
+	if (signo == SIGKILL && !has_own_pidns(c) && c->cgroup_str && *c->cgroup_str)
+		return kill_shared_pidns(c, err);
 	if (c->status == CLEAT_STATUS_STOPPED || c->status == CLEAT_STATUS_CREATING)
 		return cleat_error_msg(err, "container not running");
 	if (signal_init(c, signo, err) < 0)
