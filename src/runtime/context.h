@@ -9,6 +9,7 @@
 
 struct cleat_ctx {
 	const char *root;       /* --root: state directory, default /run/cleat */
+	bool root_given; /* --root was on the command line */
 	const char *log;        /* --log, NULL for stderr */
 	bool log_json;          /* --log-format json */
 	bool debug;             /* --debug */

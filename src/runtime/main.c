@@ -114,7 +114,10 @@ static int parse_globals(struct cleat_ctx *ctx, int argc, char **argv, cleat_err
 	optind = 0;
 	while ((c = cli_getopt(argc, argv, "+hv", global_opts, "cleat", err)) != -1) {
 		switch (c) {
-		case OPT_ROOT: ctx->root = optarg; break;
+		case OPT_ROOT:
+			ctx->root = optarg;
+			ctx->root_given = true;
+			break;
 		case OPT_LOG: ctx->log = optarg; break;
 		case OPT_LOG_FORMAT: format = optarg; break;
 		case OPT_DEBUG: ctx->debug = true; break;

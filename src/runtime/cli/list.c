@@ -57,14 +57,15 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-/* Sorted container ids under root (a missing root lists nothing, like runc). */
-static int list_ids(const char *root, char ***ids, size_t *n, cleat_error_t *err)
+/* Sorted container ids under root.  Like runc, a missing root lists nothing when it is
+ * the default one, and is an error when --root named it. */
+static int list_ids(const char *root, bool given, char ***ids, size_t *n, cleat_error_t *err)
 {
 	*ids = NULL;
 	*n = 0;
 	_cleanup_closedir_ DIR *d = opendir(root);
 	if (d == NULL) {
-		if (errno == ENOENT)
+		if (errno == ENOENT && !given)
 			return 0;
 		return cleat_error_errno(err, errno, "open root \"%s\"", root);
 	}
@@ -105,7 +106,7 @@ int cli_list(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *
 		return cleat_error_msg(err, "invalid format option");
 	char **ids;
 	size_t n;
-	if (list_ids(ctx->root, &ids, &n, err) < 0)
+	if (list_ids(ctx->root, ctx->root_given, &ids, &n, err) < 0)
 		return -1;
 	struct table t = { 0 };
 	table_add(&t, (char *[]){ xstrdup("ID"), xstrdup("PID"), xstrdup("STATUS"), xstrdup("BUNDLE"),
