@@ -167,9 +167,9 @@ static _Noreturn void init_main(const struct cleat_init_args *a)
 		/* The init's state is from create ("creating"); runc and the spec give
 		 * startContainer hooks "created". */
 		_cleanup_free_ char *st = cleat_hooks_state_with_status(r.state_json, "created");
-		if (cleat_hooks_run(a->config->hooks.start_container,
-				    a->config->hooks.n_start_container, "startContainer",
-				    st ? st : r.state_json, &err) < 0)
+		if (cleat_hooks_run_env(a->config->hooks.start_container,
+					a->config->hooks.n_start_container, "startContainer",
+					st ? st : r.state_json, r.env, &err) < 0)
 			goto fail;
 	}
 	if (cleat_process_prepare_fds(a->keep_fds, &err) < 0)
