@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -117,6 +119,12 @@ static int init_setup(const struct cleat_init_args *a, struct init_result *r, cl
  * fifo's existence is what "created" means).  fd_dir is /proc/self/fd opened
  * before the root change: without a mount namespace nothing mounts /proc in
  * the new root, and the fd's magic link resolves from any root. */
+static bool is_procfs(const char *path)
+{
+	struct statfs sf;
+	return statfs(path, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
 static int init_wait_start(int fd_dir, int fifo_fd, cleat_error_t *err)
 {
 	char name[32];
@@ -147,6 +155,13 @@ static _Noreturn void init_main(const struct cleat_init_args *a)
 	int fd_dir = a->fifo_fd >= 0 ? open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (init_setup(a, &r, &err) < 0)
 		child_fail(a->sync_fd, &err);
+	/* The early handle is the host's procfs: a created container must not hold one
+	 * (through it, "../../1/root" is the host's root).  Keep it only when the new
+	 * root has no procfs of its own to reopen the fifo through. */
+	if (fd_dir >= 0 && is_procfs("/proc/self/fd")) {
+		close(fd_dir);
+		fd_dir = -1;
+	}
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	if (cleat_sync_send_type(a->sync_fd, CLEAT_SYNC_READY, &err) < 0)
 		_exit(1);
