@@ -147,6 +147,15 @@ root_propagation() {
 	refute_line s
 }
 
+@test "rootfs: masked directories share one tmpfs; a path given twice is masked once (runc 1.5)" {
+	mkdir -p rootfs/m1 rootfs/m2 rootfs/m3
+	touch rootfs/mf
+	update_config '.linux.maskedPaths += ["/m1", "/m2", "/m3", "/m1", "/mf", "/mf"]
+		| .process.args = ["sh", "-c", "stat -c %d /m1 /m2 /m3 | sort -u | wc -l; grep -c \" /m1 \" /proc/self/mountinfo; grep -c \" /mf \" /proc/self/mountinfo; touch /m2/x 2>/dev/null || echo RO"]'
+	run -0 cleat run "$(container_id)"
+	assert_output $'1\n1\n1\nRO'
+}
+
 @test "rootfs: readonlyPaths are read-only and keep nosuid/nodev/noexec" {
 	update_config '.linux.readonlyPaths = ["/proc/sys", "/dev/shm", "/does/not/exist"]'
 	update_config '.process.args = ["sh", "-c", "echo 1 > /dev/shm/x || echo RO; grep -E \" /(proc/sys|dev/shm) \" /proc/self/mountinfo | cut -d\" \" -f5,6"]'
