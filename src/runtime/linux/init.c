@@ -241,10 +241,23 @@ static int helper_setup(const struct cleat_init_args *a, cleat_error_t *err)
 		if (time_fd == -1)
 			return -1;
 	}
+	/* Joining a user namespace drops our capabilities outside it: a joined namespace
+	 * it does not own (the host's network namespace, say) is joined before it while we
+	 * can; one that needs the user namespace first (EPERM now) after it, as runc does. */
+	bool joined[CLEAT_NS_COUNT] = { false };
+	for (int k = 0; a->ns.join_fd[CLEAT_NS_USER] >= 0 && k < CLEAT_NS_COUNT; k++) {
+		_cleanup_error_ cleat_error_t e = NULL;
+		if (k == CLEAT_NS_USER || a->ns.join_fd[k] < 0)
+			continue;
+		if (cleat_ns_join(&a->ns, k, &e) == 0)
+			joined[k] = true;
+		else if (e->errnum != EPERM)
+			return *err = TAKE_PTR(e), -1;
+	}
 	if (helper_userns(a, err) < 0)
 		return -1;
 	for (int k = 0; k < CLEAT_NS_COUNT; k++)
-		if (k != CLEAT_NS_USER && cleat_ns_join(&a->ns, k, err) < 0)
+		if (k != CLEAT_NS_USER && !joined[k] && cleat_ns_join(&a->ns, k, err) < 0)
 			return -1;
 	/* The cgroup namespace is the init's to create, once it is inside the cgroup. */
 	struct cleat_ns_plan now = a->ns;
