@@ -4,13 +4,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <linux/nsfs.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -230,6 +233,18 @@ static int helper_userns(const struct cleat_init_args *a, cleat_error_t *err)
 	return 0;
 }
 
+/* Whether the namespace nsfd is owned by the user namespace userns_fd (true when the
+ * kernel cannot say: the usual order then). */
+static bool ns_owned_by(int nsfd, int userns_fd)
+{
+	_cleanup_close_ int owner = ioctl(nsfd, NS_GET_USERNS);
+	struct stat o, u;
+	if (owner < 0)
+		return true;
+	return fstat(owner, &o) < 0 || fstat(userns_fd, &u) < 0 ||
+	       (o.st_dev == u.st_dev && o.st_ino == u.st_ino);
+}
+
 static int helper_setup(const struct cleat_init_args *a, cleat_error_t *err)
 {
 	/* Before the user namespace: the kernel checks the cgroup files' opener. */
@@ -242,17 +257,16 @@ static int helper_setup(const struct cleat_init_args *a, cleat_error_t *err)
 			return -1;
 	}
 	/* Joining a user namespace drops our capabilities outside it: a joined namespace
-	 * it does not own (the host's network namespace, say) is joined before it while we
-	 * can; one that needs the user namespace first (EPERM now) after it, as runc does. */
+	 * it does not own (the host's network namespace, say) is joined before it, while
+	 * we can, as runc does; the ones it owns after it, as usual. */
 	bool joined[CLEAT_NS_COUNT] = { false };
 	for (int k = 0; a->ns.join_fd[CLEAT_NS_USER] >= 0 && k < CLEAT_NS_COUNT; k++) {
-		_cleanup_error_ cleat_error_t e = NULL;
-		if (k == CLEAT_NS_USER || a->ns.join_fd[k] < 0)
+		if (k == CLEAT_NS_USER || a->ns.join_fd[k] < 0 ||
+		    ns_owned_by(a->ns.join_fd[k], a->ns.join_fd[CLEAT_NS_USER]))
 			continue;
-		if (cleat_ns_join(&a->ns, k, &e) == 0)
-			joined[k] = true;
-		else if (e->errnum != EPERM)
-			return *err = TAKE_PTR(e), -1;
+		if (cleat_ns_join(&a->ns, k, err) < 0)
+			return -1;
+		joined[k] = true;
 	}
 	if (helper_userns(a, err) < 0)
 		return -1;
