@@ -112,19 +112,17 @@ frozen_refused() {
 	rmdir "$u$CG"
 }
 
-@test "run/create warn about a non-empty cgroup, like runc" {
+@test "run/create refuse a non-empty cgroup, like runc 1.5" {
 	run -0 detached cleat run -d "$ID"
 	refute_output --partial "not empty"
-	run -0 detached cleat run -d "$ID-2"
+	run -1 detached cleat run -d "$ID-2"
 	assert_output --partial "container's cgroup is not empty: 1 process(es) found"
-	# With --log the warning is a log record (containerd's shim reads it there).
-	run -0 detached "$CLEAT" --root "$ROOT" --log "$BUNDLE/log.json" --log-format json \
-		create "$ID-3"
-	refute_output --partial "not empty"
-	run -0 jq -r 'select(.level == "warning") | .msg' "$BUNDLE/log.json"
-	assert_output "container's cgroup is not empty: 2 process(es) found"
-	run -0 detached "$RUNC" --root "$RUNC_ROOT" run -d "$ID"
-	assert_output --partial "container's cgroup is not empty: 3 process(es) found"
+	run -1 detached cleat create "$ID-3"
+	assert_output --partial "container's cgroup is not empty: 1 process(es) found"
+	# Nothing is left of the refused ones; the first runs on.
+	run -0 cleat list -q
+	assert_output "$ID"
+	[ "$(cleat state "$ID" | jq -r .status)" = running ]
 }
 
 @test "exec --cgroup joins existing sub-cgroups, with runc's checks" {

@@ -120,6 +120,28 @@ all_hooks() {
 	run ! pgrep -f "sh -c sleep 30"
 }
 
+@test "hooks: a startContainer hook without env gets the process's environment, like runc" {
+	# Runs inside the container: its log goes to the bind-mounted /hooklog.
+	update_config '.mounts += [{destination: "/hooklog", type: "bind", source: $d, options: ["rbind", "rw"]}]
+		| .process.env = ["ONE=two", "PATH=/bin:/usr/bin"]
+		| .process.args = ["true"]
+		| .hooks.startContainer = [
+			{path: "/bin/sh", args: ["sh", "-c", "echo \"[${ONE:-}][${HOME:-}]\" >> /hooklog/env"]},
+			{path: "/bin/sh", args: ["sh", "-c", "echo \"[${ONE:-}][${X:-}]\" >> /hooklog/env"], env: ["X=y"]}]' \
+		--arg d "$BUNDLE/hooklog"
+	run -0 cleat run "$(container_id)"
+	run -0 cat "$BUNDLE/hooklog/env"
+	assert_line --index 0 "[two][/root]"
+	# A hook with its own env gets that one only.
+	assert_line --index 1 "[][y]"
+}
+
+@test "hooks: a failing hook is reported with runc's 'error running <phase> hook #<i>:'" {
+	update_config '.hooks.createRuntime = [{path: "/bin/true"}, {path: "/bin/false"}]'
+	run ! cleat run "$(container_id)"
+	assert_output --partial "error running createRuntime hook #1: \`/bin/false\`: exit status 1"
+}
+
 @test "hooks: a failing createRuntime hook aborts the create and leaves nothing behind" {
 	local id
 	id=$(container_id)
@@ -180,7 +202,7 @@ all_hooks() {
 	[ "$SECONDS" -lt 15 ] || fail "run waited for the container: ${SECONDS}s"
 	# runtime-spec 1.3 and runc 1.5: an error (exit 1), the container stopped and deleted.
 	[ "$status" -eq 1 ] || fail "status $status: $stderr"
-	[[ "$stderr" == *"error running hook: poststart hook #1 \`/bin/false\`: exit status 1"* ]] || fail "$stderr"
+	[[ "$stderr" == *"error running poststart hook #1: \`/bin/false\`: exit status 1"* ]] || fail "$stderr"
 	run ! cleat state "$id"
 	[ ! -e "$ROOT/$id" ]
 	run -0 cat "$log"

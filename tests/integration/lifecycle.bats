@@ -123,6 +123,51 @@ got-term"
 	cleat delete "$ID"
 }
 
+# host_pidns_children ID: run ID without a pid namespace of its own, with two sleeps
+# beside its init; prints the pids of the init's children.
+host_pidns_children() {
+	update_config '.linux.namespaces |= map(select(.type != "pid"))
+		| .process.args = ["sh", "-c", "sleep 1000 & sleep 1000 & wait"]'
+	create "$1"
+	cleat start "$1"
+	local pid i
+	pid=$(init_pid "$1")
+	for i in $(seq 50); do
+		[ "$(pgrep -P "$pid" | wc -l)" -ge 2 ] && break
+		sleep 0.1
+	done
+	pgrep -P "$pid"
+}
+
+@test "lifecycle: kill KILL without a pid namespace of its own kills every process, like runc" {
+	local kids pid k
+	kids=$(host_pidns_children "$ID")
+	[ -n "$kids" ]
+	pid=$(init_pid "$ID")
+	run -0 cleat kill "$ID" KILL
+	wait_for_container "$ID" stopped
+	for k in $kids; do
+		for _ in $(seq 50); do pid_gone "$k" && break; sleep 0.1; done
+		pid_gone "$k"
+	done
+	cleat delete "$ID"
+}
+
+@test "lifecycle: kill KILL without a pid namespace, init already gone: the rest are killed" {
+	local kids pid k
+	kids=$(host_pidns_children "$ID")
+	[ -n "$kids" ]
+	pid=$(init_pid "$ID")
+	kill -9 "$pid"
+	wait_for_container "$ID" stopped
+	run -0 cleat kill "$ID" KILL
+	for k in $kids; do
+		for _ in $(seq 50); do pid_gone "$k" && break; sleep 0.1; done
+		pid_gone "$k"
+	done
+	cleat delete "$ID"
+}
+
 @test "lifecycle: start errors match runc: running, stopped, unknown" {
 	create "$ID"
 	cleat start "$ID"

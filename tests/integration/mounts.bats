@@ -87,7 +87,7 @@ teardown() {
 
 @test "mounts: tmpfs data options, mode and size" {
 	add_mount '{destination: "/t1", type: "tmpfs", source: "tmpfs", options: ["nosuid", "size=1m", "mode=1777", "uid=1000", "gid=1000"]}'
-	add_mount '{destination: "/t2", type: "tmpfs", source: "mytmp", options: ["ro", "noexec", "nr_inodes=100"]}'
+	add_mount '{destination: "/t2", type: "tmpfs", source: "mytmp", options: ["ro", "noexec", "nr_inodes=100", "mode=1777"]}'
 	both_mountinfo
 	assert_same_mountinfo
 	[[ "$(mi_line /t1)" == "/t1 / rw,nosuid,relatime - tmpfs tmpfs rw,size=1024k,uid=1000,gid=1000" ]]
@@ -106,6 +106,21 @@ teardown() {
 	assert_equal "$CLEAT_OUT" 710
 }
 
+@test "mounts: tmpfs mode like runc 1.5: mode= of the covered directory, 1777 over a new one" {
+	mkdir -p rootfs/keep
+	chmod 710 rootfs/keep
+	rm -rf rootfs/made
+	add_mount '{destination: "/keep", type: "tmpfs", source: "tmpfs", options: ["nodev"]}'
+	add_mount '{destination: "/made/a/b", type: "tmpfs", source: "tmpfs", options: ["nodev"]}'
+	update_config '.process.args = ["sh", "-c", "stat -c %a /keep /made/a/b; grep -E \" /(keep|made/a/b) \" /proc/self/mounts"]'
+	run -0 cleat run "$(container_id)"
+	assert_line --index 0 710
+	assert_line --index 1 1777
+	# The mode is the tmpfs's own (in its options), not a chmod of its root.
+	assert_line --regexp '^tmpfs /keep tmpfs .*\bmode=710\b'
+	refute_line --regexp '^tmpfs /made/a/b tmpfs .*\bmode='
+}
+
 @test "mounts: tmpcopyup copies the directory under the tmpfs" {
 	mkdir -p rootfs/etc/seed/sub
 	echo seeded >rootfs/etc/seed/sub/f
@@ -120,9 +135,9 @@ teardown() {
 }
 
 @test "mounts: atime family, sync and dirsync reach the kernel" {
-	add_mount '{destination: "/a1", type: "tmpfs", source: "tmpfs", options: ["noatime", "nodiratime"]}'
-	add_mount '{destination: "/a2", type: "tmpfs", source: "tmpfs", options: ["strictatime"]}'
-	add_mount '{destination: "/a3", type: "tmpfs", source: "tmpfs", options: ["sync", "dirsync"]}'
+	add_mount '{destination: "/a1", type: "tmpfs", source: "tmpfs", options: ["noatime", "nodiratime", "mode=1777"]}'
+	add_mount '{destination: "/a2", type: "tmpfs", source: "tmpfs", options: ["strictatime", "mode=1777"]}'
+	add_mount '{destination: "/a3", type: "tmpfs", source: "tmpfs", options: ["sync", "dirsync", "mode=1777"]}'
 	add_mount "{destination: \"/a4\", type: \"bind\", source: \"$HOSTDIR\", options: [\"bind\", \"noatime\"]}"
 	add_mount "{destination: \"/a5\", type: \"bind\", source: \"$HOSTDIR\", options: [\"bind\", \"norelatime\", \"strictatime\", \"ro\", \"rw\"]}"
 	both_mountinfo

@@ -124,6 +124,32 @@ cleat.example"
 	cleat delete -f "$ID"
 }
 
+@test "namespaces: a joined user namespace with a joined network namespace it does not own" {
+	[ -e /proc/self/ns/user ] || skip "kernel without user namespaces"
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .mounts |= map(select(.type != "cgroup"))
+		| .process.args = ["sleep", "1000"]'
+	cleat run -d "$ID" </dev/null >/dev/null 2>&1 3>&-
+	local pid id2=${ID}-2
+	pid=$(cleat state "$ID" | jq -r .pid)
+	# The host's network namespace is owned by the host's user namespace, not the
+	# container's: it must be joined while the runtime still has its capabilities.
+	update_config '.linux.namespaces |= map(if .type == "user" then .path = "/proc/\($p)/ns/user"
+			elif .type == "network" then .path = "/proc/\($h)/ns/net" else . end)
+		| del(.linux.uidMappings, .linux.gidMappings)
+		| .mounts |= map(if .type == "sysfs" then {destination: .destination, type: "bind", source: "/sys", options: ["rbind"]} else . end)
+		| .process.args = ["sh", "-c", "readlink /proc/self/ns/user; readlink /proc/self/ns/net"]' \
+		--arg p "$pid" --arg h "$$"
+	run cleat run "$id2"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	assert_line "$(readlink "/proc/$pid/ns/user")"
+	assert_line "$(readlink /proc/$$/ns/net)"
+	cleat delete -f "$ID"
+}
+
 @test "namespaces: a bad namespace path is named in the error" {
 	update_config '.linux.namespaces |= map(if .type == "network" then .path = "/proc/nonexistent/ns/net" else . end)'
 	run -1 detached cleat create "$ID"
@@ -135,6 +161,22 @@ cleat.example"
 	[ -e /proc/self/ns/time ] || skip "kernel without time namespaces"
 	update_config '.linux.namespaces += [{"type": "time"}]
 		| .linux.timeOffsets = {"boottime": {"secs": 8640000, "nanosecs": 0}, "monotonic": {"secs": 86400, "nanosecs": 0}}
+		| .process.args = ["cat", "/proc/uptime"]'
+	run -0 cleat run "$ID"
+	local up=${output%%.*}
+	[ "$up" -ge 8640000 ]
+}
+
+@test "namespaces: time namespace offsets inside a new user namespace" {
+	[ -e /proc/self/ns/time ] || skip "kernel without time namespaces"
+	[ -e /proc/self/ns/user ] || skip "kernel without user namespaces"
+	# The ids change when entering the user namespace, which makes the helper not
+	# dumpable: its /proc files are then the host root's and cannot be opened.
+	update_config '.linux.namespaces += [{"type": "user"}, {"type": "time"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .mounts |= map(select(.type != "cgroup"))
+		| .linux.timeOffsets = {"boottime": {"secs": 8640000, "nanosecs": 0}}
 		| .process.args = ["cat", "/proc/uptime"]'
 	run -0 cleat run "$ID"
 	local up=${output%%.*}

@@ -33,6 +33,21 @@ teardown() {
 	assert_output "bar baz|/root|0|zero"
 }
 
+@test "process: an empty HOME counts as unset, in run and exec, like runc 1.5" {
+	update_config '.process.env = ["PATH=/bin:/usr/bin", "HOME=/override", "HOME="]
+		| .process.args = ["sh", "-c", "env | grep -c ^HOME=; echo \"[$HOME]\""]'
+	run -0 cleat run "$ID"
+	assert_output $'1\n[/root]'
+	update_config '.process.env = ["PATH=/bin:/usr/bin", "HOME=/override"]'
+	run -0 cleat run "$ID"
+	assert_output $'1\n[/override]'
+	update_config '.process.args = ["sleep", "1000"]'
+	cleat run -d "$ID" </dev/null >/dev/null 2>&1 3>&-
+	run -0 cleat exec --env HOME= "$ID" sh -c 'echo "[$HOME]"'
+	assert_output "[/root]"
+	cleat delete --force "$ID"
+}
+
 @test "process: executable not found in PATH gets runc's message" {
 	update_config '.process.args = ["no-such-cmd"]'
 	run -1 cleat run "$ID"

@@ -15,6 +15,9 @@ setup() {
 }
 
 teardown() {
+	if [ -n "${RO_ROOT_MOUNT:-}" ]; then
+		umount "$RO_ROOT_MOUNT" || true
+	fi
 	teardown_bundle
 }
 
@@ -53,6 +56,21 @@ teardown() {
 	both_run sh -c 'touch /x && echo WROTE; awk "\$5 == \"/\" { print \$4, \$5, \$6 }" /proc/self/mountinfo'
 	assert_same 0
 	assert_equal "$CLEAT_OUT" "$(printf 'WROTE\n%s / rw,relatime' "$BUNDLE/rootfs")"
+}
+
+@test "rootfs: root.readonly keeps the nosuid and nodev of the rootfs mount, like runc 1.5" {
+	# The bundle's rootfs is itself a mount point with nosuid,nodev.
+	mount --bind "$BUNDLE/rootfs" "$BUNDLE/rootfs"
+	RO_ROOT_MOUNT=$BUNDLE/rootfs
+	mount -o remount,bind,nosuid,nodev "$BUNDLE/rootfs"
+	update_config '.root.readonly = true
+		| .process.args = ["awk", "$5 == \"/\" { print \",\" $6 \",\" }", "/proc/self/mountinfo"]'
+	run -0 cleat run "$(container_id)"
+	assert_output --partial ",ro,"
+	assert_output --partial ",nosuid,"
+	assert_output --partial ",nodev,"
+	umount "$RO_ROOT_MOUNT"
+	unset RO_ROOT_MOUNT
 }
 
 # root_propagation RUNTIME...: run the bundle under RUNTIME and print the propagation fields
@@ -127,6 +145,15 @@ root_propagation() {
 	assert_line RO
 	assert_line 0
 	refute_line s
+}
+
+@test "rootfs: masked directories share one tmpfs; a path given twice is masked once (runc 1.5)" {
+	mkdir -p rootfs/m1 rootfs/m2 rootfs/m3
+	touch rootfs/mf
+	update_config '.linux.maskedPaths += ["/m1", "/m2", "/m3", "/m1", "/mf", "/mf"]
+		| .process.args = ["sh", "-c", "stat -c %d /m1 /m2 /m3 | sort -u | wc -l; grep -c \" /m1 \" /proc/self/mountinfo; grep -c \" /mf \" /proc/self/mountinfo; touch /m2/x 2>/dev/null || echo RO"]'
+	run -0 cleat run "$(container_id)"
+	assert_output $'1\n1\n1\nRO'
 }
 
 @test "rootfs: readonlyPaths are read-only and keep nosuid/nodev/noexec" {

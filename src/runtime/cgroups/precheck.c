@@ -6,14 +6,13 @@
  * before it could report back: `create` would wait for it forever and not
  * even SIGKILL would end the init until someone thaws the cgroup.  So that
  * is refused, before a directory is made, leaving the pre-existing cgroup as
- * it was.  Processes already in the cgroup are allowed with runc's warning. */
+ * it was.  Processes already in the cgroup are refused too, as runc 1.5 does. */
 #include "config.h"
 
 #include <dirent.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "common/log.h"
 #include "common/util.h"
 #include "runtime/cgroups/internal.h"
 
@@ -99,9 +98,13 @@ int cg_precheck(struct cleat_cgroup *cg, cleat_error_t *err)
 		const struct cg_hier *h = &cg->h[i];
 		if (counts_procs(cg, h) && access(h->dir, F_OK) == 0) {
 			size_t n = count_procs(h->dir);
+			/* runc 1.5 refuses it (1.1 only warned): the container would share
+			 * limits, freezing and kill-all with processes it does not own. */
 			if (n > 0)
-				cleat_warn("container's cgroup is not empty: %zu process(es) found",
-					   n);
+				return cleat_error_msg(
+					err,
+					"container's cgroup is not empty: %zu process(es) found",
+					n);
 		}
 		if ((h->v2 || cg_hier_has(h, "freezer")) && frozen(h, h->dir))
 			return cleat_error_msg(

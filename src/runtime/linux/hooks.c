@@ -94,12 +94,15 @@ static char **strv_terminated(char *const *v, size_t n, const char *fallback)
 	return out;
 }
 
-static int hook_spawn(const struct oci_hook *h, struct hook_run *r, cleat_error_t *err)
+static int hook_spawn(const struct oci_hook *h, char *const *default_env, struct hook_run *r,
+		      cleat_error_t *err)
 {
 	/* args[0] is argv[0]; without args, the path is (exec.Cmd's rule, runc's too). */
 	_cleanup_free_ char **argv = strv_terminated(h->args, h->n_args, h->path);
-	/* The spec: env absent means an empty environment, not the runtime's. */
-	_cleanup_free_ char **envp = strv_terminated(h->env, h->n_env, NULL);
+	/* env absent: default_env when the caller gives one, else an empty environment. */
+	_cleanup_free_ char **envp = h->n_env || !default_env
+					     ? strv_terminated(h->env, h->n_env, NULL)
+					     : NULL;
 	int in[2], out[2], errp[2];
 	if (pipe2(in, O_CLOEXEC) < 0)
 		return cleat_error_errno(err, errno, "pipe");
@@ -115,7 +118,7 @@ static int hook_spawn(const struct oci_hook *h, struct hook_run *r, cleat_error_
 	}
 	pid_t pid = fork();
 	if (pid == 0)
-		hook_child(h, argv, envp, in[0], out[1], errp[1]);
+		hook_child(h, argv, envp ? envp : default_env, in[0], out[1], errp[1]);
 	int fork_errno = errno;
 	close(in[0]), close(out[1]), close(errp[1]);
 	r->in_fd = in[1];
@@ -240,7 +243,7 @@ static void trim(struct hook_output *o)
 }
 
 static int hook_run_one(const struct oci_hook *h, size_t idx, const char *phase,
-			const char *state_json, cleat_error_t *err)
+			const char *state_json, char *const *default_env, cleat_error_t *err)
 {
 	if (h->path == NULL)
 		return cleat_error_msg(err, "%s hook #%zu: path is required", phase, idx);
@@ -249,8 +252,8 @@ static int hook_run_one(const struct oci_hook *h, size_t idx, const char *phase,
 	r->input = state_json ? state_json : "";
 	r->input_len = strlen(r->input);
 	int ret = 0;
-	if (hook_spawn(h, r, err) < 0) {
-		ret = cleat_error_wrap(err, "error running hook: %s hook #%zu `%s`", phase, idx,
+	if (hook_spawn(h, default_env, r, err) < 0) {
+		ret = cleat_error_wrap(err, "error running %s hook #%zu: `%s`", phase, idx,
 				       h->path);
 		goto out;
 	}
@@ -261,8 +264,8 @@ static int hook_run_one(const struct oci_hook *h, size_t idx, const char *phase,
 		while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR)
 			;
 		ret = cleat_error_msg(
-			err, "error running hook: %s hook #%zu `%s`: hook timed out after %llds",
-			phase, idx, h->path, (long long) h->timeout);
+			err, "error running %s hook #%zu: `%s`: hook timed out after %llds", phase,
+			idx, h->path, (long long) h->timeout);
 		goto out;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -280,8 +283,7 @@ static int hook_run_one(const struct oci_hook *h, size_t idx, const char *phase,
 		if (n > 8)
 			how[8] = (char) tolower((unsigned char) how[8]);
 	}
-	ret = cleat_error_msg(err,
-			      "error running hook: %s hook #%zu `%s`: %s, stdout: %s, stderr: %s",
+	ret = cleat_error_msg(err, "error running %s hook #%zu: `%s`: %s, stdout: %s, stderr: %s",
 			      phase, idx, h->path, how, r->out.buf, r->errout.buf);
 out:
 	run_close(r);
@@ -292,8 +294,14 @@ out:
 int cleat_hooks_run(const struct oci_hook *hooks, size_t n, const char *phase,
 		    const char *state_json, cleat_error_t *err)
 {
+	return cleat_hooks_run_env(hooks, n, phase, state_json, NULL, err);
+}
+
+int cleat_hooks_run_env(const struct oci_hook *hooks, size_t n, const char *phase,
+			const char *state_json, char *const *default_env, cleat_error_t *err)
+{
 	for (size_t i = 0; i < n; i++)
-		if (hook_run_one(&hooks[i], i, phase, state_json, err) < 0)
+		if (hook_run_one(&hooks[i], i, phase, state_json, default_env, err) < 0)
 			return -1;
 	return 0;
 }
@@ -304,7 +312,7 @@ size_t cleat_hooks_run_warn(const struct oci_hook *hooks, size_t n, const char *
 	size_t failed = 0;
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_error_ cleat_error_t e = NULL;
-		if (hook_run_one(&hooks[i], i, phase, state_json, &e) < 0) {
+		if (hook_run_one(&hooks[i], i, phase, state_json, NULL, &e) < 0) {
 			cleat_warn("%s", e->msg);
 			failed++;
 		}

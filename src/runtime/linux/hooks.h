@@ -4,8 +4,8 @@
  * argv[0] (path when args is absent) and env is empty when absent, as the spec
  * says.  The container state JSON is written to the hook's stdin.  A hook with
  * a timeout is SIGKILLed when it expires ("hook timed out").  The first hook
- * that fails stops the run: the error names the phase, the hook path, the exit
- * status and the hook's stderr output.
+ * that fails stops the run: the error ("error running <phase> hook #<i>: ...", runc's
+ * words) names the phase, the hook path, the exit status and the hook's stderr output.
  *
  * Failure semantics are the caller's (runtime-spec 1.3): a prestart,
  * createRuntime, createContainer, startContainer or poststart failure is an
@@ -23,6 +23,10 @@
  * "poststart", "poststop" (only used in messages). */
 int cleat_hooks_run(const struct oci_hook *hooks, size_t n, const char *phase,
 		    const char *state_json, cleat_error_t *err);
+/* The same, with default_env (NULL-terminated) for the hooks without an env: runc gives
+ * startContainer hooks the process's environment, which tools rely on. */
+int cleat_hooks_run_env(const struct oci_hook *hooks, size_t n, const char *phase,
+			const char *state_json, char *const *default_env, cleat_error_t *err);
 
 /* Run every hook, logging a warning for each one that fails (poststop).
  * Returns how many failed. */

@@ -3,13 +3,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -117,6 +122,12 @@ static int init_setup(const struct cleat_init_args *a, struct init_result *r, cl
  * fifo's existence is what "created" means).  fd_dir is /proc/self/fd opened
  * before the root change: without a mount namespace nothing mounts /proc in
  * the new root, and the fd's magic link resolves from any root. */
+static bool is_procfs(const char *path)
+{
+	struct statfs sf;
+	return statfs(path, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
 static int init_wait_start(int fd_dir, int fifo_fd, cleat_error_t *err)
 {
 	char name[32];
@@ -147,6 +158,13 @@ static _Noreturn void init_main(const struct cleat_init_args *a)
 	int fd_dir = a->fifo_fd >= 0 ? open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (init_setup(a, &r, &err) < 0)
 		child_fail(a->sync_fd, &err);
+	/* The early handle is the host's procfs: a created container must not hold one
+	 * (through it, "../../1/root" is the host's root).  Keep it only when the new
+	 * root has no procfs of its own to reopen the fifo through. */
+	if (fd_dir >= 0 && is_procfs("/proc/self/fd")) {
+		close(fd_dir);
+		fd_dir = -1;
+	}
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	if (cleat_sync_send_type(a->sync_fd, CLEAT_SYNC_READY, &err) < 0)
 		_exit(1);
@@ -167,9 +185,9 @@ static _Noreturn void init_main(const struct cleat_init_args *a)
 		/* The init's state is from create ("creating"); runc and the spec give
 		 * startContainer hooks "created". */
 		_cleanup_free_ char *st = cleat_hooks_state_with_status(r.state_json, "created");
-		if (cleat_hooks_run(a->config->hooks.start_container,
-				    a->config->hooks.n_start_container, "startContainer",
-				    st ? st : r.state_json, &err) < 0)
+		if (cleat_hooks_run_env(a->config->hooks.start_container,
+					a->config->hooks.n_start_container, "startContainer",
+					st ? st : r.state_json, r.env, &err) < 0)
 			goto fail;
 	}
 	if (cleat_process_prepare_fds(a->keep_fds, &err) < 0)
@@ -215,15 +233,45 @@ static int helper_userns(const struct cleat_init_args *a, cleat_error_t *err)
 	return 0;
 }
 
+/* Whether the namespace nsfd is owned by the user namespace userns_fd (true when the
+ * kernel cannot say: the usual order then). */
+static bool ns_owned_by(int nsfd, int userns_fd)
+{
+	_cleanup_close_ int owner = ioctl(nsfd, NS_GET_USERNS);
+	struct stat o, u;
+	if (owner < 0)
+		return true;
+	return fstat(owner, &o) < 0 || fstat(userns_fd, &u) < 0 ||
+	       (o.st_dev == u.st_dev && o.st_ino == u.st_ino);
+}
+
 static int helper_setup(const struct cleat_init_args *a, cleat_error_t *err)
 {
 	/* Before the user namespace: the kernel checks the cgroup files' opener. */
 	if (a->cgroup_join && cleat_cgroup_join_v1(a->cgroup_join, err) < 0)
 		return -1;
+	_cleanup_close_ int time_fd = -1;
+	if (a->ns.create[CLEAT_NS_TIME]) {
+		time_fd = cleat_ns_open_time_offsets(a->config, err);
+		if (time_fd == -1)
+			return -1;
+	}
+	/* Joining a user namespace drops our capabilities outside it: a joined namespace
+	 * it does not own (the host's network namespace, say) is joined before it, while
+	 * we can, as runc does; the ones it owns after it, as usual. */
+	bool joined[CLEAT_NS_COUNT] = { false };
+	for (int k = 0; a->ns.join_fd[CLEAT_NS_USER] >= 0 && k < CLEAT_NS_COUNT; k++) {
+		if (k == CLEAT_NS_USER || a->ns.join_fd[k] < 0 ||
+		    ns_owned_by(a->ns.join_fd[k], a->ns.join_fd[CLEAT_NS_USER]))
+			continue;
+		if (cleat_ns_join(&a->ns, k, err) < 0)
+			return -1;
+		joined[k] = true;
+	}
 	if (helper_userns(a, err) < 0)
 		return -1;
 	for (int k = 0; k < CLEAT_NS_COUNT; k++)
-		if (k != CLEAT_NS_USER && cleat_ns_join(&a->ns, k, err) < 0)
+		if (k != CLEAT_NS_USER && !joined[k] && cleat_ns_join(&a->ns, k, err) < 0)
 			return -1;
 	/* The cgroup namespace is the init's to create, once it is inside the cgroup. */
 	struct cleat_ns_plan now = a->ns;
@@ -233,7 +281,7 @@ static int helper_setup(const struct cleat_init_args *a, cleat_error_t *err)
 			now.create[k] = false;
 	if (cleat_ns_unshare_new(&now, err) < 0)
 		return -1;
-	if (a->ns.create[CLEAT_NS_TIME] && cleat_ns_write_time_offsets(a->config, err) < 0)
+	if (cleat_ns_write_time_offsets(a->config, time_fd, err) < 0)
 		return -1;
 	return 0;
 }

@@ -53,7 +53,8 @@ int rootfs_readonly_path(int rootfd, const char *path, cleat_error_t *err)
 	return 0;
 }
 
-int rootfs_mask_path(int rootfd, const char *path, const char *tmpfs_data, cleat_error_t *err)
+int rootfs_mask_path(int rootfd, const char *path, const char *tmpfs_data, int *shared_dir,
+		     cleat_error_t *err)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
@@ -64,10 +65,19 @@ int rootfs_mask_path(int rootfd, const char *path, const char *tmpfs_data, cleat
 		return cleat_error_errno(err, errno, "masked path `%s`: stat", path);
 
 	_cleanup_close_ int tree = -1;
-	if (S_ISDIR(st.st_mode)) {
+	bool first_dir = false;
+	if (S_ISDIR(st.st_mode) && *shared_dir >= 0) {
+		/* Every masked directory shows the same empty read-only tmpfs, as in
+		 * runc 1.5: one instance, bound again. */
+		tree = open_tree(*shared_dir, "",
+				 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+		if (tree < 0)
+			return cleat_error_errno(err, errno, "masked path `%s`: open_tree", path);
+	} else if (S_ISDIR(st.st_mode)) {
 		tree = rootfs_fs_mount("tmpfs", "tmpfs", tmpfs_data, MS_RDONLY, err);
 		if (tree < 0)
 			return cleat_error_wrap(err, "masked path `%s`", path);
+		first_dir = true;
 	} else {
 		/* The container's own /dev/null, but only if it really is the
 		 * null device: an image must not be able to unmask a path by
@@ -87,5 +97,11 @@ int rootfs_mask_path(int rootfd, const char *path, const char *tmpfs_data, cleat
 	}
 	if (rootfs_attach(tree, fd, NULL, 0, path, err) < 0)
 		return cleat_error_wrap(err, "masked path `%s`", path);
+	/* The mount just attached, for the next directories to bind. */
+	if (first_dir) {
+		*shared_dir = open_tree(tree, "", OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+		if (*shared_dir < 0)
+			return cleat_error_errno(err, errno, "masked path `%s`: open_tree", path);
+	}
 	return 0;
 }

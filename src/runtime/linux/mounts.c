@@ -453,22 +453,37 @@ static int fs_entry(struct rootfs_ctx *c, const struct oci_mount *m,
 	/* An idmapping applies to an existing filesystem's mount, not a new one. */
 	if (f->idmap || f->ridmap || m->n_uid_mappings || m->n_gid_mappings)
 		return cleat_error_msg(err, "idmapped mounts are supported for bind mounts only");
-	struct stat before;
-	bool existed;
+	/* runc: a tmpfs without mode= takes the mode of the directory it covers (mode=
+	 * in its data, so it shows in the mount options); over a directory made for it,
+	 * tmpfs's own default, 1777. */
+	bool inherit_mode = is_tmpfs && !cleat_mount_data_has(f->data, "mode");
+	if (inherit_mode) {
+		cleat_error_t tmp = NULL;
+		_cleanup_close_ int probe = cleat_safe_open(c->rootfd, m->destination, O_PATH, 0,
+							    &tmp);
+		inherit_mode = probe >= 0;
+		cleat_error_free(&tmp);
+	}
 
 	_cleanup_close_ int target = open_fs_target(c, m, strict, err);
 	if (target < 0)
 		return -1;
 	if (rootfs_check_target(target, m->destination, err) < 0)
 		return -1;
-	existed = fstat(target, &before) == 0;
+	struct stat before;
+	_cleanup_free_ char *fs_data = NULL;
+	if (inherit_mode && fstat(target, &before) == 0)
+		fs_data = f->data && *f->data
+				  ? xasprintf("%s,mode=%o", f->data,
+					      (unsigned) (before.st_mode & 07777))
+				  : xasprintf("mode=%o", (unsigned) (before.st_mode & 07777));
 	if (delay_ro)
 		ms &= ~(unsigned long) MS_RDONLY;
 
 	/* No fallback to a bind of the host's /sys when sysfs is refused (a
 	 * user namespace without its own network namespace): like runc, the
 	 * config must ask for that bind (as `spec --rootless` does). */
-	_cleanup_free_ char *data = cleat_lsm_fs_mount_data(m->type, f->data,
+	_cleanup_free_ char *data = cleat_lsm_fs_mount_data(m->type, fs_data ? fs_data : f->data,
 							    rootfs_mount_label(c));
 	_cleanup_close_ int tree = rootfs_fs_mount(m->type, m->source, data, ms, err);
 	if (tree < 0)
@@ -478,12 +493,6 @@ static int fs_entry(struct rootfs_ctx *c, const struct oci_mount *m,
 
 	if (is_tmpfs && f->tmpcopyup && cleat_tmpcopyup(target, tree, err) < 0)
 		return cleat_error_wrap(err, "tmpcopyup");
-	/* runc keeps the mode of the directory a tmpfs covers unless mode= says otherwise. */
-	if (is_tmpfs && existed && !cleat_mount_data_has(f->data, "mode")) {
-		_cleanup_close_ int dfd = openat(tree, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd < 0 || fchmod(dfd, before.st_mode & 07777) < 0)
-			return cleat_error_errno(err, errno, "chmod tmpfs root");
-	}
 	if ((f->rec_attr_set | f->rec_attr_clr) &&
 	    rootfs_setattr(tree, AT_RECURSIVE, f->rec_attr_set, f->rec_attr_clr, 0, -1,
 			   m->destination, err) < 0)

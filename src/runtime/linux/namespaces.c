@@ -155,14 +155,22 @@ int cleat_ns_unshare_new(const struct cleat_ns_plan *p, cleat_error_t *err)
 	return 0;
 }
 
-int cleat_ns_write_time_offsets(const struct oci_config *c, cleat_error_t *err)
+int cleat_ns_open_time_offsets(const struct oci_config *c, cleat_error_t *err)
 {
 	const struct oci_linux *l = c->linux_;
 	if (!l || !l->n_time_offsets)
-		return 0;
-	_cleanup_close_ int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+		return -2;
+	int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return cleat_error_errno(err, errno, "open \"/proc/self/timens_offsets\"");
+	return fd;
+}
+
+int cleat_ns_write_time_offsets(const struct oci_config *c, int fd, cleat_error_t *err)
+{
+	const struct oci_linux *l = c->linux_;
+	if (fd < 0 || !l)
+		return 0;
 	for (size_t i = 0; i < l->n_time_offsets; i++) {
 		const struct oci_time_offset *t = &l->time_offsets[i];
 		const char *clock = t->clock ? t->clock : "";

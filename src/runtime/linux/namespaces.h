@@ -43,8 +43,13 @@ void cleat_ns_plan_close(struct cleat_ns_plan *p);
 int cleat_ns_join(const struct cleat_ns_plan *p, enum cleat_ns_kind k, cleat_error_t *err);
 /* unshare() every new namespace except user. */
 int cleat_ns_unshare_new(const struct cleat_ns_plan *p, cleat_error_t *err);
-/* Write linux.timeOffsets to /proc/self/timens_offsets (after unsharing time, before any child). */
-int cleat_ns_write_time_offsets(const struct oci_config *c, cleat_error_t *err);
+/* Open /proc/self/timens_offsets for linux.timeOffsets: the fd, -2 when there are no
+ * offsets, -1 on error.  Open it before entering a new user namespace: the kernel checks
+ * CAP_SYS_TIME against the opener's credentials, and once the ids change the process is
+ * not dumpable, so its /proc files stay owned by the host's root and cannot be opened. */
+int cleat_ns_open_time_offsets(const struct oci_config *c, cleat_error_t *err);
+/* Write linux.timeOffsets to that fd (after unsharing time, before any child); no-op for fd < 0. */
+int cleat_ns_write_time_offsets(const struct oci_config *c, int fd, cleat_error_t *err);
 /* In a network namespace just made: bring lo up, as runc (its "loopback" network,
  * added for every new network namespace) and crun do. */
 int cleat_ns_loopback_up(cleat_error_t *err);

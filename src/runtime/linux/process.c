@@ -66,21 +66,23 @@ static const char *env_get(char *const *env, const char *name)
 
 void cleat_process_env_add_home(char ***env, uid_t uid)
 {
-	const char *set = env_get(*env, "HOME");
-	if (set && *set)
+	/* runc 1.5: an empty HOME counts as unset. */
+	const char *cur = env_get(*env, "HOME");
+	if (cur && *cur)
 		return;
-	/* An empty HOME is dropped and replaced, as runc 1.3+ does. */
-	size_t n = 0;
-	for (char **e = *env; e && *e; e++)
-		if (strcmp(*e, "HOME=") == 0)
-			free(*e);
-		else
-			(*env)[n++] = *e;
-	*env = xrealloc(*env, (n + 2) * sizeof(char *));
+	size_t n = strv_length(*env), at = n;
+	for (size_t i = 0; cur && i < n; i++)
+		if (strcmp((*env)[i], "HOME=") == 0)
+			at = i;
+	if (at == n) {
+		*env = xrealloc(*env, (n + 2) * sizeof(char *));
+		(*env)[n + 1] = NULL;
+	} else {
+		free((*env)[at]);
+	}
 	/* The container's /etc/passwd: we are in its root by now. */
 	_cleanup_free_ char *home = cleat_passwd_lookup("/etc/passwd", uid, CLEAT_PASSWD_HOME);
-	(*env)[n] = xasprintf("HOME=%s", home ? home : "/");
-	(*env)[n + 1] = NULL;
+	(*env)[at] = xasprintf("HOME=%s", home ? home : "/");
 }
 
 #ifndef KEYCTL_JOIN_SESSION_KEYRING

@@ -224,15 +224,23 @@ static int finalize_paths(const struct oci_config *cfg, const char *mask_data, c
 	for (size_t i = 0; l && i < l->n_readonly_paths; i++)
 		if (rootfs_readonly_path(rootfd, l->readonly_paths[i], err) < 0)
 			return -1;
-	for (size_t i = 0; l && i < l->n_masked_paths; i++)
-		if (rootfs_mask_path(rootfd, l->masked_paths[i], mask_data, err) < 0)
+	_cleanup_close_ int shared_dir = -1;
+	for (size_t i = 0; l && i < l->n_masked_paths; i++) {
+		/* A path given twice is masked once (runc 1.5). */
+		bool dup = false;
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = strcmp(l->masked_paths[j], l->masked_paths[i]) == 0;
+		if (!dup &&
+		    rootfs_mask_path(rootfd, l->masked_paths[i], mask_data, &shared_dir, err) < 0)
 			return -1;
+	}
 	if (cfg->has_root && cfg->root.readonly) {
-		/* runc remounts "/" MS_BIND|MS_REMOUNT|MS_RDONLY. */
+		/* Read-only on top of what the rootfs mount has: runc 1.5 keeps the
+		 * nosuid, nodev, noexec and atime flags of the bundle's rootfs mount. */
 		_cleanup_close_ int top = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (top < 0)
 			return cleat_error_errno(err, errno, "open /");
-		if (rootfs_bind_set_flags(top, MS_RDONLY, "/", err) < 0)
+		if (rootfs_setattr(top, 0, MOUNT_ATTR_RDONLY, 0, 0, -1, "/", err) < 0)
 			return cleat_error_wrap(err, "read-only root");
 	}
 	return 0;

@@ -62,7 +62,10 @@ int rootfs_setup_devices(struct rootfs_ctx *c, cleat_error_t *err);
 int rootfs_readonly_path(int rootfd, const char *path, cleat_error_t *err);
 /* tmpfs_data: mount data of the tmpfs over a masked directory (its SELinux
  * label), computed before pivot_root while the host's selinuxfs is visible. */
-int rootfs_mask_path(int rootfd, const char *path, const char *tmpfs_data, cleat_error_t *err);
+/* *shared_dir: -1 at first; then the tmpfs of the first masked directory, which the
+ * next ones bind (the caller closes it). */
+int rootfs_mask_path(int rootfd, const char *path, const char *tmpfs_data, int *shared_dir,
+		     cleat_error_t *err);
 
 /* sysctl.c */
 int rootfs_write_sysctls(const struct oci_config *config, cleat_error_t *err);
