@@ -196,11 +196,9 @@ static int check_proc_dest(const char *dest, const char *type, const char *sourc
 			   cleat_error_t *err)
 {
 	static const char *const allowed[] = {
-		"/proc/cpuinfo", "/proc/diskstats",
-		"/proc/meminfo", "/proc/stat",
-		"/proc/swaps",	 "/proc/uptime",
-		"/proc/loadavg", "/proc/slabinfo",
-		"/proc/sys/kernel/ns_last_pid",
+		"/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo",
+		"/proc/stat",	 "/proc/swaps",	    "/proc/uptime",
+		"/proc/loadavg", "/proc/slabinfo",  "/proc/sys/kernel/ns_last_pid",
 	};
 	char d[4096];
 	clean_dest(dest, d, sizeof(d));
