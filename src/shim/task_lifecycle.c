@@ -96,13 +96,21 @@ static int mount_request_rootfs(struct container *c,
 	return ret;
 }
 
-/* stdio_prepare, its failure worded as runc-v2's. */
-static int prepare_stdio(struct shim *s, const struct stdio_cfg *cfg, struct process *p,
-			 cleat_error_t *err)
+/* stdio_prepare for p's stdio paths and terminal, its failure worded as runc-v2's. */
+static int prepare_stdio(struct shim *s, struct process *p, cleat_error_t *err)
 {
-	if (stdio_prepare(s, cfg, &p->io, err) == 0)
+	const struct container *c = p->c;
+	struct stdio_cfg cfg = { .in = p->stdin_path,
+				 .out = p->stdout_path,
+				 .err = p->stderr_path,
+				 .terminal = p->terminal,
+				 .uid = c->opts.io_uid,
+				 .gid = c->opts.io_gid,
+				 .id = c->id,
+				 .ns = s->ns };
+	if (stdio_prepare(s, &cfg, &p->io, err) == 0)
 		return 0;
-	if (!cfg->terminal)
+	if (!cfg.terminal)
 		return cleat_error_wrap(err, "failed to create init process I/O");
 	return cleat_error_wrap(err, p->is_init ? "failed to create OCI runtime console socket"
 						: "failed to create runc console socket");
@@ -246,15 +254,7 @@ void task_create(struct ttrpc_call *call, const uint8_t *payload, size_t len, vo
 	p->stdout_path = xstrdup(r->stdout);
 	p->stderr_path = xstrdup(r->stderr);
 	p->terminal = r->terminal;
-	struct stdio_cfg cfg = { .in = r->stdin,
-				 .out = r->stdout,
-				 .err = r->stderr,
-				 .terminal = r->terminal,
-				 .uid = c->opts.io_uid,
-				 .gid = c->opts.io_gid,
-				 .id = c->id,
-				 .ns = s->ns };
-	if (prepare_stdio(s, &cfg, p, &err) < 0)
+	if (prepare_stdio(s, p, &err) < 0)
 		goto fail;
 	/* From here the op pins the container (busy) until the reply, which
 	 * may come from the loop much later. */
@@ -391,17 +391,8 @@ static void start_exec_run(void *data, cleat_error_t io_err)
 
 static int start_exec(struct shim *s, struct task_op *op, cleat_error_t *err)
 {
-	struct container *c = op->c;
 	struct process *p = op->p;
-	struct stdio_cfg cfg = { .in = p->stdin_path,
-				 .out = p->stdout_path,
-				 .err = p->stderr_path,
-				 .terminal = p->terminal,
-				 .uid = c->opts.io_uid,
-				 .gid = c->opts.io_gid,
-				 .id = c->id,
-				 .ns = s->ns };
-	if (prepare_stdio(s, &cfg, p, err) < 0)
+	if (prepare_stdio(s, p, err) < 0)
 		return -1;
 	stdio_when_ready(p->io, start_exec_run, op);
 	return 0;
