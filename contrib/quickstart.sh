@@ -24,7 +24,7 @@ IMAGE=docker.io/library/busybox:cleat-test
 say() { printf '\n=== %s\n' "$*"; }
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "quickstart.sh: run as root (sudo contrib/quickstart.sh)" >&2
+	echo "quickstart.sh: run as root" >&2
 	exit 1
 fi
 
