@@ -241,10 +241,12 @@ check_dev_null() {
 }
 
 # The pinned peers (containerd 2.x, runc 1.5; tests/integration/peers/build-peers.sh) are
-# built from Go modules in the background while the sanitizer, fuzz and distcheck steps run
-# (the fuzzers are bounded by time, not work, so the overlap costs the run little wall time),
-# and waited for before the integration suites. No Go, no module proxy or a failed build:
-# containerd2.bats skips with the reason, nothing fails here.
+# built from Go modules once the unit, sanitizer, fuzz and distcheck steps are done, just
+# before the integration suites: a cold build keeps both cores busy for minutes, and the
+# steps before it hold timing-bounded unit tests and qemu VMs under software emulation
+# that must not share the machine with it (reused when the pins match: seconds).  No Go,
+# no module proxy or a failed build: containerd2.bats skips with the reason, nothing
+# fails here.
 start_peers_build() {
 	PEERS_BUILD_PID=
 	[ "${CLEAT_SKIP_PEERS:-0}" = 1 ] && return 0
@@ -406,7 +408,6 @@ main() {
 	fi
 
 	step "autogen" prepare_source || { echo "$PASSED passed, $FAILED failed"; exit 1; }
-	start_peers_build
 
 	local main=$CI_DIR/main
 	if step "configure --enable-werror" configure_build "$main" --enable-werror &&
@@ -436,6 +437,7 @@ main() {
 	if [ -x "$main/cleat" ]; then
 		RUN_STAMP=$LOGDIR/.integration-start
 		touch "$RUN_STAMP"
+		start_peers_build
 		wait_peers_build
 		run_integration
 		log "leftovers"
