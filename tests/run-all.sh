@@ -250,7 +250,7 @@ check_dev_null() {
 start_peers_build() {
 	PEERS_BUILD_PID=
 	[ "${CLEAT_SKIP_PEERS:-0}" = 1 ] && return 0
-	log "peers: building containerd 2.x and runc 1.5 in the background"
+	log "peers: building containerd 2.x and runc 1.5 (reused when the pins match)"
 	"$BUILD_SRC/tests/integration/peers/build-peers.sh" </dev/null >"$LOGDIR/peers-build.log" 2>&1 &
 	PEERS_BUILD_PID=$!
 }
