@@ -2,7 +2,7 @@
 # Build cleat's test image from busybox-static, with no registry involved.
 #
 # There is no registry on the machines cleat is tested on, and a daemon asked to pull would
-# resolve a registry's name through the resolver (see shared/docs/test-environment.md), so
+# resolve a registry's name through the machine's resolver, so
 # every image the tests and the README use is made here from /bin/busybox.
 #
 # Usage:

@@ -1,4 +1,4 @@
-# oci-spec: the OCI model on yajl (owner: oci-spec helper)
+# oci-spec: the OCI model on yajl
 noinst_LIBRARIES += liboci.a
 liboci_a_SOURCES = \
 	%reldir%/config.h %reldir%/state.h %reldir%/json_gen.h %reldir%/default_spec.h %reldir%/json.h \

@@ -231,7 +231,7 @@ run_fuzzers() {
 }
 
 # Refuse to trust a run in which /dev/null has been damaged (seen once with crun exec
-# --user, see shared/docs/test-environment.md): put it back and say so.
+# --user): put it back and say so.
 check_dev_null() {
 	local st
 	st=$(stat -c '%F %a %u' /dev/null 2>/dev/null)

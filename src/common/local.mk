@@ -4,7 +4,7 @@ libcleatcommon_a_SOURCES = \
 	%reldir%/error.c %reldir%/error.h \
 	%reldir%/log.c %reldir%/log.h \
 	%reldir%/util.c %reldir%/util.h
-# sha256 for the shim's socket name (owner: shim service helper)
+# sha256 for the shim's socket name
 libcleatcommon_a_SOURCES += %reldir%/sha256.c %reldir%/sha256.h
 # mount(8) flag words for the runtime and the shim
 libcleatcommon_a_SOURCES += %reldir%/mount_flags.c %reldir%/mount_flags.h

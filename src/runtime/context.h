@@ -1,5 +1,5 @@
 /* Global options of the `cleat` command line, passed to every verb
- * (no process-wide mutable globals: see docs/style.md). */
+ * (no process-wide mutable globals). */
 #ifndef CLEAT_RUNTIME_CONTEXT_H
 #define CLEAT_RUNTIME_CONTEXT_H
 

@@ -1,4 +1,4 @@
-# libcleat (container lifecycle) + the `cleat` CLI (owner: runtime lifecycle helper).
+# libcleat (container lifecycle) + the `cleat` CLI.
 # Other owners append to libcleat_a_SOURCES from linux/rootfs.mk, linux/security.mk,
 # cgroups/local.mk.
 noinst_LIBRARIES += libcleat.a

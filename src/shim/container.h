@@ -1,5 +1,5 @@
 /* Per-container state, keyed by container id: a grouped shim serves several
- * containers, so nothing may assume there is only one (pitfall 7.14). */
+ * containers, so nothing may assume there is only one. */
 #ifndef CLEAT_SHIM_CONTAINER_H
 #define CLEAT_SHIM_CONTAINER_H
 

@@ -21,7 +21,7 @@
 
 /* Exits of unknown pids kept while a runtime create/exec runs. */
 #define UNCLAIMED_MAX 256
-/* At exit, how long queued events may take to reach containerd (§1.5). */
+/* At exit, how long queued events may take to reach containerd. */
 #define EVENTS_FLUSH_MS 5000
 
 void shim_handle_exit(struct shim *s, pid_t pid, int status, const struct timespec *at)

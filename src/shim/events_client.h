@@ -1,4 +1,4 @@
-/* Ordered publisher of task events to containerd (owner: ttrpc helper).
+/* Ordered publisher of task events to containerd.
  *
  * Each event is wrapped in google.protobuf.Any (type_url = the message's full
  * proto name, e.g. "containerd.events.TaskExit") inside an Envelope stamped

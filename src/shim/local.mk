@@ -1,5 +1,5 @@
-# containerd-shim-cleat-v2 (owner: shim service helper).  The ttrpc helper
-# appends to libshim_a_SOURCES from ttrpc/local.mk (loop, ttrpc, proto).
+# containerd-shim-cleat-v2.  ttrpc/local.mk appends the loop, the ttrpc
+# framing and the protos to libshim_a_SOURCES.
 noinst_LIBRARIES += libshim.a
 libshim_a_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
 SHIM_LIBS = libshim.a libcleatcommon.a $(PROTOBUF_C_LIBS)

@@ -1,4 +1,4 @@
-/* The shim's single epoll event loop.  Owner: loop.c (ttrpc helper).
+/* The shim's single epoll event loop.  Implemented in loop.c.
  * Callbacks run on the loop thread; there are no other threads.  After
  * loop_new() the loop never needs a new fd: timers and deferred calls keep
  * working when the process is out of fds. */

@@ -39,7 +39,7 @@
 #endif
 
 /* Anything start prints becomes part of the address containerd dials
- * (pitfall 7.10): log into the bundle's `log` fifo, or nowhere. */
+ * (containerd reads its stdout): log into the bundle's `log` fifo, or nowhere. */
 static void log_to_fifo(bool debug)
 {
 	int fd = open("log", O_WRONLY | O_NONBLOCK | O_CLOEXEC);

@@ -80,7 +80,7 @@ struct process {
 	pid_t pid;
 	enum proc_state state;
 	/* An exit seen while the state is PROC_STARTING is held back until the
-	 * start event has been queued (ordering rule of §4.3). */
+	 * start event has been queued (containerd expects /tasks/start before /tasks/exit). */
 	enum proc_exit exit;
 	int exit_status;
 	struct timespec exited_at;

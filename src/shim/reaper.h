@@ -2,7 +2,7 @@
  * loops wait4(-1, WNOHANG) and dispatches every pid, first to one-shot
  * watchers (runtime commands), otherwise to shim_handle_exit() (container
  * processes).  Nobody else may wait for a child: a second waiter would steal
- * exit statuses (pitfall 6.1). */
+ * exit statuses. */
 #ifndef CLEAT_SHIM_REAPER_H
 #define CLEAT_SHIM_REAPER_H
 

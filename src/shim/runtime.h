@@ -64,7 +64,7 @@ char *runtime_log_last_error(const char *buf);
 char *runtime_resolve_binary(const char *name);
 
 /* Reset what a child must not inherit from the shim: the signal mask, the
- * dispositions, NOTIFY_SOCKET (pitfall 13). */
+ * dispositions, NOTIFY_SOCKET. */
 void shim_child_reset(void);
 
 #endif

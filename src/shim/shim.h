@@ -27,8 +27,8 @@ struct events_publisher;
 struct reaper;
 
 /* An exit the reaper saw for a pid no process claimed yet: the runtime's
- * create/exec may still be running, and its pid file not read (pitfall 7.1:
- * fast exits must be stashed, not dropped). */
+ * create/exec may still be running, and its pid file not read (fast
+ * exits must be stashed, not dropped). */
 struct unclaimed_exit {
 	struct unclaimed_exit *next;
 	pid_t pid;

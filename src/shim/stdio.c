@@ -335,7 +335,7 @@ static struct copier *copier_new(struct stdio *io, int src, int dst, bool is_out
 static int open_output_fifo(const char *path, int *w, int *hold, cleat_error_t *err)
 {
 	/* Open our own reader first: the writer's open then never blocks, even
-	 * if the client has not opened its end (pitfall 7.3), and the fifo never
+	 * if the client has not opened its end, and the fifo never
 	 * loses its last reader when the client goes away (no EPIPE). */
 	_cleanup_close_ int r = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (r < 0)

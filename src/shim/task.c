@@ -1,6 +1,6 @@
 /* The containerd.task.v2.Task service: one handler per RPC.  Create, Start,
  * Exec and Delete live in task_lifecycle.c.  Error codes and messages follow
- * containerd-shim-runc-v2 (protocol doc §2.4). */
+ * containerd-shim-runc-v2. */
 #include "config.h"
 #include "shim/task.h"
 #include "shim/events.h"

@@ -1,4 +1,4 @@
-# tests/integration (owner: test infrastructure).
+# tests/integration.
 # The bats suites need root and start their own containerd/dockerd, so they are not part of
 # `make check`; run them with `make check-integration` or tests/run-all.sh (which also runs
 # the unit tests, sanitizers and fuzzers).

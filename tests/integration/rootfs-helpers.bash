@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Helpers shared by the rootfs suites (mounts, rootfs, devices, cve-mounts); owner: rootfs.
+# Helpers shared by the rootfs suites (mounts, rootfs, devices, cve-mounts).
 # Loaded after helpers: `load helpers; load rootfs-helpers`.
 
 # norm_mountinfo ID...: mountinfo on stdin, without what differs between two runs of the

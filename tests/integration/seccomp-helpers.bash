@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Helpers shared by the seccomp suites (seccomp, seccomp-conformance); owner: security.
+# Helpers shared by the seccomp suites (seccomp, seccomp-conformance).
 # Loaded after helpers: `load helpers; load seccomp-helpers`.
 
 # build_listener: the suites' seccomp agent (also built by `make check`); it runs on the host.

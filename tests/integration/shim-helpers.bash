@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Helpers shared by the containerd-shim-cleat-v2 suites (shim, shim-recovery, shim-failpoint,
-# shim-scale); owner: shim. Loaded after helpers: `load helpers; load shim-helpers`.
+# shim-scale). Loaded after helpers: `load helpers; load shim-helpers`.
 
 RT=io.containerd.cleat.v2
 

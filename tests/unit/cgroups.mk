@@ -1,4 +1,4 @@
-# unit tests for cgroups (owner: cgroups helper)
+# unit tests for cgroups
 check_PROGRAMS += tests/unit/test-cgroups
 TESTS += tests/unit/test-cgroups
 tests_unit_test_cgroups_SOURCES = tests/unit/test-cgroups.c

@@ -1,4 +1,4 @@
-# unit tests for oci (owner: oci helpers)
+# unit tests for oci
 OCI_TEST_CPPFLAGS = $(AM_CPPFLAGS) -DOCI_TESTDATA=\"$(top_srcdir)/tests/unit/data/oci\"
 OCI_TEST_LIBS = liboci.a libcleatcommon.a $(YAJL_LIBS)
 

@@ -1,4 +1,4 @@
-# unit tests for rootfs (owner: rootfs helper)
+# unit tests for rootfs
 check_PROGRAMS += tests/unit/test-mount-options
 TESTS += tests/unit/test-mount-options
 tests_unit_test_mount_options_SOURCES = tests/unit/test-mount-options.c

@@ -1,4 +1,4 @@
-# unit tests for runtime (owner: runtime helpers)
+# unit tests for runtime
 RUNTIME_TEST_LIBS = libcleat.a liboci.a libcleatcommon.a $(YAJL_LIBS) $(SECCOMP_LIBS) $(CAP_LIBS) $(SYSTEMD_LIBS)
 RUNTIME_TESTS = tests/unit/test-runtime-state tests/unit/test-runtime-sync tests/unit/test-runtime-config \
 	tests/unit/test-runtime-launch

@@ -1,4 +1,4 @@
-# unit tests for security (owner: security helper)
+# unit tests for security
 SECURITY_TEST_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SECCOMP_CFLAGS) $(CAP_CFLAGS)
 
 check_PROGRAMS += tests/unit/test-security tests/unit/test-hooks

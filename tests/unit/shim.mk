@@ -1,4 +1,4 @@
-# unit tests for shim (owner: shim helpers)
+# unit tests for shim
 SHIM_TEST_LDADD = $(SHIM_LIBS)
 SHIM_TEST_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
 EXTRA_DIST += tests/unit/test-shim-tap.h

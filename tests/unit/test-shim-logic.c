@@ -51,7 +51,7 @@ static void test_socket_naming(void)
 {
 	char *p = shim_socket_path(NULL, "/run/containerd/containerd.sock", "default",
 				   "trace-sleep-1");
-	/* Observed on this host with containerd-shim-runc-v2 (protocol doc §1.4). */
+	/* Observed on this host with containerd-shim-runc-v2. */
 	STREQ(p,
 	      "/run/containerd/s/2aa60f6df2448087927176653a354e6b83e67b4b59a61ab382d14e66acfd2f9f",
 	      "socket path = sha256(address/ns/group) as runc-v2");

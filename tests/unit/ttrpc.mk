@@ -1,4 +1,4 @@
-# unit tests for ttrpc (owner: ttrpc helper)
+# unit tests for ttrpc
 TTRPC_TEST_LDADD = $(SHIM_LIBS)
 TTRPC_TEST_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
 EXTRA_DIST += tests/unit/test-ttrpc-tap.h tests/unit/test-ttrpc-vectors.h

@@ -1,5 +1,5 @@
 /* One cgroup driver interface; cgroupfs v1, hybrid, v2 and systemd behind it.
- * Owner: the files under cgroups/.  Layout detected at run time (cleat_cgroup_detect). */
+ * Implemented by the files under cgroups/.  Layout detected at run time (cleat_cgroup_detect). */
 #ifndef CLEAT_RUNTIME_CGROUPS_H
 #define CLEAT_RUNTIME_CGROUPS_H
 

@@ -1,4 +1,4 @@
-/* OCI hooks (runtime-spec config.md "POSIX-platform Hooks").  Owner: hooks.c.
+/* OCI hooks (runtime-spec config.md "POSIX-platform Hooks").  Implemented in hooks.c.
  *
  * Each hook is run in order: fork + execve(path, args, env) where args[0] is
  * argv[0] (path when args is absent) and env is empty when absent, as the spec

@@ -1,5 +1,5 @@
 /* Building the container's filesystem view, inside its mount namespace.
- * Owner: rootfs.c, mounts.c, devices.c, safe_path.c, masked.c (one concern each).
+ * Implemented in rootfs.c, mounts.c, devices.c, safe_path.c, masked.c (one concern each).
  *
  * Called from the container init (see linux/init.c) in this order:
  *   cleat_rootfs_prepare()   propagation, rootfs bind, every `mounts` entry in order,

@@ -1,4 +1,4 @@
-# rootfs, mounts, devices (owner: rootfs helper)
+# rootfs, mounts, devices
 libcleat_a_SOURCES += \
 	%reldir%/rootfs.c %reldir%/rootfs_internal.h \
 	%reldir%/mounts.c %reldir%/mount_cgroup.c %reldir%/mountinfo.c \

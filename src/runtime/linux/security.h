@@ -1,5 +1,5 @@
 /* Process confinement applied by the container init (and by exec) just before
- * execve.  Owner: caps.c, seccomp.c, lsm.c, sched.c, selfexe.c.
+ * execve.  Implemented in caps.c, seccomp.c, lsm.c, sched.c, selfexe.c.
  *
  * Order used by linux/init.c and exec:
  *   cleat_caps_validate()          at config load, rejects unknown names

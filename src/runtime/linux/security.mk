@@ -1,4 +1,4 @@
-# caps, seccomp, LSM, sched, personality, self-exe, hooks (owner: security helper)
+# caps, seccomp, LSM, sched, personality, self-exe, hooks
 libcleat_a_SOURCES += \
 	%reldir%/caps.c %reldir%/caps.h \
 	%reldir%/seccomp.c %reldir%/seccomp.h %reldir%/seccomp_enosys.c \

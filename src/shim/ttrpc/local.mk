@@ -1,4 +1,4 @@
-# loop, ttrpc framing, protos (owner: ttrpc helper)
+# loop, ttrpc framing, protos
 libshim_a_SOURCES += %reldir%/ttrpc.h src/shim/loop.h src/shim/loop.c \
 	%reldir%/conn.h %reldir%/conn.c %reldir%/server.c %reldir%/client.c \
 	src/shim/events_client.h src/shim/events_client.c

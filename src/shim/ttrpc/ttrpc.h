@@ -1,5 +1,5 @@
 /* ttrpc server and client over the shim's loop.
- * Owner: src/shim/ttrpc/ (server.c, client.c, conn.c; ttrpc helper).
+ * Implemented in src/shim/ttrpc/ (server.c, client.c, conn.c).
  * Frame: 10-byte header (u32 BE length, u32 BE stream id, u8 type, u8 flags),
  * payload = protobuf ttrpc.Request / ttrpc.Response; 4 MiB max message. */
 #ifndef CLEAT_SHIM_TTRPC_H
