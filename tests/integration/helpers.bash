@@ -182,6 +182,20 @@ crun_() {
 CRUN_PURE_V1=(unshare -m --propagation private sh -c
 	'umount -l /sys/fs/cgroup/unified 2>/dev/null; exec "$@"' crun_)
 
+# hold_netns: HOLDER= a process of ours in a network namespace of its own, once it is in
+# there (ip netns add would leave its /run/netns mount behind).  The test, or its teardown
+# when it failed first, kills it.
+hold_netns() {
+	unshare --net sleep 60 &
+	HOLDER=$!
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ "$(readlink "/proc/$HOLDER/ns/net")" != "$(readlink /proc/$$/ns/net)" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # detached CMD...: run CMD (e.g. `cleat run -d ID`) with stdin from /dev/null and stdout
 # and stderr to $BUNDLE/detached.log, then print that log. A detached container inherits
 # the runtime's stdio; under `run` that is bats's capture pipe, and `run` would wait until

@@ -24,19 +24,6 @@ host_ns() {
 	readlink "/proc/self/ns/$1"
 }
 
-# hold_netns: HOLDER= a process of ours in a network namespace of its own, once it is in
-# there (ip netns add would leave its /run/netns mount behind).  The test kills it.
-hold_netns() {
-	unshare --net sleep 60 &
-	HOLDER=$!
-	local i
-	for ((i = 0; i < 50; i++)); do
-		[ "$(readlink "/proc/$HOLDER/ns/net")" != "$(host_ns net)" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 @test "namespaces: default spec gets new pid, net, ipc, uts, mount; shares cgroup, user" {
 	update_config '.process.args = ["sh", "-c", $s]' --arg s "$NS_SCRIPT"
 	run -0 cleat run "$ID"

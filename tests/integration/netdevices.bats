@@ -47,18 +47,6 @@ nothing_left() {
 	host_has "$A" || fail "$A left the host"
 }
 
-# hold_netns: HOLDER= a process of ours in a network namespace of its own.
-hold_netns() {
-	unshare --net sleep 60 &
-	HOLDER=$!
-	local i
-	for ((i = 0; i < 50; i++)); do
-		[ "$(readlink "/proc/$HOLDER/ns/net")" != "$(readlink /proc/self/ns/net)" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 @test "netDevices: moved and renamed, up, permanent global addresses only; not moved back at delete" {
 	ip addr add 127.0.10.1/8 dev "$A"
 	ip addr add 2001:db8::1/64 dev "$A" nodad
