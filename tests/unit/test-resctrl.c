@@ -114,6 +114,17 @@ int main(void)
 		   !is_dir(root, "gold/mon_groups/ct2"),
 	   "delete keeps a closID group, removes the monitoring group");
 
+	/* the pre-1.3 enableCMT asks for the same per-container monitoring group */
+	struct oci_intel_rdt bc = { .clos_id = "gold", .enable_cmt = true, .has_enable_cmt = true };
+	ok(cleat_resctrl_apply(root, &bc, "ct4", 78, &created, &err) == 0 &&
+		   same(slurp(root, "gold/mon_groups/ct4/tasks"), "78"),
+	   "enableCMT: pid in mon_groups/<id>");
+	_cleanup_free_ char *f4 = xasprintf("%s/gold/mon_groups/ct4/tasks", root);
+	unlink(f4);
+	ok(cleat_resctrl_remove(root, &bc, "ct4", false, &err) == 0 &&
+		   !is_dir(root, "gold/mon_groups/ct4"),
+	   "enableCMT: delete removes its monitoring group");
+
 	/* a missing preset CLOS without schemata is an error naming closID */
 	struct oci_intel_rdt c = { .clos_id = "silver" };
 	ok(cleat_resctrl_apply(root, &c, "ct3", 1, &created, &err) < 0 &&

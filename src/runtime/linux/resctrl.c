@@ -108,6 +108,13 @@ static int add_task(const char *root, const char *dir, pid_t pid, cleat_error_t 
 	return resctrl_write(root, path, buf, err);
 }
 
+/* A monitoring group of the container's own: enableMonitoring (1.3), or the pre-1.3
+ * enableCMT / enableMBM, which asked for the same per-container monitoring data. */
+static bool wants_monitoring(const struct oci_intel_rdt *rdt)
+{
+	return rdt->enable_monitoring || rdt->enable_cmt || rdt->enable_mbm;
+}
+
 int cleat_resctrl_apply(const char *root, const struct oci_intel_rdt *rdt, const char *id,
 			pid_t pid, bool *created, cleat_error_t *err)
 {
@@ -125,7 +132,7 @@ int cleat_resctrl_apply(const char *root, const struct oci_intel_rdt *rdt, const
 		return cleat_error_errno(err, errno, "linux.intelRdt: mkdir %s", group);
 	if (write_schemata(root, group, rdt, err) < 0 || add_task(root, group, pid, err) < 0)
 		goto fail;
-	if (rdt->enable_monitoring) {
+	if (wants_monitoring(rdt)) {
 		_cleanup_free_ char *mon = xasprintf("%s/mon_groups/%s", group, id);
 		if (mkdir(mon, 0755) < 0 && errno != EEXIST) {
 			cleat_error_errno(err, errno, "linux.intelRdt.enableMonitoring: mkdir %s",
@@ -186,7 +193,7 @@ int cleat_resctrl_remove(const char *root, const struct oci_intel_rdt *rdt, cons
 	_cleanup_free_ char *group = cleat_resctrl_group(root, rdt, id);
 	/* with the group goes its mon_groups (resctrl removes them with it) */
 	_cleanup_free_ char *dir = !rdt->clos_id && created ? xstrdup(group)
-				   : rdt->enable_monitoring
+				   : wants_monitoring(rdt)
 					   ? xasprintf("%s/mon_groups/%s", group, id)
 					   : NULL;
 	if (dir && rmdir(dir) < 0 && errno != ENOENT)
