@@ -48,6 +48,7 @@ PACKAGES=(
 	containerd docker.io runc crun
 	# tests
 	bats bats-assert bats-support busybox-static jq iproute2 util-linux bsdutils procps file
+	python3
 	# cgroup v2 in a VM (Debian's kernel under qemu)
 	qemu-system-x86 linux-image-amd64
 	# the systemd cgroup driver in a booted Debian (tests/integration/cgroupv2-vm/systemd-vm.sh)

@@ -71,14 +71,8 @@ refused_run() {
 
 start_container() {
 	update_config '.process.args = ["sleep", "1000"]'
-	cleat run -d "$ID" </dev/null >"$BUNDLE/run.log" 2>&1 3>&- || {
-		cat "$BUNDLE/run.log"
-		return 1
-	}
-	runc_ run -d "$ID-runc" </dev/null >"$BUNDLE/runc.log" 2>&1 3>&- || {
-		cat "$BUNDLE/runc.log"
-		return 1
-	}
+	detached cleat run -d "$ID" || return 1
+	detached runc_ run -d "$ID-runc"
 }
 
 @test "ids: exec --user and --additional-gids outside 0-2147483647 are refused" {

@@ -147,8 +147,7 @@ host_pidns_children() {
 	run -0 cleat kill "$ID" KILL
 	wait_for_container "$ID" stopped
 	for k in $kids; do
-		for _ in $(seq 50); do pid_gone "$k" && break; sleep 0.1; done
-		pid_gone "$k"
+		retry 50 0.1 pid_gone "$k"
 	done
 	cleat delete "$ID"
 }
@@ -162,8 +161,7 @@ host_pidns_children() {
 	wait_for_container "$ID" stopped
 	run -0 cleat kill "$ID" KILL
 	for k in $kids; do
-		for _ in $(seq 50); do pid_gone "$k" && break; sleep 0.1; done
-		pid_gone "$k"
+		retry 50 0.1 pid_gone "$k"
 	done
 	cleat delete "$ID"
 }

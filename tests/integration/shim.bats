@@ -101,12 +101,9 @@ topics() {
 	wait_status "$ID" RUNNING
 	# RUNNING comes before sh has set its trap: wait until the kernel shows SIGTERM caught
 	# (bit 15 of SigCgt), or the signal would kill sh with 143 instead.
-	local pid i
+	local pid
 	pid=$(task_pid "$ID")
-	for i in $(seq 100); do
-		(( 0x$(awk '/^SigCgt:/ { print $2 }' "/proc/$pid/status") & 0x4000 )) && break
-		sleep 0.05
-	done
+	retry 100 0.05 catches_sigterm "$pid" || fail "sh never caught SIGTERM"
 	run -0 ctr_ tasks kill -s SIGTERM "$ID"
 	wait_status "$ID" STOPPED
 	run -0 ctr_ tasks delete "$ID"
@@ -340,16 +337,11 @@ slow_logger() {
 	chmod +x "$LOGGER"
 }
 
-# wait_file PATH: up to 10 s.
-wait_file() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ -e "$1" ] && return 0
-		sleep 0.1
-	done
-	echo "no $1" >&2
-	return 1
+# catches_sigterm PID: PID has a handler for SIGTERM (bit 15 of SigCgt).
+catches_sigterm() {
+	(( 0x$(awk '/^SigCgt:/ { print $2 }' "/proc/$1/status") & 0x4000 ))
 }
+
 
 @test "shim: a slow binary:// logger delays only its own Create: State, Exec, another Kill at once" {
 	require_binary "$SHIM_RPC"
@@ -367,7 +359,7 @@ wait_file() {
 		--log-uri "binary://$LOGGER?started=$mark" "$TEST_IMAGE_REF" "$ID-b" sleep 1000 \
 		</dev/null >"$BATS_TEST_TMPDIR/create-b.out" 2>&1 3>&- &
 	CREATE_PID=$!
-	wait_file "$mark"
+	retry 100 0.1 test -e "$mark"
 	# The shim is now waiting for the logger; requests for the others must not wait with it.
 	local pids=()
 	timed state "$SHIM_RPC" "$addr" state "$ID-a" 3>&- &
@@ -404,7 +396,7 @@ wait_file() {
 	ctr_ tasks exec --exec-id logged --log-uri "binary://$LOGGER?started=$mark" "$ID" true \
 		</dev/null >"$BATS_TEST_TMPDIR/exec.out" 2>&1 3>&- &
 	CREATE_PID=$!
-	wait_file "$mark"
+	retry 100 0.1 test -e "$mark"
 	t0=$(date +%s%N)
 	run -0 "$SHIM_RPC" "$addr" state "$ID" logged
 	ms=$((($(date +%s%N) - t0) / 1000000))
@@ -429,7 +421,7 @@ wait_file() {
 		--log-uri "binary://$LOGGER?started=$mark" "$TEST_IMAGE_REF" "$ID-b" sleep 1000 \
 		</dev/null >"$BATS_TEST_TMPDIR/create-b.out" 2>&1 3>&- &
 	CREATE_PID=$!
-	wait_file "$mark"
+	retry 100 0.1 test -e "$mark"
 	local t1
 	t1=$(date +%s%N)
 	run -0 "$SHIM_RPC" "$addr" state "$ID-a"
