@@ -50,7 +50,7 @@ static int fresh_procfs(void)
  * whose /proc is not fully visible (the masked paths), and a process that
  * joined a pid namespace without forking may not create one: then the clone
  * of /proc, then /proc itself. */
-static int procfs_root(cleat_error_t *err)
+int cleat_procfs_root(cleat_error_t *err)
 {
 	int fd = fresh_procfs();
 	if (fd >= 0 && is_procfs_root(fd))
@@ -76,9 +76,14 @@ static int procfs_root(cleat_error_t *err)
 
 int cleat_procfs_open(const char *path, int flags, cleat_error_t *err)
 {
-	_cleanup_close_ int root = procfs_root(err);
+	_cleanup_close_ int root = cleat_procfs_root(err);
 	if (root < 0)
 		return -1;
+	return cleat_procfs_openat(root, path, flags, err);
+}
+
+int cleat_procfs_openat(int root, const char *path, int flags, cleat_error_t *err)
+{
 	/* self and thread-self are symlinks to "<pid>" and "<pid>/task/<tid>"
 	 * as this procfs numbers them: read them rather than follow them. */
 	_cleanup_free_ char *rel = NULL;
@@ -111,7 +116,15 @@ int cleat_procfs_open(const char *path, int flags, cleat_error_t *err)
 
 int cleat_procfs_write(const char *path, const char *value, cleat_error_t *err)
 {
-	_cleanup_close_ int fd = cleat_procfs_open(path, O_WRONLY, err);
+	_cleanup_close_ int root = cleat_procfs_root(err);
+	if (root < 0)
+		return -1;
+	return cleat_procfs_writeat(root, path, value, err);
+}
+
+int cleat_procfs_writeat(int root, const char *path, const char *value, cleat_error_t *err)
+{
+	_cleanup_close_ int fd = cleat_procfs_openat(root, path, O_WRONLY, err);
 	if (fd < 0)
 		return -1;
 	size_t len = strlen(value);

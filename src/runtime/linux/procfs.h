@@ -21,7 +21,13 @@
 
 #include "common/error.h"
 
-/* path is relative to the procfs root ("sys/net/ipv4/ip_forward",
+/* A procfs root of the runtime's own (above), for several files in a row. */
+int cleat_procfs_root(cleat_error_t *err);
+/* cleat_procfs_open and cleat_procfs_write below a root from cleat_procfs_root. */
+int cleat_procfs_openat(int root, const char *path, int flags, cleat_error_t *err);
+int cleat_procfs_writeat(int root, const char *path, const char *value, cleat_error_t *err);
+
+/* One file, below a root opened for it: path is relative to the procfs root ("sys/net/ipv4/ip_forward",
  * "thread-self/attr/exec"); flags as for open(2), O_CLOEXEC is added. */
 int cleat_procfs_open(const char *path, int flags, cleat_error_t *err);
 

@@ -103,6 +103,12 @@ int rootfs_write_sysctls(const struct oci_config *config, cleat_error_t *err)
 		return 0;
 	if (cleat_sysctl_validate(config, err) < 0)
 		return -1;
+	/* Through a procfs of our own, not the container's /proc: a mount over
+	 * the file (or over /proc) must not receive the value (procfs.h).  One
+	 * root for every key. */
+	_cleanup_close_ int root = cleat_procfs_root(err);
+	if (root < 0)
+		return cleat_error_wrap(err, "sysctl");
 	for (size_t i = 0; i < l->n_sysctl; i++) {
 		const char *key = l->sysctl[i].key,
 			   *val = l->sysctl[i].value ? l->sysctl[i].value : "";
@@ -113,10 +119,7 @@ int rootfs_write_sysctls(const struct oci_config *config, cleat_error_t *err)
 			for (char *p = rel + strlen("sys/"); *p; p++)
 				if (*p == '.')
 					*p = '/';
-		/* Through a procfs of our own, not the container's /proc: a
-		 * mount over the file (or over /proc) must not receive the
-		 * value (procfs.h). */
-		if (cleat_procfs_write(rel, val, err) < 0)
+		if (cleat_procfs_writeat(root, rel, val, err) < 0)
 			return cleat_error_wrap(err, "sysctl `%s`", key);
 	}
 	return 0;
