@@ -152,6 +152,11 @@ static int check_options(struct create_run *r, cleat_error_t *err)
 		return cleat_error_msg(err, "cannot use console socket if runc will not detach or allocate tty");
 	if (cleat_ns_plan_build(r->c->config, &r->ns, err) < 0)
 		return -1;
+	/* Mappings given with a joined user namespace must be its own: checked
+	 * here once (it forks to read them), not again in the helper. */
+	if (r->ns.join_fd[CLEAT_NS_USER] >= 0 &&
+	    cleat_userns_check_joined(r->ns.join_fd[CLEAT_NS_USER], r->c->config->linux_, err) < 0)
+		return -1;
 	if (cleat_netdev_check(r->c->config, &r->ns, is_rootless(r->ctx), err) < 0)
 		return -1;
 	if (p->has_capabilities && cleat_caps_validate(&p->capabilities, err) < 0)

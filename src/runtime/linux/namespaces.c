@@ -13,7 +13,6 @@
 
 #include "common/cut.h"
 #include "common/util.h"
-#include "runtime/linux/userns.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -77,10 +76,8 @@ static int validate_combinations(const struct oci_config *c, const struct cleat_
 	if (c->domainname && *c->domainname && !has_ns(p, CLEAT_NS_UTS))
 		return cleat_error_msg(err, "unable to set domainname without a private UTS namespace");
 	if (l && (l->n_uid_mappings || l->n_gid_mappings) && !has_ns(p, CLEAT_NS_USER))
-		return cleat_error_msg(err, "user namespace mappings specified, but USER namespace isn't enabled in the config");
-	if (p->join_fd[CLEAT_NS_USER] >= 0 &&
-	    cleat_userns_check_joined(p->join_fd[CLEAT_NS_USER], l, err) < 0)
-		return -1;
+		return cleat_error_msg(err, "user namespace mappings specified, but USER namespace "
+					    "isn't enabled in the config");
 	if (p->create[CLEAT_NS_USER] && (!l || !l->n_uid_mappings || !l->n_gid_mappings))
 		return cleat_error_msg(err, "user namespaces enabled, but no user namespace mappings found");
 	if (l && l->n_time_offsets && !p->create[CLEAT_NS_TIME])
