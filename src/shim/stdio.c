@@ -759,12 +759,17 @@ static void stop_logger(struct stdio *io)
 	k->loop = io->shim->loop;
 	k->pidfd = TAKE_FD(io->logger_pidfd);
 	k->timer = loop_add_timer(k->loop, LOGGER_KILL_DELAY_MS, on_logger_timer, k, &err);
-	if (k->timer)
-		k->exit = loop_add_fd(k->loop, k->pidfd, EPOLLIN, on_logger_exit, k, &err);
-	if (!k->exit) {
+	if (!k->timer) {
 		cleat_warn("stdio: watch logger: %s", err ? err->msg : "?");
 		cleat_error_free(&err);
 		logger_kill_done(k);
+		return;
+	}
+	/* Without a watch on its exit, the timer still sends the SIGKILL. */
+	k->exit = loop_add_fd(k->loop, k->pidfd, EPOLLIN, on_logger_exit, k, &err);
+	if (!k->exit) {
+		cleat_warn("stdio: watch logger exit: %s", err ? err->msg : "?");
+		cleat_error_free(&err);
 	}
 }
 
