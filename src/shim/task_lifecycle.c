@@ -337,8 +337,9 @@ out:
 	task_op_free(op);
 }
 
-/* An exec start that failed before the runtime ran: answer, release its waiters. */
-static void start_exec_abort(struct task_op *op, cleat_error_t *err)
+/* A Start (init or exec) that failed before the runtime ran: answer with err (freed),
+ * release its waiters. */
+static void start_abort(struct task_op *op, cleat_error_t *err)
 {
 	struct process *p = op->p;
 	if (op->tmpfile)
@@ -384,9 +385,9 @@ static void start_exec_run(void *data, cleat_error_t io_err)
 	struct task_op *op = data;
 	cleat_error_t err = NULL;
 	if (io_err)
-		start_exec_abort(op, stdio_error_copy(io_err, &err));
+		start_abort(op, stdio_error_copy(io_err, &err));
 	else if (run_exec(op, &err) < 0)
-		start_exec_abort(op, &err);
+		start_abort(op, &err);
 }
 
 static int start_exec(struct shim *s, struct task_op *op, cleat_error_t *err)
@@ -422,15 +423,8 @@ void task_start(struct ttrpc_call *call, const uint8_t *payload, size_t len, voi
 	} else {
 		ret = start_exec(s, op, &err);
 	}
-	if (ret < 0) {
-		ttrpc_call_on_cancel(call, NULL, NULL);
-		op->call = NULL;
-		if (op->tmpfile)
-			unlink(op->tmpfile);
-		process_start_failed(p);
-		task_op_free(op);
-		shim_reply_error(call, &err);
-	}
+	if (ret < 0)
+		start_abort(op, &err);
 }
 
 /* ---- Exec ------------------------------------------------------------------ */
@@ -537,12 +531,11 @@ static void delete_init_done(struct shim *s, struct runtime_result *res, void *d
 	struct container *c = op->c;
 	struct process *p = op->p;
 	cleat_error_t err = NULL;
-	_cleanup_free_ char *msg = res->status
-					   ? runtime_result_message(res, "failed to delete task")
-					   : NULL;
+	if (res->status)
+		runtime_result_error(res, "failed to delete task", &err);
 	/* Already gone is fine (the `delete` subcommand or a crash got there first). */
-	if (msg && !strstr(msg, "not exist") && !strstr(msg, "not found"))
-		shim_error(&err, TTRPC_UNKNOWN, "%s", msg);
+	if (err && (strstr(err->msg, "not exist") || strstr(err->msg, "not found")))
+		cleat_error_free(&err);
 	if (err || process_set_state(p, PROC_DELETED, &err) < 0) {
 		shim_reply_error(TAKE_PTR(op->call), &err);
 		task_op_free(op);
