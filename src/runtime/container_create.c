@@ -79,12 +79,9 @@ static void create_run_cleanup(struct create_run *r, bool failed)
 				cleat_warn("remove cgroup: %s", e->msg);
 		}
 		const struct oci_linux *l = r->c && r->c->config ? r->c->config->linux_ : NULL;
-		_cleanup_free_ char *resctrl = NULL;
 		_cleanup_error_ cleat_error_t re = NULL;
-		if (r->dir_created && l && l->intel_rdt && cleat_resctrl_root(&resctrl, &re) == 0)
-			cleat_resctrl_remove(
-				resctrl, l->intel_rdt, r->o->id,
-				faccessat(r->c->dir_fd, CLEAT_RESCTRL_CREATED, F_OK, 0) == 0, &re);
+		if (r->dir_created && l)
+			cleat_resctrl_cleanup(r->c->dir_fd, l->intel_rdt, r->o->id, &re);
 		if (r->dir_created) {
 			_cleanup_error_ cleat_error_t e = NULL;
 			if (rm_rf(r->c->state_dir, &e) < 0)

@@ -195,15 +195,8 @@ int cleat_container_destroy(struct cleat_container *c, cleat_error_t *err)
 	const struct oci_intel_rdt *rdt = c->config && c->config->linux_
 						  ? c->config->linux_->intel_rdt
 						  : NULL;
-	_cleanup_free_ char *resctrl = NULL;
-	if (rdt && cleat_resctrl_root(&resctrl, err) == 0) {
-		bool created = faccessat(c->dir_fd, CLEAT_RESCTRL_CREATED, F_OK, 0) == 0;
-		if (cleat_resctrl_remove(resctrl, rdt, c->id, created, err) < 0)
-			return -1;
-	} else if (rdt) {
-		cleat_warn("%s", (*err)->msg);
-		cleat_error_free(err);
-	}
+	if (cleat_resctrl_cleanup(c->dir_fd, rdt, c->id, err) < 0)
+		return -1;
 	if (c->config && c->config->hooks.n_poststop) {
 		c->status = CLEAT_STATUS_STOPPED;
 		_cleanup_free_ char *state = cleat_container_spec_state_json(c);

@@ -3,6 +3,7 @@
 #include "runtime/linux/resctrl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/log.h"
 #include "common/util.h"
 
 #define RESCTRL_DEFAULT "/sys/fs/resctrl"
@@ -199,4 +201,19 @@ int cleat_resctrl_remove(const char *root, const struct oci_intel_rdt *rdt, cons
 	if (dir && rmdir(dir) < 0 && errno != ENOENT)
 		return cleat_error_errno(err, errno, "linux.intelRdt: rmdir %s", dir);
 	return 0;
+}
+
+int cleat_resctrl_cleanup(int state_dir_fd, const struct oci_intel_rdt *rdt, const char *id,
+			  cleat_error_t *err)
+{
+	if (!rdt)
+		return 0;
+	_cleanup_free_ char *root = NULL;
+	if (cleat_resctrl_root(&root, err) < 0) {
+		cleat_warn("%s", (*err)->msg);
+		cleat_error_free(err);
+		return 0;
+	}
+	bool created = faccessat(state_dir_fd, CLEAT_RESCTRL_CREATED, F_OK, 0) == 0;
+	return cleat_resctrl_remove(root, rdt, id, created, err);
 }

@@ -43,5 +43,11 @@ int cleat_resctrl_update(const char *root, struct oci_intel_rdt *rdt, const char
  * monitoring group. Absent directories are fine. */
 int cleat_resctrl_remove(const char *root, const struct oci_intel_rdt *rdt, const char *id,
 			 bool created, cleat_error_t *err);
+/* At delete (and when a create fails): the group of the container whose state
+ * directory is state_dir_fd, as cleat_resctrl_remove, with "created" read from
+ * the CLEAT_RESCTRL_CREATED mark.  Nothing to do without rdt; resctrl gone
+ * since create is a warning. */
+int cleat_resctrl_cleanup(int state_dir_fd, const struct oci_intel_rdt *rdt, const char *id,
+			  cleat_error_t *err);
 
 #endif
