@@ -178,37 +178,59 @@ static int apply_flag(struct oci_resources *r, int c, const char *arg, cleat_err
 	return -1;
 }
 
+/* runc's flags and order; --cpu-shares is an alias cleat keeps for callers
+ * that spell it like docker, and runc hides the kernel-memory pair. */
+const struct cli_flag cli_update_flags[] = {
+	{ "resources", 'r', 'r', true, NULL,
+	  "path to the file containing the resources to update or '-' to read from the standard "
+	  "input\n\nThe file holds a runtime-spec linux.resources object (\"memory\", \"cpu\",\n"
+	  "\"blockIO\", \"pids\", ...); values it leaves out are unchanged.\n\n"
+	  "Note: if data is to be read from a file or the standard input, all\n"
+	  "other cgroup options are ignored.",
+	  false },
+	{ "blkio-weight", 0, O_BLKIO_WEIGHT, true, "0",
+	  "Specifies per cgroup weight, range is from 10 to 1000", false },
+	{ "cpu-period", 0, O_CPU_PERIOD, true, NULL,
+	  "CPU CFS period to be used for hardcapping (in usecs). 0 to use system default", false },
+	{ "cpu-quota", 0, O_CPU_QUOTA, true, NULL,
+	  "CPU CFS hardcap limit (in usecs). Allowed cpu time in a given period", false },
+	{ "cpu-share", 0, O_CPU_SHARES, true, NULL,
+	  "CPU shares (relative weight vs. other containers)", false },
+	{ "cpu-shares", 0, O_CPU_SHARES, true, NULL, "same as --cpu-share", true },
+	{ "cpu-rt-period", 0, O_CPU_RT_PERIOD, true, NULL,
+	  "CPU realtime period to be used for hardcapping (in usecs). 0 to use system default",
+	  false },
+	{ "cpu-rt-runtime", 0, O_CPU_RT_RUNTIME, true, NULL,
+	  "CPU realtime hardcap limit (in usecs). Allowed cpu time in a given period", false },
+	{ "cpuset-cpus", 0, O_CPUSET_CPUS, true, NULL, "CPU(s) to use", false },
+	{ "cpuset-mems", 0, O_CPUSET_MEMS, true, NULL, "Memory node(s) to use", false },
+	{ "memory", 0, O_MEMORY, true, NULL, "Memory limit (in bytes)", false },
+	{ "memory-reservation", 0, O_MEMORY_RES, true, NULL,
+	  "Memory reservation or soft_limit (in bytes)", false },
+	{ "memory-swap", 0, O_MEMORY_SWAP, true, NULL,
+	  "Total memory usage (memory + swap); set '-1' to enable unlimited swap", false },
+	{ "pids-limit", 0, O_PIDS, true, "0", "Maximum number of pids allowed in the container",
+	  false },
+	{ "l3-cache-schema", 0, O_L3, true, NULL, "The string of Intel RDT/CAT L3 cache schema",
+	  false },
+	{ "mem-bw-schema", 0, O_MEMBW, true, NULL,
+	  "The string of Intel RDT/MBA memory bandwidth schema", false },
+	{ "kernel-memory", 0, O_KMEM, true, NULL, "Kernel memory limit (in bytes)", true },
+	{ "kernel-memory-tcp", 0, O_KMEM_TCP, true, NULL,
+	  "Kernel memory limit (in bytes) for tcp buffer", true },
+	CLI_FLAGS_END,
+};
+
 static void resources_freep(struct oci_resources **r) { oci_resources_free(*r); }
 
 int cli_update(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *err)
 {
-	static const struct option opts[] = {
-		{ "resources", required_argument, NULL, 'r' },
-		{ "blkio-weight", required_argument, NULL, O_BLKIO_WEIGHT },
-		{ "cpu-period", required_argument, NULL, O_CPU_PERIOD },
-		{ "cpu-quota", required_argument, NULL, O_CPU_QUOTA },
-		{ "cpu-share", required_argument, NULL, O_CPU_SHARES },
-		{ "cpu-shares", required_argument, NULL, O_CPU_SHARES },
-		{ "cpu-rt-period", required_argument, NULL, O_CPU_RT_PERIOD },
-		{ "cpu-rt-runtime", required_argument, NULL, O_CPU_RT_RUNTIME },
-		{ "cpuset-cpus", required_argument, NULL, O_CPUSET_CPUS },
-		{ "cpuset-mems", required_argument, NULL, O_CPUSET_MEMS },
-		{ "kernel-memory", required_argument, NULL, O_KMEM },
-		{ "kernel-memory-tcp", required_argument, NULL, O_KMEM_TCP },
-		{ "memory", required_argument, NULL, O_MEMORY },
-		{ "memory-reservation", required_argument, NULL, O_MEMORY_RES },
-		{ "memory-swap", required_argument, NULL, O_MEMORY_SWAP },
-		{ "pids-limit", required_argument, NULL, O_PIDS },
-		{ "l3-cache-schema", required_argument, NULL, O_L3 },
-		{ "mem-bw-schema", required_argument, NULL, O_MEMBW },
-		{ 0 },
-	};
 	__attribute__((cleanup(resources_freep))) struct oci_resources *flags = xmalloc0(
 		sizeof *flags);
 	const char *file = NULL, *l3 = NULL, *mb = NULL;
 	int c;
 	optind = 0;
-	while ((c = cli_getopt(argc, argv, "+r:", opts, "update", err)) != -1) {
+	while ((c = cli_getopt(argc, argv, cli_update_flags, "update", err)) != -1) {
 		if (c == '?')
 			return -1;
 		if (c == 'r')
