@@ -42,6 +42,8 @@ PACKAGES=(
 	# build
 	build-essential autoconf automake libtool pkg-config git
 	libyajl-dev libseccomp-dev libcap-dev libsystemd-dev libprotobuf-c-dev protobuf-c-compiler
+	# man pages (scdoc), and bash-completion for tests/integration/cli-help.bats
+	scdoc bash-completion man-db
 	# sanitizers, fuzzing, formatting
 	clang libclang-rt-14-dev clang-format valgrind
 	# daemons and reference runtimes

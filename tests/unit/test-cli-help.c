@@ -53,7 +53,7 @@ static void test_scdoc(void)
 	_cleanup_free_ char *out = render(scdoc_fn, sample);
 	ok_str(out,
 	       "*--bundle*, *-b* _value_\n\tthe bundle\n\n"
-	       "*--resources*, *-r* _value_\n\tfirst line\n\tmore lines\n\n"
+	       "*--resources*, *-r* _value_\n\tfirst line\n\n\tmore lines\n\n"
 	       "*--pids-limit* _value_\n\tmaximum pids (default: 0)\n\n"
 	       "*--x*\n\tshort\n\n",
 	       "scdoc: one term per flag, the description indented");

@@ -75,6 +75,8 @@ void cli_render_help(FILE *out, const struct cli_command *cmd);
 void cli_render_main_help(FILE *out);
 /* The OPTIONS lines of a flag table, aligned in blocks as Go's tabwriter. */
 void cli_render_flags(FILE *out, const struct cli_flag *flags);
+/* Whether a table has a flag that is not hidden ([command options]). */
+bool cli_has_visible_flags(const struct cli_flag *flags);
 /* The OPTIONS section of a flag table in scdoc, for the man pages. */
 void cli_render_flags_scdoc(FILE *out, const struct cli_flag *flags);
 

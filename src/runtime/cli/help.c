@@ -26,7 +26,7 @@ static char *flag_text(const struct cli_flag *f)
 	return xstrdup(f->usage);
 }
 
-static bool has_visible(const struct cli_flag *flags)
+bool cli_has_visible_flags(const struct cli_flag *flags)
 {
 	for (const struct cli_flag *f = flags; f->name; f++)
 		if (!f->hidden)
@@ -67,7 +67,7 @@ void cli_render_flags(FILE *out, const struct cli_flag *flags)
 
 void cli_render_help(FILE *out, const struct cli_command *cmd)
 {
-	bool flags = has_visible(cmd->flags);
+	bool flags = cli_has_visible_flags(cmd->flags);
 	fprintf(out, "NAME:\n   cleat %s - %s\n\nUSAGE:\n   cleat %s%s %s\n", cmd->name,
 		cmd->summary, cmd->name, flags ? " [command options]" : "",
 		cmd->args_usage ? cmd->args_usage : "[arguments...]");
@@ -147,7 +147,7 @@ void cli_render_flags_scdoc(FILE *out, const struct cli_flag *flags)
 			 * inside the indented block. */
 			line = nl ? nl + 1 : NULL;
 			if (line)
-				fputs(*line == '\n' || *line == '\0' ? "\n\t" : " ", out);
+				fputs(*line == '\n' || *line == '\0' ? "\n\n\t" : " ", out);
 			if (line && *line == '\n')
 				line++;
 		}
