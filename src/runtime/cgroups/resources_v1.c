@@ -158,6 +158,10 @@ static int v1_cpu(struct cleat_cgroup *cg, const struct oci_cpu *c, cleat_error_
 	if (rt_period_pending && cg_writef(dir, "cpu.rt_period_us", err, "%llu",
 					   (unsigned long long) c->realtime_period) < 0)
 		return -1;
+	/* The kernel refuses cpu.shares in an idle group: leaving idle comes first,
+	 * entering it last. */
+	if (c->has_idle && c->idle == 0 && wr_i64(dir, "cpu.idle", c->idle, err) < 0)
+		return -1;
 	if (c->has_shares && c->shares) {
 		if (cg_writef(dir, "cpu.shares", err, "%llu", (unsigned long long) c->shares) < 0)
 			return -1;
@@ -185,15 +189,21 @@ static int v1_cpu(struct cleat_cgroup *cg, const struct oci_cpu *c, cleat_error_
 			period_pending = true;
 		}
 	}
+	/* The burst may not exceed the quota: a lower burst goes before a lower quota,
+	 * a higher one that the old quota refuses after the new quota. */
+	bool burst_pending = false;
+	if (c->has_burst && cg_burst_write(dir, "cpu.cfs_burst_us", c->burst,
+					   c->has_quota && c->quota, &burst_pending, err) < 0)
+		return -1;
 	if (c->has_quota && c->quota && wr_i64(dir, "cpu.cfs_quota_us", c->quota, err) < 0)
 		return -1;
 	if (period_pending &&
 	    cg_writef(dir, "cpu.cfs_period_us", err, "%llu", (unsigned long long) c->period) < 0)
 		return -1;
-	if (c->has_burst &&
-	    cg_writef(dir, "cpu.cfs_burst_us", err, "%llu", (unsigned long long) c->burst) < 0)
+	if (burst_pending &&
+	    cg_burst_write(dir, "cpu.cfs_burst_us", c->burst, false, NULL, err) < 0)
 		return -1;
-	if (c->has_idle && wr_i64(dir, "cpu.idle", c->idle, err) < 0)
+	if (c->has_idle && c->idle != 0 && wr_i64(dir, "cpu.idle", c->idle, err) < 0)
 		return -1;
 	return 0;
 }

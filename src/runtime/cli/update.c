@@ -17,6 +17,8 @@ enum {
 	O_BLKIO_WEIGHT = 256,
 	O_CPU_PERIOD,
 	O_CPU_QUOTA,
+	O_CPU_BURST,
+	O_CPU_IDLE,
 	O_CPU_SHARES,
 	O_CPU_RT_PERIOD,
 	O_CPU_RT_RUNTIME,
@@ -118,12 +120,15 @@ static int apply_flag(struct oci_resources *r, int c, const char *arg, cleat_err
 		return 0;
 	case O_CPU_PERIOD:
 	case O_CPU_RT_PERIOD:
+	case O_CPU_BURST:
 	case O_CPU_SHARES:
 		if (parse_num("--cpu-*", arg, 0, INT64_MAX, &v, err) < 0)
 			return -1;
 		r->has_cpu = true;
 		if (c == O_CPU_PERIOD)
 			r->cpu.has_period = true, r->cpu.period = (uint64_t) v;
+		else if (c == O_CPU_BURST)
+			r->cpu.has_burst = true, r->cpu.burst = (uint64_t) v;
 		else if (c == O_CPU_RT_PERIOD)
 			r->cpu.has_realtime_period = true, r->cpu.realtime_period = (uint64_t) v;
 		else
@@ -131,11 +136,14 @@ static int apply_flag(struct oci_resources *r, int c, const char *arg, cleat_err
 		return 0;
 	case O_CPU_QUOTA:
 	case O_CPU_RT_RUNTIME:
+	case O_CPU_IDLE:
 		if (parse_num("--cpu-*", arg, INT64_MIN, INT64_MAX, &v, err) < 0)
 			return -1;
 		r->has_cpu = true;
 		if (c == O_CPU_QUOTA)
 			r->cpu.has_quota = true, r->cpu.quota = v;
+		else if (c == O_CPU_IDLE)
+			r->cpu.has_idle = true, r->cpu.idle = v;
 		else
 			r->cpu.has_realtime_runtime = true, r->cpu.realtime_runtime = v;
 		return 0;
@@ -187,6 +195,8 @@ int cli_update(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t
 		{ "blkio-weight", required_argument, NULL, O_BLKIO_WEIGHT },
 		{ "cpu-period", required_argument, NULL, O_CPU_PERIOD },
 		{ "cpu-quota", required_argument, NULL, O_CPU_QUOTA },
+		{ "cpu-burst", required_argument, NULL, O_CPU_BURST },
+		{ "cpu-idle", required_argument, NULL, O_CPU_IDLE },
 		{ "cpu-share", required_argument, NULL, O_CPU_SHARES },
 		{ "cpu-shares", required_argument, NULL, O_CPU_SHARES },
 		{ "cpu-rt-period", required_argument, NULL, O_CPU_RT_PERIOD },
