@@ -79,6 +79,10 @@ int cg_writef(const char *dir, const char *file, cleat_error_t *err, const char 
  * sets *pending (when non-NULL) for a second write after the quota. */
 int cg_burst_write(const char *dir, const char *file, uint64_t burst, bool quota_follows,
 		   bool *pending, cleat_error_t *err);
+/* A v1 cpuset hierarchy mounted with noprefix names its files without "cpuset."
+ * ("cpus", not "cpuset.cpus"): file ("cpuset.<name>") as the hierarchy whose
+ * directory is dir names it. */
+const char *cg_v1_cpuset_name(const char *dir, const char *file);
 int cg_read(const char *dir, const char *file, char **out, cleat_error_t *err);
 bool cg_exists(const char *dir, const char *file);
 int cg_read_u64(const char *dir, const char *file, uint64_t *v, cleat_error_t *err);

@@ -65,6 +65,15 @@ int cg_burst_write(const char *dir, const char *file, uint64_t burst, bool quota
 	return -1;
 }
 
+const char *cg_v1_cpuset_name(const char *dir, const char *file)
+{
+	static const char pre[] = "cpuset.";
+	if (strncmp(file, pre, sizeof pre - 1) == 0 && !cg_exists(dir, "cpuset.cpus") &&
+	    cg_exists(dir, "cpus"))
+		return file + sizeof pre - 1;
+	return file;
+}
+
 int cg_read(const char *dir, const char *file, char **out, cleat_error_t *err)
 {
 	_cleanup_free_ char *path = xasprintf("%s/%s", dir, file);

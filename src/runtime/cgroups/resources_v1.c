@@ -219,10 +219,10 @@ static int cpuset_write(const char *dir, const char *file, const char *v, cleat_
 			*s = 0;
 		_cleanup_free_ char *allowed = NULL;
 		_cleanup_error_ cleat_error_t e2 = NULL;
-		if (cg_read(parent,
-			    str_has_suffix(file, "cpus") ? "cpuset.effective_cpus"
-							 : "cpuset.effective_mems",
-			    &allowed, &e2) == 0 ||
+		const char *eff = cg_v1_cpuset_name(dir, str_has_suffix(file, "cpus")
+								 ? "cpuset.effective_cpus"
+								 : "cpuset.effective_mems");
+		if (cg_read(parent, eff, &allowed, &e2) == 0 ||
 		    (cleat_error_free(&e2), cg_read(parent, file, &allowed, &e2)) == 0) {
 			allowed[strcspn(allowed, "\n")] = 0;
 			return cleat_error_wrap(err, "%s \"%s\" is outside the allowed set \"%s\"",
@@ -245,7 +245,8 @@ int cg_v1_cpuset_init(const struct cg_hier *h, cleat_error_t *err)
 		_cleanup_free_ char *parent = xstrdup(p);
 		char *ls = strrchr(parent, '/');
 		*ls = 0;
-		static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+		const char *const files[] = { cg_v1_cpuset_name(h->mountpoint, "cpuset.cpus"),
+					      cg_v1_cpuset_name(h->mountpoint, "cpuset.mems") };
 		for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 			_cleanup_free_ char *cur = NULL, *pv = NULL;
 			if (cg_read(p, files[i], &cur, err) < 0)
@@ -274,9 +275,11 @@ static int v1_cpuset(struct cleat_cgroup *cg, const struct oci_cpu *c, cleat_err
 		return -1;
 	if (h->v2)
 		return 1;
-	if (c->cpus && *c->cpus && cpuset_write(h->dir, "cpuset.cpus", c->cpus, err) < 0)
+	if (c->cpus && *c->cpus &&
+	    cpuset_write(h->dir, cg_v1_cpuset_name(h->dir, "cpuset.cpus"), c->cpus, err) < 0)
 		return -1;
-	if (c->mems && *c->mems && cpuset_write(h->dir, "cpuset.mems", c->mems, err) < 0)
+	if (c->mems && *c->mems &&
+	    cpuset_write(h->dir, cg_v1_cpuset_name(h->dir, "cpuset.mems"), c->mems, err) < 0)
 		return -1;
 	return 0;
 }

@@ -46,4 +46,26 @@ ok "cpus outside the set: create fails and leaves no cgroup" sh -c "cd /tests/ba
 ok "default cgroupsPath is /<id>" sh -c "(cd /tests/def && $C run -d def </dev/null >/dev/null 2>&1) && [ -d $G/def ] && $C delete --force def && [ ! -e $G/def ]"
 ok "cgroup namespace: the init sees its cgroup as the root" sh -c "cd /tests/cgns && $C run cgns >/tmp/o 2>&1 && grep -qx '0::/' /tmp/o && [ ! -e $G/cleat/cgns ] || { cat /tmp/o; false; }"
 ok "user namespace: the init is in the cgroup, uids mapped" sh -c "cd /tests/userns && $C run userns >/tmp/o 2>&1 && grep -qx '0::/cleat/userns' /tmp/o && grep -q ' 100000 ' /tmp/o && [ ! -e $G/cleat/userns ] || { cat /tmp/o; false; }"
+
+# Last, as it leaves cgroup2: a cgroup v1 layout whose cpuset is mounted with noprefix
+# ("cpus", not "cpuset.cpus"), which runc supports since 1.3.  cpuset leaves the cgroup2
+# tree first (the kernel binds a controller to one hierarchy).
+v1_noprefix() {
+	rmdir $G/cleat 2>/dev/null
+	echo -cpuset >$G/cgroup.subtree_control && umount $G && mount -t tmpfs cgroup $G &&
+		mkdir $G/cpuset $G/devices $G/freezer || return 1
+	i=0
+	until mount -t cgroup -o cpuset,noprefix cgroup $G/cpuset 2>/tmp/m; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || { cat /tmp/m; return 1; }
+		sleep 0.1
+	done
+	mount -t cgroup -o devices cgroup $G/devices && mount -t cgroup -o freezer cgroup $G/freezer &&
+		[ -e $G/cpuset/cpus ] && [ ! -e $G/cpuset/cpuset.cpus ]
+}
+ok "cgroup v1 with cpuset mounted noprefix" v1_noprefix
+ok "noprefix: run with linux.resources.cpu.cpus" run_d noprefix noprefix
+ok "noprefix: cpus written" is $G/cpuset/cleat/noprefix/cpus 1
+ok "noprefix: events --stats reads cpus" sh -c "$C events --stats noprefix | grep -q '\"cpus\":\[1\]'"
+ok "noprefix: delete removes it" sh -c "$C delete --force noprefix && [ ! -e $G/cpuset/cleat/noprefix ]"
 vm_guest_end
