@@ -296,7 +296,9 @@ int cleat_cgroup_is_frozen(struct cleat_cgroup *cg, bool *frozen, cleat_error_t 
 		*frozen = str_has_prefix(s, "FROZEN") || str_has_prefix(s, "FREEZING");
 	}
 	if (*err) {
-		if ((*err)->errnum == ENOENT) {
+		/* Removed meanwhile (the container ended): ENOENT at the open, ENODEV at
+		 * the read of a file opened just before the rmdir.  Not frozen. */
+		if ((*err)->errnum == ENOENT || (*err)->errnum == ENODEV) {
 			cleat_error_free(err);
 			return 0;
 		}
