@@ -46,6 +46,14 @@ ok "cpus outside the set: create fails and leaves no cgroup" sh -c "cd /tests/ba
 ok "default cgroupsPath is /<id>" sh -c "(cd /tests/def && $C run -d def </dev/null >/dev/null 2>&1) && [ -d $G/def ] && $C delete --force def && [ ! -e $G/def ]"
 ok "cgroup namespace: the init sees its cgroup as the root" sh -c "cd /tests/cgns && $C run cgns >/tmp/o 2>&1 && grep -qx '0::/' /tmp/o && [ ! -e $G/cleat/cgns ] || { cat /tmp/o; false; }"
 ok "user namespace: the init is in the cgroup, uids mapped" sh -c "cd /tests/userns && $C run userns >/tmp/o 2>&1 && grep -qx '0::/cleat/userns' /tmp/o && grep -q ' 100000 ' /tmp/o && [ ! -e $G/cleat/userns ] || { cat /tmp/o; false; }"
+# The helper that clones the init is not counted against pids.limit (runc 1.5 runs these).
+ok "pids.limit 1: run" run_d pids1 pids1
+ok "pids.limit 1: pids.max" is $G/cleat/pids1/pids.max 1
+ok "pids.limit 1: the limit holds" sh -c "! $C exec pids1 true"
+ok "pids.limit 1: delete" sh -c "$C delete --force pids1 && [ ! -e $G/cleat/pids1 ]"
+ok "pids.limit 0 with a user namespace: run" run_d pids0userns pids0userns
+ok "pids.limit 0 with a user namespace: pids.max" is $G/cleat/pids0userns/pids.max 1
+ok "pids.limit 0 with a user namespace: delete" sh -c "$C delete --force pids0userns && [ ! -e $G/cleat/pids0userns ]"
 
 # Last, as it leaves cgroup2: a cgroup v1 layout whose cpuset is mounted with noprefix
 # ("cpus", not "cpuset.cpus"), which runc supports since 1.3.  cpuset leaves the cgroup2
