@@ -26,6 +26,7 @@ teardown() {
 	local d
 	for d in /sys/fs/cgroup/*; do
 		[ -d "$d$CG" ] && rmdir "$d$CG" 2>/dev/null
+		[ -d "$d$CG-sibling" ] && rmdir "$d$CG-sibling" 2>/dev/null
 	done
 	return 0
 }
@@ -40,7 +41,7 @@ no_leftovers() {
 }
 
 @test "pids.limit 0 and 1: the container starts, pids.max is 1 before start" {
-	[ -f /sys/fs/cgroup/pids/pids.current ] || [ -d /sys/fs/cgroup/pids ] ||
+	[ -d /sys/fs/cgroup/pids ] ||
 		skip "no pids controller"
 	local limit
 	for limit in 0 1; do
@@ -157,6 +158,7 @@ no_leftovers() {
 	run -0 detached cleat run -d "$ID"
 	local sibling
 	sibling="$(basename "$CG")-sibling"
+	# Removed by teardown.
 	mkdir "/sys/fs/cgroup/cpu/$sibling"
 	run ! cleat exec --cgroup .. "$ID" true
 	assert_output --partial "bad sub cgroup path"
@@ -164,5 +166,4 @@ no_leftovers() {
 	assert_output --partial "bad sub cgroup path"
 	run ! cleat exec --cgroup "cpu:../$sibling" "$ID" true
 	assert_output --partial "bad sub cgroup path"
-	rmdir "/sys/fs/cgroup/cpu/$sibling"
 }
