@@ -52,6 +52,11 @@ int cleat_cgroup_from_string(const char *s, struct cleat_cgroup **out, cleat_err
 /* Move pid (e.g. an exec'd process) into the container's cgroup. */
 int cleat_cgroup_enter(struct cleat_cgroup *cg, pid_t pid, cleat_error_t *err);
 
+/* systemd driver: ask systemd to move pid into the unit's cgroup (AttachProcessesToUnit),
+ * as runc 1.5's exec does; the move then needs no write access to the cgroupfs.  1: not a
+ * systemd cgroup, nothing done. */
+int cleat_cgroup_enter_by_systemd(struct cleat_cgroup *cg, pid_t pid, cleat_error_t *err);
+
 /* A child joining the cgroup by itself (join.c), much cheaper than
  * cleat_cgroup_enter(): the parent opens the files (the kernel checks the
  * opener's credentials), forks with cleat_cgroup_fork(), the child calls

@@ -173,5 +173,7 @@ int cg_systemd_start(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o,
 		     cleat_error_t *err);
 int cg_systemd_update(struct cleat_cgroup *cg, const struct oci_resources *r, cleat_error_t *err);
 int cg_systemd_stop(struct cleat_cgroup *cg, cleat_error_t *err);
+/* AttachProcessesToUnit: systemd moves pid into the unit's cgroup. */
+int cg_systemd_attach(struct cleat_cgroup *cg, pid_t pid, cleat_error_t *err);
 
 #endif

@@ -186,6 +186,13 @@ int cleat_cgroup_limit_pids(struct cleat_cgroup *cg, const struct oci_resources 
 	return cleat_cgroup_update(cg, &only, err);
 }
 
+int cleat_cgroup_enter_by_systemd(struct cleat_cgroup *cg, pid_t pid, cleat_error_t *err)
+{
+	if (!cg->systemd || !cg->unit)
+		return 1;
+	return cg_systemd_attach(cg, pid, err);
+}
+
 int cleat_cgroup_enter(struct cleat_cgroup *cg, pid_t pid, cleat_error_t *err)
 {
 	for (size_t i = 0; i < cg->n_h; i++) {
