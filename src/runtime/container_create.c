@@ -559,6 +559,12 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 		return -1;
 	/* It exits right after announcing the init. */
 	stop_helper(r);
+	/* The init waits for start: its limit is in before anything of the container runs. */
+	if (r->c->cgroup &&
+	    cleat_cgroup_limit_pids(r->c->cgroup,
+				    r->c->config->linux_ ? r->c->config->linux_->resources : NULL,
+				    err) < 0)
+		return cleat_error_wrap(err, "linux.resources.pids");
 	if (setup_intel_rdt(r, err) < 0)
 		return -1;
 	cleat_debug("create %s: init %d ready", r->o->id, (int) r->init);

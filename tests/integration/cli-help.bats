@@ -111,8 +111,6 @@ flags_of() {
 		case $cmd in
 		# No CRIU support: checkpoint and restore only refuse (README).
 		checkpoint | restore) want="" ;;
-		# cpu.burst and cpu.idle are not implemented (README).
-		update) want=$(flags_of "$runc" "$cmd" | grep -vx -e --cpu-burst -e --cpu-idle) ;;
 		*) want=$(flags_of "$runc" "$cmd") ;;
 		esac
 		run -0 flags_of "$CLEAT" "$cmd"

@@ -17,6 +17,8 @@ enum {
 	O_BLKIO_WEIGHT = 256,
 	O_CPU_PERIOD,
 	O_CPU_QUOTA,
+	O_CPU_BURST,
+	O_CPU_IDLE,
 	O_CPU_SHARES,
 	O_CPU_RT_PERIOD,
 	O_CPU_RT_RUNTIME,
@@ -118,12 +120,15 @@ static int apply_flag(struct oci_resources *r, int c, const char *arg, cleat_err
 		return 0;
 	case O_CPU_PERIOD:
 	case O_CPU_RT_PERIOD:
+	case O_CPU_BURST:
 	case O_CPU_SHARES:
 		if (parse_num("--cpu-*", arg, 0, INT64_MAX, &v, err) < 0)
 			return -1;
 		r->has_cpu = true;
 		if (c == O_CPU_PERIOD)
 			r->cpu.has_period = true, r->cpu.period = (uint64_t) v;
+		else if (c == O_CPU_BURST)
+			r->cpu.has_burst = true, r->cpu.burst = (uint64_t) v;
 		else if (c == O_CPU_RT_PERIOD)
 			r->cpu.has_realtime_period = true, r->cpu.realtime_period = (uint64_t) v;
 		else
@@ -131,11 +136,14 @@ static int apply_flag(struct oci_resources *r, int c, const char *arg, cleat_err
 		return 0;
 	case O_CPU_QUOTA:
 	case O_CPU_RT_RUNTIME:
+	case O_CPU_IDLE:
 		if (parse_num("--cpu-*", arg, INT64_MIN, INT64_MAX, &v, err) < 0)
 			return -1;
 		r->has_cpu = true;
 		if (c == O_CPU_QUOTA)
 			r->cpu.has_quota = true, r->cpu.quota = v;
+		else if (c == O_CPU_IDLE)
+			r->cpu.has_idle = true, r->cpu.idle = v;
 		else
 			r->cpu.has_realtime_runtime = true, r->cpu.realtime_runtime = v;
 		return 0;
@@ -194,6 +202,9 @@ const struct cli_flag cli_update_flags[] = {
 	  "CPU CFS period to be used for hardcapping (in usecs). 0 to use system default", false },
 	{ "cpu-quota", 0, O_CPU_QUOTA, true, NULL,
 	  "CPU CFS hardcap limit (in usecs). Allowed cpu time in a given period", false },
+	{ "cpu-burst", 0, O_CPU_BURST, true, NULL,
+	  "CPU CFS hardcap burst limit (in usecs). Allowed accumulated cpu time additionally for burst a given period",
+	  false },
 	{ "cpu-share", 0, O_CPU_SHARES, true, NULL,
 	  "CPU shares (relative weight vs. other containers)", false },
 	{ "cpu-shares", 0, O_CPU_SHARES, true, NULL, "same as --cpu-share", true },
@@ -205,6 +216,8 @@ const struct cli_flag cli_update_flags[] = {
 	{ "cpuset-cpus", 0, O_CPUSET_CPUS, true, NULL, "CPU(s) to use", false },
 	{ "cpuset-mems", 0, O_CPUSET_MEMS, true, NULL, "Memory node(s) to use", false },
 	{ "memory", 0, O_MEMORY, true, NULL, "Memory limit (in bytes)", false },
+	{ "cpu-idle", 0, O_CPU_IDLE, true, NULL,
+	  "set cgroup SCHED_IDLE or not, 0: default behavior, 1: SCHED_IDLE", false },
 	{ "memory-reservation", 0, O_MEMORY_RES, true, NULL,
 	  "Memory reservation or soft_limit (in bytes)", false },
 	{ "memory-swap", 0, O_MEMORY_SWAP, true, NULL,

@@ -370,7 +370,8 @@ int cleat_process_confine(const struct oci_process *p, const struct oci_config *
 		return -1;
 	if (cleat_mempolicy_apply(l ? l->memory_policy : NULL, err) < 0)
 		return -1;
-	if (cleat_sched_apply(p, err) < 0)
+	const struct oci_resources *r = l ? l->resources : NULL;
+	if (cleat_sched_apply(p, r && r->has_cpu ? r->cpu.cpus : NULL, err) < 0)
 		return -1;
 	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while the
 	 * init still holds it, before the caps drop (as runc does; docker's default profile
