@@ -13,7 +13,9 @@ load helpers
 
 # The daemon variables helpers.bash keeps for one dockerd + containerd pair.
 PAIR_VARS="DOCKERD_DIR DOCKER_SOCK DOCKERD_PID CTRD_DIR CTR_ADDRESS CTRD_PID CTRD_PATH_PREFIX DOCKERD_OWNS_CONTAINERD"
-DOCKERD_ARGS=(--live-restore)
+# rtlog: runc behind a wrapper that logs each argv, to compare what each shim passes.
+RTLOG=$BATS_FILE_TMPDIR/rtlog
+DOCKERD_ARGS=(--live-restore --add-runtime "rtlog=$RTLOG")
 CONFIGS="cleat-shim/cleat cleat-shim/runc runc-v2/runc"
 
 # save_pair NAME / use_pair NAME: keep the current pair's variables as NAME_*, or make
@@ -39,6 +41,8 @@ use_pair() {
 
 setup_file() {
 	require_binary "$SHIM"
+	printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>"$0.args"\nexec runc "$@"\n' >"$RTLOG"
+	chmod 755 "$RTLOG"
 	DROPIN=$(mktemp -d /tmp/cleat-dropin.XXXXXX)
 	chmod 755 "$DROPIN"
 	export DROPIN
@@ -185,6 +189,62 @@ check_shim_and_runtime() {
 
 @test "dropin: containerd starts the cleat shim; --runtime runc and cleat run what they name" {
 	each check_shim_and_runtime
+}
+
+# runtime_calls: the argv the rtlog runtime got, one line each, with what differs between
+# the two dockerds by construction (their dirs, the container id) replaced by names.
+runtime_calls() {
+	sed -e "s|$DOCKERD_DIR|DOCKERD|g" -e "s|$CTRD_DIR|CTRD|g" -e "s|$1|ID|g" \
+		-e 's|/proc/self/fd/[0-9]*|FD|g' -e 's|[0-9a-f]\{64\}|EXEC|g' \
+		-e 's|/tmp/[^ ]*|TMP|g' "$RTLOG.args"
+}
+
+teardown() {
+	# The argv test restarts the dockerds with DOCKER_RAMDISK: put them back if it failed.
+	local p
+	for p in ${RAMDISK_PAIRS:-}; do
+		use_pair "$p"
+		stop_pid "$DOCKERD_PID" 20
+		launch_dockerd "${DOCKERD_ARGS[@]}" || true
+	done
+}
+
+@test "dropin: the runtime gets the same argv from the cleat shim as from containerd-shim-runc-v2" {
+	local p id
+	RAMDISK_PAIRS=
+	for p in A B; do
+		use_pair "$p"
+		# DOCKER_RAMDISK makes dockerd set NoPivotRoot; BinaryName and Root are always set.
+		stop_pid "$DOCKERD_PID" 20
+		RAMDISK_PAIRS+=" $p"
+		DOCKER_RAMDISK=1 launch_dockerd "${DOCKERD_ARGS[@]}"
+		: >"$RTLOG.args"
+		NAME=$(container_id dropin)
+		docker_ run -d --name "$NAME" --runtime rtlog --network none --pull never \
+			"$TEST_IMAGE_DOCKER" sleep 1000 >/dev/null
+		id=$(docker_ inspect -f '{{.Id}}' "$NAME")
+		docker_ exec "$NAME" true
+		docker_ pause "$NAME" >/dev/null
+		docker_ unpause "$NAME" >/dev/null
+		docker_ kill -s KILL "$NAME" >/dev/null
+		docker_ wait "$NAME" >/dev/null
+		docker_ rm "$NAME" >/dev/null
+		runtime_calls "$id" >"$BATS_TEST_TMPDIR/calls-$p"
+		stop_pid "$DOCKERD_PID" 20
+		launch_dockerd "${DOCKERD_ARGS[@]}"
+		RAMDISK_PAIRS=${RAMDISK_PAIRS% "$p"}
+	done
+	# Not vacuous: every call the containers' life needs was logged, with NoPivotRoot.
+	local verb
+	for verb in create start exec pause resume delete; do
+		grep -qE "(^| )$verb( |\$)" "$BATS_TEST_TMPDIR/calls-A" ||
+			fail "no $verb in $(cat "$BATS_TEST_TMPDIR/calls-A")"
+	done
+	grep -E '(^| )create ' "$BATS_TEST_TMPDIR/calls-A" | grep -q -- --no-pivot
+	grep -q -- '--root DOCKERD/exec/runtime-runc/moby ' "$BATS_TEST_TMPDIR/calls-A" ||
+		fail "no --root of dockerd's in $(cat "$BATS_TEST_TMPDIR/calls-A")"
+	run diff -u "$BATS_TEST_TMPDIR/calls-B" "$BATS_TEST_TMPDIR/calls-A"
+	assert_success
 }
 
 check_run() {
