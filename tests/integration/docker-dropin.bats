@@ -549,3 +549,22 @@ check_walkthrough() {
 @test "dropin: walk-through: dockerd and containerd SIGKILLed and restarted under a running container" {
 	each check_walkthrough
 }
+
+@test "dropin: with no BinaryName (ctr, io.containerd.runc.v2) the cleat shim runs runc, as the shim it stands in for" {
+	use_pair A
+	import_test_image_ctr
+	local id pid shim
+	id=$(container_id ctr)
+	run -0 ctr_ run -d --runtime io.containerd.runc.v2 "$TEST_IMAGE_REF" "$id" sleep 1000
+	pid=$(ctr_ task ls | awk -v id="$id" '$1 == id { print $2 }')
+	shim=$(awk '/^PPid:/ { print $2 }' "/proc/$pid/status")
+	assert_equal "$(readlink "/proc/$shim/exe")" "$(readlink -f "$SHIM")"
+	# runc's default root under containerd-shim-runc-v2, and runc made the container.
+	run runc --root "/run/containerd/runc/$CTR_NAMESPACE" state "$id"
+	ctr_ task kill -s SIGKILL "$id" >/dev/null 2>&1 || true
+	wait_until 50 bash -c "! kill -0 $pid 2>/dev/null"
+	ctr_ task delete "$id" >/dev/null 2>&1 || true
+	ctr_ container delete "$id" >/dev/null 2>&1 || true
+	assert_success
+	assert_output --partial '"status": "running"'
+}
