@@ -454,7 +454,9 @@ check_oom_event() {
 	assert_output true
 	run -0 timeout 10 "$DOCKER" -H "unix://$DOCKER_SOCK" events --since "$since" --until "$(($(date +%s) + 1))" \
 		--filter "container=$NAME" --filter event=oom --format '{{.Status}}'
-	assert_output oom
+	# One event per OOM kill the kernel reported: the pipeline may lose several processes.
+	assert_line oom
+	run -1 grep -vx oom <<<"$output"
 }
 
 @test "dropin: docker events shows an OOM kill" {
