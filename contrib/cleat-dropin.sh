@@ -15,14 +15,17 @@
 # uninstall removes exactly what install made (the link only if it is ours) and nothing
 # else; restart containerd again to go back to containerd-shim-runc-v2.
 #
-# Options: --dir DIR, --shim PATH, --unit-dir UNITDIR, --no-systemd (skip step 2).
+# Options: --dir DIR, --shim PATH, --unit-dir UNITDIR, --no-systemd (skip step 2),
+# --destdir D (a staged install, as make's DESTDIR: files go under D, the link and the
+# PATH name the final places).
 set -eu
 
-usage="usage: cleat-dropin.sh [--dir DIR] [--shim PATH] [--unit-dir UNITDIR] [--no-systemd] install|uninstall|status"
+usage="usage: cleat-dropin.sh [--dir DIR] [--shim PATH] [--unit-dir UNITDIR] [--no-systemd] [--destdir D] install|uninstall|status"
 DIR=/usr/local/libexec/cleat/dropin
 SHIM=
 UNITDIR=/etc/systemd/system
 SYSTEMD=1
+DESTDIR=
 ACTION=
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -30,6 +33,7 @@ while [ $# -gt 0 ]; do
 	--shim) SHIM=${2:?$usage}; shift 2 ;;
 	--unit-dir) UNITDIR=${2:?$usage}; shift 2 ;;
 	--no-systemd) SYSTEMD=0; shift ;;
+	--destdir) DESTDIR=${2?$usage}; shift 2 ;;
 	-h | --help) echo "$usage"; exit 0 ;;
 	install | uninstall | status) ACTION=$1; shift ;;
 	*) echo "cleat-dropin.sh: unknown argument \"$1\"" >&2; echo "$usage" >&2; exit 2 ;;
@@ -38,8 +42,8 @@ done
 [ -n "$ACTION" ] || { echo "$usage" >&2; exit 2; }
 case "$DIR" in /*) ;; *) echo "cleat-dropin.sh: --dir must be absolute: \"$DIR\"" >&2; exit 2 ;; esac
 
-LINK=$DIR/containerd-shim-runc-v2
-CONF=$UNITDIR/containerd.service.d/50-cleat-dropin.conf
+LINK=$DESTDIR$DIR/containerd-shim-runc-v2
+CONF=$DESTDIR$UNITDIR/containerd.service.d/50-cleat-dropin.conf
 # Marks the files as ours, so uninstall never removes what someone else put there.
 MARK="# written by cleat-dropin.sh"
 
@@ -56,7 +60,7 @@ install_dropin() {
 		}
 	fi
 	case "$SHIM" in /*) ;; *) SHIM=$(cd "$(dirname "$SHIM")" && pwd)/$(basename "$SHIM") ;; esac
-	[ -x "$SHIM" ] || { echo "cleat-dropin.sh: $SHIM is not executable" >&2; exit 1; }
+	[ -x "$DESTDIR$SHIM" ] || { echo "cleat-dropin.sh: $DESTDIR$SHIM is not executable" >&2; exit 1; }
 	[ "$(basename "$SHIM")" = containerd-shim-cleat-v2 ] || {
 		echo "cleat-dropin.sh: --shim must name a containerd-shim-cleat-v2: \"$SHIM\"" >&2
 		exit 1
@@ -67,7 +71,7 @@ install_dropin() {
 			exit 1
 		}
 	fi
-	mkdir -p "$DIR"
+	mkdir -p "$DESTDIR$DIR"
 	ln -sfn "$SHIM" "$LINK"
 	if [ "$SYSTEMD" = 1 ]; then
 		mkdir -p "$(dirname "$CONF")"
@@ -88,7 +92,7 @@ install_dropin() {
 uninstall_dropin() {
 	if is_ours; then
 		rm -f "$LINK"
-		rmdir "$DIR" 2>/dev/null || true
+		rmdir "$DESTDIR$DIR" 2>/dev/null || true
 	elif [ -e "$LINK" ] || [ -L "$LINK" ]; then
 		echo "cleat-dropin.sh: $LINK is not ours; left alone" >&2
 	fi

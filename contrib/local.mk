@@ -10,10 +10,10 @@ EXTRA_DIST += %reldir%/make-test-image.sh %reldir%/quickstart.sh %reldir%/cleat-
 DROPIN_DIR = $(libexecdir)/cleat/dropin
 DROPIN_UNIT_DIR = /etc/systemd/system
 install-dropin:
-	$(SHELL) $(top_srcdir)/contrib/cleat-dropin.sh --dir '$(DESTDIR)$(DROPIN_DIR)' \
-		--unit-dir '$(DESTDIR)$(DROPIN_UNIT_DIR)' \
-		--shim '$(DESTDIR)$(bindir)/containerd-shim-cleat-v2' install
+	$(SHELL) $(top_srcdir)/contrib/cleat-dropin.sh --destdir '$(DESTDIR)' \
+		--dir '$(DROPIN_DIR)' --unit-dir '$(DROPIN_UNIT_DIR)' \
+		--shim '$(bindir)/containerd-shim-cleat-v2' install
 uninstall-dropin:
-	$(SHELL) $(top_srcdir)/contrib/cleat-dropin.sh --dir '$(DESTDIR)$(DROPIN_DIR)' \
-		--unit-dir '$(DESTDIR)$(DROPIN_UNIT_DIR)' uninstall
+	$(SHELL) $(top_srcdir)/contrib/cleat-dropin.sh --destdir '$(DESTDIR)' \
+		--dir '$(DROPIN_DIR)' --unit-dir '$(DROPIN_UNIT_DIR)' uninstall
 .PHONY: install-dropin uninstall-dropin

@@ -162,6 +162,21 @@ state_is() {
 	run -0 "$SRCDIR/contrib/cleat-dropin.sh" --dir "$d/bin" --no-systemd uninstall
 	run -0 cat "$d/bin/containerd-shim-runc-v2"
 	assert_output other
+	# make install-dropin / uninstall-dropin, staged under DESTDIR: the link and the PATH
+	# name the final places.
+	if [ -f "$BUILDDIR/Makefile" ]; then
+		local dirs=(DESTDIR="$d/dest" bindir=/opt/cl/bin libexecdir=/opt/cl/libexec)
+		mkdir -p "$d/dest/opt/cl/bin"
+		cp "$SHIM" "$d/dest/opt/cl/bin/containerd-shim-cleat-v2"
+		run -0 make -s -C "$BUILDDIR" install-dropin "${dirs[@]}"
+		run -0 readlink "$d/dest/opt/cl/libexec/cleat/dropin/containerd-shim-runc-v2"
+		assert_output /opt/cl/bin/containerd-shim-cleat-v2
+		run -0 cat "$d/dest/etc/systemd/system/containerd.service.d/50-cleat-dropin.conf"
+		assert_output --partial 'Environment="PATH=/opt/cl/libexec/cleat/dropin:/usr/local/sbin:'
+		run -0 make -s -C "$BUILDDIR" uninstall-dropin "${dirs[@]}"
+		[ ! -e "$d/dest/opt/cl/libexec/cleat/dropin" ]
+		[ ! -e "$d/dest/etc/systemd/system/containerd.service.d" ]
+	fi
 	rm -rf "$d"
 	assert_equal "$(sha256sum /usr/bin/containerd-shim-runc-v2)" "$before"
 }
