@@ -49,7 +49,7 @@ PACKAGES=(
 	# daemons and reference runtimes
 	containerd docker.io runc crun
 	# tests
-	bats bats-assert bats-support busybox-static jq iproute2 util-linux bsdutils procps file
+	bats bats-assert bats-support busybox-static jq iproute2 util-linux bsdutils procps file curl
 	python3
 	# cgroup v2 in a VM (Debian's kernel under qemu)
 	qemu-system-x86 linux-image-amd64
