@@ -193,7 +193,8 @@ static _Noreturn void init_main(const struct cleat_init_args *a)
 	if (cleat_process_prepare_fds(a->keep_fds, &err) < 0)
 		goto fail;
 	execve(r.exe, r.argv, r.env);
-	cleat_error_errno(&err, errno, "exec \"%s\"", r.exe);
+	cleat_process_report_exec_failure(r.exe, errno);
+	_exit(1);
 fail:;
 	/* Nobody listens on the sync socket any more: stderr is all there is.  The status is
 	 * runc's for an init that fails after start (a startContainer hook, the exec). */
