@@ -74,6 +74,22 @@ both_refused() {
 	[ -z "$(host_mounts_under "$BUNDLE")" ]
 }
 
+@test "runc15-mounts: userns, an idmapped source made by earlier entries, inside the rootfs (as runc 1.5.3)" {
+	chmod 755 "$HOSTDIR"
+	bind_tree
+	update_config '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .mounts[-3:] |= map(.options += ["idmap"])'
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	both_run sh -c 'cat /final/x/y/z/z/x/y/z/x/file; stat -c %u:%g /final/x/y/z/z/x/y/z/x/file; grep -c idmapped /proc/self/mountinfo'
+	assert_same 0
+	[ "${CLEAT_OUT%%$'\n'*}" = a/x ]
+	# The three copies are idmapped mounts (their submounts, as plain rbind+idmap, are not).
+	[ "${CLEAT_OUT##*$'\n'}" -ge 3 ]
+	[ -z "$(host_mounts_under "$BUNDLE")" ]
+}
+
 @test "runc15-mounts: a destination equal to the rootfs path is refused, nothing left" {
 	add_mount "{destination: \"$BUNDLE/rootfs\", type: \"bind\", source: \"$HOSTDIR\", options: [\"rbind\"]}"
 	both_run true

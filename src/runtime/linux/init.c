@@ -57,6 +57,7 @@ static int init_rootfs_and_hooks(const struct cleat_init_args *a, struct init_re
 		.in_cgroupns = a->ns.create[CLEAT_NS_CGROUP],
 		.console_path = NULL,
 		.idmap_fds = a->idmap_fds,
+		.sync_fd = a->sync_fd,
 	};
 	if (cleat_rootfs_prepare(&ro, err) < 0)
 		return -1;

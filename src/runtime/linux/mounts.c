@@ -26,6 +26,7 @@
 #include "common/util.h"
 #include "runtime/linux/idmap.h"
 #include "runtime/linux/lsm.h"
+#include "runtime/linux/mount_source.h"
 #include "runtime/linux/rootfs_internal.h"
 #include "runtime/linux/safe_path.h"
 #include "runtime/linux/tmpcopy.h"
@@ -311,8 +312,23 @@ int cleat_rootfs_check_mounts(const struct oci_config *config, cleat_error_t *er
 	return 0;
 }
 
-int cleat_rootfs_open_idmapped(const struct oci_config *config, const char *bundle, int **fds,
-			       cleat_error_t *err)
+int rootfs_open_bind_source(const struct oci_config *config, const char *bundle, size_t index,
+			    cleat_error_t *err)
+{
+	const struct oci_mount *m = &config->mounts[index];
+	struct cleat_mount_flags f;
+	if (m->source == NULL)
+		return cleat_error_msg(err, "bind mount needs a source");
+	if (cleat_mount_options_parse(m->options, m->n_options, &f, err) < 0)
+		return -1;
+	_cleanup_free_ char *src = bind_source(bundle, m->source);
+	int tree = open_bind_tree(config, m, &f, src, err);
+	cleat_mount_flags_free(&f);
+	return tree;
+}
+
+int cleat_rootfs_open_idmapped(const struct oci_config *config, const char *bundle,
+			       const char *rootfs, int **fds, cleat_error_t *err)
 {
 	_cleanup_free_ int *out = NULL;
 	*fds = NULL;
@@ -332,7 +348,11 @@ int cleat_rootfs_open_idmapped(const struct oci_config *config, const char *bund
 					out[j] = -1;
 			}
 			_cleanup_free_ char *src = bind_source(bundle, m->source);
-			if (wants_idmap(m, &f)) {
+			if (wants_idmap(m, &f) &&
+			    cleat_mount_source_in_rootfs(bundle, rootfs, src)) {
+				/* Maybe made by an earlier entry: asked for at mount time. */
+				want = false;
+			} else if (wants_idmap(m, &f)) {
 				out[i] = open_bind_tree(config, m, &f, src, err);
 			} else {
 				/* Best effort: a rootless runtime may not clone mounts, and a
@@ -371,6 +391,13 @@ static int bind_entry(struct rootfs_ctx *c, const struct oci_mount *m,
 	 * source, since a clone made here keeps the host mount's flags locked (a host ro
 	 * mount stays ro even for a CAP_SYS_ADMIN container). */
 	int pre = c->o->idmap_fds ? c->o->idmap_fds[c->index] : -1;
+	_cleanup_close_ int requested = -1;
+	if (pre < 0 && c->o->idmap_fds && c->o->sync_fd >= 0 && wants_idmap(m, f)) {
+		requested = cleat_mount_source_request(c->o->sync_fd, c->index, err);
+		if (requested < 0)
+			return -1;
+		pre = requested;
+	}
 	bool use_pre = pre >= 0 && wants_idmap(m, f);
 	if (!use_pre && stat(source, &st) < 0) {
 		if (pre < 0 || errno != EACCES)
