@@ -58,7 +58,7 @@ teardown() {
 	[[ "$stderr" == *"permission denied"* ]]
 }
 
-@test "runc15-exec: exec -t: the error reaches the terminal, one line, as with runc 1.5.3" {
+@test "runc15-exec: exec -t: the error reaches the terminal, once, as with runc 1.5.3" {
 	skip_unless_cmd script
 	update_config '.process.args = ["sleep", "1000"]'
 	local id rid
@@ -71,6 +71,7 @@ teardown() {
 	[[ "$output" == *"exec /run.sh: no such file or directory"* ]]
 	run in_pty "'$CLEAT' --root '$ROOT' exec -t '$id' /run.sh"
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"exec /run.sh: no such file or directory"* ]]
-	[ "${#lines[@]}" -eq 1 ]
+	# Once, and nothing else from cleat (script(1) may echo a ^@ of its own at stdin's end).
+	[ "$(grep -c 'exec /run.sh: no such file or directory' <<<"$output")" -eq 1 ]
+	refute_output --partial 'cleat'
 }
