@@ -23,6 +23,7 @@
 #include "runtime/init_stage.h"
 #include "runtime/linux/hooks.h"
 #include "runtime/linux/init.h"
+#include "runtime/linux/mount_source.h"
 #include "runtime/linux/resctrl.h"
 #include "runtime/linux/netdev.h"
 #include "runtime/linux/rootfs.h"
@@ -490,6 +491,11 @@ static int serve(struct create_run *r, cleat_error_t *err)
 			break;
 		case CLEAT_SYNC_SECCOMP:
 			if (handle_seccomp(r, m->fd, err) < 0)
+				return -1;
+			break;
+		case CLEAT_SYNC_MOUNT_SOURCE:
+			if (cleat_mount_source_serve(r->sync_parent, m, r->c->config, r->c->bundle,
+						     r->init, err) < 0)
 				return -1;
 			break;
 		case CLEAT_SYNC_READY:

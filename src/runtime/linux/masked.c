@@ -53,6 +53,26 @@ int rootfs_readonly_path(int rootfd, const char *path, cleat_error_t *err)
 	return 0;
 }
 
+/* The empty read-only tmpfs over masked directories, one block and one inode big as in
+ * runc 1.5; some distribution kernels refuse nr_inodes=1, and get 2 (runc 1.5.1). */
+static int mask_tmpfs(const char *label_data, cleat_error_t *err)
+{
+	static const char *const sizes[] = { "nr_blocks=1,nr_inodes=1", "nr_blocks=1,nr_inodes=2" };
+	for (size_t i = 0;; i++) {
+		_cleanup_free_ char *data = label_data && *label_data
+						    ? xasprintf("%s,%s", sizes[i], label_data)
+						    : xstrdup(sizes[i]);
+		cleat_error_t tmp = NULL;
+		int tree = rootfs_fs_mount("tmpfs", "tmpfs", data, MS_RDONLY, &tmp);
+		if (tree >= 0 || i + 1 == ARRAY_SIZE(sizes)) {
+			if (tree < 0)
+				*err = tmp;
+			return tree;
+		}
+		cleat_error_free(&tmp);
+	}
+}
+
 int rootfs_mask_path(int rootfd, const char *path, const char *tmpfs_data, int *shared_dir,
 		     cleat_error_t *err)
 {
@@ -74,7 +94,7 @@ int rootfs_mask_path(int rootfd, const char *path, const char *tmpfs_data, int *
 		if (tree < 0)
 			return cleat_error_errno(err, errno, "masked path `%s`: open_tree", path);
 	} else if (S_ISDIR(st.st_mode)) {
-		tree = rootfs_fs_mount("tmpfs", "tmpfs", tmpfs_data, MS_RDONLY, err);
+		tree = mask_tmpfs(tmpfs_data, err);
 		if (tree < 0)
 			return cleat_error_wrap(err, "masked path `%s`", path);
 		first_dir = true;
