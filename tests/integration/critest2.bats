@@ -9,6 +9,8 @@
 # made from busybox-static and served by a registry on 127.0.0.1 (cri/images.bash) that every
 # registry name maps onto through hosts.toml. Skipped with the reason when the peers cannot be
 # built here (no Go, module proxy unreachable) or docker-registry is missing.
+# CRITEST_ARGS (split on spaces) reaches every critest run, e.g. -ginkgo.focus=REGEXP;
+# CRITEST_LOG_DIR, when set, keeps each handler's log and JUnit report.
 
 load helpers
 load shim-helpers
@@ -19,11 +21,15 @@ load cri/images
 CRITEST_SKIPS=(
 	# Pod networking: pods get no network beyond their own loopback here (no traffic may
 	# leave the machine, and no bridge or veth to a private range may be made), so a pod's
-	# reported IP leads nowhere and DNS settings cannot be exercised against a server.
+	# reported IP (127.0.0.2, cri/cni-loopback-ip.sh) leads nowhere: nothing can reach a
+	# server inside a pod by that address.
 	'runtime should support port mapping with only container port'
 	'runtime should support port mapping with host port and container port'
-	'runtime should support portforward$'
-	'runtime should support DNS config'
+	'runtime should support portforward \[Conformance\]'
+	'when running multiple containers in a pod .*should support network'
+	# containerd's pod sandbox metrics include the statistics of the pod's eth0, which pods
+	# here do not have ("Link not found").
+	'runtime should support listing pod sandbox metrics'
 	# The image pinned by digest is cri-tools' own upstream image: a digest cannot be
 	# reproduced from a locally built image.
 	'image status should support all kinds of references'
@@ -102,9 +108,10 @@ setup_file() {
 	critest_start runc15
 	critest_start cleat -ginkgo.skip "Image Manager|Image Consistency"
 	critest_start cleat-runc -ginkgo.skip "Image Manager|Image Consistency"
-	critest_wait runc15 >/dev/null
-	critest_wait cleat >/dev/null
-	critest_wait cleat-runc >/dev/null
+	# A handler that leaves no report fails its own test (report), not the others.
+	critest_wait runc15 >/dev/null || true
+	critest_wait cleat >/dev/null || true
+	critest_wait cleat-runc >/dev/null || true
 }
 
 teardown_file() {
@@ -133,7 +140,7 @@ critest_start() {
 	date +%s >"$out.start"
 	"$PEERS_BIN/critest" -runtime-endpoint "unix://$CTR_ADDRESS" -image-endpoint "unix://$CTR_ADDRESS" \
 		-runtime-handler "$h" -ginkgo.junit-report "$out.xml" -ginkgo.skip "$CRITEST_SKIP_RE" \
-		-ginkgo.no-color -ginkgo.timeout 25m "$@" </dev/null >"$out.log" 2>&1 3>&- &
+		-ginkgo.no-color -ginkgo.timeout 25m "$@" ${CRITEST_ARGS:-} </dev/null >"$out.log" 2>&1 3>&- &
 	echo $! >"$out.pid"
 }
 

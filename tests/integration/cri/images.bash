@@ -129,9 +129,11 @@ _cri_push() {
 		--data-binary "@$man" "http://$CRI_REGISTRY/v2/$repo/manifests/$tag" -o /dev/null
 }
 
-# _cri_web_layer DIR SCRIPT-NAME PORT: a layer whose SCRIPT-NAME serves a page on PORT with
-# busybox httpd and writes its PID to /var/run/nginx.pid, as critest's nginx images do. The
-# script's path holds "master process", which critest looks for in /proc/1/cmdline.
+# _cri_web_layer DIR NAME PORT: a layer whose /usr/sbin/NAME serves a page on PORT with busybox
+# httpd, logs a line naming itself and writes its PID to /var/run/nginx.pid, as the images
+# critest expects do. It is a shell script, so its process is named NAME (pidof finds it)
+# and its command line holds the arguments the image gives it ("master process", which
+# critest looks for in /proc/1/cmdline).
 _cri_web_layer() {
 	local dir=$1 name=$2 port=$3
 	mkdir -p "$dir/www" "$dir/var/run" "$dir/usr/sbin"
@@ -139,6 +141,7 @@ _cri_web_layer() {
 	cat >"$dir/usr/sbin/$name" <<-EOF
 		#!/bin/sh
 		echo \$\$ >/var/run/nginx.pid
+		echo "$name: serving on port $port" >&2
 		httpd -f -p $port -h /www &
 		trap 'kill \$!; exit 0' TERM INT
 		wait
@@ -150,32 +153,55 @@ cri_push_images() {
 	local work=$1 e2e=registry.k8s.io/e2e-test-images k=gcr.io/k8s-staging-cri-tools n
 	mkdir -p "$work"
 	ensure_test_image || return 1
-	tar -C "$TEST_ROOTFS" --sort=name --mtime=@0 --numeric-owner --format=posix -cf "$work/base.tar" . &&
+	# The suite's rootfs with busybox's applets as hard links, as in the busybox images
+	# critest expects: a masked path (/bin/ls) then masks that name, not busybox itself.
+	cp -a "$TEST_ROOTFS" "$work/rootfs" || return 1
+	find "$work/rootfs" -type l -lname busybox -exec ln -f "$work/rootfs/bin/busybox" {} \; || return 1
+	tar -C "$work/rootfs" --sort=name --mtime=@0 --numeric-owner --format=posix -cf "$work/base.tar" . &&
 		gzip -n -6 "$work/base.tar" || return 1
 
 	# Extra layers: users and groups the user images name, web servers, the setuid helper.
 	mkdir -p "$work/users/etc"
 	{ cat "$TEST_ROOTFS/etc/passwd"; echo 'www-data:x:33:33:www-data:/var/www:/bin/false'; } >"$work/users/etc/passwd"
-	{ cat "$TEST_ROOTFS/etc/group"; echo 'www-data:x:33:'; echo 'predefined:x:50000:user'; } >"$work/users/etc/group"
-	_cri_web_layer "$work/nginx" 'nginx: master process nginx' 80
-	_cri_web_layer "$work/httpd" 'httpd-foreground master process' 80
-	_cri_web_layer "$work/hostnet" 'nginx: master process nginx' 12003
+	{ cat "$TEST_ROOTFS/etc/group"; echo 'www-data:x:33:'; } >"$work/users/etc/group"
+	_cri_web_layer "$work/nginx" nginx 80
+	_cri_web_layer "$work/httpd" httpd-foreground 80
+	_cri_web_layer "$work/hostnet" nginx 12003
+	# The image that predefines a group for uid 1000: that group only.
+	mkdir -p "$work/predefined/etc"
+	cp "$work/users/etc/passwd" "$work/predefined/etc/passwd"
+	sed '/^extra:/d' "$TEST_ROOTFS/etc/group" >"$work/predefined/etc/group"
+	echo 'predefined:x:50000:user' >>"$work/predefined/etc/group"
+	# Debian's busybox-static has neither ipcs nor pgrep, which critest runs in its busybox
+	# image: `ipcs -m` (HostIpc specs look for a segment's id, which /proc/sysvipc/shm lists)
+	# and `pgrep NAME` (the PIDs of the processes named NAME).
+	mkdir -p "$work/tools/usr/bin"
+	printf '#!/bin/sh\ncat /proc/sysvipc/shm\n' >"$work/tools/usr/bin/ipcs"
+	cat >"$work/tools/usr/bin/pgrep" <<-'EOF'
+		#!/bin/sh
+		rc=1
+		for p in /proc/[0-9]*; do
+			[ "$(cat "$p/comm" 2>/dev/null)" = "$1" ] && echo "${p#/proc/}" && rc=0
+		done
+		exit $rc
+	EOF
+	chmod 755 "$work/tools/usr/bin/ipcs" "$work/tools/usr/bin/pgrep"
 	mkdir -p "$work/nnp/bin"
 	${CC_FOR_TESTS:-cc} -static -O2 -Wall -Wextra -o "$work/nnp/bin/euid" "$INTEGRATION_DIR/cri/euid.c" || return 1
 	chmod 4755 "$work/nnp/bin/euid"
 
-	_cri_push "$work" "$e2e/busybox:1.29-2" . || return 1
+	_cri_push "$work" "$e2e/busybox:1.29-2" . "$work/tools" || return 1
 	_cri_push "$work" "$CRI_SANDBOX_IMAGE" '.config.Cmd = ["/bin/pause"]' || return 1
 	_cri_push "$work" registry.k8s.io/pause:3.9 '.config.Cmd = ["/bin/pause"]' || return 1
-	_cri_push "$work" "$e2e/nginx:1.14-2" '.config.Cmd = ["/usr/sbin/nginx: master process nginx"]' "$work/nginx" || return 1
-	_cri_push "$work" "$e2e/httpd:2.4.39-4" '.config.Cmd = ["/usr/sbin/httpd-foreground master process"]' "$work/httpd" || return 1
-	_cri_push "$work" "$k/hostnet-nginx-amd64:latest" '.config.Cmd = ["/usr/sbin/nginx: master process nginx"]' "$work/hostnet" || return 1
+	_cri_push "$work" "$e2e/nginx:1.14-2" '.config.Cmd = ["/usr/sbin/nginx", "-g", "master process"]' "$work/nginx" || return 1
+	_cri_push "$work" "$e2e/httpd:2.4.39-4" '.config.Cmd = ["/usr/sbin/httpd-foreground", "master process"]' "$work/httpd" || return 1
+	_cri_push "$work" "$k/hostnet-nginx-amd64:latest" '.config.Cmd = ["/usr/sbin/nginx", "-g", "master process"]' "$work/hostnet" || return 1
 	_cri_push "$work" "$e2e/nonewprivs:1.3" '.config.Cmd = ["/bin/euid"]' "$work/nnp" || return 1
 	_cri_push "$work" "$k/test-image-user-uid:latest" '.config.User = "1002"' "$work/users" || return 1
 	_cri_push "$work" "$k/test-image-user-username:latest" '.config.User = "www-data"' "$work/users" || return 1
 	_cri_push "$work" "$k/test-image-user-uid-group:latest" '.config.User = "1003:33"' "$work/users" || return 1
 	_cri_push "$work" "$k/test-image-user-username-group:latest" '.config.User = "www-data:www-data"' "$work/users" || return 1
-	_cri_push "$work" "$k/test-image-predefined-group:latest" '.config.User = "1000"' "$work/users" || return 1
+	_cri_push "$work" "$k/test-image-predefined-group:latest" '.config.User = "1000"' "$work/predefined" || return 1
 	for n in test-image-latest:latest test-image-tag:test test-image-tag:all test-image-1:latest \
 		test-image-2:latest test-image-3:latest; do
 		_cri_push "$work" "$k/$n" . || return 1

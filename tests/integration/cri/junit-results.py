@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
-"""junit-results.py REPORT_DIR OUT: sort the specs of critest's JUnit report(s) in REPORT_DIR
-into OUT.passed, OUT.failed and OUT.skipped, one spec name a line."""
-import glob
+"""junit-results.py REPORT OUT: sort the specs of critest's JUnit report (a file written by
+-ginkgo.junit-report) into OUT.passed, OUT.failed and OUT.skipped, one spec name a line."""
+import os
 import sys
 import xml.etree.ElementTree as ET
 
-report_dir, out = sys.argv[1], sys.argv[2]
-files = glob.glob(report_dir + "/*.xml")
-if not files:
-    sys.exit("junit-results: no JUnit report in " + report_dir)
+report, out = sys.argv[1], sys.argv[2]
+if not os.path.exists(report):
+    sys.exit("junit-results: no JUnit report " + report)
+files = [report]
 res = {"passed": [], "failed": [], "skipped": []}
 for f in files:
     for case in ET.parse(f).getroot().iter("testcase"):
