@@ -62,6 +62,9 @@ PACKAGES=(
 	# a compiled refpolicy for the SELinux VM (tests/integration/selinux-vm/run.sh); it
 	# does not enable SELinux on the host
 	selinux-policy-default
+	# critest against containerd 2.x's CRI (tests/integration/critest2.bats): a registry on
+	# 127.0.0.1 serving locally built images, and curl to push them
+	docker-registry curl
 )
 
 log() {

@@ -10,7 +10,7 @@ EXTRA_DIST += tests/run-all.sh .ci/run .clang-format
 # directory's copy of it, test logs included.)
 INTEGRATION_DIST_PATTERNS = -name '*.bats' -o -name '*.bash' -o -name '*.sh' -o -name '*.c' \
 	-o -name '*.h' -o -name '*.json' -o -name '*.toml' -o -name '*.yaml' -o -name '*.txt' \
-	-o -name '*.md' -o -name '.keep' -o -name '*.mk'
+	-o -name '*.md' -o -name '.keep' -o -name '*.mk' -o -name '*.py'
 dist-hook: dist-integration
 dist-integration:
 	dest=$$(cd '$(distdir)' && pwd) && cd '$(srcdir)' && \

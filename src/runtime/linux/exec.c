@@ -71,8 +71,6 @@ static int process_setup(const struct cleat_exec_args *a, char ***argv, char ***
 	if (!a->no_new_keyring &&
 	    cleat_process_join_session_keyring(a->id, p->selinux_label, false, false, err) < 0)
 		return -1;
-	if (cleat_process_set_oom_score_adj(p, err) < 0)
-		return -1;
 	if (cleat_process_set_rlimits(p, err) < 0)
 		return -1;
 	if (cleat_process_set_cwd(p->cwd, err) < 0)
@@ -115,6 +113,10 @@ static int helper_join(const struct cleat_exec_args *a, cleat_error_t *err)
 	if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_GO, "wait for cgroup", NULL, err) < 0)
 		return -1;
 	if (a->cgroup_join && cleat_cgroup_join_self(a->cgroup_join, err) < 0)
+		return -1;
+	/* Before the container's user namespace, as for the init (init.c): the process
+	 * inherits it. */
+	if (cleat_process_set_oom_score_adj(a->process, err) < 0)
 		return -1;
 	for (int k = 0; k < CLEAT_NS_COUNT; k++)
 		if (cleat_ns_join(&a->ns, k, err) < 0)

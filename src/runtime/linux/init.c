@@ -101,8 +101,6 @@ static int init_setup(const struct cleat_init_args *a, struct init_result *r, cl
 	if (!a->no_new_keyring &&
 	    cleat_process_join_session_keyring(a->id, p->selinux_label, true, in_userns, err) < 0)
 		return -1;
-	if (cleat_process_set_oom_score_adj(p, err) < 0)
-		return -1;
 	if (cleat_process_set_rlimits(p, err) < 0)
 		return -1;
 	if (cleat_process_set_cwd(p->cwd, err) < 0)
@@ -251,6 +249,10 @@ static int helper_setup(const struct cleat_init_args *a, cleat_error_t *err)
 {
 	/* Before the user namespace: the kernel checks the cgroup files' opener. */
 	if (a->cgroup_join && cleat_cgroup_join_v1(a->cgroup_join, err) < 0)
+		return -1;
+	/* Before it too, and inherited by the init: inside a user namespace that does not map
+	 * host root, /proc/self/oom_score_adj of a non-dumpable process is out of reach. */
+	if (cleat_process_set_oom_score_adj(a->process, err) < 0)
 		return -1;
 	_cleanup_close_ int time_fd = -1;
 	if (a->ns.create[CLEAT_NS_TIME]) {
