@@ -82,10 +82,20 @@ no_criu_path() {
 	assert_output --partial 'invalid manage-cgroups-mode value "bogus"'
 	run -1 cleat restore --empty-ns pid "$ID"
 	assert_output --partial 'namespace "pid" is not supported'
+	run -0 detached cleat run -d "$ID"
 	run -1 cleat checkpoint --page-server nowhere "$ID"
 	assert_output --partial 'want IP:port'
 	run -1 cleat checkpoint --bundle x "$ID"
 	assert_output --partial "flag provided but not defined: -bundle"
+}
+
+@test "criu: the init leads a session of its own, as runc's (criu dumps no session led from outside)" {
+	update_config '.process.args = ["sh", "-c", "cut -d \" \" -f 6 /proc/self/stat"]'
+	run -0 cleat run "$ID"
+	[ "$output" = 1 ]
+	skip_unless_cmd runc
+	run -0 runc_ run "$ID"
+	[ "$output" = 1 ]
 }
 
 @test "criu: checkpoint of a created container is refused" {
