@@ -57,7 +57,7 @@ done
 echo "$RUNC" >"$ir/tests/runc-path"
 "$RUNC" --version | head -1 >"$ir/tests/runc-version"
 
-vm_rootfs sh sleep cat echo true nc seq ls head tail
+vm_rootfs sh sleep cat echo true nc seq ls head tail mkdir
 cat >"$ir/tests/rootfs/bin/counter" <<-'SH'
 	#!/bin/sh
 	# Counts once every 0.2 s into /tmp/count of the container (the last number).
@@ -69,9 +69,30 @@ chmod +x "$ir/tests/rootfs/bin/counter"
 # reported by netlink" while dumping the namespace's links), with runc as with cleat.
 vm_base '.process.args = ["counter"] | .root.readonly = false | del(.linux.cgroupsPath)
 	| .linux.namespaces |= map(select(.type != "network"))'
+# /tmp a tmpfs of each container (criu dumps its contents); /data a bind mount (an
+# external mount for criu) where the fds probe writes.
+base=$(jq '.mounts += [{destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid"]}]' <<<"$base")
 mkbundle counter '.'
+mkdir -p "$ir/tests/data"
+cat >"$ir/tests/rootfs/bin/fds" <<-'SH'
+	#!/bin/sh
+	# A TCP connection on loopback fed through a pipe, and an open file, written on
+	# every 0.2 s: /data/tcp.out (what the listener got) and /data/file grow.
+	nc -l -p 7777 >/data/tcp.out &
+	sleep 1
+	(i=0; while :; do i=$((i + 1)); echo "line $i"; sleep 0.2; done) | nc 127.0.0.1 7777 &
+	exec 3>>/data/file
+	while :; do echo tick >&3; sleep 0.2; done
+SH
+chmod +x "$ir/tests/rootfs/bin/fds"
+mkbundle fds '.process.args = ["fds"]
+	| .mounts += [{destination: "/data", type: "bind", source: "/tests/data", options: ["rbind"]}]'
+for r in cleat runc; do
+	mkbundle "limits-$r" '.linux.cgroupsPath = "/criu-'"$r"'"
+		| .linux.resources = {pids: {limit: 77}, memory: {limit: 67108864}}'
+done
 
 vm_initramfs criu-test.sh
 # Software emulation (vm_boot): nested KVM hangs on some hosts, this one included.
-vm_boot "${CLEAT_VM_TIMEOUT:-600}" 1024 ""
+vm_boot "${CLEAT_VM_TIMEOUT:-1200}" 1024 ""
 vm_tap CRIU $?
