@@ -76,14 +76,20 @@ mkbundle counter '.'
 mkdir -p "$ir/tests/data"
 cat >"$ir/tests/rootfs/bin/fds" <<-'SH'
 	#!/bin/sh
-	# A TCP connection on loopback fed through a pipe, and an open file, written on
-	# every 0.2 s: /data/tcp.out (what the listener got) and /data/file grow.
+	# A TCP connection on loopback (its client writes a line every 0.2 s) and an open
+	# file written on as often, with a pipe between two processes: /data/tcp.out (what
+	# the listener got) and /data/file grow.
 	nc -l -p 7777 >/data/tcp.out &
 	sleep 1
-	(i=0; while :; do i=$((i + 1)); echo "line $i"; sleep 0.2; done) | nc 127.0.0.1 7777 &
-	exec 3>>/data/file
-	while :; do echo tick >&3; sleep 0.2; done
+	nc -e /bin/ticker 127.0.0.1 7777 &
+	ticker | while read -r l; do echo "$l" >&3; done 3>>/data/file
 SH
+cat >"$ir/tests/rootfs/bin/ticker" <<-'SH'
+	#!/bin/sh
+	i=0
+	while :; do i=$((i + 1)); echo "line $i"; sleep 0.2; done
+SH
+chmod +x "$ir/tests/rootfs/bin/ticker"
 chmod +x "$ir/tests/rootfs/bin/fds"
 mkbundle fds '.process.args = ["fds"]
 	| .mounts += [{destination: "/data", type: "bind", source: "/tests/data", options: ["rbind"]}]'
