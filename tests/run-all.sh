@@ -55,6 +55,9 @@ PACKAGES=(
 	qemu-system-x86 linux-image-amd64
 	# the systemd cgroup driver in a booted Debian (tests/integration/cgroupv2-vm/systemd-vm.sh)
 	debootstrap e2fsprogs
+	# checkpoint/restore (tests/integration/criu.bats, criu-vm/): criu, GNU tar for its
+	# tmpfs images, iptables for its network lock, kmod's modinfo for the guest's modules
+	criu tar iptables kmod
 	# rootless multi-range user namespaces (tests/integration/userns-rootless.bats)
 	uidmap
 	# apparmor_parser for the AppArmor VM (tests/integration/lsm-vm/run.sh)

@@ -43,9 +43,9 @@ const struct cli_flag cli_global_flags[] = {
 
 const struct cli_command cli_commands[] = {
 	{ "checkpoint", cli_checkpoint, "<container-id>" WHERE_ID,
-	  "checkpoint a running container (not supported by cleat)",
-	  "cleat has no CRIU support: the command exists so that callers get a plain refusal.",
-	  cli_no_flags },
+	  "checkpoint a running container",
+	  "The checkpoint command saves the state of the container instance with criu.",
+	  cli_checkpoint_flags },
 	{ "create", cli_create, "<container-id>" WHERE_NEW_ID, "create a container",
 	  CREATE_DESCRIPTION("create", "The container is left in the \"created\" state: "
 				       "\"cleat start\" runs its process."),
@@ -94,9 +94,10 @@ const struct cli_command cli_commands[] = {
 	{ "ps", cli_ps, "<container-id> [ps options]",
 	  "ps displays the processes running inside a container", NULL, cli_ps_flags },
 	{ "restore", cli_restore, "<container-id>" WHERE_ID,
-	  "restore a container from a previous checkpoint (not supported by cleat)",
-	  "cleat has no CRIU support: the command exists so that callers get a plain refusal.",
-	  cli_no_flags },
+	  "restore a container from a previous checkpoint",
+	  "Restores the saved state of the container instance that was previously saved\n"
+	  "using the cleat checkpoint command.",
+	  cli_restore_flags },
 	{ "resume", cli_resume,
 	  "<container-id>\n\nWhere \"<container-id>\" is the name for the instance of the "
 	  "container to be\nresumed.",
