@@ -16,11 +16,16 @@ ok() {
 	local d=$1 out
 	shift
 	n=$((n + 1))
-	# A shell function runs as is (ctr and docker calls in it are bounded by the unit's
-	# timeout); a command gets 120 s.
-	local t=(timeout 120)
-	declare -F "$1" >/dev/null && t=()
-	if out=$("${t[@]}" "$@" 2>&1); then
+	# 180 s each; a shell function runs in a subshell that a watchdog kills.
+	local rc=0 pid w
+	("$@") >/tmp/ok.out 2>&1 &
+	pid=$!
+	(sleep 180 && pkill -KILL -P "$pid" && kill -KILL "$pid" && echo "timed out after 180 s" >>/tmp/ok.out) &
+	w=$!
+	wait "$pid" || rc=$?
+	kill "$w" 2>/dev/null
+	out=$(cat /tmp/ok.out)
+	if [ "$rc" = 0 ]; then
 		echo "ok $n - $d"
 	else
 		echo "not ok $n - $d"
@@ -70,7 +75,7 @@ start_ctrd() {
 		[ttrpc]
 		  address = "$d/sock.ttrpc"
 	TOML
-	PATH=${2:+$2:}$PATH containerd --config "$d/config.toml" >"$d/log" 2>&1 &
+	PATH=${2:+$2:}$PATH containerd --config "$d/config.toml" >"/root/ctd-$1.log" 2>&1 &
 	A=$d/sock
 	local i
 	for ((i = 0; i < 100; i++)); do
@@ -91,13 +96,20 @@ ctr_case() {
 		printf 'BinaryName = "%s"\n' "$bin" >"/tmp/$label.toml"
 		ropt=(--runtime-config-path "/tmp/$label.toml")
 	fi
-	C run -d --net-host --runtime "$rt" "${ropt[@]}" --log-uri "file:///tmp/$label.before" \
-		"$IMG" "$id" sh -c "$COUNTER" </dev/null || { cat "/tmp/$label.before"; return 1; }
+	# Fifos, as containerd's clients use (a file:// log is the container's own fd under the
+	# cleat shim, which CRIU cannot dump: see the README's known differences).
+	C run -d --net-host --runtime "$rt" "${ropt[@]}" "$IMG" "$id" sh -c "$COUNTER" \
+		</dev/null || return 1
 	sleep 1.5
-	t0=$(date +%s%N)
-	C containers checkpoint --task "$id" "$ref" || { echo "checkpoint failed"; return 1; }
-	t1=$(date +%s%N)
+	# The checkpoint holds a count at least this far; the task runs on until killed.
+	timeout -s KILL 1 ctr --address "$A" -n criu tasks attach "$id" >"/tmp/$label.before" 2>/dev/null
 	last=$(tail -1 "/tmp/$label.before")
+	t0=$(date +%s%N)
+	C containers checkpoint --task "$id" "$ref" || {
+		tail -20 /run/ctd-*/state/io.containerd.runtime.v2.task/criu/"$id"/criu-dump.log
+		return 1
+	}
+	t1=$(date +%s%N)
 	C tasks kill -s SIGKILL "$id"
 	sleep 0.5
 	C tasks delete "$id" >/dev/null 2>&1
@@ -109,10 +121,12 @@ ctr_case() {
 	}
 	t3=$(date +%s%N)
 	echo "$label checkpoint $(ms "$t0" "$t1") restore $(ms "$t2" "$t3")" >>/tmp/times
-	timeout 1.5 ctr --address "$A" -n criu tasks attach "$id" >"/tmp/$label.after" 2>/dev/null
+	# SIGKILL: ctr would forward a SIGTERM to the task.
+	timeout -s KILL 1.5 ctr --address "$A" -n criu tasks attach "$id" >"/tmp/$label.after" 2>/dev/null
 	first=$(grep -m1 -x '[0-9]*' "/tmp/$label.after")
 	echo "before checkpoint: ...$(tail -3 "/tmp/$label.before" | tr '\n' ' ') after restore: $(head -3 "/tmp/$label.after" | tr '\n' ' ')..."
-	[ -n "$first" ] && [ "$first" -gt 0 ] && [ "$first" -ge "$((last - 1))" ] ||
+	# containerd-shim-runc-v2 keeps nothing in the fifo for a late reader: last may be empty.
+	[ -n "$first" ] && [ "$first" -gt 0 ] && [ "$first" -ge "${last:-1}" ] ||
 		{ echo "restored count $first does not follow $last"; return 1; }
 	C tasks ls | grep "^$id " | grep -q RUNNING || { C tasks ls; return 1; }
 	C tasks kill -s SIGTERM "$id"
@@ -121,11 +135,11 @@ ctr_case() {
 		C tasks ls | grep "^$id " | grep -q STOPPED && break
 		sleep 0.1
 	done
-	C tasks delete "$id"
-	st=$?
+	# ctr 1.6 reports a non-zero exit status as a warning.
+	st=$(C tasks delete "$id" 2>&1)
 	C containers delete "$id"
 	C images rm "$ref" >/dev/null 2>&1
-	[ "$st" = 7 ] || { echo "exit status after restore: $st, not 7"; return 1; }
+	grep -q "exit code 7" <<<"$st" || { echo "exit status after restore: $st"; return 1; }
 }
 
 start_ctrd ref
@@ -155,7 +169,7 @@ start_dockerd() {
 		--exec-root "$d/exec" -H "unix://$d/sock" --pidfile "$d/pid" --containerd "$A" \
 		--bridge=none --iptables=false --ip-masq=false --ip-forward=false \
 		--userland-proxy=false --storage-driver "$sd" --add-runtime cleat=/usr/local/bin/cleat \
-		>"$d/log" 2>&1 &
+		>"/root/dockerd-$1.log" 2>&1 &
 	D=unix://$d/sock
 	for ((i = 0; i < 150; i++)); do
 		docker -H "$D" info >/dev/null 2>&1 && break
@@ -174,7 +188,23 @@ docker_case() {
 	K checkpoint create "$id" cp1 || return 1
 	sleep 0.3
 	last=$(K logs "$id" 2>&1 | tail -1)
-	K start --checkpoint cp1 "$id" || { tail -5 /run/dockerd-*/log; return 1; }
+	# dockerd 20.10 uploads the checkpoint again; until containerd's GC has dropped the
+	# copy its checkpoint create left, the upload fails with "already exists".
+	local try
+	for try in 1 2 3 4 5; do
+		K start --checkpoint cp1 "$id" 2>"/tmp/$label.start" && break
+		grep -q "already exists" "/tmp/$label.start" || break
+		sleep 3
+	done
+	[ -s "/tmp/$label.start" ] && { cat "/tmp/$label.start"; tail -n 5 /root/dockerd-*.log; }
+	[ "$(K inspect -f '{{.State.Running}}' "$id")" = true ] || return 1
+	case $label in
+	cleatshim-*)
+		# The restored task is served by the cleat shim (under runc-v2's name).
+		ls -l /proc/[0-9]*/exe 2>/dev/null | grep -q /opt/cleat-shim/bin/containerd-shim-runc-v2 ||
+			{ echo "no cleat shim running"; return 1; }
+		;;
+	esac
 	sleep 1.2
 	K logs "$id" >"/tmp/$label.dlog" 2>&1
 	echo "last before checkpoint: $last; log: $(head -2 "/tmp/$label.dlog" | tr '\n' ' ')... $(tail -3 "/tmp/$label.dlog" | tr '\n' ' ')"
@@ -207,7 +237,6 @@ start_ctrd shim /opt/cleat-shim/bin
 start_dockerd shim
 docker_ok "docker: cleat shim + runc: checkpoint create, start --checkpoint, exit 7" cleatshim-runc runc
 docker_ok "docker: cleat shim + cleat: checkpoint create, start --checkpoint, exit 7" cleatshim-cleat cleat
-ok "docker: the cleat shim served them" bash -c "ps -eo args | grep -v grep | grep -q '^/opt/cleat-shim/bin/containerd-shim-runc-v2\|containerd-shim-runc-v2' && ls /run/ctd-shim/state/io.containerd.runtime.v2.task/moby >/dev/null"
 
 while read -r l; do echo "# time (ms) $l"; done </tmp/times
 finish
