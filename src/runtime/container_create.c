@@ -20,6 +20,7 @@
 
 #include "common/log.h"
 #include "common/util.h"
+#include "runtime/bundle.h"
 #include "runtime/init_stage.h"
 #include "runtime/linux/hooks.h"
 #include "runtime/linux/init.h"
@@ -104,32 +105,7 @@ static void create_run_cleanup(struct create_run *r, bool failed)
 /* Bundle, config.json, rootfs: everything checked before any state exists. */
 static int load_bundle(struct create_run *r, cleat_error_t *err)
 {
-	const char *bundle = r->o->bundle && *r->o->bundle ? r->o->bundle : ".";
-	char abs[PATH_MAX];
-	if (realpath(bundle, abs) == NULL)
-		return cleat_error_errno(err, errno, "bundle \"%s\"", bundle);
-	_cleanup_free_ char *cfg_path = xasprintf("%s/config.json", abs);
-	if (read_file(cfg_path, &r->config_text, &r->config_len, err) < 0)
-		return -1;
-	struct oci_config *cfg = NULL;
-	if (oci_config_parse(r->config_text, r->config_len, "config.json", &cfg, err) < 0)
-		return -1;
-	struct cleat_container *c = xmalloc0(sizeof *c);
-	r->c = c;
-	c->dir_fd = c->lock_fd = -1;
-	c->config = cfg;
-	c->bundle = xstrdup(abs);
-	if (!cfg->has_root || cfg->root.path == NULL)
-		return cleat_error_msg(err, "config.json: root must be specified");
-	if (cfg->process == NULL)
-		return cleat_error_msg(err, "config.json: process must be specified");
-	_cleanup_free_ char *rootfs = cfg->root.path[0] == '/' ? xstrdup(cfg->root.path)
-							       : xasprintf("%s/%s", abs, cfg->root.path);
-	char rabs[PATH_MAX];
-	if (realpath(rootfs, rabs) == NULL)
-		return cleat_error_errno(err, errno, "rootfs (\"%s\") does not exist", rootfs);
-	c->rootfs = xstrdup(rabs);
-	return 0;
+	return cleat_bundle_load(r->o->bundle, &r->config_text, &r->config_len, &r->c, err);
 }
 
 /* runc's --rootless=auto (the default): rootless when not root. */

@@ -5,7 +5,7 @@ noinst_LIBRARIES += libcleat.a
 libcleat_a_SOURCES += %reldir%/linux/rootfs.h %reldir%/linux/security.h %reldir%/cgroups/cgroups.h
 libcleat_a_SOURCES += \
 	%reldir%/context.h \
-	%reldir%/container.c %reldir%/container.h \
+	%reldir%/container.c %reldir%/container.h %reldir%/bundle.c %reldir%/bundle.h \
 	%reldir%/container_create.c %reldir%/container_ops.c \
 	%reldir%/init_stage.c %reldir%/init_stage.h \
 	%reldir%/state_dir.c %reldir%/state_dir.h \
@@ -18,6 +18,11 @@ libcleat_a_SOURCES += \
 	%reldir%/linux/process.c %reldir%/linux/process.h \
 	%reldir%/linux/terminal.c %reldir%/linux/terminal.h \
 	%reldir%/linux/exec.c %reldir%/linux/exec.h %reldir%/container_exec.c
+# Checkpoint/restore: criu is run as a program, only by these two verbs.
+libcleat_a_SOURCES += %reldir%/criu/criu.h \
+	%reldir%/criu/criu_run.c %reldir%/criu/criu_run.h \
+	%reldir%/criu/criu_args.c %reldir%/criu/criu_args.h \
+	%reldir%/criu/checkpoint.c %reldir%/criu/restore.c
 libcleat_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SECCOMP_CFLAGS) $(CAP_CFLAGS) $(SYSTEMD_CFLAGS)
 CLEAT_LIBS = libcleat.a liboci.a libcleatcommon.a $(RUNTIME_LIBS)
 

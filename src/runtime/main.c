@@ -23,7 +23,7 @@ static const struct verb {
 	const char *summary;
 } verbs[] = {
 	{ "checkpoint", cli_checkpoint, "checkpoint [command options] <container-id>",
-	  "checkpoint a running container (not supported by cleat)" },
+	  "checkpoint a running container" },
 	{ "create", cli_create, "create [command options] <container-id>", "create a container" },
 	{ "delete", cli_delete, "delete [command options] <container-id>",
 	  "delete any resources held by the container often used with detached container" },
@@ -39,7 +39,7 @@ static const struct verb {
 	{ "ps", cli_ps, "ps [command options] <container-id> [ps options]",
 	  "ps displays the processes running inside a container" },
 	{ "restore", cli_restore, "restore [command options] <container-id>",
-	  "restore a container from a previous checkpoint (not supported by cleat)" },
+	  "restore a container from a previous checkpoint" },
 	{ "resume", cli_resume, "resume <container-id>",
 	  "resumes all processes that have been previously paused" },
 	{ "run", cli_run, "run [command options] <container-id>", "create and run a container" },

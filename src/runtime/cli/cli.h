@@ -30,7 +30,7 @@ int cli_list(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *
 int cli_spec(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *err);
 int cli_features(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *err);
 int cli_exec(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *err);
-/* Refusals with runc's help (cli/checkpoint.c). */
+/* With CRIU (cli/checkpoint.c, criu/). */
 int cli_checkpoint(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *err);
 int cli_restore(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *err);
 /* Owned by the cgroups area (cli/update.c, cli/pause.c, cli/ps.c, cli/events.c). */

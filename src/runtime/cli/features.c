@@ -10,6 +10,7 @@
 #include "common/util.h"
 #include "oci-spec/state.h"
 #include "runtime/cgroups/cgroups.h"
+#include "runtime/criu/criu_run.h"
 #include "runtime/linux/caps.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -55,8 +56,10 @@ int cli_features(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error
 	f.mount_extensions_idmap = true;
 	f.intel_rdt_enabled = f.intel_rdt_schemata = f.intel_rdt_monitoring = true;
 	f.net_devices_enabled = true;
-	static const struct oci_kv annotations[] = {
-		{ "org.opencontainers.runc.checkpoint.enabled", "false" },
+	/* runc's key: "true" when criu, which checkpoint/restore run, is installed. */
+	_cleanup_free_ char *criu = cleat_criu_path();
+	const struct oci_kv annotations[] = {
+		{ "org.opencontainers.runc.checkpoint.enabled", criu ? "true" : "false" },
 		{ "run.oci.cleat.version", PACKAGE_VERSION },
 	};
 	f.annotations = annotations;

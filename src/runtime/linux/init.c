@@ -95,6 +95,10 @@ static int init_setup(const struct cleat_init_args *a, struct init_result *r, cl
 			return cleat_error_wrap(err, "set up terminal");
 		if (cleat_sync_send(a->sync_fd, CLEAT_SYNC_CONSOLE, 0, NULL, 0, master, err) < 0)
 			return -1;
+	} else if (setsid() < 0 && errno != EPERM) {
+		/* A session of its own, as runc's init: criu dumps no process whose session
+		 * leader is outside the container's pid namespace. */
+		return cleat_error_errno(err, errno, "setsid");
 	}
 	bool in_userns = a->ns.create[CLEAT_NS_USER] || a->ns.join_fd[CLEAT_NS_USER] >= 0;
 	if (!a->no_new_keyring &&

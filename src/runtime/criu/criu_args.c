@@ -1,0 +1,110 @@
+#include "config.h"
+#include "runtime/criu/criu_args.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/util.h"
+
+void cleat_criu_opts_init(struct cleat_criu_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->status_fd = -1;
+}
+
+int cleat_criu_check_cgroups_mode(const char *mode, cleat_error_t *err)
+{
+	static const char *modes[] = { "soft", "full", "strict", "ignore" };
+	if (mode == NULL)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
+		if (strcmp(mode, modes[i]) == 0)
+			return 0;
+	return cleat_error_msg(
+		err, "invalid manage-cgroups-mode value \"%s\" (soft, full, strict or ignore)",
+		mode);
+}
+
+static int absolute_dir(const char *path, char **out, cleat_error_t *err)
+{
+	if (mkdir_p(path, 0700, err) < 0)
+		return -1;
+	char abs[PATH_MAX];
+	if (realpath(path, abs) == NULL)
+		return cleat_error_errno(err, errno, "\"%s\"", path);
+	*out = xstrdup(abs);
+	return 0;
+}
+
+int cleat_criu_dirs_make(const struct cleat_criu_opts *o, struct cleat_criu_dirs *d,
+			 cleat_error_t *err)
+{
+	d->image = d->work = NULL;
+	/* runc: the image path defaults to ./checkpoint, the work path to the image path. */
+	const char *image = o->image_path && *o->image_path ? o->image_path : "checkpoint";
+	if (absolute_dir(image, &d->image, err) < 0)
+		return -1;
+	if (o->work_path && *o->work_path)
+		return absolute_dir(o->work_path, &d->work, err);
+	d->work = xstrdup(d->image);
+	return 0;
+}
+
+void cleat_criu_dirs_free(struct cleat_criu_dirs *d)
+{
+	free(d->image);
+	free(d->work);
+	d->image = d->work = NULL;
+}
+
+void cleat_criu_common_args(struct cleat_criu_cmd *c, const struct cleat_criu_dirs *d,
+			    const char *log_name, const struct cleat_criu_opts *o)
+{
+	cleat_criu_arg(c, "-D");
+	cleat_criu_arg(c, "%s", d->image);
+	cleat_criu_arg(c, "-W");
+	cleat_criu_arg(c, "%s", d->work);
+	cleat_criu_arg(c, "-v4");
+	cleat_criu_arg(c, "-o");
+	cleat_criu_arg(c, "%s", log_name);
+	c->log_path = xasprintf("%s/%s", d->work, log_name);
+	/* Files unlinked while open are linked back for the dump (runc: LinkRemap). */
+	cleat_criu_arg(c, "--link-remap");
+	cleat_criu_arg(c, "--manage-cgroups=%s",
+		       o->manage_cgroups_mode ? o->manage_cgroups_mode : "soft");
+	static const struct {
+		size_t off;
+		const char *flag;
+	} flags[] = {
+		{ offsetof(struct cleat_criu_opts, tcp_established), "--tcp-established" },
+		{ offsetof(struct cleat_criu_opts, ext_unix_sk), "--ext-unix-sk" },
+		{ offsetof(struct cleat_criu_opts, shell_job), "--shell-job" },
+		{ offsetof(struct cleat_criu_opts, file_locks), "--file-locks" },
+		{ offsetof(struct cleat_criu_opts, auto_dedup), "--auto-dedup" },
+		{ offsetof(struct cleat_criu_opts, lazy_pages), "--lazy-pages" },
+		{ offsetof(struct cleat_criu_opts, tcp_skip_in_flight), "--skip-in-flight" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
+		if (*(const bool *) ((const char *) o + flags[i].off))
+			cleat_criu_arg(c, "%s", flags[i].flag);
+	if (o->empty_ns_net) {
+		cleat_criu_arg(c, "--empty-ns");
+		cleat_criu_arg(c, "net");
+	}
+}
+
+bool cleat_criu_is_bind(const struct oci_mount *m)
+{
+	if (m->type && strcmp(m->type, "bind") == 0)
+		return true;
+	for (size_t i = 0; i < m->n_options; i++)
+		if (strcmp(m->options[i], "bind") == 0 || strcmp(m->options[i], "rbind") == 0)
+			return true;
+	return false;
+}

@@ -1,0 +1,25 @@
+/* criu options shared by dump and restore (runc sets the same for both). */
+#ifndef CLEAT_RUNTIME_CRIU_ARGS_H
+#define CLEAT_RUNTIME_CRIU_ARGS_H
+
+#include <stdbool.h>
+
+#include "oci-spec/config.h"
+#include "runtime/criu/criu.h"
+#include "runtime/criu/criu_run.h"
+
+/* Absolute image and work directories (made 0700 when missing). */
+struct cleat_criu_dirs {
+	char *image, *work;
+};
+int cleat_criu_dirs_make(const struct cleat_criu_opts *o, struct cleat_criu_dirs *d,
+			 cleat_error_t *err);
+void cleat_criu_dirs_free(struct cleat_criu_dirs *d);
+
+/* -D -W -o -v4 and the flags both verbs take. */
+void cleat_criu_common_args(struct cleat_criu_cmd *c, const struct cleat_criu_dirs *d,
+			    const char *log_name, const struct cleat_criu_opts *o);
+/* A bind mount (type "bind" or a bind/rbind option): criu sees it as external. */
+bool cleat_criu_is_bind(const struct oci_mount *m);
+
+#endif

@@ -1,0 +1,47 @@
+/* Running the criu binary for checkpoint/restore.
+ *
+ * cleat is a static-PIE binary: libcriu.so (and the libc and libprotobuf-c it
+ * needs) cannot be dlopen()ed into it safely, and linking libcriu.a would put
+ * protobuf-c into every create/run.  libcriu itself only forks `criu swrk`;
+ * cleat runs `criu dump|pre-dump|restore` with the same options instead, so
+ * criu is needed only when checkpoint/restore runs, and a missing or broken
+ * criu is named in the error (with `criu check`'s output). */
+#ifndef CLEAT_RUNTIME_CRIU_RUN_H
+#define CLEAT_RUNTIME_CRIU_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+
+struct cleat_criu_cmd {
+	char **argv; /* NULL-terminated */
+	size_t n, cap;
+	/* Descriptors criu inherits at the same number (status fd, namespace fds). */
+	int keep[8];
+	size_t n_keep;
+	/* stdio of criu: -1 keeps ours (restore passes the container's stdio). */
+	int stdio[3];
+	/* Moved into this cgroup before exec (restore), or NULL. */
+	struct cleat_cgroup *cgroup;
+	/* The log criu writes (-o), read for the error. */
+	char *log_path;
+};
+
+void cleat_criu_cmd_init(struct cleat_criu_cmd *c);
+void cleat_criu_cmd_free(struct cleat_criu_cmd *c);
+void cleat_criu_arg(struct cleat_criu_cmd *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The criu binary on PATH; NULL when there is none. */
+char *cleat_criu_path(void);
+/* Set *path, or fail saying criu is not installed. */
+int cleat_criu_require(char **path, cleat_error_t *err);
+/* Run the command; *pid_out, when not NULL, is criu's pid (for /proc/<pid>/cgroup)
+ * read before it exits.  A failure names the action, the last errors of criu's
+ * log and, when `criu check` fails too, its output. */
+int cleat_criu_run(const char *criu, struct cleat_criu_cmd *c, const char *action,
+		   cleat_error_t *err);
+
+#endif

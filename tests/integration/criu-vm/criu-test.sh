@@ -1,0 +1,194 @@
+#!/bin/busybox sh
+# PID 1 of the CRIU test VM (see run.sh): each case with cleat, then with runc for
+# comparison (the TAP line names the runtime).  TAP on the console.
+. /tests/vm-guest.sh
+export PATH=$PATH:/usr/sbin
+while read -r m; do insmod "/modules/$m.ko" 2>/tmp/insmod || echo "# insmod $m: $(cat /tmp/insmod)"; done </modules/order
+ip link set lo up
+mkdir -p /dev/pts
+mount -t devpts -o ptmxmode=0666 devpts /dev/pts
+[ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
+# criu's network lock and --tcp-established want iptables; /run/criu for its pid files.
+mkdir -p /run/criu /var/run
+RUNC_VERSION=$(cat /tests/runc-version)
+echo "# runc: $RUNC_VERSION; $(criu --version | head -1)"
+
+if ! criu check >/tmp/criu-check 2>&1; then
+	ok "criu check passes on this kernel" sh -c 'cat /tmp/criu-check; false'
+	vm_guest_end
+fi
+
+# The counter's last number (its /tmp/count inside the container).
+count() { # RUNTIME ID
+	$1 exec "$2" cat /tmp/count 2>/dev/null
+}
+# Wait until the counter of ID has counted past N.
+counts_past() { # RUNTIME ID N
+	i=0
+	while [ $i -lt 50 ]; do
+		c=$(count "$1" "$2")
+		[ -n "$c" ] && [ "$c" -gt "$3" ] && return 0
+		sleep 0.2
+		i=$((i + 1))
+	done
+	echo "$2 did not count past $3 (last: '$c')"
+	return 1
+}
+status_is() { # RUNTIME ID STATUS
+	$1 state "$2" >/tmp/state.$2 2>&1
+	grep -q "\"status\": *\"$3\"" /tmp/state.$2 || { echo "want $3:"; cat /tmp/state.$2; return 1; }
+}
+gone() { # RUNTIME ID
+	! $1 state "$2" >/dev/null 2>&1 || { echo "$2 still exists:"; $1 state "$2"; return 1; }
+}
+now_ms() {
+	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
+}
+# RUNTIME BUNDLE ID ARGS...: `RUNTIME ARGS...` in /tests/BUNDLE with its stdio (and so
+# the container's) on pipes: criu dumps and reattaches pipes, not files of the VM's
+# own mounts.  The runtime's status in /tmp/rc.ID, the output in /tmp/out.ID; its time
+# in ms in /tmp/ms.ID.
+piped() {
+	rt=$1 b=$2 id=$3
+	shift 3
+	rm -f /tmp/rc.$id
+	t0=$(now_ms)
+	(sleep 100000 | (cd "/tests/$b" && $rt "$@"; echo $? >/tmp/rc.$id) 2>&1 | cat >/tmp/out.$id) >/dev/null 2>&1 &
+	i=0
+	while [ ! -s /tmp/rc.$id ] && [ $i -lt 600 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	echo $(($(now_ms) - t0)) >/tmp/ms.$id
+	[ "$(cat /tmp/rc.$id 2>/dev/null)" = 0 ] || { cat /tmp/out.$id; return 1; }
+}
+# RUNTIME ID IMAGE [FLAGS...]: checkpoint, its time in /tmp/ms.checkpoint.ID.
+checkpoint() {
+	rt=$1 id=$2 img=$3
+	shift 3
+	t0=$(now_ms)
+	$rt checkpoint --image-path "$img" "$@" "$id" </dev/null >/tmp/ckpt.$id 2>&1 || {
+		cat /tmp/ckpt.$id; grep -E "Error|Warn" "$img"/dump.log 2>/dev/null | tail -20; return 1; }
+	echo $(( $(now_ms) - t0 )) >/tmp/ms.checkpoint.$id
+}
+# RUNTIME BUNDLE ID IMAGE [FLAGS...]: restore -d with piped stdio.
+restore() {
+	rt=$1 b=$2 id=$3 img=$4
+	shift 4
+	piped "$rt" "$b" "$id" restore -d --image-path "$img" "$@" "$id" || {
+		grep -E "Error|Warn" "$img"/restore.log 2>/dev/null | tail -20; return 1; }
+	cp /tmp/ms.$id /tmp/ms.restore.$id
+}
+# RUNTIME BUNDLE ID: run -d with piped stdio.
+start_piped() {
+	piped "$1" "$2" "$3" run -d "$3"
+}
+
+rt_cmd() { # cleat|runc
+	if [ "$1" = cleat ]; then echo "$C"; else echo "runc --root /run/runc"; fi
+}
+# A file grows: its size now is more than SIZE.
+grows() { # FILE SIZE
+	i=0
+	while [ $i -lt 50 ]; do
+		[ "$(wc -c <"$1")" -gt "$2" ] && return 0
+		sleep 0.2
+		i=$((i + 1))
+	done
+	echo "$1 stays at $(wc -c <"$1") bytes"
+	return 1
+}
+size_of() {
+	wc -c <"$1" 2>/dev/null || echo 0
+}
+pids_of() { # RUNTIME ID: the init's pid
+	$1 state "$2" | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p'
+}
+in_cgroup() { # RUNTIME ID CGROUP-DIR
+	p=$(pids_of "$1" "$2")
+	grep -qx "$p" "$3/cgroup.procs" || { echo "init $p not in $3:"; cat "$3/cgroup.procs"; return 1; }
+}
+
+for rt in cleat runc; do
+	R=$(rt_cmd $rt)
+	id=cnt-$rt img=/tmp/img-$id
+	ok "$rt: start a counter" start_piped "$R" counter $id
+	ok "$rt: it counts" counts_past "$R" $id 3
+	c1=$(count "$R" $id)
+	ok "$rt: checkpoint" checkpoint "$R" $id $img
+	ok "$rt: the container is gone after the checkpoint" gone "$R" $id
+	ok "$rt: the image has descriptors.json" test -s $img/descriptors.json
+	ok "$rt: restore" restore "$R" counter $id $img
+	ok "$rt: restored container is running" status_is "$R" $id running
+	ok "$rt: the count goes on from where it was" sh -c "c=\$($R exec $id cat /tmp/count); [ \"\$c\" -ge $c1 ] && [ \"\$c\" -lt $((c1 + 20)) ] || { echo 'before $c1, after '\$c; false; }"
+	ok "$rt: and keeps counting" counts_past "$R" $id $((c1 + 3))
+	ok "$rt: ps lists the restored init" sh -c "$R ps $id | grep -q counter || $R ps $id | grep -q sh"
+	ok "$rt: pause and resume the restored container" sh -c "$R pause $id && $R state $id | grep -q paused && $R resume $id && $R state $id | grep -q running"
+	ok "$rt: update the restored container (pids.max)" sh -c "$R update --pids-limit 99 $id && grep -qx 99 /sys/fs/cgroup\$(sed -n 's/^0:://p' /proc/\$($R state $id | sed -n 's/.*\"pid\": *\([0-9]*\).*/\1/p')/cgroup)/pids.max"
+	ok "$rt: kill and delete the restored container" sh -c "$R kill $id KILL; sleep 0.5; $R delete -f $id && ! $R state $id >/dev/null 2>&1"
+	echo "# time $rt: checkpoint $(cat /tmp/ms.checkpoint.$id 2>/dev/null) ms, restore $(cat /tmp/ms.restore.$id 2>/dev/null) ms"
+
+	# --leave-running: the container goes on; its image restores under a new id.
+	id=lr-$rt img=/tmp/img-$id
+	ok "$rt: --leave-running: start" start_piped "$R" counter $id
+	ok "$rt: --leave-running: it counts" counts_past "$R" $id 3
+	c1=$(count "$R" $id)
+	ok "$rt: --leave-running: checkpoint" checkpoint "$R" $id $img --leave-running
+	ok "$rt: --leave-running: still running" status_is "$R" $id running
+	ok "$rt: --leave-running: still counting" counts_past "$R" $id $((c1 + 5))
+	ok "$rt: restore under a new id while the original runs" restore "$R" counter new-$rt $img
+	ok "$rt: the new container runs, counting from the checkpoint" sh -c "c=\$($R exec new-$rt cat /tmp/count); [ \"\$c\" -ge $c1 ] && [ \"\$c\" -lt $((c1 + 5)) ] || { echo 'at checkpoint $c1, now '\$c; false; }"
+	ok "$rt: the two are distinct containers" sh -c "[ \$($R state $id | grep -c running) = 1 ] && [ \$($R state new-$rt | grep -c running) = 1 ] && [ \"\$($R state $id | grep '\"pid\"')\" != \"\$($R state new-$rt | grep '\"pid\"')\" ]"
+	$R delete -f $id >/dev/null 2>&1
+	$R delete -f new-$rt >/dev/null 2>&1
+
+	# pre-dump, then the final dump with --parent-path.
+	id=pre-$rt
+	ok "$rt: pre-dump: start" start_piped "$R" counter $id
+	ok "$rt: pre-dump: it counts" counts_past "$R" $id 3
+	ok "$rt: pre-dump" checkpoint "$R" $id /tmp/pre-$id --pre-dump
+	ok "$rt: pre-dump: still running" status_is "$R" $id running
+	c1=$(count "$R" $id)
+	ok "$rt: final dump with --parent-path" checkpoint "$R" $id /tmp/final-$id --parent-path ../pre-$id
+	ok "$rt: the final image links its parent" test -L /tmp/final-$id/parent
+	ok "$rt: restore from the final dump" restore "$R" counter $id /tmp/final-$id
+	ok "$rt: counting goes on after pre-dump + dump" counts_past "$R" $id $((c1 + 2))
+	$R delete -f $id >/dev/null 2>&1
+
+	# Files, pipes and an established TCP connection on loopback.
+	id=fds-$rt img=/tmp/img-$id
+	rm -f /tests/data/tcp.out /tests/data/file
+	ok "$rt: fds: start" start_piped "$R" fds $id
+	ok "$rt: fds: the TCP stream flows" grows /tests/data/tcp.out 10
+	ok "$rt: checkpoint --tcp-established" checkpoint "$R" $id $img --tcp-established
+	t=$(size_of /tests/data/tcp.out)
+	f=$(size_of /tests/data/file)
+	ok "$rt: restore --tcp-established" restore "$R" fds $id $img --tcp-established
+	ok "$rt: the TCP connection carries on after restore" grows /tests/data/tcp.out $((t + 10))
+	ok "$rt: the open file is written on after restore" grows /tests/data/file $((f + 10))
+	$R delete -f $id >/dev/null 2>&1
+
+	# cgroup limits of the config are in place after restore.
+	id=lim-$rt img=/tmp/img-$id
+	ok "$rt: limits: start" start_piped "$R" limits-$rt $id
+	ok "$rt: limits: checkpoint" checkpoint "$R" $id $img
+	ok "$rt: limits: restore" restore "$R" limits-$rt $id $img
+	ok "$rt: pids.max and memory.max after restore" sh -c "grep -qx 77 /sys/fs/cgroup/criu-$rt/pids.max && grep -qx 67108864 /sys/fs/cgroup/criu-$rt/memory.max"
+	ok "$rt: the restored init is in the container's cgroup" in_cgroup "$R" $id /sys/fs/cgroup/criu-$rt
+	$R delete -f $id >/dev/null 2>&1
+done
+
+# Images of one runtime restored by the other.
+for pair in "runc cleat" "cleat runc"; do
+	set -- $pair
+	D=$(rt_cmd $1) Rr=$(rt_cmd $2)
+	id=x-$1-$2 img=/tmp/img-x-$1-$2
+	ok "$1 checkpoint, $2 restore: start with $1" start_piped "$D" counter $id
+	ok "$1 checkpoint, $2 restore: it counts" counts_past "$D" $id 3
+	c1=$(count "$D" $id)
+	ok "$1 checkpoint, $2 restore: checkpoint with $1" checkpoint "$D" $id $img
+	ok "$1 checkpoint, $2 restore: restore with $2" restore "$Rr" counter $id $img
+	ok "$1 checkpoint, $2 restore: $2 counts on from $c1" counts_past "$Rr" $id $((c1 + 2))
+	ok "$1 checkpoint, $2 restore: $2 deletes it" sh -c "$Rr delete -f $id && ! $Rr state $id >/dev/null 2>&1"
+done
+vm_guest_end

@@ -1,0 +1,98 @@
+#!/bin/bash
+# Checkpoint/restore with CRIU for real: criu 3.17 cannot work on every kernel (on 6.18
+# `criu check` fails on the vDSO layout), so boot Debian's kernel under qemu with an
+# initramfs holding busybox, the built `cleat`, runc (1.5 from the peers cache when it is
+# built, else Debian's), criu with its libraries and iptables for the network lock, and
+# criu-test.sh, which checkpoints and restores containers with both runtimes.  Prints
+# the guest's TAP.  Skips (TAP "1..0 # SKIP reason") where qemu, a kernel, busybox-static,
+# criu or runc is missing.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../vm-host.bash"
+
+[ "$(id -u)" -eq 0 ] || skip "needs root"
+CRIU=${CRIU:-$(PATH=$PATH:/sbin:/usr/sbin command -v criu)}
+[ -n "$CRIU" ] || skip "criu is not installed (apt-get install criu)"
+[ -n "$RUNC" ] || skip "runc is not installed (apt-get install runc)"
+vm_require cpio jq gzip ldd
+# runc 1.5 when the peers are built (the same runc the other tests compare with).
+peer=$(ls -1d /tmp/cleat-test-cache/peers/*/bin/runc 2>/dev/null | head -1)
+[ -n "$peer" ] && [ -x "$peer" ] && RUNC=$peer
+
+vm_workdir criuvm usr/sbin etc/criu var/run modules
+# What `criu check` needs that Debian's kernel has as modules (sock diag for sockets,
+# tun and veth for the network namespace, nf_tables for its probe, iptables and xt_mark
+# for the network lock of --tcp-established), in load order.
+kver=${KERNEL#*/vmlinuz-}
+for m in unix_diag inet_diag tcp_diag udp_diag netlink_diag af_packet_diag tun veth \
+	crc32c_generic libcrc32c nfnetlink nf_tables x_tables xt_mark ip_tables iptable_filter ip6_tables \
+	ip6table_filter nft_compat; do
+	f=$(modinfo -k "$kver" -n "$m" 2>/dev/null) || continue
+	case $f in
+	*.xz) xz -dc "$f" >"$ir/modules/$m.ko" ;;
+	*.zst) zstd -dqc "$f" >"$ir/modules/$m.ko" ;;
+	/*) cp "$f" "$ir/modules/$m.ko" ;;
+	*) continue ;;
+	esac
+	echo "$m" >>"$ir/modules/order"
+done
+install_bin "$CLEAT" /bin/cleat || fail "cannot copy $CLEAT"
+install_bin "$RUNC" /bin/runc || fail "cannot copy $RUNC"
+install_bin "$CRIU" /usr/sbin/criu || fail "cannot copy $CRIU"
+# criu dumps and restores tmpfs contents with GNU tar (busybox's lacks its options).
+install_bin "$(command -v tar)" /bin/tar || fail "cannot copy tar"
+# criu saves the network namespace's addresses and routes with iproute2's `ip ... save`.
+install_bin "$(PATH=$PATH:/sbin:/usr/sbin command -v ip)" /bin/ip || fail "cannot copy ip (iproute2)"
+# criu locks the network of a --tcp-established dump with iptables (or nft).
+for t in iptables-legacy iptables-legacy-restore iptables-legacy-save ip6tables-legacy \
+	ip6tables-legacy-restore ip6tables-legacy-save; do
+	p=$(PATH=$PATH:/sbin:/usr/sbin command -v "$t") || continue
+	install_bin "$p" "/usr/sbin/$t"
+	ln -sf "$t" "$ir/usr/sbin/${t/-legacy/}"
+done
+# iptables loads its extensions by path.
+[ -d /usr/lib/x86_64-linux-gnu/xtables ] && mkdir -p "$ir/usr/lib/x86_64-linux-gnu" &&
+	cp -a /usr/lib/x86_64-linux-gnu/xtables "$ir/usr/lib/x86_64-linux-gnu/"
+echo "$RUNC" >"$ir/tests/runc-path"
+"$RUNC" --version | head -1 >"$ir/tests/runc-version"
+
+vm_rootfs sh sleep cat echo true nc seq ls head tail mkdir
+cat >"$ir/tests/rootfs/bin/counter" <<-'SH'
+	#!/bin/sh
+	# Counts once every 0.2 s into /tmp/count of the container (the last number).
+	i=0
+	while :; do i=$((i + 1)); echo $i >/tmp/count; sleep 0.2; done
+SH
+chmod +x "$ir/tests/rootfs/bin/counter"
+# The VM's network namespace: criu 3.17 fails to dump a new one on this kernel ("-22
+# reported by netlink" while dumping the namespace's links), with runc as with cleat.
+vm_base '.process.args = ["counter"] | .root.readonly = false | del(.linux.cgroupsPath)
+	| .linux.namespaces |= map(select(.type != "network"))'
+# /tmp a tmpfs of each container (criu dumps its contents); /data a bind mount (an
+# external mount for criu) where the fds probe writes.
+base=$(jq '.mounts += [{destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid"]}]' <<<"$base")
+mkbundle counter '.'
+mkdir -p "$ir/tests/data"
+cat >"$ir/tests/rootfs/bin/fds" <<-'SH'
+	#!/bin/sh
+	# A TCP connection on loopback fed through a pipe, and an open file, written on
+	# every 0.2 s: /data/tcp.out (what the listener got) and /data/file grow.
+	nc -l -p 7777 >/data/tcp.out &
+	sleep 1
+	(i=0; while :; do i=$((i + 1)); echo "line $i"; sleep 0.2; done) | nc 127.0.0.1 7777 &
+	exec 3>>/data/file
+	while :; do echo tick >&3; sleep 0.2; done
+SH
+chmod +x "$ir/tests/rootfs/bin/fds"
+mkbundle fds '.process.args = ["fds"]
+	| .mounts += [{destination: "/data", type: "bind", source: "/tests/data", options: ["rbind"]}]'
+for r in cleat runc; do
+	mkbundle "limits-$r" '.linux.cgroupsPath = "/criu-'"$r"'"
+		| .linux.resources = {pids: {limit: 77}, memory: {limit: 67108864}}'
+done
+
+vm_initramfs criu-test.sh
+# Software emulation (vm_boot): nested KVM hangs on some hosts, this one included.
+vm_boot "${CLEAT_VM_TIMEOUT:-1200}" 1024 ""
+vm_tap CRIU $?
