@@ -86,6 +86,16 @@ start_ctrd() {
 }
 C() { ctr --address "$A" -n criu "$@"; }
 
+# attach ID FILE: what the task prints within a few seconds, through ctr task attach
+# (SIGKILL: ctr would forward a SIGTERM to the task); tried again while nothing came.
+attach() {
+	local try
+	for try in 1 2 3; do
+		timeout -s KILL 5 ctr --address "$A" -n criu tasks attach "$1" >"$2" 2>/dev/null
+		grep -q '^[0-9]' "$2" && return 0
+	done
+}
+
 # ctr_restore_case LABEL RUNTIME BINARY: run the counter, `ctr container checkpoint --task`,
 # remove it, `ctr container restore --live`; the restored counter goes on from where it
 # was, its output reaches containerd (`ctr task attach`), SIGTERM's status 7 is reported.
@@ -102,7 +112,7 @@ ctr_case() {
 		</dev/null || return 1
 	sleep 1.5
 	# The checkpoint holds a count at least this far; the task runs on until killed.
-	timeout -s KILL 1 ctr --address "$A" -n criu tasks attach "$id" >"/tmp/$label.before" 2>/dev/null
+	attach "$id" "/tmp/$label.before"
 	last=$(tail -1 "/tmp/$label.before")
 	t0=$(date +%s%N)
 	C containers checkpoint --task "$id" "$ref" || {
@@ -121,8 +131,7 @@ ctr_case() {
 	}
 	t3=$(date +%s%N)
 	echo "$label checkpoint $(ms "$t0" "$t1") restore $(ms "$t2" "$t3")" >>/tmp/times
-	# SIGKILL: ctr would forward a SIGTERM to the task.
-	timeout -s KILL 1.5 ctr --address "$A" -n criu tasks attach "$id" >"/tmp/$label.after" 2>/dev/null
+	attach "$id" "/tmp/$label.after"
 	first=$(grep -m1 -x '[0-9]*' "/tmp/$label.after")
 	echo "before checkpoint: ...$(tail -3 "/tmp/$label.before" | tr '\n' ' ') after restore: $(head -3 "/tmp/$label.after" | tr '\n' ' ')..."
 	# containerd-shim-runc-v2 keeps nothing in the fifo for a late reader: last may be empty.
