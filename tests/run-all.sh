@@ -62,6 +62,8 @@ PACKAGES=(
 	uidmap
 	# apparmor_parser for the AppArmor VM (tests/integration/lsm-vm/run.sh)
 	apparmor
+	# checkpoint/restore (tests/integration/shim-checkpoint.bats, criu-daemons-vm/)
+	criu
 	# a compiled refpolicy for the SELinux VM (tests/integration/selinux-vm/run.sh); it
 	# does not enable SELinux on the host
 	selinux-policy-default

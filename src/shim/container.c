@@ -45,6 +45,7 @@ void container_free(struct container *c)
 	free(c->id);
 	free(c->bundle);
 	free(c->log_path);
+	free(c->criu_work_path);
 	free(c);
 }
 

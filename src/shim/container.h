@@ -17,6 +17,7 @@ struct container {
 	char *id;
 	char *bundle; /* absolute: the daemon's cwd may be another container's bundle */
 	char *log_path;
+	char *criu_work_path; /* Options.CriuWorkPath: restore's --work-path, or NULL */
 	struct runtime_opts opts;
 	bool rootfs_mounted;
 	bool private_pidns;

@@ -116,6 +116,14 @@ void event_task_paused(struct container *c)
 	publish(c, "/tasks/paused", &ev.base);
 }
 
+void event_task_checkpointed(struct container *c, const char *image)
+{
+	Containerd__Events__TaskCheckpointed ev = CONTAINERD__EVENTS__TASK_CHECKPOINTED__INIT;
+	ev.container_id = c->id;
+	ev.checkpoint = (char *) image;
+	publish(c, "/tasks/checkpointed", &ev.base);
+}
+
 void event_task_resumed(struct container *c)
 {
 	Containerd__Events__TaskResumed ev = CONTAINERD__EVENTS__TASK_RESUMED__INIT;

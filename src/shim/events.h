@@ -25,6 +25,8 @@ void event_exec_added(struct container *c, const char *exec_id);
 void event_exec_started(struct container *c, const char *exec_id, uint32_t pid);
 void event_task_paused(struct container *c);
 void event_task_resumed(struct container *c);
+/* Not sent by runc-v2: a checkpoint was written to image. */
+void event_task_checkpointed(struct container *c, const char *image);
 void event_task_oom(struct container *c);
 
 /* OOM notifications for the container's memory cgroup (v1 eventfd, v2

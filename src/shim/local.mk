@@ -9,6 +9,7 @@ SHIM_LIBS = libshim.a libcleatcommon.a $(PROTOBUF_C_LIBS)
 libshim_a_SOURCES += \
 	%reldir%/shim.h \
 	%reldir%/bootstrap.c %reldir%/bootstrap.h \
+	%reldir%/checkpoint.c %reldir%/checkpoint.h \
 	%reldir%/container.c %reldir%/container.h \
 	%reldir%/daemon.c %reldir%/daemon.h \
 	%reldir%/events.c %reldir%/events.h \

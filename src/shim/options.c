@@ -16,6 +16,7 @@ void shim_options_clear(struct shim_options *o)
 	free(o->binary_name);
 	free(o->root);
 	free(o->shim_cgroup);
+	free(o->criu_work_path);
 	memset(o, 0, sizeof *o);
 }
 
@@ -37,6 +38,7 @@ static void from_runc(const Containerd__Runc__V1__Options *r, struct shim_option
 	set_str(&o->binary_name, r->binary_name);
 	set_str(&o->root, r->root);
 	set_str(&o->shim_cgroup, r->shim_cgroup);
+	set_str(&o->criu_work_path, r->criu_work_path);
 	o->systemd_cgroup = r->systemd_cgroup;
 	o->no_pivot_root = r->no_pivot_root;
 	o->no_new_keyring = r->no_new_keyring;
@@ -135,6 +137,8 @@ void shim_options_from_toml(const char *text, struct shim_options *o)
 			set_str(&o->root, v);
 		else if (strcmp(k, "ShimCgroup") == 0)
 			set_str(&o->shim_cgroup, v);
+		else if (strcmp(k, "CriuWorkPath") == 0)
+			set_str(&o->criu_work_path, v);
 		else if (strcmp(k, "SystemdCgroup") == 0)
 			o->systemd_cgroup = t;
 		else if (strcmp(k, "NoPivotRoot") == 0)

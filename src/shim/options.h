@@ -12,6 +12,7 @@
 
 struct shim_options {
 	char *binary_name, *root, *shim_cgroup;
+	char *criu_work_path; /* restore's --work-path */
 	bool systemd_cgroup, no_pivot_root, no_new_keyring;
 	uint32_t io_uid, io_gid;
 };

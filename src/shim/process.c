@@ -95,12 +95,14 @@ static const struct proc_rule init_rules[PROC_NSTATES][PROC_NOPS] = {
 	[PROC_CREATED] = {
 		[PROC_OP_PAUSE] = NO("cannot pause task in created state"),
 		[PROC_OP_RESUME] = NO("cannot resume task in created state"),
+		[PROC_OP_CHECKPOINT] = NO("cannot checkpoint a task in created state"),
 	},
 	[PROC_STARTING] = {
 		[PROC_OP_START] = NO("cannot start a starting process"),
 		[PROC_OP_PAUSE] = NO("cannot pause task in created state"),
 		[PROC_OP_RESUME] = NO("cannot resume task in created state"),
 		[PROC_OP_DELETE] = NO("cannot delete a starting process"),
+		[PROC_OP_CHECKPOINT] = NO("cannot checkpoint a task in created state"),
 	},
 	[PROC_RUNNING] = {
 		[PROC_OP_START] = NO("cannot start a running process"),
@@ -128,6 +130,7 @@ static const struct proc_rule init_rules[PROC_NSTATES][PROC_NOPS] = {
 		[PROC_OP_RESUME] = NO("cannot resume a stopped container"),
 		[PROC_OP_EXEC] = NO("cannot exec in a stopped state"),
 		[PROC_OP_UPDATE] = NO("cannot update a stopped container"),
+		[PROC_OP_CHECKPOINT] = NO("cannot checkpoint a stopped container"),
 	},
 	[PROC_DELETED] = {
 		[PROC_OP_START] = NO("cannot start a deleted process"),
@@ -139,6 +142,7 @@ static const struct proc_rule init_rules[PROC_NSTATES][PROC_NOPS] = {
 		[PROC_OP_RESIZE_PTY] = NO("cannot resize a deleted process"),
 		[PROC_OP_UPDATE] = NO("cannot update a deleted process"),
 		[PROC_OP_DELETE] = GONE("cannot delete a deleted process"),
+		[PROC_OP_CHECKPOINT] = NO("cannot checkpoint a deleted process"),
 	},
 };
 
@@ -244,6 +248,8 @@ void process_free(struct process *p)
 	free(p->stdout_path);
 	free(p->stderr_path);
 	free(p->spec);
+	free(p->checkpoint);
+	free(p->parent_checkpoint);
 	free(p);
 }
 

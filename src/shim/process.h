@@ -52,6 +52,7 @@ enum proc_op {
 	PROC_OP_WAIT,
 	PROC_OP_STATE,
 	PROC_OP_DELETE,
+	PROC_OP_CHECKPOINT,
 	PROC_NOPS,
 };
 
@@ -88,6 +89,8 @@ struct process {
 	bool terminal;
 	struct stdio *io;
 	char *spec; /* exec: OCI Process JSON */
+	/* init created from a checkpoint: Start runs the runtime's restore from these. */
+	char *checkpoint, *parent_checkpoint;
 	struct proc_waiter *waiters;
 	struct loop_source *drain_timer;
 };

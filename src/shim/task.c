@@ -3,6 +3,7 @@
  * containerd-shim-runc-v2. */
 #include "config.h"
 #include "shim/task.h"
+#include "shim/checkpoint.h"
 #include "shim/events.h"
 #include "shim/json.h"
 #include "shim/metrics.h"
@@ -66,10 +67,28 @@ int task_runtime(struct task_op *op, const char *const *args, const char *input,
 					.input = input,
 					.input_len = input_len,
 					.log_path = c->log_path };
-	/* create/exec hand the process's stdio to the runtime, which passes it on. */
-	if (op->p && op->p->io && (strcmp(args[0], "create") == 0 || strcmp(args[0], "exec") == 0))
+	/* create/exec/restore hand the process's stdio to the runtime, which passes it on
+	 * (restore: CRIU reattaches the checkpointed stdio to these). */
+	if (op->p && op->p->io &&
+	    (strcmp(args[0], "create") == 0 || strcmp(args[0], "exec") == 0 ||
+	     strcmp(args[0], "restore") == 0))
 		stdio_child_fds(op->p->io, o.fd);
 	return runtime_run(c->shim, argv, &o, done, op, err);
+}
+
+int task_read_pid_file(const char *path, pid_t *pid, cleat_error_t *err)
+{
+	_cleanup_free_ char *buf = NULL;
+	long long v;
+	if (read_file(path, &buf, NULL, err) < 0)
+		return -1;
+	size_t n = strlen(buf);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	if (parse_int(buf, 1, INT32_MAX, &v) < 0)
+		return cleat_error_msg(err, "bad pid file \"%s\": \"%s\"", path, buf);
+	*pid = (pid_t) v;
+	return 0;
 }
 
 struct container *task_container(struct shim *s, struct ttrpc_call *call, const char *id)
@@ -419,7 +438,7 @@ static void task_update(struct ttrpc_call *call, const uint8_t *payload, size_t 
 	       r->resources->value.len, update_done);
 }
 
-/* ---- Wait / Stats / Connect / Shutdown / Checkpoint ------------------------ */
+/* ---- Wait / Stats / Connect / Shutdown ------------------------------------- */
 
 static void reply_wait(struct process *p, struct ttrpc_call *call)
 {
@@ -487,13 +506,6 @@ static void task_shutdown(struct ttrpc_call *call, const uint8_t *payload, size_
 	/* A grouped shim keeps serving while any container remains. */
 	ttrpc_reply_message(call, NULL);
 	shim_maybe_exit(s);
-}
-
-static void task_checkpoint(struct ttrpc_call *call, const uint8_t *payload, size_t len, void *data)
-{
-	cleat_error_t err = NULL;
-	shim_error(&err, TTRPC_UNIMPLEMENTED, "checkpoint");
-	shim_reply_error(call, &err);
 }
 
 void task_register(struct shim *s)

@@ -43,6 +43,9 @@ void task_op_free(struct task_op *op);
 int task_runtime(struct task_op *op, const char *const *args, const char *input, size_t input_len,
 		 runtime_done_fn done, cleat_error_t *err);
 
+/* The pid a runtime wrote to path (--pid-file). */
+int task_read_pid_file(const char *path, pid_t *pid, cleat_error_t *err);
+
 /* Look up the container of a request, answering NotFound if absent. */
 struct container *task_container(struct shim *s, struct ttrpc_call *call, const char *id);
 /* Look up the process of a request for op, answering NotFound if absent and

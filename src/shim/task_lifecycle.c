@@ -2,6 +2,7 @@
  * life and run the runtime's create/start/exec/delete. */
 #include "config.h"
 #include "shim/task.h"
+#include "shim/checkpoint.h"
 #include "shim/events.h"
 #include "shim/json.h"
 #include "shim/memtrim.h"
@@ -21,21 +22,6 @@
 #include <unistd.h>
 
 /* ---- helpers --------------------------------------------------------------- */
-
-static int read_pid_file(const char *path, pid_t *pid, cleat_error_t *err)
-{
-	_cleanup_free_ char *buf = NULL;
-	long long v;
-	if (read_file(path, &buf, NULL, err) < 0)
-		return -1;
-	size_t n = strlen(buf);
-	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-	if (parse_int(buf, 1, INT32_MAX, &v) < 0)
-		return cleat_error_msg(err, "bad pid file \"%s\": \"%s\"", path, buf);
-	*pid = (pid_t) v;
-	return 0;
-}
 
 /* options.json and runtime in the bundle, read back by the `delete` subcommand. */
 static void write_bundle_options(struct container *c, const struct shim_options *o,
@@ -61,6 +47,8 @@ static void apply_options(struct container *c, const Google__Protobuf__Any *any)
 		shim_options_from_any(any->type_url, any->value.data, any->value.len, &o);
 	container_set_options(c, o.binary_name, o.root, o.systemd_cgroup, o.no_pivot_root,
 			      o.no_new_keyring, o.io_uid, o.io_gid);
+	free(c->criu_work_path);
+	c->criu_work_path = TAKE_PTR(o.criu_work_path);
 	write_bundle_options(c, &o, container_runtime_name(o.binary_name));
 	shim_options_clear(&o);
 }
@@ -150,7 +138,7 @@ static void create_done(struct shim *s, struct runtime_result *res, void *data)
 		shim_reply_error(TAKE_PTR(op->call), &err);
 		goto fail;
 	}
-	if (read_pid_file(pidfile, &pid, &err) < 0 || stdio_started(p->io, &err) < 0) {
+	if (task_read_pid_file(pidfile, &pid, &err) < 0 || stdio_started(p->io, &err) < 0) {
 		shim_reply_error(TAKE_PTR(op->call), &err);
 		if (pid > 0)
 			kill(pid, SIGKILL);
@@ -224,6 +212,29 @@ static void create_run(void *data, cleat_error_t io_err)
 	c->shim->spawns_in_flight++;
 }
 
+/* The stdio is ready: a task created from a checkpoint only records it, as runc-v2's
+ * createdCheckpointState; its Start runs the runtime's `restore`.  No pid yet. */
+static void create_from_checkpoint(void *data, cleat_error_t io_err)
+{
+	struct task_op *op = data;
+	struct process *p = op->p;
+	cleat_error_t err = NULL;
+	if (io_err) {
+		create_abort(op, stdio_error_copy(io_err, &err));
+		return;
+	}
+	const Containerd__Task__V2__CreateTaskRequest *r = (const void *) op->req;
+	p->checkpoint = xstrdup(r->checkpoint);
+	p->parent_checkpoint = *r->parent_checkpoint ? xstrdup(r->parent_checkpoint) : NULL;
+	event_task_create(op->c, r, 0);
+	if (op->call) {
+		Containerd__Task__V2__CreateTaskResponse resp =
+			CONTAINERD__TASK__V2__CREATE_TASK_RESPONSE__INIT;
+		ttrpc_reply_message(TAKE_PTR(op->call), &resp.base);
+	}
+	task_op_free(op);
+}
+
 void task_create(struct ttrpc_call *call, const uint8_t *payload, size_t len, void *data)
 {
 	struct shim *s = data;
@@ -232,11 +243,6 @@ void task_create(struct ttrpc_call *call, const uint8_t *payload, size_t len, vo
 		    containerd__task__v2__create_task_request);
 	if (shim_find_container(s, r->id)) {
 		shim_error(&err, TTRPC_ALREADY_EXISTS, "container %s", r->id);
-		shim_reply_error(call, &err);
-		return;
-	}
-	if (*r->checkpoint) {
-		shim_error(&err, TTRPC_UNIMPLEMENTED, "restore from checkpoint");
 		shim_reply_error(call, &err);
 		return;
 	}
@@ -260,8 +266,9 @@ void task_create(struct ttrpc_call *call, const uint8_t *payload, size_t len, vo
 	/* From here the op pins the container (busy) until the reply, which
 	 * may come from the loop much later. */
 	struct task_op *op = task_op_new(c, p, call);
+	bool restore = *r->checkpoint;
 	op->req = (ProtobufCMessage *) TAKE_PTR(r);
-	stdio_when_ready(p->io, create_run, op);
+	stdio_when_ready(p->io, restore ? create_from_checkpoint : create_run, op);
 	return;
 fail:
 	shim_reply_error(call, &err);
@@ -315,7 +322,7 @@ static void start_exec_done(struct shim *s, struct runtime_result *res, void *da
 		process_start_failed(p);
 		goto out;
 	}
-	if (read_pid_file(pidfile, &pid, &err) < 0 || stdio_started(p->io, &err) < 0) {
+	if (task_read_pid_file(pidfile, &pid, &err) < 0 || stdio_started(p->io, &err) < 0) {
 		shim_reply_error(TAKE_PTR(op->call), &err);
 		if (pid > 0)
 			kill(pid, SIGKILL);
@@ -418,7 +425,9 @@ void task_start(struct ttrpc_call *call, const uint8_t *payload, size_t len, voi
 	}
 	struct task_op *op = task_op_new(c, p, call);
 	int ret;
-	if (p->is_init) {
+	if (p->is_init && p->checkpoint) {
+		ret = task_restore(op, &err);
+	} else if (p->is_init) {
 		const char *args[] = { "start", c->id, NULL };
 		ret = task_runtime(op, args, NULL, 0, start_init_done, &err);
 	} else {

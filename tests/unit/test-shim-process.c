@@ -25,12 +25,13 @@ static struct timespec at(long s)
 }
 
 static const char *const op_names[PROC_NOPS] = {
-	[PROC_OP_START] = "Start",	    [PROC_OP_KILL] = "Kill",
-	[PROC_OP_KILL_ALL] = "Kill --all",  [PROC_OP_PAUSE] = "Pause",
-	[PROC_OP_RESUME] = "Resume",	    [PROC_OP_EXEC] = "Exec",
-	[PROC_OP_RESIZE_PTY] = "ResizePty", [PROC_OP_CLOSE_IO] = "CloseIO",
-	[PROC_OP_UPDATE] = "Update",	    [PROC_OP_WAIT] = "Wait",
-	[PROC_OP_STATE] = "State",	    [PROC_OP_DELETE] = "Delete",
+	[PROC_OP_START] = "Start",	     [PROC_OP_KILL] = "Kill",
+	[PROC_OP_KILL_ALL] = "Kill --all",   [PROC_OP_PAUSE] = "Pause",
+	[PROC_OP_RESUME] = "Resume",	     [PROC_OP_EXEC] = "Exec",
+	[PROC_OP_RESIZE_PTY] = "ResizePty",  [PROC_OP_CLOSE_IO] = "CloseIO",
+	[PROC_OP_UPDATE] = "Update",	     [PROC_OP_WAIT] = "Wait",
+	[PROC_OP_STATE] = "State",	     [PROC_OP_DELETE] = "Delete",
+	[PROC_OP_CHECKPOINT] = "Checkpoint",
 };
 
 /* The status each RPC gets, as containerd-shim-runc-v2 v1.6 answers it
@@ -42,11 +43,13 @@ static const char *const op_names[PROC_NOPS] = {
 #define FP(m) "code=9 " m ": failed precondition"
 static const char *const init_expect[PROC_NSTATES][PROC_NOPS] = {
 	[PROC_CREATED] = { [PROC_OP_PAUSE] = U("cannot pause task in created state"),
-			   [PROC_OP_RESUME] = U("cannot resume task in created state") },
+			   [PROC_OP_RESUME] = U("cannot resume task in created state"),
+			   [PROC_OP_CHECKPOINT] = U("cannot checkpoint a task in created state") },
 	[PROC_STARTING] = { [PROC_OP_START] = U("cannot start a starting process"),
 			    [PROC_OP_PAUSE] = U("cannot pause task in created state"),
 			    [PROC_OP_RESUME] = U("cannot resume task in created state"),
-			    [PROC_OP_DELETE] = U("cannot delete a starting process") },
+			    [PROC_OP_DELETE] = U("cannot delete a starting process"),
+			    [PROC_OP_CHECKPOINT] = U("cannot checkpoint a task in created state") },
 	[PROC_RUNNING] = { [PROC_OP_START] = U("cannot start a running process"),
 			   [PROC_OP_RESUME] = U("cannot resume a running process"),
 			   [PROC_OP_DELETE] = U("cannot delete a running process") },
@@ -64,7 +67,8 @@ static const char *const init_expect[PROC_NSTATES][PROC_NOPS] = {
 			   [PROC_OP_PAUSE] = U("cannot pause a stopped container"),
 			   [PROC_OP_RESUME] = U("cannot resume a stopped container"),
 			   [PROC_OP_EXEC] = U("cannot exec in a stopped state"),
-			   [PROC_OP_UPDATE] = U("cannot update a stopped container") },
+			   [PROC_OP_UPDATE] = U("cannot update a stopped container"),
+			   [PROC_OP_CHECKPOINT] = U("cannot checkpoint a stopped container") },
 	[PROC_DELETED] = { [PROC_OP_START] = U("cannot start a deleted process"),
 			   [PROC_OP_KILL] = NF("cannot kill a deleted process"),
 			   [PROC_OP_KILL_ALL] = NF("cannot kill a deleted process"),
@@ -73,7 +77,8 @@ static const char *const init_expect[PROC_NSTATES][PROC_NOPS] = {
 			   [PROC_OP_EXEC] = U("cannot exec in a deleted state"),
 			   [PROC_OP_RESIZE_PTY] = U("cannot resize a deleted process"),
 			   [PROC_OP_UPDATE] = U("cannot update a deleted process"),
-			   [PROC_OP_DELETE] = NF("cannot delete a deleted process") },
+			   [PROC_OP_DELETE] = NF("cannot delete a deleted process"),
+			   [PROC_OP_CHECKPOINT] = U("cannot checkpoint a deleted process") },
 };
 /* Exec processes: Pause, Resume, Exec and Update name the container. */
 static const char *const exec_expect[PROC_NSTATES][PROC_NOPS] = {
