@@ -53,6 +53,30 @@ int rootfs_readonly_path(int rootfd, const char *path, cleat_error_t *err)
 	return 0;
 }
 
+/* The tmpfs over masked directories: read-only with one block and one inode
+ * (its root), as runc 1.5 mounts it, so even a remount read-write could hold
+ * nothing. A kernel that refuses fewer than two inodes (EINVAL) gets two.
+ * tmpfs_data (an SELinux context) is added to the limits. */
+static int mask_tmpfs(const char *tmpfs_data, cleat_error_t *err)
+{
+	static const char *const limits[] = { "nr_blocks=1,nr_inodes=1",
+					      "nr_blocks=1,nr_inodes=2" };
+	cleat_error_t tmp = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(limits); i++) {
+		_cleanup_free_ char *data = tmpfs_data && *tmpfs_data
+						    ? xasprintf("%s,%s", limits[i], tmpfs_data)
+						    : xstrdup(limits[i]);
+		cleat_error_free(&tmp);
+		int tree = rootfs_fs_mount("tmpfs", "tmpfs", data, MS_RDONLY, &tmp);
+		if (tree >= 0)
+			return tree;
+		if (tmp->errnum != EINVAL)
+			break;
+	}
+	*err = TAKE_PTR(tmp);
+	return -1;
+}
+
 int rootfs_mask_path(int rootfd, const char *path, const char *tmpfs_data, int *shared_dir,
 		     cleat_error_t *err)
 {
@@ -74,7 +98,7 @@ int rootfs_mask_path(int rootfd, const char *path, const char *tmpfs_data, int *
 		if (tree < 0)
 			return cleat_error_errno(err, errno, "masked path `%s`: open_tree", path);
 	} else if (S_ISDIR(st.st_mode)) {
-		tree = rootfs_fs_mount("tmpfs", "tmpfs", tmpfs_data, MS_RDONLY, err);
+		tree = mask_tmpfs(tmpfs_data, err);
 		if (tree < 0)
 			return cleat_error_wrap(err, "masked path `%s`", path);
 		first_dir = true;
