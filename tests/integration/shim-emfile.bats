@@ -117,7 +117,7 @@ start_limited() {
 	run_d "$ID" sleep 1000
 	wait_status "$ID" RUNNING
 	SHIM_PID=$(shim_pid "$ID")
-	SOCK=$(cat "$(bundle_of "$ID")/address")
+	SOCK=$(shim_address "$ID")
 	# Only the soft limit: the runtime the shim starts for an exec inherits it and must
 	# still be able to set the spec's RLIMIT_NOFILE, which raising a lowered hard limit
 	# would not allow without CAP_SYS_RESOURCE in the initial user namespace.

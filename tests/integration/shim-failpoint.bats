@@ -92,7 +92,7 @@ topics() {
 	ctr_ run -d --annotation "io.containerd.runc.v2.group=$g" --runtime "$RT" "$TEST_IMAGE_REF" \
 		"$ID-a" sleep 1000 </dev/null >/dev/null 2>&1 3>&-
 	wait_status "$ID-a" RUNNING
-	addr=$(cat "$(bundle_of "$ID-a")/address")
+	addr=$(shim_address "$ID-a")
 	# Its "create" leaves a process connected to the console socket, silent for 5 s.
 	failpoint create console-hold 5
 	in_pty -t 30 "$CTR --address $CTR_ADDRESS -n $CTR_NAMESPACE run -t --annotation io.containerd.runc.v2.group=$g --runtime $RT $TEST_IMAGE_REF $ID-b true" \

@@ -82,6 +82,19 @@ bundle_of() {
 	echo "$CTRD_DIR/state/io.containerd.runtime.v2.task/$CTR_NAMESPACE/$1"
 }
 
+# shim_address ID: the socket address (unix://...) of the shim serving ID. The cleat shim
+# writes the bundle's `address` file under both containerd generations; containerd 2.x's
+# containerd-shim-runc-v2 writes only bootstrap.json, which holds it too.
+shim_address() {
+	local b
+	b=$(bundle_of "$1")
+	if [ -e "$b/address" ]; then
+		cat "$b/address"
+	else
+		jq -r .address "$b/bootstrap.json"
+	fi
+}
+
 # start_events: record `ctr events` into $BATS_TEST_TMPDIR/events.
 start_events() {
 	ctr_ events >"$BATS_TEST_TMPDIR/events" 2>&1 3>&- &

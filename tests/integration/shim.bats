@@ -225,14 +225,14 @@ topics() {
 	local pid mem
 	pid=$(task_pid "$ID")
 	mem=/sys/fs/cgroup/memory$(awk -F: '$2 == "memory" { print $3 }' "/proc/$pid/cgroup")
-	run -0 "$SHIM_RPC" "$(cat "$(bundle_of "$ID")/address")" \
+	run -0 "$SHIM_RPC" "$(shim_address "$ID")" \
 		update "$ID" '{"memory":{"limit":67108864},"cpu":{"shares":512}}'
 	assert_equal "$(cat "$mem/memory.limit_in_bytes")" 67108864
 	local cpu
 	cpu=/sys/fs/cgroup/$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ { print $2 $3 }' "/proc/$pid/cgroup")
 	assert_equal "$(cat "$cpu/cpu.shares")" 512
 	# Bad JSON is the runtime's error, code Unknown (2), as runc-v2.
-	run -1 "$SHIM_RPC" "$(cat "$(bundle_of "$ID")/address")" update "$ID" '{"memory":'
+	run -1 "$SHIM_RPC" "$(shim_address "$ID")" update "$ID" '{"memory":'
 	assert_output --partial "code=2"
 }
 
@@ -241,7 +241,7 @@ topics() {
 	run_d "$ID" sleep 1000
 	wait_status "$ID" RUNNING
 	local addr
-	addr=$(cat "$(bundle_of "$ID")/address")
+	addr=$(shim_address "$ID")
 	run -1 "$SHIM_RPC" "$addr" state no-such-container
 	assert_output "code=5 message=container not created: not found"
 	run -1 "$SHIM_RPC" "$addr" state "$ID" no-such-exec
@@ -265,7 +265,7 @@ topics() {
 	wait_status "$ID-a" RUNNING
 	wait_status "$ID-b" RUNNING
 	shim_a=$(shim_pid "$ID-a")
-	assert_equal "$(cat "$(bundle_of "$ID-a")/address")" "$(cat "$(bundle_of "$ID-b")/address")"
+	assert_equal "$(shim_address "$ID-a")" "$(shim_address "$ID-b")"
 	run -1 shim_pid "$ID-b"
 	run -0 ctr_ tasks exec --exec-id gx "$ID-b" echo in-b
 	assert_output in-b
@@ -355,8 +355,8 @@ catches_sigterm() {
 			"$TEST_IMAGE_REF" "$id" sleep 1000 </dev/null >/dev/null 2>&1 3>&-
 		wait_status "$id" RUNNING
 	done
-	addr=$(cat "$(bundle_of "$ID-a")/address")
-	assert_equal "$(cat "$(bundle_of "$ID-c")/address")" "$addr"
+	addr=$(shim_address "$ID-a")
+	assert_equal "$(shim_address "$ID-c")" "$addr"
 	ctr_ run -d --annotation "io.containerd.runc.v2.group=$g" --runtime "$RT" \
 		--log-uri "binary://$LOGGER?started=$mark" "$TEST_IMAGE_REF" "$ID-b" sleep 1000 \
 		</dev/null >"$BATS_TEST_TMPDIR/create-b.out" 2>&1 3>&- &
@@ -394,7 +394,7 @@ catches_sigterm() {
 	slow_logger 3
 	run_d "$ID" sleep 1000
 	wait_status "$ID" RUNNING
-	addr=$(cat "$(bundle_of "$ID")/address")
+	addr=$(shim_address "$ID")
 	ctr_ tasks exec --exec-id logged --log-uri "binary://$LOGGER?started=$mark" "$ID" true \
 		</dev/null >"$BATS_TEST_TMPDIR/exec.out" 2>&1 3>&- &
 	CREATE_PID=$!
@@ -417,7 +417,7 @@ catches_sigterm() {
 	ctr_ run -d --annotation "io.containerd.runc.v2.group=$g" --runtime "$RT" "$TEST_IMAGE_REF" \
 		"$ID-a" sleep 1000 </dev/null >/dev/null 2>&1 3>&-
 	wait_status "$ID-a" RUNNING
-	addr=$(cat "$(bundle_of "$ID-a")/address")
+	addr=$(shim_address "$ID-a")
 	t0=$(date +%s%N)
 	ctr_ run -d --annotation "io.containerd.runc.v2.group=$g" --runtime "$RT" \
 		--log-uri "binary://$LOGGER?started=$mark" "$TEST_IMAGE_REF" "$ID-b" sleep 1000 \
@@ -536,7 +536,7 @@ catches_sigterm() {
 	run_d "$ID" sleep 1000
 	wait_status "$ID" RUNNING
 	local addr t0 t1
-	addr=$(cat "$(bundle_of "$ID")/address")
+	addr=$(shim_address "$ID")
 	# ctr waits for Wait and for EOF on its stdout: both come after the 2 s drain timeout.
 	t0=$(date +%s%N)
 	run ctr_ tasks exec --exec-id held "$ID" sh -c 'sleep 1000 & echo started; exit 2'
