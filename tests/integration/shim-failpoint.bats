@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# containerd-generations: 1.6 2.x (tests/run-all.sh runs it under Debian's containerd 1.6, then
+# again with CLEAT_CONTAINERD_GEN=2 under the pinned containerd 2.x; see helpers.bash)
 # containerd-shim-cleat-v2 over a failpoint runtime (helpers/failpoint-runtime.sh), which
 # fails or sleeps on a chosen verb, to force what the shim must survive: a failed create
 # returns the runtime's own error and leaves nothing mounted; a process that exits before

@@ -95,9 +95,22 @@ shim_address() {
 	fi
 }
 
-# start_events: record `ctr events` into $BATS_TEST_TMPDIR/events.
+# start_events [FILE]: record `ctr events` into FILE ($BATS_TEST_TMPDIR/events by default),
+# returning once its subscription is in place: a label of our namespace is set until its
+# /namespaces/update reaches FILE (a fixed sleep lost the first events on a loaded machine).
+# Tests read FILE filtered by container id, so these lines do not count.
 start_events() {
-	ctr_ events >"$BATS_TEST_TMPDIR/events" 2>&1 3>&- &
+	local file=${1:-$BATS_TEST_TMPDIR/events} i
+	ctr_ events >"$file" 2>&1 3>&- &
 	EVENTS_PID=$!
-	sleep 0.3
+	for ((i = 0; i < 100; i++)); do
+		ctr_ namespaces label "$CTR_NAMESPACE" "cleat.events.probe=$i" >/dev/null 2>&1
+		if grep -qF "\"cleat.events.probe\":\"$i\"" "$file"; then
+			ctr_ namespaces label "$CTR_NAMESPACE" cleat.events.probe >/dev/null 2>&1
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "start_events: \`ctr events\` did not subscribe within 10 s" >&2
+	return 1
 }

@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# containerd-generations: 1.6 2.x (tests/run-all.sh runs it under Debian's containerd 1.6, then
+# again with CLEAT_CONTAINERD_GEN=2 under the pinned containerd 2.x; see helpers.bash)
 # containerd-shim-cleat-v2 when containerd or the shim itself dies: containers outlive a
 # containerd restart (stdio keeps flowing, exits that happened meanwhile are reported), and a
 # SIGKILLed shim is cleaned up by containerd's `delete` path.

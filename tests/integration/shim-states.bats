@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# containerd-generations: 1.6 2.x (tests/run-all.sh runs it under Debian's containerd 1.6, then
+# again with CLEAT_CONTAINERD_GEN=2 under the pinned containerd 2.x; see helpers.bash)
 # The Task RPCs in every state a container and its execs reach through containerd (running,
 # paused, stopped), answered by containerd-shim-cleat-v2 and by containerd-shim-runc-v2
 # (Debian's, with its runc): the same gRPC codes and messages, as ctr prints them and as the

@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# containerd-generations: 1.6 2.x (tests/run-all.sh runs it under Debian's containerd 1.6, then
+# again with CLEAT_CONTAINERD_GEN=2 under the pinned containerd 2.x; see helpers.bash)
 # containerd-shim-cleat-v2 under Debian's real containerd 1.6 (our own instance), driven by
 # ctr. The runtime under the shim is its default, cleat; run with CLEAT_SHIM_RUNTIME=runc for
 # the reference runtime under the same shim.
