@@ -39,6 +39,8 @@ BUILDDIR=${CLEAT_BUILDDIR:-$SRCDIR}
 # The binaries under test and the references they are compared with.
 CLEAT=${CLEAT:-$BUILDDIR/cleat}
 SHIM=${SHIM:-$BUILDDIR/containerd-shim-cleat-v2}
+# RUNC: Debian's runc 1.1 (the reference where runc did not change since); files whose
+# reference changed since 1.1 switch to the pinned runc 1.5 with use_runc15 (peers/peers.bash).
 RUNC=${RUNC:-runc}
 CRUN=${CRUN:-crun}
 CTR=${CTR:-ctr}
