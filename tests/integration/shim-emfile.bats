@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# containerd-generations: 1.6 2.x (tests/run-all.sh runs it under Debian's containerd 1.6, then
-# again with CLEAT_CONTAINERD_GEN=2 under the pinned containerd 2.x; see helpers.bash)
+# Under Debian's containerd 1.6 only in tests/run-all.sh: it measures the shim's own
+# behaviour at its open-file limit, which the containerd generation does not change (it
+# passes under 2.x too: CLEAT_CONTAINERD_GEN=2).
 # containerd-shim-cleat-v2 at its open-file limit: with RLIMIT_NOFILE lowered to 64, hundreds
 # of connections to its ttrpc socket (held, then closed) must neither wedge it nor make it
 # spin or flood the log; once they are gone it is back to its baseline fd count, idle, and

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# containerd-generations: 1.6 2.x (tests/run-all.sh runs it under Debian's containerd 1.6, then
-# again with CLEAT_CONTAINERD_GEN=2 under the pinned containerd 2.x; see helpers.bash)
+# Under Debian's containerd 1.6 only in tests/run-all.sh: it measures the shims' own memory
+# footprint, which the containerd generation does not change (it passes under 2.x too:
+# CLEAT_CONTAINERD_GEN=2).
 # 50 containers at once under containerd-shim-cleat-v2, each with its own shim: every one
 # runs, and the total and per-shim RSS and PSS (from /proc/PID/smaps_rollup) are reported
 # as TAP comments. (Targets, checked in bench/: per-shim PSS <= 512 KiB, RSS <= 2 MiB.)
