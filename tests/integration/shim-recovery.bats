@@ -53,7 +53,7 @@ restart_containerd() {
 		kill -0 "$CTRD_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	PATH="$(dirname "$SHIM"):$(dirname "$CLEAT"):$PATH" "$CONTAINERD" --config "$CTRD_DIR/config.toml" \
+	PATH="$(dirname "$SHIM"):$(dirname "$CLEAT"):${CTRD_GEN_BIN:+$CTRD_GEN_BIN:}$PATH" "$CONTAINERD" --config "$CTRD_DIR/config.toml" \
 		--log-level "${CTRD_LOG_LEVEL:-info}" </dev/null >>"$CTRD_DIR/containerd.log" 2>&1 3>&- &
 	CTRD_PID=$!
 	echo "$CTRD_PID" >"$CTRD_DIR/containerd.pid"
