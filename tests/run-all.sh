@@ -43,12 +43,14 @@ PACKAGES=(
 	# build
 	build-essential autoconf automake libtool pkg-config git
 	libyajl-dev libseccomp-dev libcap-dev libsystemd-dev libprotobuf-c-dev protobuf-c-compiler
+	# man pages (scdoc), and bash-completion for tests/integration/cli-help.bats
+	scdoc bash-completion man-db
 	# sanitizers, fuzzing, formatting
 	clang libclang-rt-14-dev clang-format valgrind
 	# daemons and reference runtimes
 	containerd docker.io runc crun
 	# tests
-	bats bats-assert bats-support busybox-static jq iproute2 util-linux bsdutils procps file
+	bats bats-assert bats-support busybox-static jq iproute2 util-linux bsdutils procps file curl
 	python3
 	# cgroup v2 in a VM (Debian's kernel under qemu)
 	qemu-system-x86 linux-image-amd64

@@ -8,8 +8,10 @@
 #define BOTH false
 #define RUNTIME true
 
+/* No "acl"/"noacl": MS_POSIXACL is a superblock flag that mount(2) does not take from
+ * user space, so like runc 1.2+ they reach the filesystem as data, where one that knows
+ * them (ext4, xfs...) applies them and one that does not refuses them. */
 static const struct cleat_mount_flag mount_flags[] = {
-	{ "acl", false, RUNTIME, MS_POSIXACL },
 	{ "async", true, BOTH, MS_SYNCHRONOUS },
 	{ "atime", true, BOTH, MS_NOATIME },
 	{ "bind", false, BOTH, MS_BIND },
@@ -22,7 +24,6 @@ static const struct cleat_mount_flag mount_flags[] = {
 	{ "lazytime", false, RUNTIME, MS_LAZYTIME },
 	{ "loud", true, RUNTIME, MS_SILENT },
 	{ "mand", false, BOTH, MS_MANDLOCK },
-	{ "noacl", true, RUNTIME, MS_POSIXACL },
 	{ "noatime", false, BOTH, MS_NOATIME },
 	{ "nodev", false, BOTH, MS_NODEV },
 	{ "nodiratime", false, BOTH, MS_NODIRATIME },

@@ -23,6 +23,7 @@
 #include "runtime/init_stage.h"
 #include "runtime/linux/hooks.h"
 #include "runtime/linux/init.h"
+#include "runtime/linux/mount_source.h"
 #include "runtime/linux/resctrl.h"
 #include "runtime/linux/netdev.h"
 #include "runtime/linux/rootfs.h"
@@ -492,6 +493,11 @@ static int serve(struct create_run *r, cleat_error_t *err)
 			if (handle_seccomp(r, m->fd, err) < 0)
 				return -1;
 			break;
+		case CLEAT_SYNC_MOUNT_SOURCE:
+			if (cleat_mount_source_serve(r->sync_parent, m, r->c->config, r->c->bundle,
+						     r->init, err) < 0)
+				return -1;
+			break;
 		case CLEAT_SYNC_READY:
 			return 0;
 		default:
@@ -559,6 +565,12 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 		return -1;
 	/* It exits right after announcing the init. */
 	stop_helper(r);
+	/* The init waits for start: its limit is in before anything of the container runs. */
+	if (r->c->cgroup &&
+	    cleat_cgroup_limit_pids(r->c->cgroup,
+				    r->c->config->linux_ ? r->c->config->linux_->resources : NULL,
+				    err) < 0)
+		return cleat_error_wrap(err, "linux.resources.pids");
 	if (setup_intel_rdt(r, err) < 0)
 		return -1;
 	cleat_debug("create %s: init %d ready", r->o->id, (int) r->init);

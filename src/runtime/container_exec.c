@@ -78,6 +78,24 @@ static int check_state(struct cleat_container *c, const struct cleat_exec_opts *
 	return 0;
 }
 
+/* systemd moves the helper (still waiting for GO) into the container's cgroup.  Where it
+ * refuses, the helper's own join after GO does it, unless the files could not be opened
+ * (open_err): then that is the error. */
+static int move_by_systemd(struct cleat_cgroup *cg, pid_t helper, cleat_error_t open_err,
+			   cleat_error_t *err)
+{
+	_cleanup_error_ cleat_error_t e = NULL;
+	if (cleat_cgroup_enter_by_systemd(cg, helper, &e) >= 0)
+		return 0;
+	if (!open_err) {
+		cleat_debug("exec: systemd did not move the process (%s); joining by cgroupfs",
+			    e->msg);
+		return 0;
+	}
+	*err = TAKE_PTR(e);
+	return cleat_error_wrap(err, "enter the container's cgroup (%s)", open_err->msg);
+}
+
 static int spawn(struct exec_run *r, cleat_error_t *err)
 {
 	int sv[2];
@@ -90,13 +108,21 @@ static int spawn(struct exec_run *r, cleat_error_t *err)
 	/* The helper joins the cgroup by itself after GO; born inside the
 	 * cgroup2 one unless execCPUAffinity.initial must come first. */
 	const struct oci_cpu_affinity *aff = r->o->process->exec_cpu_affinity;
-	struct cleat_cgroup *cg;
+	struct cleat_cgroup *cg = NULL;
+	_cleanup_error_ cleat_error_t open_err = NULL;
 	if (r->c->cgroup_str && *r->c->cgroup_str &&
 	    (cleat_container_cgroup(r->c, &cg, err) < 0 ||
-	     cleat_cgroup_exec_sub(cg, r->o->cgroup_subs, r->o->n_cgroup_subs, err) < 0 ||
-	     cleat_cgroup_join_open(cg, !(aff && aff->initial), &r->cg_join, err) < 0))
+	     cleat_cgroup_exec_sub(cg, r->o->cgroup_subs, r->o->n_cgroup_subs, err) < 0))
 		return cleat_error_wrap(err, "enter the container's cgroup");
-	if (r->o->n_cgroup_subs && !(r->c->cgroup_str && *r->c->cgroup_str))
+	/* With systemd (and no --cgroup), systemd moves the helper below, as runc 1.5
+	 * asks it to: files we may not open (a read-only cgroupfs) are no error then. */
+	bool by_systemd = cg && r->c->systemd_cgroup && r->o->n_cgroup_subs == 0;
+	if (cg && cleat_cgroup_join_open(cg, !(aff && aff->initial), &r->cg_join, &open_err) < 0 &&
+	    !by_systemd) {
+		*err = TAKE_PTR(open_err);
+		return cleat_error_wrap(err, "enter the container's cgroup");
+	}
+	if (r->o->n_cgroup_subs && !cg)
 		return cleat_error_msg(err, "--cgroup: the container has no cgroup");
 	struct cleat_exec_args a = {
 		.process = r->o->process,
@@ -122,6 +148,8 @@ static int spawn(struct exec_run *r, cleat_error_t *err)
 	 * process inherits it; `final` is applied by the process once inside). */
 	if (aff && aff->initial && cleat_sched_set_affinity(r->helper, aff->initial, err) < 0)
 		return cleat_error_wrap(err, "process.execCPUAffinity.initial");
+	if (by_systemd && move_by_systemd(cg, r->helper, open_err, err) < 0)
+		return -1;
 	return cleat_sync_send_type(r->sync_parent, CLEAT_SYNC_GO, err);
 }
 

@@ -105,7 +105,7 @@ static int stage_prepare(struct stage *s, cleat_error_t *err)
 		return -1;
 	/* Idmapped mounts need the host user namespace: made now, before any unshare. */
 	if ((s->ns.create[CLEAT_NS_USER] || s->ns.join_fd[CLEAT_NS_USER] >= 0) &&
-	    cleat_rootfs_open_idmapped(s->config, s->l.bundle, &s->idmap, err) < 0)
+	    cleat_rootfs_open_idmapped(s->config, s->l.bundle, s->l.rootfs, &s->idmap, err) < 0)
 		return -1;
 	/* The costliest of the namespaces (a network one, ~0.5 ms) need not wait for
 	 * the cgroup: made while the parent makes it. */

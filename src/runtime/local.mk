@@ -21,14 +21,20 @@ libcleat_a_SOURCES += \
 libcleat_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SECCOMP_CFLAGS) $(CAP_CFLAGS) $(SYSTEMD_CFLAGS)
 CLEAT_LIBS = libcleat.a liboci.a libcleatcommon.a $(RUNTIME_LIBS)
 
-bin_PROGRAMS += cleat
-cleat_SOURCES = %reldir%/main.c \
-	%reldir%/cli/cli.h %reldir%/cli/common.c \
+# The commands, their flag tables and the help renderer: linked into cleat
+# and into the man page generator (man/local.mk), which print the same tables.
+noinst_LIBRARIES += libcleatcli.a
+libcleatcli_a_SOURCES = \
+	%reldir%/cli/cli.h %reldir%/cli/common.c %reldir%/cli/commands.c %reldir%/cli/help.c \
 	%reldir%/cli/create.c %reldir%/cli/start.c %reldir%/cli/run.c %reldir%/cli/state.c \
 	%reldir%/cli/kill.c %reldir%/cli/delete.c %reldir%/cli/list.c %reldir%/cli/spec.c \
 	%reldir%/cli/features.c %reldir%/cli/exec.c \
 	%reldir%/cli/update.c %reldir%/cli/pause.c %reldir%/cli/ps.c %reldir%/cli/events.c
-cleat_SOURCES += %reldir%/cli/checkpoint.c
+libcleatcli_a_SOURCES += %reldir%/cli/checkpoint.c
+libcleatcli_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SECCOMP_CFLAGS)
+
+bin_PROGRAMS += cleat
+cleat_SOURCES = %reldir%/main.c
 cleat_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SECCOMP_CFLAGS)
-cleat_LDADD = $(CLEAT_LIBS)
+cleat_LDADD = libcleatcli.a $(CLEAT_LIBS)
 cleat_LDFLAGS = $(AM_LDFLAGS) $(RUNTIME_LDFLAGS)

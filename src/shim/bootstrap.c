@@ -1,6 +1,7 @@
 #include "config.h"
 #include "shim/bootstrap.h"
 #include "shim/json.h"
+#include "shim/shim.h"
 #include "common/cleanup.h"
 #include "common/sha256.h"
 #include "common/util.h"
@@ -100,6 +101,12 @@ int shim_flags_parse(int argc, char **argv, struct shim_flags *f, cleat_error_t 
 	if (i < argc)
 		f->action = xstrdup(argv[i]);
 	return 0;
+}
+
+const char *shim_default_runtime(const char *invoked_as)
+{
+	return invoked_as && strcmp(invoked_as, SHIM_DROPIN_NAME) == 0 ? "runc"
+								       : SHIM_DEFAULT_RUNTIME;
 }
 
 char *shim_group_key(const char *config_json, const char *id)

@@ -25,6 +25,14 @@ struct shim_flags {
 int shim_flags_parse(int argc, char **argv, struct shim_flags *f, cleat_error_t *err);
 void shim_flags_clear(struct shim_flags *f);
 
+/* The name containerd finds the shim under in the drop-in mode (dockerd before 23 can only
+ * ask for io.containerd.runc.v2). */
+#define SHIM_DROPIN_NAME "containerd-shim-runc-v2"
+/* The runtime binary for a container with no BinaryName, by the name the shim was run as
+ * (the basename of argv[0]): runc under SHIM_DROPIN_NAME, as the shim it stands in for
+ * would run, else cleat (SHIM_DEFAULT_RUNTIME). */
+const char *shim_default_runtime(const char *invoked_as);
+
 /* Grouping key: annotation io.containerd.runc.v2.group, else
  * io.kubernetes.cri.sandbox-id, else the container id. */
 char *shim_group_key(const char *config_json, const char *id);

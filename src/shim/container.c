@@ -1,5 +1,6 @@
 #include "config.h"
 #include "shim/container.h"
+#include "shim/bootstrap.h"
 #include "shim/events.h"
 #include "shim/json.h"
 #include "shim/runtime.h"
@@ -7,6 +8,7 @@
 #include "common/log.h"
 #include "common/util.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,7 +90,7 @@ const char *container_runtime_name(const char *binary_name)
 	const char *env = getenv("CLEAT_SHIM_RUNTIME");
 	if (env && *env)
 		return env;
-	return SHIM_DEFAULT_RUNTIME;
+	return shim_default_runtime(program_invocation_short_name);
 }
 
 void container_set_options(struct container *c, const char *binary_name, const char *root,

@@ -40,7 +40,8 @@ void container_set_options(struct container *c, const char *binary_name, const c
 			   uint32_t io_gid);
 /* Read config.json: does the container get its own pid namespace? */
 bool container_spec_private_pidns(const char *config_json);
-/* The runtime binary to use: BinaryName, else $CLEAT_SHIM_RUNTIME, else cleat. */
+/* The runtime binary to use: BinaryName, else $CLEAT_SHIM_RUNTIME, else cleat (runc when
+ * run as containerd-shim-runc-v2: shim_default_runtime). */
 const char *container_runtime_name(const char *binary_name);
 
 #endif

@@ -2,6 +2,7 @@
  * `delete` (clean up after a dead daemon), or, with no action, the daemon. */
 #include "config.h"
 #include "shim/bootstrap.h"
+#include "shim/container.h"
 #include "shim/daemon.h"
 #include "shim/info.h"
 #include "shim/json.h"
@@ -95,7 +96,8 @@ static pid_t spawn_daemon(const struct shim_flags *f, int listener, cleat_error_
 	if (n < 0)
 		return cleat_error_errno(err, errno, "readlink /proc/self/exe");
 	self[n] = '\0';
-	char *argv[] = { (char *) SHIM_NAME,
+	/* The daemon keeps the name containerd ran us by: it picks the default runtime. */
+	char *argv[] = { program_invocation_short_name,
 			 (char *) "-namespace",
 			 f->ns,
 			 (char *) "-id",
@@ -266,7 +268,7 @@ static void read_delete_options(const char *bundle, struct runtime_opts *o, cons
 		o->systemd_cgroup = json_is_true(json_get(json, "systemd_cgroup"));
 	}
 	cleat_error_free(&err);
-	o->binary = runtime_resolve_binary(bin && *bin ? bin : SHIM_DEFAULT_RUNTIME);
+	o->binary = runtime_resolve_binary(container_runtime_name(bin));
 	o->root = xasprintf("%s/%s", root && *root ? root : SHIM_DEFAULT_RUNTIME_ROOT, ns);
 }
 

@@ -18,7 +18,8 @@
 #define SHIM_TASK_SERVICE_V3 "containerd.task.v3.Task"
 /* Runtime state root when containerd's Options.root is empty (as runc-v2). */
 #define SHIM_DEFAULT_RUNTIME_ROOT "/run/containerd/runc"
-/* Default runtime binary; containerd's BinaryName or $CLEAT_SHIM_RUNTIME override it. */
+/* Default runtime binary; containerd's BinaryName or $CLEAT_SHIM_RUNTIME override it, and
+ * the drop-in name makes it runc (shim_default_runtime). */
 #define SHIM_DEFAULT_RUNTIME "cleat"
 
 struct container;

@@ -43,8 +43,9 @@ static void write_bundle_options(struct container *c, const struct shim_options 
 {
 	cleat_error_t err = NULL;
 	_cleanup_free_ char *root = o->root ? cleat_json_escape(o->root) : NULL;
+	_cleanup_free_ char *binary = cleat_json_escape(binary_name);
 	_cleanup_free_ char *json = xasprintf(
-		"{\"binary_name\":\"%s\",\"root\":\"%s\",\"systemd_cgroup\":%s}", binary_name,
+		"{\"binary_name\":\"%s\",\"root\":\"%s\",\"systemd_cgroup\":%s}", binary,
 		root ? root : "", o->systemd_cgroup ? "true" : "false");
 	_cleanup_free_ char *opath = xasprintf("%s/options.json", c->bundle);
 	_cleanup_free_ char *rpath = xasprintf("%s/runtime", c->bundle);

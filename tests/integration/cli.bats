@@ -35,7 +35,7 @@ create() {
 	run -0 "$CLEAT" help
 	assert_line --partial "GLOBAL OPTIONS"
 	run -0 "$CLEAT" kill --help
-	assert_line --partial "cleat kill [command options] <container-id> [signal]"
+	assert_line "   cleat kill <container-id> [signal]"
 }
 
 @test "cli: an unknown command exits 3 like runc; an unknown flag exits 1" {
@@ -217,7 +217,7 @@ $ID-c"
 		assert_line --partial "cleat $v"
 	done
 	run -0 "$CLEAT" help checkpoint
-	assert_line --partial "cleat checkpoint [command options] <container-id>"
+	assert_line --partial "cleat checkpoint <container-id>"
 	run -1 cleat checkpoint --image-path "$BUNDLE/img" "$ID"
 	assert_output "cleat: checkpoint/restore is not supported by cleat"
 	run -1 cleat restore --image-path "$BUNDLE/img" "$ID"

@@ -438,7 +438,9 @@ start_containerd() {
 launch_containerd() {
 	local i
 	# fd 3 closed: bats waits for every holder of its fd 3 before finishing a file.
-	PATH="$(dirname "$SHIM"):$(dirname "$CLEAT"):${CTRD_GEN_BIN:+$CTRD_GEN_BIN:}$PATH" "$CONTAINERD" --config "$CTRD_DIR/config.toml" \
+	# CTRD_PATH_PREFIX: directories searched first for shims (a drop-in directory);
+	# CTRD_GEN_BIN: the containerd 2.x peer's (use_containerd_generation), after ours.
+	PATH="${CTRD_PATH_PREFIX:+$CTRD_PATH_PREFIX:}$(dirname "$SHIM"):$(dirname "$CLEAT"):${CTRD_GEN_BIN:+$CTRD_GEN_BIN:}$PATH" "$CONTAINERD" --config "$CTRD_DIR/config.toml" \
 		--log-level "${CTRD_LOG_LEVEL:-info}" </dev/null >>"$CTRD_DIR/containerd.log" 2>&1 3>&- &
 	CTRD_PID=$!
 	echo "$CTRD_PID" >"$CTRD_DIR/containerd.pid"
@@ -535,7 +537,6 @@ docker_() {
 # runtime registered as `cleat`. Exports DOCKER_SOCK, DOCKERD_DIR, DOCKERD_PID.
 # Containers must use `--network none` (or host) and `--pull never`.
 start_dockerd() {
-	local i
 	if [ -z "${CTRD_DIR:-}" ]; then
 		start_containerd || return 1
 		DOCKERD_OWNS_CONTAINERD=1
@@ -547,6 +548,13 @@ start_dockerd() {
 	# An empty config file so /etc/docker/daemon.json never applies.
 	echo '{}' >"$DOCKERD_DIR/daemon.json"
 	export DOCKERD_DIR DOCKER_SOCK DOCKERD_OWNS_CONTAINERD
+	launch_dockerd "$@"
+}
+
+# launch_dockerd [DOCKERD ARG...]: start dockerd on $DOCKERD_DIR (again, after a restart
+# test stopped it) and wait for it to answer. Exports DOCKERD_PID.
+launch_dockerd() {
+	local i
 	PATH="$(dirname "$CLEAT"):$PATH" "$DOCKERD" --config-file "$DOCKERD_DIR/daemon.json" \
 		--data-root "$DOCKERD_DIR/root" --exec-root "$DOCKERD_DIR/exec" \
 		-H "unix://$DOCKER_SOCK" --pidfile "$DOCKERD_DIR/docker.pid" \
@@ -554,7 +562,7 @@ start_dockerd() {
 		--bridge=none --iptables=false --ip-masq=false --ip-forward=false \
 		--userland-proxy=false --log-level "${DOCKERD_LOG_LEVEL:-warn}" \
 		--add-runtime "cleat=$CLEAT" "$@" \
-		</dev/null >"$DOCKERD_DIR/dockerd.log" 2>&1 3>&- &
+		</dev/null >>"$DOCKERD_DIR/dockerd.log" 2>&1 3>&- &
 	DOCKERD_PID=$!
 	export DOCKERD_PID
 	for ((i = 0; i < 300; i++)); do

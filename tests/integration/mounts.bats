@@ -2,9 +2,9 @@
 # `mounts` entries: every option of the table, the filesystem types and their data, bind
 # of files and directories, propagation and recursive attributes, idmapped mounts.  The
 # kernel's view (/proc/self/mountinfo inside the container) is compared with runc 1.5's
-# (the pinned peer: runc 1.5 masks directories with a one-block tmpfs, 1.1 did not) for the
-# same config.json where runc supports the feature; those comparisons skip, with the
-# reason, when the peer cannot be built.
+# (the pinned peer: the mount table of runc's default spec changed since Debian's runc 1.1)
+# for the same config.json where runc supports the feature; those comparisons skip, with
+# the reason, when the peer cannot be built.
 
 load helpers
 load rootfs-helpers

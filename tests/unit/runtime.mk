@@ -20,3 +20,10 @@ tests_unit_test_runtime_config_LDADD = $(RUNTIME_TEST_LIBS)
 tests_unit_test_runtime_launch_SOURCES = %reldir%/test-runtime-launch.c %reldir%/test-runtime-tap.h
 tests_unit_test_runtime_launch_CFLAGS = $(AM_CFLAGS)
 tests_unit_test_runtime_launch_LDADD = $(RUNTIME_TEST_LIBS)
+
+# The help renderer and the parser reading the same flag tables.
+check_PROGRAMS += tests/unit/test-cli-help
+TESTS += tests/unit/test-cli-help
+tests_unit_test_cli_help_SOURCES = %reldir%/test-cli-help.c %reldir%/test-runtime-tap.h
+tests_unit_test_cli_help_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SECCOMP_CFLAGS)
+tests_unit_test_cli_help_LDADD = libcleatcli.a $(RUNTIME_TEST_LIBS)

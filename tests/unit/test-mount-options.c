@@ -86,7 +86,6 @@ static void test_flags(void)
 		{ "iversion", MS_I_VERSION, 0 },
 		{ "silent", MS_SILENT, 0 },
 		{ "loud", 0, MS_SILENT },
-		{ "acl", MS_POSIXACL, 0 },
 		{ "defaults", 0, 0 },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -108,6 +107,11 @@ static void test_override_and_data(void)
 	ok(cleat_mount_data_has(f.data, "newinstance"), "data has flag newinstance");
 	ok(!cleat_mount_data_has(f.data, "mod"), "data has no prefix-only key");
 	ok(!cleat_mount_data_has(NULL, "mode"), "NULL data has nothing");
+	cleat_mount_flags_free(&f);
+
+	f = parse("acl,noacl");
+	ok(f.flags == 0 && f.data && strcmp(f.data, "acl,noacl") == 0,
+	   "acl and noacl are filesystem data, not MS_POSIXACL: %s", f.data ? f.data : "(null)");
 	cleat_mount_flags_free(&f);
 
 	f = parse("rw,ro");

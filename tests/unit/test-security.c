@@ -627,7 +627,7 @@ static void sched_child(int out)
 	struct oci_cpu_affinity aff = { .initial = "1", .final = "0" };
 	struct oci_process p = { .scheduler = &s, .io_priority = &io, .exec_cpu_affinity = &aff };
 	cleat_error_t err = NULL;
-	if (cleat_sched_apply(&p, &err) < 0) {
+	if (cleat_sched_apply(&p, NULL, &err) < 0) {
 		char *m = cleat_error_string(err);
 		dprintf(out, "error %s\n", m);
 		return;

@@ -70,6 +70,10 @@ static void test_socket_naming(void)
 	g = shim_group_key("{\"annotations\":{\"io.containerd.runc.v2.group\":\"\"}}", "ct");
 	STREQ(g, "ct", "empty group annotation is ignored");
 	free(g);
+	STREQ(shim_default_runtime("containerd-shim-runc-v2"), "runc",
+	      "drop-in name: runc by default, as containerd-shim-runc-v2");
+	STREQ(shim_default_runtime("containerd-shim-cleat-v2"), "cleat", "own name: cleat");
+	STREQ(shim_default_runtime(NULL), "cleat", "no name: cleat");
 }
 
 static uint8_t *pack_params(const char *id, const char *ns, const char *dir, size_t *len)

@@ -40,11 +40,22 @@ int cleat_cgroup_plan(const struct cleat_cgroup_opts *o, struct cleat_cgroup **o
 		      cleat_error_t *err);
 int cleat_cgroup_make(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o, pid_t pid,
 		      cleat_error_t *err);
+/* linux.resources.pids, which make leaves out: the runtime's helper that clones
+ * the init is in the cgroup for a moment and must not count against the limit
+ * (a limit of 1 would refuse the init).  Called once the init is waiting for
+ * start, before any process of the container's runs. */
+int cleat_cgroup_limit_pids(struct cleat_cgroup *cg, const struct oci_resources *r,
+			    cleat_error_t *err);
 /* Serialize / restore the resolved cgroup (kept in the container state dir). */
 char *cleat_cgroup_to_string(const struct cleat_cgroup *cg);
 int cleat_cgroup_from_string(const char *s, struct cleat_cgroup **out, cleat_error_t *err);
 /* Move pid (e.g. an exec'd process) into the container's cgroup. */
 int cleat_cgroup_enter(struct cleat_cgroup *cg, pid_t pid, cleat_error_t *err);
+
+/* systemd driver: ask systemd to move pid into the unit's cgroup (AttachProcessesToUnit),
+ * as runc 1.5's exec does; the move then needs no write access to the cgroupfs.  1: not a
+ * systemd cgroup, nothing done. */
+int cleat_cgroup_enter_by_systemd(struct cleat_cgroup *cg, pid_t pid, cleat_error_t *err);
 
 /* A child joining the cgroup by itself (join.c), much cheaper than
  * cleat_cgroup_enter(): the parent opens the files (the kernel checks the

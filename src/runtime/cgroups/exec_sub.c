@@ -24,8 +24,7 @@ static int clean_sub(const char *arg, const char *sub, char **out, cleat_error_t
 			if (!s) {
 				free(res);
 				return cleat_error_msg(
-					err, "--cgroup \"%s\": %s is not a sub cgroup path", arg,
-					sub);
+					err, "--cgroup \"%s\": bad sub cgroup path: %s", arg, sub);
 			}
 			*s = '\0';
 			continue;

@@ -74,6 +74,15 @@ int cg_write_fd(int fd, const char *dir, const char *file, const char *value, cl
 int cg_write(const char *dir, const char *file, const char *value, cleat_error_t *err);
 int cg_writef(const char *dir, const char *file, cleat_error_t *err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* The CFS burst (v1 cpu.cfs_burst_us, v2 cpu.max.burst), which may not exceed the
+ * quota: refused (EINVAL) while a new quota is still to come (quota_follows), it
+ * sets *pending (when non-NULL) for a second write after the quota. */
+int cg_burst_write(const char *dir, const char *file, uint64_t burst, bool quota_follows,
+		   bool *pending, cleat_error_t *err);
+/* A v1 cpuset hierarchy mounted with noprefix names its files without "cpuset."
+ * ("cpus", not "cpuset.cpus"): file ("cpuset.<name>") as the hierarchy whose
+ * directory is dir names it. */
+const char *cg_v1_cpuset_name(const char *dir, const char *file);
 int cg_read(const char *dir, const char *file, char **out, cleat_error_t *err);
 bool cg_exists(const char *dir, const char *file);
 int cg_read_u64(const char *dir, const char *file, uint64_t *v, cleat_error_t *err);
@@ -164,5 +173,7 @@ int cg_systemd_start(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o,
 		     cleat_error_t *err);
 int cg_systemd_update(struct cleat_cgroup *cg, const struct oci_resources *r, cleat_error_t *err);
 int cg_systemd_stop(struct cleat_cgroup *cg, cleat_error_t *err);
+/* AttachProcessesToUnit: systemd moves pid into the unit's cgroup. */
+int cg_systemd_attach(struct cleat_cgroup *cg, pid_t pid, cleat_error_t *err);
 
 #endif

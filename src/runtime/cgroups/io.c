@@ -51,6 +51,29 @@ int cg_writef(const char *dir, const char *file, cleat_error_t *err, const char 
 	return cg_write(dir, file, v, err);
 }
 
+int cg_burst_write(const char *dir, const char *file, uint64_t burst, bool quota_follows,
+		   bool *pending, cleat_error_t *err)
+{
+	_cleanup_error_ cleat_error_t e = NULL;
+	if (cg_writef(dir, file, &e, "%llu", (unsigned long long) burst) == 0)
+		return 0;
+	if (e->errnum == EINVAL && quota_follows && pending) {
+		*pending = true;
+		return 0;
+	}
+	*err = TAKE_PTR(e);
+	return -1;
+}
+
+const char *cg_v1_cpuset_name(const char *dir, const char *file)
+{
+	static const char pre[] = "cpuset.";
+	if (strncmp(file, pre, sizeof pre - 1) == 0 && !cg_exists(dir, "cpuset.cpus") &&
+	    cg_exists(dir, "cpus"))
+		return file + sizeof pre - 1;
+	return file;
+}
+
 int cg_read(const char *dir, const char *file, char **out, cleat_error_t *err)
 {
 	_cleanup_free_ char *path = xasprintf("%s/%s", dir, file);

@@ -152,9 +152,18 @@ int cleat_cgroup_plan(const struct cleat_cgroup_opts *o, struct cleat_cgroup **o
 	return 0;
 }
 
-int cleat_cgroup_make(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o, pid_t pid,
+int cleat_cgroup_make(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *opts, pid_t pid,
 		      cleat_error_t *err)
 {
+	/* pids.max waits for cleat_cgroup_limit_pids(): the runtime's own helper
+	 * must not count against the container's limit. */
+	struct cleat_cgroup_opts no_pids = *opts, *o = &no_pids;
+	struct oci_resources r;
+	if (opts->resources && opts->resources->has_pids) {
+		r = *opts->resources;
+		r.has_pids = false;
+		no_pids.resources = &r;
+	}
 	/* systemd makes the scope's directories (place_dirs() named them). */
 	if (o->systemd && cg_systemd_start(cg, o, pid, err) < 0)
 		return -1;
@@ -166,6 +175,22 @@ int cleat_cgroup_make(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o
 		return -1;
 	}
 	return 0;
+}
+
+int cleat_cgroup_limit_pids(struct cleat_cgroup *cg, const struct oci_resources *r,
+			    cleat_error_t *err)
+{
+	if (!r || !r->has_pids)
+		return 0;
+	struct oci_resources only = { .has_pids = true, .pids_limit = r->pids_limit };
+	return cleat_cgroup_update(cg, &only, err);
+}
+
+int cleat_cgroup_enter_by_systemd(struct cleat_cgroup *cg, pid_t pid, cleat_error_t *err)
+{
+	if (!cg->systemd || !cg->unit)
+		return 1;
+	return cg_systemd_attach(cg, pid, err);
 }
 
 int cleat_cgroup_enter(struct cleat_cgroup *cg, pid_t pid, cleat_error_t *err)
@@ -278,7 +303,9 @@ int cleat_cgroup_is_frozen(struct cleat_cgroup *cg, bool *frozen, cleat_error_t 
 		*frozen = str_has_prefix(s, "FROZEN") || str_has_prefix(s, "FREEZING");
 	}
 	if (*err) {
-		if ((*err)->errnum == ENOENT) {
+		/* Removed meanwhile (the container ended): ENOENT at the open, ENODEV at
+		 * the read of a file opened just before the rmdir.  Not frozen. */
+		if ((*err)->errnum == ENOENT || (*err)->errnum == ENODEV) {
 			cleat_error_free(err);
 			return 0;
 		}

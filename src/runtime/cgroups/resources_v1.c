@@ -158,6 +158,10 @@ static int v1_cpu(struct cleat_cgroup *cg, const struct oci_cpu *c, cleat_error_
 	if (rt_period_pending && cg_writef(dir, "cpu.rt_period_us", err, "%llu",
 					   (unsigned long long) c->realtime_period) < 0)
 		return -1;
+	/* The kernel refuses cpu.shares in an idle group: leaving idle comes first,
+	 * entering it last. */
+	if (c->has_idle && c->idle == 0 && wr_i64(dir, "cpu.idle", c->idle, err) < 0)
+		return -1;
 	if (c->has_shares && c->shares) {
 		if (cg_writef(dir, "cpu.shares", err, "%llu", (unsigned long long) c->shares) < 0)
 			return -1;
@@ -185,15 +189,21 @@ static int v1_cpu(struct cleat_cgroup *cg, const struct oci_cpu *c, cleat_error_
 			period_pending = true;
 		}
 	}
+	/* The burst may not exceed the quota: a lower burst goes before a lower quota,
+	 * a higher one that the old quota refuses after the new quota. */
+	bool burst_pending = false;
+	if (c->has_burst && cg_burst_write(dir, "cpu.cfs_burst_us", c->burst,
+					   c->has_quota && c->quota, &burst_pending, err) < 0)
+		return -1;
 	if (c->has_quota && c->quota && wr_i64(dir, "cpu.cfs_quota_us", c->quota, err) < 0)
 		return -1;
 	if (period_pending &&
 	    cg_writef(dir, "cpu.cfs_period_us", err, "%llu", (unsigned long long) c->period) < 0)
 		return -1;
-	if (c->has_burst &&
-	    cg_writef(dir, "cpu.cfs_burst_us", err, "%llu", (unsigned long long) c->burst) < 0)
+	if (burst_pending &&
+	    cg_burst_write(dir, "cpu.cfs_burst_us", c->burst, false, NULL, err) < 0)
 		return -1;
-	if (c->has_idle && wr_i64(dir, "cpu.idle", c->idle, err) < 0)
+	if (c->has_idle && c->idle != 0 && wr_i64(dir, "cpu.idle", c->idle, err) < 0)
 		return -1;
 	return 0;
 }
@@ -209,10 +219,10 @@ static int cpuset_write(const char *dir, const char *file, const char *v, cleat_
 			*s = 0;
 		_cleanup_free_ char *allowed = NULL;
 		_cleanup_error_ cleat_error_t e2 = NULL;
-		if (cg_read(parent,
-			    str_has_suffix(file, "cpus") ? "cpuset.effective_cpus"
-							 : "cpuset.effective_mems",
-			    &allowed, &e2) == 0 ||
+		const char *eff = cg_v1_cpuset_name(dir, str_has_suffix(file, "cpus")
+								 ? "cpuset.effective_cpus"
+								 : "cpuset.effective_mems");
+		if (cg_read(parent, eff, &allowed, &e2) == 0 ||
 		    (cleat_error_free(&e2), cg_read(parent, file, &allowed, &e2)) == 0) {
 			allowed[strcspn(allowed, "\n")] = 0;
 			return cleat_error_wrap(err, "%s \"%s\" is outside the allowed set \"%s\"",
@@ -235,7 +245,8 @@ int cg_v1_cpuset_init(const struct cg_hier *h, cleat_error_t *err)
 		_cleanup_free_ char *parent = xstrdup(p);
 		char *ls = strrchr(parent, '/');
 		*ls = 0;
-		static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+		const char *const files[] = { cg_v1_cpuset_name(h->mountpoint, "cpuset.cpus"),
+					      cg_v1_cpuset_name(h->mountpoint, "cpuset.mems") };
 		for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 			_cleanup_free_ char *cur = NULL, *pv = NULL;
 			if (cg_read(p, files[i], &cur, err) < 0)
@@ -264,9 +275,11 @@ static int v1_cpuset(struct cleat_cgroup *cg, const struct oci_cpu *c, cleat_err
 		return -1;
 	if (h->v2)
 		return 1;
-	if (c->cpus && *c->cpus && cpuset_write(h->dir, "cpuset.cpus", c->cpus, err) < 0)
+	if (c->cpus && *c->cpus &&
+	    cpuset_write(h->dir, cg_v1_cpuset_name(h->dir, "cpuset.cpus"), c->cpus, err) < 0)
 		return -1;
-	if (c->mems && *c->mems && cpuset_write(h->dir, "cpuset.mems", c->mems, err) < 0)
+	if (c->mems && *c->mems &&
+	    cpuset_write(h->dir, cg_v1_cpuset_name(h->dir, "cpuset.mems"), c->mems, err) < 0)
 		return -1;
 	return 0;
 }

@@ -92,16 +92,25 @@ static int v2_cpu(struct cleat_cgroup *cg, struct cg_hier *h, const struct oci_c
 		return cleat_error_msg(err,
 				       "linux.resources.cpu.realtime*: real-time scheduling is not "
 				       "supported on cgroup v2");
+	/* The kernel refuses cpu.weight in an idle group: leaving idle comes first,
+	 * entering it last. */
+	if (c->has_idle && c->idle == 0 && cg_write(h->dir, "cpu.idle", "0", err) < 0)
+		return -1;
 	if (c->has_shares && c->shares &&
 	    cg_writef(h->dir, "cpu.weight", err, "%llu",
 		      (unsigned long long) cg_shares_to_weight(c->shares)) < 0)
 		return -1;
+	bool burst_pending = false;
+	if (c->has_burst &&
+	    cg_burst_write(h->dir, "cpu.max.burst", c->burst, max != NULL, &burst_pending, err) < 0)
+		return -1;
 	if (max && cg_write(h->dir, "cpu.max", max, err) < 0)
 		return -1;
-	if (c->has_burst &&
-	    cg_writef(h->dir, "cpu.max.burst", err, "%llu", (unsigned long long) c->burst) < 0)
+	if (burst_pending &&
+	    cg_burst_write(h->dir, "cpu.max.burst", c->burst, false, NULL, err) < 0)
 		return -1;
-	if (c->has_idle && cg_writef(h->dir, "cpu.idle", err, "%lld", (long long) c->idle) < 0)
+	if (c->has_idle && c->idle != 0 &&
+	    cg_writef(h->dir, "cpu.idle", err, "%lld", (long long) c->idle) < 0)
 		return -1;
 	return 0;
 }

@@ -193,11 +193,15 @@ static void cpuset_stats(struct buf *b, struct cleat_cgroup *cg)
 	if (!h)
 		return;
 	bprintf(b, "\"cpuset\":{");
-	_cleanup_free_ char *cpus = slurp(h->dir, h->v2 ? "cpuset.cpus.effective" : "cpuset.cpus");
-	_cleanup_free_ char *mems = slurp(h->dir, h->v2 ? "cpuset.mems.effective" : "cpuset.mems");
+	/* v1 mounted with noprefix: the same files without "cpuset.". */
+#define V1(f) cg_v1_cpuset_name(h->dir, f)
+	_cleanup_free_ char *cpus = slurp(h->dir,
+					  h->v2 ? "cpuset.cpus.effective" : V1("cpuset.cpus"));
+	_cleanup_free_ char *mems = slurp(h->dir,
+					  h->v2 ? "cpuset.mems.effective" : V1("cpuset.mems"));
 	list_array(b, "cpus", cpus);
 	if (!h->v2)
-		kv(b, "cpu_exclusive", rd(h->dir, "cpuset.cpu_exclusive"));
+		kv(b, "cpu_exclusive", rd(h->dir, V1("cpuset.cpu_exclusive")));
 	list_array(b, "mems", mems);
 	if (!h->v2) {
 		static const char *const f[][2] = {
@@ -210,8 +214,9 @@ static void cpuset_stats(struct buf *b, struct cleat_cgroup *cg)
 			{ "sched_load_balance", "cpuset.sched_load_balance" },
 		};
 		for (size_t i = 0; i < ARRAY_SIZE(f); i++)
-			kv(b, f[i][0], rd(h->dir, f[i][1]));
-		_cleanup_free_ char *lvl = slurp(h->dir, "cpuset.sched_relax_domain_level");
+			kv(b, f[i][0], rd(h->dir, V1(f[i][1])));
+		_cleanup_free_ char *lvl = slurp(h->dir, V1("cpuset.sched_relax_domain_level"));
+#undef V1
 		bprintf(b, "\"sched_relax_domain_level\":%lld,", lvl ? strtoll(lvl, NULL, 10) : 0);
 	} else {
 		bprintf(b,

@@ -306,6 +306,25 @@ int cg_systemd_update(struct cleat_cgroup *cg, const struct oci_resources *r, cl
 	return call(b, m, "SetUnitProperties", err);
 }
 
+int cg_systemd_attach(struct cleat_cgroup *cg, pid_t pid, cleat_error_t *err)
+{
+	_cleanup_bus_ sd_bus *b = NULL;
+	if (bus_open(&b, err) < 0)
+		return -1;
+	_cleanup_msg_ sd_bus_message *m = NULL;
+	uint32_t p = (uint32_t) pid;
+	int rc = sdl.sd_bus_message_new_method_call(b, &m, SD_DEST, SD_PATH, SD_MGR,
+						    "AttachProcessesToUnit");
+	/* "/": the unit's own cgroup. */
+	if (rc >= 0)
+		rc = sdl.sd_bus_message_append(m, "ss", cg->unit, "/");
+	if (rc >= 0)
+		rc = sdl.sd_bus_message_append_array(m, 'u', &p, sizeof p);
+	if (rc < 0)
+		return cleat_error_errno(err, -rc, "build the AttachProcessesToUnit message");
+	return call(b, m, "AttachProcessesToUnit", err);
+}
+
 int cg_systemd_stop(struct cleat_cgroup *cg, cleat_error_t *err)
 {
 	if (!cg->unit)

@@ -179,14 +179,19 @@ static char *device_name(const char *proc_devices, char type, int64_t major)
 void cg_systemd_device_props(const struct cg_dev_emu *e, const char *proc_devices,
 			     struct cg_unit_prop **v, size_t *n)
 {
-	/* systemd can only express a whitelist: with a default-allow set the
-	 * policy stays "auto" and the deny exceptions live in the cgroup alone. */
+	/* An empty DeviceAllow= clears the list, and goes before DevicePolicy, as
+	 * runc (1.2.5) orders them: systemd writes both into the transient unit,
+	 * and an empty DeviceAllow= read after DevicePolicy= at a daemon-reload
+	 * resets the policy (a systemd v230 regression).  systemd can only express
+	 * a whitelist: with a default-allow set the policy stays "auto" and the
+	 * deny exceptions live in the cgroup alone. */
+	add(v, n, "DeviceAllow", 'A', 0);
 	add(v, n, "DevicePolicy", 's', 0);
 	(*v)[*n - 1].s = xstrdup(e->default_allow ? "auto" : "strict");
+	if (e->default_allow || e->n == 0)
+		return;
 	add(v, n, "DeviceAllow", 'A', 0);
 	struct cg_unit_prop *p = &(*v)[*n - 1];
-	if (e->default_allow)
-		return;
 	p->pairs = xmalloc0((2 * e->n + 1) * sizeof(char *));
 	for (size_t i = 0; i < e->n; i++) {
 		const struct cg_dev_rule *r = &e->r[i];
@@ -212,5 +217,10 @@ void cg_systemd_device_props(const struct cg_dev_emu *e, const char *proc_device
 		acc[k] = 0;
 		p->pairs[p->n_pairs++] = path;
 		p->pairs[p->n_pairs++] = xstrdup(acc);
+	}
+	/* Every rule was for a device without a driver: no second, empty DeviceAllow. */
+	if (p->n_pairs == 0) {
+		free(p->pairs);
+		(*n)--;
 	}
 }

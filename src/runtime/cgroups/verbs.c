@@ -222,8 +222,13 @@ int cleat_container_update(const struct cleat_ctx *ctx, const char *id, struct o
 	bool check = delta->has_memory && delta->memory.has_check_before_update &&
 		     delta->memory.check_before_update;
 	bool new_limit = delta->has_memory && delta->memory.has_limit && !delta->memory.has_swap;
+	/* A new cpu.idle without new shares drops the recorded shares (runc's rule): the
+	 * kernel refuses cpu.shares (cpu.weight) in an idle group. */
+	bool idle_only = delta->has_cpu && delta->cpu.has_idle && !delta->cpu.has_shares;
 	cleat_resources_merge(cfg->linux_->resources, delta);
 	struct oci_resources *r = cfg->linux_->resources;
+	if (idle_only)
+		r->cpu.has_shares = false;
 	if (new_limit && r->memory.has_swap) {
 		/* A new limit without a new swap: an unlimited memory takes swap with it
 		 * (runc's rule), and a recorded memory+swap now below the limit is

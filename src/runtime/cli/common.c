@@ -2,6 +2,7 @@
 #include "runtime/cli/cli.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -63,9 +64,36 @@ static void reorder_args(int argc, char **argv, const char *shortopts,
 	memcpy(argv + n_flags, operands, (size_t) n_operands * sizeof(char *));
 }
 
-int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
-	       const char *verb, cleat_error_t *err)
+/* Enough for the longest table (update's). */
+#define CLI_MAX_FLAGS 32
+
+/* getopt's strings from a flag table: "+" and each short name (":" when it
+ * takes a value); one struct option per long name. */
+static void getopt_tables(const struct cli_flag *flags, char *shortopts, struct option *longopts)
 {
+	size_t n = 0, s = 0;
+	shortopts[s++] = '+';
+	for (const struct cli_flag *f = flags; f->name; f++, n++) {
+		if (n + 1 >= CLI_MAX_FLAGS)
+			abort();
+		longopts[n] = (struct option){ f->name, f->value ? required_argument : no_argument,
+					       NULL, f->val };
+		if (f->short_name) {
+			shortopts[s++] = f->short_name;
+			if (f->value)
+				shortopts[s++] = ':';
+		}
+	}
+	longopts[n] = (struct option){ 0 };
+	shortopts[s] = '\0';
+}
+
+int cli_getopt(int argc, char **argv, const struct cli_flag *flags, const char *verb,
+	       cleat_error_t *err)
+{
+	char shortopts[2 * CLI_MAX_FLAGS + 2];
+	struct option longopts[CLI_MAX_FLAGS];
+	getopt_tables(flags, shortopts, longopts);
 	if (optind == 0 && verb_reorders(verb))
 		reorder_args(argc, argv, shortopts, longopts);
 	opterr = 0;

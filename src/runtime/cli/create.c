@@ -17,19 +17,48 @@ enum { OPT_BUNDLE = 'b', OPT_DETACH = 'd', OPT_PID_FILE = 256, OPT_CONSOLE, OPT_
 	OPT_PIDFD
 };
 
-static const struct option create_opts[] = {
-	{ "bundle", required_argument, NULL, OPT_BUNDLE },
-	{ "pid-file", required_argument, NULL, OPT_PID_FILE },
-	{ "console-socket", required_argument, NULL, OPT_CONSOLE },
-	{ "pidfd-socket", required_argument, NULL, OPT_PIDFD },
-	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE },
-	{ "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
-	{ "no-new-keyring", no_argument, NULL, OPT_NO_KEYRING },
-	{ "no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER },
-	/* run only */
-	{ "detach", no_argument, NULL, OPT_DETACH },
-	{ "keep", no_argument, NULL, OPT_KEEP },
-	{ NULL, 0, NULL, 0 },
+/* The flags create and run share (one entry each, listed in runc's order in
+ * both tables). */
+// clang-format off
+#define BUNDLE_FLAG { "bundle", 'b', OPT_BUNDLE, true, NULL, \
+	"path to the root of the bundle directory, defaults to the current directory", false }
+#define CONSOLE_FLAG { "console-socket", 0, OPT_CONSOLE, true, NULL, \
+	"path to an AF_UNIX socket which will receive a file descriptor referencing the master " \
+	"end of the console's pseudoterminal", false }
+#define PIDFD_FLAG { "pidfd-socket", 0, OPT_PIDFD, true, NULL, \
+	"path to an AF_UNIX socket which will receive a file descriptor referencing the init " \
+	"process", false }
+#define PID_FILE_FLAG { "pid-file", 0, OPT_PID_FILE, true, NULL, \
+	"specify the file to write the process id to", false }
+#define NO_PIVOT_FLAG { "no-pivot", 0, OPT_NO_PIVOT, false, NULL, \
+	"do not use pivot root to jail process inside rootfs.  This should be used whenever " \
+	"the rootfs is on top of a ramdisk", false }
+#define NO_KEYRING_FLAG { "no-new-keyring", 0, OPT_NO_KEYRING, false, NULL, \
+	"do not create a new session keyring for the container.  This will cause the " \
+	"container to inherit the calling processes session key", false }
+#define PRESERVE_FDS_FLAG { "preserve-fds", 0, OPT_PRESERVE, true, "0", \
+	"Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in " \
+	"total)", false }
+// clang-format on
+
+const struct cli_flag cli_create_flags[] = {
+	BUNDLE_FLAG,   CONSOLE_FLAG,	PIDFD_FLAG,	   PID_FILE_FLAG,
+	NO_PIVOT_FLAG, NO_KEYRING_FLAG, PRESERVE_FDS_FLAG, CLI_FLAGS_END,
+};
+
+const struct cli_flag cli_run_flags[] = {
+	BUNDLE_FLAG,
+	CONSOLE_FLAG,
+	PIDFD_FLAG,
+	{ "detach", 'd', OPT_DETACH, false, NULL, "detach from the container's process", false },
+	{ "keep", 0, OPT_KEEP, false, NULL, "do not delete the container after it exits", false },
+	PID_FILE_FLAG,
+	{ "no-subreaper", 0, OPT_NO_SUBREAPER, false, NULL,
+	  "disable the use of the subreaper used to reap reparented processes", false },
+	NO_PIVOT_FLAG,
+	NO_KEYRING_FLAG,
+	PRESERVE_FDS_FLAG,
+	CLI_FLAGS_END,
 };
 
 int cli_parse_create_opts(int argc, char **argv, const char *verb, struct cleat_create_opts *o,
@@ -38,7 +67,8 @@ int cli_parse_create_opts(int argc, char **argv, const char *verb, struct cleat_
 	bool is_run = strcmp(verb, "run") == 0;
 	int c;
 	optind = 0;
-	while ((c = cli_getopt(argc, argv, is_run ? "+b:d" : "+b:", create_opts, verb, err)) != -1) {
+	while ((c = cli_getopt(argc, argv, is_run ? cli_run_flags : cli_create_flags, verb, err)) !=
+	       -1) {
 		long long n;
 		switch (c) {
 		case OPT_BUNDLE: o->bundle = optarg; break;
@@ -55,14 +85,9 @@ int cli_parse_create_opts(int argc, char **argv, const char *verb, struct cleat_
 		case OPT_NO_PIVOT: o->no_pivot = true; break;
 		case OPT_NO_KEYRING: o->no_new_keyring = true; break;
 		case OPT_NO_SUBREAPER: break;
-		case OPT_DETACH:
+		case OPT_DETACH: o->detach = true; break;
 		case OPT_KEEP:
-			if (!is_run)
-				return cleat_error_msg(err, "flag provided but not defined: -%s",
-						       c == OPT_DETACH ? "detach" : "keep");
-			if (c == OPT_DETACH)
-				o->detach = true;
-			else if (keep)
+			if (keep)
 				*keep = true;
 			break;
 		default: return -1;

@@ -3,13 +3,18 @@
 
 #include "runtime/container.h"
 
+const struct cli_flag cli_delete_flags[] = {
+	{ "force", 'f', 'f', false, NULL,
+	  "Forcibly deletes the container if it is still running (uses SIGKILL)", false },
+	CLI_FLAGS_END,
+};
+
 int cli_delete(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *err)
 {
-	static const struct option opts[] = { { "force", no_argument, NULL, 'f' }, { 0 } };
 	bool force = false;
 	int c;
 	optind = 0;
-	while ((c = cli_getopt(argc, argv, "+f", opts, "delete", err)) != -1) {
+	while ((c = cli_getopt(argc, argv, cli_delete_flags, "delete", err)) != -1) {
 		if (c != 'f')
 			return -1;
 		force = true;

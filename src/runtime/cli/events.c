@@ -54,16 +54,19 @@ static int print_line(const char *json, void *ud)
 	return 0;
 }
 
+const struct cli_flag cli_events_flags[] = {
+	{ "interval", 0, 'i', true, "5s", "set the stats collection interval", false },
+	{ "stats", 0, 's', false, NULL, "display the container's stats then exit", false },
+	CLI_FLAGS_END,
+};
+
 int cli_events(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *err)
 {
-	static const struct option opts[] = { { "stats", no_argument, NULL, 's' },
-					      { "interval", required_argument, NULL, 'i' },
-					      { 0 } };
 	bool stats = false;
 	long interval = 5000;
 	int c;
 	optind = 0;
-	while ((c = cli_getopt(argc, argv, "+", opts, "events", err)) != -1) {
+	while ((c = cli_getopt(argc, argv, cli_events_flags, "events", err)) != -1) {
 		if (c == 's')
 			stats = true;
 		else if (c == 'i') {

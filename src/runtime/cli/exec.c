@@ -18,25 +18,41 @@ enum { OPT_CONSOLE = 256, OPT_CWD, OPT_NNP, OPT_APPARMOR, OPT_LABEL, OPT_PRESERV
 	OPT_PIDFD
 };
 
-static const struct option exec_opts[] = {
-	{ "console-socket", required_argument, NULL, OPT_CONSOLE },
-	{ "pidfd-socket", required_argument, NULL, OPT_PIDFD },
-	{ "cwd", required_argument, NULL, OPT_CWD },
-	{ "env", required_argument, NULL, 'e' },
-	{ "tty", no_argument, NULL, 't' },
-	{ "user", required_argument, NULL, 'u' },
-	{ "additional-gids", required_argument, NULL, 'g' },
-	{ "process", required_argument, NULL, 'p' },
-	{ "detach", no_argument, NULL, 'd' },
-	{ "pid-file", required_argument, NULL, OPT_PID_FILE },
-	{ "process-label", required_argument, NULL, OPT_LABEL },
-	{ "apparmor", required_argument, NULL, OPT_APPARMOR },
-	{ "no-new-privs", no_argument, NULL, OPT_NNP },
-	{ "cap", required_argument, NULL, 'c' },
-	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE },
-	{ "ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED },
-	{ "cgroup", required_argument, NULL, OPT_CGROUP },
-	{ NULL, 0, NULL, 0 },
+const struct cli_flag cli_exec_flags[] = {
+	{ "console-socket", 0, OPT_CONSOLE, true, NULL,
+	  "path to an AF_UNIX socket which will receive a file descriptor referencing the master "
+	  "end of the console's pseudoterminal",
+	  false },
+	{ "pidfd-socket", 0, OPT_PIDFD, true, NULL,
+	  "path to an AF_UNIX socket which will receive a file descriptor referencing the exec "
+	  "process",
+	  false },
+	{ "cwd", 0, OPT_CWD, true, NULL, "current working directory in the container", false },
+	{ "env", 'e', 'e', true, NULL, "set environment variables", false },
+	{ "tty", 't', 't', false, NULL, "allocate a pseudo-TTY", false },
+	{ "user", 'u', 'u', true, NULL, "UID (format: <uid>[:<gid>])", false },
+	{ "additional-gids", 'g', 'g', true, NULL, "additional gids", false },
+	{ "process", 'p', 'p', true, NULL, "path to the process.json", false },
+	{ "detach", 'd', 'd', false, NULL, "detach from the container's process", false },
+	{ "pid-file", 0, OPT_PID_FILE, true, NULL, "specify the file to write the process id to",
+	  false },
+	{ "process-label", 0, OPT_LABEL, true, NULL,
+	  "set the asm process label for the process commonly used with selinux", false },
+	{ "apparmor", 0, OPT_APPARMOR, true, NULL, "set the apparmor profile for the process",
+	  false },
+	{ "no-new-privs", 0, OPT_NNP, false, NULL,
+	  "set the no new privileges value for the process", false },
+	{ "cap", 'c', 'c', true, NULL, "add a capability to the bounding set for the process",
+	  false },
+	{ "preserve-fds", 0, OPT_PRESERVE, true, "0",
+	  "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)",
+	  false },
+	{ "cgroup", 0, OPT_CGROUP, true, NULL,
+	  "run the process in an (existing) sub-cgroup(s). Format is [<controller>:]<cgroup>.",
+	  false },
+	{ "ignore-paused", 0, OPT_IGNORE_PAUSED, false, NULL, "allow exec in a paused container",
+	  false },
+	CLI_FLAGS_END,
 };
 
 struct exec_flags {
@@ -183,7 +199,7 @@ int cli_exec(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *
 	struct cleat_exec_opts o = { 0 };
 	int ret = -1, c;
 	optind = 0;
-	while ((c = cli_getopt(argc, argv, "+e:tu:g:p:dc:", exec_opts, "exec", err)) != -1) {
+	while ((c = cli_getopt(argc, argv, cli_exec_flags, "exec", err)) != -1) {
 		long long n;
 		switch (c) {
 		case OPT_CONSOLE: o.console_socket = optarg; break;

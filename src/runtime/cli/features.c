@@ -31,7 +31,7 @@ int cli_features(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error
 {
 	optind = 0;
 	int c;
-	while ((c = cli_getopt(argc, argv, "+", (const struct option[]){ { 0 } }, "features", err)) != -1)
+	while ((c = cli_getopt(argc, argv, cli_no_flags, "features", err)) != -1)
 		return -1;
 	if (cli_require_args(argc, "features", 0, err) < 0)
 		return -1;

@@ -5,13 +5,20 @@
 
 #include "runtime/container.h"
 
+/* runc hides --all (deprecated: a container without its own pid namespace
+ * gets every process killed anyway). */
+const struct cli_flag cli_kill_flags[] = {
+	{ "all", 'a', 'a', false, NULL,
+	  "send the specified signal to all processes inside the container", true },
+	CLI_FLAGS_END,
+};
+
 int cli_kill(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *err)
 {
-	static const struct option opts[] = { { "all", no_argument, NULL, 'a' }, { 0 } };
 	bool all = false;
 	int c;
 	optind = 0;
-	while ((c = cli_getopt(argc, argv, "+a", opts, "kill", err)) != -1) {
+	while ((c = cli_getopt(argc, argv, cli_kill_flags, "kill", err)) != -1) {
 		if (c != 'a')
 			return -1;
 		all = true;

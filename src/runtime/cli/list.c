@@ -82,18 +82,19 @@ static int list_ids(const char *root, bool root_set, char ***ids, size_t *n, cle
 	return 0;
 }
 
+const struct cli_flag cli_list_flags[] = {
+	{ "format", 'f', 'f', true, "\"table\"", "select one of: table or json", false },
+	{ "quiet", 'q', 'q', false, NULL, "display only container IDs", false },
+	CLI_FLAGS_END,
+};
+
 int cli_list(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *err)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ 0 },
-	};
 	const char *format = "table";
 	bool quiet = false;
 	int c;
 	optind = 0;
-	while ((c = cli_getopt(argc, argv, "+f:q", opts, "list", err)) != -1) {
+	while ((c = cli_getopt(argc, argv, cli_list_flags, "list", err)) != -1) {
 		if (c == 'f')
 			format = optarg;
 		else if (c == 'q')

@@ -9,7 +9,7 @@ static int toggle(const struct cleat_ctx *ctx, int argc, char **argv, const char
 {
 	int c;
 	optind = 0;
-	while ((c = cli_getopt(argc, argv, "+", (const struct option[]){ { 0 } }, verb, err)) != -1)
+	while ((c = cli_getopt(argc, argv, cli_no_flags, verb, err)) != -1)
 		return -1;
 	if (cli_require_args(argc, verb, 1, err) < 0)
 		return -1;

@@ -85,13 +85,17 @@ static int print_table(const pid_t *pids, size_t n, char **args, size_t nargs, c
 	return 0;
 }
 
+const struct cli_flag cli_ps_flags[] = {
+	{ "format", 'f', 'f', true, "\"table\"", "select one of: table or json", false },
+	CLI_FLAGS_END,
+};
+
 int cli_ps(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *err)
 {
-	static const struct option opts[] = { { "format", required_argument, NULL, 'f' }, { 0 } };
 	const char *format = "table";
 	int c;
 	optind = 0;
-	while ((c = cli_getopt(argc, argv, "+f:", opts, "ps", err)) != -1) {
+	while ((c = cli_getopt(argc, argv, cli_ps_flags, "ps", err)) != -1) {
 		if (c != 'f')
 			return -1;
 		format = optarg;

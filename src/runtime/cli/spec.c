@@ -10,18 +10,20 @@
 #include "common/util.h"
 #include "oci-spec/default_spec.h"
 
+const struct cli_flag cli_spec_flags[] = {
+	{ "bundle", 'b', 'b', true, NULL, "path to the root of the bundle directory", false },
+	{ "rootless", 0, 'r', false, NULL, "generate a configuration for a rootless container",
+	  false },
+	CLI_FLAGS_END,
+};
+
 int cli_spec(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *err)
 {
-	static const struct option opts[] = {
-		{ "bundle", required_argument, NULL, 'b' },
-		{ "rootless", no_argument, NULL, 'r' },
-		{ 0 },
-	};
 	const char *bundle = ".";
 	bool rootless = false;
 	int c;
 	optind = 0;
-	while ((c = cli_getopt(argc, argv, "+b:", opts, "spec", err)) != -1) {
+	while ((c = cli_getopt(argc, argv, cli_spec_flags, "spec", err)) != -1) {
 		if (c == 'b')
 			bundle = optarg;
 		else if (c == 'r')

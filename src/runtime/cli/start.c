@@ -7,7 +7,7 @@ int cli_start(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t 
 {
 	optind = 0;
 	int c;
-	while ((c = cli_getopt(argc, argv, "+", (const struct option[]){ { 0 } }, "start", err)) != -1)
+	while ((c = cli_getopt(argc, argv, cli_no_flags, "start", err)) != -1)
 		return -1;
 	if (cli_require_args(argc, "start", 1, err) < 0)
 		return -1;

@@ -10,7 +10,7 @@ int cli_state(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t 
 {
 	optind = 0;
 	int c;
-	while ((c = cli_getopt(argc, argv, "+", (const struct option[]){ { 0 } }, "state", err)) != -1)
+	while ((c = cli_getopt(argc, argv, cli_no_flags, "state", err)) != -1)
 		return -1;
 	if (cli_require_args(argc, "state", 1, err) < 0)
 		return -1;

@@ -17,6 +17,8 @@ enum {
 	O_BLKIO_WEIGHT = 256,
 	O_CPU_PERIOD,
 	O_CPU_QUOTA,
+	O_CPU_BURST,
+	O_CPU_IDLE,
 	O_CPU_SHARES,
 	O_CPU_RT_PERIOD,
 	O_CPU_RT_RUNTIME,
@@ -118,12 +120,15 @@ static int apply_flag(struct oci_resources *r, int c, const char *arg, cleat_err
 		return 0;
 	case O_CPU_PERIOD:
 	case O_CPU_RT_PERIOD:
+	case O_CPU_BURST:
 	case O_CPU_SHARES:
 		if (parse_num("--cpu-*", arg, 0, INT64_MAX, &v, err) < 0)
 			return -1;
 		r->has_cpu = true;
 		if (c == O_CPU_PERIOD)
 			r->cpu.has_period = true, r->cpu.period = (uint64_t) v;
+		else if (c == O_CPU_BURST)
+			r->cpu.has_burst = true, r->cpu.burst = (uint64_t) v;
 		else if (c == O_CPU_RT_PERIOD)
 			r->cpu.has_realtime_period = true, r->cpu.realtime_period = (uint64_t) v;
 		else
@@ -131,11 +136,14 @@ static int apply_flag(struct oci_resources *r, int c, const char *arg, cleat_err
 		return 0;
 	case O_CPU_QUOTA:
 	case O_CPU_RT_RUNTIME:
+	case O_CPU_IDLE:
 		if (parse_num("--cpu-*", arg, INT64_MIN, INT64_MAX, &v, err) < 0)
 			return -1;
 		r->has_cpu = true;
 		if (c == O_CPU_QUOTA)
 			r->cpu.has_quota = true, r->cpu.quota = v;
+		else if (c == O_CPU_IDLE)
+			r->cpu.has_idle = true, r->cpu.idle = v;
 		else
 			r->cpu.has_realtime_runtime = true, r->cpu.realtime_runtime = v;
 		return 0;
@@ -178,37 +186,64 @@ static int apply_flag(struct oci_resources *r, int c, const char *arg, cleat_err
 	return -1;
 }
 
+/* runc's flags and order; --cpu-shares is an alias cleat keeps for callers
+ * that spell it like docker, and runc hides the kernel-memory pair. */
+const struct cli_flag cli_update_flags[] = {
+	{ "resources", 'r', 'r', true, NULL,
+	  "path to the file containing the resources to update or '-' to read from the standard "
+	  "input\n\nThe file holds a runtime-spec linux.resources object (\"memory\", \"cpu\",\n"
+	  "\"blockIO\", \"pids\", ...); values it leaves out are unchanged.\n\n"
+	  "Note: if data is to be read from a file or the standard input, all\n"
+	  "other cgroup options are ignored.",
+	  false },
+	{ "blkio-weight", 0, O_BLKIO_WEIGHT, true, "0",
+	  "Specifies per cgroup weight, range is from 10 to 1000", false },
+	{ "cpu-period", 0, O_CPU_PERIOD, true, NULL,
+	  "CPU CFS period to be used for hardcapping (in usecs). 0 to use system default", false },
+	{ "cpu-quota", 0, O_CPU_QUOTA, true, NULL,
+	  "CPU CFS hardcap limit (in usecs). Allowed cpu time in a given period", false },
+	{ "cpu-burst", 0, O_CPU_BURST, true, NULL,
+	  "CPU CFS hardcap burst limit (in usecs). Allowed accumulated cpu time additionally for burst a given period",
+	  false },
+	{ "cpu-share", 0, O_CPU_SHARES, true, NULL,
+	  "CPU shares (relative weight vs. other containers)", false },
+	{ "cpu-shares", 0, O_CPU_SHARES, true, NULL, "same as --cpu-share", true },
+	{ "cpu-rt-period", 0, O_CPU_RT_PERIOD, true, NULL,
+	  "CPU realtime period to be used for hardcapping (in usecs). 0 to use system default",
+	  false },
+	{ "cpu-rt-runtime", 0, O_CPU_RT_RUNTIME, true, NULL,
+	  "CPU realtime hardcap limit (in usecs). Allowed cpu time in a given period", false },
+	{ "cpuset-cpus", 0, O_CPUSET_CPUS, true, NULL, "CPU(s) to use", false },
+	{ "cpuset-mems", 0, O_CPUSET_MEMS, true, NULL, "Memory node(s) to use", false },
+	{ "memory", 0, O_MEMORY, true, NULL, "Memory limit (in bytes)", false },
+	{ "cpu-idle", 0, O_CPU_IDLE, true, NULL,
+	  "set cgroup SCHED_IDLE or not, 0: default behavior, 1: SCHED_IDLE", false },
+	{ "memory-reservation", 0, O_MEMORY_RES, true, NULL,
+	  "Memory reservation or soft_limit (in bytes)", false },
+	{ "memory-swap", 0, O_MEMORY_SWAP, true, NULL,
+	  "Total memory usage (memory + swap); set '-1' to enable unlimited swap", false },
+	{ "pids-limit", 0, O_PIDS, true, "0", "Maximum number of pids allowed in the container",
+	  false },
+	{ "l3-cache-schema", 0, O_L3, true, NULL, "The string of Intel RDT/CAT L3 cache schema",
+	  false },
+	{ "mem-bw-schema", 0, O_MEMBW, true, NULL,
+	  "The string of Intel RDT/MBA memory bandwidth schema", false },
+	{ "kernel-memory", 0, O_KMEM, true, NULL, "Kernel memory limit (in bytes)", true },
+	{ "kernel-memory-tcp", 0, O_KMEM_TCP, true, NULL,
+	  "Kernel memory limit (in bytes) for tcp buffer", true },
+	CLI_FLAGS_END,
+};
+
 static void resources_freep(struct oci_resources **r) { oci_resources_free(*r); }
 
 int cli_update(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *err)
 {
-	static const struct option opts[] = {
-		{ "resources", required_argument, NULL, 'r' },
-		{ "blkio-weight", required_argument, NULL, O_BLKIO_WEIGHT },
-		{ "cpu-period", required_argument, NULL, O_CPU_PERIOD },
-		{ "cpu-quota", required_argument, NULL, O_CPU_QUOTA },
-		{ "cpu-share", required_argument, NULL, O_CPU_SHARES },
-		{ "cpu-shares", required_argument, NULL, O_CPU_SHARES },
-		{ "cpu-rt-period", required_argument, NULL, O_CPU_RT_PERIOD },
-		{ "cpu-rt-runtime", required_argument, NULL, O_CPU_RT_RUNTIME },
-		{ "cpuset-cpus", required_argument, NULL, O_CPUSET_CPUS },
-		{ "cpuset-mems", required_argument, NULL, O_CPUSET_MEMS },
-		{ "kernel-memory", required_argument, NULL, O_KMEM },
-		{ "kernel-memory-tcp", required_argument, NULL, O_KMEM_TCP },
-		{ "memory", required_argument, NULL, O_MEMORY },
-		{ "memory-reservation", required_argument, NULL, O_MEMORY_RES },
-		{ "memory-swap", required_argument, NULL, O_MEMORY_SWAP },
-		{ "pids-limit", required_argument, NULL, O_PIDS },
-		{ "l3-cache-schema", required_argument, NULL, O_L3 },
-		{ "mem-bw-schema", required_argument, NULL, O_MEMBW },
-		{ 0 },
-	};
 	__attribute__((cleanup(resources_freep))) struct oci_resources *flags = xmalloc0(
 		sizeof *flags);
 	const char *file = NULL, *l3 = NULL, *mb = NULL;
 	int c;
 	optind = 0;
-	while ((c = cli_getopt(argc, argv, "+r:", opts, "update", err)) != -1) {
+	while ((c = cli_getopt(argc, argv, cli_update_flags, "update", err)) != -1) {
 		if (c == '?')
 			return -1;
 		if (c == 'r')

@@ -104,8 +104,10 @@ static _Noreturn void process_main(const struct cleat_exec_args *a)
 	if (process_setup(a, &argv, &env, &exe, &err) < 0)
 		child_fail(a->sync_fd, &err);
 	execve(exe, argv, env);
-	cleat_error_errno(&err, errno, "exec \"%s\"", cleat_cut(exe));
-	child_fail(a->sync_fd, &err);
+	/* The sync socket went with the other fds in process_setup: its number may now be
+	 * a preserved fd of the caller's, so nothing is sent there. */
+	cleat_process_report_exec_failure(exe, errno);
+	_exit(1);
 }
 
 static int helper_join(const struct cleat_exec_args *a, cleat_error_t *err)

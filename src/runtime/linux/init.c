@@ -57,6 +57,7 @@ static int init_rootfs_and_hooks(const struct cleat_init_args *a, struct init_re
 		.in_cgroupns = a->ns.create[CLEAT_NS_CGROUP],
 		.console_path = NULL,
 		.idmap_fds = a->idmap_fds,
+		.sync_fd = a->sync_fd,
 	};
 	if (cleat_rootfs_prepare(&ro, err) < 0)
 		return -1;
@@ -193,7 +194,8 @@ static _Noreturn void init_main(const struct cleat_init_args *a)
 	if (cleat_process_prepare_fds(a->keep_fds, &err) < 0)
 		goto fail;
 	execve(r.exe, r.argv, r.env);
-	cleat_error_errno(&err, errno, "exec \"%s\"", r.exe);
+	cleat_process_report_exec_failure(r.exe, errno);
+	_exit(1);
 fail:;
 	/* Nobody listens on the sync socket any more: stderr is all there is.  The status is
 	 * runc 1.5's for an init that fails after start (a startContainer hook, the exec):

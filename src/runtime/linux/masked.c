@@ -53,28 +53,24 @@ int rootfs_readonly_path(int rootfd, const char *path, cleat_error_t *err)
 	return 0;
 }
 
-/* The tmpfs over masked directories: read-only with one block and one inode
- * (its root), as runc 1.5 mounts it, so even a remount read-write could hold
- * nothing. A kernel that refuses fewer than two inodes (EINVAL) gets two.
- * tmpfs_data (an SELinux context) is added to the limits. */
-static int mask_tmpfs(const char *tmpfs_data, cleat_error_t *err)
+/* The empty read-only tmpfs over masked directories, one block and one inode big as in
+ * runc 1.5; some distribution kernels refuse nr_inodes=1, and get 2 (runc 1.5.1). */
+static int mask_tmpfs(const char *label_data, cleat_error_t *err)
 {
-	static const char *const limits[] = { "nr_blocks=1,nr_inodes=1",
-					      "nr_blocks=1,nr_inodes=2" };
-	cleat_error_t tmp = NULL;
-	for (size_t i = 0; i < ARRAY_SIZE(limits); i++) {
-		_cleanup_free_ char *data = tmpfs_data && *tmpfs_data
-						    ? xasprintf("%s,%s", limits[i], tmpfs_data)
-						    : xstrdup(limits[i]);
-		cleat_error_free(&tmp);
+	static const char *const sizes[] = { "nr_blocks=1,nr_inodes=1", "nr_blocks=1,nr_inodes=2" };
+	for (size_t i = 0;; i++) {
+		_cleanup_free_ char *data = label_data && *label_data
+						    ? xasprintf("%s,%s", sizes[i], label_data)
+						    : xstrdup(sizes[i]);
+		cleat_error_t tmp = NULL;
 		int tree = rootfs_fs_mount("tmpfs", "tmpfs", data, MS_RDONLY, &tmp);
-		if (tree >= 0)
+		if (tree >= 0 || i + 1 == ARRAY_SIZE(sizes)) {
+			if (tree < 0)
+				*err = tmp;
 			return tree;
-		if (tmp->errnum != EINVAL)
-			break;
+		}
+		cleat_error_free(&tmp);
 	}
-	*err = TAKE_PTR(tmp);
-	return -1;
 }
 
 int rootfs_mask_path(int rootfd, const char *path, const char *tmpfs_data, int *shared_dir,

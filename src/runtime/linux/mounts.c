@@ -26,6 +26,7 @@
 #include "common/util.h"
 #include "runtime/linux/idmap.h"
 #include "runtime/linux/lsm.h"
+#include "runtime/linux/mount_source.h"
 #include "runtime/linux/rootfs_internal.h"
 #include "runtime/linux/safe_path.h"
 #include "runtime/linux/tmpcopy.h"
@@ -137,7 +138,25 @@ int rootfs_fs_mount(const char *type, const char *source, const char *data, unsi
 	(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | \
 	 MOUNT_ATTR_NODIRATIME | MOUNT_ATTR_NOSYMFOLLOW)
 
-int rootfs_bind_set_flags(int tree, unsigned long ms, const char *what, cleat_error_t *err)
+/* The flags a mount has now, as MS_* (those a user namespace may find locked). */
+static unsigned long statvfs_locked_ms(const struct statvfs *sv)
+{
+	unsigned long ms = 0;
+	if (sv->f_flag & ST_RDONLY)
+		ms |= MS_RDONLY;
+	if (sv->f_flag & ST_NOSUID)
+		ms |= MS_NOSUID;
+	if (sv->f_flag & ST_NODEV)
+		ms |= MS_NODEV;
+	if (sv->f_flag & ST_NOEXEC)
+		ms |= MS_NOEXEC;
+	return ms;
+}
+
+/* cleared: the MS_* flags the options explicitly clear (rw, suid, dev, exec); one of
+ * them that is locked is an error, as in runc, rather than a mount unlike the request. */
+static int bind_set_flags(int tree, unsigned long ms, unsigned long cleared, const char *what,
+			  cleat_error_t *err)
 {
 	uint64_t set = cleat_mount_ms_to_attr(ms);
 	uint64_t clr = MNT_ATTR_BITS & ~set;
@@ -160,6 +179,13 @@ int rootfs_bind_set_flags(int tree, unsigned long ms, const char *what, cleat_er
 	struct statvfs sv;
 	if (fstatvfs(tree, &sv) < 0)
 		return cleat_error_errno(err, errno, "statvfs `%s`", what);
+	unsigned long locked = statvfs_locked_ms(&sv) & cleared;
+	if (locked)
+		return cleat_error_errno(err, EPERM, "cannot clear locked flags%s%s%s%s of `%s`",
+					 locked & MS_RDONLY ? " ro" : "",
+					 locked & MS_NOSUID ? " nosuid" : "",
+					 locked & MS_NODEV ? " nodev" : "",
+					 locked & MS_NOEXEC ? " noexec" : "", what);
 	if (sv.f_flag & ST_RDONLY)
 		clr &= ~(uint64_t) MOUNT_ATTR_RDONLY, set |= MOUNT_ATTR_RDONLY;
 	if (sv.f_flag & ST_NOSUID)
@@ -173,6 +199,11 @@ int rootfs_bind_set_flags(int tree, unsigned long ms, const char *what, cleat_er
 		set &= ~(uint64_t) MOUNT_ATTR__ATIME;
 	}
 	return rootfs_setattr(tree, 0, set, clr, 0, -1, what, err);
+}
+
+int rootfs_bind_set_flags(int tree, unsigned long ms, const char *what, cleat_error_t *err)
+{
+	return bind_set_flags(tree, ms, 0, what, err);
 }
 
 /* dest without repeated or trailing slashes, always starting with '/'. */
@@ -281,8 +312,23 @@ int cleat_rootfs_check_mounts(const struct oci_config *config, cleat_error_t *er
 	return 0;
 }
 
-int cleat_rootfs_open_idmapped(const struct oci_config *config, const char *bundle, int **fds,
-			       cleat_error_t *err)
+int rootfs_open_bind_source(const struct oci_config *config, const char *bundle, size_t index,
+			    cleat_error_t *err)
+{
+	const struct oci_mount *m = &config->mounts[index];
+	struct cleat_mount_flags f;
+	if (m->source == NULL)
+		return cleat_error_msg(err, "bind mount needs a source");
+	if (cleat_mount_options_parse(m->options, m->n_options, &f, err) < 0)
+		return -1;
+	_cleanup_free_ char *src = bind_source(bundle, m->source);
+	int tree = open_bind_tree(config, m, &f, src, err);
+	cleat_mount_flags_free(&f);
+	return tree;
+}
+
+int cleat_rootfs_open_idmapped(const struct oci_config *config, const char *bundle,
+			       const char *rootfs, int **fds, cleat_error_t *err)
 {
 	_cleanup_free_ int *out = NULL;
 	*fds = NULL;
@@ -302,7 +348,11 @@ int cleat_rootfs_open_idmapped(const struct oci_config *config, const char *bund
 					out[j] = -1;
 			}
 			_cleanup_free_ char *src = bind_source(bundle, m->source);
-			if (wants_idmap(m, &f)) {
+			if (wants_idmap(m, &f) &&
+			    cleat_mount_source_in_rootfs(bundle, rootfs, src)) {
+				/* Maybe made by an earlier entry: asked for at mount time. */
+				want = false;
+			} else if (wants_idmap(m, &f)) {
 				out[i] = open_bind_tree(config, m, &f, src, err);
 			} else {
 				/* Best effort: a rootless runtime may not clone mounts, and a
@@ -341,6 +391,13 @@ static int bind_entry(struct rootfs_ctx *c, const struct oci_mount *m,
 	 * source, since a clone made here keeps the host mount's flags locked (a host ro
 	 * mount stays ro even for a CAP_SYS_ADMIN container). */
 	int pre = c->o->idmap_fds ? c->o->idmap_fds[c->index] : -1;
+	_cleanup_close_ int requested = -1;
+	if (pre < 0 && c->o->idmap_fds && c->o->sync_fd >= 0 && wants_idmap(m, f)) {
+		requested = cleat_mount_source_request(c->o->sync_fd, c->index, err);
+		if (requested < 0)
+			return -1;
+		pre = requested;
+	}
 	bool use_pre = pre >= 0 && wants_idmap(m, f);
 	if (!use_pre && stat(source, &st) < 0) {
 		if (pre < 0 || errno != EACCES)
@@ -367,10 +424,11 @@ static int bind_entry(struct rootfs_ctx *c, const struct oci_mount *m,
 		if (tree < 0)
 			return -1;
 	}
-	/* Like runc, a bind with only bind/rbind/remount keeps the source's
-	 * flags; anything else is applied the way MS_REMOUNT|MS_BIND would. */
-	if ((f->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) != 0 &&
-	    rootfs_bind_set_flags(tree, f->flags, m->destination, err) < 0)
+	/* Like runc 1.2+, a bind with only bind/rbind/remount keeps the source's flags;
+	 * any other option, clearing-only ones (rw, exec, dev, suid) included, is applied
+	 * the way MS_REMOUNT|MS_BIND would. */
+	if (((f->flags & ~(MS_BIND | MS_REC | MS_REMOUNT)) != 0 || f->cleared != 0) &&
+	    bind_set_flags(tree, f->flags, f->cleared, m->destination, err) < 0)
 		return -1;
 	if ((f->rec_attr_set | f->rec_attr_clr) &&
 	    rootfs_setattr(tree, AT_RECURSIVE, f->rec_attr_set, f->rec_attr_clr, 0, -1,
@@ -502,10 +560,38 @@ static int fs_entry(struct rootfs_ctx *c, const struct oci_mount *m,
 	return 0;
 }
 
-int rootfs_mount_entry(struct rootfs_ctx *c, const struct oci_mount *m, cleat_error_t *err)
+/* A destination that lexically starts with the rootfs path names the same place inside
+ * the rootfs as the rest of it does ("<rootfs>/mnt" is "/mnt"), as runc strips it; any
+ * other destination is relative to the rootfs.  Returns dest or a pointer into buf. */
+static const char *dest_in_root(const char *rootfs, const char *dest, char *buf, size_t size)
+{
+	size_t n = strlen(rootfs);
+	if (dest == NULL || dest[0] != '/' || n <= 1)
+		return dest;
+	clean_dest(dest, buf, size);
+	if (strncmp(buf, rootfs, n) != 0 || (buf[n] != '/' && buf[n] != '\0'))
+		return dest;
+	return buf[n] ? buf + n : "/";
+}
+
+int rootfs_mount_entry(struct rootfs_ctx *c, const struct oci_mount *entry, cleat_error_t *err)
 {
 	struct cleat_mount_flags f;
+	char dest[4096];
+	struct oci_mount local = *entry;
+	const struct oci_mount *m = &local;
 	int r;
+
+	local.destination = (char *) dest_in_root(c->o->rootfs, entry->destination, dest,
+						  sizeof(dest));
+	if (local.destination) {
+		char top[4096];
+		clean_dest(local.destination, top, sizeof(top));
+		if (strcmp(top, "/") == 0)
+			return cleat_error_msg(err,
+					       "mount `%s`: mountpoint is on the top of rootfs",
+					       cleat_cut(entry->destination));
+	}
 
 	if (cleat_mount_options_parse(m->options, m->n_options, &f, err) < 0)
 		return cleat_error_wrap(err, "mount `%s`", cleat_cut(m->destination));

@@ -251,7 +251,9 @@ int cleat_process_set_user(const struct oci_user *u, cleat_error_t *err)
 
 /* Give fds 0-2 to the container user before the switch (runc's fixStdioPermissions): the
  * shim's pipes/fifos and the pty are root's, mode 0600/0620, and a non-root process could
- * not reopen /dev/stdout or /proc/self/fd/1 otherwise. The group stays (tty's 5). */
+ * not reopen /dev/stdout or /proc/self/fd/1 otherwise. The group stays (tty's 5) and is
+ * not passed at all (runc 1.4's chown(uid, -1)): in a user namespace an unmapped group reads
+ * as the overflow gid, and giving that back makes the kernel refuse the whole chown. */
 int cleat_process_fix_stdio(uid_t uid, cleat_error_t *err)
 {
 	/* A root without /dev (no mount namespace, nothing mounted) still must not
@@ -271,7 +273,7 @@ int cleat_process_fix_stdio(uid_t uid, cleat_error_t *err)
 			continue;
 		/* EINVAL: uid or group not mapped in this user namespace; EPERM: owner not
 		 * mapped; EROFS: a read-only /dev. Leaving stdio alone beats failing. */
-		if (fchown(fd, uid, st.st_gid) < 0 && errno != EINVAL && errno != EPERM &&
+		if (fchown(fd, uid, (gid_t) -1) < 0 && errno != EINVAL && errno != EPERM &&
 		    errno != EROFS)
 			return cleat_error_errno(err, errno, "fchown stdio fd %d to uid %u", fd, uid);
 	}
@@ -304,13 +306,25 @@ int cleat_process_prepare_fds(unsigned keep, cleat_error_t *err)
 /* runc reports exec failures with Go's lower-case errno texts, and dockerd maps them to
  * exit codes by matching those words ("no such file or directory" → 127, "permission
  * denied" → 126), so keep that wording rather than strerror()'s capitalised one. */
+static char *go_errno_text(int errnum)
+{
+	char *text = xstrdup(strerror(errnum));
+	text[0] = (char) tolower((unsigned char) text[0]);
+	return text;
+}
+
 static int exec_lookup_error(const char *file, int errnum, cleat_error_t *err)
 {
-	_cleanup_free_ char *text = xstrdup(strerror(errnum));
-	text[0] = (char) tolower((unsigned char) text[0]);
+	_cleanup_free_ char *text = go_errno_text(errnum);
 	if (errnum == ENOENT)
 		return cleat_error_msg(err, "exec: \"%s\": stat %s: %s", file, file, text);
 	return cleat_error_msg(err, "exec: \"%s\": %s", file, text);
+}
+
+void cleat_process_report_exec_failure(const char *exe, int errnum)
+{
+	_cleanup_free_ char *text = go_errno_text(errnum);
+	dprintf(STDERR_FILENO, "exec %s: %s\n", exe, text);
 }
 
 /* Can this process execute FILE?  Go's exec.LookPath (what runc uses) asks with the
@@ -370,7 +384,8 @@ int cleat_process_confine(const struct oci_process *p, const struct oci_config *
 		return -1;
 	if (cleat_mempolicy_apply(l ? l->memory_policy : NULL, err) < 0)
 		return -1;
-	if (cleat_sched_apply(p, err) < 0)
+	const struct oci_resources *r = l ? l->resources : NULL;
+	if (cleat_sched_apply(p, r && r->has_cpu ? r->cpu.cpus : NULL, err) < 0)
 		return -1;
 	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while the
 	 * init still holds it, before the caps drop (as runc does; docker's default profile

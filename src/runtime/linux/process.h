@@ -35,6 +35,9 @@ void cleat_process_close_inherited(unsigned keep, const int *also, size_t n_also
 /* Clear FD_CLOEXEC on 3 .. 3+keep-1 and close every fd above (CVE-2024-21626). */
 int cleat_process_prepare_fds(unsigned keep, cleat_error_t *err);
 /* Resolve args[0] with PATH from env, as execvp would; error text as runc's. */
+/* A failed execve of the user process, on stderr in runc's words ("exec /run.sh: no such
+ * file or directory"): the sync socket is closed by then, so stderr is the only way out. */
+void cleat_process_report_exec_failure(const char *exe, int errnum);
 int cleat_process_find_exec(const struct oci_process *p, char *const *env, char **out,
 			    cleat_error_t *err);
 /* Apply the security settings around the uid switch (see security.h order); a

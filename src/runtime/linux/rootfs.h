@@ -29,6 +29,9 @@ struct cleat_rootfs_opts {
 	 * container user namespace): config->n_mounts entries from
 	 * cleat_rootfs_open_idmapped(), -1 where a mount needs none. */
 	const int *idmap_fds;
+	/* The sync socket to the runtime, which makes the idmapped sources left at -1 in
+	 * idmap_fds because they lie inside the rootfs (mount_source.h); -1: none. */
+	int sync_fd;
 };
 
 int cleat_rootfs_prepare(const struct cleat_rootfs_opts *o, cleat_error_t *err);
@@ -49,8 +52,8 @@ int cleat_rootfs_finalize(const struct cleat_rootfs_opts *o, cleat_error_t *err)
  * the superblock being the source's) is refused. */
 int cleat_rootfs_check_mounts(const struct oci_config *config, cleat_error_t *err);
 
-int cleat_rootfs_open_idmapped(const struct oci_config *config, const char *bundle, int **fds,
-			       cleat_error_t *err);
+int cleat_rootfs_open_idmapped(const struct oci_config *config, const char *bundle,
+			       const char *rootfs, int **fds, cleat_error_t *err);
 
 /* Check linux.sysctl against the namespaces of the config (runc's rules);
  * also done by finalize, callable early by `create` for a prompt error. */

@@ -7,4 +7,5 @@ libcleat_a_SOURCES += \
 	%reldir%/devices.c %reldir%/masked.c %reldir%/sysctl.c \
 	%reldir%/procfs.c %reldir%/procfs.h \
 	%reldir%/idmap.c %reldir%/idmap.h \
+	%reldir%/mount_source.c %reldir%/mount_source.h \
 	%reldir%/tmpcopy.c %reldir%/tmpcopy.h

@@ -40,6 +40,9 @@ int rootfs_check_target(int target, const char *dest, cleat_error_t *err);
  * data options and MS_* flags; returns the detached mount fd. */
 int rootfs_fs_mount(const char *type, const char *source, const char *data, unsigned long ms_flags,
 		    cleat_error_t *err);
+/* The detached clone of mounts[index]'s bind source, idmapped when the entry asks. */
+int rootfs_open_bind_source(const struct oci_config *config, const char *bundle, size_t index,
+			    cleat_error_t *err);
 /* Attach the detached mount `tree` onto target and apply propagation changes. */
 int rootfs_attach(int tree, int targetfd, const unsigned long *prop, size_t n_prop,
 		  const char *what, cleat_error_t *err);

@@ -177,7 +177,7 @@ int cleat_sched_set_final_affinity(const struct oci_process *p, pid_t pid, cleat
 	return 0;
 }
 
-static int apply_scheduler(const struct oci_scheduler *s, cleat_error_t *err)
+static int apply_scheduler(const struct oci_scheduler *s, const char *cpuset, cleat_error_t *err)
 {
 	struct cleat_sched_attr attr = { .size = sizeof attr };
 	int policy;
@@ -200,8 +200,17 @@ static int apply_scheduler(const struct oci_scheduler *s, cleat_error_t *err)
 	attr.sched_runtime = s->has_runtime ? s->runtime : 0;
 	attr.sched_deadline = s->has_deadline ? s->deadline : 0;
 	attr.sched_period = s->has_period ? s->period : 0;
-	if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
+	if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0) {
+		/* SCHED_DEADLINE wants every CPU in the affinity: runc's words, which
+		 * tools match on, for a cpuset that narrows it. */
+		if (errno == EPERM && cpuset && *cpuset)
+			return cleat_error_msg(err,
+					       "process scheduler can't be used together "
+					       "with AllowedCPUs (linux.resources.cpu.cpus "
+					       "\"%s\"): sched_setattr(%s): %s",
+					       cpuset, s->policy, strerror(EPERM));
 		return cleat_error_errno(err, errno, "sched_setattr(%s)", s->policy);
+	}
 	return 0;
 }
 
@@ -221,13 +230,13 @@ static void reset_affinity(void)
 	CPU_FREE(all);
 }
 
-int cleat_sched_apply(const struct oci_process *p, cleat_error_t *err)
+int cleat_sched_apply(const struct oci_process *p, const char *cpuset, cleat_error_t *err)
 {
 	if (p == NULL)
 		return 0;
 	if (p->exec_cpu_affinity == NULL)
 		reset_affinity();
-	if (p->scheduler && apply_scheduler(p->scheduler, err) < 0)
+	if (p->scheduler && apply_scheduler(p->scheduler, cpuset, err) < 0)
 		return -1;
 	if (p->io_priority) {
 		int value;

@@ -36,8 +36,9 @@ int cleat_personality_apply(const struct oci_personality *p, cleat_error_t *err)
 /* linux.memoryPolicy (no-op when absent) */
 int cleat_mempolicy_apply(const struct oci_memory_policy *mp, cleat_error_t *err);
 /* scheduler, ioPriority, execCPUAffinity.final (the caller is in its cgroup;
+ * cpuset: linux.resources.cpu.cpus or NULL, named when SCHED_DEADLINE is refused;
  * `initial` is set by the parent before the move, see sched.h) */
-int cleat_sched_apply(const struct oci_process *p, cleat_error_t *err);
+int cleat_sched_apply(const struct oci_process *p, const char *cpuset, cleat_error_t *err);
 
 /* CVE-2019-5736: make sure /proc/self/exe is sealed (selfexe.c): re-executes `exec`
  * through the overlayfs seal over the directory `root`, or from a memfd copy.  Called

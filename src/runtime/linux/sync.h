@@ -33,6 +33,8 @@ enum cleat_sync_type {
 	CLEAT_SYNC_SECCOMP_DONE, /* parent -> init/exec: the fd went to listenerPath */
 	CLEAT_SYNC_START,       /* parent -> init, `run` only: exec the process now */
 	CLEAT_SYNC_LAUNCH,      /* parent -> helper: memfd with what `cleat init` needs (SCM_RIGHTS) */
+	CLEAT_SYNC_MOUNT_SOURCE, /* init -> parent: idmap mounts[i] now (payload: uint32 i) */
+	CLEAT_SYNC_MOUNT_SOURCE_FD, /* parent -> init: its detached tree (SCM_RIGHTS) */
 };
 
 struct cleat_sync_msg {

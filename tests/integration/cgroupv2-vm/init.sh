@@ -46,4 +46,34 @@ ok "cpus outside the set: create fails and leaves no cgroup" sh -c "cd /tests/ba
 ok "default cgroupsPath is /<id>" sh -c "(cd /tests/def && $C run -d def </dev/null >/dev/null 2>&1) && [ -d $G/def ] && $C delete --force def && [ ! -e $G/def ]"
 ok "cgroup namespace: the init sees its cgroup as the root" sh -c "cd /tests/cgns && $C run cgns >/tmp/o 2>&1 && grep -qx '0::/' /tmp/o && [ ! -e $G/cleat/cgns ] || { cat /tmp/o; false; }"
 ok "user namespace: the init is in the cgroup, uids mapped" sh -c "cd /tests/userns && $C run userns >/tmp/o 2>&1 && grep -qx '0::/cleat/userns' /tmp/o && grep -q ' 100000 ' /tmp/o && [ ! -e $G/cleat/userns ] || { cat /tmp/o; false; }"
+# The helper that clones the init is not counted against pids.limit (runc 1.5 runs these).
+ok "pids.limit 1: run" run_d pids1 pids1
+ok "pids.limit 1: pids.max" is $G/cleat/pids1/pids.max 1
+ok "pids.limit 1: the limit holds" sh -c "! $C exec pids1 true"
+ok "pids.limit 1: delete" sh -c "$C delete --force pids1 && [ ! -e $G/cleat/pids1 ]"
+ok "pids.limit 0 with a user namespace: run" run_d pids0userns pids0userns
+ok "pids.limit 0 with a user namespace: pids.max" is $G/cleat/pids0userns/pids.max 1
+ok "pids.limit 0 with a user namespace: delete" sh -c "$C delete --force pids0userns && [ ! -e $G/cleat/pids0userns ]"
+
+# Last, as it leaves cgroup2: a cgroup v1 layout whose cpuset is mounted with noprefix
+# ("cpus", not "cpuset.cpus"), which runc supports since 1.3.  cpuset leaves the cgroup2
+# tree first (the kernel binds a controller to one hierarchy).
+v1_noprefix() {
+	rmdir $G/cleat 2>/dev/null
+	echo -cpuset >$G/cgroup.subtree_control && umount $G && mount -t tmpfs cgroup $G &&
+		mkdir $G/cpuset $G/devices $G/freezer || return 1
+	i=0
+	until mount -t cgroup -o cpuset,noprefix cgroup $G/cpuset 2>/tmp/m; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || { cat /tmp/m; return 1; }
+		sleep 0.1
+	done
+	mount -t cgroup -o devices cgroup $G/devices && mount -t cgroup -o freezer cgroup $G/freezer &&
+		[ -e $G/cpuset/cpus ] && [ ! -e $G/cpuset/cpuset.cpus ]
+}
+ok "cgroup v1 with cpuset mounted noprefix" v1_noprefix
+ok "noprefix: run with linux.resources.cpu.cpus" run_d noprefix noprefix
+ok "noprefix: cpus written" is $G/cpuset/cleat/noprefix/cpus 1
+ok "noprefix: events --stats reads cpus" sh -c "$C events --stats noprefix | grep -q '\"cpus\":\[1\]'"
+ok "noprefix: delete removes it" sh -c "$C delete --force noprefix && [ ! -e $G/cpuset/cleat/noprefix ]"
 vm_guest_end

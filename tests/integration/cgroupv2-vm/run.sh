@@ -53,6 +53,13 @@ mkbundle userns '.linux.cgroupsPath = "/cleat/userns" | .linux.namespaces += [{t
 	| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
 	| .mounts |= map(select(.destination != "/sys" and .destination != "/sys/fs/cgroup"))
 	| .process.args = ["sh", "-c", "cat /proc/self/cgroup /proc/self/uid_map"]'
+mkbundle pids1 '.linux.cgroupsPath = "/cleat/pids1" | .linux.resources.pids = {limit: 1}'
+mkbundle pids0userns '.linux.cgroupsPath = "/cleat/pids0userns" | .linux.resources.pids = {limit: 0}
+	| .linux.namespaces += [{type: "user"}]
+	| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+	| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+	| .mounts |= map(select(.destination != "/sys" and .destination != "/sys/fs/cgroup"))'
+mkbundle noprefix '.linux.cgroupsPath = "/cleat/noprefix" | .linux.resources.cpu = {cpus: "1"}'
 
 vm_initramfs init.sh
 timeout "${CLEAT_VM_TIMEOUT:-600}" "$QEMU" -m 512 -smp 2 -kernel "$KERNEL" -initrd "$work/initramfs.gz" \

@@ -17,6 +17,14 @@ ok "Delegate=yes" test "$(prop cleat-sd1.scope Delegate)" = yes
 ok "scope in system.slice" test "$(prop cleat-sd1.scope Slice)" = system.slice
 pid=$($C state sd1 | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
 ok "init pid in the scope" grep -q "system.slice/cleat-sd1.scope" /proc/$pid/cgroup
+# exec_ro CMD...: CMD in a mount namespace where every cgroup mount is read-only.
+exec_ro() {
+	unshare -m bash -c 'awk '\''{ for (i = 7; i < NF; i++) if ($i == "-") { if ($(i + 1) ~ /^cgroup/) print $5; break } }'\'' /proc/self/mountinfo |
+		while read -r m; do mount -o remount,bind,ro "$m" || exit 1; done && exec "$@"' exec_ro "$@"
+}
+export -f exec_ro
+# runc 1.5 asks systemd to move an exec'd process into the scope: no cgroupfs write needed.
+ok "exec with a read-only cgroupfs: systemd moves it into the scope" bash -c "exec_ro $C exec sd1 cat /proc/self/cgroup >/tmp/ex.log 2>&1; cat /tmp/ex.log; grep -q 'system.slice/cleat-sd1.scope' /tmp/ex.log && ! grep -q '^cleat:' /tmp/ex.log"
 ok "TasksMax=50" test "$(prop cleat-sd1.scope TasksMax)" = 50
 ok "DevicePolicy=strict (runc's default deny-all)" test "$(prop cleat-sd1.scope DevicePolicy)" = strict
 ok "DeviceAllow has /dev/null (1:3 rwm)" bash -c "v=\$(systemctl show -p DeviceAllow cleat-sd1.scope); echo \"\$v\"; echo \"\$v\" | grep -q '/dev/char/1:3 rwm'"
