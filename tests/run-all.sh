@@ -20,7 +20,8 @@
 # CLEAT_FORMAT_STRICT=1 (formatting drift fails the run instead of being reported),
 # CLEAT_LEAKS_STRICT=1 (mounts, cgroups or processes left by the integration suites fail the
 # run; .ci/run sets it), CLEAT_SKIP_PEERS=1 (do not build the containerd 2.x / runc 1.5 peers;
-# containerd2.bats then skips).
+# containerd2.bats, runc15.bats and the runc 1.5 comparisons then skip, and the containerd 2.x
+# pass of the files marked `# containerd-generations: 1.6 2.x` is not run).
 set -uo pipefail
 
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
@@ -268,12 +269,14 @@ start_peers_build() {
 
 wait_peers_build() {
 	local rc=0
+	PEERS_BUILT=0
 	[ -n "${PEERS_BUILD_PID:-}" ] || return 0
 	log "peers: waiting for the build"
 	wait "$PEERS_BUILD_PID" || rc=$?
 	if [ "$rc" = 0 ]; then
 		local bin
 		bin=$(tail -n 1 "$LOGDIR/peers-build.log")
+		PEERS_BUILT=1
 		echo "   peers: $bin ($(grep -h '^build seconds' "$bin/../build.log" 2>/dev/null), reused if built earlier)"
 	else
 		# containerd2.bats skips, naming the reason; the log holds the build's tail.
@@ -281,24 +284,40 @@ wait_peers_build() {
 	fi
 }
 
+# run_bats_file FILE BUILDDIR GEN: one .bats file under containerd generation GEN (1:
+# Debian's 1.6, 2: the pinned 2.x), counted under its path (and "[containerd 2.x]").
+run_bats_file() {
+	local f=$1 builddir=$2 gen=$3 label out rc=0
+	label=${f#"$BUILD_SRC/tests/integration/"}
+	[ "$gen" = 2 ] && label="$label [containerd 2.x]"
+	out=$LOGDIR/bats-$(printf '%s' "$label" | tr -c 'A-Za-z0-9._-' '_').tap
+	log "integration: $label"
+	(cd "$(dirname "$f")" && CLEAT_BUILDDIR=$builddir CLEAT_CONTAINERD_GEN=$gen \
+		timeout --kill-after=30 "$BATS_TIMEOUT" bats --tap "$f") </dev/null >"$out" 2>&1 ||
+		rc=$?
+	count_tap "$label" "$out" "$rc"
+	check_dev_null "$label"
+}
+
 run_integration() {
-	local builddir=$CI_DIR/main f label out rc files
+	local builddir=$CI_DIR/main f files
 	if [ -n "${CLEAT_ONLY_BATS:-}" ]; then
 		files=$(for f in $CLEAT_ONLY_BATS; do echo "$BUILD_SRC/tests/integration/$f"; done)
 	else
 		files=$(find "$BUILD_SRC/tests/integration" -name '*.bats' | sort)
 	fi
 	for f in $files; do
-		label=${f#"$BUILD_SRC/tests/integration/"}
-		out=$LOGDIR/bats-$(echo "$label" | tr '/' '_').tap
-		log "integration: $label"
-		rc=0
-		(cd "$(dirname "$f")" && CLEAT_BUILDDIR=$builddir \
-			timeout --kill-after=30 "$BATS_TIMEOUT" bats --tap "$f") </dev/null >"$out" 2>&1 ||
-			rc=$?
-		count_tap "$label" "$out" "$rc"
-		check_dev_null "$label"
+		run_bats_file "$f" "$builddir" 1
 	done
+	# The files marked `# containerd-generations: 1.6 2.x` start a containerd: they run
+	# once more under the pinned containerd 2.x (CLEAT_CONTAINERD_GEN=2, helpers.bash).
+	if [ "${PEERS_BUILT:-0}" = 1 ]; then
+		for f in $(grep -l '^# containerd-generations: 1.6 2.x' $files); do
+			run_bats_file "$f" "$builddir" 2
+		done
+	else
+		echo "   containerd 2.x pass: not run, the peers were not built (see peers: above)"
+	fi
 	[ -n "${CLEAT_ONLY_BATS:-}" ] || run_systemd_vms
 	[ -n "${CLEAT_ONLY_BATS:-}" ] || run_lsm_vm
 	[ -n "${CLEAT_ONLY_BATS:-}" ] || run_selinux_vm

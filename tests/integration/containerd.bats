@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# containerd-generations: 1.6 2.x (tests/run-all.sh runs it under Debian's containerd 1.6, then
+# again with CLEAT_CONTAINERD_GEN=2 under the pinned containerd 2.x; see helpers.bash)
 # cleat under Debian's containerd: the runtime binary under containerd-shim-runc-v2
 # (`ctr run --runc-binary`), compared with runc under the same shim, and the README's
 # quickstart command through the cleat shim. Our own containerd, image imported locally.

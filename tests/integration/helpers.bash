@@ -22,7 +22,9 @@
 #
 # Environment overrides: CLEAT, SHIM, CLEAT_BUILDDIR (VPATH build dir), RUNC, CRUN, CTR,
 # CONTAINERD, DOCKER, DOCKERD, CLEAT_TEST_CACHE, CLEAT_TEST_SPEC (runc|cleat: which runtime's
-# `spec` makes the default config.json; runc by default, as the reference).
+# `spec` makes the default config.json; runc by default, as the reference),
+# CLEAT_CONTAINERD_GEN (1: Debian's containerd 1.6, the default; 2: the pinned containerd 2.x
+# peer, see use_containerd_generation).
 
 bats_require_minimum_version 1.5.0
 load /usr/lib/bats/bats-support/load
@@ -37,6 +39,8 @@ BUILDDIR=${CLEAT_BUILDDIR:-$SRCDIR}
 # The binaries under test and the references they are compared with.
 CLEAT=${CLEAT:-$BUILDDIR/cleat}
 SHIM=${SHIM:-$BUILDDIR/containerd-shim-cleat-v2}
+# RUNC: Debian's runc 1.1 (the reference where runc did not change since); files whose
+# reference changed since 1.1 switch to the pinned runc 1.5 with use_runc15 (peers/peers.bash).
 RUNC=${RUNC:-runc}
 CRUN=${CRUN:-crun}
 CTR=${CTR:-ctr}
@@ -169,6 +173,13 @@ runc_() {
 	"$RUNC" ${RUNC_ROOT:+--root "$RUNC_ROOT"} "$@"
 }
 
+# runc_label: "runc <version>" of $RUNC (Debian's runc 1.1 unless a file chose the pinned
+# runc 1.5, see peers/peers.bash), for the messages of differential tests, which must say
+# which runc they compare with.
+runc_label() {
+	"$RUNC" --version 2>/dev/null | awk 'NR == 1 { print $1 " " $3; f = 1 } END { if (!f) print "runc (version unknown)" }'
+}
+
 # crun_ ARG...: crun with its own --root, in a private mount namespace where the hybrid
 # cgroup2 mount is hidden (crun refuses this host's hybrid layout). Every crun_ call gets
 # the same view, so create/state/delete agree.
@@ -194,6 +205,32 @@ hold_netns() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# pidfd_receiver SOCKET OUT: take one connection on SOCKET, receive one message and write
+# "name=<payload> fds=<n> pid=<the pidfd's Pid from fdinfo>" to OUT (for --pidfd-socket).
+# RECV_PID is the receiver; a teardown kills it when a test failed before its message.
+pidfd_receiver() {
+	rm -f "$1" "$1.ready"
+	python3 - "$1" "$2" <<'PY' 3>&- &
+import socket, sys
+path, out = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(1)
+s.settimeout(30)
+open(path + ".ready", "w").close()
+c, _ = s.accept()
+msg, fds, _, _ = socket.recv_fds(c, 4096, 8)
+pid = "-"
+for line in open("/proc/self/fdinfo/%d" % fds[0]) if fds else []:
+    if line.startswith("Pid:"):
+        pid = line.split()[1]
+with open(out, "w") as f:
+    f.write("name=%s fds=%d pid=%s\n" % (msg.decode(), len(fds), pid))
+PY
+	RECV_PID=$!
+	retry 100 0.1 test -e "$1.ready"
 }
 
 # detached CMD...: run CMD (e.g. `cleat run -d ID`) with stdin from /dev/null and stdout
@@ -329,6 +366,31 @@ ctr_() {
 	"$CTR" --address "$CTR_ADDRESS" -n "$CTR_NAMESPACE" "$@"
 }
 
+# use_containerd_generation: with CLEAT_CONTAINERD_GEN=2, point CONTAINERD and CTR at the
+# pinned containerd 2.x peer (peers/build-peers.sh, built or reused), write 2.x's config
+# format, put the peer's bin directory (its containerd-shim-runc-v2, and runc 1.5 as that
+# shim's `runc`) in containerd's PATH after the built cleat, and silence the cgroup v1
+# deprecation warning 2.x's ctr prints on stderr at every call. Fails, naming the reason,
+# when the peers cannot be built: a file asked to run under 2.x must not pass under 1.6.
+use_containerd_generation() {
+	[ "${CLEAT_CONTAINERD_GEN:-1}" = 2 ] || return 0
+	[ -n "${CTRD_GEN_BIN:-}" ] && return 0
+	local bin err
+	err=$(mktemp)
+	bin=$("$INTEGRATION_DIR/peers/build-peers.sh" 2>"$err") || {
+		echo "CLEAT_CONTAINERD_GEN=2: containerd 2.x not available: $(cat "$err")" >&2
+		rm -f "$err"
+		return 1
+	}
+	rm -f "$err"
+	CTRD_GEN_BIN=$bin
+	CONTAINERD=$bin/containerd
+	CTR=$bin/ctr
+	CTRD_CONFIG_VERSION=3
+	CONTAINERD_SUPPRESS_DEPRECATION_WARNINGS=1
+	export CTRD_GEN_BIN CONTAINERD CTR CTRD_CONFIG_VERSION CONTAINERD_SUPPRESS_DEPRECATION_WARNINGS
+}
+
 # start_containerd: start a containerd of our own (config, root, state, sockets under a new
 # $CTRD_DIR) with the build directory first in PATH, so runtime type io.containerd.cleat.v2
 # resolves to the built containerd-shim-cleat-v2 and the shim's default `cleat` to the built
@@ -338,6 +400,7 @@ ctr_() {
 # whose socket is machine-wide, disabled).
 # Call it from setup_file and stop_containerd from teardown_file.
 start_containerd() {
+	use_containerd_generation || return 1
 	CTRD_DIR=$(mktemp -d /tmp/cleat-ctrd.XXXXXX)
 	chmod 755 "$CTRD_DIR"
 	CTR_ADDRESS=$CTRD_DIR/containerd.sock
@@ -347,6 +410,10 @@ start_containerd() {
 	# 2.x has no opt plugin.
 	[ "$version" = 3 ] || opt="[plugins.\"io.containerd.internal.v1.opt\"]
 		  path = \"$CTRD_DIR/opt\""
+	# Under CLEAT_CONTAINERD_GEN=2 the shims' sockets go in a directory of ours too (2.x's
+	# default is the machine-wide /run/containerd/s).
+	[ -n "${CTRD_GEN_BIN:-}" ] && opt="[plugins.\"io.containerd.shim.v1.manager\"]
+		  socket_dir = \"$CTRD_DIR/s\""
 	cat >"$CTRD_DIR/config.toml" <<-EOF
 		version = $version
 		root = "$CTRD_DIR/root"
@@ -371,8 +438,9 @@ start_containerd() {
 launch_containerd() {
 	local i
 	# fd 3 closed: bats waits for every holder of its fd 3 before finishing a file.
-	# CTRD_PATH_PREFIX: directories searched first for shims (a drop-in directory).
-	PATH="${CTRD_PATH_PREFIX:+$CTRD_PATH_PREFIX:}$(dirname "$SHIM"):$(dirname "$CLEAT"):$PATH" "$CONTAINERD" --config "$CTRD_DIR/config.toml" \
+	# CTRD_PATH_PREFIX: directories searched first for shims (a drop-in directory);
+	# CTRD_GEN_BIN: the containerd 2.x peer's (use_containerd_generation), after ours.
+	PATH="${CTRD_PATH_PREFIX:+$CTRD_PATH_PREFIX:}$(dirname "$SHIM"):$(dirname "$CLEAT"):${CTRD_GEN_BIN:+$CTRD_GEN_BIN:}$PATH" "$CONTAINERD" --config "$CTRD_DIR/config.toml" \
 		--log-level "${CTRD_LOG_LEVEL:-info}" </dev/null >>"$CTRD_DIR/containerd.log" 2>&1 3>&- &
 	CTRD_PID=$!
 	echo "$CTRD_PID" >"$CTRD_DIR/containerd.pid"

@@ -1,17 +1,25 @@
 #!/usr/bin/env bats
 # `mounts` entries: every option of the table, the filesystem types and their data, bind
 # of files and directories, propagation and recursive attributes, idmapped mounts.  The
-# kernel's view (/proc/self/mountinfo inside the container) is compared with runc's for
-# the same config.json where runc supports the feature.
+# kernel's view (/proc/self/mountinfo inside the container) is compared with runc 1.5's
+# (the pinned peer: the mount table of runc's default spec changed since Debian's runc 1.1)
+# for the same config.json where runc supports the feature; those comparisons skip, with
+# the reason, when the peer cannot be built.
 
 load helpers
 load rootfs-helpers
+load peers/peers
 
 bats_require_minimum_version 1.5.0
+
+setup_file() {
+	peers_setup_file
+}
 
 setup() {
 	require_root
 	require_binary "$CLEAT"
+	use_runc15
 	setup_bundle
 	HOSTDIR=$(mktemp -d /tmp/cleat-mounts-host.XXXXXX)
 	echo data >"$HOSTDIR/file"

@@ -224,31 +224,6 @@ socket-data"
 	cleat delete -f "$id2"
 }
 
-# pidfd_receiver SOCKET OUT: take one connection on SOCKET, receive one message and write
-# "name=<payload> fds=<n> pid=<the pidfd's Pid from fdinfo>" to OUT.
-pidfd_receiver() {
-	rm -f "$1" "$1.ready"
-	python3 - "$1" "$2" <<'PY' 3>&- &
-import socket, sys
-path, out = sys.argv[1], sys.argv[2]
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(path)
-s.listen(1)
-s.settimeout(30)
-open(path + ".ready", "w").close()
-c, _ = s.accept()
-msg, fds, _, _ = socket.recv_fds(c, 4096, 8)
-pid = "-"
-for line in open("/proc/self/fdinfo/%d" % fds[0]) if fds else []:
-    if line.startswith("Pid:"):
-        pid = line.split()[1]
-with open(out, "w") as f:
-    f.write("name=%s fds=%d pid=%s\n" % (msg.decode(), len(fds), pid))
-PY
-	RECV_PID=$!
-	retry 100 0.1 test -e "$1.ready"
-}
-
 @test "process: --pidfd-socket hands the caller a pidfd of the init (create) and of an exec'd process" {
 	[ -e /proc/self/fdinfo ] && python3 -c 'import os; os.pidfd_open' 2>/dev/null ||
 		skip "no pidfd_open"

@@ -25,9 +25,11 @@ set_args() {
 	update_config '.process.args = $a' --argjson a "$json"
 }
 
-# both_run [ARG...]: run the bundle (args ARG... when given) under runc, then cleat; keep
-# status and stdout of each in RUNC_STATUS/RUNC_OUT and CLEAT_STATUS/CLEAT_OUT.
+# both_run [ARG...]: run the bundle (args ARG... when given) under runc ($RUNC: Debian's
+# runc 1.1, or runc 1.5 after use_runc15; the messages name it), then cleat; keep status and
+# stdout of each in RUNC_STATUS/RUNC_OUT and CLEAT_STATUS/CLEAT_OUT.
 both_run() {
+	[ -z "${RUNC_REF_SKIP:-}" ] || skip "$RUNC_REF_SKIP"
 	if [ $# -gt 0 ]; then
 		set_args "$@"
 	fi
@@ -49,7 +51,7 @@ both_mountinfo() {
 # assert_same_mountinfo: both succeeded and their normalized mount tables are equal.
 assert_same_mountinfo() {
 	if [ "$RUNC_STATUS" != 0 ] || [ "$CLEAT_STATUS" != 0 ] || [ "$RUNC_MI" != "$CLEAT_MI" ]; then
-		printf 'runc (%s): %s\ncleat (%s): %s\n' "$RUNC_STATUS" "$RUNC_ERR" "$CLEAT_STATUS" "$CLEAT_ERR" >&2
+		printf '%s (%s): %s\ncleat (%s): %s\n' "$(runc_label)" "$RUNC_STATUS" "$RUNC_ERR" "$CLEAT_STATUS" "$CLEAT_ERR" >&2
 		diff <(echo "$RUNC_MI") <(echo "$CLEAT_MI") >&2 || true
 		return 1
 	fi
@@ -59,7 +61,7 @@ assert_same_mountinfo() {
 assert_same() {
 	if [ "$RUNC_STATUS" != "$CLEAT_STATUS" ] || [ "$RUNC_OUT" != "$CLEAT_OUT" ] ||
 		{ [ -n "${1:-}" ] && [ "$CLEAT_STATUS" != "$1" ]; }; then
-		printf 'runc (%s):\n%s\n%s\ncleat (%s):\n%s\n%s\n' "$RUNC_STATUS" "$RUNC_OUT" \
+		printf '%s (%s):\n%s\n%s\ncleat (%s):\n%s\n%s\n' "$(runc_label)" "$RUNC_STATUS" "$RUNC_OUT" \
 			"$RUNC_ERR" "$CLEAT_STATUS" "$CLEAT_OUT" "$CLEAT_ERR" >&2
 		return 1
 	fi

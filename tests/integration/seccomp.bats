@@ -31,7 +31,7 @@ both_run() {
 assert_same() {
 	if [ "$RUNC_STATUS" != "$CLEAT_STATUS" ] || [ "$RUNC_OUT" != "$CLEAT_OUT" ] ||
 		{ [ -n "${1:-}" ] && [ "$CLEAT_STATUS" != "$1" ]; }; then
-		printf 'runc (%s):\n%s\n%s\ncleat (%s):\n%s\n%s\n' "$RUNC_STATUS" "$RUNC_OUT" \
+		printf '%s (%s):\n%s\n%s\ncleat (%s):\n%s\n%s\n' "$(runc_label)" "$RUNC_STATUS" "$RUNC_OUT" \
 			"$RUNC_ERR" "$CLEAT_STATUS" "$CLEAT_OUT" "$CLEAT_ERR" >&2
 		return 1
 	fi

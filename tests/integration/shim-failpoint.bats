@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# containerd-generations: 1.6 2.x (tests/run-all.sh runs it under Debian's containerd 1.6, then
+# again with CLEAT_CONTAINERD_GEN=2 under the pinned containerd 2.x; see helpers.bash)
 # containerd-shim-cleat-v2 over a failpoint runtime (helpers/failpoint-runtime.sh), which
 # fails or sleeps on a chosen verb, to force what the shim must survive: a failed create
 # returns the runtime's own error and leaves nothing mounted; a process that exits before
@@ -92,7 +94,7 @@ topics() {
 	ctr_ run -d --annotation "io.containerd.runc.v2.group=$g" --runtime "$RT" "$TEST_IMAGE_REF" \
 		"$ID-a" sleep 1000 </dev/null >/dev/null 2>&1 3>&-
 	wait_status "$ID-a" RUNNING
-	addr=$(cat "$(bundle_of "$ID-a")/address")
+	addr=$(shim_address "$ID-a")
 	# Its "create" leaves a process connected to the console socket, silent for 5 s.
 	failpoint create console-hold 5
 	in_pty -t 30 "$CTR --address $CTR_ADDRESS -n $CTR_NAMESPACE run -t --annotation io.containerd.runc.v2.group=$g --runtime $RT $TEST_IMAGE_REF $ID-b true" \

@@ -82,9 +82,35 @@ bundle_of() {
 	echo "$CTRD_DIR/state/io.containerd.runtime.v2.task/$CTR_NAMESPACE/$1"
 }
 
-# start_events: record `ctr events` into $BATS_TEST_TMPDIR/events.
+# shim_address ID: the socket address (unix://...) of the shim serving ID. The cleat shim
+# writes the bundle's `address` file under both containerd generations; containerd 2.x's
+# containerd-shim-runc-v2 writes only bootstrap.json, which holds it too.
+shim_address() {
+	local b
+	b=$(bundle_of "$1")
+	if [ -e "$b/address" ]; then
+		cat "$b/address"
+	else
+		jq -r .address "$b/bootstrap.json"
+	fi
+}
+
+# start_events [FILE]: record `ctr events` into FILE ($BATS_TEST_TMPDIR/events by default),
+# returning once its subscription is in place: a label of our namespace is set until its
+# /namespaces/update reaches FILE (a fixed sleep lost the first events on a loaded machine).
+# Tests read FILE filtered by container id, so these lines do not count.
 start_events() {
-	ctr_ events >"$BATS_TEST_TMPDIR/events" 2>&1 3>&- &
+	local file=${1:-$BATS_TEST_TMPDIR/events} i
+	ctr_ events >"$file" 2>&1 3>&- &
 	EVENTS_PID=$!
-	sleep 0.3
+	for ((i = 0; i < 100; i++)); do
+		ctr_ namespaces label "$CTR_NAMESPACE" "cleat.events.probe=$i" >/dev/null 2>&1
+		if grep -qF "\"cleat.events.probe\":\"$i\"" "$file"; then
+			ctr_ namespaces label "$CTR_NAMESPACE" cleat.events.probe >/dev/null 2>&1
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "start_events: \`ctr events\` did not subscribe within 10 s" >&2
+	return 1
 }

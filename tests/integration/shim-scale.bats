@@ -1,4 +1,7 @@
 #!/usr/bin/env bats
+# Under Debian's containerd 1.6 only in tests/run-all.sh: it measures the shims' own memory
+# footprint, which the containerd generation does not change (it passes under 2.x too:
+# CLEAT_CONTAINERD_GEN=2).
 # 50 containers at once under containerd-shim-cleat-v2, each with its own shim: every one
 # runs, and the total and per-shim RSS and PSS (from /proc/PID/smaps_rollup) are reported
 # as TAP comments. (Targets, checked in bench/: per-shim PSS <= 512 KiB, RSS <= 2 MiB.)

@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# containerd-generations: 1.6 2.x (tests/run-all.sh runs it under Debian's containerd 1.6, then
+# again with CLEAT_CONTAINERD_GEN=2 under the pinned containerd 2.x; see helpers.bash)
 # The Task RPCs in every state a container and its execs reach through containerd (running,
 # paused, stopped), answered by containerd-shim-cleat-v2 and by containerd-shim-runc-v2
 # (Debian's, with its runc): the same gRPC codes and messages, as ctr prints them and as the
@@ -12,6 +14,12 @@ SHIM_RPC=$BUILDDIR/tests/unit/shim-rpc
 
 setup_file() {
 	shim_setup_file
+	# containerd 2.x's containerd-shim-runc-v2 serves only task API v3 (the cleat shim
+	# serves both; v3 has v2's messages), so under 2.x both are asked through v3.
+	if [ -n "${CTRD_GEN_BIN:-}" ]; then
+		CLEAT_SHIM_RPC_SERVICE=containerd.task.v3.Task
+		export CLEAT_SHIM_RPC_SERVICE
+	fi
 }
 
 teardown_file() {
@@ -63,7 +71,7 @@ walk() {
 	TRANSCRIPT=$BATS_TEST_TMPDIR/$3
 	ctr_ run -d --runtime "$1" "$TEST_IMAGE_REF" "$CID" sleep 1000 </dev/null >/dev/null 2>&1 3>&-
 	wait_status "$CID" RUNNING
-	ADDR=$(cat "$(bundle_of "$CID")/address")
+	ADDR=$(shim_address "$CID")
 	cell "exec" ctr_ tasks exec -d --exec-id ex "$CID" sleep 1000
 
 	cell "running: State" rpc state "$CID"
@@ -134,6 +142,20 @@ walk() {
 }
 
 @test "shim states: every RPC in running, paused and stopped answers as containerd-shim-runc-v2" {
+	if [ -n "${CTRD_GEN_BIN:-}" ]; then
+		# containerd 2.4.2's containerd-shim-runc-v2 panics when this walk's container
+		# is killed ("makechan: size out of range" in handleInitExit: its count of
+		# running execs went negative after the invalid Start/Exec calls), so under 2.x
+		# there is no reference transcript. The cleat shim must still answer every
+		# cell through task API v3 and end with the task deleted.
+		walk "$RT" "$ID" cleat
+		cat "$BATS_TEST_TMPDIR/cleat"
+		run -0 grep -c '^[a-z].*: rc=' "$BATS_TEST_TMPDIR/cleat"
+		assert_output "$(grep -c '^	cell "' "$BATS_TEST_FILENAME")"
+		run -0 grep -F 'stopped: ctr delete: rc=0 ' "$BATS_TEST_TMPDIR/cleat"
+		run -0 grep -F 'running exec: Exec again: rc=1 code=6 message=' "$BATS_TEST_TMPDIR/cleat"
+		return 0
+	fi
 	walk io.containerd.runc.v2 "$ID-ref" runc-v2
 	walk "$RT" "$ID" cleat
 	cat "$BATS_TEST_TMPDIR/cleat"

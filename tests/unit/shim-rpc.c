@@ -103,11 +103,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "shim-rpc: bad arguments\n");
 		return 2;
 	}
+	/* CLEAT_SHIM_RPC_SERVICE=containerd.task.v3.Task for a shim that serves only
+	 * task API v3 (containerd 2.x's runc-v2): v3 has v2's messages. */
+	const char *service = getenv("CLEAT_SHIM_RPC_SERVICE");
 	struct result r = { .what = what, .rc = 1 };
 	struct ttrpc_client *c = NULL;
 	if (loop_new(&r.loop, &err) < 0 || ttrpc_client_connect(r.loop, addr, &c, &err) < 0 ||
-	    ttrpc_client_call(c, "containerd.task.v2.Task", method, buf, len, NULL, on_reply, &r,
-			      &err) < 0 ||
+	    ttrpc_client_call(c, service ? service : "containerd.task.v2.Task", method, buf, len,
+			      NULL, on_reply, &r, &err) < 0 ||
 	    loop_run(r.loop, &err) < 0) {
 		fprintf(stderr, "shim-rpc: %s\n", err ? err->msg : "failed");
 		return 1;

@@ -200,10 +200,11 @@ static _Noreturn void init_main(const struct cleat_init_args *a)
 	_exit(1);
 fail:;
 	/* Nobody listens on the sync socket any more: stderr is all there is.  The status is
-	 * runc's for an init that fails after start (a startContainer hook, the exec). */
+	 * runc 1.5's for an init that fails after start (a startContainer hook, the exec):
+	 * 255 (runc 1.1 exited 1). */
 	_cleanup_free_ char *msg = cleat_error_string(err);
 	dprintf(2, "cleat: init: %s\n", msg);
-	_exit(1);
+	_exit(255);
 }
 
 static int init_entry(void *a)

@@ -24,3 +24,18 @@ peers_require() {
 	[ -z "${PEERS_SKIP:-}" ] || skip "$PEERS_SKIP"
 	[ -n "${PEERS_BIN:-}" ] || skip "peers not built"
 }
+
+# use_runc15: in setup(), after peers_setup_file in setup_file: make $RUNC (runc_, both_run,
+# teardown_bundle) the pinned runc 1.5 instead of Debian's runc 1.1, for files whose
+# reference behaviour changed since 1.1. When the peer is absent, RUNC_REF_SKIP holds the
+# reason and the differential helpers (rootfs-helpers' both_run) skip with it; the tests
+# that check cleat alone still run.
+use_runc15() {
+	if [ -n "${PEERS_BIN:-}" ] && [ -z "${PEERS_SKIP:-}" ]; then
+		RUNC=$PEERS_BIN/runc
+		RUNC_REF_SKIP=
+	else
+		RUNC_REF_SKIP="the reference is runc 1.5, ${PEERS_SKIP:-peers not built}"
+	fi
+	export RUNC RUNC_REF_SKIP
+}
