@@ -57,6 +57,8 @@ PACKAGES=(
 	debootstrap e2fsprogs
 	# rootless multi-range user namespaces (tests/integration/userns-rootless.bats)
 	uidmap
+	# podman with conmon (tests/integration/podman.bats, bench/podman-bench.sh)
+	podman conmon
 	# apparmor_parser for the AppArmor VM (tests/integration/lsm-vm/run.sh)
 	apparmor
 	# a compiled refpolicy for the SELinux VM (tests/integration/selinux-vm/run.sh); it
