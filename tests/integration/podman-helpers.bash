@@ -98,17 +98,14 @@ start_podman() {
 	pm_load_images "$PM_DIR"
 }
 
-# pm_cleanup DIR [AS_USER_FN]: remove every container and pod of DIR's podman, kill what
-# holds DIR (conmon, a rootless pause process), unmount and delete DIR.
+# pm_cleanup DIR: remove every container and pod of DIR's podman (as the user DIR/podman
+# runs as), kill what holds DIR (conmon, a rootless pause process), unmount, delete DIR.
 pm_cleanup() {
 	local dir=$1 pid
 	[ -n "$dir" ] && [ -d "$dir" ] || return 0
-	if [ -n "${2:-}" ]; then
-		timeout 60 "$2" pod rm -af -t 0 >/dev/null 2>&1
-		timeout 60 "$2" rm -af -t 0 >/dev/null 2>&1
-	else
-		timeout 60 pm_in "$dir" pod rm -af -t 0 >/dev/null 2>&1
-		timeout 60 pm_in "$dir" rm -af -t 0 >/dev/null 2>&1
+	if [ -x "$dir/podman" ]; then
+		timeout 60 "$dir/podman" pod rm -af -t 0 </dev/null >/dev/null 2>&1 3>&- || true
+		timeout 60 "$dir/podman" rm -af -t 0 </dev/null >/dev/null 2>&1 3>&- || true
 	fi
 	# conmon carries DIR in its arguments; rootless podman's pause process holds the
 	# user namespace and its mounts and records its pid under --tmpdir.

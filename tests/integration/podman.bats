@@ -41,9 +41,15 @@ setup() {
 }
 
 teardown() {
+	# The rootless test's podman, run as the test user, with its pause process and mounts.
+	if [ -n "${RL_DIR:-}" ]; then
+		pm_cleanup "$RL_DIR"
+		unset RL_DIR
+	fi
 	# Containers a failed test left behind; the file's own teardown removes the rest.
-	timeout 60 pm pod rm -af -t 0 >/dev/null 2>&1 || true
-	timeout 60 pm rm -af -t 0 >/dev/null 2>&1 || true
+	[ -n "${PM_DIR:-}" ] && [ -x "$PM_DIR/podman" ] || return 0
+	timeout 60 "$PM_DIR/podman" pod rm -af -t 0 </dev/null >/dev/null 2>&1 3>&- || true
+	timeout 60 "$PM_DIR/podman" rm -af -t 0 </dev/null >/dev/null 2>&1 3>&- || true
 }
 
 # pm_run_with RT PODMAN-RUN-ARGS...: `podman run --rm` of the test image with runtime RT
@@ -337,13 +343,4 @@ rootless_cycle() {
 	assert_line 5
 	# cleat kept its state where runc keeps its own: under the user's XDG_RUNTIME_DIR.
 	[ -d "$RL_DIR/xdg/cleat" ] || fail "no state directory $RL_DIR/xdg/cleat"
-	pm_cleanup_rootless
-}
-
-pm_cleanup_rootless() {
-	timeout 60 pm_rl rm -af -t 0 >/dev/null 2>&1 || true
-	local pid
-	for pid in $(cat "$RL_DIR/tmp/pause.pid" 2>/dev/null); do
-		kill -KILL "$pid" 2>/dev/null || true
-	done
 }
