@@ -134,9 +134,12 @@ pm_detach() {
 done"
 	local cmd='tty; test -t 0 && test -t 1 && echo both-tty; read -r l; echo typed: \$l'
 	run -0 in_pty "$PM_DIR/podman --runtime runc run -it --rm --network none --pull never $TEST_IMAGE sh -c \"$cmd\"" <<<abc
-	local runc_out=$output
+	local runc_out
+	runc_out=$(sort <<<"$output")
 	run -0 in_pty "$PM_DIR/podman --runtime $CLEAT run -it --rm --network none --pull never $TEST_IMAGE sh -c \"$cmd\"" <<<abc
-	assert_output "$runc_out"
+	# The terminals' echo of the typed line comes before or after the container's first
+	# lines depending on timing, so the lines are compared in sorted order.
+	assert_equal "$(sort <<<"$output")" "$runc_out"
 	assert_output --partial /dev/pts/0
 	assert_output --partial both-tty
 	assert_output --partial "typed: abc"
@@ -219,7 +222,7 @@ pause_stats_cycle() {
 	sleep 0.5
 	b=$(pm exec "$name" cat /tmp/count)
 	[ "$b" -gt "$a" ] && echo "runs again"
-	pm stats --no-stream --format '{{.PIDs}} {{.MemUsage}}' "$name" | awk '{ print "pids", $1, ($2 ~ /B$/ ? "mem" : "no-mem") }'
+	pm stats --no-stream --format '{{.PIDs}} {{.MemUsage}}' "$name" | awk '{ print ($1 > 0 ? "pids" : "no-pids"), ($2 ~ /B$/ ? "mem" : "no-mem") }'
 	pm rm -f -t 0 "$name" >/dev/null
 }
 
@@ -229,7 +232,7 @@ pause_stats_cycle() {
 	assert_line frozen
 	assert_line running
 	assert_line "runs again"
-	assert_line "pids 2 mem"
+	assert_line "pids mem"
 }
 
 health_cycle() {
