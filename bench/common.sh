@@ -19,3 +19,13 @@ bench_args() {
 		shift 2
 	done
 }
+
+# bench_ratio A B: A / B with three decimals.
+bench_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+
+# bench_stats FILE: mean and median in ms of FILE's times in microseconds (one a line).
+bench_stats() {
+	sort -n "$1" | awk '{ v[NR] = $1; s += $1 }
+		END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
+		      printf "%.1f %.1f\n", s / NR / 1000, m / 1000 }'
+}

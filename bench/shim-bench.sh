@@ -93,11 +93,10 @@ for kind in cleat runc; do
 	done
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 printf '\n%-28s %10s %10s\n' "per shim (mean of $K)" "RSS (KiB)" "PSS (KiB)"
 printf '%-28s %10s %10s\n' containerd-shim-cleat-v2 "${RSS[cleat]}" "${PSS[cleat]}"
 printf '%-28s %10s %10s\n' containerd-shim-runc-v2 "${RSS[runc]}" "${PSS[runc]}"
-echo "cleat/runc-v2: RSS $(ratio "${RSS[cleat]}" "${RSS[runc]}"), PSS $(ratio "${PSS[cleat]}" "${PSS[runc]}")"
+echo "cleat/runc-v2: RSS $(bench_ratio "${RSS[cleat]}" "${RSS[runc]}"), PSS $(bench_ratio "${PSS[cleat]}" "${PSS[runc]}")"
 
 # 2. end to end
 run_once() {
@@ -117,14 +116,9 @@ for ((i = 0; i < N; i++)); do
 	run_once "$CLEAT_RT" "e2e-cleat-$i" >>"$TIMES/cleat"
 	run_once "$RUNC_RT" "e2e-runc-$i" >>"$TIMES/runc"
 done
-stats() {
-	sort -n "$1" | awk '{ v[NR] = $1; s += $1 }
-		END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
-		      printf "%.1f %.1f\n", s / NR / 1000, m / 1000 }'
-}
-read -r cm cmed < <(stats "$TIMES/cleat")
-read -r rm_ rmed < <(stats "$TIMES/runc")
+read -r cm cmed < <(bench_stats "$TIMES/cleat")
+read -r rm_ rmed < <(bench_stats "$TIMES/runc")
 printf '\n%-34s %10s %12s\n' "ctr run --rm /bin/true" "mean (ms)" "median (ms)"
 printf '%-34s %10s %12s\n' "cleat shim + cleat" "$cm" "$cmed"
 printf '%-34s %10s %12s\n' "runc-v2 shim + runc" "$rm_" "$rmed"
-echo "cleat/runc-v2 end to end: mean $(ratio "$cm" "$rm_"), median $(ratio "$cmed" "$rmed")"
+echo "cleat/runc-v2 end to end: mean $(bench_ratio "$cm" "$rm_"), median $(bench_ratio "$cmed" "$rmed")"

@@ -2,7 +2,7 @@
 # builder, the quickstart script and the shim's drop-in installer; shipped in the tarball,
 # nothing to build.
 EXTRA_DIST += %reldir%/make-test-image.sh %reldir%/quickstart.sh %reldir%/cleat-dropin.sh \
-	%reldir%/containerd %reldir%/docker %reldir%/kubernetes
+	%reldir%/containerd %reldir%/docker %reldir%/kubernetes %reldir%/podman
 
 # The installed shim answering for containerd-shim-runc-v2 (a symlink in
 # $(DROPIN_DIR), first on containerd's PATH through a systemd drop-in); never touches

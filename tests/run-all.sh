@@ -61,6 +61,8 @@ PACKAGES=(
 	criu tar iptables kmod
 	# rootless multi-range user namespaces (tests/integration/userns-rootless.bats)
 	uidmap
+	# podman with conmon (tests/integration/podman.bats, bench/podman-bench.sh)
+	podman conmon
 	# apparmor_parser for the AppArmor VM (tests/integration/lsm-vm/run.sh)
 	apparmor
 	# checkpoint/restore (tests/integration/shim-checkpoint.bats, criu-daemons-vm/)

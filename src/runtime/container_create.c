@@ -2,6 +2,7 @@
  * parked on exec.fifo, then exit.  A failed create leaves nothing behind. */
 #include "config.h"
 #include "runtime/container.h"
+#include "runtime/default_root.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -109,11 +110,14 @@ static int load_bundle(struct create_run *r, cleat_error_t *err)
 	return cleat_bundle_load(r->o->bundle, &r->config_text, &r->config_len, &r->c, err);
 }
 
-/* runc's --rootless=auto (the default): rootless when not root. */
+/* runc's --rootless=auto (the default): rootless when not root, and when root
+ * inside a user namespace with the cgroupfs driver (rootless podman runs the
+ * runtime as its namespace's root: the cgroup tree is then not ours to write,
+ * unless delegated). */
 static bool is_rootless(const struct cleat_ctx *ctx)
 {
 	if (ctx->rootless == NULL || strcmp(ctx->rootless, "auto") == 0)
-		return geteuid() != 0;
+		return geteuid() != 0 || (!ctx->systemd_cgroup && cleat_in_user_namespace());
 	return strcmp(ctx->rootless, "true") == 0;
 }
 

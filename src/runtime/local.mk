@@ -9,6 +9,7 @@ libcleat_a_SOURCES += \
 	%reldir%/container_create.c %reldir%/container_ops.c \
 	%reldir%/init_stage.c %reldir%/init_stage.h \
 	%reldir%/state_dir.c %reldir%/state_dir.h \
+	%reldir%/default_root.c %reldir%/default_root.h \
 	%reldir%/linux/init.c %reldir%/linux/init.h \
 	%reldir%/linux/namespaces.c %reldir%/linux/namespaces.h \
 	%reldir%/linux/netdev.c %reldir%/linux/netdev.h \

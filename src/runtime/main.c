@@ -8,12 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cleanup.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "oci-spec/state.h"
 #include "runtime/init_stage.h"
 #include "runtime/cli/cli.h"
 #include "runtime/context.h"
+#include "runtime/default_root.h"
 #include "runtime/linux/security.h"
 
 static void print_version(void)
@@ -74,6 +76,9 @@ int main(int argc, char **argv, char **envp)
 		return report(err);
 	if (r > 0)
 		return 0;
+	_cleanup_free_ char *default_root = NULL;
+	if (!ctx.root_set)
+		ctx.root = default_root = cleat_default_root();
 	/* Before anything touches a container (the state root is the seal's other layer). */
 	if (cleat_selfexe_ensure_cloned(argc, argv, envp, ctx.root, &err) < 0)
 		return report(err);
