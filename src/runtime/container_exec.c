@@ -138,6 +138,8 @@ static int spawn(struct exec_run *r, cleat_error_t *err)
 		.n_close_in_child = 4,
 		.cgroup_join = &r->cg_join,
 	};
+	const struct oci_linux *lx = r->c->config->linux_;
+	cleat_seccomp_prepare(lx ? lx->seccomp : NULL, r->c->root);
 	r->helper = cleat_exec_spawn(&a, err);
 	cleat_cgroup_join_close(&r->cg_join);
 	if (r->helper < 0)

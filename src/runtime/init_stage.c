@@ -23,6 +23,7 @@
 #include "common/util.h"
 #include "runtime/linux/init.h"
 #include "runtime/linux/rootfs.h"
+#include "runtime/linux/seccomp.h"
 #include "runtime/linux/selfexe.h"
 #include "runtime/linux/sync.h"
 
@@ -103,6 +104,16 @@ static int stage_prepare(struct stage *s, cleat_error_t *err)
 		return -1;
 	if (cleat_ns_plan_build(s->config, &s->ns, err) < 0)
 		return -1;
+	/* The seccomp program, compiled or from the cache under the state root (the
+	 * parent of state_dir), while the helper still sees the host's files. */
+	const struct oci_linux *lx = s->config->linux_;
+	if (lx && lx->seccomp) {
+		size_t n = strlen(s->l.state_dir), k = strlen(s->l.id);
+		_cleanup_free_ char *root = n > k + 1 && s->l.state_dir[n - k - 1] == '/'
+						    ? xstrndup(s->l.state_dir, n - k - 1)
+						    : NULL;
+		cleat_seccomp_prepare(lx->seccomp, root);
+	}
 	/* Idmapped mounts need the host user namespace: made now, before any unshare. */
 	if ((s->ns.create[CLEAT_NS_USER] || s->ns.join_fd[CLEAT_NS_USER] >= 0) &&
 	    cleat_rootfs_open_idmapped(s->config, s->l.bundle, s->l.rootfs, &s->idmap, err) < 0)

@@ -33,6 +33,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "runtime/linux/json_gen.h"
+#include "runtime/linux/seccomp_cache.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
@@ -341,6 +342,43 @@ int cleat_seccomp_compile(const struct oci_seccomp *s, struct sock_filter **prog
 	return 0;
 }
 
+/* The program cleat_seccomp_prepare() made for profile `s`, inherited by the
+ * process that loads it (the init shares or copies this memory). */
+static struct {
+	const struct oci_seccomp *s;
+	struct sock_filter *prog;
+	size_t len;
+	unsigned long kflags;
+} prepared;
+
+void cleat_seccomp_prepare(const struct oci_seccomp *s, const char *root)
+{
+	if (s == NULL || prepared.s == s)
+		return;
+	uint8_t key[32];
+	cleat_seccomp_cache_key(s, key);
+	_cleanup_close_ int dirfd = root ? cleat_seccomp_cache_open(root) : -1;
+	struct sock_filter *prog = NULL;
+	size_t len;
+	unsigned long kflags;
+	if (dirfd >= 0 && cleat_seccomp_cache_get(dirfd, key, &prog, &len, &kflags) == 1) {
+		cleat_debug("seccomp: compiled filter taken from the cache");
+	} else {
+		_cleanup_error_ cleat_error_t err = NULL;
+		/* An error is reported by the load, where it always was. */
+		if (cleat_seccomp_compile(s, &prog, &len, &kflags, &err) < 0)
+			return;
+		if (dirfd >= 0 && cleat_seccomp_cache_put(dirfd, key, prog, len, kflags) < 0)
+			cleat_debug("seccomp: could not store the compiled filter: %s",
+				    strerror(errno));
+	}
+	free(prepared.prog);
+	prepared.s = s;
+	prepared.prog = prog;
+	prepared.len = len;
+	prepared.kflags = kflags;
+}
+
 int cleat_seccomp_load(const struct oci_seccomp *s, bool no_new_privs, int *notify_fd,
 		       cleat_error_t *err)
 {
@@ -348,15 +386,24 @@ int cleat_seccomp_load(const struct oci_seccomp *s, bool no_new_privs, int *noti
 	if (s == NULL)
 		return 0;
 	_cleanup_free_ struct sock_filter *insns = NULL;
+	const struct sock_filter *filter;
 	size_t len;
 	unsigned long kflags;
-	if (cleat_seccomp_compile(s, &insns, &len, &kflags, err) < 0)
-		return -1;
+	if (prepared.s == s) {
+		filter = prepared.prog;
+		len = prepared.len;
+		kflags = prepared.kflags;
+	} else {
+		if (cleat_seccomp_compile(s, &insns, &len, &kflags, err) < 0)
+			return -1;
+		filter = insns;
+	}
 	if (len > USHRT_MAX)
 		return cleat_error_msg(err, "seccomp filter too long (%zu instructions)", len);
 	if (no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return cleat_error_errno(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
-	struct sock_fprog prog = { .len = (unsigned short) len, .filter = insns };
+	struct sock_fprog prog = { .len = (unsigned short) len,
+				   .filter = (struct sock_filter *) filter };
 	long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, kflags, &prog);
 	/* WAIT_KILLABLE_RECV is 5.19+: "where the kernel has it" means drop it on older ones. */
 	if (rc < 0 && errno == EINVAL && (kflags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)) {

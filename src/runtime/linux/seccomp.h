@@ -34,6 +34,12 @@ struct sock_filter;
 int cleat_seccomp_compile(const struct oci_seccomp *s, struct sock_filter **prog, size_t *len,
 			  unsigned long *flags, cleat_error_t *err);
 
+/* Compile s now, on the host side, or take the program from the cache under the
+ * runtime's state root `root` (seccomp_cache.h), for the next cleat_seccomp_load(s)
+ * of this process or of a child it clones or forks.  A failure is left to that
+ * load, which then compiles and reports it. */
+void cleat_seccomp_prepare(const struct oci_seccomp *s, const char *root);
+
 /* runc's -ENOSYS stub for syscalls newer than the profile (seccomp_enosys.c);
  * *len 0 when the profile does not get one.  *stub is malloc'ed. */
 int cleat_seccomp_enosys_stub(const struct oci_seccomp *s, uint32_t default_action,

@@ -2,6 +2,7 @@
 libcleat_a_SOURCES += \
 	%reldir%/caps.c %reldir%/caps.h \
 	%reldir%/seccomp.c %reldir%/seccomp.h %reldir%/seccomp_enosys.c \
+	%reldir%/seccomp_cache.c %reldir%/seccomp_cache.h \
 	%reldir%/lsm.c %reldir%/lsm.h \
 	%reldir%/sched.c %reldir%/sched.h \
 	%reldir%/personality.c %reldir%/personality.h \
