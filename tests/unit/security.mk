@@ -27,3 +27,10 @@ TESTS += tests/unit/test-resctrl
 tests_unit_test_resctrl_SOURCES = tests/unit/test-resctrl.c tests/unit/security-tap.h
 tests_unit_test_resctrl_CFLAGS = $(SECURITY_TEST_CFLAGS)
 tests_unit_test_resctrl_LDADD = $(CLEAT_LIBS)
+
+# The compiled-seccomp cache: hit/miss identity, entries that must not be trusted, the bound
+check_PROGRAMS += tests/unit/test-seccomp-cache
+TESTS += tests/unit/test-seccomp-cache
+tests_unit_test_seccomp_cache_SOURCES = tests/unit/test-seccomp-cache.c tests/unit/security-tap.h
+tests_unit_test_seccomp_cache_CFLAGS = $(SECURITY_TEST_CFLAGS)
+tests_unit_test_seccomp_cache_LDADD = $(CLEAT_LIBS)
