@@ -39,3 +39,16 @@ use_runc15() {
 	fi
 	export RUNC RUNC_REF_SKIP
 }
+
+# peers_start_containerd: our own containerd 2.x (the peer, with its config format and its
+# containerd-shim-runc-v2 first in PATH) with the test image imported. CTRD_EXTRA_CONFIG is
+# appended to its config as by start_containerd. Stop it with stop_containerd.
+peers_start_containerd() {
+	CONTAINERD=$PEERS_BIN/containerd
+	CTR=$PEERS_BIN/ctr
+	PATH=$PEERS_BIN:$PATH
+	CTRD_CONFIG_VERSION=3
+	export CONTAINERD CTR PATH CTRD_CONFIG_VERSION
+	start_containerd
+	import_test_image_ctr
+}
