@@ -12,27 +12,13 @@ load peers/peers
 
 MAP=0:400000:65536
 
-setup_file() {
-	peers_setup_file
-	[ -z "${PEERS_SKIP:-}" ] || return 0
-	snapshot_cleat
-	peers_start_containerd
-}
-
-teardown_file() {
-	[ -n "${CTRD_DIR:-}" ] && CTRD_PID=$(cat "$CTRD_DIR/containerd.pid" 2>/dev/null) stop_containerd
-	true
-}
+setup_file() { peers_shim_setup_file; }
+teardown_file() { peers_shim_teardown_file; }
+teardown() { peers_shim_teardown; }
 
 setup() {
-	peers_require
-	require_binary "$SHIM"
+	peers_shim_setup
 	ID=$(container_id idm)
-}
-
-teardown() {
-	[ -n "${PEERS_BIN:-}" ] && [ -n "${CTRD_DIR:-}" ] && ctr_cleanup
-	true
 }
 
 rt_args() {
