@@ -14,6 +14,7 @@
 #include "shim/container.h"
 #include "shim/metrics.h"
 #include "shim/mount.h"
+#include "shim/mount_idmap.h"
 #include "shim/options.h"
 #include "shim/shim.h"
 #include "runc_options.pb-c.h"
@@ -105,6 +106,54 @@ static void test_overlay_compact(void)
 	OK(overlay_compact_lowerdir("lowerdir=/a/fs:/b/fs", &dir) == NULL,
 	   "only / in common: nothing to do");
 	OK(overlay_compact_lowerdir("xlowerdir=/a/b/c", &dir) == NULL, "not a lowerdir option");
+}
+
+/* idmap_take_options: a uidmap=/gidmap= pair, or a refusal naming the option. */
+static int take_idmap(char **opts, size_t n, size_t *n_rest, char **msg)
+{
+	struct shim_idmap idm = SHIM_IDMAP_INIT;
+	cleat_error_t err = NULL;
+	char **rest = NULL;
+	int r = idmap_take_options(opts, n, &rest, n_rest, &idm, &err);
+	*msg = err ? xstrdup(err->msg) : NULL;
+	cleat_error_free(&err);
+	idmap_release(&idm);
+	free(rest);
+	return r;
+}
+
+static void test_idmap_options(void)
+{
+	size_t n;
+	char *msg;
+	char *none[] = { "ro", "lowerdir=/a/b" };
+	OK(take_idmap(none, 2, &n, &msg) == 0 && n == 2 && !msg, "no maps: options untouched");
+	const char *bad[] = { "uidmap=0:1000",	       "uidmap=0:1000:0",	"uidmap=a:1:1",
+			      "uidmap=0:1:1,",	       "uidmap=-1:1:1",		"uidmap=0:1:1:1",
+			      "uidmap=0:4294967295:2", "uidmap=0:99999999999:1" };
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char *o[] = { (char *) bad[i], "gidmap=0:1000:1" };
+		int r = take_idmap(o, 2, &n, &msg);
+		OK(r < 0 && msg && strstr(msg, bad[i]) && strstr(msg, "containerID:hostID:size"),
+		   "malformed map refused naming it");
+		free(msg);
+	}
+	char *one[] = { "gidmap=0:1000:65536" };
+	OK(take_idmap(one, 1, &n, &msg) < 0 && msg && strstr(msg, "`gidmap` needs `uidmap`"),
+	   "gidmap alone refused");
+	free(msg);
+	char *twice[] = { "uidmap=0:1:1", "uidmap=0:1:1", "gidmap=0:1:1" };
+	OK(take_idmap(twice, 3, &n, &msg) < 0 && msg && strstr(msg, "given twice"),
+	   "uidmap twice refused");
+	free(msg);
+	if (geteuid() != 0) {
+		printf("ok %d # SKIP a user namespace with maps needs root\n", ++tap_n);
+		return;
+	}
+	char *both[] = { "ro", "uidmap=0:100000:1000,1000:200000:64536", "gidmap=0:100000:65536",
+			 "lowerdir=/a/b" };
+	OK(take_idmap(both, 4, &n, &msg) == 1 && n == 2 && !msg, "both maps taken out");
+	free(msg);
 }
 
 /* Needs root (mount): an overlay whose lowerdir list is longer than a page. */
@@ -348,6 +397,7 @@ int main(void)
 	test_logger_ready();
 	test_mount_options();
 	test_overlay_compact();
+	test_idmap_options();
 	test_overlay_many_layers();
 	test_cgroup_paths();
 	test_pidns();
