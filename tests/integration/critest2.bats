@@ -120,9 +120,10 @@ setup_file() {
 	export CRITEST_SKIP_RE
 	# The image service does not depend on the runtime handler: its specs (which pull and
 	# remove shared image names, so must not run twice at once) run with the baseline only.
-	# The host-network port-forward spec serves on a fixed host port (12003): one handler at
-	# a time, after the concurrent runs.
-	local h alone='portforward in host network'
+	# The host-network port-forward spec serves on a fixed host port (12003), and the image
+	# identifier spec pulls and removes a shared image name around its container: one handler
+	# at a time, after the concurrent runs.
+	local h alone='portforward in host network|Image Identifier Consistency'
 	critest_start runc15 runc15
 	for h in cleat cleat-runc; do
 		critest_start "$h" "$h" -ginkgo.skip "Image Manager|Image Consistency|$alone"
