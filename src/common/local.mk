@@ -18,3 +18,5 @@ libcleatcommon_a_SOURCES += %reldir%/ids.c %reldir%/ids.h
 libcleatcommon_a_SOURCES += %reldir%/cut.c %reldir%/cut.h
 # users by uid from a passwd file, without NSS
 libcleatcommon_a_SOURCES += %reldir%/passwd.c %reldir%/passwd.h
+# user namespaces that carry an idmapping, for idmapped mounts
+libcleatcommon_a_SOURCES += %reldir%/userns.c %reldir%/userns.h

@@ -17,6 +17,7 @@ libshim_a_SOURCES += \
 	%reldir%/json.c %reldir%/json.h \
 	%reldir%/metrics.c %reldir%/metrics.h \
 	%reldir%/mount.c %reldir%/mount.h \
+	%reldir%/mount_idmap.c %reldir%/mount_idmap.h \
 	%reldir%/options.c %reldir%/options.h \
 	%reldir%/process.c %reldir%/process.h \
 	%reldir%/reaper.c %reldir%/reaper.h \

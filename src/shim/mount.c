@@ -4,6 +4,7 @@
 #include "common/log.h"
 #include "common/mount_flags.h"
 #include "common/util.h"
+#include "shim/mount_idmap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,8 +39,7 @@ void mount_parse_options(char *const *opts, size_t n, unsigned long *flags, char
 	*data = d;
 }
 
-/* Longest common directory prefix (ending in '/') of the ':'-separated list. */
-static size_t common_dir_len(const char *list, size_t n)
+size_t mount_common_dir_len(const char *list, size_t n)
 {
 	size_t common = SIZE_MAX;
 	const char *first = list;
@@ -66,7 +66,7 @@ char *overlay_compact_lowerdir(const char *data, char **dir)
 		return NULL;
 	const char *val = lo + strlen("lowerdir=");
 	size_t n = strcspn(val, ",");
-	size_t common = common_dir_len(val, n);
+	size_t common = mount_common_dir_len(val, n);
 	if (common <= 1 || val[0] != '/')
 		return NULL;
 	size_t cap = strlen(data) + 1;
@@ -105,16 +105,10 @@ static int mount_in_dir(const char *dir, const struct shim_mount *m, const char 
 	return 0;
 }
 
-static int mount_one(const struct shim_mount *m, const char *target, cleat_error_t *err)
+/* mount(2) of one entry whose options are split into flags and data. */
+static int mount_data(const struct shim_mount *m, const char *target, unsigned long flags,
+		      const char *data, cleat_error_t *err)
 {
-	unsigned long flags;
-	_cleanup_free_ char *data = NULL;
-	bool loop;
-	mount_parse_options(m->options, m->n_options, &flags, &data, &loop);
-	if (loop)
-		return cleat_error_msg(err,
-				       "mount %s: loop devices are not supported: not implemented",
-				       m->source);
 	/* The data string must fit one page (less a margin, as runc-v2): with
 	 * many image layers, mount from the layers' common parent instead. */
 	if (strlen(data) >= 4096 - 512 && m->type && strcmp(m->type, "overlay") == 0) {
@@ -135,6 +129,54 @@ static int mount_one(const struct shim_mount *m, const char *target, cleat_error
 	    mount(NULL, target, NULL, flags | MS_REMOUNT, NULL) < 0)
 		return cleat_error_errno(err, errno, "remount \"%s\" read-only", target);
 	return 0;
+}
+
+/* uidmap=/gidmap= (both): overlay on idmapped lower dirs, anything else idmapped
+ * once mounted; the temporary idmapped mount is gone on return either way. */
+static int mount_idmapped(const struct shim_mount *m, struct shim_idmap *idm, const char *target,
+			  unsigned long flags, const char *data, cleat_error_t *err)
+{
+	if (!(m->type && strcmp(m->type, "overlay") == 0)) {
+		if (mount_data(m, target, flags, data, err) < 0)
+			return -1;
+		if (idmap_in_place(idm, target, err) == 0)
+			return 0;
+		cleat_error_t ignored = NULL;
+		unmount_all(target, &ignored);
+		cleat_error_free(&ignored);
+		return -1;
+	}
+	_cleanup_free_ char *mapped = NULL;
+	if (idmap_overlay_data(idm, data, target, &mapped, err) < 0)
+		return -1;
+	return mount_data(m, target, flags, mapped, err);
+}
+
+static int mount_one(const struct shim_mount *m, const char *target, cleat_error_t *err)
+{
+	struct shim_idmap idm = SHIM_IDMAP_INIT;
+	_cleanup_free_ char **opts = NULL;
+	size_t n_opts;
+	int mapped = idmap_take_options(m->options, m->n_options, &opts, &n_opts, &idm, err);
+	if (mapped < 0) {
+		idmap_release(&idm);
+		return -1;
+	}
+	unsigned long flags;
+	_cleanup_free_ char *data = NULL;
+	bool loop;
+	mount_parse_options(opts, n_opts, &flags, &data, &loop);
+	int r;
+	if (loop)
+		r = cleat_error_msg(err,
+				    "mount %s: loop devices are not supported: not implemented",
+				    m->source);
+	else if (mapped)
+		r = mount_idmapped(m, &idm, target, flags, data, err);
+	else
+		r = mount_data(m, target, flags, data, err);
+	idmap_release(&idm);
+	return r;
 }
 
 int mount_rootfs(const struct shim_mount *m, size_t n, const char *target, cleat_error_t *err)

@@ -17,6 +17,9 @@ struct shim_mount {
  * (unknown words joined with ","); *loop set for "loop". */
 void mount_parse_options(char *const *opts, size_t n, unsigned long *flags, char **data,
 			 bool *loop);
+/* Length of the longest common directory prefix (ending in '/') of the
+ * first n bytes of a ':'-separated path list. */
+size_t mount_common_dir_len(const char *list, size_t n);
 /* Overlay data too long for one page: rewrite lowerdir=A:B:... relative to
  * their common parent directory (returned in *dir), as runc-v2 does; NULL
  * when there is nothing to shorten. */

@@ -14,18 +14,12 @@ setup_file() {
 	peers_setup_file
 	[ -z "${PEERS_SKIP:-}" ] || return 0
 	snapshot_cleat
-	CONTAINERD=$PEERS_BIN/containerd
-	CTR=$PEERS_BIN/ctr
-	# containerd 2.x's containerd-shim-runc-v2 (io.containerd.runc.v2) before Debian's.
-	PATH=$PEERS_BIN:$PATH
 	# A socket_dir of our own: the cleat shim must put its socket where 2.x asks.
 	SOCKET_DIR=$(mktemp -d /tmp/cleat-s.XXXXXX)
-	CTRD_CONFIG_VERSION=3
 	CTRD_EXTRA_CONFIG="[plugins.\"io.containerd.shim.v1.manager\"]
   socket_dir = \"$SOCKET_DIR\""
-	export CONTAINERD CTR PATH SOCKET_DIR CTRD_CONFIG_VERSION CTRD_EXTRA_CONFIG
-	start_containerd
-	import_test_image_ctr
+	export SOCKET_DIR CTRD_EXTRA_CONFIG
+	peers_start_containerd
 }
 
 teardown_file() {

@@ -42,14 +42,15 @@ CRITEST_SKIPS=(
 
 # Specs that cleat's handler NAME fails and runc 1.5 passes, known bugs not fixed yet: listed
 # and counted by the test, not failing it. Keep this empty when possible.
-#   cleat: the cleat shim mounts the rootfs overlay as containerd hands it; for a pod with a
-#   user namespace containerd 2.x adds uidmap=/gidmap= to the overlay options, which
-#   containerd-shim-runc-v2 turns into idmapped lower layers (mount_setattr with the
-#   namespace's fd) and the cleat shim passes to mount(2), which fails with EINVAL.
 CRITEST_KNOWN_cleat_runc=()
-CRITEST_KNOWN_cleat=(
-	'UserNamespaces when Host idmap mount support is needed runtime should support NamespaceMode_POD'
-)
+CRITEST_KNOWN_cleat=()
+
+# System V shared memory segments that critest's HostIpc spec makes on the host (`ipcmk -M
+# 1048576`, never removed; one a handler and mode): the ids of 1 MiB segments nobody has
+# attached, one a line. Those not there before the run are removed in teardown_file.
+host_ipcmk_segments() {
+	awk 'NR > 1 && $4 == 1048576 && $7 == 0 && $10 == 0 { print $2 }' /proc/sysvipc/shm | sort
+}
 
 setup_file() {
 	peers_setup_file
@@ -62,6 +63,7 @@ setup_file() {
 		export CRI_SKIP="docker-registry not installed (Debian package docker-registry)"
 		return 0
 	fi
+	host_ipcmk_segments >"$BATS_FILE_TMPDIR/shm.before"
 	snapshot_cleat
 	CONTAINERD=$PEERS_BIN/containerd
 	CTR=$PEERS_BIN/ctr
@@ -118,9 +120,10 @@ setup_file() {
 	export CRITEST_SKIP_RE
 	# The image service does not depend on the runtime handler: its specs (which pull and
 	# remove shared image names, so must not run twice at once) run with the baseline only.
-	# The host-network port-forward spec serves on a fixed host port (12003): one handler at
-	# a time, after the concurrent runs.
-	local h alone='portforward in host network'
+	# The host-network port-forward spec serves on a fixed host port (12003), and the image
+	# identifier spec pulls and removes a shared image name around its container: one handler
+	# at a time, after the concurrent runs.
+	local h alone='portforward in host network|Image Identifier Consistency'
 	critest_start runc15 runc15
 	for h in cleat cleat-runc; do
 		critest_start "$h" "$h" -ginkgo.skip "Image Manager|Image Consistency|$alone"
@@ -145,6 +148,12 @@ teardown_file() {
 	[ -n "${CTRD_DIR:-}" ] && CTRD_PID=$(cat "$CTRD_DIR/containerd.pid" 2>/dev/null) stop_containerd
 	cri_registry_stop
 	[ -n "${CRI_DIR:-}" ] && rm -rf "$CRI_DIR"
+	local id
+	if [ -e "$BATS_FILE_TMPDIR/shm.before" ]; then
+		for id in $(host_ipcmk_segments | comm -13 "$BATS_FILE_TMPDIR/shm.before" -); do
+			ipcrm -m "$id" 2>/dev/null
+		done
+	fi
 	true
 }
 

@@ -39,3 +39,41 @@ use_runc15() {
 	fi
 	export RUNC RUNC_REF_SKIP
 }
+
+# peers_start_containerd: our own containerd 2.x (the peer, with its config format and its
+# containerd-shim-runc-v2 first in PATH) with the test image imported. CTRD_EXTRA_CONFIG is
+# appended to its config as by start_containerd. Stop it with stop_containerd.
+peers_start_containerd() {
+	CONTAINERD=$PEERS_BIN/containerd
+	CTR=$PEERS_BIN/ctr
+	PATH=$PEERS_BIN:$PATH
+	CTRD_CONFIG_VERSION=3
+	export CONTAINERD CTR PATH CTRD_CONFIG_VERSION
+	start_containerd
+	import_test_image_ctr
+}
+
+# The setup_file / teardown_file / setup / teardown of a file that runs the cleat shim (a
+# snapshot of the build) under the peer containerd 2.x; it loads shim-helpers too.
+peers_shim_setup_file() {
+	peers_setup_file
+	[ -z "${PEERS_SKIP:-}" ] || return 0
+	snapshot_cleat
+	peers_start_containerd
+}
+
+peers_shim_teardown_file() {
+	[ -n "${CTRD_DIR:-}" ] && CTRD_PID=$(cat "$CTRD_DIR/containerd.pid" 2>/dev/null) stop_containerd
+	true
+}
+
+peers_shim_setup() {
+	peers_require
+	require_binary "$SHIM"
+}
+
+# Every task and container of our containerd killed and deleted.
+peers_shim_teardown() {
+	[ -n "${PEERS_BIN:-}" ] && [ -n "${CTRD_DIR:-}" ] && ctr_cleanup
+	true
+}
