@@ -35,8 +35,8 @@ setup_file() {
 		command -v "$cmd" >/dev/null ||
 			skip "$cmd is not installed (Debian packages dpkg-dev, debhelper, apt, git)"
 	done
-	[ -d "$SRCDIR/debian" ] && git -C "$SRCDIR" rev-parse --git-dir >/dev/null 2>&1 ||
-		skip "$SRCDIR is not a git checkout with debian/"
+	git -C "$SRCDIR" rev-parse --git-dir >/dev/null 2>&1 ||
+		skip "$SRCDIR is not a git checkout (the clean copy is made with git ls-files)"
 	if dpkg-query -W -f='${db:Status-Status}' cleat 2>/dev/null | grep -qvx not-installed; then
 		skip "a cleat package is already on this machine; purging it is not this test's call"
 	fi
