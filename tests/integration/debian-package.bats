@@ -93,12 +93,16 @@ deb_file() {
 	assert_output --partial ' ./usr/share/doc/cleat/examples/containerd/config.toml'
 	assert_output --partial ' ./usr/share/doc/cleat/examples/docker/daemon.json'
 	assert_output --partial ' ./usr/share/doc/cleat/examples/kubernetes/runtimeclass.yaml'
+	assert_output --partial ' ./usr/share/doc/cleat/examples/podman/cleat.conf'
 	refute_output --partial './usr/local'
 	# Depends from the shared libraries: the shim links libprotobuf-c.
 	run -0 dpkg-deb -f "$deb" Depends
 	assert_output --partial 'libprotobuf-c1'
 	run -0 dpkg-deb -f "$deb" Recommends
 	assert_output --partial 'libsystemd0'
+	# checkpoint/restore run criu, found on PATH.
+	run -0 dpkg-deb -f "$deb" Suggests
+	assert_output --partial 'criu'
 }
 
 @test "debian-package: lintian reports no errors" {
