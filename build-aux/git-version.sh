@@ -1,5 +1,10 @@
 #!/bin/sh
-# Print the version: `git describe` when this is a git checkout, else .tarball-version.
+# Print the version: $CLEAT_VERSION when set (debian/rules sets it to the package's
+# upstream version), else .tarball-version in a dist tarball, else `git describe`.
+if [ -n "${CLEAT_VERSION:-}" ]; then
+	printf '%s' "$CLEAT_VERSION"
+	exit 0
+fi
 cd "$(dirname "$0")/.." || exit 1
 if [ -f .tarball-version ]; then
 	tr -d '\n' < .tarball-version

@@ -73,6 +73,8 @@ PACKAGES=(
 	# critest against containerd 2.x's CRI (tests/integration/critest2.bats): a registry on
 	# 127.0.0.1 serving locally built images, and curl to push them
 	docker-registry curl
+	# the Debian package built, checked and installed (tests/integration/debian-package.bats)
+	dpkg-dev debhelper lintian
 )
 
 log() {
