@@ -20,9 +20,9 @@ static int write_map(long long pid, const char *file, const char *map, cleat_err
 	snprintf(path, sizeof(path), "/proc/%lld/%s", pid, file);
 	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
-		return cleat_error_errno(err, errno, "open `%s`", path);
+		return cleat_error_errno(err, errno, "open \"%s\"", path);
 	if (write(fd, map, strlen(map)) != (ssize_t) strlen(map))
-		return cleat_error_errno(err, errno, "write `%s`", path);
+		return cleat_error_errno(err, errno, "write \"%s\"", path);
 	return 0;
 }
 
@@ -58,7 +58,7 @@ static int open_holder_userns(int rep_r, const char *uid_map, const char *gid_ma
 	snprintf(path, sizeof(path), "/proc/%lld/ns/user", procpid);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return cleat_error_errno(err, errno, "open `%s`", path);
+		return cleat_error_errno(err, errno, "open \"%s\"", path);
 	return fd;
 }
 

@@ -49,7 +49,7 @@ static int parse_range(const char *s, size_t n, char **text)
 static int parse_map(const char *opt, const char *value, char **text, cleat_error_t *err)
 {
 	if (*text)
-		return cleat_error_msg(err, "rootfs mount option `%s` given twice", opt);
+		return cleat_error_msg(err, "rootfs mount option \"%s\" given twice", opt);
 	*text = xstrdup("");
 	size_t lines = 0;
 	for (const char *p = value;; lines++) {
@@ -57,7 +57,7 @@ static int parse_map(const char *opt, const char *value, char **text, cleat_erro
 		if (lines == IDMAP_MAX_LINES || parse_range(p, n, text) < 0) {
 			free(TAKE_PTR(*text));
 			return cleat_error_msg(err,
-					       "rootfs mount option `%s=%s`: want "
+					       "rootfs mount option \"%s=%s\": want "
 					       "containerID:hostID:size[,...] with size > 0, ids "
 					       "within 32 bits, at most %d ranges",
 					       opt, cleat_cut(value), IDMAP_MAX_LINES);
@@ -88,7 +88,7 @@ int idmap_take_options(char *const *opts, size_t n, char ***rest, size_t *n_rest
 	if (!idm->uid_map && !idm->gid_map)
 		return 0;
 	if (!idm->uid_map || !idm->gid_map)
-		return cleat_error_msg(err, "rootfs mount option `%s` needs `%s` too",
+		return cleat_error_msg(err, "rootfs mount option \"%s\" needs \"%s\" too",
 				       idm->uid_map ? "uidmap" : "gidmap",
 				       idm->uid_map ? "gidmap" : "uidmap");
 	idm->userns = cleat_userns_fd(idm->uid_map, idm->gid_map, err);
@@ -102,16 +102,16 @@ static int clone_idmapped(const struct shim_idmap *idm, const char *src, const c
 	_cleanup_close_ int tree = open_tree(AT_FDCWD, src,
 					     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (tree < 0)
-		return cleat_error_errno(err, errno, "open_tree `%s`", src);
+		return cleat_error_errno(err, errno, "open_tree \"%s\"", src);
 	struct mount_attr attr = {
 		.attr_set = MOUNT_ATTR_IDMAP | (rdonly ? MOUNT_ATTR_RDONLY : 0),
 		.propagation = MS_PRIVATE,
 		.userns_fd = (uint64_t) idm->userns,
 	};
 	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
-		return cleat_error_errno(err, errno, "idmap a clone of `%s`", src);
+		return cleat_error_errno(err, errno, "idmap a clone of \"%s\"", src);
 	if (move_mount(tree, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		return cleat_error_errno(err, errno, "attach the idmapped clone of `%s` at `%s`",
+		return cleat_error_errno(err, errno, "attach the idmapped clone of \"%s\" at \"%s\"",
 					 src, dst);
 	return 0;
 }
@@ -137,7 +137,7 @@ int idmap_overlay_data(struct shim_idmap *idm, const char *data, const char *tar
 	_cleanup_free_ char *tmpl = xasprintf("%.*s/.ovl-idmapped-XXXXXX",
 					      (int) (slash ? slash - target : 0), target);
 	if (!mkdtemp(tmpl))
-		return cleat_error_errno(err, errno, "mkdtemp `%s`", tmpl);
+		return cleat_error_errno(err, errno, "mkdtemp \"%s\"", tmpl);
 	idm->tmp = TAKE_PTR(tmpl);
 	if (clone_idmapped(idm, parent, idm->tmp, true, err) < 0) {
 		idmap_release(idm);
@@ -170,9 +170,9 @@ void idmap_release(struct shim_idmap *idm)
 {
 	if (idm->tmp) {
 		if (umount2(idm->tmp, MNT_DETACH) < 0 && errno != EINVAL)
-			cleat_warn("unmount `%s`: %s", idm->tmp, strerror(errno));
+			cleat_warn("unmount \"%s\": %s", idm->tmp, strerror(errno));
 		if (rmdir(idm->tmp) < 0)
-			cleat_warn("remove `%s`: %s", idm->tmp, strerror(errno));
+			cleat_warn("remove \"%s\": %s", idm->tmp, strerror(errno));
 		free(TAKE_PTR(idm->tmp));
 	}
 	if (idm->userns >= 0)

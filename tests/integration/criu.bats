@@ -55,7 +55,7 @@ no_criu_path() {
 	check=$(criu check 2>&1) && skip "criu works on this kernel ($(uname -r)): tested in criu-vm"
 	run -0 detached cleat run -d "$ID"
 	run -1 cleat checkpoint --image-path "$BUNDLE/img" "$ID"
-	assert_output --partial "check\` fails on this kernel, CRIU cannot work here"
+	assert_output --partial "check\" fails on this kernel, CRIU cannot work here"
 	# The first line criu check printed is in the error.
 	assert_output --partial "$(head -1 <<<"$check")"
 	run -0 cleat state "$ID"
@@ -69,7 +69,7 @@ no_criu_path() {
 	mkdir -p "$BUNDLE/img"
 	echo '["/dev/null","/dev/null","/dev/null"]' >"$BUNDLE/img/descriptors.json"
 	run -1 cleat restore -d --image-path "$BUNDLE/img" "$ID"
-	assert_output --partial "check\` fails on this kernel"
+	assert_output --partial "check\" fails on this kernel"
 	assert_output --partial "$(head -1 <<<"$check")"
 	[ ! -e "$ROOT/$ID" ]
 	[ ! -d "/sys/fs/cgroup/memory/$ID" ] || [ ! -d "/sys/fs/cgroup/pids/$ID" ]

@@ -148,7 +148,7 @@ all_hooks() {
 @test "hooks: a failing hook is reported with runc's 'error running <phase> hook #<i>:'" {
 	update_config '.hooks.createRuntime = [{path: "/bin/true"}, {path: "/bin/false"}]'
 	run ! cleat run "$(container_id)"
-	assert_output --partial "error running createRuntime hook #1: \`/bin/false\`: exit status 1"
+	assert_output --partial "error running createRuntime hook #1: \"/bin/false\": exit status 1"
 }
 
 @test "hooks: a failing createRuntime hook aborts the create and leaves nothing behind" {
@@ -214,7 +214,7 @@ all_hooks() {
 	[ "$SECONDS" -lt 15 ] || fail "run waited for the container: ${SECONDS}s"
 	# runtime-spec 1.3 and runc 1.5: an error (exit 1), the container stopped and deleted.
 	[ "$status" -eq 1 ] || fail "status $status: $stderr"
-	[[ "$stderr" == *"error running poststart hook #1: \`/bin/false\`: exit status 1"* ]] || fail "$stderr"
+	[[ "$stderr" == *"error running poststart hook #1: \"/bin/false\": exit status 1"* ]] || fail "$stderr"
 	run ! cleat state "$id"
 	[ ! -e "$ROOT/$id" ]
 	run -0 cat "$log"

@@ -291,7 +291,7 @@ teardown() {
 	local id
 	id=$(container_id)
 	run ! cleat run "$id"
-	assert_output --partial '(`/data`): bind mounts cannot have any filesystem-specific options applied: "size=1m"'
+	assert_output --partial '("/data"): bind mounts cannot have any filesystem-specific options applied: "size=1m"'
 	[ ! -e "$ROOT/$id" ]
 	[ -z "$(host_mounts_under "$BUNDLE")" ]
 }

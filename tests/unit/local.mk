@@ -1,1 +1,1 @@
-# shared unit-test plumbing (coordinator)
+# shared unit-test plumbing

@@ -87,7 +87,7 @@ int main(void)
 				  sh_hook("touch second.out") };
 	ok(cleat_hooks_run(hf, 2, "createRuntime", state, &err) < 0 &&
 		   err_has(&err,
-			   "createRuntime hook #0: `/bin/sh`: exit status 3, stdout: out-text, "
+			   "createRuntime hook #0: \"/bin/sh\": exit status 3, stdout: out-text, "
 			   "stderr: oops"),
 	   "failure names phase, path, status and output");
 	char *second = xasprintf("%s/second.out", dir);
@@ -122,7 +122,7 @@ int main(void)
 
 	struct oci_hook hx = { .path = "/nonexistent/hook" };
 	ok(cleat_hooks_run(&hx, 1, "startContainer", state, &err) < 0 &&
-		   err_has(&err, "startContainer hook #0: `/nonexistent/hook`: exit status 127"),
+		   err_has(&err, "startContainer hook #0: \"/nonexistent/hook\": exit status 127"),
 	   "missing hook binary is an error");
 
 	int leak = fcntl(0, F_DUPFD, 50); /* no O_CLOEXEC on purpose */

@@ -141,7 +141,7 @@ static void test_idmap_options(void)
 		free(msg);
 	}
 	char *one[] = { "gidmap=0:1000:65536" };
-	OK(take_idmap(one, 1, &n, &msg) < 0 && msg && strstr(msg, "`gidmap` needs `uidmap`"),
+	OK(take_idmap(one, 1, &n, &msg) < 0 && msg && strstr(msg, "\"gidmap\" needs \"uidmap\""),
 	   "gidmap alone refused");
 	free(msg);
 	char *twice[] = { "uidmap=0:1:1", "uidmap=0:1:1", "gidmap=0:1:1" };

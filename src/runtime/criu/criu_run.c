@@ -167,7 +167,7 @@ static char *check_failure(const char *criu)
 		return NULL;
 	while (out && len > 0 && out[len - 1] == '\n')
 		out[--len] = '\0';
-	return xasprintf("`%s check` fails on this kernel, CRIU cannot work here:\n%s", criu,
+	return xasprintf("\"%s check\" fails on this kernel, CRIU cannot work here:\n%s", criu,
 			 out ? out : "");
 }
 

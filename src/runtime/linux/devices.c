@@ -71,7 +71,7 @@ static int bind_node(int rootfd, const struct dev_node *d, cleat_error_t *err)
 	_cleanup_close_ int tree = open_tree(AT_FDCWD, d->path,
 					     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (tree < 0)
-		return cleat_error_errno(err, errno, "open_tree host device `%s`",
+		return cleat_error_errno(err, errno, "open_tree host device \"%s\"",
 					 cleat_cut(d->path));
 	return rootfs_attach(tree, target, NULL, 0, d->path, err);
 }
@@ -87,7 +87,7 @@ static int create_node(struct rootfs_ctx *c, const struct dev_node *d, cleat_err
 	case 'b': type = S_IFBLK; break;
 	case 'p': type = S_IFIFO; break;
 	default:
-		return cleat_error_msg(err, "device `%s`: unknown type `%c`", cleat_cut(d->path),
+		return cleat_error_msg(err, "device \"%s\": unknown type \"%c\"", cleat_cut(d->path),
 				       d->type);
 	}
 	if (c->o->in_userns)
@@ -103,10 +103,10 @@ static int create_node(struct rootfs_ctx *c, const struct dev_node *d, cleat_err
 			return 0;
 		if (errno == EPERM)
 			return bind_node(c->rootfd, d, err);
-		return cleat_error_errno(err, errno, "mknod `%s`", cleat_cut(d->path));
+		return cleat_error_errno(err, errno, "mknod \"%s\"", cleat_cut(d->path));
 	}
 	if (fchownat(pfd, base, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
-		return cleat_error_errno(err, errno, "chown `%s`", cleat_cut(d->path));
+		return cleat_error_errno(err, errno, "chown \"%s\"", cleat_cut(d->path));
 	return 0;
 }
 
@@ -138,7 +138,7 @@ static int create_all(struct rootfs_ctx *c, cleat_error_t *err)
 			.gid = od->has_gid ? od->gid : 0,
 		};
 		if (d.type != 'p' && (!od->has_major || !od->has_minor))
-			return cleat_error_msg(err, "device `%s`: major and minor are required",
+			return cleat_error_msg(err, "device \"%s\": major and minor are required",
 					       od->path);
 		if (create_node(c, &d, err) < 0)
 			return -1;
@@ -162,16 +162,16 @@ static int symlinks(struct rootfs_ctx *c, cleat_error_t *err)
 
 	/* /dev/ptmx must be the devpts instance of the container, not a node. */
 	if (unlinkat(dev, "ptmx", 0) < 0 && errno != ENOENT)
-		return cleat_error_errno(err, errno, "remove `/dev/ptmx`");
+		return cleat_error_errno(err, errno, "remove \"/dev/ptmx\"");
 	if (symlinkat("pts/ptmx", dev, "ptmx") < 0)
-		return cleat_error_errno(err, errno, "symlink `/dev/ptmx`");
+		return cleat_error_errno(err, errno, "symlink \"/dev/ptmx\"");
 
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
 		if (symlinkat(links[i].target, dev, links[i].name) < 0 && errno != EEXIST)
-			return cleat_error_errno(err, errno, "symlink `/dev/%s`", links[i].name);
+			return cleat_error_errno(err, errno, "symlink \"/dev/%s\"", links[i].name);
 	if (access("/proc/kcore", F_OK) == 0 && symlinkat("/proc/kcore", dev, "core") < 0 &&
 	    errno != EEXIST)
-		return cleat_error_errno(err, errno, "symlink `/dev/core`");
+		return cleat_error_errno(err, errno, "symlink \"/dev/core\"");
 	return 0;
 }
 
@@ -190,14 +190,14 @@ int cleat_rootfs_mount_console(const char *rootfs, const char *console_path, cle
 {
 	_cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
-		return cleat_error_errno(err, errno, "open rootfs `%s`", rootfs);
+		return cleat_error_errno(err, errno, "open rootfs \"%s\"", rootfs);
 	_cleanup_close_ int target = cleat_safe_mkpath(rootfd, "/dev/console", false, 0666, err);
 	if (target < 0)
 		return cleat_error_wrap(err, "/dev/console");
 	_cleanup_close_ int tree = open_tree(AT_FDCWD, console_path,
 					     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (tree < 0)
-		return cleat_error_errno(err, errno, "open_tree console `%s`", console_path);
+		return cleat_error_errno(err, errno, "open_tree console \"%s\"", console_path);
 	if (rootfs_attach(tree, target, NULL, 0, "/dev/console", err) < 0)
 		return cleat_error_wrap(err, "/dev/console");
 	return 0;

@@ -253,7 +253,7 @@ static int hook_run_one(const struct oci_hook *h, size_t idx, const char *phase,
 	r->input_len = strlen(r->input);
 	int ret = 0;
 	if (hook_spawn(h, default_env, r, err) < 0) {
-		ret = cleat_error_wrap(err, "error running %s hook #%zu: `%s`", phase, idx,
+		ret = cleat_error_wrap(err, "error running %s hook #%zu: \"%s\"", phase, idx,
 				       h->path);
 		goto out;
 	}
@@ -264,7 +264,7 @@ static int hook_run_one(const struct oci_hook *h, size_t idx, const char *phase,
 		while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR)
 			;
 		ret = cleat_error_msg(
-			err, "error running %s hook #%zu: `%s`: hook timed out after %llds", phase,
+			err, "error running %s hook #%zu: \"%s\": hook timed out after %llds", phase,
 			idx, h->path, (long long) h->timeout);
 		goto out;
 	}
@@ -283,7 +283,7 @@ static int hook_run_one(const struct oci_hook *h, size_t idx, const char *phase,
 		if (n > 8)
 			how[8] = (char) tolower((unsigned char) how[8]);
 	}
-	ret = cleat_error_msg(err, "error running %s hook #%zu: `%s`: %s, stdout: %s, stderr: %s",
+	ret = cleat_error_msg(err, "error running %s hook #%zu: \"%s\": %s, stdout: %s, stderr: %s",
 			      phase, idx, h->path, how, r->out.buf, r->errout.buf);
 out:
 	run_close(r);

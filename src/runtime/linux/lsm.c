@@ -192,9 +192,9 @@ int cleat_lsm_label_mount_root(int tree, const char *type, const char *mount_lab
 	/* The tree is an O_PATH mount fd, which fsetxattr(2) refuses: open its root. */
 	_cleanup_close_ int fd = openat(tree, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return cleat_error_errno(err, errno, "open the root of `%s`", type);
+		return cleat_error_errno(err, errno, "open the root of \"%s\"", type);
 	if (fsetxattr(fd, "security.selinux", mount_label, strlen(mount_label), 0) < 0)
-		return cleat_error_errno(err, errno, "set selinux label \"%s\" on `%s`",
+		return cleat_error_errno(err, errno, "set selinux label \"%s\" on \"%s\"",
 					 mount_label, type);
 	return 0;
 }

@@ -39,17 +39,17 @@ int rootfs_readonly_path(int rootfd, const char *path, cleat_error_t *err)
 	_cleanup_close_ int fd = -1;
 	int r = open_existing(rootfd, path, &fd, err);
 	if (r <= 0)
-		return r < 0 ? cleat_error_wrap(err, "readonly path `%s`", path) : 0;
+		return r < 0 ? cleat_error_wrap(err, "readonly path \"%s\"", path) : 0;
 
 	_cleanup_close_ int tree = open_tree(
 		fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
 	if (tree < 0)
-		return cleat_error_errno(err, errno, "readonly path `%s`: open_tree", path);
+		return cleat_error_errno(err, errno, "readonly path \"%s\": open_tree", path);
 	/* Only read-only is added: nosuid/nodev/noexec of the original stay,
 	 * and the sub-mounts keep their flags, as with runc's bind remount. */
 	if (rootfs_setattr(tree, 0, MOUNT_ATTR_RDONLY, 0, 0, -1, path, err) < 0 ||
 	    rootfs_attach(tree, fd, NULL, 0, path, err) < 0)
-		return cleat_error_wrap(err, "readonly path `%s`", path);
+		return cleat_error_wrap(err, "readonly path \"%s\"", path);
 	return 0;
 }
 
@@ -80,9 +80,9 @@ int rootfs_mask_path(int rootfd, const char *path, const char *tmpfs_data, int *
 	struct stat st;
 	int r = open_existing(rootfd, path, &fd, err);
 	if (r <= 0)
-		return r < 0 ? cleat_error_wrap(err, "masked path `%s`", path) : 0;
+		return r < 0 ? cleat_error_wrap(err, "masked path \"%s\"", path) : 0;
 	if (fstat(fd, &st) < 0)
-		return cleat_error_errno(err, errno, "masked path `%s`: stat", path);
+		return cleat_error_errno(err, errno, "masked path \"%s\": stat", path);
 
 	_cleanup_close_ int tree = -1;
 	bool first_dir = false;
@@ -92,11 +92,11 @@ int rootfs_mask_path(int rootfd, const char *path, const char *tmpfs_data, int *
 		tree = open_tree(*shared_dir, "",
 				 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 		if (tree < 0)
-			return cleat_error_errno(err, errno, "masked path `%s`: open_tree", path);
+			return cleat_error_errno(err, errno, "masked path \"%s\": open_tree", path);
 	} else if (S_ISDIR(st.st_mode)) {
 		tree = mask_tmpfs(tmpfs_data, err);
 		if (tree < 0)
-			return cleat_error_wrap(err, "masked path `%s`", path);
+			return cleat_error_wrap(err, "masked path \"%s\"", path);
 		first_dir = true;
 	} else {
 		/* The container's own /dev/null, but only if it really is the
@@ -105,23 +105,23 @@ int rootfs_mask_path(int rootfd, const char *path, const char *tmpfs_data, int *
 		_cleanup_close_ int null = cleat_safe_open(rootfd, "/dev/null", O_PATH, 0, err);
 		struct stat ns;
 		if (null < 0)
-			return cleat_error_wrap(err, "masked path `%s`", path);
+			return cleat_error_wrap(err, "masked path \"%s\"", path);
 		if (fstat(null, &ns) < 0 || !S_ISCHR(ns.st_mode) || major(ns.st_rdev) != 1 ||
 		    minor(ns.st_rdev) != 3)
 			return cleat_error_msg(
-				err, "masked path `%s`: /dev/null is not the null device", path);
+				err, "masked path \"%s\": /dev/null is not the null device", path);
 		tree = open_tree(null, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 		if (tree < 0)
 			return cleat_error_errno(err, errno,
-						 "masked path `%s`: open_tree /dev/null", path);
+						 "masked path \"%s\": open_tree /dev/null", path);
 	}
 	if (rootfs_attach(tree, fd, NULL, 0, path, err) < 0)
-		return cleat_error_wrap(err, "masked path `%s`", path);
+		return cleat_error_wrap(err, "masked path \"%s\"", path);
 	/* The mount just attached, for the next directories to bind. */
 	if (first_dir) {
 		*shared_dir = open_tree(tree, "", OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 		if (*shared_dir < 0)
-			return cleat_error_errno(err, errno, "masked path `%s`: open_tree", path);
+			return cleat_error_errno(err, errno, "masked path \"%s\": open_tree", path);
 	}
 	return 0;
 }

@@ -93,7 +93,7 @@ static int mount_one_v1(struct rootfs_ctx *c, int dirfd_root, const char *dest,
 	} else {
 		_cleanup_free_ char *path = own_cgroup_path(proc_cgroup, ctrls);
 		if (path == NULL)
-			return cleat_error_msg(err, "no cgroup of this process for `%s`", ctrls);
+			return cleat_error_msg(err, "no cgroup of this process for \"%s\"", ctrls);
 		/* The bind source is the mount point plus our path below the
 		 * mount's own root. */
 		const char *rel = path;
@@ -103,7 +103,7 @@ static int mount_one_v1(struct rootfs_ctx *c, int dirfd_root, const char *dest,
 		_cleanup_free_ char *src = xasprintf("%s%s", e->mountpoint, rel);
 		tree = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 		if (tree < 0)
-			return cleat_error_errno(err, errno, "open_tree `%s`", src);
+			return cleat_error_errno(err, errno, "open_tree \"%s\"", src);
 		/* Flags of the entry, applied as runc's bind remount does. */
 		if ((f->flags & CLEAT_MS_MNT_FLAGS) &&
 		    rootfs_bind_set_flags(tree, f->flags, sub, err) < 0)
@@ -122,7 +122,7 @@ static int mount_one_v1(struct rootfs_ctx *c, int dirfd_root, const char *dest,
 		char *save = NULL;
 		for (char *s = strtok_r(copy, ",", &save); s; s = strtok_r(NULL, ",", &save))
 			if (symlinkat(ctrls, dfd, s) < 0 && errno != EEXIST)
-				return cleat_error_errno(err, errno, "symlink `%s/%s`", dest, s);
+				return cleat_error_errno(err, errno, "symlink \"%s/%s\"", dest, s);
 	}
 	return 0;
 }
@@ -189,7 +189,7 @@ static int mount_v2(struct rootfs_ctx *c, const struct oci_mount *m,
 		_cleanup_free_ char *src = xasprintf("/sys/fs/cgroup%s", p);
 		tree = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 		if (tree < 0)
-			return cleat_error_errno(err, errno, "open_tree `%s`", src);
+			return cleat_error_errno(err, errno, "open_tree \"%s\"", src);
 		if ((f->flags & CLEAT_MS_MNT_FLAGS) &&
 		    rootfs_bind_set_flags(tree, f->flags, m->destination, err) < 0)
 			return -1;

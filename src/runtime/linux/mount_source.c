@@ -93,7 +93,7 @@ int cleat_mount_source_serve(int sync_fd, const struct cleat_sync_msg *m,
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 	if (r < 0)
-		return cleat_error_wrap(err, "mount `%s`", config->mounts[index].destination);
+		return cleat_error_wrap(err, "mount \"%s\"", config->mounts[index].destination);
 	if (reply->fd < 0)
 		return cleat_error_errno(err, EPROTO, "sync: mount source without a fd");
 	return cleat_sync_send(sync_fd, CLEAT_SYNC_MOUNT_SOURCE_FD, 0, NULL, 0, reply->fd, err);

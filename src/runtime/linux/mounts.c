@@ -41,7 +41,7 @@ int rootfs_setattr(int fd, unsigned int at_flags, uint64_t set, uint64_t clr, ui
 		.userns_fd = userns_fd >= 0 ? (uint64_t) userns_fd : 0,
 	};
 	if (mount_setattr(fd, "", AT_EMPTY_PATH | at_flags, &a, sizeof(a)) < 0)
-		return cleat_error_errno(err, errno, "mount_setattr `%s`", what);
+		return cleat_error_errno(err, errno, "mount_setattr \"%s\"", what);
 	return 0;
 }
 
@@ -50,7 +50,7 @@ int rootfs_attach(int tree, int targetfd, const unsigned long *prop, size_t n_pr
 {
 	if (move_mount(tree, "", targetfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
 	    0)
-		return cleat_error_errno(err, errno, "move_mount onto `%s`", what);
+		return cleat_error_errno(err, errno, "move_mount onto \"%s\"", what);
 	for (size_t i = 0; i < n_prop; i++) {
 		unsigned int at = (prop[i] & MS_REC) ? AT_RECURSIVE : 0;
 		if (rootfs_setattr(tree, at, 0, 0, prop[i] & ~MS_REC, -1, what, err) < 0)
@@ -78,9 +78,9 @@ static int fs_error(int fsfd, cleat_error_t *err, int errnum, const char *what, 
 	char log[256];
 	fs_context_log(fsfd, log, sizeof(log));
 	if (log[0] != '\0')
-		return cleat_error_errno(err, errnum, "%s for `%s` (%s)", what, type,
+		return cleat_error_errno(err, errnum, "%s for \"%s\" (%s)", what, type,
 					 log[0] && log[1] == ' ' ? log + 2 : log);
-	return cleat_error_errno(err, errnum, "%s for `%s`", what, type);
+	return cleat_error_errno(err, errnum, "%s for \"%s\"", what, type);
 }
 
 static const struct {
@@ -96,7 +96,7 @@ int rootfs_fs_mount(const char *type, const char *source, const char *data, unsi
 {
 	_cleanup_close_ int fsfd = fsopen(type, FSOPEN_CLOEXEC);
 	if (fsfd < 0)
-		return cleat_error_errno(err, errno, "fsopen `%s`", type);
+		return cleat_error_errno(err, errno, "fsopen \"%s\"", type);
 	if (source != NULL && fsconfig(fsfd, FSCONFIG_SET_STRING, "source", source, 0) < 0)
 		return fs_error(fsfd, err, errno, "set source", type);
 
@@ -115,7 +115,7 @@ int rootfs_fs_mount(const char *type, const char *source, const char *data, unsi
 		}
 		if (r < 0) {
 			int e = errno;
-			_cleanup_free_ char *w = xasprintf("set option `%s%s%s`", opt,
+			_cleanup_free_ char *w = xasprintf("set option \"%s%s%s\"", opt,
 							   eq ? "=" : "", eq ? eq + 1 : "");
 			return fs_error(fsfd, err, e, w, type);
 		}
@@ -178,10 +178,10 @@ static int bind_set_flags(int tree, unsigned long ms, unsigned long cleared, con
 	 * after its EPERM. */
 	struct statvfs sv;
 	if (fstatvfs(tree, &sv) < 0)
-		return cleat_error_errno(err, errno, "statvfs `%s`", what);
+		return cleat_error_errno(err, errno, "statvfs \"%s\"", what);
 	unsigned long locked = statvfs_locked_ms(&sv) & cleared;
 	if (locked)
-		return cleat_error_errno(err, EPERM, "cannot clear locked flags%s%s%s%s of `%s`",
+		return cleat_error_errno(err, EPERM, "cannot clear locked flags%s%s%s%s of \"%s\"",
 					 locked & MS_RDONLY ? " ro" : "",
 					 locked & MS_NOSUID ? " nosuid" : "",
 					 locked & MS_NODEV ? " nodev" : "",
@@ -239,7 +239,7 @@ static int check_proc_dest(const char *dest, const char *type, const char *sourc
 			return 0;
 		if (bind && source && statfs(source, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC)
 			return 0;
-		return cleat_error_msg(err, "`%s` cannot be mounted on /proc: only procfs may be",
+		return cleat_error_msg(err, "\"%s\" cannot be mounted on /proc: only procfs may be",
 				       source ? source : "none");
 	}
 	if (!str_has_prefix(d, "/proc/"))
@@ -247,7 +247,7 @@ static int check_proc_dest(const char *dest, const char *type, const char *sourc
 	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++)
 		if (strcmp(d, allowed[i]) == 0)
 			return 0;
-	return cleat_error_msg(err, "`%s` cannot be mounted because it is inside /proc", d);
+	return cleat_error_msg(err, "\"%s\" cannot be mounted because it is inside /proc", d);
 }
 
 int rootfs_check_target(int target, const char *dest, cleat_error_t *err)
@@ -258,10 +258,10 @@ int rootfs_check_target(int target, const char *dest, cleat_error_t *err)
 	if (strcmp(d, "/proc") == 0 || str_has_prefix(d, "/proc/"))
 		return 0;
 	if (fstatfs(target, &sf) < 0)
-		return cleat_error_errno(err, errno, "statfs the target of `%s`", dest);
+		return cleat_error_errno(err, errno, "statfs the target of \"%s\"", dest);
 	if (sf.f_type == PROC_SUPER_MAGIC)
 		return cleat_error_msg(err,
-				       "`%s` cannot be mounted because it is inside /proc (through "
+				       "\"%s\" cannot be mounted because it is inside /proc (through "
 				       "a symlink)",
 				       dest);
 	return 0;
@@ -280,7 +280,7 @@ static int open_bind_tree(const struct oci_config *config, const struct oci_moun
 			  ((f->flags & MS_REC) ? AT_RECURSIVE : 0);
 	_cleanup_close_ int tree = open_tree(AT_FDCWD, source, ot);
 	if (tree < 0)
-		return cleat_error_errno(err, errno, "open_tree `%s`", source);
+		return cleat_error_errno(err, errno, "open_tree \"%s\"", source);
 	if (wants_idmap(m, f) && cleat_idmap_mount(tree, m, config, f->ridmap, err) < 0)
 		return -1;
 	return TAKE_FD(tree);
@@ -302,7 +302,7 @@ int cleat_rootfs_check_mounts(const struct oci_config *config, cleat_error_t *er
 		int r = 0;
 		if (bind && f.data)
 			r = cleat_error_msg(err,
-					    "mounts[%zu] (`%s`): bind mounts cannot have any "
+					    "mounts[%zu] (\"%s\"): bind mounts cannot have any "
 					    "filesystem-specific options applied: \"%s\"",
 					    i, cleat_cut(m->destination), f.data);
 		cleat_mount_flags_free(&f);
@@ -364,7 +364,7 @@ int cleat_rootfs_open_idmapped(const struct oci_config *config, const char *bund
 		}
 		cleat_mount_flags_free(&f);
 		if (want && out[i] < 0) {
-			cleat_error_wrap(err, "mount `%s`", cleat_cut(m->destination));
+			cleat_error_wrap(err, "mount \"%s\"", cleat_cut(m->destination));
 			goto fail;
 		}
 	}
@@ -401,11 +401,11 @@ static int bind_entry(struct rootfs_ctx *c, const struct oci_mount *m,
 	bool use_pre = pre >= 0 && wants_idmap(m, f);
 	if (!use_pre && stat(source, &st) < 0) {
 		if (pre < 0 || errno != EACCES)
-			return cleat_error_errno(err, errno, "stat source `%s`", source);
+			return cleat_error_errno(err, errno, "stat source \"%s\"", source);
 		use_pre = true;
 	}
 	if (use_pre && fstat(pre, &st) < 0)
-		return cleat_error_errno(err, errno, "stat source `%s`", source);
+		return cleat_error_errno(err, errno, "stat source \"%s\"", source);
 
 	_cleanup_close_ int target = cleat_safe_mkpath(c->rootfd, m->destination,
 						       S_ISDIR(st.st_mode), 0755, err);
@@ -487,7 +487,7 @@ static int open_fs_target(struct rootfs_ctx *c, const struct oci_mount *m, bool 
 		cleat_error_free(&tmp);
 		if (e == ELOOP)
 			return not_ordinary_dir(m, err);
-		return cleat_error_errno(err, e, "open `%s` inside the rootfs",
+		return cleat_error_errno(err, e, "open \"%s\" inside the rootfs",
 					 cleat_cut(m->destination));
 	}
 	struct stat st;
@@ -589,12 +589,12 @@ int rootfs_mount_entry(struct rootfs_ctx *c, const struct oci_mount *entry, clea
 		clean_dest(local.destination, top, sizeof(top));
 		if (strcmp(top, "/") == 0)
 			return cleat_error_msg(err,
-					       "mount `%s`: mountpoint is on the top of rootfs",
+					       "mount \"%s\": mountpoint is on the top of rootfs",
 					       cleat_cut(entry->destination));
 	}
 
 	if (cleat_mount_options_parse(m->options, m->n_options, &f, err) < 0)
-		return cleat_error_wrap(err, "mount `%s`", cleat_cut(m->destination));
+		return cleat_error_wrap(err, "mount \"%s\"", cleat_cut(m->destination));
 	bool bind = (f.flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);
 	if (bind)
 		f.flags |= MS_BIND;
@@ -612,7 +612,7 @@ int rootfs_mount_entry(struct rootfs_ctx *c, const struct oci_mount *entry, clea
 	}
 	cleat_mount_flags_free(&f);
 	if (r < 0)
-		return cleat_error_wrap(err, "mount `%s`", cleat_cut(m->destination));
+		return cleat_error_wrap(err, "mount \"%s\"", cleat_cut(m->destination));
 	return 0;
 }
 

@@ -63,9 +63,9 @@ int cleat_procfs_root(cleat_error_t *err)
 	};
 	_cleanup_close_ int proc = sys_openat2(AT_FDCWD, "/proc", &how);
 	if (proc < 0)
-		return cleat_error_errno(err, errno, "open `/proc`");
+		return cleat_error_errno(err, errno, "open \"/proc\"");
 	if (!is_procfs_root(proc))
-		return cleat_error_msg(err, "`/proc` is not the root of a procfs");
+		return cleat_error_msg(err, "\"/proc\" is not the root of a procfs");
 	fd = open_tree(proc, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	if (fd >= 0 && is_procfs_root(fd))
 		return fd;
@@ -94,7 +94,7 @@ int cleat_procfs_openat(int root, const char *path, int flags, cleat_error_t *er
 		_cleanup_free_ char *name = xstrndup(path, n);
 		ssize_t l = readlinkat(root, name, link, sizeof(link) - 1);
 		if (l < 0)
-			return cleat_error_errno(err, errno, "readlink `/proc/%s`", name);
+			return cleat_error_errno(err, errno, "readlink \"/proc/%s\"", name);
 		link[l] = '\0';
 		rel = xasprintf("%s%s", link, path + n);
 	} else {
@@ -107,10 +107,10 @@ int cleat_procfs_openat(int root, const char *path, int flags, cleat_error_t *er
 	};
 	int fd = sys_openat2(root, rel, &how);
 	if (fd < 0 && errno == EXDEV)
-		return cleat_error_errno(err, errno, "`/proc/%s`: something is mounted over it",
+		return cleat_error_errno(err, errno, "\"/proc/%s\": something is mounted over it",
 					 path);
 	if (fd < 0)
-		return cleat_error_errno(err, errno, "open `/proc/%s`", path);
+		return cleat_error_errno(err, errno, "open \"/proc/%s\"", path);
 	return fd;
 }
 
@@ -133,8 +133,8 @@ int cleat_procfs_writeat(int root, const char *path, const char *value, cleat_er
 		n = write(fd, value, len);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return cleat_error_errno(err, errno, "write `/proc/%s`", path);
+		return cleat_error_errno(err, errno, "write \"/proc/%s\"", path);
 	if ((size_t) n != len)
-		return cleat_error_msg(err, "short write to `/proc/%s`", path);
+		return cleat_error_msg(err, "short write to \"/proc/%s\"", path);
 	return 0;
 }

@@ -37,7 +37,7 @@ static int root_propagation(const struct oci_config *c, unsigned long *flag, cle
 		return 0;
 	*flag = cleat_mount_propagation_flag(w);
 	if (*flag == 0)
-		return cleat_error_msg(err, "rootfsPropagation: unknown value `%s`", w);
+		return cleat_error_msg(err, "rootfsPropagation: unknown value \"%s\"", w);
 	return 0;
 }
 
@@ -52,14 +52,14 @@ static int set_parent_propagation(const char *rootfs, unsigned long prop, cleat_
 	/* mountinfo has canonical paths; the bundle path may go through symlinks. */
 	_cleanup_free_ char *real = realpath(rootfs, NULL);
 	if (real == NULL)
-		return cleat_error_errno(err, errno, "resolve rootfs `%s`", rootfs);
+		return cleat_error_errno(err, errno, "resolve rootfs \"%s\"", rootfs);
 	if (mountinfo_read("/proc/self/mountinfo", &mi, err) < 0)
 		return -1;
 	const struct mountinfo_entry *e = mountinfo_find_containing(&mi, real);
 	unsigned long flag = prop & MS_SLAVE ? MS_SLAVE : MS_PRIVATE;
 	if (e && (prop != 0 || strstr(e->optional, "shared:") != NULL) &&
 	    mount(NULL, e->mountpoint, NULL, flag, NULL) < 0)
-		r = cleat_error_errno(err, errno, "set propagation of `%s`", e->mountpoint);
+		r = cleat_error_errno(err, errno, "set propagation of \"%s\"", e->mountpoint);
 	mountinfo_free(&mi);
 	return r;
 }
@@ -69,9 +69,9 @@ static int bind_rootfs(const char *rootfs, cleat_error_t *err)
 	_cleanup_close_ int tree = open_tree(AT_FDCWD, rootfs,
 					     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (tree < 0)
-		return cleat_error_errno(err, errno, "bind rootfs `%s`", rootfs);
+		return cleat_error_errno(err, errno, "bind rootfs \"%s\"", rootfs);
 	if (move_mount(tree, "", AT_FDCWD, rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		return cleat_error_errno(err, errno, "bind rootfs `%s` onto itself", rootfs);
+		return cleat_error_errno(err, errno, "bind rootfs \"%s\" onto itself", rootfs);
 	return 0;
 }
 
@@ -135,12 +135,12 @@ int cleat_rootfs_prepare(const struct cleat_rootfs_opts *o, cleat_error_t *err)
 		return -1;
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, prop ? prop : MS_SLAVE | MS_REC, NULL) < 0)
-		return cleat_error_errno(err, errno, "set propagation of `/`");
+		return cleat_error_errno(err, errno, "set propagation of \"/\"");
 	if (set_parent_propagation(o->rootfs, prop, err) < 0 || bind_rootfs(o->rootfs, err) < 0)
 		return -1;
 	c.rootfd = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (c.rootfd < 0)
-		return cleat_error_errno(err, errno, "open rootfs `%s`", o->rootfs);
+		return cleat_error_errno(err, errno, "open rootfs \"%s\"", o->rootfs);
 
 	r = prepare_mounts(&c, err);
 	for (size_t i = 0; i < c.n_late_ro; i++)
@@ -151,7 +151,7 @@ int cleat_rootfs_prepare(const struct cleat_rootfs_opts *o, cleat_error_t *err)
 		return -1;
 	/* createContainer hooks run with the rootfs as cwd, like runc. */
 	if (chdir(o->rootfs) < 0)
-		return cleat_error_errno(err, errno, "chdir `%s`", o->rootfs);
+		return cleat_error_errno(err, errno, "chdir \"%s\"", o->rootfs);
 	return 0;
 }
 
@@ -162,11 +162,11 @@ static int do_pivot(const char *rootfs, cleat_error_t *err)
 	if (oldroot < 0 || newroot < 0)
 		return cleat_error_errno(err, errno, "open old/new root");
 	if (fchdir(newroot) < 0)
-		return cleat_error_errno(err, errno, "chdir `%s`", rootfs);
+		return cleat_error_errno(err, errno, "chdir \"%s\"", rootfs);
 	/* pivot_root(".", ".") stacks the old root on top of the new one: no
 	 * directory for it is needed inside the image. */
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
-		return cleat_error_errno(err, errno, "pivot_root `%s`", rootfs);
+		return cleat_error_errno(err, errno, "pivot_root \"%s\"", rootfs);
 	if (fchdir(oldroot) < 0)
 		return cleat_error_errno(err, errno, "chdir old root");
 	/* Make sure the unmount cannot propagate to the host. */
@@ -202,11 +202,11 @@ static int do_move_root(const char *rootfs, cleat_error_t *err)
 	mountinfo_free(&mi);
 
 	if (chdir(rootfs) < 0)
-		return cleat_error_errno(err, errno, "chdir `%s`", rootfs);
+		return cleat_error_errno(err, errno, "chdir \"%s\"", rootfs);
 	if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
-		return cleat_error_errno(err, errno, "move `%s` to /", rootfs);
+		return cleat_error_errno(err, errno, "move \"%s\" to /", rootfs);
 	if (chroot(".") < 0)
-		return cleat_error_errno(err, errno, "chroot `%s`", rootfs);
+		return cleat_error_errno(err, errno, "chroot \"%s\"", rootfs);
 	if (chdir("/") < 0)
 		return cleat_error_errno(err, errno, "chdir /");
 	return 0;
@@ -257,7 +257,7 @@ static int apply_root_propagation(const struct oci_config *cfg, cleat_error_t *e
 	if (prop == 0 || (prop & (MS_PRIVATE | MS_SLAVE)))
 		return 0;
 	if (mount(NULL, "/", NULL, prop, NULL) < 0)
-		return cleat_error_errno(err, errno, "rootfsPropagation: set propagation of `/`");
+		return cleat_error_errno(err, errno, "rootfsPropagation: set propagation of \"/\"");
 	return 0;
 }
 
@@ -269,7 +269,7 @@ int cleat_rootfs_finalize(const struct cleat_rootfs_opts *o, cleat_error_t *err)
 		cleat_lsm_fs_mount_data("tmpfs", NULL, l ? l->mount_label : NULL);
 	if (!has_mount_ns(o->config)) {
 		if (chroot(o->rootfs) < 0)
-			return cleat_error_errno(err, errno, "chroot `%s`", o->rootfs);
+			return cleat_error_errno(err, errno, "chroot \"%s\"", o->rootfs);
 		if (chdir("/") < 0)
 			return cleat_error_errno(err, errno, "chdir /");
 		return finalize_paths(o->config, mask_data, err);

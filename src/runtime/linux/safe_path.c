@@ -40,7 +40,7 @@ int cleat_safe_open(int rootfd, const char *path, int flags, uint64_t resolve, c
 		fd = sys_openat2(rootfd, skip_slashes(path), &how);
 	while (fd < 0 && errno == EAGAIN);
 	if (fd < 0)
-		return cleat_error_errno(err, errno, "open `%s` inside the rootfs",
+		return cleat_error_errno(err, errno, "open \"%s\" inside the rootfs",
 					 cleat_cut(path));
 	return fd;
 }
@@ -91,11 +91,11 @@ static int create_link_target(int rootfd, int dirfd, const char *dirpath, const 
 	char target[4096];
 	ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
 	if (n < 0)
-		return cleat_error_errno(err, errno, "readlink `%s/%s` inside the rootfs", dirpath,
+		return cleat_error_errno(err, errno, "readlink \"%s/%s\" inside the rootfs", dirpath,
 					 name);
 	target[n] = '\0';
 	if (depth >= MAX_LINK_DEPTH)
-		return cleat_error_errno(err, ELOOP, "create `%s/%s` inside the rootfs", dirpath,
+		return cleat_error_errno(err, ELOOP, "create \"%s/%s\" inside the rootfs", dirpath,
 					 name);
 	_cleanup_free_ char *full = target[0] == '/' ? xstrdup(target)
 						     : xasprintf("%s/%s", dirpath, target);
@@ -142,7 +142,7 @@ static int mkdir_p_walk(int rootfd, const char *path, mode_t mode, int depth, cl
 			if (mkdirat(cur, name, mode) < 0) {
 				if (errno != EEXIST)
 					return cleat_error_errno(
-						err, errno, "mkdir `%s` inside the rootfs", prefix);
+						err, errno, "mkdir \"%s\" inside the rootfs", prefix);
 				if (create_link_target(rootfd, cur, dirpath, name, true, mode,
 						       depth, err) < 0)
 					return -1;
@@ -187,7 +187,7 @@ static int mkdir_p_depth(int rootfd, const char *path, mode_t mode, int depth, c
 	 * dangling symlink, whose target is then created inside the root. */
 	if (mkdirat(pfd, base, mode) < 0) {
 		if (errno != EEXIST)
-			return cleat_error_errno(err, errno, "mkdir `%s` inside the rootfs", rest);
+			return cleat_error_errno(err, errno, "mkdir \"%s\" inside the rootfs", rest);
 		if (create_link_target(rootfd, pfd, parent, base, true, mode, depth, err) < 0)
 			return -1;
 	}
@@ -221,7 +221,7 @@ static int mkpath_depth(int rootfd, const char *path, bool dir, mode_t mode, int
 		pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (created < 0) {
 		if (errno != EEXIST)
-			return cleat_error_errno(err, errno, "create `%s` inside the rootfs",
+			return cleat_error_errno(err, errno, "create \"%s\" inside the rootfs",
 						 cleat_cut(path));
 		struct stat st;
 		if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) &&

@@ -490,7 +490,7 @@ int cleat_seccomp_send_listener_pid(const struct oci_seccomp *s, int notify_fd,
 		return -1;
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	if (strlen(s->listener_path) >= sizeof addr.sun_path)
-		return cleat_error_msg(err, "seccomp listenerPath `%s` is too long",
+		return cleat_error_msg(err, "seccomp listenerPath \"%s\" is too long",
 				       s->listener_path);
 	strcpy(addr.sun_path, s->listener_path);
 	_cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -499,7 +499,7 @@ int cleat_seccomp_send_listener_pid(const struct oci_seccomp *s, int notify_fd,
 	if (connect(sock, (struct sockaddr *) &addr, sizeof addr) < 0)
 		return cleat_error_errno(err, errno,
 					 "failed to connect with seccomp agent specified in the "
-					 "seccomp profile: connect to seccomp listener `%s`",
+					 "seccomp profile: connect to seccomp listener \"%s\"",
 					 s->listener_path);
 	/* One sendmsg: the whole state as data, the listener fd as SCM_RIGHTS. */
 	union {
@@ -522,7 +522,7 @@ int cleat_seccomp_send_listener_pid(const struct oci_seccomp *s, int notify_fd,
 		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return cleat_error_errno(err, errno, "send the seccomp fd to `%s`",
+		return cleat_error_errno(err, errno, "send the seccomp fd to \"%s\"",
 					 s->listener_path);
 	/* A stream may take the data in parts; the fd went with the first byte. */
 	size_t off = (size_t) n;
@@ -531,7 +531,7 @@ int cleat_seccomp_send_listener_pid(const struct oci_seccomp *s, int notify_fd,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return cleat_error_errno(err, errno, "send the container state to `%s`",
+			return cleat_error_errno(err, errno, "send the container state to \"%s\"",
 						 s->listener_path);
 		off += (size_t) n;
 	}

@@ -49,18 +49,18 @@ static int check_one(const struct oci_config *c, const char *key, cleat_error_t 
 			if (has_ns(c, "ipc") && !ns_is_host(c, "ipc", "ipc"))
 				return 0;
 			return cleat_error_msg(
-				err, "sysctl `%s` is not allowed in the hosts ipc namespace", key);
+				err, "sysctl \"%s\" is not allowed in the hosts ipc namespace", key);
 		}
 	if (str_has_prefix(k, "fs.mqueue.")) {
 		if (has_ns(c, "ipc") && !ns_is_host(c, "ipc", "ipc"))
 			return 0;
-		return cleat_error_msg(err, "sysctl `%s` is not allowed in the hosts ipc namespace",
+		return cleat_error_msg(err, "sysctl \"%s\" is not allowed in the hosts ipc namespace",
 				       key);
 	}
 	if (str_has_prefix(k, "net.")) {
 		if (has_ns(c, "network") && !ns_is_host(c, "network", "net"))
 			return 0;
-		return cleat_error_msg(err, "sysctl `%s` not allowed in host network namespace",
+		return cleat_error_msg(err, "sysctl \"%s\" not allowed in host network namespace",
 				       key);
 	}
 	if (strcmp(k, "kernel.domainname") == 0 || strcmp(k, "kernel.hostname") == 0) {
@@ -68,7 +68,7 @@ static int check_one(const struct oci_config *c, const char *key, cleat_error_t 
 			return 0;
 		return cleat_error_msg(
 			err,
-			"sysctl `%s` is not allowed as it conflicts with the OCI `hostname` field",
+			"sysctl \"%s\" is not allowed as it conflicts with the OCI \"hostname\" field",
 			key);
 	}
 	/* user.* (ucounts such as user.max_user_namespaces) are per user namespace:
@@ -77,9 +77,9 @@ static int check_one(const struct oci_config *c, const char *key, cleat_error_t 
 		if (has_ns(c, "user") && !ns_is_host(c, "user", "user"))
 			return 0;
 		return cleat_error_msg(
-			err, "setting ucounts without a user namespace not allowed: `%s`", key);
+			err, "setting ucounts without a user namespace not allowed: \"%s\"", key);
 	}
-	return cleat_error_msg(err, "sysctl `%s` is not in a separate kernel namespace", key);
+	return cleat_error_msg(err, "sysctl \"%s\" is not in a separate kernel namespace", key);
 }
 
 int cleat_sysctl_validate(const struct oci_config *config, cleat_error_t *err)
@@ -89,7 +89,7 @@ int cleat_sysctl_validate(const struct oci_config *config, cleat_error_t *err)
 		const char *k = l->sysctl[i].key;
 		if (k == NULL || *k == '\0' || strstr(k, "..") != NULL || k[0] == '/' ||
 		    k[0] == '.')
-			return cleat_error_msg(err, "sysctl `%s`: invalid name", k ? k : "");
+			return cleat_error_msg(err, "sysctl \"%s\": invalid name", k ? k : "");
 		if (check_one(config, k, err) < 0)
 			return -1;
 	}
@@ -120,7 +120,7 @@ int rootfs_write_sysctls(const struct oci_config *config, cleat_error_t *err)
 				if (*p == '.')
 					*p = '/';
 		if (cleat_procfs_writeat(root, rel, val, err) < 0)
-			return cleat_error_wrap(err, "sysctl `%s`", key);
+			return cleat_error_wrap(err, "sysctl \"%s\"", key);
 	}
 	return 0;
 }
