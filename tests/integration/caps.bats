@@ -21,37 +21,18 @@ teardown() {
 	teardown_bundle
 }
 
-# both_run: run the bundle under runc, then under cleat; keep status and stdout of each.
-both_run() {
-	run --separate-stderr runc_ run "$(container_id runc)"
-	RUNC_STATUS=$status RUNC_OUT=$output RUNC_ERR=$stderr
-	run --separate-stderr cleat run "$(container_id cleat)"
-	CLEAT_STATUS=$status CLEAT_OUT=$output CLEAT_ERR=$stderr
-}
-
-# assert_same [STATUS]: both runtimes exited with the same status (STATUS if given) and
-# printed the same lines.
-assert_same() {
-	if [ "$RUNC_STATUS" != "$CLEAT_STATUS" ] || [ "$RUNC_OUT" != "$CLEAT_OUT" ] ||
-		{ [ -n "${1:-}" ] && [ "$CLEAT_STATUS" != "$1" ]; }; then
-		printf '%s (%s):\n%s\n%s\ncleat (%s):\n%s\n%s\n' "$(runc_label)" "$RUNC_STATUS" "$RUNC_OUT" \
-			"$RUNC_ERR" "$CLEAT_STATUS" "$CLEAT_OUT" "$CLEAT_ERR" >&2
-		return 1
-	fi
-}
-
 @test "caps: runc's default spec set matches runc" {
 	both_run
 	assert_same 0
-	[[ "$CLEAT_OUT" == *"CapBnd:	0000000020000420"* ]]
+	assert_contains "$CLEAT_OUT" "CapBnd:	0000000020000420"
 }
 
 @test "caps: docker's default set as root matches runc" {
 	update_config ".process.capabilities = {bounding: $DOCKER_CAPS, effective: $DOCKER_CAPS, permitted: $DOCKER_CAPS, inheritable: $DOCKER_CAPS}"
 	both_run
 	assert_same 0
-	[[ "$CLEAT_OUT" == *"CapEff:	00000000a80425fb"* ]]
-	[[ "$CLEAT_OUT" == *"CapInh:	00000000a80425fb"* ]]
+	assert_contains "$CLEAT_OUT" "CapEff:	00000000a80425fb"
+	assert_contains "$CLEAT_OUT" "CapInh:	00000000a80425fb"
 }
 
 @test "caps: every capability in every set, ambient included" {
@@ -60,7 +41,7 @@ assert_same() {
 	update_config ".process.capabilities = {bounding: $ALL_CAPS, effective: $ALL_CAPS, permitted: $ALL_CAPS, inheritable: $ALL_CAPS, ambient: $ALL_CAPS}"
 	both_run
 	assert_same 0
-	[[ "$CLEAT_OUT" == *"CapAmb:	000001fffeffffff"* ]]
+	assert_contains "$CLEAT_OUT" "CapAmb:	000001fffeffffff"
 }
 
 @test "caps: non-root user keeps exactly its sets across the uid switch" {
@@ -73,8 +54,8 @@ assert_same() {
 	both_run
 	assert_same 0
 	# grep is exec'd by the shell: across that execve only the ambient set survives.
-	[[ "$CLEAT_OUT" == *"CapEff:	0000000000002000"* ]]
-	[[ "$CLEAT_OUT" == *"CapAmb:	0000000000002000"* ]]
+	assert_contains "$CLEAT_OUT" "CapEff:	0000000000002000"
+	assert_contains "$CLEAT_OUT" "CapAmb:	0000000000002000"
 }
 
 @test "caps: non-root user without capabilities has none" {
@@ -82,7 +63,7 @@ assert_same() {
 		| .process.capabilities = {bounding: $DOCKER_CAPS}"
 	both_run
 	assert_same 0
-	[[ "$CLEAT_OUT" == *"CapPrm:	0000000000000000"* ]]
+	assert_contains "$CLEAT_OUT" "CapPrm:	0000000000000000"
 }
 
 @test "caps: an ambient cap outside inheritable is left out, as runc does" {
@@ -90,15 +71,15 @@ assert_same() {
 		permitted: ["CAP_CHOWN"], ambient: ["CAP_CHOWN"]}'
 	both_run
 	assert_same 0
-	[[ "$CLEAT_OUT" == *"CapAmb:	0000000000000000"* ]]
+	assert_contains "$CLEAT_OUT" "CapAmb:	0000000000000000"
 }
 
 @test "caps: no capabilities object drops every capability, as runc does" {
 	update_config 'del(.process.capabilities)'
 	both_run
 	assert_same 0
-	[[ "$CLEAT_OUT" == *"CapBnd:	0000000000000000"* ]]
-	[[ "$CLEAT_OUT" == *"CapEff:	0000000000000000"* ]]
+	assert_contains "$CLEAT_OUT" "CapBnd:	0000000000000000"
+	assert_contains "$CLEAT_OUT" "CapEff:	0000000000000000"
 }
 
 @test "caps: empty sets drop every capability" {
@@ -106,27 +87,27 @@ assert_same() {
 		inheritable: [], ambient: []}'
 	both_run
 	assert_same 0
-	[[ "$CLEAT_OUT" == *"CapBnd:	0000000000000000"* ]]
+	assert_contains "$CLEAT_OUT" "CapBnd:	0000000000000000"
 }
 
 @test "caps: noNewPrivileges matches runc" {
 	update_config '.process.noNewPrivileges = true'
 	both_run
 	assert_same 0
-	[[ "$CLEAT_OUT" == *"NoNewPrivs:	1"* ]]
+	assert_contains "$CLEAT_OUT" "NoNewPrivs:	1"
 	update_config '.process.noNewPrivileges = false'
 	both_run
 	assert_same 0
-	[[ "$CLEAT_OUT" == *"NoNewPrivs:	0"* ]]
+	assert_contains "$CLEAT_OUT" "NoNewPrivs:	0"
 }
 
 @test "caps: effective outside permitted fails for both runtimes" {
 	update_config '.process.capabilities = {bounding: ["CAP_CHOWN", "CAP_KILL"],
 		effective: ["CAP_KILL"], permitted: ["CAP_CHOWN"]}'
 	both_run
-	[ "$RUNC_STATUS" -ne 0 ]
-	[ "$CLEAT_STATUS" -ne 0 ]
-	[[ "$CLEAT_ERR" == *"apply capabilities"* ]]
+	assert [ "$RUNC_STATUS" -ne 0 ]
+	assert [ "$CLEAT_STATUS" -ne 0 ]
+	assert_contains "$CLEAT_ERR" "apply capabilities"
 }
 
 @test "caps: an unknown capability name is rejected, naming the field and the name" {
@@ -134,8 +115,8 @@ assert_same() {
 	# run a container with fewer capabilities than its author meant).
 	update_config '.process.capabilities.bounding += ["CAP_BOGUS"]'
 	run --separate-stderr cleat run "$(container_id)"
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *'process.capabilities.bounding: unknown capability "CAP_BOGUS"'* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" 'process.capabilities.bounding: unknown capability "CAP_BOGUS"'
 	run -0 cleat list -q
 	assert_output ""
 }
@@ -143,8 +124,8 @@ assert_same() {
 @test "caps: a lower-case name is not a capability" {
 	update_config '.process.capabilities.effective += ["cap_chown"]'
 	run --separate-stderr cleat run "$(container_id)"
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *'process.capabilities.effective: unknown capability "cap_chown"'* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" 'process.capabilities.effective: unknown capability "cap_chown"'
 }
 
 # exec: the exec'd process gets the capabilities of process.json / --cap, like runc's.
@@ -169,13 +150,13 @@ exec_both() {
 @test "caps: exec --cap adds a capability like runc" {
 	exec_both --cap CAP_NET_ADMIN
 	assert_same 0
-	[[ "$CLEAT_OUT" == *"CapEff:	0000000020001420"* ]]
+	assert_contains "$CLEAT_OUT" "CapEff:	0000000020001420"
 }
 
 @test "caps: exec --user 1000 --no-new-privs like runc" {
 	exec_both --user 1000:1000 --no-new-privs
 	assert_same 0
-	[[ "$CLEAT_OUT" == *"NoNewPrivs:	1"* ]]
+	assert_contains "$CLEAT_OUT" "NoNewPrivs:	1"
 }
 
 @test "caps: exec --process with its own capability sets like runc" {
@@ -196,5 +177,5 @@ exec_both() {
 	run --separate-stderr cleat exec --process "$BUNDLE/process.json" "$cid"
 	CLEAT_STATUS=$status CLEAT_OUT=$output CLEAT_ERR=$stderr
 	assert_same 0
-	[[ "$CLEAT_OUT" == *"CapAmb:	0000000000000020"* ]]
+	assert_contains "$CLEAT_OUT" "CapAmb:	0000000000000020"
 }

@@ -66,8 +66,8 @@ LIST='ls -ln /dev /dev/pts | awk "NF >= 9 { print \$1, \$3, \$4, \$5, \$6, \$NF 
 	local leaked=no
 	[ -e "$host/evil" ] && leaked=yes
 	rm -rf "$host"
-	[ "$leaked" = no ]
-	[ -c "rootfs$host/evil" ]
+	assert [ "$leaked" = no ]
+	assert [ -c "rootfs$host/evil" ]
 }
 
 @test "devices: /dev bind-mounted from the host gets no device setup, like runc" {

@@ -180,6 +180,58 @@ runc_label() {
 	"$RUNC" --version 2>/dev/null | awk 'NR == 1 { print $1 " " $3; f = 1 } END { if (!f) print "runc (version unknown)" }'
 }
 
+# assert_contains VALUE SUBSTRING: VALUE contains SUBSTRING (taken literally); on
+# failure both are printed, which a bare [[ ]] check does not do.
+assert_contains() {
+	[[ $1 == *"$2"* ]] && return 0
+	batslib_print_kv_single_or_multi 9 value "$1" substring "$2" |
+		batslib_decorate 'value does not contain substring' | fail
+}
+
+# refute_contains VALUE SUBSTRING: VALUE does not contain SUBSTRING.
+refute_contains() {
+	[[ $1 != *"$2"* ]] && return 0
+	batslib_print_kv_single_or_multi 9 value "$1" substring "$2" |
+		batslib_decorate 'value contains substring' | fail
+}
+
+# The runc-vs-cleat comparison harness, one copy for every differential suite.
+
+# set_args ARG...: process.args = the arguments (any of them may start with '-').
+set_args() {
+	local json
+	json=$(jq -nc '$ARGS.positional' --args -- "$@")
+	update_config '.process.args = $a' --argjson a "$json"
+}
+
+# both_run [ARG...]: run the bundle (args ARG... when given) under runc ($RUNC: Debian's
+# runc 1.1, or runc 1.5 after use_runc15; the messages name it), then cleat; keep status,
+# stdout and stderr of each in RUNC_STATUS/RUNC_OUT/RUNC_ERR and CLEAT_STATUS/CLEAT_OUT/
+# CLEAT_ERR, the container ids in RUNC_ID/CLEAT_ID. Skips with $RUNC_REF_SKIP when set.
+both_run() {
+	[ -z "${RUNC_REF_SKIP:-}" ] || skip "$RUNC_REF_SKIP"
+	if [ $# -gt 0 ]; then
+		set_args "$@"
+	fi
+	RUNC_ID=$(container_id runc)
+	CLEAT_ID=$(container_id cleat)
+	run --separate-stderr runc_ run "$RUNC_ID"
+	RUNC_STATUS=$status RUNC_OUT=$output RUNC_ERR=$stderr
+	run --separate-stderr cleat run "$CLEAT_ID"
+	CLEAT_STATUS=$status CLEAT_OUT=$output CLEAT_ERR=$stderr
+}
+
+# assert_same [STATUS]: both runtimes exited with the same status (STATUS if given) and
+# printed the same stdout; on failure prints both statuses, outputs and stderrs.
+assert_same() {
+	if [ "$RUNC_STATUS" != "$CLEAT_STATUS" ] || [ "$RUNC_OUT" != "$CLEAT_OUT" ] ||
+		{ [ -n "${1:-}" ] && [ "$CLEAT_STATUS" != "$1" ]; }; then
+		printf '%s (%s):\n%s\n%s\ncleat (%s):\n%s\n%s\n' "$(runc_label)" "$RUNC_STATUS" "$RUNC_OUT" \
+			"$RUNC_ERR" "$CLEAT_STATUS" "$CLEAT_OUT" "$CLEAT_ERR" >&2
+		return 1
+	fi
+}
+
 # crun_ ARG...: crun with its own --root, in a private mount namespace where the hybrid
 # cgroup2 mount is hidden (crun refuses this host's hybrid layout). Every crun_ call gets
 # the same view, so create/state/delete agree.

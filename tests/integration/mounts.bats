@@ -51,14 +51,14 @@ teardown() {
 	run cleat run "$(container_id)"
 	assert_output --partial data
 	refute_output --partial WRITABLE
-	[ ! -e "$HOSTDIR/new" ]
+	assert [ ! -e "$HOSTDIR/new" ]
 }
 
 @test "mounts: bind rw of a host directory writes through" {
 	add_mount "{destination: \"/data\", type: \"bind\", source: \"$HOSTDIR\", options: [\"rbind\", \"rw\"]}"
 	update_config '.process.args = ["sh", "-c", "echo x > /data/new"]'
 	run -0 cleat run "$(container_id)"
-	[ "$(cat "$HOSTDIR/new")" = x ]
+	assert [ "$(cat "$HOSTDIR/new")" = x ]
 }
 
 @test "mounts: bind of a file creates a file target, of a directory a directory" {
@@ -89,7 +89,7 @@ teardown() {
 	both_mountinfo
 	umount "$HOSTDIR/sub"
 	assert_same_mountinfo
-	[ -z "$(mi_line /b/sub)" ]
+	assert [ -z "$(mi_line /b/sub)" ]
 	[[ "$(mi_line /rb/sub)" == *"tmpfs subtmp rw,size=1024k,mode=700" ]]
 }
 
@@ -139,7 +139,7 @@ teardown() {
 	run -0 cleat run "$(container_id)"
 	assert_output $'seeded\n1000\n1'
 	# The copy is private to the tmpfs.
-	[ ! -e rootfs/etc/seed/new ]
+	assert [ ! -e rootfs/etc/seed/new ]
 }
 
 @test "mounts: atime family, sync and dirsync reach the kernel" {
@@ -250,7 +250,7 @@ teardown() {
 	assert_line --index 0 1000:2000
 	assert_output --partial "idmapped"
 	# The host's view is unchanged.
-	[ "$(stat -c %u:%g "$HOSTDIR/owned")" = 0:0 ]
+	assert [ "$(stat -c %u:%g "$HOSTDIR/owned")" = 0:0 ]
 }
 
 @test "mounts: idmap option uses the container's mappings" {
@@ -276,14 +276,14 @@ teardown() {
 	run ! cleat run "$(container_id)"
 	assert_output --partial '/bad'
 	assert_output --partial 'bogusopt'
-	[ -z "$(host_mounts_under "$BUNDLE")" ]
+	assert [ -z "$(host_mounts_under "$BUNDLE")" ]
 }
 
 @test "mounts: a missing bind source fails clearly" {
 	add_mount '{destination: "/x", type: "bind", source: "/nonexistent/source/dir", options: ["bind"]}'
 	run ! cleat run "$(container_id)"
 	assert_output --partial '/nonexistent/source/dir'
-	[ -z "$(host_mounts_under "$BUNDLE")" ]
+	assert [ -z "$(host_mounts_under "$BUNDLE")" ]
 }
 
 @test "mounts: a bind mount with filesystem-specific options is refused (runc 1.2+), nothing made" {
@@ -292,8 +292,8 @@ teardown() {
 	id=$(container_id)
 	run ! cleat run "$id"
 	assert_output --partial '("/data"): bind mounts cannot have any filesystem-specific options applied: "size=1m"'
-	[ ! -e "$ROOT/$id" ]
-	[ -z "$(host_mounts_under "$BUNDLE")" ]
+	assert [ ! -e "$ROOT/$id" ]
+	assert [ -z "$(host_mounts_under "$BUNDLE")" ]
 }
 
 @test "mounts: nothing stays mounted on the host after run and delete" {
@@ -303,9 +303,9 @@ teardown() {
 	update_config '.process.args = ["sleep", "100"]'
 	run -0 detached cleat run -d "$id"
 	wait_for_container "$id" running
-	[ -z "$(host_mounts_under "$BUNDLE")" ]
-	[ -z "$(host_mounts_under "$HOSTDIR")" ]
+	assert [ -z "$(host_mounts_under "$BUNDLE")" ]
+	assert [ -z "$(host_mounts_under "$HOSTDIR")" ]
 	run -0 cleat delete -f "$id"
-	[ -z "$(host_mounts_under "$BUNDLE")" ]
-	[ -z "$(host_mounts_under "$HOSTDIR")" ]
+	assert [ -z "$(host_mounts_under "$BUNDLE")" ]
+	assert [ -z "$(host_mounts_under "$HOSTDIR")" ]
 }

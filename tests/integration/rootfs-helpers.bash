@@ -18,29 +18,6 @@ norm_mountinfo() {
 	}' | sed "${sedargs[@]:--e s/^//}"
 }
 
-# set_args ARG...: process.args = the arguments (any of them may start with '-').
-set_args() {
-	local json
-	json=$(jq -nc '$ARGS.positional' --args -- "$@")
-	update_config '.process.args = $a' --argjson a "$json"
-}
-
-# both_run [ARG...]: run the bundle (args ARG... when given) under runc ($RUNC: Debian's
-# runc 1.1, or runc 1.5 after use_runc15; the messages name it), then cleat; keep status and
-# stdout of each in RUNC_STATUS/RUNC_OUT and CLEAT_STATUS/CLEAT_OUT.
-both_run() {
-	[ -z "${RUNC_REF_SKIP:-}" ] || skip "$RUNC_REF_SKIP"
-	if [ $# -gt 0 ]; then
-		set_args "$@"
-	fi
-	RUNC_ID=$(container_id runc)
-	CLEAT_ID=$(container_id cleat)
-	run --separate-stderr runc_ run "$RUNC_ID"
-	RUNC_STATUS=$status RUNC_OUT=$output RUNC_ERR=$stderr
-	run --separate-stderr cleat run "$CLEAT_ID"
-	CLEAT_STATUS=$status CLEAT_OUT=$output CLEAT_ERR=$stderr
-}
-
 # both_mountinfo: both_run `cat /proc/self/mountinfo` and normalize both outputs.
 both_mountinfo() {
 	both_run cat /proc/self/mountinfo
@@ -53,16 +30,6 @@ assert_same_mountinfo() {
 	if [ "$RUNC_STATUS" != 0 ] || [ "$CLEAT_STATUS" != 0 ] || [ "$RUNC_MI" != "$CLEAT_MI" ]; then
 		printf '%s (%s): %s\ncleat (%s): %s\n' "$(runc_label)" "$RUNC_STATUS" "$RUNC_ERR" "$CLEAT_STATUS" "$CLEAT_ERR" >&2
 		diff <(echo "$RUNC_MI") <(echo "$CLEAT_MI") >&2 || true
-		return 1
-	fi
-}
-
-# assert_same: same exit status and output under both runtimes.
-assert_same() {
-	if [ "$RUNC_STATUS" != "$CLEAT_STATUS" ] || [ "$RUNC_OUT" != "$CLEAT_OUT" ] ||
-		{ [ -n "${1:-}" ] && [ "$CLEAT_STATUS" != "$1" ]; }; then
-		printf '%s (%s):\n%s\n%s\ncleat (%s):\n%s\n%s\n' "$(runc_label)" "$RUNC_STATUS" "$RUNC_OUT" \
-			"$RUNC_ERR" "$CLEAT_STATUS" "$CLEAT_OUT" "$CLEAT_ERR" >&2
 		return 1
 	fi
 }

@@ -129,7 +129,7 @@ root_propagation() {
 	[[ "$host_group" == shared:* ]]
 	run -0 awk '$5 == "/" { print $7 }' <<<"$output"
 	[[ "$output" == shared:* ]]
-	[ "$output" != "$host_group" ]
+	assert [ "$output" != "$host_group" ]
 }
 
 @test "rootfs: an invalid rootfsPropagation is refused" {
@@ -183,7 +183,7 @@ root_propagation() {
 	assert_same 0
 	assert_equal "$CLEAT_OUT" $'1\n123456\n20\n1'
 	# The host's values are untouched.
-	[ "$(cat /proc/sys/kernel/shmmax)" != 123456 ]
+	assert [ "$(cat /proc/sys/kernel/shmmax)" != 123456 ]
 }
 
 @test "rootfs: sysctls outside the container's namespaces are refused like runc" {
@@ -209,8 +209,8 @@ root_propagation() {
 	update_config '.process.args = ["pwd"]'
 	run -0 cleat run "$(container_id)"
 	assert_output /tmp/cleat-rootfs-should-not-exist/deep
-	[ ! -e /tmp/cleat-rootfs-should-not-exist ]
-	[ -d rootfs/tmp/cleat-rootfs-should-not-exist/deep ]
+	assert [ ! -e /tmp/cleat-rootfs-should-not-exist ]
+	assert [ -d rootfs/tmp/cleat-rootfs-should-not-exist/deep ]
 }
 
 @test "rootfs: nothing stays mounted on the host after create, start, delete and a failed create" {
@@ -218,16 +218,16 @@ root_propagation() {
 	id=$(container_id)
 	update_config '.process.args = ["sleep", "100"]'
 	run -0 detached cleat create "$id"
-	[ -z "$(host_mounts_under "$BUNDLE")" ]
+	assert [ -z "$(host_mounts_under "$BUNDLE")" ]
 	run -0 detached cleat start "$id"
-	[ -z "$(host_mounts_under "$BUNDLE")" ]
+	assert [ -z "$(host_mounts_under "$BUNDLE")" ]
 	run -0 cleat delete -f "$id"
-	[ -z "$(host_mounts_under "$BUNDLE")" ]
+	assert [ -z "$(host_mounts_under "$BUNDLE")" ]
 	# A mount failing after several succeeded.
 	update_config '.mounts += [{destination: "/late", type: "nosuchfs", source: "x"}]'
 	run ! detached cleat create "$(container_id)"
 	assert_output --partial "/late"
-	[ -z "$(host_mounts_under "$BUNDLE")" ]
+	assert [ -z "$(host_mounts_under "$BUNDLE")" ]
 	run -0 cleat list -q
 	assert_output ""
 }
@@ -240,5 +240,5 @@ root_propagation() {
 	run ! cleat run "$(container_id)"
 	assert_output --partial "mounts need a private mount namespace"
 	# runc leaves a bind of the rootfs on the host in this case; we mount nothing.
-	[ -z "$(host_mounts_under "$BUNDLE")" ]
+	assert [ -z "$(host_mounts_under "$BUNDLE")" ]
 }

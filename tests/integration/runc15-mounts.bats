@@ -68,10 +68,10 @@ both_refused() {
 	bind_tree
 	both_run sh -c 'cat /final/x/y/z/z/x/y/z/x/file; ls /tmp'
 	assert_same 0
-	[ "${CLEAT_OUT%%$'\n'*}" = a/x ]
+	assert [ "${CLEAT_OUT%%$'\n'*}" = a/x ]
 	# Nothing was created under a copy of the host path inside the rootfs.
-	[ ! -e "$BUNDLE/rootfs/${BUNDLE#/}" ]
-	[ -z "$(host_mounts_under "$BUNDLE")" ]
+	assert [ ! -e "$BUNDLE/rootfs/${BUNDLE#/}" ]
+	assert [ -z "$(host_mounts_under "$BUNDLE")" ]
 }
 
 @test "runc15-mounts: userns, an idmapped source made by earlier entries, inside the rootfs (as runc 1.5.3)" {
@@ -84,10 +84,10 @@ both_refused() {
 	chown -R 100000:100000 "$BUNDLE/rootfs"
 	both_run sh -c 'cat /final/x/y/z/z/x/y/z/x/file; stat -c %u:%g /final/x/y/z/z/x/y/z/x/file; grep -c idmapped /proc/self/mountinfo'
 	assert_same 0
-	[ "${CLEAT_OUT%%$'\n'*}" = a/x ]
+	assert [ "${CLEAT_OUT%%$'\n'*}" = a/x ]
 	# The three copies are idmapped mounts (their submounts, as plain rbind+idmap, are not).
-	[ "${CLEAT_OUT##*$'\n'}" -ge 3 ]
-	[ -z "$(host_mounts_under "$BUNDLE")" ]
+	assert [ "${CLEAT_OUT##*$'\n'}" -ge 3 ]
+	assert [ -z "$(host_mounts_under "$BUNDLE")" ]
 }
 
 @test "runc15-mounts: a destination equal to the rootfs path is refused, nothing left" {
@@ -111,7 +111,7 @@ both_refused() {
 @test "runc15-mounts: masked directories get a one-block, one-inode read-only tmpfs (runc 1.5)" {
 	both_run sh -c 'grep " /proc/acpi " /proc/self/mountinfo'
 	[ "$RUNC_STATUS" = 0 ] && [ "$CLEAT_STATUS" = 0 ]
-	[ "${RUNC_OUT##* - }" = "${CLEAT_OUT##* - }" ]
+	assert [ "${RUNC_OUT##* - }" = "${CLEAT_OUT##* - }" ]
 	[[ "$CLEAT_OUT" == *" - tmpfs tmpfs ro,size=4k,nr_inodes="[12] ]]
 }
 
@@ -131,7 +131,7 @@ both_refused() {
 	update_config '.mounts[-1].options = ["bind", "nosuid"]'
 	both_run sh -c 'touch /clear/f || echo RO'
 	assert_same 0
-	[ "$CLEAT_OUT" = RO ]
+	assert [ "$CLEAT_OUT" = RO ]
 }
 
 @test "runc15-mounts: acl is filesystem data: tmpfs refuses it as runc 1.5.3 does" {

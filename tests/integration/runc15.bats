@@ -78,12 +78,12 @@ require_numa() {
 	update_config '.linux.memoryPolicy = {mode: "INTERLEAVE", nodes: "0"}'
 	both_run true
 	[ "$RUNC_STATUS" -ne 0 ] && [ "$CLEAT_STATUS" -ne 0 ]
-	[[ "$CLEAT_ERR" == *".linux.memoryPolicy.mode"* ]]
+	assert_contains "$CLEAT_ERR" ".linux.memoryPolicy.mode"
 	[ -d /sys/devices/system/node/node1000 ] && skip "the machine has a node 1000"
 	update_config '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "1000"}'
 	both_run true
 	[ "$RUNC_STATUS" -ne 0 ] && [ "$CLEAT_STATUS" -ne 0 ]
-	[ ! -e "$ROOT/$CLEAT_ID" ]
+	assert [ ! -e "$ROOT/$CLEAT_ID" ]
 }
 
 # root_propagation RUNTIME-FN: the propagation fields of the container's / ("shared",

@@ -28,7 +28,7 @@ peers_require() {
 # use_runc15: in setup(), after peers_setup_file in setup_file: make $RUNC (runc_, both_run,
 # teardown_bundle) the pinned runc 1.5 instead of Debian's runc 1.1, for files whose
 # reference behaviour changed since 1.1. When the peer is absent, RUNC_REF_SKIP holds the
-# reason and the differential helpers (rootfs-helpers' both_run) skip with it; the tests
+# reason and the differential helpers (helpers.bash's both_run) skip with it; the tests
 # that check cleat alone still run.
 use_runc15() {
 	if [ -n "${PEERS_BIN:-}" ] && [ -z "${PEERS_SKIP:-}" ]; then
