@@ -1,7 +1,7 @@
 # Sourced by the PID 1 scripts of the qemu test VMs (cgroupv2-vm/init.sh,
 # lsm-vm/lsm-test.sh, selinux-vm/selinux-test.sh; each run.sh copies this file to
-# /tests/vm-guest.sh): the guest's mounts and the TAP it prints on the serial console
-# between CLEAT-TAP-BEGIN and CLEAT-TAP-END.  busybox sh.
+# /tests/vm-guest.sh): the guest's mounts and probe helpers; the TAP emitters (ok, skip)
+# are vm-tap.sh's.  busybox sh.
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin:/usr/bin
 mount -t proc proc /proc
@@ -16,24 +16,8 @@ C="cleat --root /run/cleat"
 R="runc --root /run/runc"
 have_runc=false
 [ -x /bin/runc ] && have_runc=true
-n=0
-echo CLEAT-TAP-BEGIN
+. /tests/vm-tap.sh
 
-ok() { # DESCRIPTION COMMAND...
-	d=$1
-	shift
-	n=$((n + 1))
-	if out=$("$@" 2>&1); then
-		echo "ok $n - $d"
-	else
-		echo "not ok $n - $d"
-		echo "$out" | sed 's/^/#   /' | head -20
-	fi
-}
-skip() { # DESCRIPTION REASON
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
 # A line of a file, exactly (has) or as a regular expression (matches).
 has() { # FILE LINE
 	grep -qxF "$2" "$1" || { echo "no line '$2' in:"; cat "$1"; return 1; }
@@ -75,7 +59,6 @@ start() { # RUNTIME BUNDLE ID: run -d
 }
 # The plan and the end marker, then power off.
 vm_guest_end() {
-	echo "1..$n"
-	echo CLEAT-TAP-END
+	tap_end
 	poweroff -f
 }

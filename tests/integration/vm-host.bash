@@ -90,7 +90,7 @@ mkbundle() {
 }
 
 # vm_initramfs SCRIPT: $work/initramfs.gz, running SCRIPT (next to the caller) as PID 1
-# from a tmpfs (pivot_root can't leave an initramfs), with vm-guest.sh beside it.
+# from a tmpfs (pivot_root can't leave an initramfs), with vm-guest.sh and vm-tap.sh beside it.
 vm_initramfs() {
 	cat >"$ir/init" <<-INIT
 		#!/bin/busybox sh
@@ -105,6 +105,7 @@ vm_initramfs() {
 	cp "$here/$1" "$ir/tests/$1"
 	chmod +x "$ir/tests/$1"
 	cp "$here/../vm-guest.sh" "$ir/tests/vm-guest.sh"
+	cp "$here/../vm-tap.sh" "$ir/tests/vm-tap.sh"
 	(cd "$ir" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.gz"
 	log=$work/console.log
 }

@@ -2,10 +2,9 @@
 # Runs at boot under systemd (cleat-sdtest.service, see systemd-vm.sh): the systemd cgroup
 # driver against a real systemd as PID 1.  TAP goes to the serial console between markers.
 exec > >(tee /root/sdtest.tap >/dev/ttyS0) 2>&1
-echo CLEAT-TAP-BEGIN
+TAP_TIMEOUT=60
+. /root/vm-tap.sh
 C="cleat --systemd-cgroup --root /run/cleat"
-n=0
-ok() { d=$1; shift; n=$((n+1)); if out=$(timeout 60 "$@" 2>&1); then echo "ok $n - $d"; else echo "not ok $n - $d"; echo "$out" | sed 's/^/#   /'; fi; }
 prop() { systemctl show -P "$2" "$1"; }
 mode=v1; [ -e /sys/fs/cgroup/cgroup.controllers ] && mode=v2
 echo "# systemd $(systemctl --version | head -1), cgroup $mode"
@@ -60,7 +59,6 @@ ok "pause/resume" bash -c "$C pause sd1 && $C state sd1 | grep -q paused && $C r
 ok "delete --force" $C delete --force sd1
 ok "scope gone" bash -c "! systemctl is-active -q cleat-sd1.scope"
 ok "cgroup dir gone" bash -c "! ls -d /sys/fs/cgroup/*/system.slice/cleat-sd1.scope /sys/fs/cgroup/system.slice/cleat-sd1.scope 2>/dev/null | grep -q ."
-echo "1..$n"
-echo CLEAT-TAP-END
+tap_end
 sleep 1
 systemctl poweroff --no-block

@@ -38,13 +38,14 @@ b=$r/root/bundle
 mkdir -p "$b/rootfs/bin" "$b/rootfs"/{proc,sys,dev,tmp}
 cp /bin/busybox "$b/rootfs/bin/busybox"
 for a in sh sleep cat; do ln -s busybox "$b/rootfs/bin/$a"; done
-(cd "$b" && "$CLEAT" spec) || { echo "1..1"; echo "not ok 1 - cleat spec failed"; exit 1; }
+(cd "$b" && "$CLEAT" spec) || fail "cleat spec failed"
 jq '.process.terminal = false | .process.args = ["sleep", "1000"]
 	| .linux.cgroupsPath = "system.slice:cleat:sd1"
 	| .linux.resources.memory = {limit: 67108864} | .linux.resources.pids = {limit: 50}
 	| .linux.resources.cpu = {shares: 512, quota: 50000, period: 100000}' "$b/config.json" >"$b/c.json"
 mv "$b/c.json" "$b/config.json"
 cp "$here/systemd-test.sh" "$r/root/sdtest.sh"
+cp "$here/../vm-tap.sh" "$r/root/vm-tap.sh"
 chmod +x "$r/root/sdtest.sh"
 cat >"$r/etc/systemd/system/cleat-sdtest.service" <<UNIT
 [Unit]
@@ -66,7 +67,7 @@ for u in serial-getty@ttyS0.service getty@tty1.service systemd-remount-fs.servic
 	ln -sf /dev/null "$r/etc/systemd/system/$u"
 done
 echo cleat-sdvm >"$r/etc/hostname"
-mkfs.ext4 -q -F -L root -d "$r" "$work/root.img" 1200M || { echo "1..1"; echo "not ok 1 - mkfs failed"; exit 1; }
+mkfs.ext4 -q -F -L root -d "$r" "$work/root.img" 1200M || fail "mkfs failed"
 
 unified=1
 [ "${CLEAT_SD_CGROUP:-v2}" = v1 ] && unified=0
@@ -76,15 +77,4 @@ timeout "${CLEAT_VM_TIMEOUT:-900}" "$QEMU" -m 1024 -smp 2 -kernel "$KERNEL" -ini
 	-append "root=/dev/vda rw console=ttyS0 panic=-1 loglevel=4 systemd.unified_cgroup_hierarchy=$unified" \
 	-nographic -no-reboot -monitor none </dev/null >"$log" 2>&1
 rc=$?
-if ! grep -q CLEAT-TAP-END "$log"; then
-	echo "1..1"
-	echo "not ok 1 - the systemd VM did not finish the tests (qemu exit $rc)"
-	tr -d '\r' <"$log" | tail -30 | sed 's/^/# /'
-	exit 1
-fi
-# Kernel and systemd messages may interleave on the console: keep the TAP lines.
-tap=$(sed -n '/CLEAT-TAP-BEGIN/,/CLEAT-TAP-END/p' "$log" | tr -d '\r' | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g' |
-	grep -E '^(ok|not ok|#|1\.\.)')
-echo "$tap"
-grep -q '^not ok' <<<"$tap" && exit 1
-exit 0
+vm_tap systemd $rc
