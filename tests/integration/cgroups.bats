@@ -265,7 +265,7 @@ start() {
 	local ours=$output
 	jq '.linux.cgroupsPath = $p' --arg p "$CG-runc" <<<"$runc_config" >"$BUNDLE/config.json"
 	run -0 detached runc_ run -d "$ID-runc"
-	[ "$(sort <<<"$ours")" = "$(sort "/sys/fs/cgroup/devices$CG-runc/devices.list")" ]
+	assert [ "$(sort <<<"$ours")" = "$(sort "/sys/fs/cgroup/devices$CG-runc/devices.list")" ]
 }
 
 @test "hugetlb: limits land in the hybrid unified hierarchy (hugetlb.*.max, rsvd)" {
@@ -450,7 +450,7 @@ start() {
 	update_config '.process.args = ["sleep", "2"]'
 	start
 	run -0 timeout 10 "$CLEAT" --root "$ROOT" events --interval 300ms "$ID"
-	[ "${#lines[@]}" -ge 3 ]
+	assert [ "${#lines[@]}" -ge 3 ]
 	run -0 jq -r .type <<<"${lines[0]}"
 	assert_output stats
 }
@@ -480,7 +480,7 @@ start() {
 	run -0 cleat kill --all "$ID" TERM
 	wait_for_container "$ID" stopped
 	run -0 cat /sys/fs/cgroup/pids$CG/cgroup.procs
-	[ "${#lines[@]}" -eq 2 ]
+	assert [ "${#lines[@]}" -eq 2 ]
 	# init is gone: SIGKILL still empties the cgroup
 	run -0 cleat kill "$ID" KILL
 	retry 50 0.1 sh -c "[ -z \"\$(cat /sys/fs/cgroup/pids$CG/cgroup.procs)\" ]"
@@ -506,7 +506,7 @@ start() {
 	own=$(awk -F: '$2 == "memory" { print $3 }' /proc/self/cgroup)
 	[ -d "/sys/fs/cgroup/memory${own%/}/$rel" ] || fail "no /sys/fs/cgroup/memory${own%/}/$rel"
 	run -0 cleat delete --force "$ID"
-	[ ! -d "/sys/fs/cgroup/memory${own%/}/$rel" ]
+	assert [ ! -d "/sys/fs/cgroup/memory${own%/}/$rel" ]
 }
 
 @test "cgroupsPath: default is the container id" {
@@ -514,9 +514,9 @@ start() {
 	start
 	local own
 	own=$(awk -F: '$2 == "pids" { print $3 }' /proc/self/cgroup)
-	[ -d "/sys/fs/cgroup/pids${own%/}/$ID" ]
+	assert [ -d "/sys/fs/cgroup/pids${own%/}/$ID" ]
 	run -0 cleat delete --force "$ID"
-	[ ! -d "/sys/fs/cgroup/pids${own%/}/$ID" ]
+	assert [ ! -d "/sys/fs/cgroup/pids${own%/}/$ID" ]
 }
 
 @test "differential: runc leaves the same values for the same config" {

@@ -65,8 +65,8 @@ all_hooks() {
 	id=$(container_id cleat)
 	run -0 cleat run "$id"
 	run -0 sed "s/id:$id\$/id:ID/" "$BUNDLE/hooklog/log"
-	[ "${#lines[@]}" -eq 6 ]
-	[ "$(printf '%s\n' "${lines[@]:0:3}")" = "$want" ]
+	assert [ "${#lines[@]}" -eq 6 ]
+	assert [ "$(printf '%s\n' "${lines[@]:0:3}")" = "$want" ]
 	assert_line --index 0 'prestart creating pid:yes id:ID'
 	assert_line --index 1 'createRuntime creating pid:yes id:ID'
 	assert_line --index 2 'createContainer creating pid:yes id:ID'
@@ -117,10 +117,10 @@ all_hooks() {
 	update_config '.hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", "sleep 30"], timeout: 1}]'
 	SECONDS=0
 	run --separate-stderr cleat run "$id"
-	[ "$status" -ne 0 ]
-	[ "$SECONDS" -lt 10 ]
-	[[ "$stderr" == *"createRuntime"* ]]
-	[[ "$stderr" == *"timed out"* ]]
+	assert [ "$status" -ne 0 ]
+	assert [ "$SECONDS" -lt 10 ]
+	assert_contains "$stderr" "createRuntime"
+	assert_contains "$stderr" "timed out"
 	run ! cleat state "$id"
 	run -0 cleat list -q
 	assert_output ""
@@ -157,12 +157,12 @@ all_hooks() {
 	update_config '.hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", "echo hook-said-no >&2; exit 7"]}]
 		| .process.args = ["sleep", "1000"]'
 	run --separate-stderr cleat create "$id"
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *"createRuntime"* ]]
-	[[ "$stderr" == *"/bin/sh"* ]]
-	[[ "$stderr" == *"hook-said-no"* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" "createRuntime"
+	assert_contains "$stderr" "/bin/sh"
+	assert_contains "$stderr" "hook-said-no"
 	run ! cleat state "$id"
-	[ ! -e "$ROOT/$id" ]
+	assert [ ! -e "$ROOT/$id" ]
 	run ! ls -d /sys/fs/cgroup/pids/"$id" /sys/fs/cgroup/memory/"$id"
 	run ! pgrep -f "cleat.*$id"
 }
@@ -184,9 +184,9 @@ all_hooks() {
 	id=$(container_id)
 	update_config '.hooks.startContainer = [{path: "/bin/false"}] | .process.args = ["sh", "-c", "echo started > /tmp/ran"]'
 	run --separate-stderr cleat run "$id"
-	[ "$status" -ne 0 ]
+	assert [ "$status" -ne 0 ]
 	[[ "$stderr" == *"startContainer"* ]] || [[ "$stderr" == *"hook"* ]]
-	[ ! -e "$BUNDLE/rootfs/tmp/ran" ]
+	assert [ ! -e "$BUNDLE/rootfs/tmp/ran" ]
 }
 
 @test "hooks: a startContainer hook killed by a signal makes run exit 255, as runc 1.5.3" {
@@ -197,7 +197,7 @@ all_hooks() {
 	# run reports the container's status.
 	run -255 --separate-stderr runc_ run "$(container_id runc)"
 	run -255 --separate-stderr cleat run "$(container_id)"
-	[[ "$stderr" == *"startContainer"* ]]
+	assert_contains "$stderr" "startContainer"
 }
 
 @test "hooks: a failing poststart hook fails run, stops the container, and poststop runs" {
@@ -216,11 +216,11 @@ all_hooks() {
 	[ "$status" -eq 1 ] || fail "status $status: $stderr"
 	[[ "$stderr" == *"error running poststart hook #1: \"/bin/false\": exit status 1"* ]] || fail "$stderr"
 	run ! cleat state "$id"
-	[ ! -e "$ROOT/$id" ]
+	assert [ ! -e "$ROOT/$id" ]
 	run -0 cat "$log"
 	assert_output "poststop stopped pid: id:$id"
 	pid=$(cat "$BUNDLE/hooklog/pid")
-	[ -n "$pid" ]
+	assert [ -n "$pid" ]
 	[ ! -e "/proc/$pid" ] || [ "$(awk '{print $3}' "/proc/$pid/stat")" = Z ]
 }
 
@@ -238,8 +238,8 @@ all_hooks() {
 	# The container was killed before start returned.
 	[ ! -e "/proc/$pid" ] || [ "$(awk '{print $3}' "/proc/$pid/stat")" = Z ]
 	run -0 cleat state "$id"
-	[ "$(jq -r .status <<<"$output")" = stopped ]
-	[ ! -s "$log" ]
+	assert [ "$(jq -r .status <<<"$output")" = stopped ]
+	assert [ ! -s "$log" ]
 	run -0 cleat delete "$id"
 	run -0 cat "$log"
 	assert_output "poststop stopped pid: id:$id"
@@ -252,10 +252,10 @@ all_hooks() {
 			$(hook poststop-after "$log")]
 		| .process.args = [\"sh\", \"-c\", \"exit 0\"]"
 	run --separate-stderr cleat run "$id"
-	[ "$status" -eq 0 ]
+	assert [ "$status" -eq 0 ]
 	[[ "$stderr" == *"poststop hook #0"*"exit status 3"*"bye"* ]] || fail "$stderr"
 	run ! cleat state "$id"
-	[ ! -e "$ROOT/$id" ]
+	assert [ ! -e "$ROOT/$id" ]
 	run -0 cat "$log"
 	assert_output "poststop-after stopped pid: id:$id"
 	# The same under delete.
@@ -265,11 +265,11 @@ all_hooks() {
 	run -0 detached cleat run -d "$id"
 	wait_for_container "$id" stopped
 	run --separate-stderr cleat delete "$id"
-	[ "$status" -eq 0 ]
-	[[ "$stderr" == *"poststop hook #0"* ]]
+	assert [ "$status" -eq 0 ]
+	assert_contains "$stderr" "poststop hook #0"
 	run -0 cat "$log"
 	assert_output "poststop-after stopped pid: id:$id"
-	[ ! -e "$ROOT/$id" ]
+	assert [ ! -e "$ROOT/$id" ]
 }
 
 @test "hooks: the hook's stdin is the state JSON with the bundle and annotations" {

@@ -158,7 +158,7 @@ start_container() {
 	update_config '.hostname = $h' --arg h "$(head -c 100000 /dev/zero | tr '\0' h)"
 	run -1 cleat run "$ID"
 	assert_output "cleat: run \"$ID\": config.json: .hostname: expected at most 64 bytes, got \"$(printf 'h%.0s' {1..64})…\" (100000 bytes)"
-	[ "${#output}" -lt 300 ]
+	assert [ "${#output}" -lt 300 ]
 	run ! cleat state "$ID"
 	# runc fails too, at sethostname.
 	run ! runc_ run "$ID-runc"

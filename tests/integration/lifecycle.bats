@@ -46,10 +46,10 @@ init_pid() {
 	pid=$(jq -r .pid <<<"$output")
 	# --pid-file holds the host pid of the init, no newline (as runc writes it).
 	assert_equal "$(cat "$BUNDLE/pid")" "$pid"
-	[ -d "/proc/$pid" ]
+	assert [ -d "/proc/$pid" ]
 	# The init has not exec'd the user's process yet: it still runs cleat.
 	run ! grep -q sleep "/proc/$pid/cmdline"
-	[ -p "$ROOT/$ID/exec.fifo" ]
+	assert [ -p "$ROOT/$ID/exec.fifo" ]
 }
 
 @test "lifecycle: start execs the process; status running; exec.fifo removed" {
@@ -61,7 +61,7 @@ init_pid() {
 	pid=$(init_pid "$ID")
 	run -0 tr '\0' ' ' <"/proc/$pid/cmdline"
 	assert_output "sleep 1000 "
-	[ ! -e "$ROOT/$ID/exec.fifo" ]
+	assert [ ! -e "$ROOT/$ID/exec.fifo" ]
 }
 
 @test "lifecycle: kill delivers the signal; stopped; delete removes everything" {
@@ -74,7 +74,7 @@ init_pid() {
 	run -0 cleat state "$ID"
 	assert_equal "$(jq -r .pid <<<"$output")" 0
 	run -0 cleat delete "$ID"
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 	run -1 cleat state "$ID"
 	assert_output "cleat: container does not exist"
 }
@@ -142,7 +142,7 @@ host_pidns_children() {
 @test "lifecycle: kill KILL without a pid namespace of its own kills every process, like runc" {
 	local kids pid k
 	kids=$(host_pidns_children "$ID")
-	[ -n "$kids" ]
+	assert [ -n "$kids" ]
 	pid=$(init_pid "$ID")
 	run -0 cleat kill "$ID" KILL
 	wait_for_container "$ID" stopped
@@ -155,7 +155,7 @@ host_pidns_children() {
 @test "lifecycle: kill KILL without a pid namespace, init already gone: the rest are killed" {
 	local kids pid k
 	kids=$(host_pidns_children "$ID")
-	[ -n "$kids" ]
+	assert [ -n "$kids" ]
 	pid=$(init_pid "$ID")
 	kill -9 "$pid"
 	wait_for_container "$ID" stopped
@@ -190,9 +190,9 @@ host_pidns_children() {
 	pid=$(init_pid "$ID")
 	run -1 cleat delete "$ID"
 	assert_output "cleat: cannot delete container $ID that is not stopped: running"
-	[ -d "/proc/$pid" ]
+	assert [ -d "/proc/$pid" ]
 	run -0 cleat delete --force "$ID"
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 	pid_gone "$pid"
 }
 
@@ -201,7 +201,7 @@ host_pidns_children() {
 	local pid
 	pid=$(init_pid "$ID")
 	run -0 cleat delete "$ID"
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 	# The init is the test's (reaped) child or gone: never running sleep.
 	run ! grep -q sleep "/proc/$pid/cmdline"
 }
@@ -218,7 +218,7 @@ host_pidns_children() {
 	# A leftover directory without state.json is removed, with or without --force.
 	mkdir "$ROOT/$ID"
 	run -0 cleat delete --force "$ID"
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 }
 
 @test "lifecycle: a container without a mount namespace is created and started (no /proc in its root)" {
@@ -234,7 +234,7 @@ host_pidns_children() {
 	local pid
 	pid=$(init_pid "$ID")
 	assert_equal "$(readlink "/proc/$pid/ns/mnt")" "$(readlink /proc/self/ns/mnt)"
-	[ ! -e "$BUNDLE/rootfs/proc/self" ]
+	assert [ ! -e "$BUNDLE/rootfs/proc/self" ]
 	run -0 cleat start "$ID"
 	wait_for_container "$ID" running
 	assert_equal "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "sleep 1000 "
@@ -258,24 +258,24 @@ host_pidns_children() {
 	assert_output --partial "container id cannot be empty"
 	run -1 cleat state 'a/b'
 	assert_output --partial "invalid container ID format"
-	[ -z "$(ls "$ROOT")" ]
+	assert [ -z "$(ls "$ROOT")" ]
 }
 
 @test "lifecycle: a bad bundle path is named and nothing is left behind" {
 	run -1 detached cleat create -b /nonexistent-bundle "$ID"
 	assert_output "cleat: create \"$ID\": bundle \"/nonexistent-bundle\": No such file or directory"
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 	rm -rf "$BUNDLE/rootfs"
 	run -1 detached cleat create "$ID"
 	assert_output --partial "rootfs (\"$BUNDLE/rootfs\") does not exist"
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 }
 
 @test "lifecycle: a failing create (missing executable) cleans up state, cgroup, mounts" {
 	update_config '.process.args = ["/no/such/binary"]'
 	run -1 detached cleat create "$ID"
 	assert_output --partial "no/such/binary"
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 	run ! grep -q "$BUNDLE/rootfs" /proc/self/mountinfo
 	run ! test -d "/sys/fs/cgroup/pids/$ID"
 	run -1 cleat state "$ID"
@@ -286,7 +286,7 @@ host_pidns_children() {
 	run -42 cleat run "$ID"
 	assert_output "out
 err"
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 }
 
 @test "lifecycle: run reports a signal death as 128+signal, like runc" {
@@ -316,7 +316,7 @@ err"
 	assert_equal "$rc" 137
 	run -0 cat "$BUNDLE/out"
 	assert_output ""
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 	# run had the state directory open: a new container under the same id is left alone.
 	"$CLEAT" --root "$ROOT" run "$ID" </dev/null >"$BUNDLE/out" 2>&1 3>&- &
 	pid=$!
@@ -359,7 +359,7 @@ trapped"
 	wait_for_container "$ID" running
 	run -1 pgrep -f "cleat .*$ID"
 	run -0 cleat state "$ID"
-	[ -d "/proc/$(jq -r .pid <<<"$output")" ]
+	assert [ -d "/proc/$(jq -r .pid <<<"$output")" ]
 }
 
 @test "lifecycle: a recycled pid is not mistaken for the init (start time check)" {
@@ -404,7 +404,7 @@ trapped"
 	run -1 detached cleat create "$ID"
 	assert_output --partial "createRuntime"
 	assert_output --partial "/bin/false"
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 }
 
 @test "lifecycle: --log-format json puts the error in --log for containerd-shim-runc-v2" {
@@ -430,7 +430,7 @@ trapped"
 	run -0 cleat kill "$ID" KILL
 	wait_for_container "$ID" stopped
 	run -0 cleat delete "$ID"
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 }
 
 @test "lifecycle: delete --force of a paused container kills it and removes its cgroup" {
@@ -441,7 +441,7 @@ trapped"
 	pid=$(init_pid "$ID")
 	run -0 cleat delete --force "$ID"
 	pid_gone "$pid"
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 	run ! test -d "/sys/fs/cgroup/freezer/$ID"
 }
 
@@ -456,7 +456,7 @@ trapped"
 	wait "$cpid" || true
 	wait_for_container "$ID" stopped
 	run -0 cleat delete "$ID"
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 	run ! test -d "/sys/fs/cgroup/pids/$ID"
 }
 

@@ -67,31 +67,31 @@ POLICY_PROBE='head -n 1 /proc/self/numa_maps | cut -d " " -f 2'
 	id=$(container_id)
 	update_config '.linux.memoryPolicy = {mode: "INTERLEAVE", nodes: "0"} | .process.args = ["true"]'
 	run --separate-stderr cleat run "$id"
-	[ "$status" -ne 0 ]
+	assert [ "$status" -ne 0 ]
 	[[ "$stderr" == *'.linux.memoryPolicy.mode: expected one of MPOL_BIND'*'got "INTERLEAVE"'* ]]
 	update_config '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "0", flags: ["badflag"]}'
 	run --separate-stderr cleat run "$id"
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *'.linux.memoryPolicy.flags[0]: expected one of MPOL_F_NUMA_BALANCING'* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" '.linux.memoryPolicy.flags[0]: expected one of MPOL_F_NUMA_BALANCING'
 	update_config '.linux.memoryPolicy = {mode: "MPOL_BIND"}'
 	run --separate-stderr cleat run "$id"
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *'.linux.memoryPolicy.nodes: mode MPOL_BIND needs at least one node'* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" '.linux.memoryPolicy.nodes: mode MPOL_BIND needs at least one node'
 	update_config '.linux.memoryPolicy = {mode: "MPOL_DEFAULT", nodes: "0-7"}'
 	run --separate-stderr cleat run "$id"
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *'.linux.memoryPolicy.nodes: mode MPOL_DEFAULT takes no nodes (8 given)'* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" '.linux.memoryPolicy.nodes: mode MPOL_DEFAULT takes no nodes (8 given)'
 	update_config '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "0-x"}'
 	run --separate-stderr cleat run "$id"
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *'.linux.memoryPolicy.nodes: expected a node list'* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" '.linux.memoryPolicy.nodes: expected a node list'
 	update_config '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "1024"}'
 	run --separate-stderr cleat run "$id"
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *'.linux.memoryPolicy.nodes: node 1024 is above the maximum 1023'* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" '.linux.memoryPolicy.nodes: node 1024 is above the maximum 1023'
 	# refused before anything was made
 	run cleat state "$id"
-	[ "$status" -ne 0 ]
+	assert [ "$status" -ne 0 ]
 }
 
 @test "memoryPolicy: a node the machine lacks is the kernel's error, and nothing is left" {
@@ -101,8 +101,8 @@ POLICY_PROBE='head -n 1 /proc/self/numa_maps | cut -d " " -f 2'
 	[ "$n" -lt 1000 ] || skip "this machine has $n nodes"
 	update_config '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "1000"} | .process.args = ["true"]'
 	run --separate-stderr cleat run "$id"
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *'linux.memoryPolicy: set_mempolicy(MPOL_BIND, 1000)'* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" 'linux.memoryPolicy: set_mempolicy(MPOL_BIND, 1000)'
 	run cleat state "$id"
-	[ "$status" -ne 0 ]
+	assert [ "$status" -ne 0 ]
 }

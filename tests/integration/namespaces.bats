@@ -66,7 +66,7 @@ cleat.example"
 	update_config '.hostname = "x" | .linux.namespaces |= map(select(.type != "uts"))'
 	run -1 detached cleat create "$ID"
 	assert_output --partial "unable to set hostname without a private UTS namespace"
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 }
 
 @test "namespaces: the same type twice, or an unknown type, is refused" {
@@ -76,7 +76,7 @@ cleat.example"
 	update_config '.linux.namespaces |= (unique_by(.type) + [{"type": "bogus"}])'
 	run -1 detached cleat create "$ID"
 	assert_output --partial "bogus"
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 }
 
 @test "namespaces: uid mappings without a user namespace are refused" {
@@ -131,7 +131,7 @@ cleat.example"
 		--arg p "$pid" --arg h "$$"
 	run cleat run "$id2"
 	echo "$output"
-	[ "$status" -eq 0 ]
+	assert [ "$status" -eq 0 ]
 	assert_line "$(readlink "/proc/$pid/ns/user")"
 	assert_line "$(readlink /proc/$$/ns/net)"
 	cleat delete -f "$ID"
@@ -141,7 +141,7 @@ cleat.example"
 	update_config '.linux.namespaces |= map(if .type == "network" then .path = "/proc/nonexistent/ns/net" else . end)'
 	run -1 detached cleat create "$ID"
 	assert_output --partial '"/proc/nonexistent/ns/net"'
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 }
 
 @test "namespaces: time namespace offsets shift CLOCK_BOOTTIME (uptime)" {
@@ -151,7 +151,7 @@ cleat.example"
 		| .process.args = ["cat", "/proc/uptime"]'
 	run -0 cleat run "$ID"
 	local up=${output%%.*}
-	[ "$up" -ge 8640000 ]
+	assert [ "$up" -ge 8640000 ]
 }
 
 @test "namespaces: time namespace offsets inside a new user namespace" {
@@ -167,7 +167,7 @@ cleat.example"
 		| .process.args = ["cat", "/proc/uptime"]'
 	run -0 cleat run "$ID"
 	local up=${output%%.*}
-	[ "$up" -ge 8640000 ]
+	assert [ "$up" -ge 8640000 ]
 }
 
 @test "namespaces: time offsets without a time namespace are refused" {
@@ -204,8 +204,8 @@ inet 127.0.0.1/8"
 	run runc_ run "$ID-runc"
 	kill "$holder"
 	wait "$holder" || true
-	[ "$status_cleat" -eq 0 ]
-	[ "$out_cleat" = 0x8 ]
+	assert [ "$status_cleat" -eq 0 ]
+	assert [ "$out_cleat" = 0x8 ]
 	assert_output 0x8
 }
 
@@ -221,7 +221,7 @@ inet 127.0.0.1/8"
 	run cleat run "$ID"
 	kill "$HOLDER"
 	wait "$HOLDER" || true
-	[ "$status" -eq 0 ]
+	assert [ "$status" -eq 0 ]
 	assert_line "net $netns"
 	local t
 	for t in ipc uts pid mnt; do

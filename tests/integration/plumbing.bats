@@ -13,9 +13,9 @@ teardown() {
 }
 
 @test "plumbing: test rootfs has busybox, users and the pause helper" {
-	[ -x "$BUNDLE/rootfs/bin/busybox" ]
-	[ -L "$BUNDLE/rootfs/bin/sh" ]
-	[ -x "$BUNDLE/rootfs/bin/pause" ]
+	assert [ -x "$BUNDLE/rootfs/bin/busybox" ]
+	assert [ -L "$BUNDLE/rootfs/bin/sh" ]
+	assert [ -x "$BUNDLE/rootfs/bin/pause" ]
 	run -0 grep -x 'user:x:1000:1000:test user:/home/user:/bin/sh' "$BUNDLE/rootfs/etc/passwd"
 	run -0 grep -x 'extra:x:1001:user' "$BUNDLE/rootfs/etc/group"
 	run -0 jq -c '[.process.args, .process.terminal, .root.path]' "$BUNDLE/config.json"
@@ -52,7 +52,7 @@ teardown() {
 	run -0 detached runc_ run -d "$id"
 	b=$BUNDLE
 	teardown_bundle
-	[ ! -e "$b" ]
+	assert [ ! -e "$b" ]
 	run ! grep -F "$b" /proc/self/mountinfo
 	# runc's delete --force ran: its default cgroup /<id> is gone from every hierarchy.
 	run ! compgen -G "/sys/fs/cgroup/*/$id"

@@ -52,7 +52,7 @@ teardown() {
 	update_config '.process.args = ["no-such-cmd"]'
 	run -1 cleat run "$ID"
 	assert_output --partial 'exec: "no-such-cmd": executable file not found in $PATH'
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 }
 
 @test "process: CAP_DAC_OVERRIDE runs a binary without the user's exec bit; no exec bit is refused" {
@@ -85,14 +85,14 @@ teardown() {
 			"permitted": '"$c"', "inheritable": '"$c"', "ambient": '"$c"'}'
 	run -1 cleat run "$ID"
 	assert_output --partial 'exec: "/opt/echo": permission denied'
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 }
 
 @test "process: cwd is entered and created when missing" {
 	update_config '.root.readonly = false | .process.cwd = "/new/dir" | .process.args = ["pwd"]'
 	run -0 cleat run "$ID"
 	assert_output /new/dir
-	[ -d "$BUNDLE/rootfs/new/dir" ]
+	assert [ -d "$BUNDLE/rootfs/new/dir" ]
 }
 
 @test "process: user uid, gid, additionalGids as /proc/self/status shows them" {
@@ -138,7 +138,7 @@ teardown() {
 	run -1 detached cleat create "$ID"
 	assert_output --partial "RLIMIT_NOFILE"
 	assert_output --partial "Operation not permitted"
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 }
 
 @test "process: noNewPrivileges sets NoNewPrivs" {
@@ -160,7 +160,7 @@ teardown() {
 	update_config '.process.oomScoreAdj = -500'
 	run -1 detached cleat create "$ID"
 	assert_output --partial "oomScoreAdj"
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 }
 
 @test "process: capabilities outside the bounding set are dropped" {
@@ -177,7 +177,7 @@ teardown() {
 	local pid
 	pid=$(cat "$BUNDLE/init.pid")
 	assert_equal "$pid" "$(cleat state "$ID" | jq -r .pid)"
-	[ -z "$(ls "$BUNDLE" | grep -v -e '^init.pid$' -e '^rootfs$' -e '^config.json$' -e state -e '\.log$')" ]
+	assert [ -z "$(ls "$BUNDLE" | grep -v -e '^init.pid$' -e '^rootfs$' -e '^config.json$' -e state -e '\.log$')" ]
 	cleat delete -f "$ID"
 }
 
@@ -242,5 +242,5 @@ socket-data"
 	# A socket nobody listens on fails the create and leaves nothing behind.
 	run -1 detached cleat create --pidfd-socket "$BUNDLE/none.sock" "$ID-2"
 	assert_output --partial "pidfd socket"
-	[ ! -e "$ROOT/$ID-2" ]
+	assert [ ! -e "$ROOT/$ID-2" ]
 }

@@ -52,16 +52,16 @@ RT_BUDGET='.linux.resources.cpu = {realtimeRuntime: 10000, realtimePeriod: 10000
 @test "sched: an unknown policy is rejected naming it" {
 	update_config '.process.scheduler = {policy: "SCHED_BOGUS"} | .process.args = ["true"]'
 	run --separate-stderr cleat run "$(container_id)"
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *"process.scheduler.policy"* ]]
-	[[ "$stderr" == *'"SCHED_BOGUS"'* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" "process.scheduler.policy"
+	assert_contains "$stderr" '"SCHED_BOGUS"'
 }
 
 @test "sched: an invalid combination is the kernel's error, not a silent success" {
 	update_config '.process.scheduler = {policy: "SCHED_FIFO", priority: 200} | .process.args = ["true"]'
 	run --separate-stderr cleat run "$(container_id)"
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *"sched_setattr"* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" "sched_setattr"
 }
 
 @test "sched: ioPriority classes" {
@@ -80,8 +80,8 @@ RT_BUDGET='.linux.resources.cpu = {realtimeRuntime: 10000, realtimePeriod: 10000
 @test "sched: ioPriority out of range is rejected" {
 	update_config '.process.ioPriority = {class: "IOPRIO_CLASS_BE", priority: 9} | .process.args = ["true"]'
 	run --separate-stderr cleat run "$(container_id)"
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *"process.ioPriority.priority"* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" "process.ioPriority.priority"
 }
 
 @test "sched: execCPUAffinity of an exec'd process" {
@@ -140,7 +140,7 @@ RT_BUDGET='.linux.resources.cpu = {realtimeRuntime: 10000, realtimePeriod: 10000
 @test "personality: an unknown domain is rejected" {
 	update_config '.linux.personality = {domain: "WINDOWS"} | .process.args = ["true"]'
 	run --separate-stderr cleat run "$(container_id)"
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *"linux.personality.domain"* ]]
-	[[ "$stderr" == *'"WINDOWS"'* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" "linux.personality.domain"
+	assert_contains "$stderr" '"WINDOWS"'
 }

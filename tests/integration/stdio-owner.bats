@@ -27,7 +27,7 @@ teardown() {
 	# runc does the same.  Its foreground run copies stdout and stderr through pipes of
 	# its own, one goroutine each, so "hi" and "err" may arrive in either order.
 	run -0 sh -c "echo | timeout 30 '$RUNC' --root '$RUNC_ROOT' run '$(container_id runc)' 2>&1 | cat"
-	[ "${#lines[@]}" -eq 3 ]
+	assert [ "${#lines[@]}" -eq 3 ]
 	assert_line --index 0 1000:0
 	assert_line hi
 	assert_line err
@@ -40,7 +40,7 @@ teardown() {
 	run -0 sh -c "timeout 30 '$CLEAT' --root '$ROOT' run '$(container_id)' </dev/null 2>&1 | cat"
 	assert_output 0
 	after=$(stat -c %u:%g /dev/null)
-	[ "$before" = "$after" ]
+	assert [ "$before" = "$after" ]
 }
 
 @test "stdio-owner: cleat exec as a non-root user gets its stdio" {
@@ -71,5 +71,5 @@ teardown() {
 	rm -rf "$BUNDLE/rootfs/dev"
 	run -0 sh -c "timeout 30 '$CLEAT' --root '$ROOT' run '$(container_id)' </dev/null 2>&1 | cat"
 	assert_output "$(printf 'hi\n1000')"
-	[ "$(stat -c %u:%g /dev/null)" = "$before" ]
+	assert [ "$(stat -c %u:%g /dev/null)" = "$before" ]
 }

@@ -77,7 +77,7 @@ PY
 	assert_line /dev/pts/0
 	# /dev/console is the same character device as the pty slave.
 	assert_line "88:0"
-	[ "$(grep -c '^88:0$' "$BUNDLE/console.out")" -eq 2 ]
+	assert [ "$(grep -c '^88:0$' "$BUNDLE/console.out")" -eq 2 ]
 }
 
 @test "terminal: the process has the pty as its controlling terminal" {
@@ -96,7 +96,7 @@ PY
 	assert_output --partial "cannot allocate tty if runc will detach without setting console socket"
 	run -1 detached cleat run -d "$ID"
 	assert_output --partial "cannot allocate tty"
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 }
 
 @test "terminal: a console socket without terminal, or with run in the foreground, is refused" {
@@ -105,13 +105,13 @@ PY
 	update_config '.process.terminal = false'
 	run -1 detached cleat create --console-socket "$BUNDLE/nosock" "$ID"
 	assert_output --partial "cannot use console socket"
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 }
 
 @test "terminal: a console socket that is not listening is named in the error" {
 	run -1 detached cleat create --console-socket "$BUNDLE/nosock" "$ID"
 	assert_output --partial "\"$BUNDLE/nosock\""
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 }
 
 @test "terminal: run in the foreground proxies the pty to its stdio and returns the status" {
@@ -120,7 +120,7 @@ PY
 		"$CLEAT" "$ROOT" "$ID"
 	assert_output --partial from-stdin
 	assert_output --partial "20 70"
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 }
 
 @test "terminal: run in the foreground clears ONLCR on the pty as runc does" {
@@ -129,7 +129,7 @@ PY
 	# ONLCR on the container's pty would turn the process's "\n" into "\r\n" on the
 	# master; how our own terminal (script's pty) then shows it depends on timing.
 	assert_output --partial -- '-onlcr'
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 	run -0 in_pty "$RUNC --root $RUNC_ROOT run $ID"
 	assert_output --partial -- '-onlcr'
 }

@@ -36,7 +36,7 @@ userns_config() {
 	sleep 0.2
 	run -0 cat "$BUNDLE/out"
 	assert_line --regexp '^\s+0\s+100000\s+65536$'
-	[ "$(grep -cE '^\s+0\s+100000\s+65536$' "$BUNDLE/out")" -eq 2 ]
+	assert [ "$(grep -cE '^\s+0\s+100000\s+65536$' "$BUNDLE/out")" -eq 2 ]
 	assert_line 0
 	# Seen from the host, the container's root is 100000.
 	run -0 grep -E '^Uid:' "/proc/$pid/status"
@@ -102,7 +102,7 @@ userns_config() {
 	run -0 setpriv --reuid=1000 --regid=1000 --clear-groups "$CLEAT" --root "$BUNDLE/rootless-state" run "$ID"
 	assert_line 0
 	assert_line --regexp '^\s+0\s+1000\s+1$'
-	[ -z "$(ls "$BUNDLE/rootless-state")" ]
+	assert [ -z "$(ls "$BUNDLE/rootless-state")" ]
 }
 
 @test "userns: rootless: run -d, exec, kill and delete as an unprivileged user" {
@@ -125,7 +125,7 @@ userns_config() {
 		sleep 0.1
 	done
 	run -0 "${rl[@]}" delete "$ID"
-	[ -z "$(ls "$BUNDLE/rootless-state")" ]
+	assert [ -z "$(ls "$BUNDLE/rootless-state")" ]
 }
 
 @test "userns: joining another container's user namespace by path, with or without its mappings" {
@@ -140,7 +140,7 @@ userns_config() {
 		--arg p "/proc/$pid/ns/user"
 	run -0 detached cleat run -d "$ID-kept"
 	run -0 cleat exec "$ID-kept" sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -u'
-	[ "$(grep -cE '^\s+0\s+100000\s+65536$' <<<"$output")" -eq 2 ]
+	assert [ "$(grep -cE '^\s+0\s+100000\s+65536$' <<<"$output")" -eq 2 ]
 	assert_line 0
 	assert_equal "$(cleat exec "$ID-kept" readlink /proc/self/ns/user)" "$(readlink "/proc/$pid/ns/user")"
 	# Without the mappings (runc 1.2's form of that test).
@@ -153,7 +153,7 @@ userns_config() {
 		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
 	run -1 detached cleat run -d "$ID-other"
 	assert_output --partial "both namespace path and non-matching mapping specified"
-	[ ! -e "$ROOT/$ID-other" ]
+	assert [ ! -e "$ROOT/$ID-other" ]
 }
 
 @test "userns: user.* sysctls are set in a user-namespaced container, refused without one" {
