@@ -122,7 +122,7 @@ frozen_refused() {
 	# Nothing is left of the refused ones; the first runs on.
 	run -0 cleat list -q
 	assert_output "$ID"
-	[ "$(cleat state "$ID" | jq -r .status)" = running ]
+	assert [ "$(cleat state "$ID" | jq -r .status)" = running ]
 }
 
 @test "exec --cgroup joins existing sub-cgroups, with runc's checks" {
@@ -152,5 +152,5 @@ frozen_refused() {
 	assert_output --partial "missing <controller>: prefix"
 	# Nothing of the failed execs is left in the cgroup.
 	run -0 cat "/sys/fs/cgroup/memory$CG/cgroup.procs"
-	[ "${#lines[@]}" -eq 1 ]
+	assert [ "${#lines[@]}" -eq 1 ]
 }

@@ -121,8 +121,8 @@ cgroup_path_for() {
 	run ls -A "$ROOT"
 	[ -z "$output" ] || { echo "state dirs left at the end: $output"; bad=$((bad + 1)); }
 	# The kill must land during create most of the time, or this tests nothing.
-	[ "$killed" -ge $((n / 2)) ]
-	[ "$bad" -eq 0 ]
+	assert [ "$killed" -ge $((n / 2)) ]
+	assert [ "$bad" -eq 0 ]
 }
 
 memory_controller() {
@@ -178,7 +178,7 @@ create_fails_saying() {
 	echo "$SLEEPER" >"$mp/$CG_PARENT/$id/cgroup.procs"
 	run -0 cleat delete --force "$id"
 	run wait "$SLEEPER"
-	[ "$status" -eq 137 ]
+	assert [ "$status" -eq 137 ]
 	run leftovers "$id"
 	assert_output ""
 }

@@ -24,11 +24,11 @@ teardown() {
 	id=$(container_id)
 	update_config '.linux.intelRdt = {closID: "gold", schemata: ["L3:0=f"]} | .process.args = ["true"]'
 	run --separate-stderr cleat run "$id"
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *"linux.intelRdt: Intel RDT is not available: "* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" "linux.intelRdt: Intel RDT is not available: "
 	run cleat state "$id"
-	[ "$status" -ne 0 ]
-	[ ! -e "$ROOT/$id" ]
+	assert [ "$status" -ne 0 ]
+	assert [ ! -e "$ROOT/$id" ]
 }
 
 # the container's pids.max (the pids v1 hierarchy, else the unified one)
@@ -51,16 +51,16 @@ pids_max() {
 	pid=$(cleat state "$id" | jq -r .pid)
 	before=$(pids_max "$pid")
 	run --separate-stderr cleat update --pids-limit 77 --l3-cache-schema "L3:0=f" "$id"
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *"Intel RDT/CAT: l3 cache schema is not enabled"* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" "Intel RDT/CAT: l3 cache schema is not enabled"
 	run --separate-stderr cleat update --mem-bw-schema "MB:0=50" -r - "$id" <<<'{"pids": {"limit": 77}}'
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *"Intel RDT/MBA: memory bandwidth schema is not enabled"* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" "Intel RDT/MBA: memory bandwidth schema is not enabled"
 	# refused before anything was applied or recorded
-	[ "$(pids_max "$pid")" = "$before" ]
+	assert [ "$(pids_max "$pid")" = "$before" ]
 	run -0 jq -c '.linux.resources.pids // null' "$ROOT/$id/config.json"
-	[ "$output" = null ]
+	assert [ "$output" = null ]
 	# an empty schema asks for nothing (as runc's flag default)
 	run -0 cleat update --l3-cache-schema "" --pids-limit 77 "$id"
-	[ "$(pids_max "$pid")" = 77 ]
+	assert [ "$(pids_max "$pid")" = 77 ]
 }

@@ -39,9 +39,9 @@ selinux_enabled() {
 	id=$(container_id)
 	run ! runc_ run "$(container_id runc)"
 	run --separate-stderr cleat run "$id"
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *'apparmor profile "cleat-test-profile"'* ]]
-	[[ "$stderr" == *"AppArmor is not enabled"* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" 'apparmor profile "cleat-test-profile"'
+	assert_contains "$stderr" "AppArmor is not enabled"
 	run ! cleat state "$id"
 }
 
@@ -52,8 +52,8 @@ selinux_enabled() {
 	id=$(container_id)
 	run ! runc_ run "$(container_id runc)"
 	run --separate-stderr cleat run "$id"
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *"selinux label is specified in config, but selinux is disabled or not supported"* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" "selinux label is specified in config, but selinux is disabled or not supported"
 	run ! cleat state "$id"
 }
 
@@ -65,11 +65,11 @@ selinux_enabled() {
 	update_config '.process.args = ["sleep", "1000"]'
 	run -0 detached cleat run -d "$id"
 	run --separate-stderr cleat exec --apparmor cleat-test-profile "$id" true
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *"AppArmor is not enabled"* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" "AppArmor is not enabled"
 	run --separate-stderr cleat exec --process-label "system_u:system_r:container_t:s0" "$id" true
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *"selinux"* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" "selinux"
 	run -0 cleat exec "$id" true
 }
 

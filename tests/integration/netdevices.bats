@@ -205,7 +205,7 @@ add_addrs() {
 		--arg a "$A"
 	run -0 "$peer" --root "$RUNC_ROOT" run "$ID-runc"
 	want=$(grep -v 'level=warning' <<<"$output")
-	[[ "$want" == *"inet6 2001:db8::7/64 scope global"* ]]
+	assert_contains "$want" "inet6 2001:db8::7/64 scope global"
 	# The veth went with runc's container: make the pair again for cleat.
 	retry 50 0.1 host_lacks "$B"
 	ip link add "$A" type veth peer name "$B"

@@ -34,7 +34,7 @@ teardown() {
 	update_config '.process.terminal = true | .process.args = ["sh", "-c", "stat -c %u:%g $(tty)"]'
 	run -0 in_pty "'$RUNC' --root '$RUNC_ROOT' run '$(container_id runc)' 2>/dev/null"
 	local want=${output//$'\r'/}
-	[[ "$want" == *"1000:5"* ]]
+	assert_contains "$want" "1000:5"
 	run -0 in_pty "'$CLEAT' --root '$ROOT' run '$(container_id)'"
 	assert_equal "${output//$'\r'/}" "$want"
 }

@@ -33,6 +33,6 @@ teardown() {
 	# returned from this run; a runc hang skips with that reason instead of failing cleat's run.
 	run in_pty "timeout --kill-after=5 30 '$RUNC' --root '$RUNC_ROOT' run '$(container_id runc)'"
 	[ "$status" -ne 124 ] && [ "$status" -ne 137 ] || skip "runc itself hung (exit $status): $output"
-	[ "$status" -eq 0 ]
+	assert [ "$status" -eq 0 ]
 	assert_output --regexp 'tmpfs /dev tmpfs ro,'
 }
