@@ -171,14 +171,45 @@ static char *check_failure(const char *criu)
 			 out ? out : "");
 }
 
+/* Make the cgroup with the child in it; the child waits on go[0] for one byte
+ * (end of file: the cgroup could not be made, it exits). */
+static int make_cgroup_for(struct cleat_criu_cmd *c, pid_t pid, int go, cleat_error_t *err)
+{
+	int r = cleat_cgroup_make(c->cgroup, c->cgroup_make, pid, err);
+	if (r == 0 && write(go, "1", 1) != 1)
+		r = cleat_error_errno(err, errno, "start criu");
+	close(go);
+	if (r < 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	return r;
+}
+
 int cleat_criu_run(const char *criu, struct cleat_criu_cmd *c, const char *action,
 		   cleat_error_t *err)
 {
+	int go[2] = { -1, -1 };
+	if (c->cgroup_make && pipe2(go, O_CLOEXEC) < 0)
+		return cleat_error_errno(err, errno, "pipe");
 	pid_t pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		close(go[0]);
+		close(go[1]);
 		return cleat_error_errno(err, errno, "fork criu");
-	if (pid == 0)
+	}
+	if (pid == 0) {
+		char b;
+		if (go[1] >= 0)
+			close(go[1]);
+		if (go[0] >= 0 && read(go[0], &b, 1) != 1)
+			_exit(126);
 		child_exec(criu, c);
+	}
+	if (go[0] >= 0) {
+		close(go[0]);
+		if (make_cgroup_for(c, pid, go[1], err) < 0)
+			return cleat_error_wrap(err, "criu %s", action);
+	}
 	int st = 0;
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)

@@ -15,6 +15,8 @@
 
 #include "common/error.h"
 
+struct cleat_cgroup_opts;
+
 struct cleat_criu_cmd {
 	char **argv; /* NULL-terminated */
 	size_t n, cap;
@@ -25,6 +27,9 @@ struct cleat_criu_cmd {
 	int stdio[3];
 	/* Moved into this cgroup before exec (restore), or NULL. */
 	struct cleat_cgroup *cgroup;
+	/* When set, the cgroup is made with criu's pid in it before criu runs (as runc
+	 * applies the cgroup to criu's process): a systemd scope needs a pid to start. */
+	const struct cleat_cgroup_opts *cgroup_make;
 	/* The log criu writes (-o), read for the error. */
 	char *log_path;
 };

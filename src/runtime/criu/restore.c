@@ -40,6 +40,8 @@ struct restore_run {
 	char *criu_root; /* the rootfs bind-mounted here while criu runs */
 	bool dir_created, mounted;
 	int ns_fds[2];
+	/* The cgroup, made once criu's process can be put in it. */
+	struct cleat_cgroup_opts cg_opts;
 };
 
 static int load_bundle(struct restore_run *r, const char *id, cleat_error_t *err)
@@ -74,19 +76,15 @@ static int make_state(struct restore_run *r, cleat_error_t *err)
 	    0)
 		return -1;
 	const struct oci_linux *l = c->config->linux_;
-	struct cleat_cgroup_opts co = {
+	r->cg_opts = (struct cleat_cgroup_opts){
 		.id = c->id,
 		.cgroups_path = l ? l->cgroups_path : NULL,
 		.systemd = r->ctx->systemd_cgroup,
 		.resources = l ? l->resources : NULL,
 		.config = c->config,
 	};
-	if (cleat_cgroup_plan(&co, &c->cgroup, err) < 0)
+	if (cleat_cgroup_plan(&r->cg_opts, &c->cgroup, err) < 0)
 		return -1;
-	c->cgroup_str = cleat_cgroup_to_string(c->cgroup);
-	if (cleat_state_save(c, err) < 0 || cleat_cgroup_make(c->cgroup, &co, 0, err) < 0)
-		return -1;
-	free(c->cgroup_str);
 	c->cgroup_str = cleat_cgroup_to_string(c->cgroup);
 	return cleat_state_save(c, err);
 }
@@ -202,6 +200,7 @@ static int restore_args(struct restore_run *r, const char *criu, cleat_error_t *
 	if (external_namespaces(r, err) < 0 || inherit_stdio(r, err) < 0)
 		return -1;
 	c->cgroup = r->c->cgroup;
+	c->cgroup_make = &r->cg_opts;
 	return 0;
 }
 
@@ -221,6 +220,12 @@ static int record_init(struct restore_run *r, cleat_error_t *err)
 	c->init_start_time = cleat_proc_start_time(c->init_pid);
 	if (c->init_start_time == 0)
 		return cleat_error_msg(err, "restored init (pid %d) exited", (int) c->init_pid);
+	/* pids.max once criu's own processes have left the cgroup, as create sets it
+	 * once its helper has. */
+	if (cleat_cgroup_limit_pids(c->cgroup, r->cg_opts.resources, err) < 0)
+		return -1;
+	free(c->cgroup_str);
+	c->cgroup_str = cleat_cgroup_to_string(c->cgroup);
 	if (cleat_state_save(c, err) < 0)
 		return -1;
 	if (r->o->pid_file) {

@@ -202,3 +202,25 @@ int cleat_rootfs_mount_console(const char *rootfs, const char *console_path, cle
 		return cleat_error_wrap(err, "/dev/console");
 	return 0;
 }
+
+/* A process given the host's /dev/null as stdin (dockerd and containerd give no
+ * stdin that way) would hold a file of a mount outside its namespace, which criu
+ * cannot dump ("Can't lookup mount").  As runc does once it is in the new root,
+ * each of fd 0..2 that is a /dev/null node is replaced by the container's. */
+int rootfs_reopen_dev_null(cleat_error_t *err)
+{
+	_cleanup_close_ int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		return cleat_error_errno(err, errno, "open /dev/null");
+	struct stat ns;
+	if (fstat(null, &ns) < 0)
+		return cleat_error_errno(err, errno, "stat /dev/null");
+	for (int fd = 0; fd < 3; fd++) {
+		struct stat st;
+		if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != ns.st_rdev)
+			continue;
+		if (dup3(null, fd, 0) < 0)
+			return cleat_error_errno(err, errno, "reopen fd %d on /dev/null", fd);
+	}
+	return 0;
+}

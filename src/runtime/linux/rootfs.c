@@ -261,25 +261,33 @@ static int apply_root_propagation(const struct oci_config *cfg, cleat_error_t *e
 	return 0;
 }
 
+/* The new root for a process without a mount namespace of its own: a chroot. */
+static int do_chroot(const char *rootfs, cleat_error_t *err)
+{
+	if (chroot(rootfs) < 0)
+		return cleat_error_errno(err, errno, "chroot \"%s\"", rootfs);
+	if (chdir("/") < 0)
+		return cleat_error_errno(err, errno, "chdir /");
+	return 0;
+}
+
 int cleat_rootfs_finalize(const struct cleat_rootfs_opts *o, cleat_error_t *err)
 {
 	const struct oci_linux *l = o->config->linux_;
 	/* Decided before pivot_root hides the host's selinuxfs. */
 	_cleanup_free_ char *mask_data =
 		cleat_lsm_fs_mount_data("tmpfs", NULL, l ? l->mount_label : NULL);
-	if (!has_mount_ns(o->config)) {
-		if (chroot(o->rootfs) < 0)
-			return cleat_error_errno(err, errno, "chroot \"%s\"", o->rootfs);
-		if (chdir("/") < 0)
-			return cleat_error_errno(err, errno, "chdir /");
-		return finalize_paths(o->config, mask_data, err);
-	}
-	if ((o->no_pivot ? do_move_root(o->rootfs, err) : do_pivot(o->rootfs, err)) < 0)
+	bool ns = has_mount_ns(o->config);
+	int r = !ns	      ? do_chroot(o->rootfs, err)
+		: o->no_pivot ? do_move_root(o->rootfs, err)
+			      : do_pivot(o->rootfs, err);
+	if (r < 0 || (ns && apply_root_propagation(o->config, err) < 0))
 		return -1;
-	if (apply_root_propagation(o->config, err) < 0)
+	if (rootfs_needs_dev_setup(o->config) && rootfs_reopen_dev_null(err) < 0)
 		return -1;
 	if (finalize_paths(o->config, mask_data, err) < 0)
 		return -1;
-	umask(0022);
+	if (ns)
+		umask(0022);
 	return 0;
 }

@@ -60,6 +60,8 @@ int rootfs_mount_cgroup(struct rootfs_ctx *c, const struct oci_mount *m,
 /* devices.c */
 bool rootfs_needs_dev_setup(const struct oci_config *config);
 int rootfs_setup_devices(struct rootfs_ctx *c, cleat_error_t *err);
+/* After pivot_root: stdio on the host's /dev/null is moved to the container's. */
+int rootfs_reopen_dev_null(cleat_error_t *err);
 
 /* masked.c (after pivot_root, rootfd is the new "/") */
 int rootfs_readonly_path(int rootfd, const char *path, cleat_error_t *err);

@@ -53,7 +53,8 @@ piped() {
 	shift 3
 	rm -f /tmp/rc.$id
 	t0=$(now_ms)
-	(sleep 100000 | (cd "/tests/$b" && $rt "$@"; echo $? >/tmp/rc.$id) 2>&1 | cat >/tmp/out.$id) >/dev/null 2>&1 &
+	(sleep 100000 | (cd "/tests/$b" && if [ -n "${NULL_STDIN:-}" ]; then exec </dev/null; fi &&
+		$rt "$@"; echo $? >/tmp/rc.$id) 2>&1 | cat >/tmp/out.$id) >/dev/null 2>&1 &
 	i=0
 	while [ ! -s /tmp/rc.$id ] && [ $i -lt 600 ]; do
 		sleep 0.05
@@ -81,6 +82,13 @@ restore() {
 }
 # RUNTIME BUNDLE ID: run -d with piped stdio.
 start_piped() {
+	piped "$1" "$2" "$3" run -d "$3"
+}
+
+# RUNTIME BUNDLE ID: run -d with stdin on the VM's /dev/null (as dockerd and containerd
+# start a container without stdin), stdout and stderr on pipes.
+start_null_stdin() {
+	NULL_STDIN=1
 	piped "$1" "$2" "$3" run -d "$3"
 }
 
@@ -127,6 +135,20 @@ for rt in cleat runc; do
 	ok "$rt: update the restored container (pids.max)" sh -c "$R update --pids-limit 99 $id && grep -qx 99 /sys/fs/cgroup\$(sed -n 's/^0:://p' /proc/\$($R state $id | sed -n 's/.*\"pid\": *\([0-9]*\).*/\1/p')/cgroup)/pids.max"
 	ok "$rt: kill and delete the restored container" sh -c "$R kill $id KILL; sleep 0.5; $R delete -f $id && ! $R state $id >/dev/null 2>&1"
 	echo "# time $rt: checkpoint $(cat /tmp/ms.checkpoint.$id 2>/dev/null) ms, restore $(cat /tmp/ms.restore.$id 2>/dev/null) ms"
+
+	# stdin on the VM's /dev/null, a file of a mount outside the container that criu
+	# cannot dump ("Can't lookup mount"): the runtime gives the init the container's
+	# /dev/null instead.
+	id=null-$rt img=/tmp/img-$id
+	ok "$rt: stdin on the host's /dev/null: start" start_null_stdin "$R" counter $id
+	ok "$rt: stdin on the host's /dev/null: it counts" counts_past "$R" $id 3
+	c1=$(count "$R" $id)
+	ok "$rt: stdin on the host's /dev/null: checkpoint" checkpoint "$R" $id $img
+	ok "$rt: stdin on the host's /dev/null: descriptors.json names /dev/null for fd 0" \
+		grep -q '^\[ *"/dev/null"' $img/descriptors.json
+	ok "$rt: stdin on the host's /dev/null: restore" restore "$R" counter $id $img
+	ok "$rt: stdin on the host's /dev/null: counts on from $c1" counts_past "$R" $id $((c1 + 2))
+	$R delete -f $id >/dev/null 2>&1
 
 	# --leave-running: the container goes on; its image restores under a new id.
 	id=lr-$rt img=/tmp/img-$id
