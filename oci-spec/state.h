@@ -16,11 +16,12 @@ struct oci_state {
 	char *status;
 	pid_t pid; /* 0 when not running */
 	char *bundle;
-	struct oci_kv *annotations; size_t n_annotations;
+	struct oci_kv *annotations;
+	size_t n_annotations;
 	/* runc's extensions shown by `runc state` (NULL when unknown): */
-	char *rootfs;  /* absolute path of the rootfs */
+	char *rootfs; /* absolute path of the rootfs */
 	char *created; /* RFC 3339 with nanoseconds, UTC: "2026-11-28T07:15:50.173158246Z" */
-	char *owner;   /* "" for root-owned containers */
+	char *owner; /* "" for root-owned containers */
 };
 
 /* `{"ociVersion":..., "id":..., "status":..., "pid":N, "bundle":..., "annotations":{...}}`
@@ -52,7 +53,8 @@ struct oci_features_in {
 	bool intel_rdt_schemata, intel_rdt_monitoring; /* 1.3: schemata, enableMonitoring */
 	const char *const *mpol_modes, *const *mpol_flags; /* 1.3 memoryPolicy */
 	bool net_devices_enabled; /* linux.netDevices (runtime-spec 1.3) */
-	const struct oci_kv *annotations; size_t n_annotations;
+	const struct oci_kv *annotations;
+	size_t n_annotations;
 };
 /* NULL lists are omitted; empty ones are printed as [].  Output is indented
  * with 4 spaces and ends in a newline, as `runc features` prints it; the

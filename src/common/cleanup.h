@@ -43,11 +43,11 @@ static inline void cleat_strv_freep(char ***v)
 #define _cleanup_closedir_ __attribute__((cleanup(cleat_closedirp)))
 #define _cleanup_strv_ __attribute__((cleanup(cleat_strv_freep)))
 
-#define TAKE_PTR(p)                          \
-	({                                   \
+#define TAKE_PTR(p)                           \
+	({                                    \
 		__typeof__(p) _tp_tmp_ = (p); \
-		(p) = NULL;                  \
-		_tp_tmp_;                    \
+		(p) = NULL;                   \
+		_tp_tmp_;                     \
 	})
 #define TAKE_FD(fd)                  \
 	({                           \

@@ -11,7 +11,7 @@
 
 struct cleat_error {
 	int errnum; /* errno of the failing call, 0 when none */
-	char *msg;  /* message without the strerror() suffix */
+	char *msg; /* message without the strerror() suffix */
 	int code; /* the consumer's class of the failure (the shim's gRPC code), 0 when none */
 };
 typedef struct cleat_error *cleat_error_t;
@@ -25,7 +25,8 @@ int cleat_error_makev(cleat_error_t *err, int errnum, const char *fmt, va_list a
 #define cleat_error_msg(err, ...) cleat_error_make((err), 0, __VA_ARGS__)
 
 /* Prefix the message of a set error: "<prefix>: <old message>".  Returns -1. */
-int cleat_error_wrap(cleat_error_t *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cleat_error_wrap(cleat_error_t *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* The full text, "<msg>: <strerror(errnum)>"; owned by the caller. */
 char *cleat_error_string(const cleat_error_t err);

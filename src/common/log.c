@@ -156,13 +156,14 @@ static void emit(enum cleat_log_level level, const char *msg)
 	_cleanup_free_ char *line = NULL;
 	if (sink.format == CLEAT_LOG_JSON) {
 		_cleanup_free_ char *esc = cleat_json_escape(msg);
-		line = xasprintf("{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n", level_name(level),
-				 esc, stamp);
+		line = xasprintf("{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
+				 level_name(level), esc, stamp);
 	} else if (sink.fd == 2) {
 		line = level == CLEAT_LOG_ERROR ? xasprintf("%s\n", msg)
-						 : xasprintf("%s: %s\n", level_name(level), msg);
+						: xasprintf("%s: %s\n", level_name(level), msg);
 	} else {
-		line = xasprintf("time=\"%s\" level=%s msg=\"%s\"\n", stamp, level_name(level), msg);
+		line = xasprintf("time=\"%s\" level=%s msg=\"%s\"\n", stamp, level_name(level),
+				 msg);
 	}
 	(void) write_all(sink.fd, line, strlen(line));
 }

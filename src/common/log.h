@@ -10,8 +10,16 @@
 
 #include "common/error.h"
 
-enum cleat_log_level { CLEAT_LOG_ERROR, CLEAT_LOG_WARNING, CLEAT_LOG_INFO, CLEAT_LOG_DEBUG };
-enum cleat_log_format { CLEAT_LOG_TEXT, CLEAT_LOG_JSON };
+enum cleat_log_level {
+	CLEAT_LOG_ERROR,
+	CLEAT_LOG_WARNING,
+	CLEAT_LOG_INFO,
+	CLEAT_LOG_DEBUG
+};
+enum cleat_log_format {
+	CLEAT_LOG_TEXT,
+	CLEAT_LOG_JSON
+};
 
 /* path NULL means stderr.  Returns < 0 and sets err if the log can't be opened. */
 int cleat_log_init(const char *path, enum cleat_log_format format, bool debug, cleat_error_t *err);
@@ -19,7 +27,8 @@ int cleat_log_init(const char *path, enum cleat_log_format format, bool debug, c
 void cleat_log_set_fd(int fd, enum cleat_log_format format, bool debug);
 int cleat_log_fd(void);
 bool cleat_log_to_stderr(void);
-void cleat_log(enum cleat_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cleat_log(enum cleat_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Rate limit: a token bucket per call site of the macros below, so no path of a
  * long-lived process (the shim) writes more than CLEAT_LOG_RATE lines a second

@@ -12,8 +12,8 @@
 
 struct cleat_mount_flag {
 	const char *name;
-	bool clear;         /* the word removes the flag instead of setting it */
-	bool runtime_only;  /* not in containerd's table: the shim passes it on as fs data */
+	bool clear; /* the word removes the flag instead of setting it */
+	bool runtime_only; /* not in containerd's table: the shim passes it on as fs data */
 	unsigned long flag; /* MS_* */
 };
 

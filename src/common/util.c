@@ -83,10 +83,7 @@ size_t strv_length(char *const *v)
 	return n;
 }
 
-void strv_free(char **v)
-{
-	cleat_strv_freep(&v);
-}
+void strv_free(char **v) { cleat_strv_freep(&v); }
 
 int read_all_fd(int fd, const char *what, char **out, size_t *len, cleat_error_t *err)
 {
@@ -146,7 +143,8 @@ int write_all(int fd, const void *buf, size_t len)
 int write_file_at(int dirfd, const char *path, const void *buf, size_t len, mode_t mode,
 		  cleat_error_t *err)
 {
-	_cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	_cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+					mode);
 	if (fd < 0)
 		return cleat_error_errno(err, errno, "open \"%s\"", path);
 	if (write_all(fd, buf, len) < 0)
@@ -159,7 +157,8 @@ int write_file(const char *path, const void *buf, size_t len, mode_t mode, cleat
 	return write_file_at(AT_FDCWD, path, buf, len, mode, err);
 }
 
-int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode, cleat_error_t *err)
+int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+		      cleat_error_t *err)
 {
 	_cleanup_free_ char *tmp = NULL;
 	const char *slash = strrchr(path, '/');

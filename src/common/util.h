@@ -35,7 +35,8 @@ int write_file_at(int dirfd, const char *path, const void *buf, size_t len, mode
 		  cleat_error_t *err);
 int write_file(const char *path, const void *buf, size_t len, mode_t mode, cleat_error_t *err);
 /* Write via a temporary file and rename(2) so readers never see a partial file. */
-int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode, cleat_error_t *err);
+int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+		      cleat_error_t *err);
 
 /* mkdir -p; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode, cleat_error_t *err);

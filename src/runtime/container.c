@@ -38,7 +38,8 @@ int cleat_container_validate_id(const char *id, cleat_error_t *err)
 	for (const char *p = id; *p; p++) {
 		char ch = *p;
 		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-			  (ch >= '0' && ch <= '9') || ch == '_' || ch == '+' || ch == '-' || ch == '.';
+			  (ch >= '0' && ch <= '9') || ch == '_' || ch == '+' || ch == '-' ||
+			  ch == '.';
 		if (!ok)
 			return cleat_error_msg(err, "invalid container ID format");
 	}
@@ -197,7 +198,8 @@ static char *gen_container(const struct cleat_container *c, bool pretty, bool ow
 		yajl_gen_map_open(g);
 		for (size_t i = 0; i < c->config->n_annotations; i++) {
 			GEN_STR(g, c->config->annotations[i].key);
-			GEN_STR(g, c->config->annotations[i].value ? c->config->annotations[i].value : "");
+			GEN_STR(g, c->config->annotations[i].value ? c->config->annotations[i].value
+								   : "");
 		}
 		yajl_gen_map_close(g);
 	}

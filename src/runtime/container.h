@@ -36,17 +36,17 @@ const char *cleat_status_name(enum cleat_status s);
 
 struct cleat_container {
 	char *id;
-	char *root;      /* --root */
+	char *root; /* --root */
 	char *state_dir; /* <root>/<id> */
-	int dir_fd;      /* O_DIRECTORY fd of state_dir */
-	int lock_fd;     /* flock()ed while this struct lives */
+	int dir_fd; /* O_DIRECTORY fd of state_dir */
+	int lock_fd; /* flock()ed while this struct lives */
 
 	/* From state.json. */
-	char *bundle;    /* absolute */
-	char *rootfs;    /* absolute */
-	pid_t init_pid;  /* 0 while creating */
+	char *bundle; /* absolute */
+	char *rootfs; /* absolute */
+	pid_t init_pid; /* 0 while creating */
 	unsigned long long init_start_time; /* /proc/<pid>/stat field 22 */
-	char *created;   /* RFC 3339, UTC, nanoseconds */
+	char *created; /* RFC 3339, UTC, nanoseconds */
 	uid_t owner;
 	char *cgroup_str; /* cleat_cgroup_to_string() */
 	bool systemd_cgroup, rootless, no_pivot, no_new_keyring;
@@ -72,7 +72,8 @@ int cleat_container_load(const char *root, const char *id, struct cleat_containe
 /* Re-derive c->status (init liveness, exec.fifo, freezer). */
 int cleat_container_refresh(struct cleat_container *c, cleat_error_t *err);
 /* The container's cgroup (restored from state.json on first use; owned by c). */
-int cleat_container_cgroup(struct cleat_container *c, struct cleat_cgroup **out, cleat_error_t *err);
+int cleat_container_cgroup(struct cleat_container *c, struct cleat_cgroup **out,
+			   cleat_error_t *err);
 /* True when the init pid is alive and still the process create started. */
 bool cleat_container_init_alive(const struct cleat_container *c);
 /* The runtime-spec state JSON (the output of `cleat state`, hooks' stdin). */
@@ -92,22 +93,22 @@ static inline void cleat_container_freep(struct cleat_container **c)
 /* Lifecycle operations (container_ops.c). */
 struct cleat_create_opts {
 	const char *id;
-	const char *bundle;         /* NULL = cwd */
+	const char *bundle; /* NULL = cwd */
 	const char *pid_file;
 	const char *console_socket;
 	const char *pidfd_socket; /* --pidfd-socket: receives a pidfd of the init */
 	unsigned preserve_fds;
 	bool no_pivot;
 	bool no_new_keyring;
-	bool detach;                /* run -d */
-	bool foreground;            /* run without -d: the caller stays and waits */
-	bool direct_start;          /* run: no exec.fifo; the caller starts the init itself with
+	bool detach; /* run -d */
+	bool foreground; /* run without -d: the caller stays and waits */
+	bool direct_start; /* run: no exec.fifo; the caller starts the init itself with
 				     * cleat_container_start_direct() (crun's `run` does the same) */
 };
 
 struct cleat_created {
 	pid_t init_pid;
-	int pty_master;   /* run in foreground with terminal and no console socket, else -1 */
+	int pty_master; /* run in foreground with terminal and no console socket, else -1 */
 	/* direct_start only: the container, still locked, and the init's sync socket. */
 	struct cleat_container *container;
 	int start_fd;

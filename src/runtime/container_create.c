@@ -96,7 +96,8 @@ static void create_run_cleanup(struct create_run *r, bool failed)
 	stop_helper(r);
 	cleat_ns_plan_close(&r->ns);
 	cleat_cgroup_join_close(&r->cg_join);
-	for (int *fd = (int[]){ r->console_sock, r->sync_parent, r->sync_child, -2 }; *fd != -2; fd++)
+	for (int *fd = (int[]){ r->console_sock, r->sync_parent, r->sync_child, -2 }; *fd != -2;
+	     fd++)
 		if (*fd >= 0)
 			close(*fd);
 	if (r->c)
@@ -125,9 +126,12 @@ static int check_options(struct create_run *r, cleat_error_t *err)
 {
 	const struct oci_process *p = r->c->config->process;
 	if (p->terminal && !r->o->console_socket && !r->o->foreground)
-		return cleat_error_msg(err, "cannot allocate tty if runc will detach without setting console socket");
+		return cleat_error_msg(
+			err,
+			"cannot allocate tty if runc will detach without setting console socket");
 	if (r->o->console_socket && (!p->terminal || r->o->foreground))
-		return cleat_error_msg(err, "cannot use console socket if runc will not detach or allocate tty");
+		return cleat_error_msg(
+			err, "cannot use console socket if runc will not detach or allocate tty");
 	if (cleat_ns_plan_build(r->c->config, &r->ns, err) < 0)
 		return -1;
 	/* Mappings given with a joined user namespace must be its own: checked
@@ -185,14 +189,17 @@ static int make_state(struct create_run *r, cleat_error_t *err)
 	c->rootless = is_rootless(ctx);
 	c->no_pivot = r->o->no_pivot;
 	c->no_new_keyring = r->o->no_new_keyring;
-	if (write_file_at(c->dir_fd, CLEAT_CONFIG_FILE, r->config_text, r->config_len, 0600, err) < 0)
+	if (write_file_at(c->dir_fd, CLEAT_CONFIG_FILE, r->config_text, r->config_len, 0600, err) <
+	    0)
 		return -1;
 	if (!r->o->direct_start) {
 		/* 0622: the init may have switched to an unprivileged uid when it opens it. */
 		if (mkfifoat(c->dir_fd, CLEAT_EXEC_FIFO, 0622) < 0)
-			return cleat_error_errno(err, errno, "mkfifo \"%s/%s\"", c->state_dir, CLEAT_EXEC_FIFO);
+			return cleat_error_errno(err, errno, "mkfifo \"%s/%s\"", c->state_dir,
+						 CLEAT_EXEC_FIFO);
 		if (fchmodat(c->dir_fd, CLEAT_EXEC_FIFO, 0622, 0) < 0)
-			return cleat_error_errno(err, errno, "chmod \"%s/%s\"", c->state_dir, CLEAT_EXEC_FIFO);
+			return cleat_error_errno(err, errno, "chmod \"%s/%s\"", c->state_dir,
+						 CLEAT_EXEC_FIFO);
 	}
 	/* cgroupfs: setup_cgroup() saves the state right after this, with the cgroup in it;
 	 * the systemd scope only exists after the spawn, so save now too. */
@@ -354,9 +361,11 @@ static int run_parent_hooks(struct create_run *r, cleat_error_t *err)
 	/* runc's order: the deprecated prestart first, then createRuntime. */
 	if (cleat_hooks_run(h->prestart, h->n_prestart, "prestart", state, err) < 0)
 		return -1;
-	if (cleat_hooks_run(h->create_runtime, h->n_create_runtime, "createRuntime", state, err) < 0)
+	if (cleat_hooks_run(h->create_runtime, h->n_create_runtime, "createRuntime", state, err) <
+	    0)
 		return -1;
-	return cleat_sync_send(r->sync_parent, CLEAT_SYNC_HOOKS_DONE, 0, state, strlen(state), -1, err);
+	return cleat_sync_send(r->sync_parent, CLEAT_SYNC_HOOKS_DONE, 0, state, strlen(state), -1,
+			       err);
 }
 
 /* SCMP_ACT_NOTIFY: listenerPath is a host path, so the parent sends the init's
@@ -366,7 +375,8 @@ static int handle_seccomp(struct create_run *r, int fd, cleat_error_t *err)
 	const struct oci_linux *l = r->c->config->linux_;
 	r->c->status = CLEAT_STATUS_CREATING;
 	_cleanup_free_ char *state = cleat_container_spec_state_json(r->c);
-	return cleat_sync_serve_seccomp_fd(r->sync_parent, l ? l->seccomp : NULL, fd, state, 0, err);
+	return cleat_sync_serve_seccomp_fd(r->sync_parent, l ? l->seccomp : NULL, fd, state, 0,
+					   err);
 }
 
 /* Reap pid if it exits within about a second; false when it did not. */
@@ -460,12 +470,14 @@ static int serve(struct create_run *r, cleat_error_t *err)
 		}
 		case CLEAT_SYNC_CONSOLE:
 			if (m->fd < 0)
-				return cleat_error_errno(err, EPROTO, "sync: console message without a fd");
+				return cleat_error_errno(err, EPROTO,
+							 "sync: console message without a fd");
 			if (handle_console(r, m->fd, err) < 0)
 				return -1;
 			break;
 		case CLEAT_SYNC_HOOKS:
-			cleat_debug("create %s: rootfs prepared, running createRuntime hooks", r->c->id);
+			cleat_debug("create %s: rootfs prepared, running createRuntime hooks",
+				    r->c->id);
 			if (run_parent_hooks(r, err) < 0)
 				return -1;
 			break;
@@ -478,10 +490,10 @@ static int serve(struct create_run *r, cleat_error_t *err)
 						     r->init, err) < 0)
 				return -1;
 			break;
-		case CLEAT_SYNC_READY:
-			return 0;
+		case CLEAT_SYNC_READY: return 0;
 		default:
-			return cleat_error_errno(err, EPROTO, "sync: unexpected message %u", m->type);
+			return cleat_error_errno(err, EPROTO, "sync: unexpected message %u",
+						 m->type);
 		}
 	}
 }
@@ -556,7 +568,8 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 	cleat_debug("create %s: init %d ready", r->o->id, (int) r->init);
 	r->c->init_start_time = cleat_proc_start_time(r->init);
 	if (r->c->init_start_time == 0)
-		return cleat_error_msg(err, "container init (pid %d) exited during create", (int) r->init);
+		return cleat_error_msg(err, "container init (pid %d) exited during create",
+				       (int) r->init);
 	if (cleat_state_save(r->c, err) < 0)
 		return -1;
 	if (r->o->pid_file) {
@@ -581,8 +594,12 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 int cleat_container_create(const struct cleat_ctx *ctx, const struct cleat_create_opts *o,
 			   struct cleat_created *out, cleat_error_t *err)
 {
-	struct create_run r = { .ctx = ctx, .o = o, .console_sock = -1,
-				.sync_parent = -1, .sync_child = -1, .pty_master = -1 };
+	struct create_run r = { .ctx = ctx,
+				.o = o,
+				.console_sock = -1,
+				.sync_parent = -1,
+				.sync_child = -1,
+				.pty_master = -1 };
 	cleat_ns_plan_init(&r.ns);
 	cleat_cgroup_join_init(&r.cg_join);
 	out->init_pid = 0;

@@ -53,7 +53,8 @@ static void exec_run_cleanup(struct exec_run *r, bool failed)
 		cleat_container_free(r->c);
 }
 
-static int check_state(struct cleat_container *c, const struct cleat_exec_opts *o, cleat_error_t *err)
+static int check_state(struct cleat_container *c, const struct cleat_exec_opts *o,
+		       cleat_error_t *err)
 {
 	switch (c->status) {
 	case CLEAT_STATUS_STOPPED:
@@ -61,16 +62,19 @@ static int check_state(struct cleat_container *c, const struct cleat_exec_opts *
 		return cleat_error_msg(err, "cannot exec in a stopped container");
 	case CLEAT_STATUS_PAUSED:
 		if (!o->ignore_paused)
-			return cleat_error_msg(err, "cannot exec in a paused container (use --ignore-paused to override)");
+			return cleat_error_msg(err, "cannot exec in a paused container (use "
+						    "--ignore-paused to override)");
 		break;
-	default:
-		break;
+	default: break;
 	}
 	const struct oci_process *p = o->process;
 	if (p->terminal && !o->console_socket && o->detach)
-		return cleat_error_msg(err, "cannot allocate tty if runc will detach without setting console socket");
+		return cleat_error_msg(
+			err,
+			"cannot allocate tty if runc will detach without setting console socket");
 	if (!p->terminal && o->console_socket)
-		return cleat_error_msg(err, "cannot use console socket if runc will not detach or allocate tty");
+		return cleat_error_msg(
+			err, "cannot use console socket if runc will not detach or allocate tty");
 	if (p->n_args == 0)
 		return cleat_error_msg(err, "args must not be empty");
 	if (p->has_capabilities && cleat_caps_validate(&p->capabilities, err) < 0)
@@ -173,7 +177,9 @@ static int sync_loop(struct exec_run *r, cleat_error_t *err)
 		if (cleat_sync_recv(r->sync_parent, &m, err) < 0)
 			return -1;
 		if (m == NULL)
-			return r->pid > 0 ? 0 : cleat_error_msg(err, "exec helper exited without a process");
+			return r->pid > 0 ? 0
+					  : cleat_error_msg(err,
+							    "exec helper exited without a process");
 		int logged = cleat_sync_log(m, err);
 		if (logged < 0)
 			return -1;
@@ -192,7 +198,8 @@ static int sync_loop(struct exec_run *r, cleat_error_t *err)
 		}
 		case CLEAT_SYNC_CONSOLE:
 			if (m->fd < 0)
-				return cleat_error_errno(err, EPROTO, "sync: console message without a fd");
+				return cleat_error_errno(err, EPROTO,
+							 "sync: console message without a fd");
 			if (r->console_sock >= 0) {
 				if (cleat_console_send(r->console_sock, m->fd, err) < 0)
 					return -1;
@@ -205,16 +212,21 @@ static int sync_loop(struct exec_run *r, cleat_error_t *err)
 				return -1;
 			break;
 		default:
-			return cleat_error_errno(err, EPROTO, "sync: unexpected message %u", m->type);
+			return cleat_error_errno(err, EPROTO, "sync: unexpected message %u",
+						 m->type);
 		}
 	}
 }
 
-int cleat_container_exec(const struct cleat_ctx *ctx, const char *id, const struct cleat_exec_opts *o,
-			 int *exit_status, cleat_error_t *err)
+int cleat_container_exec(const struct cleat_ctx *ctx, const char *id,
+			 const struct cleat_exec_opts *o, int *exit_status, cleat_error_t *err)
 {
-	struct exec_run r = { .o = o, .console_sock = -1, .sync_parent = -1, .sync_child = -1,
-			      .pty_master = -1, .cg_join = { .v2_dir = -1 } };
+	struct exec_run r = { .o = o,
+			      .console_sock = -1,
+			      .sync_parent = -1,
+			      .sync_child = -1,
+			      .pty_master = -1,
+			      .cg_join = { .v2_dir = -1 } };
 	cleat_ns_plan_init(&r.ns);
 	*exit_status = 0;
 	/* No lock: a foreground exec may run for days; state is only read. */

@@ -56,7 +56,8 @@ static bool wait_init_gone(const struct cleat_container *c, int timeout_ms)
  * liveness while waiting instead of blocking forever. */
 static int release_init(struct cleat_container *c, cleat_error_t *err)
 {
-	_cleanup_close_ int fd = openat(c->dir_fd, CLEAT_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	_cleanup_close_ int fd = openat(c->dir_fd, CLEAT_EXEC_FIFO,
+					O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return cleat_error_errno(err, errno, "open exec fifo");
 	for (;;) {
@@ -106,14 +107,14 @@ int cleat_container_start(const struct cleat_ctx *ctx, const char *id, cleat_err
 	if (cleat_container_load(ctx->root, id, &c, err) < 0)
 		return -1;
 	switch (c->status) {
-	case CLEAT_STATUS_CREATED:
-		break;
+	case CLEAT_STATUS_CREATED: break;
 	case CLEAT_STATUS_STOPPED:
 		return cleat_error_msg(err, "cannot start a container that has stopped");
 	case CLEAT_STATUS_RUNNING:
 		return cleat_error_msg(err, "cannot start an already running container");
 	default:
-		return cleat_error_msg(err, "cannot start a container in the %s state", cleat_status_name(c->status));
+		return cleat_error_msg(err, "cannot start a container in the %s state",
+				       cleat_status_name(c->status));
 	}
 	if (release_init(c, err) < 0)
 		return -1;
@@ -163,7 +164,8 @@ static int kill_container(struct cleat_container *c, int signo, cleat_error_t *e
 	/* A frozen (cgroup v1) task only dies once thawed; runc thaws for SIGKILL too. */
 	if (c->status == CLEAT_STATUS_PAUSED && signo == SIGKILL) {
 		struct cleat_cgroup *cg;
-		if (cleat_container_cgroup(c, &cg, err) < 0 || cleat_cgroup_freeze(cg, false, err) < 0)
+		if (cleat_container_cgroup(c, &cg, err) < 0 ||
+		    cleat_cgroup_freeze(cg, false, err) < 0)
 			return cleat_error_wrap(err, "thaw after SIGKILL");
 	}
 	return 0;
@@ -224,22 +226,23 @@ static int kill_and_wait(struct cleat_container *c, cleat_error_t *err)
 		(void) cleat_cgroup_freeze(cg, false, &e2);
 	}
 	if (!wait_init_gone(c, 10000))
-		return cleat_error_msg(err, "container init (pid %d) did not die after SIGKILL", (int) c->init_pid);
+		return cleat_error_msg(err, "container init (pid %d) did not die after SIGKILL",
+				       (int) c->init_pid);
 	return 0;
 }
 
 static int delete_loaded(struct cleat_container *c, bool force, cleat_error_t *err)
 {
 	switch (c->status) {
-	case CLEAT_STATUS_STOPPED:
-		break;
+	case CLEAT_STATUS_STOPPED: break;
 	case CLEAT_STATUS_CREATED:
 		if (kill_and_wait(c, err) < 0)
 			return -1;
 		break;
 	default:
 		if (!force)
-			return cleat_error_msg(err, "cannot delete container %s that is not stopped: %s",
+			return cleat_error_msg(err,
+					       "cannot delete container %s that is not stopped: %s",
 					       c->id, cleat_status_name(c->status));
 		if (c->init_pid > 0 && kill_and_wait(c, err) < 0)
 			return -1;

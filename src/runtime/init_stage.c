@@ -54,7 +54,8 @@ int cleat_init_launch_parse(char *buf, size_t len, struct cleat_init_launch *l, 
 	for (int i = 0; i < N_HEAD_FIELDS; i++) {
 		char *nul = memchr(buf + off, 0, len - off);
 		if (nul == NULL)
-			return cleat_error_errno(err, EPROTO, "helper launch data: field %d missing", i);
+			return cleat_error_errno(err, EPROTO,
+						 "helper launch data: field %d missing", i);
 		f[i] = buf + off;
 		off = (size_t) (nul - buf) + 1;
 	}
@@ -63,10 +64,17 @@ int cleat_init_launch_parse(char *buf, size_t len, struct cleat_init_launch *l, 
 	    parse_int(f[6], 0, 65536, &listen) < 0)
 		return cleat_error_errno(err, EPROTO, "helper launch data: bad flags");
 	*l = (struct cleat_init_launch){
-		.id = f[0], .bundle = f[1], .rootfs = f[2], .state_dir = f[3],
-		.no_pivot = f[4][0] == '1', .no_new_keyring = f[4][1] == '1', .fifo = f[4][2] == '1',
-		.keep_fds = (unsigned) keep, .listen_fds = (unsigned) listen,
-		.config = buf + off, .config_len = len - off,
+		.id = f[0],
+		.bundle = f[1],
+		.rootfs = f[2],
+		.state_dir = f[3],
+		.no_pivot = f[4][0] == '1',
+		.no_new_keyring = f[4][1] == '1',
+		.fifo = f[4][2] == '1',
+		.keep_fds = (unsigned) keep,
+		.listen_fds = (unsigned) listen,
+		.config = buf + off,
+		.config_len = len - off,
 	};
 	return 0;
 }
@@ -88,7 +96,8 @@ static int stage_prepare(struct stage *s, cleat_error_t *err)
 {
 	size_t len;
 	if (!cleat_selfexe_is_sealed())
-		return cleat_error_msg(err, "cleat init does not run from the sealed copy of cleat");
+		return cleat_error_msg(err,
+				       "cleat init does not run from the sealed copy of cleat");
 	_cleanup_sync_msg_ struct cleat_sync_msg *m = NULL;
 	if (cleat_sync_expect(s->sync_fd, CLEAT_SYNC_LAUNCH, "wait for the container's config", &m,
 			      err) < 0)

@@ -53,7 +53,8 @@ static int parse_globals(struct cleat_ctx *ctx, int argc, char **argv, cleat_err
 		ctx->log_json = true;
 	else if (strcmp(format, "text") != 0)
 		return cleat_error_msg(err, "invalid log-format: %s", format);
-	if (cleat_log_init(ctx->log, ctx->log_json ? CLEAT_LOG_JSON : CLEAT_LOG_TEXT, ctx->debug, err) < 0)
+	if (cleat_log_init(ctx->log, ctx->log_json ? CLEAT_LOG_JSON : CLEAT_LOG_TEXT, ctx->debug,
+			   err) < 0)
 		return -1;
 	return 0;
 }

@@ -165,7 +165,8 @@ int cleat_state_load(struct cleat_container *c, cleat_error_t *err)
 	char ebuf[256] = "";
 	yajl_val root = yajl_tree_parse(text, ebuf, sizeof ebuf);
 	if (root == NULL)
-		return cleat_error_msg(err, "parse \"%s/%s\": %s", c->state_dir, CLEAT_STATE_FILE, ebuf);
+		return cleat_error_msg(err, "parse \"%s/%s\": %s", c->state_dir, CLEAT_STATE_FILE,
+				       ebuf);
 	c->bundle = dup_or_null(tree_str(root, "bundle"));
 	c->rootfs = dup_or_null(tree_str(root, "rootfs"));
 	c->init_pid = (pid_t) tree_int(root, "init_pid");

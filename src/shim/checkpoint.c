@@ -72,7 +72,7 @@ static int unpack_options(const Google__Protobuf__Any *any,
 		return shim_error(err, TTRPC_INVALID_ARGUMENT,
 				  "checkpoint options: unsupported type %s", any->type_url);
 	*out = containerd__runc__v1__checkpoint_options__unpack(NULL, any->value.len,
-								 any->value.data);
+								any->value.data);
 	if (!*out)
 		return shim_error(err, TTRPC_INVALID_ARGUMENT,
 				  "checkpoint options: cannot decode %s", any->type_url);
@@ -138,8 +138,8 @@ static void checkpoint_done(struct shim *s, struct runtime_result *res, void *da
 
 /* `checkpoint` with go-runc's flag order: paths, then the options, then
  * --leave-running unless the task is to exit. */
-static int run_checkpoint(struct checkpoint_op *ck, const Containerd__Runc__V1__CheckpointOptions *o,
-			  cleat_error_t *err)
+static int run_checkpoint(struct checkpoint_op *ck,
+			  const Containerd__Runc__V1__CheckpointOptions *o, cleat_error_t *err)
 {
 	struct container *c = ck->op->c;
 	struct args a = { 0 };

@@ -37,9 +37,10 @@ void shim_memtrim(void)
 			char perms[8];
 			unsigned long long ino;
 			long kb;
-			if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %7s %*s %*s %llu", &s, &e, perms,
-				   &ino) == 4)
-				v = (struct vma){ s, e, perms[1] == '-' && perms[3] == 'p' && ino != 0 };
+			if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %7s %*s %*s %llu", &s, &e,
+				   perms, &ino) == 4)
+				v = (struct vma){ s, e,
+						  perms[1] == '-' && perms[3] == 'p' && ino != 0 };
 			else if (sscanf(line, "Anonymous: %ld kB", &kb) == 1 && v.candidate &&
 				 kb == 0 && v.end > v.start)
 				drop[n++] = v;

@@ -111,8 +111,8 @@ static int clone_idmapped(const struct shim_idmap *idm, const char *src, const c
 	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
 		return cleat_error_errno(err, errno, "idmap a clone of \"%s\"", src);
 	if (move_mount(tree, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		return cleat_error_errno(err, errno, "attach the idmapped clone of \"%s\" at \"%s\"",
-					 src, dst);
+		return cleat_error_errno(err, errno,
+					 "attach the idmapped clone of \"%s\" at \"%s\"", src, dst);
 	return 0;
 }
 

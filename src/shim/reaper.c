@@ -28,10 +28,7 @@ struct reaper {
 	struct watch *watches;
 };
 
-int reaper_exit_status(int wstatus)
-{
-	return cleat_exit_status(wstatus);
-}
+int reaper_exit_status(int wstatus) { return cleat_exit_status(wstatus); }
 
 static void on_signal(struct loop *l, struct loop_source *src, int fd, uint32_t events, void *data)
 {

@@ -12,7 +12,9 @@
 #include "runtime/linux/userns.h"
 #include "test-runtime-tap.h"
 
-#define BASE "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"process\":{\"user\":{\"uid\":0,\"gid\":0},\"cwd\":\"/\",\"args\":[\"sh\"]}"
+#define BASE                                                                                       \
+	"{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},\"process\":{\"user\":{\"uid\":" \
+	"0,\"gid\":0},\"cwd\":\"/\",\"args\":[\"sh\"]}"
 
 /* Build a plan from BASE + extra top-level members; returns the error text or NULL. */
 static char *plan_error(const char *extra, struct cleat_ns_plan *out)
@@ -50,32 +52,42 @@ static void expect_error(const char *extra, const char *want, const char *what)
 static void test_plans(void)
 {
 	struct cleat_ns_plan p;
-	_cleanup_free_ char *e = plan_error(",\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\"},"
-					    "{\"type\":\"mount\"},{\"type\":\"uts\"}]},\"hostname\":\"h\"", &p);
+	_cleanup_free_ char *e = plan_error(
+		",\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\"},"
+		"{\"type\":\"mount\"},{\"type\":\"uts\"}]},\"hostname\":\"h\"",
+		&p);
 	ok(e == NULL, "a default-like config is accepted");
 	if (!e) {
 		ok(p.create[CLEAT_NS_PID] && p.create[CLEAT_NS_NET] && p.create[CLEAT_NS_MNT] &&
-			   p.create[CLEAT_NS_UTS] && !p.create[CLEAT_NS_USER] && !p.create[CLEAT_NS_IPC],
+			   p.create[CLEAT_NS_UTS] && !p.create[CLEAT_NS_USER] &&
+			   !p.create[CLEAT_NS_IPC],
 		   "the plan creates exactly the listed namespaces");
 		ok(p.join_fd[CLEAT_NS_PID] < 0, "nothing is joined");
 		cleat_ns_plan_close(&p);
 	}
-	_cleanup_free_ char *e2 = plan_error(",\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/net\"}]}", &p);
-	ok(e2 == NULL && p.join_fd[CLEAT_NS_NET] >= 0 && !p.create[CLEAT_NS_NET], "a path is opened to be joined");
+	_cleanup_free_ char *e2 = plan_error(",\"linux\":{\"namespaces\":[{\"type\":\"network\","
+					     "\"path\":\"/proc/self/ns/net\"}]}",
+					     &p);
+	ok(e2 == NULL && p.join_fd[CLEAT_NS_NET] >= 0 && !p.create[CLEAT_NS_NET],
+	   "a path is opened to be joined");
 	if (!e2)
 		cleat_ns_plan_close(&p);
-	expect_error(",\"hostname\":\"h\"", "unable to set hostname without a private UTS namespace",
+	expect_error(",\"hostname\":\"h\"",
+		     "unable to set hostname without a private UTS namespace",
 		     "hostname without uts");
-	expect_error(",\"domainname\":\"d\"", "unable to set domainname without a private UTS namespace",
+	expect_error(",\"domainname\":\"d\"",
+		     "unable to set domainname without a private UTS namespace",
 		     "domainname without uts");
-	expect_error(",\"linux\":{\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]}",
-		     "USER namespace isn't enabled", "mappings without a user namespace");
-	expect_error(",\"linux\":{\"namespaces\":[{\"type\":\"user\"}]}", "no user namespace mappings",
-		     "a user namespace without mappings");
-	expect_error(",\"linux\":{\"timeOffsets\":{\"boottime\":{\"secs\":1}}}", "time offsets specified",
-		     "time offsets without a time namespace");
-	expect_error(",\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/nonexistent/ns\"}]}",
-		     "\"/nonexistent/ns\"", "a missing path is named");
+	expect_error(
+		",\"linux\":{\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]}",
+		"USER namespace isn't enabled", "mappings without a user namespace");
+	expect_error(",\"linux\":{\"namespaces\":[{\"type\":\"user\"}]}",
+		     "no user namespace mappings", "a user namespace without mappings");
+	expect_error(",\"linux\":{\"timeOffsets\":{\"boottime\":{\"secs\":1}}}",
+		     "time offsets specified", "time offsets without a time namespace");
+	expect_error(
+		",\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/nonexistent/ns\"}]}",
+		"\"/nonexistent/ns\"", "a missing path is named");
 }
 
 static void test_kinds(void)
@@ -84,7 +96,8 @@ static void test_kinds(void)
 	ok(cleat_ns_kind_from_oci("mount") == CLEAT_NS_MNT, "mount -> mnt");
 	ok(cleat_ns_kind_from_oci("net") < 0, "/proc names are not OCI types");
 	ok_str(cleat_ns_proc_name(CLEAT_NS_MNT), "mnt", "proc name of mount");
-	ok(CLEAT_NS_USER == 0 && CLEAT_NS_MNT == CLEAT_NS_COUNT - 1, "user is joined first, mount last");
+	ok(CLEAT_NS_USER == 0 && CLEAT_NS_MNT == CLEAT_NS_COUNT - 1,
+	   "user is joined first, mount last");
 }
 
 static void test_maps(void)
@@ -103,10 +116,12 @@ static void test_env(void)
 	char **env = cleat_process_env(&p, 0);
 	ok(strv_length(env) == 2 && strcmp(env[1], "A=b") == 0, "env copied as is");
 	cleat_process_env_add_home(&env, 12345);
-	ok(strv_length(env) == 3 && strcmp(env[2], "HOME=/") == 0, "HOME=/ for a uid without passwd entry");
+	ok(strv_length(env) == 3 && strcmp(env[2], "HOME=/") == 0,
+	   "HOME=/ for a uid without passwd entry");
 	strv_free(env);
 	env = cleat_process_env(&p, 2);
-	ok(strv_length(env) == 4 && strcmp(env[2], "LISTEN_FDS=2") == 0 && strcmp(env[3], "LISTEN_PID=1") == 0,
+	ok(strv_length(env) == 4 && strcmp(env[2], "LISTEN_FDS=2") == 0 &&
+		   strcmp(env[3], "LISTEN_PID=1") == 0,
 	   "LISTEN_FDS/LISTEN_PID=1 added for socket activation");
 	strv_free(env);
 	char *dup[] = { "A=1", "PATH=/bin", "A=2", "AB=3", "A" };
@@ -138,7 +153,9 @@ static void test_find_exec(void)
 	char *nargs[] = { "no-such-program-here" };
 	struct oci_process q = { .args = nargs, .n_args = 1 };
 	ok(cleat_process_find_exec(&q, env, &out, &err) < 0 && err &&
-		   strcmp(err->msg, "exec: \"no-such-program-here\": executable file not found in $PATH") == 0,
+		   strcmp(err->msg,
+			  "exec: \"no-such-program-here\": executable file not found in $PATH") ==
+			   0,
 	   "runc's not-found message");
 	cleat_error_free(&err);
 	struct oci_process r = { 0 };

@@ -23,10 +23,17 @@ static void test_roundtrip(void)
 {
 	const char cfg[] = "{\"ociVersion\": \"1.2.0\", \"x\": \"a;b\\nc\"}";
 	struct cleat_init_launch in = {
-		.id = "c1", .bundle = "/b u/ndle", .rootfs = "/b u/ndle/rootfs",
-		.state_dir = "/run/cleat/c1", .no_pivot = true, .no_new_keyring = false,
-		.fifo = true, .keep_fds = 3, .listen_fds = 2,
-		.config = cfg, .config_len = sizeof cfg - 1,
+		.id = "c1",
+		.bundle = "/b u/ndle",
+		.rootfs = "/b u/ndle/rootfs",
+		.state_dir = "/run/cleat/c1",
+		.no_pivot = true,
+		.no_new_keyring = false,
+		.fifo = true,
+		.keep_fds = 3,
+		.listen_fds = 2,
+		.config = cfg,
+		.config_len = sizeof cfg - 1,
 	};
 	cleat_error_t err = NULL;
 	int fd = -1;
@@ -63,15 +70,22 @@ static void test_roundtrip(void)
 
 static void test_bad_flags(void)
 {
-	char bad[] = "id\0b\0r\0s\0" "01\0" "0\0" "0\0{}";
+	char bad[] = "id\0b\0r\0s\0"
+		     "01\0"
+		     "0\0"
+		     "0\0{}";
 	struct cleat_init_launch out;
 	cleat_error_t err = NULL;
 	ok(cleat_init_launch_parse(bad, sizeof bad - 1, &out, &err) < 0 && err &&
 		   strstr(err->msg, "bad flags"),
 	   "a two-letter flags field is refused: %s", err ? err->msg : "");
 	cleat_error_free(&err);
-	char neg[] = "id\0b\0r\0s\0" "000\0" "-1\0" "0\0{}";
-	ok(cleat_init_launch_parse(neg, sizeof neg - 1, &out, &err) < 0, "a negative fd count is refused");
+	char neg[] = "id\0b\0r\0s\0"
+		     "000\0"
+		     "-1\0"
+		     "0\0{}";
+	ok(cleat_init_launch_parse(neg, sizeof neg - 1, &out, &err) < 0,
+	   "a negative fd count is refused");
 	cleat_error_free(&err);
 }
 

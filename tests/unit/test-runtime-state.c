@@ -27,7 +27,8 @@ static void test_ids(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(valid_ids); i++) {
 		cleat_error_t err = NULL;
-		ok(cleat_container_validate_id(valid_ids[i], &err) == 0, "id \"%s\" is valid", valid_ids[i]);
+		ok(cleat_container_validate_id(valid_ids[i], &err) == 0, "id \"%s\" is valid",
+		   valid_ids[i]);
 		cleat_error_free(&err);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(invalid_ids); i++) {
@@ -35,7 +36,9 @@ static void test_ids(void)
 		int r = cleat_container_validate_id(invalid_ids[i], &err);
 		ok(r < 0 && err, "invalid id #%zu is refused", i);
 		if (err)
-			ok_str(err->msg, *invalid_ids[i] ? "invalid container ID format" : "container id cannot be empty",
+			ok_str(err->msg,
+			       *invalid_ids[i] ? "invalid container ID format"
+					       : "container id cannot be empty",
 			       "runc's message for invalid id #%zu", i);
 		cleat_error_free(&err);
 	}
@@ -134,9 +137,12 @@ static void test_start_time(void)
  * before 1970, and a pseudo-random spread up to the year 9999. */
 static void test_utc_format(void)
 {
-	static const time_t fixed[] = { 0, -1, 59, 86399, 86400, 951782400 /* 2000-02-29 */,
-					951868800, 4107456000 /* 2100-03-01 */, -2208988800,
-					1795870628, 253402300799 /* 9999-12-31T23:59:59 */ };
+	static const time_t fixed[] = { 0,	     -1,
+					59,	     86399,
+					86400,	     951782400 /* 2000-02-29 */,
+					951868800,   4107456000 /* 2100-03-01 */,
+					-2208988800, 1795870628,
+					253402300799 /* 9999-12-31T23:59:59 */ };
 	int bad = 0, n = 0;
 	unsigned long long x = 88172645463325252ULL;
 	for (int i = 0; i < 20000; i++) {
@@ -170,8 +176,8 @@ static void test_write_atomic(const char *dir)
 	_cleanup_free_ char *got = NULL;
 	size_t len = 0;
 	ok(write_file_atomic(f, "one", 3, 0600, &err) == 0, "write_file_atomic creates");
-	ok(write_file_atomic(f, "second", 6, 0600, &err) == 0 && read_file(f, &got, &len, &err) == 0 &&
-		   len == 6 && memcmp(got, "second", 6) == 0,
+	ok(write_file_atomic(f, "second", 6, 0600, &err) == 0 &&
+		   read_file(f, &got, &len, &err) == 0 && len == 6 && memcmp(got, "second", 6) == 0,
 	   "write_file_atomic replaces the content");
 	int left = 0;
 	_cleanup_closedir_ DIR *dd = opendir(dir);
@@ -196,12 +202,14 @@ static void test_write_atomic(const char *dir)
 	free(got);
 	got = NULL;
 	struct stat st;
-	ok(lstat(link, &st) == 0 && S_ISREG(st.st_mode) && read_file(target, &got, &len, &err) == 0 &&
-		   len == 4 && memcmp(got, "keep", 4) == 0,
+	ok(lstat(link, &st) == 0 && S_ISREG(st.st_mode) &&
+		   read_file(target, &got, &len, &err) == 0 && len == 4 &&
+		   memcmp(got, "keep", 4) == 0,
 	   "the symlink itself is replaced, its target untouched");
 	_cleanup_free_ char *d = xasprintf("%s/adir", dir);
 	mkdir(d, 0700);
-	ok(write_file_atomic(d, "x", 1, 0600, &err) < 0 && err != NULL, "a directory is not replaced");
+	ok(write_file_atomic(d, "x", 1, 0600, &err) < 0 && err != NULL,
+	   "a directory is not replaced");
 	cleat_error_free(&err);
 	ok(stat(d, &st) == 0 && S_ISDIR(st.st_mode), "and it is still there");
 }
@@ -210,15 +218,18 @@ static void test_rfc3339(void)
 {
 	_cleanup_free_ char *t = cleat_rfc3339_now();
 	size_t l = strlen(t);
-	ok(l >= 20 && t[4] == '-' && t[10] == 'T' && t[l - 1] == 'Z', "timestamp %s looks like RFC 3339", t);
-	ok(!(l > 21 && t[l - 2] == '0' && strchr(t, '.')), "no trailing zeros in the fraction (%s)", t);
+	ok(l >= 20 && t[4] == '-' && t[10] == 'T' && t[l - 1] == 'Z',
+	   "timestamp %s looks like RFC 3339", t);
+	ok(!(l > 21 && t[l - 2] == '0' && strchr(t, '.')), "no trailing zeros in the fraction (%s)",
+	   t);
 }
 
 static void test_state_dir(const char *root)
 {
 	cleat_error_t err = NULL;
 	int dir = -1, lock = -1;
-	ok(cleat_state_dir_create(root, "c1", &dir, &lock, &err) == 0, "state dir created (root made on demand)");
+	ok(cleat_state_dir_create(root, "c1", &dir, &lock, &err) == 0,
+	   "state dir created (root made on demand)");
 	cleat_error_free(&err);
 	int dir2 = -1, lock2 = -1;
 	ok(cleat_state_dir_create(root, "c1", &dir2, &lock2, &err) < 0 && err &&
@@ -229,7 +240,8 @@ static void test_state_dir(const char *root)
 	/* The lock is held: another open file description cannot take it. */
 	_cleanup_free_ char *path = xasprintf("%s/c1", root);
 	int probe = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	ok(probe >= 0 && flock(probe, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK, "the state dir is locked");
+	ok(probe >= 0 && flock(probe, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK,
+	   "the state dir is locked");
 	close(probe);
 
 	struct cleat_container c = { 0 };
@@ -281,7 +293,8 @@ static void test_state_dir(const char *root)
 	cleat_error_free(&err);
 	_cleanup_free_ char *p2 = xasprintf("%s/half", root);
 	mkdir(p2, 0700);
-	ok(cleat_container_load(root, "half", &x, &err) == 0 && x && x->status == CLEAT_STATUS_STOPPED,
+	ok(cleat_container_load(root, "half", &x, &err) == 0 && x &&
+		   x->status == CLEAT_STATUS_STOPPED,
 	   "a state dir without state.json is stopped");
 	cleat_error_free(&err);
 	if (x)

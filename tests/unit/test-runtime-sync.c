@@ -27,11 +27,12 @@ static void test_roundtrip(void)
 	cleat_error_t err = NULL;
 	char big[100000];
 	memset(big, 'x', sizeof big);
-	ok(cleat_sync_send(sv[1], CLEAT_SYNC_HOOKS_DONE, 0, big, sizeof big, -1, &err) == 0, "send a 100 kB payload");
+	ok(cleat_sync_send(sv[1], CLEAT_SYNC_HOOKS_DONE, 0, big, sizeof big, -1, &err) == 0,
+	   "send a 100 kB payload");
 	struct cleat_sync_msg *m = NULL;
 	ok(cleat_sync_recv(sv[0], &m, &err) == 0 && m, "receive it");
-	ok(m && m->type == CLEAT_SYNC_HOOKS_DONE && m->len == sizeof big && m->data[m->len] == '\0' &&
-		   m->data[0] == 'x' && m->fd == -1,
+	ok(m && m->type == CLEAT_SYNC_HOOKS_DONE && m->len == sizeof big &&
+		   m->data[m->len] == '\0' && m->data[0] == 'x' && m->fd == -1,
 	   "type, length and payload intact, NUL-terminated, no fd");
 	cleat_sync_msg_free(m);
 
@@ -41,7 +42,8 @@ static void test_roundtrip(void)
 	ok(cleat_sync_send(sv[1], CLEAT_SYNC_CONSOLE, 0, NULL, 0, fd, &err) == 0, "send an fd");
 	m = NULL;
 	ok(cleat_sync_recv(sv[0], &m, &err) == 0 && m && m->fd >= 0, "receive the fd");
-	ok(m && fstat(m->fd, &b) == 0 && a.st_ino == b.st_ino && a.st_rdev == b.st_rdev, "it is the same file");
+	ok(m && fstat(m->fd, &b) == 0 && a.st_ino == b.st_ino && a.st_rdev == b.st_rdev,
+	   "it is the same file");
 	ok(m && (fcntl(m->fd, F_GETFD) & FD_CLOEXEC), "received fds are O_CLOEXEC");
 	cleat_sync_msg_free(m);
 	close(fd);
@@ -87,7 +89,8 @@ static void test_child_dies(void)
 	close(sv[1]);
 	cleat_error_t err = NULL;
 	int r = cleat_sync_expect(sv[0], CLEAT_SYNC_READY, "wait for init", NULL, &err);
-	ok(r < 0 && err && strstr(err->msg, "wait for init"), "a silent child exit is an error naming the step");
+	ok(r < 0 && err && strstr(err->msg, "wait for init"),
+	   "a silent child exit is an error naming the step");
 	cleat_error_free(&err);
 	waitpid(pid, NULL, 0);
 	close(sv[0]);

@@ -66,7 +66,8 @@ int main(void)
 	for (size_t i = 0; i < LEN; i++)
 		cow[i]++;
 	OK(mprotect(cow, LEN, PROT_READ) == 0, "mprotect read-only");
-	OK(rss_kb(clean) >= LEN / 1024 / 2, "clean mapping resident before (%ld KiB)", rss_kb(clean));
+	OK(rss_kb(clean) >= LEN / 1024 / 2, "clean mapping resident before (%ld KiB)",
+	   rss_kb(clean));
 
 	shim_memtrim();
 

@@ -93,7 +93,8 @@ pid_t cleat_cgroup_clone_joined(struct cleat_cgroup_join *j, unsigned long flags
 /* The same for a child sharing our memory (linux/clone_vm.h) that runs fn on a copy
  * of the len bytes at arg; ENOSYS in err: no such clone here. */
 pid_t cleat_cgroup_clone_joined_vm(struct cleat_cgroup_join *j, unsigned long flags,
-				   int (*fn)(void *), const void *arg, size_t len, cleat_error_t *err);
+				   int (*fn)(void *), const void *arg, size_t len,
+				   cleat_error_t *err);
 /* runc's `exec --cgroup [controller[,controller]:]subpath` (args: each
  * flag's value): move cg's directories into those existing sub-cgroups. */
 int cleat_cgroup_exec_sub(struct cleat_cgroup *cg, char *const *args, size_t n, cleat_error_t *err);

@@ -237,10 +237,7 @@ bool cg_hier_has(const struct cg_hier *h, const char *controller)
 	return false;
 }
 
-char *cg_own_path(const struct cg_hier *h)
-{
-	return xstrdup(h->own ? h->own : "/");
-}
+char *cg_own_path(const struct cg_hier *h) { return xstrdup(h->own ? h->own : "/"); }
 
 struct cg_hier *cg_find(struct cleat_cgroup *cg, const char *controller)
 {

@@ -178,7 +178,8 @@ pid_t cleat_cgroup_clone_joined(struct cleat_cgroup_join *j, unsigned long flags
 }
 
 pid_t cleat_cgroup_clone_joined_vm(struct cleat_cgroup_join *j, unsigned long flags,
-				   int (*fn)(void *), const void *arg, size_t len, cleat_error_t *err)
+				   int (*fn)(void *), const void *arg, size_t len,
+				   cleat_error_t *err)
 {
 	pid_t pid = -1;
 	if (j && !j->in_v2 && j->v2_dir >= 0) {

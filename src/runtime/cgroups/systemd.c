@@ -15,13 +15,15 @@
 #include "common/util.h"
 #include "runtime/cgroups/internal.h"
 
-#define SD_SYMS(X)                                                                          \
-	X(sd_bus_new) X(sd_bus_set_address) X(sd_bus_start) X(sd_bus_unref)                 \
-	X(sd_bus_open_system) X(sd_bus_flush_close_unref) X(sd_bus_message_unref)           \
-	X(sd_bus_message_append) X(sd_bus_message_append_array)                             \
-	X(sd_bus_message_open_container) X(sd_bus_message_close_container)                  \
-	X(sd_bus_message_new_method_call) X(sd_bus_call) X(sd_bus_call_method)              \
-	X(sd_bus_error_free) X(sd_bus_error_has_name)
+#define SD_SYMS(X)                                                                           \
+	X(sd_bus_new)                                                                        \
+	X(sd_bus_set_address) X(sd_bus_start) X(sd_bus_unref) X(sd_bus_open_system)          \
+		X(sd_bus_flush_close_unref) X(sd_bus_message_unref) X(sd_bus_message_append) \
+			X(sd_bus_message_append_array) X(sd_bus_message_open_container)      \
+				X(sd_bus_message_close_container)                            \
+					X(sd_bus_message_new_method_call) X(sd_bus_call)     \
+						X(sd_bus_call_method) X(sd_bus_error_free)   \
+							X(sd_bus_error_has_name)
 
 static struct {
 #define X(f) __typeof__(f) *f;
@@ -77,9 +79,9 @@ static int sd_load(cleat_error_t *err)
 	void *h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
 	if (!h)
 		return cleat_error_msg(err, "systemd cgroup driver: %s", dlerror());
-#define X(f)                                                                                 \
-	if (!(sdl.f = (__typeof__(sdl.f)) dlsym(h, #f))) {                                   \
-		dlclose(h);                                                                  \
+#define X(f)                                                                                \
+	if (!(sdl.f = (__typeof__(sdl.f)) dlsym(h, #f))) {                                  \
+		dlclose(h);                                                                 \
 		return cleat_error_msg(err, "systemd cgroup driver: libsystemd lacks " #f); \
 	}
 	SD_SYMS(X)
@@ -136,7 +138,9 @@ static int append_props(sd_bus_message *m, const struct cg_unit_prop *p, size_t 
 	for (size_t i = 0; i < n && r >= 0; i++) {
 		switch (p[i].type) {
 		case 't': r = sdl.sd_bus_message_append(m, "(sv)", p[i].name, "t", p[i].u); break;
-		case 'b': r = sdl.sd_bus_message_append(m, "(sv)", p[i].name, "b", (int) p[i].u); break;
+		case 'b':
+			r = sdl.sd_bus_message_append(m, "(sv)", p[i].name, "b", (int) p[i].u);
+			break;
 		case 's': r = sdl.sd_bus_message_append(m, "(sv)", p[i].name, "s", p[i].s); break;
 		case 'A':
 			r = sdl.sd_bus_message_open_container(m, 'r', "sv");
@@ -148,7 +152,7 @@ static int append_props(sd_bus_message *m, const struct cg_unit_prop *p, size_t 
 				r = sdl.sd_bus_message_open_container(m, 'a', "(ss)");
 			for (size_t j = 0; r >= 0 && j + 1 < p[i].n_pairs; j += 2)
 				r = sdl.sd_bus_message_append(m, "(ss)", p[i].pairs[j],
-							  p[i].pairs[j + 1]);
+							      p[i].pairs[j + 1]);
 			for (int k = 0; k < 3 && r >= 0; k++)
 				r = sdl.sd_bus_message_close_container(m);
 			break;
@@ -159,7 +163,8 @@ static int append_props(sd_bus_message *m, const struct cg_unit_prop *p, size_t 
 			if (r >= 0)
 				r = sdl.sd_bus_message_open_container(m, 'v', "ay");
 			if (r >= 0)
-				r = sdl.sd_bus_message_append_array(m, 'y', p[i].bytes, p[i].n_bytes);
+				r = sdl.sd_bus_message_append_array(m, 'y', p[i].bytes,
+								    p[i].n_bytes);
 			if (r >= 0)
 				r = sdl.sd_bus_message_close_container(m);
 			if (r >= 0)
@@ -237,17 +242,17 @@ int cg_systemd_start(struct cleat_cgroup *cg, const struct cleat_cgroup_opts *o,
 	_cleanup_free_ char *desc = xasprintf("cleat container %s", o->id);
 	bool v2 = cg->mode == CLEAT_CGROUP_V2;
 	int r = sdl.sd_bus_message_new_method_call(b, &m, SD_DEST, SD_PATH, SD_MGR,
-					       "StartTransientUnit");
+						   "StartTransientUnit");
 	if (r >= 0)
 		r = sdl.sd_bus_message_append(m, "ss", cg->unit, "replace");
 	if (r >= 0)
 		r = sdl.sd_bus_message_open_container(m, 'a', "(sv)");
 	if (r >= 0)
 		r = sdl.sd_bus_message_append(m, "(sv)(sv)(sv)(sv)(sv)(sv)(sv)", "Description", "s",
-					  desc, "Slice", "s", cg->slice, "Delegate", "b", 1,
-					  "MemoryAccounting", "b", 1, "CPUAccounting", "b", 1,
-					  v2 ? "IOAccounting" : "BlockIOAccounting", "b", 1,
-					  "TasksAccounting", "b", 1);
+					      desc, "Slice", "s", cg->slice, "Delegate", "b", 1,
+					      "MemoryAccounting", "b", 1, "CPUAccounting", "b", 1,
+					      v2 ? "IOAccounting" : "BlockIOAccounting", "b", 1,
+					      "TasksAccounting", "b", 1);
 	if (r >= 0)
 		r = sdl.sd_bus_message_append(m, "(sv)", "DefaultDependencies", "b", 0);
 	if (r >= 0 && pid > 0)
@@ -291,7 +296,7 @@ int cg_systemd_update(struct cleat_cgroup *cg, const struct oci_resources *r, cl
 	}
 	_cleanup_msg_ sd_bus_message *m = NULL;
 	int rc = sdl.sd_bus_message_new_method_call(b, &m, SD_DEST, SD_PATH, SD_MGR,
-						"SetUnitProperties");
+						    "SetUnitProperties");
 	if (rc >= 0)
 		rc = sdl.sd_bus_message_append(m, "sb", cg->unit, 1);
 	if (rc >= 0)
@@ -335,7 +340,7 @@ int cg_systemd_stop(struct cleat_cgroup *cg, cleat_error_t *err)
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	_cleanup_msg_ sd_bus_message *reply = NULL;
 	int r = sdl.sd_bus_call_method(b, SD_DEST, SD_PATH, SD_MGR, "StopUnit", &e, &reply, "ss",
-				   cg->unit, "replace");
+				       cg->unit, "replace");
 	if (r < 0 && !sdl.sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit")) {
 		cleat_error_errno(err, -r, "systemd StopUnit \"%s\": %s", cg->unit,
 				  e.message ? e.message : "");
@@ -345,7 +350,8 @@ int cg_systemd_stop(struct cleat_cgroup *cg, cleat_error_t *err)
 	sdl.sd_bus_error_free(&e);
 	/* A failed scope lingers until reset; don't let it block the name. */
 	_cleanup_msg_ sd_bus_message *r2 = NULL;
-	sdl.sd_bus_call_method(b, SD_DEST, SD_PATH, SD_MGR, "ResetFailedUnit", &e, &r2, "s", cg->unit);
+	sdl.sd_bus_call_method(b, SD_DEST, SD_PATH, SD_MGR, "ResetFailedUnit", &e, &r2, "s",
+			       cg->unit);
 	sdl.sd_bus_error_free(&e);
 	return 0;
 }

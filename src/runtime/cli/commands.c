@@ -42,8 +42,7 @@ const struct cli_flag cli_global_flags[] = {
 	"starts; edit it to run something else. See \"cleat spec --help\".\n\n" more
 
 const struct cli_command cli_commands[] = {
-	{ "checkpoint", cli_checkpoint, "<container-id>" WHERE_ID,
-	  "checkpoint a running container",
+	{ "checkpoint", cli_checkpoint, "<container-id>" WHERE_ID, "checkpoint a running container",
 	  "The checkpoint command saves the state of the container instance with criu.",
 	  cli_checkpoint_flags },
 	{ "create", cli_create, "<container-id>" WHERE_NEW_ID, "create a container",

@@ -105,7 +105,8 @@ int cli_getopt(int argc, char **argv, const struct cli_flag *flags, const char *
 		if (optopt && optopt < 256)
 			snprintf(flag, sizeof flag, "-%c", optopt);
 		else
-			snprintf(flag, sizeof flag, "%s", arg + (strncmp(arg, "--", 2) == 0 ? 1 : 0));
+			snprintf(flag, sizeof flag, "%s",
+				 arg + (strncmp(arg, "--", 2) == 0 ? 1 : 0));
 		char *eq = strchr(flag, '=');
 		if (eq)
 			*eq = '\0';
@@ -169,7 +170,8 @@ bool cli_wants_help(int argc, char **argv)
 			return false;
 		if (argv[i][0] != '-' && !anywhere)
 			return false;
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") || !strcmp(argv[i], "-help")) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") ||
+		    !strcmp(argv[i], "-help")) {
 			cli_print_usage(argv[0]);
 			return true;
 		}

@@ -9,7 +9,12 @@
 #include "common/util.h"
 #include "runtime/container.h"
 
-enum { OPT_BUNDLE = 'b', OPT_DETACH = 'd', OPT_PID_FILE = 256, OPT_CONSOLE, OPT_PRESERVE,
+enum {
+	OPT_BUNDLE = 'b',
+	OPT_DETACH = 'd',
+	OPT_PID_FILE = 256,
+	OPT_CONSOLE,
+	OPT_PRESERVE,
 	OPT_NO_PIVOT,
 	OPT_NO_KEYRING,
 	OPT_NO_SUBREAPER,

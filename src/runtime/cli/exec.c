@@ -12,7 +12,14 @@
 #include "runtime/container.h"
 #include "runtime/linux/terminal.h"
 
-enum { OPT_CONSOLE = 256, OPT_CWD, OPT_NNP, OPT_APPARMOR, OPT_LABEL, OPT_PRESERVE, OPT_IGNORE_PAUSED,
+enum {
+	OPT_CONSOLE = 256,
+	OPT_CWD,
+	OPT_NNP,
+	OPT_APPARMOR,
+	OPT_LABEL,
+	OPT_PRESERVE,
+	OPT_IGNORE_PAUSED,
 	OPT_PID_FILE,
 	OPT_CGROUP,
 	OPT_PIDFD
@@ -57,9 +64,12 @@ const struct cli_flag cli_exec_flags[] = {
 
 struct exec_flags {
 	const char *process_file, *cwd, *user, *apparmor, *label;
-	char **env; size_t n_env;
-	char **gids; size_t n_gids;
-	char **caps; size_t n_caps;
+	char **env;
+	size_t n_env;
+	char **gids;
+	size_t n_gids;
+	char **caps;
+	size_t n_caps;
 	bool tty, nnp;
 };
 
@@ -125,7 +135,8 @@ static int apply_flags(struct oci_process *p, const struct exec_flags *f, char *
 		if (flag_id("--additional-gids", "gid", f->gids[i], &gid, err) < 0)
 			return -1;
 		p->user.additional_gids = xrealloc(p->user.additional_gids,
-						   (p->user.n_additional_gids + 1) * sizeof(uint32_t));
+						   (p->user.n_additional_gids + 1) *
+							   sizeof(uint32_t));
 		p->user.additional_gids[p->user.n_additional_gids++] = gid;
 	}
 	if (f->n_caps) {

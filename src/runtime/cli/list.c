@@ -110,8 +110,8 @@ int cli_list(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *
 	if (list_ids(ctx->root, ctx->root_set, &ids, &n, err) < 0)
 		return -1;
 	struct table t = { 0 };
-	table_add(&t, (char *[]){ xstrdup("ID"), xstrdup("PID"), xstrdup("STATUS"), xstrdup("BUNDLE"),
-				  xstrdup("CREATED"), xstrdup("OWNER") });
+	table_add(&t, (char *[]){ xstrdup("ID"), xstrdup("PID"), xstrdup("STATUS"),
+				  xstrdup("BUNDLE"), xstrdup("CREATED"), xstrdup("OWNER") });
 	size_t shown = 0;
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_container_ struct cleat_container *ct = NULL;

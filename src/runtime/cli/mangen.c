@@ -116,8 +116,9 @@ int main(int argc, char **argv)
 		main_page(stdout);
 		return 0;
 	}
-	const struct cli_command *c =
-		strncmp(argv[1], "cleat-", 6) == 0 ? cli_find_command(argv[1] + 6) : NULL;
+	const struct cli_command *c = strncmp(argv[1], "cleat-", 6) == 0
+					      ? cli_find_command(argv[1] + 6)
+					      : NULL;
 	if (c == NULL || strcmp(c->name, argv[1] + 6) != 0) {
 		fprintf(stderr, "cleat-man-gen: no command %s\n", argv[1]);
 		return 1;

@@ -203,7 +203,8 @@ const struct cli_flag cli_update_flags[] = {
 	{ "cpu-quota", 0, O_CPU_QUOTA, true, NULL,
 	  "CPU CFS hardcap limit (in usecs). Allowed cpu time in a given period", false },
 	{ "cpu-burst", 0, O_CPU_BURST, true, NULL,
-	  "CPU CFS hardcap burst limit (in usecs). Allowed accumulated cpu time additionally for burst a given period",
+	  "CPU CFS hardcap burst limit (in usecs). Allowed accumulated cpu time additionally for "
+	  "burst a given period",
 	  false },
 	{ "cpu-share", 0, O_CPU_SHARES, true, NULL,
 	  "CPU shares (relative weight vs. other containers)", false },

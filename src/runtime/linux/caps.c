@@ -70,10 +70,7 @@ static const char *const cap_names[] = {
 };
 #define N_CAP_NAMES (ARRAY_SIZE(cap_names) - 1)
 
-const char *const *cleat_cap_names(void)
-{
-	return cap_names;
-}
+const char *const *cleat_cap_names(void) { return cap_names; }
 
 int cleat_cap_from_name(const char *name)
 {

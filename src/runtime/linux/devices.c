@@ -87,8 +87,8 @@ static int create_node(struct rootfs_ctx *c, const struct dev_node *d, cleat_err
 	case 'b': type = S_IFBLK; break;
 	case 'p': type = S_IFIFO; break;
 	default:
-		return cleat_error_msg(err, "device \"%s\": unknown type \"%c\"", cleat_cut(d->path),
-				       d->type);
+		return cleat_error_msg(err, "device \"%s\": unknown type \"%c\"",
+				       cleat_cut(d->path), d->type);
 	}
 	if (c->o->in_userns)
 		return bind_node(c->rootfd, d, err);

@@ -23,11 +23,11 @@
 struct cleat_exec_args {
 	const struct oci_process *process;
 	const struct oci_config *config; /* the container's: seccomp, personality */
-	const char *id;                  /* the container's: its session keyring */
-	bool no_new_keyring;             /* create --no-new-keyring: keep the caller's */
+	const char *id; /* the container's: its session keyring */
+	bool no_new_keyring; /* create --no-new-keyring: keep the caller's */
 	int sync_fd;
-	struct cleat_ns_plan ns;         /* join_fd only */
-	unsigned keep_fds;               /* --preserve-fds */
+	struct cleat_ns_plan ns; /* join_fd only */
+	unsigned keep_fds; /* --preserve-fds */
 	bool console;
 	/* The runtime keeps the master (foreground exec): clear ONLCR before the process
 	 * can write (see cleat_terminal_clear_onlcr). */

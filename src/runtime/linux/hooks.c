@@ -264,8 +264,8 @@ static int hook_run_one(const struct oci_hook *h, size_t idx, const char *phase,
 		while (waitpid(r->pid, &status, 0) < 0 && errno == EINTR)
 			;
 		ret = cleat_error_msg(
-			err, "error running %s hook #%zu: \"%s\": hook timed out after %llds", phase,
-			idx, h->path, (long long) h->timeout);
+			err, "error running %s hook #%zu: \"%s\": hook timed out after %llds",
+			phase, idx, h->path, (long long) h->timeout);
 		goto out;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)

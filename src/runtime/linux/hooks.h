@@ -42,7 +42,8 @@ char *cleat_hooks_state_with_status(const char *state_json, const char *status);
  * prestart, createRuntime, createContainer or startContainer hook. */
 static inline bool cleat_hooks_need_sync(const struct oci_hooks *h)
 {
-	return h->n_prestart || h->n_create_runtime || h->n_create_container || h->n_start_container;
+	return h->n_prestart || h->n_create_runtime || h->n_create_container ||
+	       h->n_start_container;
 }
 
 #endif

@@ -28,8 +28,6 @@
 #include "runtime/linux/sync.h"
 #include "runtime/linux/terminal.h"
 
-
-
 static _Noreturn void child_fail(int sync_fd, cleat_error_t *err)
 {
 	cleat_sync_send_error(sync_fd, *err);
@@ -69,7 +67,8 @@ static int init_rootfs_and_hooks(const struct cleat_init_args *a, struct init_re
 	if (cleat_sync_send_type(a->sync_fd, CLEAT_SYNC_HOOKS, err) < 0)
 		return -1;
 	_cleanup_sync_msg_ struct cleat_sync_msg *m = NULL;
-	if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_HOOKS_DONE, "wait for createRuntime hooks", &m, err) < 0)
+	if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_HOOKS_DONE, "wait for createRuntime hooks", &m,
+			      err) < 0)
 		return -1;
 	r->state_json = xstrdup(m->data);
 	if (cleat_hooks_run(c->hooks.create_container, c->hooks.n_create_container,
@@ -173,7 +172,8 @@ static _Noreturn void init_main(const struct cleat_init_args *a)
 		_exit(1);
 	if (a->fifo_fd < 0) {
 		/* `run`: the runtime that created us starts us; if it dies first, so do we. */
-		if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_START, "wait for start", NULL, &err) < 0)
+		if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_START, "wait for start", NULL, &err) <
+		    0)
 			_exit(1);
 		close(a->sync_fd);
 	} else {
@@ -207,10 +207,7 @@ fail:;
 	_exit(255);
 }
 
-static int init_entry(void *a)
-{
-	init_main(a);
-}
+static int init_entry(void *a) { init_main(a); }
 
 static int helper_userns(const struct cleat_init_args *a, cleat_error_t *err)
 {
@@ -335,7 +332,7 @@ _Noreturn void cleat_init_helper_main(const struct cleat_init_args *a)
 	 * namespace: the kernel gives a new one only to a child with its own. */
 	bool share = !a->ns.create[CLEAT_NS_TIME] && a->ns.join_fd[CLEAT_NS_TIME] < 0;
 	pid_t pid = cleat_sync_clone_announced_run(a->sync_fd, CLEAT_SYNC_INIT_PID, a->cgroup_join,
-						    share, init_entry, (void *) a, &err);
+						   share, init_entry, (void *) a, &err);
 	if (pid < 0)
 		child_fail(a->sync_fd, &err);
 	_exit(0);
@@ -413,7 +410,8 @@ pid_t cleat_init_fork_helper(struct cleat_helper_exec *x, cleat_error_t *err)
 		pid = cleat_cgroup_fork(x->born_into);
 		if (pid == 0) {
 			/* Our own copy: say whether clone3 really started us in there. */
-			init_env[strlen(init_env) - 1] = x->born_into && x->born_into->in_v2 ? '1' : '0';
+			init_env[strlen(init_env) - 1] = x->born_into && x->born_into->in_v2 ? '1'
+											     : '0';
 			helper_child_exec(h);
 		}
 	} else {

@@ -30,14 +30,14 @@ struct cleat_init_args {
 	const struct oci_process *process; /* config->process */
 	const char *bundle;
 	const char *rootfs;
-	int sync_fd;          /* child end of the sync socketpair */
-	int fifo_fd;          /* O_PATH fd of <state>/exec.fifo; -1: wait for CLEAT_SYNC_START */
+	int sync_fd; /* child end of the sync socketpair */
+	int fifo_fd; /* O_PATH fd of <state>/exec.fifo; -1: wait for CLEAT_SYNC_START */
 	struct cleat_ns_plan ns;
 	bool no_pivot;
 	bool no_new_keyring;
-	unsigned keep_fds;    /* LISTEN_FDS + --preserve-fds: fds 3 .. 3+keep_fds-1 pass through */
-	unsigned listen_fds;  /* LISTEN_FDS=<n> LISTEN_PID=1 added to the environment when > 0 */
-	bool console;         /* process.terminal: allocate a pty, send the master */
+	unsigned keep_fds; /* LISTEN_FDS + --preserve-fds: fds 3 .. 3+keep_fds-1 pass through */
+	unsigned listen_fds; /* LISTEN_FDS=<n> LISTEN_PID=1 added to the environment when > 0 */
+	bool console; /* process.terminal: allocate a pty, send the master */
 	/* config->n_mounts detached idmapped mounts made in the host user namespace
 	 * with cleat_rootfs_open_idmapped() (-1: none for that entry), or NULL. */
 	const int *idmap_fds;
@@ -54,11 +54,11 @@ struct cleat_init_args {
 
 struct cleat_helper_exec {
 	const char *argv0;
-	int sync_fd;                    /* the helper's end of the sync socket */
-	unsigned keep_fds;              /* fds 3 .. 3+keep_fds-1 pass through untouched */
+	int sync_fd; /* the helper's end of the sync socket */
+	unsigned keep_fds; /* fds 3 .. 3+keep_fds-1 pass through untouched */
 	struct cleat_cgroup_join *born_into; /* clone3 the helper into its cgroup2 dir, or NULL */
-	bool moved_by_pid;              /* the systemd driver moves it: no CLONE_VM spawn */
-	const char *state_root;         /* an existing directory of ours for the overlay seal */
+	bool moved_by_pid; /* the systemd driver moves it: no CLONE_VM spawn */
+	const char *state_root; /* an existing directory of ours for the overlay seal */
 	void *stack; /* out: the helper's stack and data until its exec (stack_size bytes),
 		      * to munmap once it exec'd or died; NULL when none */
 	size_t stack_size;

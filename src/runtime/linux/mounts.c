@@ -260,10 +260,11 @@ int rootfs_check_target(int target, const char *dest, cleat_error_t *err)
 	if (fstatfs(target, &sf) < 0)
 		return cleat_error_errno(err, errno, "statfs the target of \"%s\"", dest);
 	if (sf.f_type == PROC_SUPER_MAGIC)
-		return cleat_error_msg(err,
-				       "\"%s\" cannot be mounted because it is inside /proc (through "
-				       "a symlink)",
-				       dest);
+		return cleat_error_msg(
+			err,
+			"\"%s\" cannot be mounted because it is inside /proc (through "
+			"a symlink)",
+			dest);
 	return 0;
 }
 

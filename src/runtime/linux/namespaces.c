@@ -72,20 +72,26 @@ static int validate_combinations(const struct oci_config *c, const struct cleat_
 {
 	const struct oci_linux *l = c->linux_;
 	if (c->hostname && *c->hostname && !has_ns(p, CLEAT_NS_UTS))
-		return cleat_error_msg(err, "unable to set hostname without a private UTS namespace");
+		return cleat_error_msg(err,
+				       "unable to set hostname without a private UTS namespace");
 	if (c->domainname && *c->domainname && !has_ns(p, CLEAT_NS_UTS))
-		return cleat_error_msg(err, "unable to set domainname without a private UTS namespace");
+		return cleat_error_msg(err,
+				       "unable to set domainname without a private UTS namespace");
 	if (l && (l->n_uid_mappings || l->n_gid_mappings) && !has_ns(p, CLEAT_NS_USER))
 		return cleat_error_msg(err, "user namespace mappings specified, but USER namespace "
 					    "isn't enabled in the config");
 	if (p->create[CLEAT_NS_USER] && (!l || !l->n_uid_mappings || !l->n_gid_mappings))
-		return cleat_error_msg(err, "user namespaces enabled, but no user namespace mappings found");
+		return cleat_error_msg(
+			err, "user namespaces enabled, but no user namespace mappings found");
 	if (l && l->n_time_offsets && !p->create[CLEAT_NS_TIME])
-		return cleat_error_msg(err, "time offsets specified, but no new time namespace is configured");
+		return cleat_error_msg(
+			err, "time offsets specified, but no new time namespace is configured");
 	if (p->create[CLEAT_NS_TIME] && access("/proc/self/ns/time", F_OK) < 0)
-		return cleat_error_errno(err, errno, "time namespaces aren't enabled in the kernel");
+		return cleat_error_errno(err, errno,
+					 "time namespaces aren't enabled in the kernel");
 	if (p->create[CLEAT_NS_CGROUP] && access("/proc/self/ns/cgroup", F_OK) < 0)
-		return cleat_error_errno(err, errno, "cgroup namespaces aren't enabled in the kernel");
+		return cleat_error_errno(err, errno,
+					 "cgroup namespaces aren't enabled in the kernel");
 	return 0;
 }
 
@@ -99,11 +105,13 @@ int cleat_ns_plan_build(const struct oci_config *c, struct cleat_ns_plan *p, cle
 		int k = cleat_ns_kind_from_oci(ns->type ? ns->type : "");
 		if (k < 0) {
 			cleat_ns_plan_close(p);
-			return cleat_error_msg(err, "namespace %s does not exist", ns->type ? ns->type : "");
+			return cleat_error_msg(err, "namespace %s does not exist",
+					       ns->type ? ns->type : "");
 		}
 		if (seen[k]) {
 			cleat_ns_plan_close(p);
-			return cleat_error_msg(err, "malformed spec file: duplicated ns \"%s\"", ns->type);
+			return cleat_error_msg(err, "malformed spec file: duplicated ns \"%s\"",
+					       ns->type);
 		}
 		seen[k] = true;
 		if (ns->path == NULL || *ns->path == '\0') {
@@ -146,7 +154,8 @@ int cleat_ns_unshare_new(const struct cleat_ns_plan *p, cleat_error_t *err)
 		/* Name the namespace that failed: retry one by one only to find it. */
 		for (int k = 0; k < CLEAT_NS_COUNT; k++)
 			if (k != CLEAT_NS_USER && p->create[k] && unshare(ns_table[k].flag) < 0)
-				return cleat_error_errno(err, errno, "unshare %s namespace", ns_table[k].oci);
+				return cleat_error_errno(err, errno, "unshare %s namespace",
+							 ns_table[k].oci);
 		return cleat_error_errno(err, e, "unshare namespaces");
 	}
 	return 0;
@@ -172,11 +181,15 @@ int cleat_ns_write_time_offsets(const struct oci_config *c, int fd, cleat_error_
 		const struct oci_time_offset *t = &l->time_offsets[i];
 		const char *clock = t->clock ? t->clock : "";
 		if (strcmp(clock, "monotonic") != 0 && strcmp(clock, "boottime") != 0)
-			return cleat_error_msg(err, "linux.timeOffsets: unknown clock \"%s\"", clock);
+			return cleat_error_msg(err, "linux.timeOffsets: unknown clock \"%s\"",
+					       clock);
 		/* The kernel takes one "<clock> <secs> <nanosecs>" line per write. */
-		_cleanup_free_ char *line = xasprintf("%s %lld %u\n", clock, (long long) t->secs, t->nanosecs);
+		_cleanup_free_ char *line = xasprintf("%s %lld %u\n", clock, (long long) t->secs,
+						      t->nanosecs);
 		if (write(fd, line, strlen(line)) < 0)
-			return cleat_error_errno(err, errno, "write time offset \"%s\" to /proc/self/timens_offsets", clock);
+			return cleat_error_errno(
+				err, errno, "write time offset \"%s\" to /proc/self/timens_offsets",
+				clock);
 	}
 	return 0;
 }

@@ -148,13 +148,21 @@ static const struct {
 	const char *name;
 	int res;
 } rlimit_names[] = {
-	{ "RLIMIT_AS", RLIMIT_AS }, { "RLIMIT_CORE", RLIMIT_CORE }, { "RLIMIT_CPU", RLIMIT_CPU },
-	{ "RLIMIT_DATA", RLIMIT_DATA }, { "RLIMIT_FSIZE", RLIMIT_FSIZE },
-	{ "RLIMIT_LOCKS", RLIMIT_LOCKS }, { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
-	{ "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE }, { "RLIMIT_NICE", RLIMIT_NICE },
-	{ "RLIMIT_NOFILE", RLIMIT_NOFILE }, { "RLIMIT_NPROC", RLIMIT_NPROC },
-	{ "RLIMIT_RSS", RLIMIT_RSS }, { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
-	{ "RLIMIT_RTTIME", RLIMIT_RTTIME }, { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
+	{ "RLIMIT_AS", RLIMIT_AS },
+	{ "RLIMIT_CORE", RLIMIT_CORE },
+	{ "RLIMIT_CPU", RLIMIT_CPU },
+	{ "RLIMIT_DATA", RLIMIT_DATA },
+	{ "RLIMIT_FSIZE", RLIMIT_FSIZE },
+	{ "RLIMIT_LOCKS", RLIMIT_LOCKS },
+	{ "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
+	{ "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
+	{ "RLIMIT_NICE", RLIMIT_NICE },
+	{ "RLIMIT_NOFILE", RLIMIT_NOFILE },
+	{ "RLIMIT_NPROC", RLIMIT_NPROC },
+	{ "RLIMIT_RSS", RLIMIT_RSS },
+	{ "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
+	{ "RLIMIT_RTTIME", RLIMIT_RTTIME },
+	{ "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
 	{ "RLIMIT_STACK", RLIMIT_STACK },
 };
 
@@ -167,11 +175,13 @@ int cleat_process_set_rlimits(const struct oci_process *p, cleat_error_t *err)
 			if (r->type && strcmp(r->type, rlimit_names[k].name) == 0)
 				res = rlimit_names[k].res;
 		if (res < 0)
-			return cleat_error_msg(err, "unknown rlimit type \"%s\"", r->type ? r->type : "");
+			return cleat_error_msg(err, "unknown rlimit type \"%s\"",
+					       r->type ? r->type : "");
 		struct rlimit rl = { .rlim_cur = r->soft, .rlim_max = r->hard };
 		if (setrlimit(res, &rl) < 0)
-			return cleat_error_errno(err, errno, "setrlimit %s soft %llu hard %llu", r->type,
-						 (unsigned long long) r->soft, (unsigned long long) r->hard);
+			return cleat_error_errno(err, errno, "setrlimit %s soft %llu hard %llu",
+						 r->type, (unsigned long long) r->soft,
+						 (unsigned long long) r->hard);
 	}
 	return 0;
 }
@@ -211,7 +221,9 @@ int cleat_process_set_cwd(const char *cwd, cleat_error_t *err)
 	if (syscall(SYS_getcwd, buf, sizeof buf) < 0)
 		return cleat_error_errno(err, errno, "getcwd");
 	if (buf[0] != '/')
-		return cleat_error_errno(err, EPERM, "current working directory is outside of container mount namespace root -- possible container breakout detected");
+		return cleat_error_errno(err, EPERM,
+					 "current working directory is outside of container mount "
+					 "namespace root -- possible container breakout detected");
 	return 0;
 }
 
@@ -239,7 +251,9 @@ int cleat_process_set_user(const struct oci_user *u, cleat_error_t *err)
 		if (setgroups(u->n_additional_gids, gids) < 0)
 			return cleat_error_errno(err, errno, "setgroups");
 	} else if (u->n_additional_gids > 0) {
-		return cleat_error_errno(err, EPERM, "cannot set additionalGids: setgroups is denied in this user namespace");
+		return cleat_error_errno(
+			err, EPERM,
+			"cannot set additionalGids: setgroups is denied in this user namespace");
 	}
 	if (setresgid(u->gid, u->gid, u->gid) < 0)
 		return cleat_error_errno(err, errno, "setresgid %u", u->gid);
@@ -268,14 +282,15 @@ int cleat_process_fix_stdio(uid_t uid, cleat_error_t *err)
 				continue;
 			return cleat_error_errno(err, errno, "fstat stdio fd %d", fd);
 		}
-		if (st.st_uid == uid ||
-		    (S_ISCHR(st.st_mode) && (st.st_rdev == null.st_rdev || st.st_rdev == makedev(1, 3))))
+		if (st.st_uid == uid || (S_ISCHR(st.st_mode) && (st.st_rdev == null.st_rdev ||
+								 st.st_rdev == makedev(1, 3))))
 			continue;
 		/* EINVAL: uid or group not mapped in this user namespace; EPERM: owner not
 		 * mapped; EROFS: a read-only /dev. Leaving stdio alone beats failing. */
 		if (fchown(fd, uid, (gid_t) -1) < 0 && errno != EINVAL && errno != EPERM &&
 		    errno != EROFS)
-			return cleat_error_errno(err, errno, "fchown stdio fd %d to uid %u", fd, uid);
+			return cleat_error_errno(err, errno, "fchown stdio fd %d to uid %u", fd,
+						 uid);
 	}
 	return 0;
 }

@@ -275,8 +275,8 @@ int cleat_rootfs_finalize(const struct cleat_rootfs_opts *o, cleat_error_t *err)
 {
 	const struct oci_linux *l = o->config->linux_;
 	/* Decided before pivot_root hides the host's selinuxfs. */
-	_cleanup_free_ char *mask_data =
-		cleat_lsm_fs_mount_data("tmpfs", NULL, l ? l->mount_label : NULL);
+	_cleanup_free_ char *mask_data = cleat_lsm_fs_mount_data("tmpfs", NULL,
+								 l ? l->mount_label : NULL);
 	bool ns = has_mount_ns(o->config);
 	int r = !ns	      ? do_chroot(o->rootfs, err)
 		: o->no_pivot ? do_move_root(o->rootfs, err)

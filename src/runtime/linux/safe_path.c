@@ -91,8 +91,8 @@ static int create_link_target(int rootfd, int dirfd, const char *dirpath, const 
 	char target[4096];
 	ssize_t n = readlinkat(dirfd, name, target, sizeof(target) - 1);
 	if (n < 0)
-		return cleat_error_errno(err, errno, "readlink \"%s/%s\" inside the rootfs", dirpath,
-					 name);
+		return cleat_error_errno(err, errno, "readlink \"%s/%s\" inside the rootfs",
+					 dirpath, name);
 	target[n] = '\0';
 	if (depth >= MAX_LINK_DEPTH)
 		return cleat_error_errno(err, ELOOP, "create \"%s/%s\" inside the rootfs", dirpath,
@@ -141,8 +141,9 @@ static int mkdir_p_walk(int rootfd, const char *path, mode_t mode, int depth, cl
 			 * created inside the root, never outside it. */
 			if (mkdirat(cur, name, mode) < 0) {
 				if (errno != EEXIST)
-					return cleat_error_errno(
-						err, errno, "mkdir \"%s\" inside the rootfs", prefix);
+					return cleat_error_errno(err, errno,
+								 "mkdir \"%s\" inside the rootfs",
+								 prefix);
 				if (create_link_target(rootfd, cur, dirpath, name, true, mode,
 						       depth, err) < 0)
 					return -1;
@@ -187,7 +188,8 @@ static int mkdir_p_depth(int rootfd, const char *path, mode_t mode, int depth, c
 	 * dangling symlink, whose target is then created inside the root. */
 	if (mkdirat(pfd, base, mode) < 0) {
 		if (errno != EEXIST)
-			return cleat_error_errno(err, errno, "mkdir \"%s\" inside the rootfs", rest);
+			return cleat_error_errno(err, errno, "mkdir \"%s\" inside the rootfs",
+						 rest);
 		if (create_link_target(rootfd, pfd, parent, base, true, mode, depth, err) < 0)
 			return -1;
 	}

@@ -255,8 +255,8 @@ int cleat_selfexe_exec_copy(char *const argv[], char *const envp[], const char *
 bool cleat_selfexe_is_sealed(void)
 {
 	_cleanup_close_ int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	return self >= 0 && (cleat_selfexe_fd_is_sealed(self) ||
-			     cleat_selfexe_fd_is_overlay_sealed(self));
+	return self >= 0 &&
+	       (cleat_selfexe_fd_is_sealed(self) || cleat_selfexe_fd_is_overlay_sealed(self));
 }
 
 int cleat_selfexe_ensure_cloned(int argc, char **argv, char **envp, const char *root,

@@ -58,7 +58,9 @@ int cleat_sync_send_type(int sock, enum cleat_sync_type type, cleat_error_t *err
 
 void cleat_sync_send_error_raw(int sock, int errnum, const char *m)
 {
-	struct wire_header h = { .type = CLEAT_SYNC_ERROR, .errnum = errnum, .len = (uint32_t) strlen(m) };
+	struct wire_header h = { .type = CLEAT_SYNC_ERROR,
+				 .errnum = errnum,
+				 .len = (uint32_t) strlen(m) };
 	struct iovec iov[2] = { { &h, sizeof h }, { (void *) m, h.len } };
 	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
 	while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR)
@@ -93,7 +95,9 @@ int cleat_sync_recv(int sock, struct cleat_sync_msg **out, cleat_error_t *err)
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = u.buf,
 			      .msg_controllen = sizeof u.buf };
 	do
 		r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
@@ -119,16 +123,10 @@ int cleat_sync_recv(int sock, struct cleat_sync_msg **out, cleat_error_t *err)
 int cleat_sync_log(const struct cleat_sync_msg *m, cleat_error_t *err)
 {
 	switch (m->type) {
-	case CLEAT_SYNC_ERROR:
-		return cleat_error_errno(err, m->errnum, "%s", m->data);
-	case CLEAT_SYNC_WARNING:
-		cleat_warn("%s", m->data);
-		return 1;
-	case CLEAT_SYNC_DEBUG:
-		cleat_debug("%s", m->data);
-		return 1;
-	default:
-		return 0;
+	case CLEAT_SYNC_ERROR: return cleat_error_errno(err, m->errnum, "%s", m->data);
+	case CLEAT_SYNC_WARNING: cleat_warn("%s", m->data); return 1;
+	case CLEAT_SYNC_DEBUG: cleat_debug("%s", m->data); return 1;
+	default: return 0;
 	}
 }
 
@@ -149,15 +147,18 @@ int cleat_sync_expect(int sock, enum cleat_sync_type type, const char *what,
 		if (cleat_sync_recv(sock, &m, err) < 0)
 			return -1;
 		if (m == NULL)
-			return cleat_error_msg(err, "%s: the container init exited without reporting an error", what);
+			return cleat_error_msg(
+				err, "%s: the container init exited without reporting an error",
+				what);
 		int logged = cleat_sync_log(m, err);
 		if (logged < 0)
 			return -1;
 		if (logged > 0)
 			continue;
 		if (m->type != (uint32_t) type)
-			return cleat_error_errno(err, EPROTO, "%s: unexpected sync message %u (wanted %u)",
-						 what, m->type, (unsigned) type);
+			return cleat_error_errno(err, EPROTO,
+						 "%s: unexpected sync message %u (wanted %u)", what,
+						 m->type, (unsigned) type);
 		if (out)
 			*out = TAKE_PTR(m);
 		return 0;
@@ -229,7 +230,7 @@ static pid_t announce(int sock, enum cleat_sync_type type, pid_t pid, int gate[2
 }
 
 pid_t cleat_sync_clone_announced(int sock, enum cleat_sync_type type, struct cleat_cgroup_join *j,
-				  cleat_error_t *err)
+				 cleat_error_t *err)
 {
 	int gate[2];
 	if (pipe2(gate, O_CLOEXEC) < 0)
@@ -270,8 +271,8 @@ static int announced_child(void *p)
 }
 
 pid_t cleat_sync_clone_announced_run(int sock, enum cleat_sync_type type,
-				      struct cleat_cgroup_join *j, bool share_memory,
-				      int (*fn)(void *), void *arg, cleat_error_t *err)
+				     struct cleat_cgroup_join *j, bool share_memory,
+				     int (*fn)(void *), void *arg, cleat_error_t *err)
 {
 	if (share_memory && cleat_clone_vm_supported()) {
 		struct announced_boot b = { .fn = fn, .arg = arg };

@@ -17,22 +17,22 @@
 #include "runtime/cgroups/cgroups.h"
 
 enum cleat_sync_type {
-	CLEAT_SYNC_ERROR = 1,   /* child -> parent: errnum + message; the child exits */
-	CLEAT_SYNC_WARNING,     /* child -> parent: logged as a warning */
-	CLEAT_SYNC_DEBUG,       /* child -> parent: logged with --debug */
-	CLEAT_SYNC_GO,          /* parent -> helper: cgroup ready, go on */
-	CLEAT_SYNC_USERNS_MAP,  /* helper -> parent: write my uid/gid maps */
+	CLEAT_SYNC_ERROR = 1, /* child -> parent: errnum + message; the child exits */
+	CLEAT_SYNC_WARNING, /* child -> parent: logged as a warning */
+	CLEAT_SYNC_DEBUG, /* child -> parent: logged with --debug */
+	CLEAT_SYNC_GO, /* parent -> helper: cgroup ready, go on */
+	CLEAT_SYNC_USERNS_MAP, /* helper -> parent: write my uid/gid maps */
 	CLEAT_SYNC_USERNS_DONE, /* parent -> helper */
-	CLEAT_SYNC_INIT_PID,    /* helper -> parent: pid of the init (payload: int32) */
-	CLEAT_SYNC_CONSOLE,     /* init -> parent: pty master (SCM_RIGHTS) */
-	CLEAT_SYNC_HOOKS,       /* init -> parent: run createRuntime/prestart hooks now */
-	CLEAT_SYNC_HOOKS_DONE,  /* parent -> init: payload is the state JSON for in-container hooks */
-	CLEAT_SYNC_READY,       /* init -> parent: set up, waiting on exec.fifo (or START) */
-	CLEAT_SYNC_EXEC_PID,    /* exec helper -> parent: pid of the exec'd process (payload: int32) */
-	CLEAT_SYNC_SECCOMP,     /* init/exec -> parent: seccomp listener fd (SCM_RIGHTS) */
+	CLEAT_SYNC_INIT_PID, /* helper -> parent: pid of the init (payload: int32) */
+	CLEAT_SYNC_CONSOLE, /* init -> parent: pty master (SCM_RIGHTS) */
+	CLEAT_SYNC_HOOKS, /* init -> parent: run createRuntime/prestart hooks now */
+	CLEAT_SYNC_HOOKS_DONE, /* parent -> init: payload is the state JSON for in-container hooks */
+	CLEAT_SYNC_READY, /* init -> parent: set up, waiting on exec.fifo (or START) */
+	CLEAT_SYNC_EXEC_PID, /* exec helper -> parent: pid of the exec'd process (payload: int32) */
+	CLEAT_SYNC_SECCOMP, /* init/exec -> parent: seccomp listener fd (SCM_RIGHTS) */
 	CLEAT_SYNC_SECCOMP_DONE, /* parent -> init/exec: the fd went to listenerPath */
-	CLEAT_SYNC_START,       /* parent -> init, `run` only: exec the process now */
-	CLEAT_SYNC_LAUNCH,      /* parent -> helper: memfd with what `cleat init` needs (SCM_RIGHTS) */
+	CLEAT_SYNC_START, /* parent -> init, `run` only: exec the process now */
+	CLEAT_SYNC_LAUNCH, /* parent -> helper: memfd with what `cleat init` needs (SCM_RIGHTS) */
 	CLEAT_SYNC_MOUNT_SOURCE, /* init -> parent: idmap mounts[i] now (payload: uint32 i) */
 	CLEAT_SYNC_MOUNT_SOURCE_FD, /* parent -> init: its detached tree (SCM_RIGHTS) */
 };
@@ -40,8 +40,8 @@ enum cleat_sync_type {
 struct cleat_sync_msg {
 	uint32_t type;
 	int32_t errnum;
-	size_t len;   /* payload length; data is NUL-terminated past len */
-	int fd;       /* received fd, or -1 */
+	size_t len; /* payload length; data is NUL-terminated past len */
+	int fd; /* received fd, or -1 */
 	char data[];
 };
 
@@ -57,14 +57,14 @@ int cleat_sync_send_type(int sock, enum cleat_sync_type type, cleat_error_t *err
  * message from a process it cannot name yet.  Returns the pid in the caller, 0 in the
  * child, < 0 on error (err set, in the caller). */
 pid_t cleat_sync_clone_announced(int sock, enum cleat_sync_type type, struct cleat_cgroup_join *j,
-				  cleat_error_t *err);
+				 cleat_error_t *err);
 /* The same, the child running fn(arg) and exiting with its result.  share_memory: it
  * shares the caller's memory (linux/clone_vm.h) where the kernel allows, so the caller
  * must exit right after, touching nothing that fn uses (arg and what it points to must
  * outlive the caller's return: the caller's callers' frames are never reused). */
 pid_t cleat_sync_clone_announced_run(int sock, enum cleat_sync_type type,
-				      struct cleat_cgroup_join *j, bool share_memory,
-				      int (*fn)(void *), void *arg, cleat_error_t *err);
+				     struct cleat_cgroup_join *j, bool share_memory,
+				     int (*fn)(void *), void *arg, cleat_error_t *err);
 /* Forward an error to the parent (best effort: the child exits right after). */
 void cleat_sync_send_error(int sock, const cleat_error_t e);
 /* The same from a child that may not allocate (a CLONE_VM child): stack and sendmsg only. */

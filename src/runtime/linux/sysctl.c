@@ -49,13 +49,14 @@ static int check_one(const struct oci_config *c, const char *key, cleat_error_t 
 			if (has_ns(c, "ipc") && !ns_is_host(c, "ipc", "ipc"))
 				return 0;
 			return cleat_error_msg(
-				err, "sysctl \"%s\" is not allowed in the hosts ipc namespace", key);
+				err, "sysctl \"%s\" is not allowed in the hosts ipc namespace",
+				key);
 		}
 	if (str_has_prefix(k, "fs.mqueue.")) {
 		if (has_ns(c, "ipc") && !ns_is_host(c, "ipc", "ipc"))
 			return 0;
-		return cleat_error_msg(err, "sysctl \"%s\" is not allowed in the hosts ipc namespace",
-				       key);
+		return cleat_error_msg(
+			err, "sysctl \"%s\" is not allowed in the hosts ipc namespace", key);
 	}
 	if (str_has_prefix(k, "net.")) {
 		if (has_ns(c, "network") && !ns_is_host(c, "network", "net"))
@@ -66,10 +67,10 @@ static int check_one(const struct oci_config *c, const char *key, cleat_error_t 
 	if (strcmp(k, "kernel.domainname") == 0 || strcmp(k, "kernel.hostname") == 0) {
 		if (has_ns(c, "uts") && !ns_is_host(c, "uts", "uts"))
 			return 0;
-		return cleat_error_msg(
-			err,
-			"sysctl \"%s\" is not allowed as it conflicts with the OCI \"hostname\" field",
-			key);
+		return cleat_error_msg(err,
+				       "sysctl \"%s\" is not allowed as it conflicts with the OCI "
+				       "\"hostname\" field",
+				       key);
 	}
 	/* user.* (ucounts such as user.max_user_namespaces) are per user namespace:
 	 * in the host's they would limit every process on the host. */

@@ -154,7 +154,9 @@ int cleat_fd_socket_send(int sock, const char *payload, int fd)
 		struct cmsghdr align;
 	} u;
 	memset(&u, 0, sizeof u);
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = u.buf,
 			      .msg_controllen = sizeof u.buf };
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 	c->cmsg_level = SOL_SOCKET;
@@ -211,7 +213,7 @@ static void resize_from_stdin(int master)
 }
 
 /* Forwarded to the process, as runc's signal handler does. */
-static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGPIPE,
+static const int forwarded[] = { SIGHUP,  SIGINT,  SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGPIPE,
 				 SIGALRM, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGWINCH };
 
 static void forwarded_set(sigset_t *set)
@@ -252,7 +254,8 @@ int cleat_terminal_proxy(int master, pid_t pid, int *status, cleat_error_t *err)
 	/* A SIGCHLD that came before the mask was set is gone: look once. */
 	bool exited = waitpid(pid, status, WNOHANG) == pid;
 	while (!exited || master_open) {
-		struct pollfd pfd[3] = { { sfd, POLLIN, 0 }, { in_open ? 0 : -1, POLLIN, 0 },
+		struct pollfd pfd[3] = { { sfd, POLLIN, 0 },
+					 { in_open ? 0 : -1, POLLIN, 0 },
 					 { master_open ? master : -1, POLLIN, 0 } };
 		/* After the exit, drain the master without blocking forever on a
 		 * grandchild that keeps the slave open. */

@@ -16,7 +16,8 @@ char *cleat_userns_format_map(const struct oci_idmap *m, size_t n)
 {
 	char *out = xstrdup("");
 	for (size_t i = 0; i < n; i++) {
-		char *next = xasprintf("%s%u %u %u\n", out, m[i].container_id, m[i].host_id, m[i].size);
+		char *next = xasprintf("%s%u %u %u\n", out, m[i].container_id, m[i].host_id,
+				       m[i].size);
 		free(out);
 		out = next;
 	}
@@ -49,7 +50,9 @@ static int run_map_helper(const char *helper, pid_t pid, const struct oci_idmap 
 			return cleat_error_errno(err, errno, "wait for %s", helper);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return cleat_error_msg(err, "%s %d failed (status %d)%s", helper, (int) pid, status,
-				       WIFEXITED(status) && WEXITSTATUS(status) == 127 ? ": not installed (package uidmap)" : "");
+				       WIFEXITED(status) && WEXITSTATUS(status) == 127
+					       ? ": not installed (package uidmap)"
+					       : "");
 	return 0;
 }
 
