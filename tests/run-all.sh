@@ -21,7 +21,8 @@
 # CLEAT_LEAKS_STRICT=1 (mounts, cgroups or processes left by the integration suites fail the
 # run; .ci/run sets it), CLEAT_SKIP_PEERS=1 (do not build the containerd 2.x / runc 1.5 peers;
 # containerd2.bats, runc15.bats and the runc 1.5 comparisons then skip, and the containerd 2.x
-# pass of the files marked `# containerd-generations: 1.6 2.x` is not run).
+# pass of the files marked `# containerd-generations: 1.6 2.x` is not run), CLEAT_SKIP_CRIU_VM=1
+# (leave out the two checkpoint/restore VMs).
 set -uo pipefail
 
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
@@ -327,6 +328,17 @@ run_integration() {
 	[ -n "${CLEAT_ONLY_BATS:-}" ] || run_selinux_vm
 	[ -n "${CLEAT_ONLY_BATS:-}" ] || run_vm_suite numa-vm "memoryPolicy on two NUMA nodes in a VM" \
 		tests/integration/numa-vm/run.sh
+	[ -n "${CLEAT_ONLY_BATS:-}" ] || run_criu_vms
+}
+
+# Checkpoint/restore where criu works: Debian's 6.1 kernel under qemu, cleat against runc
+# 1.5.3 (criu-vm), then containerd 1.6 and dockerd 20.10 through both shims (criu-daemons-vm,
+# a systemd boot). Each case is one TAP line. CLEAT_SKIP_CRIU_VM=1 leaves them out.
+run_criu_vms() {
+	[ "${CLEAT_SKIP_CRIU_VM:-0}" = 1 ] && return 0
+	run_vm_suite criu-vm "checkpoint/restore with criu in a VM" tests/integration/criu-vm/run.sh 1200
+	run_vm_suite criu-daemons-vm "checkpoint/restore through containerd and dockerd in a VM" \
+		tests/integration/criu-daemons-vm/run.sh 1800
 }
 
 # The systemd cgroup driver against a real systemd as PID 1: a debootstrap'd Debian booted
@@ -345,12 +357,13 @@ run_systemd_vms() {
 	done
 }
 
-# run_vm_suite LABEL TITLE SCRIPT: a qemu suite that prints TAP, bounded to 600 s.
+# run_vm_suite LABEL TITLE SCRIPT [SECONDS]: a qemu suite that prints TAP, bounded to
+# SECONDS (600).
 run_vm_suite() {
 	local out=$LOGDIR/$1.tap rc=0
 	log "integration: $2"
-	CLEAT=$CI_DIR/main/cleat timeout --kill-after=30 600 \
-		"$BUILD_SRC/$3" </dev/null >"$out" 2>&1 || rc=$?
+	CLEAT=$CI_DIR/main/cleat SHIM=$CI_DIR/main/containerd-shim-cleat-v2 \
+		timeout --kill-after=30 "${4:-600}" "$BUILD_SRC/$3" </dev/null >"$out" 2>&1 || rc=$?
 	count_tap "$1" "$out" "$rc"
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # checkpoint/restore on this host: the errors when CRIU is missing or cannot work on
 # this kernel, flag validation, `features`.  The checkpoint/restore cases themselves run
-# where criu works: criu-vm/run.sh boots Debian's kernel under qemu (last test here).
+# where criu works: tests/run-all.sh boots Debian's kernel under qemu for criu-vm/ and criu-daemons-vm/.
 
 load helpers
 
@@ -110,12 +110,4 @@ no_criu_path() {
 	run -1 cleat restore -d --image-path "$BUNDLE/none" "$ID"
 	assert_output --partial "checkpoint image"
 	[ ! -e "$ROOT/$ID" ]
-}
-
-@test "criu: checkpoint/restore with runc in Debian's kernel under qemu" {
-	[ -n "${CLEAT_SKIP_VM:-}" ] && skip "CLEAT_SKIP_VM is set"
-	run "$INTEGRATION_DIR/criu-vm/run.sh"
-	echo "$output"
-	[[ "$output" != "1..0 # SKIP"* ]] || skip "${output#1..0 # SKIP }"
-	[ "$status" -eq 0 ]
 }
