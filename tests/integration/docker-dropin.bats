@@ -131,8 +131,21 @@ wait_until() {
 
 # kill_daemon PID: SIGKILL a daemon we started, quietly (bash reports a killed job).
 kill_daemon() {
+	local i
 	kill -KILL "$1"
 	wait "$1" 2>/dev/null || true
+	# A daemon started by an earlier step is not this shell's child: it stays a zombie
+	# until whoever adopted it reaps it, and some machines' PID 1 never does. dockerd
+	# refuses to start while its pid file names a pid that /proc still lists, so a
+	# zombie's pid file goes (what a reboot would do for a real host).
+	for ((i = 0; i < 100; i++)); do
+		[ -e "/proc/$1" ] || return 0
+		[ "$(awk '/^State:/ { print $2 }' "/proc/$1/status" 2>/dev/null)" = Z ] && break
+		sleep 0.1
+	done
+	if [ "$1" = "${DOCKERD_PID:-}" ] && [ -n "${DOCKERD_DIR:-}" ]; then
+		rm -f "$DOCKERD_DIR/docker.pid"
+	fi
 }
 
 # state_is NAME STATE: docker inspect's .State.Status of NAME is STATE.
