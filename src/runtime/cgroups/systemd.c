@@ -15,15 +15,26 @@
 #include "common/util.h"
 #include "runtime/cgroups/internal.h"
 
-#define SD_SYMS(X)                                                                           \
-	X(sd_bus_new)                                                                        \
-	X(sd_bus_set_address) X(sd_bus_start) X(sd_bus_unref) X(sd_bus_open_system)          \
-		X(sd_bus_flush_close_unref) X(sd_bus_message_unref) X(sd_bus_message_append) \
-			X(sd_bus_message_append_array) X(sd_bus_message_open_container)      \
-				X(sd_bus_message_close_container)                            \
-					X(sd_bus_message_new_method_call) X(sd_bus_call)     \
-						X(sd_bus_call_method) X(sd_bus_error_free)   \
-							X(sd_bus_error_has_name)
+/* clang-format reflows this list differently on every pass. */
+// clang-format off
+#define SD_SYMS(X) \
+	X(sd_bus_new) \
+	X(sd_bus_set_address) \
+	X(sd_bus_start) \
+	X(sd_bus_unref) \
+	X(sd_bus_open_system) \
+	X(sd_bus_flush_close_unref) \
+	X(sd_bus_message_unref) \
+	X(sd_bus_message_append) \
+	X(sd_bus_message_append_array) \
+	X(sd_bus_message_open_container) \
+	X(sd_bus_message_close_container) \
+	X(sd_bus_message_new_method_call) \
+	X(sd_bus_call) \
+	X(sd_bus_call_method) \
+	X(sd_bus_error_free) \
+	X(sd_bus_error_has_name)
+// clang-format on
 
 static struct {
 #define X(f) __typeof__(f) *f;

@@ -283,7 +283,8 @@ int cleat_rootfs_finalize(const struct cleat_rootfs_opts *o, cleat_error_t *err)
 			      : do_pivot(o->rootfs, err);
 	if (r < 0 || (ns && apply_root_propagation(o->config, err) < 0))
 		return -1;
-	if (rootfs_needs_dev_setup(o->config) && rootfs_reopen_dev_null(err) < 0)
+	/* Only where cleat made /dev: without a mount namespace the rootfs may have none. */
+	if (ns && rootfs_needs_dev_setup(o->config) && rootfs_reopen_dev_null(err) < 0)
 		return -1;
 	if (finalize_paths(o->config, mask_data, err) < 0)
 		return -1;
