@@ -57,8 +57,9 @@ PACKAGES=(
 	qemu-system-x86 linux-image-amd64
 	# the systemd cgroup driver in a booted Debian (tests/integration/cgroupv2-vm/systemd-vm.sh)
 	debootstrap e2fsprogs
-	# checkpoint/restore (tests/integration/criu.bats, criu-vm/): criu, GNU tar for its
-	# tmpfs images, iptables for its network lock, kmod's modinfo for the guest's modules
+	# checkpoint/restore (criu.bats, shim-checkpoint.bats, criu-vm/, criu-daemons-vm/): criu,
+	# GNU tar for its tmpfs images, iptables for its network lock, kmod's modinfo for the
+	# guests' modules
 	criu tar iptables kmod
 	# rootless multi-range user namespaces (tests/integration/userns-rootless.bats)
 	uidmap
@@ -66,14 +67,12 @@ PACKAGES=(
 	podman conmon
 	# apparmor_parser for the AppArmor VM (tests/integration/lsm-vm/run.sh)
 	apparmor
-	# checkpoint/restore (tests/integration/shim-checkpoint.bats, criu-daemons-vm/)
-	criu
 	# a compiled refpolicy for the SELinux VM (tests/integration/selinux-vm/run.sh); it
 	# does not enable SELinux on the host
 	selinux-policy-default
 	# critest against containerd 2.x's CRI (tests/integration/critest2.bats): a registry on
-	# 127.0.0.1 serving locally built images, and curl to push them
-	docker-registry curl
+	# 127.0.0.1 serving locally built images (curl, above, pushes them)
+	docker-registry
 	# the Debian package built, checked and installed (tests/integration/debian-package.bats)
 	dpkg-dev debhelper lintian
 )
