@@ -20,23 +20,6 @@ teardown() {
 	seccomp_teardown
 }
 
-# both_run: run the bundle under runc, then under cleat; keep status and stdout of each.
-both_run() {
-	run --separate-stderr runc_ run "$(container_id runc)"
-	RUNC_STATUS=$status RUNC_OUT=$output RUNC_ERR=$stderr
-	run --separate-stderr cleat run "$(container_id cleat)"
-	CLEAT_STATUS=$status CLEAT_OUT=$output CLEAT_ERR=$stderr
-}
-
-assert_same() {
-	if [ "$RUNC_STATUS" != "$CLEAT_STATUS" ] || [ "$RUNC_OUT" != "$CLEAT_OUT" ] ||
-		{ [ -n "${1:-}" ] && [ "$CLEAT_STATUS" != "$1" ]; }; then
-		printf '%s (%s):\n%s\n%s\ncleat (%s):\n%s\n%s\n' "$(runc_label)" "$RUNC_STATUS" "$RUNC_OUT" \
-			"$RUNC_ERR" "$CLEAT_STATUS" "$CLEAT_OUT" "$CLEAT_ERR" >&2
-		return 1
-	fi
-}
-
 # profile_mkdir ACTION [ERRNORET]: default allow, mkdir/mkdirat get ACTION.
 profile_mkdir() {
 	local ret=${2:+, errnoRet: $2}
