@@ -17,8 +17,9 @@ CRIU=${CRIU:-$(PATH=$PATH:/sbin:/usr/sbin command -v criu)}
 [ -n "$RUNC" ] || skip "runc is not installed (apt-get install runc)"
 vm_require cpio jq gzip ldd tar modinfo ip
 # runc 1.5 when the peers are built (the same runc the other tests compare with).
-peer=$(ls -1d /tmp/cleat-test-cache/peers/*/bin/runc 2>/dev/null | head -1)
-[ -n "$peer" ] && [ -x "$peer" ] && RUNC=$peer
+# build-peers.sh prints the bin directory of the current pins (reused when built), so a
+# cache that still holds an older pin's directory is never picked.
+peer=$("$here/../peers/build-peers.sh" 2>/dev/null) && [ -x "$peer/runc" ] && RUNC=$peer/runc
 
 vm_workdir criuvm usr/sbin etc/criu var/run modules
 # What `criu check` needs that Debian's kernel has as modules (sock diag for sockets,
