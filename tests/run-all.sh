@@ -75,6 +75,9 @@ PACKAGES=(
 	docker-registry
 	# the Debian package built, checked and installed (tests/integration/debian-package.bats)
 	dpkg-dev debhelper lintian
+	# CNI's loopback plugin for containerd 1.6's CRI pod in bench/capture-cri-config.sh
+	# (tests/integration/bench-smoke.bats)
+	containernetworking-plugins
 )
 
 log() {
