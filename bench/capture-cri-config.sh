@@ -4,24 +4,26 @@
 # sandbox (with its own network namespace from CNI, a cgroup parent as the kubelet's
 # cgroupfs driver names a BestEffort pod's, RuntimeDefault seccomp) and in it a container
 # running /bin/true with RuntimeDefault seccomp and what the kubelet adds to every container
-# (masked and read-only paths, termination-log and token mounts, BestEffort resources), joining the pause container's network, IPC
-# and UTS namespaces by path, in a pid namespace of its own (the kubelet's default).
+# (masked and read-only paths, termination-log and token mounts, BestEffort resources),
+# joining the pause container's network, IPC and UTS namespaces by path, in a pid namespace
+# of its own (the kubelet's default).
 #
 # How: a containerd of our own (own root, state and sockets) with the CRI plugin, whose
 # runtime is containerd-shim-runc-v2 with BinaryName a wrapper that copies each bundle's
 # config.json on `create` and then runs runc; crictl (cri-tools' CLI, built from its Go
-# module into $CLEAT_TEST_CACHE/bench, like the peers) runs the pod and creates the
-# container. Nothing is pulled: the test image is imported, and the sandbox image is the
-# same rootfs with /bin/pause as its command. The pod's network is CNI's loopback plus
+# module into $CLEAT_TEST_CACHE/bench, like the peers) runs the pod and the container.
+# Nothing is pulled: the test image is imported, and the sandbox image is the same rootfs
+# with /bin/pause as its command. The pod's network is CNI's loopback plus
 # tests/integration/cri/cni-loopback-ip.sh (no interface, no traffic). containerd is
 # stopped by PID. restrict_oom_score_adj is set (the pause container's -998 becomes the
 # caller's score) where root lacks CAP_SYS_RESOURCE and cannot lower a score; the
 # container's own score (1000, BestEffort) is not affected.
 #
 # Bind-mount sources under containerd's own directories (the sandbox's hosts, hostname,
-# resolv.conf and /dev/shm) and the kubelet's stand-ins below are written as @CAPTURED-FILE@/REL or @CAPTURED-DIR@/REL, for
-# the bench to point at files and directories of its own. Used by runtime-bench.sh, which
-# caches the result; not part of the test suite.
+# resolv.conf and /dev/shm) and the kubelet's stand-ins below are written as
+# @CAPTURED-FILE@/REL or @CAPTURED-DIR@/REL, for the bench to point at files and
+# directories of its own. Used by runtime-bench.sh, which caches the result (per containerd
+# version and this script's checksum); not part of the test suite.
 set -euo pipefail
 
 OUT=${1:?usage: capture-cri-config.sh OUT}
@@ -35,6 +37,12 @@ load() { :; }
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=../tests/integration/helpers.bash
 source "$SRC/tests/integration/helpers.bash"
+
+if [ ! -x /usr/lib/cni/loopback ]; then
+	echo "capture-cri-config.sh: no /usr/lib/cni/loopback (Debian package" \
+		"containernetworking-plugins)" >&2
+	exit 1
+fi
 
 # crictl, built once per version from the module cache the peers use.
 CRICTL_VERSION=${CRICTL_VERSION:-v1.37.0}
@@ -102,10 +110,6 @@ cp "$SRC/tests/integration/cri/cni-loopback-ip.sh" "$WORK/cni/bin/cleat-loopback
 cat >"$WORK/cni/net.d/10-cleat.conflist" <<EOF
 {"cniVersion": "1.0.0", "name": "cleat-loopback", "plugins": [{"type": "cleat-loopback-ip"}]}
 EOF
-[ -x /usr/lib/cni/loopback ] || {
-	echo "capture-cri-config.sh: /usr/lib/cni/loopback missing (Debian package containernetworking-plugins)" >&2
-	exit 1
-}
 PAUSE_REF=registry.k8s.io/pause:cleat-bench
 cri=plugins.\"io.containerd.grpc.v1.cri\"
 CTRD_ENABLE_CRI=1
