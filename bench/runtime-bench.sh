@@ -142,6 +142,8 @@ cleanup() {
 	rm -rf --one-file-system "$WORK"
 }
 trap cleanup EXIT
+# A signal ends the bench through exit, so the cleanup runs then too.
+trap 'exit 130' INT TERM HUP
 if [ "${BENCH_STATE:-tmpfs}" = tmpfs ]; then
 	mount -t tmpfs -o mode=0711 cleat-bench-state "$STATE"
 fi
