@@ -196,3 +196,19 @@ plant_entry() {
 	run -0 grep -c '^fd received$' "$LISTENER_LOG"
 	assert_output 4
 }
+
+@test "seccomp-cache: a temporary left by a writer killed before its rename is removed by the next store" {
+	profile SCMP_ACT_ERRNO
+	run_probe
+	local dead
+	sh -c 'exit 0' &
+	dead=$!
+	wait "$dead" || true
+	touch "$ROOT/.seccomp/.tmp-$dead"
+	touch -d '2001-01-01' "$ROOT/.seccomp/.tmp-1"
+	# A new profile: a miss, so a store.
+	profile SCMP_ACT_ERRNO rmdir
+	run -0 cleat run "$(container_id)"
+	run -0 find "$ROOT/.seccomp" -mindepth 1 -name '.tmp-*'
+	assert_output ""
+}
