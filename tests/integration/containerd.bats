@@ -97,6 +97,16 @@ ctr_run_both() {
 	assert_output "$RUNC_OUT"
 }
 
+# With no standard input (as in CI), `run` gives the command its capture pipe as fd 0 too.
+@test "containerd: ctr_ with fd 0 closed gets all of the container's output" {
+	local i
+	for i in 1 2 3 4 5; do
+		run -0 ctr_ run --rm --runc-binary "$CLEAT" "$TEST_IMAGE_REF" "$(container_id fd0)" \
+			sh -c 'hostname; ulimit -n; cat /proc/self/cgroup; seq 1 100 | sed s/^/n/' 0<&-
+		assert_line n100
+	done
+}
+
 @test "containerd: -t gives the container a terminal" {
 	skip_unless_cmd script "script (util-linux) is needed to give ctr a terminal"
 	local id

@@ -413,9 +413,12 @@ teardown_bundle() {
 
 # --- containerd --------------------------------------------------------------------------
 
-# ctr_ ARG...: ctr against the isolated containerd, in namespace $CTR_NAMESPACE.
+# ctr_ ARG...: ctr against the isolated containerd, in namespace $CTR_NAMESPACE. Stdin is
+# /dev/null: ctr copies its stdin into the container, and a test's stdin is nothing for a
+# container to read (with no standard input, as in CI, it is a pipe of bats' own, and ctr
+# read the container's output back from it: the output came back short or empty).
 ctr_() {
-	"$CTR" --address "$CTR_ADDRESS" -n "$CTR_NAMESPACE" "$@"
+	"$CTR" --address "$CTR_ADDRESS" -n "$CTR_NAMESPACE" "$@" </dev/null
 }
 
 # use_containerd_generation: with CLEAT_CONTAINERD_GEN=2, point CONTAINERD and CTR at the
