@@ -50,7 +50,7 @@ ctr_run_both() {
 
 @test "containerd: exit status of the container reaches ctr, as with runc" {
 	ctr_run_both exit -- sh -c 'exit 42'
-	[ "$RUNC_STATUS" -eq 42 ]
+	assert [ "$RUNC_STATUS" -eq 42 ]
 	assert_equal "$status" 42
 }
 

@@ -228,7 +228,7 @@ events_of() {
 	run -0 events_of runc-shim-runc
 	local want
 	want=$(grep -vx /tasks/delete <<<"$output")
-	[ -n "$want" ]
+	assert [ -n "$want" ]
 	run -0 events_of cleat-shim
 	assert_equal "$(grep -vx /tasks/delete <<<"$output")" "$want"
 	assert_equal "$(tail -n 1 <<<"$output")" /tasks/delete

@@ -195,6 +195,15 @@ refute_contains() {
 		batslib_decorate 'value contains substring' | fail
 }
 
+# assert_glob VALUE PATTERN: [[ VALUE == PATTERN ]], PATTERN a glob (backslash what must
+# match literally); on failure both are printed.
+assert_glob() {
+	# shellcheck disable=SC2053
+	[[ $1 == $2 ]] && return 0
+	batslib_print_kv_single_or_multi 7 value "$1" pattern "$2" |
+		batslib_decorate 'value does not match pattern' | fail
+}
+
 # The runc-vs-cleat comparison harness, one copy for every differential suite.
 
 # set_args ARG...: process.args = the arguments (any of them may start with '-').
