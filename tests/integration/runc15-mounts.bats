@@ -20,11 +20,7 @@ setup_file() {
 }
 
 setup() {
-	require_root
-	require_binary "$CLEAT"
-	peers_require
-	RUNC=$PEERS_BIN/runc
-	setup_bundle
+	runc15_setup
 	HOSTDIR=$(mktemp -d /tmp/cleat-r15m.XXXXXX)
 }
 

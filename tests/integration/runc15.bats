@@ -18,12 +18,7 @@ setup_file() {
 }
 
 setup() {
-	peers_require
-	require_root
-	require_binary "$CLEAT"
-	# runc_, both_run and teardown_bundle use $RUNC: runc 1.5 in this file.
-	RUNC=$PEERS_BIN/runc
-	setup_bundle
+	runc15_setup
 	ID=$(container_id r15)
 }
 
