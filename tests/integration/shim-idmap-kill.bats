@@ -41,7 +41,7 @@ idmapped_mounts() {
 	run ctr_ run --runtime io.containerd.cleat.v2 --uidmap "$MAP" --gidmap "$MAP" --remap-labels \
 		--rm "$TEST_IMAGE_REF" "$ID" true
 	[ "$status" -ne 0 ] ||
-		skip "the overlay snapshotter gave no uidmap= mount (no idmapped overlay on this kernel): the failpoint was not reached"
+		skip "the container ran: the failpoint was not reached (no uidmap= rootfs mount from the overlay snapshotter on this kernel, or a shim without CLEAT_SHIM_FAILPOINT)"
 	echo "ctr run: $output"
 	local bundle=$CTRD_DIR/state/io.containerd.runtime.v2.task/$CTR_NAMESPACE/$ID i
 	# containerd runs `shim delete` for the dead shim, then removes the bundle.
