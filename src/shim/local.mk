@@ -13,6 +13,7 @@ libshim_a_SOURCES += \
 	%reldir%/container.c %reldir%/container.h \
 	%reldir%/daemon.c %reldir%/daemon.h \
 	%reldir%/events.c %reldir%/events.h \
+	%reldir%/failpoint.c %reldir%/failpoint.h \
 	%reldir%/info.c %reldir%/info.h \
 	%reldir%/json.c %reldir%/json.h \
 	%reldir%/metrics.c %reldir%/metrics.h \

@@ -7,6 +7,7 @@
 #include "shim/info.h"
 #include "shim/json.h"
 #include "shim/mount.h"
+#include "shim/mount_idmap.h"
 #include "shim/options.h"
 #include "shim/runtime.h"
 #include "shim/shim.h"
@@ -330,6 +331,7 @@ static int cmd_delete(const struct shim_flags *f, cleat_error_t *err)
 		cleat_warn("%s", (*err)->msg);
 		cleat_error_free(err);
 	}
+	idmap_sweep(bundle);
 	remove_dead_socket(bundle);
 	_cleanup_free_ char *pidfile = xasprintf("%s/init.pid", bundle);
 	_cleanup_free_ char *pidtxt = NULL;

@@ -5,8 +5,10 @@
 #include "common/log.h"
 #include "common/userns.h"
 #include "common/util.h"
+#include "shim/failpoint.h"
 #include "shim/mount.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -16,6 +18,8 @@
 
 /* The kernel's limit of lines in uid_map / gid_map. */
 #define IDMAP_MAX_LINES 340
+
+#define IDMAP_TMP_PREFIX ".ovl-idmapped-"
 
 static int parse_id(const char *s, size_t n, long long *out)
 {
@@ -134,7 +138,7 @@ int idmap_overlay_data(struct shim_idmap *idm, const char *data, const char *tar
 				       cleat_cut(val));
 	_cleanup_free_ char *parent = xstrndup(val, common - 1);
 	const char *slash = strrchr(target, '/');
-	_cleanup_free_ char *tmpl = xasprintf("%.*s/.ovl-idmapped-XXXXXX",
+	_cleanup_free_ char *tmpl = xasprintf("%.*s/" IDMAP_TMP_PREFIX "XXXXXX",
 					      (int) (slash ? slash - target : 0), target);
 	if (!mkdtemp(tmpl))
 		return cleat_error_errno(err, errno, "mkdtemp \"%s\"", tmpl);
@@ -143,6 +147,7 @@ int idmap_overlay_data(struct shim_idmap *idm, const char *data, const char *tar
 		idmap_release(idm);
 		return -1;
 	}
+	shim_failpoint("idmap-attached");
 	/* The same lower dirs, reached through the idmapped clone. */
 	size_t cap = strlen(data) + 1 + (strlen(idm->tmp) + 1) * (n + 1);
 	char *d = xmalloc0(cap);
@@ -164,6 +169,26 @@ int idmap_overlay_data(struct shim_idmap *idm, const char *data, const char *tar
 int idmap_in_place(struct shim_idmap *idm, const char *target, cleat_error_t *err)
 {
 	return clone_idmapped(idm, target, target, false, err);
+}
+
+void idmap_sweep(const char *dir)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, IDMAP_TMP_PREFIX, strlen(IDMAP_TMP_PREFIX)) != 0 ||
+		    (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
+			continue;
+		_cleanup_free_ char *path = xasprintf("%s/%s", dir, de->d_name);
+		cleat_error_t err = NULL;
+		if (unmount_all(path, &err) < 0)
+			cleat_warn("%s", err->msg);
+		cleat_error_free(&err);
+		if (rmdir(path) < 0)
+			cleat_warn("remove \"%s\": %s", path, strerror(errno));
+		else
+			cleat_warn("removed \"%s\", left by a shim that was killed", path);
+	}
 }
 
 void idmap_release(struct shim_idmap *idm)

@@ -30,6 +30,10 @@ int idmap_overlay_data(struct shim_idmap *idm, const char *data, const char *tar
 		       cleat_error_t *err);
 /* Replace the mount at target by an idmapped clone of itself. */
 int idmap_in_place(struct shim_idmap *idm, const char *target, cleat_error_t *err);
+/* Detach and remove the temporary mounts (".ovl-idmapped-*") that a shim killed while
+ * one was attached left in dir (a bundle): run before mounting a bundle's rootfs and
+ * by `shim delete`, the cleanup after a dead shim. */
+void idmap_sweep(const char *dir);
 /* Detach the temporary mount (overlay holds its own references to its
  * layers), remove its directory, close the namespace, free the maps. */
 void idmap_release(struct shim_idmap *idm);

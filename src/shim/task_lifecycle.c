@@ -7,6 +7,7 @@
 #include "shim/json.h"
 #include "shim/memtrim.h"
 #include "shim/mount.h"
+#include "shim/mount_idmap.h"
 #include "shim/options.h"
 #include "shim/status.h"
 #include "shim/stdio.h"
@@ -77,6 +78,7 @@ static int mount_request_rootfs(struct container *c,
 		m[i].options = r->rootfs[i]->options;
 		m[i].n_options = r->rootfs[i]->n_options;
 	}
+	idmap_sweep(c->bundle);
 	_cleanup_free_ char *rootfs = xasprintf("%s/rootfs", c->bundle);
 	int ret = mount_rootfs(m, r->n_rootfs, rootfs, err);
 	free(m);

@@ -50,7 +50,7 @@ ctr_run_both() {
 
 @test "containerd: exit status of the container reaches ctr, as with runc" {
 	ctr_run_both exit -- sh -c 'exit 42'
-	[ "$RUNC_STATUS" -eq 42 ]
+	assert [ "$RUNC_STATUS" -eq 42 ]
 	assert_equal "$status" 42
 }
 
@@ -95,6 +95,16 @@ ctr_run_both() {
 	ctr_run_both misc -- sh -c 'hostname; ulimit -n; ulimit -Hn; cat /proc/self/cgroup | sed "s/[^/]*-\(runc\|cleat\)-[0-9a-f-]*$/ID/"'
 	assert_success
 	assert_output "$RUNC_OUT"
+}
+
+# With no standard input (as in CI), `run` gives the command its capture pipe as fd 0 too.
+@test "containerd: ctr_ with fd 0 closed gets all of the container's output" {
+	local i
+	for i in 1 2 3 4 5; do
+		run -0 ctr_ run --rm --runc-binary "$CLEAT" "$TEST_IMAGE_REF" "$(container_id fd0)" \
+			sh -c 'hostname; ulimit -n; cat /proc/self/cgroup; seq 1 100 | sed s/^/n/' 0<&-
+		assert_line n100
+	done
 }
 
 @test "containerd: -t gives the container a terminal" {

@@ -65,10 +65,10 @@ task_pid() {
 }
 
 # ctr_ ARG...: as in helpers, without the cgroup v1 deprecation warning 2.x's ctr prints to
-# stderr on every call on a cgroup v1 host (stderr comes after stdout here).
+# stderr on every call on a cgroup v1 host (stderr comes after stdout here); stdin /dev/null.
 ctr_() {
 	local rc=0 err=${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/ctr.stderr
-	"$CTR" --address "$CTR_ADDRESS" -n "$CTR_NAMESPACE" "$@" 2>"$err" || rc=$?
+	"$CTR" --address "$CTR_ADDRESS" -n "$CTR_NAMESPACE" "$@" 2>"$err" </dev/null || rc=$?
 	grep -v "DEPRECATION: The support for cgroup v1" "$err" >&2 || true
 	return "$rc"
 }
@@ -228,7 +228,7 @@ events_of() {
 	run -0 events_of runc-shim-runc
 	local want
 	want=$(grep -vx /tasks/delete <<<"$output")
-	[ -n "$want" ]
+	assert [ -n "$want" ]
 	run -0 events_of cleat-shim
 	assert_equal "$(grep -vx /tasks/delete <<<"$output")" "$want"
 	assert_equal "$(tail -n 1 <<<"$output")" /tasks/delete

@@ -38,15 +38,15 @@ no_criu_path() {
 	mkdir -p "$BUNDLE/img"
 	run -1 env PATH="$(no_criu_path)" "$CLEAT" --root "$ROOT" restore -d --image-path "$BUNDLE/img" "$ID"
 	assert_output --partial "no criu binary in PATH"
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 }
 
 @test "criu: features reports checkpoint.enabled from the criu in PATH" {
 	skip_unless_cmd criu
 	run -0 cleat features
-	[ "$(jq -r '.annotations["org.opencontainers.runc.checkpoint.enabled"]' <<<"$output")" = true ]
+	assert [ "$(jq -r '.annotations["org.opencontainers.runc.checkpoint.enabled"]' <<<"$output")" = true ]
 	run -0 env PATH="$(no_criu_path)" "$CLEAT" features
-	[ "$(jq -r '.annotations["org.opencontainers.runc.checkpoint.enabled"]' <<<"$output")" = false ]
+	assert [ "$(jq -r '.annotations["org.opencontainers.runc.checkpoint.enabled"]' <<<"$output")" = false ]
 }
 
 @test "criu: when criu check fails on this kernel, checkpoint shows its output" {
@@ -71,8 +71,8 @@ no_criu_path() {
 	run -1 cleat restore -d --image-path "$BUNDLE/img" "$ID"
 	assert_output --partial "check\" fails on this kernel"
 	assert_output --partial "$(head -1 <<<"$check")"
-	[ ! -e "$ROOT/$ID" ]
-	[ ! -d "/sys/fs/cgroup/memory/$ID" ] || [ ! -d "/sys/fs/cgroup/pids/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
+	assert [ ! -d "/sys/fs/cgroup/memory/$ID" ] || assert [ ! -d "/sys/fs/cgroup/pids/$ID" ]
 	! grep -q "$ID" /proc/self/mountinfo
 }
 
@@ -92,10 +92,10 @@ no_criu_path() {
 @test "criu: the init leads a session of its own, as runc's (criu dumps no session led from outside)" {
 	update_config '.process.args = ["sh", "-c", "cut -d \" \" -f 6 /proc/self/stat"]'
 	run -0 cleat run "$ID"
-	[ "$output" = 1 ]
+	assert [ "$output" = 1 ]
 	skip_unless_cmd runc
 	run -0 runc_ run "$ID"
-	[ "$output" = 1 ]
+	assert [ "$output" = 1 ]
 }
 
 @test "criu: checkpoint of a created container is refused" {
@@ -109,5 +109,5 @@ no_criu_path() {
 	skip_unless_cmd criu
 	run -1 cleat restore -d --image-path "$BUNDLE/none" "$ID"
 	assert_output --partial "checkpoint image"
-	[ ! -e "$ROOT/$ID" ]
+	assert [ ! -e "$ROOT/$ID" ]
 }

@@ -167,7 +167,8 @@ state_is() {
 	# Installing twice is fine; a file that is not our link is never replaced.
 	run -0 "$SRCDIR/contrib/cleat-dropin.sh" --dir "$d/bin" --unit-dir "$units" --shim "$SHIM" install
 	run -0 "$SRCDIR/contrib/cleat-dropin.sh" --dir "$d/bin" --unit-dir "$units" uninstall
-	[ ! -e "$d/bin" ] && [ ! -e "$units/containerd.service.d" ]
+	assert [ ! -e "$d/bin" ]
+	assert [ ! -e "$units/containerd.service.d" ]
 	mkdir -p "$d/bin"
 	echo other >"$d/bin/containerd-shim-runc-v2"
 	run -1 "$SRCDIR/contrib/cleat-dropin.sh" --dir "$d/bin" --no-systemd --shim "$SHIM" install
@@ -187,8 +188,8 @@ state_is() {
 		run -0 cat "$d/dest/etc/systemd/system/containerd.service.d/50-cleat-dropin.conf"
 		assert_output --partial 'Environment="PATH=/opt/cl/libexec/cleat/dropin:/usr/local/sbin:'
 		run -0 make -s -C "$BUILDDIR" uninstall-dropin "${dirs[@]}"
-		[ ! -e "$d/dest/opt/cl/libexec/cleat/dropin" ]
-		[ ! -e "$d/dest/etc/systemd/system/containerd.service.d" ]
+		assert [ ! -e "$d/dest/opt/cl/libexec/cleat/dropin" ]
+		assert [ ! -e "$d/dest/etc/systemd/system/containerd.service.d" ]
 	fi
 	rm -rf "$d"
 	assert_equal "$(sha256sum /usr/bin/containerd-shim-runc-v2)" "$before"

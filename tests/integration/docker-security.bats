@@ -167,7 +167,7 @@ exec_compare() {
 		return 1
 	fi
 	output=${outs[cleat]}
-	[ "${sts[cleat]}" -eq 0 ]
+	assert [ "${sts[cleat]}" -eq 0 ]
 }
 
 @test "docker exec: caps and seccomp match runc" {

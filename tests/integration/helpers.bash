@@ -195,6 +195,15 @@ refute_contains() {
 		batslib_decorate 'value contains substring' | fail
 }
 
+# assert_glob VALUE PATTERN: [[ VALUE == PATTERN ]], PATTERN a glob (backslash what must
+# match literally); on failure both are printed.
+assert_glob() {
+	# shellcheck disable=SC2053
+	[[ $1 == $2 ]] && return 0
+	batslib_print_kv_single_or_multi 7 value "$1" pattern "$2" |
+		batslib_decorate 'value does not match pattern' | fail
+}
+
 # The runc-vs-cleat comparison harness, one copy for every differential suite.
 
 # set_args ARG...: process.args = the arguments (any of them may start with '-').
@@ -413,9 +422,12 @@ teardown_bundle() {
 
 # --- containerd --------------------------------------------------------------------------
 
-# ctr_ ARG...: ctr against the isolated containerd, in namespace $CTR_NAMESPACE.
+# ctr_ ARG...: ctr against the isolated containerd, in namespace $CTR_NAMESPACE. Stdin is
+# /dev/null: ctr copies its stdin into the container, and a test's stdin is nothing for a
+# container to read (with no standard input, as in CI, it is a pipe of bats' own, and ctr
+# read the container's output back from it: the output came back short or empty).
 ctr_() {
-	"$CTR" --address "$CTR_ADDRESS" -n "$CTR_NAMESPACE" "$@"
+	"$CTR" --address "$CTR_ADDRESS" -n "$CTR_NAMESPACE" "$@" </dev/null
 }
 
 # use_containerd_generation: with CLEAT_CONTAINERD_GEN=2, point CONTAINERD and CTR at the

@@ -185,7 +185,7 @@ all_hooks() {
 	update_config '.hooks.startContainer = [{path: "/bin/false"}] | .process.args = ["sh", "-c", "echo started > /tmp/ran"]'
 	run --separate-stderr cleat run "$id"
 	assert [ "$status" -ne 0 ]
-	[[ "$stderr" == *"startContainer"* ]] || [[ "$stderr" == *"hook"* ]]
+	assert_contains "$stderr" "startContainer" || assert_contains "$stderr" "hook"
 	assert [ ! -e "$BUNDLE/rootfs/tmp/ran" ]
 }
 
@@ -221,7 +221,7 @@ all_hooks() {
 	assert_output "poststop stopped pid: id:$id"
 	pid=$(cat "$BUNDLE/hooklog/pid")
 	assert [ -n "$pid" ]
-	[ ! -e "/proc/$pid" ] || [ "$(awk '{print $3}' "/proc/$pid/stat")" = Z ]
+	assert [ ! -e "/proc/$pid" ] || assert [ "$(awk '{print $3}' "/proc/$pid/stat")" = Z ]
 }
 
 @test "hooks: a failing poststart hook fails start; the stopped container's delete runs poststop" {
@@ -236,7 +236,7 @@ all_hooks() {
 	[ "$status" -eq 1 ] || fail "status $status: $stderr"
 	[[ "$stderr" == *"poststart hook #0"*"exit status 4"*"stderr: no"* ]] || fail "$stderr"
 	# The container was killed before start returned.
-	[ ! -e "/proc/$pid" ] || [ "$(awk '{print $3}' "/proc/$pid/stat")" = Z ]
+	assert [ ! -e "/proc/$pid" ] || assert [ "$(awk '{print $3}' "/proc/$pid/stat")" = Z ]
 	run -0 cleat state "$id"
 	assert [ "$(jq -r .status <<<"$output")" = stopped ]
 	assert [ ! -s "$log" ]

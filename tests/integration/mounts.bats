@@ -34,19 +34,19 @@ teardown() {
 	both_mountinfo
 	assert_same_mountinfo
 	# Spot checks of the kernel's view, not only equality with runc.
-	[[ "$(mi_line /proc)" == "/proc / rw,relatime - proc proc rw" ]]
-	[[ "$(mi_line /dev)" == "/dev / rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755" ]]
-	[[ "$(mi_line /dev/pts)" == *"devpts devpts rw,gid=5,mode=620,ptmxmode=666" ]]
-	[[ "$(mi_line /sys)" == "/sys / ro,nosuid,nodev,noexec,relatime - sysfs sysfs ro" ]]
-	[[ "$(mi_line /dev/mqueue)" == *"- mqueue mqueue rw" ]]
-	[[ "$(mi_line /sys/fs/cgroup)" == *"- tmpfs tmpfs rw,mode=755" ]]
+	assert_equal "$(mi_line /proc)" "/proc / rw,relatime - proc proc rw"
+	assert_equal "$(mi_line /dev)" "/dev / rw,nosuid - tmpfs tmpfs rw,size=65536k,mode=755"
+	assert_glob "$(mi_line /dev/pts)" "*devpts devpts rw,gid=5,mode=620,ptmxmode=666"
+	assert_equal "$(mi_line /sys)" "/sys / ro,nosuid,nodev,noexec,relatime - sysfs sysfs ro"
+	assert_glob "$(mi_line /dev/mqueue)" "*- mqueue mqueue rw"
+	assert_glob "$(mi_line /sys/fs/cgroup)" "*- tmpfs tmpfs rw,mode=755"
 }
 
 @test "mounts: bind ro,nosuid,nodev,noexec of a host directory" {
 	add_mount "{destination: \"/data\", type: \"bind\", source: \"$HOSTDIR\", options: [\"bind\", \"ro\", \"nosuid\", \"nodev\", \"noexec\"]}"
 	both_mountinfo
 	assert_same_mountinfo
-	[[ "$(mi_line /data)" == "/data $HOSTDIR ro,nosuid,nodev,noexec,relatime - "* ]]
+	assert_glob "$(mi_line /data)" "/data $HOSTDIR ro,nosuid,nodev,noexec,relatime - *"
 	update_config '.process.args = ["sh", "-c", "cat /data/file; touch /data/new && echo WRITABLE"]'
 	run cleat run "$(container_id)"
 	assert_output --partial data
@@ -67,7 +67,8 @@ teardown() {
 	update_config '.process.args = ["sh", "-c", "cat /etc/hostfile; test -f /etc/hostfile && test -d /deep/er/dir && cat /deep/er/dir/file"]'
 	run -0 cleat run "$(container_id)"
 	assert_output $'data\ndata'
-	[ -f rootfs/etc/hostfile ] && [ -d rootfs/deep/er/dir ]
+	assert [ -f rootfs/etc/hostfile ]
+	assert [ -d rootfs/deep/er/dir ]
 	both_mountinfo
 	assert_same_mountinfo
 }
@@ -90,7 +91,7 @@ teardown() {
 	umount "$HOSTDIR/sub"
 	assert_same_mountinfo
 	assert [ -z "$(mi_line /b/sub)" ]
-	[[ "$(mi_line /rb/sub)" == *"tmpfs subtmp rw,size=1024k,mode=700" ]]
+	assert_glob "$(mi_line /rb/sub)" "*tmpfs subtmp rw,size=1024k,mode=700"
 }
 
 @test "mounts: tmpfs data options, mode and size" {
@@ -98,8 +99,8 @@ teardown() {
 	add_mount '{destination: "/t2", type: "tmpfs", source: "mytmp", options: ["ro", "noexec", "nr_inodes=100", "mode=1777"]}'
 	both_mountinfo
 	assert_same_mountinfo
-	[[ "$(mi_line /t1)" == "/t1 / rw,nosuid,relatime - tmpfs tmpfs rw,size=1024k,uid=1000,gid=1000" ]]
-	[[ "$(mi_line /t2)" == "/t2 / ro,noexec,relatime - tmpfs mytmp rw,nr_inodes=100"* ]]
+	assert_equal "$(mi_line /t1)" "/t1 / rw,nosuid,relatime - tmpfs tmpfs rw,size=1024k,uid=1000,gid=1000"
+	assert_glob "$(mi_line /t2)" "/t2 / ro,noexec,relatime - tmpfs mytmp rw,nr_inodes=100*"
 	update_config '.process.args = ["sh", "-c", "stat -c %a:%u /t1; touch /t2/x 2>/dev/null || echo RO"]'
 	run -0 cleat run "$(container_id)"
 	assert_output $'1777:1000\nRO'
@@ -150,11 +151,11 @@ teardown() {
 	add_mount "{destination: \"/a5\", type: \"bind\", source: \"$HOSTDIR\", options: [\"bind\", \"norelatime\", \"strictatime\", \"ro\", \"rw\"]}"
 	both_mountinfo
 	assert_same_mountinfo
-	[[ "$(mi_line /a1)" == "/a1 / rw,noatime,nodiratime - "* ]]
-	[[ "$(mi_line /a2)" == "/a2 / rw - "* ]]
-	[[ "$(mi_line /a3)" == *"tmpfs tmpfs rw,sync,dirsync"* ]]
-	[[ "$(mi_line /a4)" == "/a4 $HOSTDIR rw,noatime - "* ]]
-	[[ "$(mi_line /a5)" == "/a5 $HOSTDIR rw - "* ]]
+	assert_glob "$(mi_line /a1)" "/a1 / rw,noatime,nodiratime - *"
+	assert_glob "$(mi_line /a2)" "/a2 / rw - *"
+	assert_contains "$(mi_line /a3)" "tmpfs tmpfs rw,sync,dirsync"
+	assert_glob "$(mi_line /a4)" "/a4 $HOSTDIR rw,noatime - *"
+	assert_glob "$(mi_line /a5)" "/a5 $HOSTDIR rw - *"
 }
 
 @test "mounts: cgroup v1 hierarchies with and without a cgroup namespace" {
@@ -162,12 +163,12 @@ teardown() {
 	both_mountinfo
 	assert_same_mountinfo
 	# Without a cgroup namespace: binds of the container's own cgroup directories.
-	[[ "$(mi_line /sys/fs/cgroup/pids)" == "/sys/fs/cgroup/pids /ID ro,nosuid,nodev,noexec,relatime - cgroup cgroup rw,pids" ]]
+	assert_equal "$(mi_line /sys/fs/cgroup/pids)" "/sys/fs/cgroup/pids /ID ro,nosuid,nodev,noexec,relatime - cgroup cgroup rw,pids"
 	update_config '.linux.namespaces += [{type: "cgroup"}]'
 	both_mountinfo
 	assert_same_mountinfo
-	[[ "$(mi_line /sys/fs/cgroup/pids)" == "/sys/fs/cgroup/pids / ro,nosuid,nodev,noexec,relatime - cgroup cgroup rw,pids" ]]
-	[[ "$(mi_line /sys/fs/cgroup/systemd)" == *" - cgroup systemd rw,name=systemd" ]]
+	assert_equal "$(mi_line /sys/fs/cgroup/pids)" "/sys/fs/cgroup/pids / ro,nosuid,nodev,noexec,relatime - cgroup cgroup rw,pids"
+	assert_glob "$(mi_line /sys/fs/cgroup/systemd)" "* - cgroup systemd rw,name=systemd"
 	update_config '.process.args = ["sh", "-c", "cat /sys/fs/cgroup/pids/cgroup.procs; touch /sys/fs/cgroup/pids/x || echo RO"]'
 	run -0 cleat run "$(container_id)"
 	assert_line 1
@@ -181,9 +182,9 @@ teardown() {
 	add_mount '{destination: "/sys2", type: "sysfs", source: "sysfs", options: ["nosuid", "ro"]}'
 	both_mountinfo
 	assert_same_mountinfo
-	[[ "$(mi_line /dev/pts)" == *"devpts devpts rw,mode=600,ptmxmode=600" ]]
-	[[ "$(mi_line /mq2)" == "/mq2 / rw,nosuid,nodev,noexec,relatime - mqueue mqueue rw" ]]
-	[[ "$(mi_line /sys2)" == "/sys2 / ro,nosuid,relatime - sysfs sysfs ro" ]]
+	assert_glob "$(mi_line /dev/pts)" "*devpts devpts rw,mode=600,ptmxmode=600"
+	assert_equal "$(mi_line /mq2)" "/mq2 / rw,nosuid,nodev,noexec,relatime - mqueue mqueue rw"
+	assert_equal "$(mi_line /sys2)" "/sys2 / ro,nosuid,relatime - sysfs sysfs ro"
 }
 
 @test "mounts: propagation options of a bind" {
@@ -198,10 +199,10 @@ teardown() {
 	both_mountinfo
 	umount "$HOSTDIR/s"
 	assert_same_mountinfo
-	[[ "$(mi_line /shared)" == "/shared $HOSTDIR/s rw,relatime shared master - "* ]]
-	[[ "$(mi_line /slave)" == "/slave $HOSTDIR/s rw,relatime master - "* ]]
-	[[ "$(mi_line /private)" == "/private $HOSTDIR/s rw,relatime - "* ]]
-	[[ "$(mi_line /unbind)" == "/unbind $HOSTDIR/p rw,relatime unbindable - "* ]]
+	assert_glob "$(mi_line /shared)" "/shared $HOSTDIR/s rw,relatime shared master - *"
+	assert_glob "$(mi_line /slave)" "/slave $HOSTDIR/s rw,relatime master - *"
+	assert_glob "$(mi_line /private)" "/private $HOSTDIR/s rw,relatime - *"
+	assert_glob "$(mi_line /unbind)" "/unbind $HOSTDIR/p rw,relatime unbindable - *"
 }
 
 @test "mounts: rshared bind under rshared rootfsPropagation propagates back to the host" {
@@ -228,11 +229,11 @@ teardown() {
 	run -0 cleat run "$(container_id)"
 	umount "$HOSTDIR/sub"
 	CLEAT_MI=$(norm_mountinfo <<<"$(grep -v RO <<<"$output")")
-	[[ "$(mi_line /r)" == "/r $HOSTDIR ro,nosuid,noexec,relatime - "* ]]
-	[[ "$(mi_line /r/sub)" == "/r/sub / ro,nosuid,noexec,relatime - tmpfs subtmp"* ]]
+	assert_glob "$(mi_line /r)" "/r $HOSTDIR ro,nosuid,noexec,relatime - *"
+	assert_glob "$(mi_line /r/sub)" "/r/sub / ro,nosuid,noexec,relatime - tmpfs subtmp*"
 	# ro without r applies to the top mount only, as with runc.
-	[[ "$(mi_line /n)" == "/n $HOSTDIR ro,relatime - "* ]]
-	[[ "$(mi_line /n/sub)" == "/n/sub / rw,relatime - tmpfs subtmp"* ]]
+	assert_glob "$(mi_line /n)" "/n $HOSTDIR ro,relatime - *"
+	assert_glob "$(mi_line /n/sub)" "/n/sub / rw,relatime - tmpfs subtmp*"
 	assert_output --partial RO
 }
 

@@ -70,7 +70,8 @@ teardown() {
 	local pa pc
 	pa=$(cleat state "$a" | jq .pid)
 	pc=$(crun_ state "$c" | jq .pid)
-	[ "$pa" -gt 1 ] && [ "$pc" -gt 1 ]
+	assert [ "$pa" -gt 1 ]
+	assert [ "$pc" -gt 1 ]
 	teardown_bundle
 	run ! compgen -G "/sys/fs/cgroup/*/$a"
 	run ! compgen -G "/sys/fs/cgroup/*/$c"

@@ -14,11 +14,7 @@ setup_file() {
 }
 
 setup() {
-	require_root
-	require_binary "$CLEAT"
-	peers_require
-	RUNC=$PEERS_BIN/runc
-	setup_bundle
+	runc15_setup
 	printf '#!/mmnnttbb foo bar\nsh\n' >"$BUNDLE/rootfs/run.sh"
 	chmod +x "$BUNDLE/rootfs/run.sh"
 }

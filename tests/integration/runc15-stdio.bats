@@ -13,11 +13,7 @@ setup_file() {
 }
 
 setup() {
-	require_root
-	require_binary "$CLEAT"
-	peers_require
-	RUNC=$PEERS_BIN/runc
-	setup_bundle
+	runc15_setup
 	update_config '.linux.namespaces += [{type: "user"}]
 		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
 		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]

@@ -18,12 +18,7 @@ setup_file() {
 }
 
 setup() {
-	peers_require
-	require_root
-	require_binary "$CLEAT"
-	# runc_, both_run and teardown_bundle use $RUNC: runc 1.5 in this file.
-	RUNC=$PEERS_BIN/runc
-	setup_bundle
+	runc15_setup
 	ID=$(container_id r15)
 }
 
@@ -57,7 +52,7 @@ require_numa() {
 		both_run sh -c "$POLICY_PROBE"
 		echo "$p: runc 1.5.3 [$RUNC_OUT] cleat [$CLEAT_OUT]"
 		assert_same 0
-		[ "$CLEAT_OUT" != default ] || [[ "$p" == *MPOL_DEFAULT* ]]
+		assert [ "$CLEAT_OUT" != default ] || assert_glob "$p" "*MPOL_DEFAULT*"
 	done
 }
 
@@ -77,12 +72,14 @@ require_numa() {
 	require_numa
 	update_config '.linux.memoryPolicy = {mode: "INTERLEAVE", nodes: "0"}'
 	both_run true
-	[ "$RUNC_STATUS" -ne 0 ] && [ "$CLEAT_STATUS" -ne 0 ]
+	assert [ "$RUNC_STATUS" -ne 0 ]
+	assert [ "$CLEAT_STATUS" -ne 0 ]
 	assert_contains "$CLEAT_ERR" ".linux.memoryPolicy.mode"
 	[ -d /sys/devices/system/node/node1000 ] && skip "the machine has a node 1000"
 	update_config '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "1000"}'
 	both_run true
-	[ "$RUNC_STATUS" -ne 0 ] && [ "$CLEAT_STATUS" -ne 0 ]
+	assert [ "$RUNC_STATUS" -ne 0 ]
+	assert [ "$CLEAT_STATUS" -ne 0 ]
 	assert [ ! -e "$ROOT/$CLEAT_ID" ]
 }
 

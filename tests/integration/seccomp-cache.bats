@@ -54,7 +54,7 @@ run_probe() {
 	profile SCMP_ACT_ERRNO
 	run -0 cleat run "$(container_id)"
 	local miss=$output
-	[[ "$miss" == *"mkdir=1"* ]]
+	assert_contains "$miss" "mkdir=1"
 	run -0 stat -c '%a %U %F' "$ROOT/.seccomp"
 	assert_output "700 root directory"
 	local e
@@ -70,14 +70,14 @@ run_probe() {
 	run -0 cleat run "$(container_id)"
 	assert_output "$miss"
 	# A hit: the same file (inode), its mtime refreshed, its bytes unchanged.
-	[ "$(stat -c %i "$e")" = "$ino" ]
-	[ "$(stat -c %Y "$e")" -gt 1000000000 ]
+	assert [ "$(stat -c %i "$e")" = "$ino" ]
+	assert [ "$(stat -c %Y "$e")" -gt 1000000000 ]
 	cmp "$e" "$BUNDLE/saved"
 	# A different profile is a different entry.
 	profile SCMP_ACT_ERRNO rmdir
 	run -0 cleat run "$(container_id)"
 	assert_output --partial "mkdir=0"
-	[ "$(find "$ROOT/.seccomp" -mindepth 1 -name '[0-9a-f]*' | wc -l)" = 2 ]
+	assert [ "$(find "$ROOT/.seccomp" -mindepth 1 -name '[0-9a-f]*' | wc -l)" = 2 ]
 }
 
 @test "seccomp-cache: a corrupted or truncated entry is rebuilt" {
@@ -141,11 +141,11 @@ plant_entry() {
 	# A cache directory someone else owns or others may write is not used at all.
 	chmod 0777 "$ROOT/.seccomp"
 	run_probe
-	[ -z "$(find "$ROOT/.seccomp" -mindepth 1 -name '[0-9a-f]*')" ]
+	assert [ -z "$(find "$ROOT/.seccomp" -mindepth 1 -name '[0-9a-f]*')" ]
 	chmod 0700 "$ROOT/.seccomp"
 	chown 65534:65534 "$ROOT/.seccomp"
 	run_probe
-	[ -z "$(find "$ROOT/.seccomp" -mindepth 1 -name '[0-9a-f]*')" ]
+	assert [ -z "$(find "$ROOT/.seccomp" -mindepth 1 -name '[0-9a-f]*')" ]
 }
 
 @test "seccomp-cache: flags LOG, SPEC_ALLOW, TSYNC and WAIT_KILLABLE_RECV work on a hit" {
@@ -160,7 +160,7 @@ plant_entry() {
 		e=$(the_entry)
 		ino=$(stat -c %i "$e")
 		run_probe
-		[ "$(stat -c %i "$e")" = "$ino" ]
+		assert [ "$(stat -c %i "$e")" = "$ino" ]
 	done
 	# SPEC_ALLOW on a hit: the process is left open to speculation, as on a miss.
 	update_config '.linux.seccomp.flags = ["SECCOMP_FILTER_FLAG_SPEC_ALLOW"]
@@ -184,15 +184,31 @@ plant_entry() {
 	ino=$(stat -c %i "$e")
 	run -0 cleat run "$(container_id)"
 	assert_output "$(printf 'rc=0\nfaked')"
-	[ "$(stat -c %i "$e")" = "$ino" ]
+	assert [ "$(stat -c %i "$e")" = "$ino" ]
 	update_config '.process.args = ["sleep", "1000"]'
 	local id
 	id=$(container_id)
 	cleat run -d "$id" </dev/null >/dev/null 2>&1
 	run -0 cleat exec "$id" sh -c "mkdir /tmp/probe2; echo rc=\$?; test -d /tmp/probe2 || echo faked"
 	assert_output "$(printf 'rc=0\nfaked')"
-	[ "$(stat -c %i "$e")" = "$ino" ]
+	assert [ "$(stat -c %i "$e")" = "$ino" ]
 	cleat delete -f "$id"
 	run -0 grep -c '^fd received$' "$LISTENER_LOG"
 	assert_output 4
+}
+
+@test "seccomp-cache: a temporary left by a writer killed before its rename is removed by the next store" {
+	profile SCMP_ACT_ERRNO
+	run_probe
+	local dead
+	sh -c 'exit 0' &
+	dead=$!
+	wait "$dead" || true
+	touch "$ROOT/.seccomp/.tmp-$dead"
+	touch -d '2001-01-01' "$ROOT/.seccomp/.tmp-1"
+	# A new profile: a miss, so a store.
+	profile SCMP_ACT_ERRNO rmdir
+	run -0 cleat run "$(container_id)"
+	run -0 find "$ROOT/.seccomp" -mindepth 1 -name '.tmp-*'
+	assert_output ""
 }

@@ -41,7 +41,7 @@ notify_common() {
 	run -0 grep -c '^fd received$' "$LISTENER_LOG"
 	assert_output 1
 	run -0 grep -c '^notify ' "$LISTENER_LOG"
-	[ "$output" -ge 3 ]
+	assert [ "$output" -ge 3 ]
 }
 
 @test "seccomp-conformance: NOTIFY on execve/openat/read/close, noNewPrivileges true" {

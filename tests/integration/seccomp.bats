@@ -36,9 +36,9 @@ MKDIR_PROBE='mkdir "$(mktemp -u /tmp/probe.XXXXXX)" 2>/dev/null; echo "mkdir=$?"
 	update_config '.process.args = ["sh", "-c", $p]' --arg p "$MKDIR_PROBE"
 	both_run
 	assert_same 0
-	[[ "$CLEAT_OUT" == *"mkdir=1"* ]]
-	[[ "$CLEAT_OUT" == *"Seccomp:	2"* ]]
-	[[ "$CLEAT_OUT" == *"Seccomp_filters:	1"* ]]
+	assert_contains "$CLEAT_OUT" "mkdir=1"
+	assert_contains "$CLEAT_OUT" "Seccomp:	2"
+	assert_contains "$CLEAT_OUT" "Seccomp_filters:	1"
 }
 
 @test "seccomp: ERRNO without errnoRet is EPERM, like runc" {
@@ -46,15 +46,15 @@ MKDIR_PROBE='mkdir "$(mktemp -u /tmp/probe.XXXXXX)" 2>/dev/null; echo "mkdir=$?"
 	update_config '.process.args = ["sh", "-c", "mkdir $(mktemp -u /tmp/probe.XXXXXX) 2>&1 | sed s,/tmp/probe.*:,:,; true"]'
 	both_run
 	assert_same 0
-	[[ "$CLEAT_OUT" == *"Operation not permitted"* ]]
+	assert_contains "$CLEAT_OUT" "Operation not permitted"
 }
 
 @test "seccomp: no profile means no filter, like runc" {
 	update_config 'del(.linux.seccomp) | .process.args = ["sh", "-c", $p]' --arg p "$MKDIR_PROBE"
 	both_run
 	assert_same 0
-	[[ "$CLEAT_OUT" == *"mkdir=0"* ]]
-	[[ "$CLEAT_OUT" == *"Seccomp:	0"* ]]
+	assert_contains "$CLEAT_OUT" "mkdir=0"
+	assert_contains "$CLEAT_OUT" "Seccomp:	0"
 }
 
 @test "seccomp: KILL, KILL_THREAD, KILL_PROCESS and TRAP end the process with SIGSYS" {
@@ -74,7 +74,7 @@ MKDIR_PROBE='mkdir "$(mktemp -u /tmp/probe.XXXXXX)" 2>/dev/null; echo "mkdir=$?"
 	update_config '.process.args = ["sh", "-c", $p]' --arg p "$MKDIR_PROBE"
 	both_run
 	assert_same 0
-	[[ "$CLEAT_OUT" == *"mkdir=0"* ]]
+	assert_contains "$CLEAT_OUT" "mkdir=0"
 }
 
 @test "seccomp: TRACE with no tracer fails the call like runc" {
@@ -82,7 +82,7 @@ MKDIR_PROBE='mkdir "$(mktemp -u /tmp/probe.XXXXXX)" 2>/dev/null; echo "mkdir=$?"
 	update_config '.process.args = ["sh", "-c", "mkdir $(mktemp -u /tmp/probe.XXXXXX) 2>/dev/null; echo rc=$?"]'
 	both_run
 	assert_same 0
-	[[ "$CLEAT_OUT" == *"rc=1"* ]]
+	assert_contains "$CLEAT_OUT" "rc=1"
 }
 
 @test "seccomp: every comparison operator, and two args on one index, like runc" {
@@ -105,8 +105,8 @@ MKDIR_PROBE='mkdir "$(mktemp -u /tmp/probe.XXXXXX)" 2>/dev/null; echo "mkdir=$?"
 	assert_same 0
 	# EQ 3 (42); GT 30 (43); GE 20 and LE 21 as separate rules on one index (44 for 20..31);
 	# MASKED_EQ (s & 24) == 8 (45); NE pid AND LT 2 (46); EQ pid AND EQ 9 (47).
-	[[ "$CLEAT_OUT" == *"No message of desired type"* ]]
-	[ "$(grep -c . <<<"$CLEAT_OUT")" -eq 28 ]
+	assert_contains "$CLEAT_OUT" "No message of desired type"
+	assert [ "$(grep -c . <<<"$CLEAT_OUT")" -eq 28 ]
 }
 
 @test "seccomp: unknown syscall names are skipped, not fatal" {
@@ -115,7 +115,7 @@ MKDIR_PROBE='mkdir "$(mktemp -u /tmp/probe.XXXXXX)" 2>/dev/null; echo "mkdir=$?"
 		| .process.args = ["sh", "-c", $p]' --arg p "$MKDIR_PROBE"
 	both_run
 	assert_same 0
-	[[ "$CLEAT_OUT" == *"mkdir=1"* ]]
+	assert_contains "$CLEAT_OUT" "mkdir=1"
 }
 
 @test "seccomp: a rule with the default action is ignored, like runc" {
@@ -150,16 +150,16 @@ MKDIR_PROBE='mkdir "$(mktemp -u /tmp/probe.XXXXXX)" 2>/dev/null; echo "mkdir=$?"
 	profile_mkdir SCMP_ACT_ERRNO 1
 	update_config '.linux.seccomp.flags = ["SECCOMP_FILTER_FLAG_BOGUS"]'
 	run --separate-stderr cleat run "$(container_id)"
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *"SECCOMP_FILTER_FLAG_BOGUS"* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" "SECCOMP_FILTER_FLAG_BOGUS"
 }
 
 @test "seccomp: an unknown action is an error naming it" {
 	profile_mkdir SCMP_ACT_BOGUS
 	run --separate-stderr cleat run "$(container_id)"
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *"seccomp.syscalls[0].action"* ]]
-	[[ "$stderr" == *'"SCMP_ACT_BOGUS"'* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" "seccomp.syscalls[0].action"
+	assert_contains "$stderr" '"SCMP_ACT_BOGUS"'
 }
 
 @test "seccomp: NoNewPrivileges with a filter matches runc" {
@@ -168,7 +168,7 @@ MKDIR_PROBE='mkdir "$(mktemp -u /tmp/probe.XXXXXX)" 2>/dev/null; echo "mkdir=$?"
 		--arg p "$MKDIR_PROBE"
 	both_run
 	assert_same 0
-	[[ "$CLEAT_OUT" == *"NoNewPrivs:	1"* ]]
+	assert_contains "$CLEAT_OUT" "NoNewPrivs:	1"
 }
 
 @test "seccomp: a non-root user without NoNewPrivileges still gets the filter (loaded before caps drop)" {
@@ -180,8 +180,8 @@ MKDIR_PROBE='mkdir "$(mktemp -u /tmp/probe.XXXXXX)" 2>/dev/null; echo "mkdir=$?"
 		| .process.args = ["sh", "-c", $p]' --arg p "$MKDIR_PROBE"
 	both_run
 	assert_same 0
-	[[ "$CLEAT_OUT" == *"NoNewPrivs:	0"* ]]
-	[[ "$CLEAT_OUT" == *"Seccomp:	2"* ]]
+	assert_contains "$CLEAT_OUT" "NoNewPrivs:	0"
+	assert_contains "$CLEAT_OUT" "Seccomp:	2"
 }
 
 @test "seccomp: exec'd processes get the container's filter, like runc" {
@@ -208,8 +208,8 @@ MKDIR_PROBE='mkdir "$(mktemp -u /tmp/probe.XXXXXX)" 2>/dev/null; echo "mkdir=$?"
 		--arg sock "$LISTENER_SOCK"
 	both_run
 	assert_same 0
-	[[ "$CLEAT_OUT" == *"can't create directory 'DIR': Permission denied"* ]]
-	[[ "$CLEAT_OUT" == *"absent"* ]]
+	assert_contains "$CLEAT_OUT" "can't create directory 'DIR': Permission denied"
+	assert_contains "$CLEAT_OUT" "absent"
 	# One connection per runtime, each with the fd and runc's ContainerProcessState.
 	run -0 grep -c '^fd received$' "$LISTENER_LOG"
 	assert_output 2
@@ -221,7 +221,7 @@ MKDIR_PROBE='mkdir "$(mktemp -u /tmp/probe.XXXXXX)" 2>/dev/null; echo "mkdir=$?"
 	run -0 sh -c "grep '^{' '$LISTENER_LOG' | jq -c '[(keys), .state.status, (.state | keys), (.pid == .state.pid)]' | uniq | wc -l"
 	assert_output 1
 	run -0 grep -c '^notify ' "$LISTENER_LOG"
-	[ "$output" -ge 2 ]
+	assert [ "$output" -ge 2 ]
 }
 
 @test "seccomp: SCMP_ACT_NOTIFY answered with success" {
@@ -260,7 +260,7 @@ MKDIR_PROBE='mkdir "$(mktemp -u /tmp/probe.XXXXXX)" 2>/dev/null; echo "mkdir=$?"
 	local id
 	id=$(container_id)
 	run --separate-stderr cleat run "$id"
-	[ "$status" -ne 0 ]
-	[[ "$stderr" == *"/nonexistent/sock"* ]]
+	assert [ "$status" -ne 0 ]
+	assert_contains "$stderr" "/nonexistent/sock"
 	run ! cleat state "$id"
 }

@@ -67,7 +67,7 @@ still_counting() {
 	assert_output --partial "criu"
 	still_counting "$ID"
 	# The default work dir is gone; nothing left in the bundle but the kept log.
-	[ ! -e "$(bundle_of "$ID")/criu-work" ]
+	assert [ ! -e "$(bundle_of "$ID")/criu-work" ]
 }
 
 @test "shim-checkpoint: CheckpointOptions reach the runtime (ctr 2.x: --exit, --work-path); a failed --exit leaves the task running" {
@@ -83,7 +83,7 @@ still_counting() {
 	# runc names the work dir's dump.log; the shim keeps a copy beside the bundle.
 	assert_output --partial "$BATS_TEST_TMPDIR/work/dump.log"
 	assert_output --partial "path= $(bundle_of "$ID")/criu-dump.log"
-	[ -s "$(bundle_of "$ID")/criu-dump.log" ]
+	assert [ -s "$(bundle_of "$ID")/criu-dump.log" ]
 	still_counting "$ID"
 }
 

@@ -81,7 +81,7 @@ topics() {
 	t1=$(date +%s%N)
 	# PAUSING while the runtime's pause runs; State answered at once.
 	assert_output --regexp "$ID +[0-9]+ +PAUSING"
-	[ $(((t1 - t0) / 1000000)) -lt 1500 ]
+	assert [ $(((t1 - t0) / 1000000)) -lt 1500 ]
 	wait "$pauser"
 	run -0 ctr_ tasks ls
 	assert_output --regexp "$ID +[0-9]+ +PAUSED"
@@ -109,10 +109,10 @@ topics() {
 	run -0 "$shim_rpc" "$addr" state "$ID-a"
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	echo "# State while the console connection is silent: $ms ms" >&3
-	[ "$ms" -lt 1000 ]
+	assert [ "$ms" -lt 1000 ]
 	wait "$CREATE_PID" || rc=$?
 	CREATE_PID=
-	[ "$rc" -ne 0 ]
+	assert [ "$rc" -ne 0 ]
 	run -0 cat "$BATS_TEST_TMPDIR/create-b.out"
 	assert_output --partial "pty master"
 	assert_equal "$(task_status "$ID-a")" RUNNING

@@ -142,7 +142,7 @@ restart_containerd() {
 	pid=$(ctr_ tasks ls | awk -v id="$ID" '$1 == id { print $2 }')
 	bundle=$(bundle_of "$ID")
 	sock=$(cat "$bundle/address")
-	[ -S "${sock#unix://}" ]
+	assert [ -S "${sock#unix://}" ]
 	grep -qF "$bundle/rootfs" /proc/self/mountinfo
 	kill -KILL "$shim"
 	# containerd notices the closed connection and runs `containerd-shim-cleat-v2 delete`.
@@ -157,5 +157,5 @@ restart_containerd() {
 	run -0 ctr_ tasks ls -q
 	refute_output --partial "$ID"
 	# Nor is its socket left in /run/containerd/s.
-	[ ! -e "${sock#unix://}" ]
+	assert [ ! -e "${sock#unix://}" ]
 }

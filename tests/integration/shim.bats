@@ -211,7 +211,7 @@ topics() {
 	# No socket of ours stays behind in /run/containerd/s for containers that are gone.
 	local sock
 	sock=$(printf '%s' "$CTR_ADDRESS/$CTR_NAMESPACE/$ID" | sha256sum | cut -c1-64)
-	[ ! -e "/run/containerd/s/$sock" ]
+	assert [ ! -e "/run/containerd/s/$sock" ]
 }
 
 @test "shim: no shim fd leaks into the container" {
@@ -381,7 +381,7 @@ catches_sigterm() {
 	for what in state exec kill; do
 		read -r rc ms <"$BATS_TEST_TMPDIR/$what.ms"
 		assert_equal "$what:$rc" "$what:0"
-		[ "$ms" -lt 1000 ]
+		assert [ "$ms" -lt 1000 ]
 	done
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/exec.out")" exec-ok
 	wait_status "$ID-c" STOPPED
@@ -408,7 +408,7 @@ catches_sigterm() {
 	echo "# exec State while its logger starts: $ms ms ($output)" >&3
 	# Created, not yet started: its Start is the one waiting.
 	assert_output --partial "status=1 "
-	[ "$ms" -lt 1000 ]
+	assert [ "$ms" -lt 1000 ]
 	wait "$CREATE_PID"
 	CREATE_PID=
 }
@@ -432,15 +432,15 @@ catches_sigterm() {
 	run -0 "$SHIM_RPC" "$addr" state "$ID-a"
 	ms=$((($(date +%s%N) - t1) / 1000000))
 	echo "# State while the logger never gets ready: $ms ms" >&3
-	[ "$ms" -lt 1000 ]
+	assert [ "$ms" -lt 1000 ]
 	local rc=0
 	wait "$CREATE_PID" || rc=$?
 	CREATE_PID=
-	[ "$rc" -ne 0 ]
+	assert [ "$rc" -ne 0 ]
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	run -0 cat "$BATS_TEST_TMPDIR/create-b.out"
 	assert_output --partial "did not become ready"
-	[ "$ms" -ge 9000 ]
+	assert [ "$ms" -ge 9000 ]
 	# Nothing left: no task, the logger gone (SIGTERM), the other container untouched.
 	run -0 ctr_ tasks ls -q
 	refute_line "$ID-b"
@@ -451,7 +451,7 @@ catches_sigterm() {
 		[ -e "/proc/$LOGGER_PID" ] || break
 		sleep 0.1
 	done
-	[ ! -e "/proc/$LOGGER_PID" ]
+	assert [ ! -e "/proc/$LOGGER_PID" ]
 	LOGGER_PID=
 }
 
@@ -479,7 +479,7 @@ catches_sigterm() {
 	for p in $(cat "$cg/cgroup.procs"); do
 		[ "$(awk '$1 == "NSpid:" { print $NF }' "/proc/$p/status")" = "$nspid" ] && left=$p
 	done
-	[ -n "$left" ]
+	assert [ -n "$left" ]
 	wait_status "$ID" STOPPED
 	# Dead: gone, or a zombie of that namespace's init (the sleeper, which never reaps).
 	for ((i = 0; i < 50; i++)); do
@@ -546,7 +546,7 @@ catches_sigterm() {
 	t1=$(date +%s%N)
 	assert_equal "$status" 2
 	assert_output started
-	[ $(((t1 - t0) / 1000000)) -lt 6000 ]
+	assert [ $(((t1 - t0) / 1000000)) -lt 6000 ]
 
 	# Detached: Delete arrives while the output is still draining and is answered after it.
 	ctr_ tasks exec -d --exec-id held2 "$ID" sh -c 'sleep 1000 & exit 4' </dev/null >/dev/null 2>&1 3>&-

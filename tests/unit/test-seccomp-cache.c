@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/sha256.h"
@@ -228,6 +230,51 @@ static void test_bound(void)
 	ok(misses(first), "the oldest went first");
 }
 
+static bool exists_in_cache(const char *name)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s/%s", dir, CLEAT_SECCOMP_CACHE_DIR, name);
+	return access(p, F_OK) == 0;
+}
+
+static void plant(const char *name, time_t mtime)
+{
+	_cleanup_free_ char *p = xasprintf("%s/%s/%s", dir, CLEAT_SECCOMP_CACHE_DIR, name);
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	if (mtime) {
+		struct timespec t[2] = { { .tv_sec = mtime }, { .tv_sec = mtime } };
+		utimensat(AT_FDCWD, p, t, 0);
+	}
+}
+
+/* Temporaries of writers killed before their rename: removed by the next store, unless
+ * their writer lives and they are recent. */
+static void test_stale_tmp(void)
+{
+	pid_t dead = fork();
+	if (dead == 0)
+		_exit(0);
+	waitpid(dead, NULL, 0);
+	char dead_name[32], live_name[32];
+	snprintf(dead_name, sizeof dead_name, ".tmp-%d", (int) dead);
+	snprintf(live_name, sizeof live_name, ".tmp-%d", (int) getppid());
+	plant(dead_name, 0);
+	plant(live_name, 0);
+	plant(".tmp-1", 1000000000);
+	plant(".tmp-junk", 0);
+	struct sock_filter insn = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	uint8_t key[32] = { 0x5e };
+	ok(cleat_seccomp_cache_put(cfd, key, &insn, 1, 0) == 0 && hits(key, &insn, 1, 0),
+	   "a store beside temporaries works");
+	ok(!exists_in_cache(dead_name), "a temporary whose writer is gone is removed");
+	ok(!exists_in_cache(".tmp-1"), "a temporary older than a minute is removed");
+	ok(!exists_in_cache(".tmp-junk"), "a temporary not named by a pid is removed");
+	ok(exists_in_cache(live_name), "a recent temporary of a live writer is kept");
+	_cleanup_free_ char *own = xasprintf(".tmp-%d", (int) getpid());
+	ok(!exists_in_cache(own), "the store leaves no temporary of its own");
+}
+
 static void test_dir_trust(void)
 {
 	_cleanup_free_ char *p = xasprintf("%s/%s", dir, CLEAT_SECCOMP_CACHE_DIR);
@@ -264,6 +311,7 @@ int main(void)
 	test_keys();
 	test_hit_miss();
 	test_bound();
+	test_stale_tmp();
 	close(cfd);
 	test_dir_trust();
 	_cleanup_free_ char *cmd = xasprintf("rm -rf '%s'", dir);

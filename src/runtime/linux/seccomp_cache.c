@@ -10,9 +10,12 @@
 #include <linux/filter.h>
 #include <seccomp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/sha256.h"
@@ -20,6 +23,9 @@
 
 #define CACHE_MAGIC "CLTSBPF\n"
 #define CACHE_VERSION 1u
+/* The fallback's named temporaries: TMP_PREFIX and the writer's pid. */
+#define TMP_PREFIX ".tmp-"
+#define TMP_STALE_SECONDS 60
 
 /* Fixed layout, no padding: magic, version, length (instructions), seccomp(2) flags,
  * key, SHA-256 of the program that follows. */
@@ -192,7 +198,24 @@ static int by_age(const void *a, const void *b)
 	return x->tv_nsec < y->tv_nsec ? -1 : x->tv_nsec > y->tv_nsec;
 }
 
-/* Keep at most CLEAT_SECCOMP_CACHE_MAX entries: remove the least recently used. */
+/* A named temporary (the fallback of write_entry) left by a writer that died before
+ * renaming it: its pid is gone, or it is older than any write takes. */
+static bool stale_tmp(int dirfd, const char *name)
+{
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return false;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (now.tv_sec - st.st_mtim.tv_sec > TMP_STALE_SECONDS)
+		return true;
+	long long pid;
+	return parse_int(name + strlen(TMP_PREFIX), 1, INT32_MAX, &pid) < 0 ||
+	       (kill((pid_t) pid, 0) < 0 && errno == ESRCH);
+}
+
+/* Keep at most CLEAT_SECCOMP_CACHE_MAX entries: remove the least recently used; and
+ * remove stale temporaries, which are not entries. */
 static void evict(int dirfd)
 {
 	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -208,6 +231,11 @@ static void evict(int dirfd)
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
 		struct stat st;
+		if (strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0) {
+			if (stale_tmp(dirfd, de->d_name))
+				(void) unlinkat(dirfd, de->d_name, 0);
+			continue;
+		}
 		if (strlen(de->d_name) != 64 ||
 		    fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
@@ -225,6 +253,61 @@ static void evict(int dirfd)
 		(void) unlinkat(dirfd, e[i].name, 0);
 }
 
+/* Link the anonymous file fd (O_TMPFILE) into the directory as name, replacing what is
+ * there.  AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc/self/fd does not. */
+static int link_tmpfile(int fd, int dirfd, const char *name)
+{
+	char proc[64];
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	for (int tries = 0; tries < 2; tries++) {
+		if (linkat(fd, "", dirfd, name, AT_EMPTY_PATH) == 0 ||
+		    linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+		/* A bad entry get() could not remove, or another writer's: ours replaces it. */
+		(void) unlinkat(dirfd, name, 0);
+	}
+	return -1;
+}
+
+static int write_body(int fd, const struct cache_header *hd, const struct sock_filter *prog,
+		      size_t len)
+{
+	if (fchmod(fd, 0600) < 0 || write_all(fd, hd, sizeof *hd) < 0 ||
+	    write_all(fd, prog, len * sizeof *prog) < 0)
+		return -1;
+	return 0;
+}
+
+/* The entry is written to a file with no name (O_TMPFILE) and linked into place once
+ * complete, so a writer killed halfway leaves nothing behind.  Where the filesystem has
+ * no O_TMPFILE, or the link fails, it goes through a named temporary renamed into place;
+ * one left by a writer killed before the rename is removed by evict(). */
+static int write_entry(int dirfd, const char *name, const struct cache_header *hd,
+		       const struct sock_filter *prog, size_t len)
+{
+	int fd = openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		int r = write_body(fd, hd, prog, len) < 0 ? -1 : link_tmpfile(fd, dirfd, name);
+		close(fd);
+		if (r == 0)
+			return 0;
+	}
+	char tmp[96];
+	snprintf(tmp, sizeof tmp, TMP_PREFIX "%d", (int) getpid());
+	(void) unlinkat(dirfd, tmp, 0);
+	_cleanup_close_ int nfd = openat(
+		dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (nfd < 0)
+		return -1;
+	if (write_body(nfd, hd, prog, len) < 0 || renameat(dirfd, tmp, dirfd, name) < 0) {
+		(void) unlinkat(dirfd, tmp, 0);
+		return -1;
+	}
+	return 0;
+}
+
 int cleat_seccomp_cache_put(int dirfd, const uint8_t key[32], const struct sock_filter *prog,
 			    size_t len, unsigned long kflags)
 {
@@ -239,19 +322,10 @@ int cleat_seccomp_cache_put(int dirfd, const uint8_t key[32], const struct sock_
 	sha256_init(&h);
 	sha256_update(&h, prog, len * sizeof *prog);
 	sha256_final(&h, hd.sum);
-	char name[65], tmp[96];
+	char name[65];
 	key_name(key, name);
-	snprintf(tmp, sizeof tmp, ".tmp-%d", (int) getpid());
-	(void) unlinkat(dirfd, tmp, 0);
-	_cleanup_close_ int fd = openat(dirfd, tmp,
-					O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
+	if (write_entry(dirfd, name, &hd, prog, len) < 0)
 		return -1;
-	if (fchmod(fd, 0600) < 0 || write_all(fd, &hd, sizeof hd) < 0 ||
-	    write_all(fd, prog, len * sizeof *prog) < 0 || renameat(dirfd, tmp, dirfd, name) < 0) {
-		(void) unlinkat(dirfd, tmp, 0);
-		return -1;
-	}
 	evict(dirfd);
 	return 0;
 }

@@ -9,8 +9,10 @@
  * API level, the native architecture, the kernel release, this format's version),
  * and holds a header (magic, format version, key, length, flags, SHA-256 of the
  * program) that is checked before use: a bad entry is removed and rebuilt.
- * Writes go to a temporary file renamed into place; the directory keeps at most
- * CLEAT_SECCOMP_CACHE_MAX entries (the oldest go first). */
+ * Writes go to an unnamed O_TMPFILE file linked into place when complete (where the
+ * filesystem lacks O_TMPFILE, to ".tmp-<pid>" renamed into place; one whose writer
+ * died or that is a minute old is removed by the next store); the directory keeps at
+ * most CLEAT_SECCOMP_CACHE_MAX entries (the oldest go first). */
 #ifndef CLEAT_RUNTIME_LINUX_SECCOMP_CACHE_H
 #define CLEAT_RUNTIME_LINUX_SECCOMP_CACHE_H
 

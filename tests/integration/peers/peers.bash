@@ -40,6 +40,17 @@ use_runc15() {
 	export RUNC RUNC_REF_SKIP
 }
 
+# runc15_setup: setup() of the files that compare with runc 1.5 alone (after
+# peers_setup_file in setup_file): skips without root, cleat or the peers; $RUNC (runc_,
+# both_run, teardown_bundle) is the pinned runc 1.5; a fresh bundle.
+runc15_setup() {
+	require_root
+	require_binary "$CLEAT"
+	peers_require
+	RUNC=$PEERS_BIN/runc
+	setup_bundle
+}
+
 # peers_start_containerd: our own containerd 2.x (the peer, with its config format and its
 # containerd-shim-runc-v2 first in PATH) with the test image imported. CTRD_EXTRA_CONFIG is
 # appended to its config as by start_containerd. Stop it with stop_containerd.
