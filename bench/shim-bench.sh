@@ -50,12 +50,20 @@ import_test_image_ctr
 CLEAT_RT=io.containerd.cleat.v2
 RUNC_RT=io.containerd.runc.v2
 
-# shim_of ID: the pid of the shim holding task ID (the parent of its init: the shim is the
-# init's subreaper, and the runtime has exited by now).
-shim_of() {
-	local pid
-	pid=$(ctr_ task ls | awk -v id="$1" '$1 == id { print $2 }')
-	awk '/^PPid:/ { print $2 }' "/proc/$pid/status"
+# shim_pids: "ID PID" for every shim of our containerd and namespace, from the shims'
+# command lines (-namespace NS -id ID -address ADDR). Not `ctr task ls`: that makes every
+# shim serve a State request, which runs code the idle shim would not touch.
+shim_pids() {
+	local p cmd id
+	for p in /proc/[0-9]*; do
+		cmd=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline") || continue
+		case "$cmd" in
+		*"-namespace $CTR_NAMESPACE -id "*"-address $CTR_ADDRESS "*)
+			id=${cmd#*-namespace "$CTR_NAMESPACE" -id }
+			echo "${id%% *} ${p#/proc/}"
+			;;
+		esac
+	done
 }
 
 # rollup PID: "Rss Pss Private_Dirty Private_Clean" of /proc/PID/smaps_rollup in KiB.
@@ -75,7 +83,7 @@ FIELDS=(RSS PSS PrivDirty PrivClean)
 mem_read() {
 	local kind=$1 k=$2 i
 	for ((i = 0; i < k; i++)); do
-		rollup "$(shim_of "mem-$kind-$i")"
+		rollup "${SHIM_PID[mem-$kind-$i]:?no shim found for mem-$kind-$i}"
 	done | awk -v k="$k" '{ for (f = 1; f <= 4; f++) s[f] += $f }
 		END { printf "%d %d %d %d\n", s[1] / k, s[2] / k, s[3] / k, s[4] / k }'
 }
@@ -110,12 +118,14 @@ mem_cleanup() {
 		done
 	done
 }
-declare -A MEM
+declare -A MEM SHIM_PID
 for k in "${KS[@]}"; do
 	for ((i = 0; i < k; i++)); do
 		ctr_ run -d --runtime "$CLEAT_RT" "$TEST_IMAGE_REF" "mem-cleat-$i" sleep 100000 >/dev/null
 		ctr_ run -d --runtime "$RUNC_RT" "$TEST_IMAGE_REF" "mem-runc-$i" sleep 100000 >/dev/null
 	done
+	SHIM_PID=()
+	while read -r id pid; do SHIM_PID[$id]=$pid; done < <(shim_pids)
 	sleep "$SETTLE"
 	for kind in cleat runc; do MEM[$kind]=$(mem_read "$kind" "$k"); done
 	mem_table "$k" "started"
