@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -52,15 +53,34 @@ void shim_memtrim(void)
 }
 
 static struct loop_source *pending;
+/* CLOCK_MONOTONIC milliseconds of the trim asked for last. */
+static uint64_t due_ms;
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
 
 static void on_timer(struct loop *l, struct loop_source *src, void *data)
 {
 	pending = NULL;
+	uint64_t now = now_ms();
+	if (now < due_ms) {
+		cleat_error_t err = NULL;
+		pending = loop_add_timer(l, due_ms - now, on_timer, NULL, &err);
+		cleat_error_free(&err);
+		return;
+	}
 	shim_memtrim();
 }
 
 void shim_memtrim_soon(struct loop *l)
 {
+	/* Counted from the last call: a trim between the steps of one exec
+	 * (Start, then Wait and Delete) would see the next steps fault it back. */
+	due_ms = now_ms() + SHIM_MEMTRIM_DELAY_MS;
 	if (pending)
 		return;
 	cleat_error_t err = NULL;

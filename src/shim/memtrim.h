@@ -14,7 +14,8 @@ struct loop;
 
 void shim_memtrim(void);
 /* shim_memtrim() once the loop has had time to send the replies and events
- * of what just happened (one pending trim at a time). */
+ * of what just happened: SHIM_MEMTRIM_DELAY_MS after the last call (one
+ * pending trim at a time, pushed back by each call). */
 #define SHIM_MEMTRIM_DELAY_MS 300
 void shim_memtrim_soon(struct loop *l);
 
