@@ -27,9 +27,9 @@ struct vma {
 
 #define MAX_VMAS 128
 
-/* The lowest address of the main thread's stack mapping and the page size,
- * from the last shim_memtrim(); 0 until then. */
-static uintptr_t stack_lo, page_size;
+/* The main thread's stack mapping and the page size, from the last
+ * shim_memtrim(); 0 until then. */
+static uintptr_t stack_lo, stack_hi, page_size;
 
 /* /proc/self/pagemap: one 64-bit entry per page. */
 #define PM_PRESENT (1ULL << 63)
@@ -90,8 +90,10 @@ void shim_memtrim(void)
 				   perms, &ino) == 4) {
 				v = (struct vma){ s, e,
 						  perms[1] == '-' && perms[3] == 'p' && ino != 0 };
-				if (strstr(line, " [stack]\n"))
+				if (strstr(line, " [stack]\n")) {
 					stack_lo = s;
+					stack_hi = e;
+				}
 			} else if (sscanf(line, "Anonymous: %ld kB", &kb) == 1 && v.candidate &&
 				   v.end > v.start) {
 				v.whole = kb == 0;
@@ -130,8 +132,10 @@ __attribute__((noinline)) void shim_memtrim_stack(void)
 	 * deep call chain (an exec, parsing smaps above) touched them. One page
 	 * of margin for this frame and the calls below it. */
 	volatile char here = 0;
-	uintptr_t top = ((uintptr_t) &here & ~(page_size - 1)) - page_size;
-	if (stack_lo && page_size && top > stack_lo)
+	uintptr_t at = (uintptr_t) &here, top = (at & ~(page_size - 1)) - page_size;
+	/* Only on that stack (not another thread's, nor one valgrind runs the
+	 * program on). */
+	if (page_size && at >= stack_lo && at < stack_hi && top > stack_lo)
 		madvise((void *) stack_lo, top - stack_lo, MADV_DONTNEED);
 	(void) here;
 }
