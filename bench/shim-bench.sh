@@ -43,7 +43,9 @@ for b in "$CLEAT" "$SHIM"; do
 	[ -x "$b" ] || { echo "shim-bench.sh: $b not built (run make)" >&2; exit 1; }
 done
 
-trap 'stop_containerd' EXIT
+# set +e: stop_containerd, written for bats, must run to its end (under set -e a failed
+# step would leave tasks, shims and mounts behind).
+trap 'set +e; stop_containerd; rmdir "/run/containerd/runc/$CTR_NAMESPACE" 2>/dev/null' EXIT
 start_containerd
 import_test_image_ctr
 
@@ -148,7 +150,7 @@ run_once() {
 	echo $((t1 - t0))
 }
 TIMES=$(mktemp -d)
-trap 'rm -rf "$TIMES"; stop_containerd' EXIT
+trap 'set +e; rm -rf "$TIMES"; stop_containerd; rmdir "/run/containerd/runc/$CTR_NAMESPACE" 2>/dev/null' EXIT
 for i in 1 2; do
 	run_once "$CLEAT_RT" "warm-cleat-$i" >/dev/null
 	run_once "$RUNC_RT" "warm-runc-$i" >/dev/null
