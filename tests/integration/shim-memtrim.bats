@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# containerd-generations: 1.6 2.x (tests/run-all.sh runs it under Debian's containerd 1.6, then
+# again with CLEAT_CONTAINERD_GEN=2 under the pinned containerd 2.x; see helpers.bash)
 # containerd-shim-cleat-v2 gives back what an exec touched: once the execs are over (Start,
 # Wait, Delete), the shim drops the pages their code path faulted in and returns freed heap
 # and dead stack pages, so a shim serving exec probes all day stays where it was before them.
