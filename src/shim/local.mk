@@ -31,6 +31,7 @@ libshim_a_SOURCES += \
 bin_PROGRAMS += containerd-shim-cleat-v2
 containerd_shim_cleat_v2_SOURCES = %reldir%/main.c
 containerd_shim_cleat_v2_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
-containerd_shim_cleat_v2_LDADD = $(SHIM_LIBS)
+containerd_shim_cleat_v2_LDFLAGS = $(AM_LDFLAGS) $(SHIM_LDFLAGS)
+containerd_shim_cleat_v2_LDADD = libshim.a libcleatcommon.a $(SHIM_PROTOBUF_C_LIBS)
 $(containerd_shim_cleat_v2_OBJECTS): $(SHIM_PROTO_H)
 EXTRA_DIST += %reldir%/README.md

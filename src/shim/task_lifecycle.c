@@ -345,6 +345,8 @@ static void start_exec_done(struct shim *s, struct runtime_result *res, void *da
 out:
 	shim_spawn_done(s);
 	task_op_free(op);
+	/* The exec path ran code and data the idle shim never touches again. */
+	shim_memtrim_soon(s->loop);
 }
 
 /* A Start (init or exec) that failed before the runtime ran: answer with err (freed),
@@ -535,6 +537,8 @@ static void delete_exec(struct process *p, struct ttrpc_call *call)
 	/* runc-v2 publishes no /tasks/delete for execs. */
 	reply_delete(call, p);
 	process_free(p);
+	/* The end of an exec (a probe): back to waiting. */
+	shim_memtrim_soon(c->shim->loop);
 }
 
 static void delete_init_done(struct shim *s, struct runtime_result *res, void *data)

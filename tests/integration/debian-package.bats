@@ -95,9 +95,16 @@ deb_file() {
 	assert_output --partial ' ./usr/share/doc/cleat/examples/kubernetes/runtimeclass.yaml'
 	assert_output --partial ' ./usr/share/doc/cleat/examples/podman/cleat.conf'
 	refute_output --partial './usr/local'
-	# Depends from the shared libraries: the shim links libprotobuf-c.
-	run -0 dpkg-deb -f "$deb" Depends
-	assert_output --partial 'libprotobuf-c1'
+	# The shim links libprotobuf-c: statically where libprotobuf-c.a is installed
+	# (configure.ac; Built-Using names its source package), else as a shared library that
+	# Depends names.
+	if dpkg -L libprotobuf-c-dev 2>/dev/null | grep -q '/libprotobuf-c\.a$'; then
+		run -0 dpkg-deb -f "$deb" Built-Using
+		assert_output --partial 'protobuf-c (= '
+	else
+		run -0 dpkg-deb -f "$deb" Depends
+		assert_output --partial 'libprotobuf-c1'
+	fi
 	run -0 dpkg-deb -f "$deb" Recommends
 	assert_output --partial 'libsystemd0'
 	# checkpoint/restore run criu, found on PATH.
