@@ -3,14 +3,16 @@
 #   X <epoch s> client_start|client_end          the bench's own clock around the CLI
 #   D time="<RFC 3339>" ...                       dockerd's debug log from the run on
 #   C time="<RFC 3339>" ...                       containerd's debug log from the run on
-#   K <comm-pid> [cpu] <flags> <epoch s>: sched_process_{fork,exec,exit}: ...
+#   K <comm-pid> [cpu] <flags> <epoch s>: sched_process_{fork,exec,exit}: ... or
+#     sched_wakeup: ... (of the runtime only)
 #                                                 an ftrace instance (clock tai, offset
 #                                                 removed by the caller's -v koff)
 # Variables: rt (runtime binary's basename), dockerd (dockerd's pid), roots (the thread
 # ids of containerd and dockerd: a process forked by one of them, or by a descendant, is
 # theirs; everything else on the machine is ignored), koff (tai - realtime, seconds).
 # Output: one line, the duration of every phase in microseconds in the order of the
-# table below (NA where a point was not seen), then the total.
+# table below (NA where a point was not seen), then the total; with -v debug=1, then each
+# point's time from the client's start.
 
 function us_of_rfc3339(s, d, t, frac) {
 	# 2026-12-07T02:46:33.372614185Z
@@ -55,14 +57,14 @@ $1 == "D" || $1 == "C" {
 }
 
 $1 == "K" {
-	if (!match($0, / [0-9]+\.[0-9]+: sched_process_[a-z]+: /))
+	if (!match($0, / [0-9]+\.[0-9]+: sched_(process_[a-z]+|wakeup): /))
 		next
 	head = substr($0, 3, RSTART - 2)
 	ts = substr($0, RSTART + 1)
 	ev = ts
 	sub(/:.*/, "", ts)
 	us = int((ts - koff) * 1000000)
-	sub(/^[^ ]+ sched_process_/, "", ev)
+	sub(/^[^ ]+ sched_(process_)?/, "", ev)
 	kind = ev
 	sub(/:.*/, "", kind)
 	# comm may hold anything; the pid is the number after the last '-' before the cpu.
@@ -72,8 +74,19 @@ $1 == "K" {
 	if (kind == "fork") {
 		if (pid in ours) {
 			match(ev, /child_pid=[0-9]+/)
-			ours[substr(ev, RSTART + 10, RLENGTH - 10)] = 1
+			child = substr(ev, RSTART + 10, RLENGTH - 10)
+			ours[child] = 1
+			if (pid in hook)
+				hook[child] = 1
 		}
+		next
+	}
+	# The hook's end is when it wakes the runtime: after its exit tracepoint the kernel
+	# still tears down its address space (a Go binary of dockerd's size: milliseconds),
+	# and the runtime waits for that too.
+	if (kind == "wakeup") {
+		if ((pid in hook) && ("hook_exit" in at) && ev ~ ("comm=" rt " "))
+			first("hook_done", us)
 		next
 	}
 	if (!(pid in ours))
@@ -91,6 +104,7 @@ $1 == "K" {
 			role[pid] = "rt" (++nrt)
 		} else if (file == "/proc/" dockerd "/exe" && !("hook_exec" in at)) {
 			role[pid] = "hook"
+			hook[pid] = 1
 		} else if (file == "/bin/true" && !("user_exec" in at)) {
 			role[pid] = "user"
 		} else
@@ -108,6 +122,8 @@ END {
 	np = split("client_start ping attach start bundle shim1_exec shim1_exit rt1_exec hook_exec " \
 		"hook_exit rt1_exit rt2_exec user_exit ev_exit rt3_exec rt3_exit shim2_exit shim3_exit " \
 		"ctr_delete client_end", p, " ")
+	if ("hook_done" in at)
+		at["hook_exit"] = at["hook_done"]
 	line = ""
 	for (i = 2; i <= np; i++) {
 		if ((p[i - 1] in at) && (p[i] in at))
@@ -116,4 +132,7 @@ END {
 			line = line "NA "
 	}
 	print line (at["client_end"] - at["client_start"])
+	if (debug)
+		for (i = 1; i <= np; i++)
+			printf "%-14s %s\n", p[i], (p[i] in at) ? at[p[i]] - at["client_start"] : "NA"
 }
