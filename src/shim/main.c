@@ -293,6 +293,39 @@ static void remove_dead_socket(const char *bundle)
 		unlink(path);
 }
 
+/* runc, crun and cleat keep a container's state in <root>/<id>: without it the runtime
+ * knows no such container and `delete --force` has nothing to do. containerd runs this
+ * subcommand after every shim disconnect, also after a clean Delete (each `docker run
+ * --rm`), where the daemon's `delete` removed that state already: no runtime exec then. */
+static bool runtime_knows(const struct runtime_opts *o, const char *id)
+{
+	if (!*id)
+		return true;
+	_cleanup_free_ char *state = xasprintf("%s/%s", o->root, id);
+	struct stat st;
+	return lstat(state, &st) == 0 || errno != ENOENT;
+}
+
+static void runtime_delete_force(const struct runtime_opts *o, const char *bundle, const char *id)
+{
+	cleat_error_t err = NULL;
+	_cleanup_free_ char *log = xasprintf("%s/log.json", bundle);
+	const char *args[] = { "delete", "--force", id, NULL };
+	_cleanup_strv_ char **argv = runtime_argv(o, log, args);
+	struct runtime_result res;
+	/* Best effort: the container is usually gone already. */
+	if (runtime_run_sync(argv, log, &res, &err) < 0) {
+		cleat_warn("%s", err->msg);
+		cleat_error_free(&err);
+		return;
+	}
+	if (res.status != 0) {
+		_cleanup_free_ char *msg = runtime_result_message(&res, "runtime delete --force");
+		cleat_warn("%s %s: %s", o->binary, id, msg);
+	}
+	runtime_result_clear(&res);
+}
+
 static int cmd_delete(const struct shim_flags *f, cleat_error_t *err)
 {
 	_cleanup_free_ char *bundle = NULL;
@@ -309,22 +342,8 @@ static int cmd_delete(const struct shim_flags *f, cleat_error_t *err)
 	}
 	struct runtime_opts o = { 0 };
 	read_delete_options(bundle, &o, f->ns);
-	_cleanup_free_ char *log = xasprintf("%s/log.json", bundle);
-	const char *args[] = { "delete", "--force", f->id, NULL };
-	_cleanup_strv_ char **argv = runtime_argv(&o, log, args);
-	struct runtime_result res;
-	/* Best effort: the container is usually gone already. */
-	if (runtime_run_sync(argv, log, &res, err) < 0) {
-		cleat_warn("%s", (*err)->msg);
-		cleat_error_free(err);
-	} else {
-		if (res.status != 0) {
-			_cleanup_free_ char *msg = runtime_result_message(&res,
-									  "runtime delete --force");
-			cleat_warn("%s %s: %s", o.binary, f->id, msg);
-		}
-		runtime_result_clear(&res);
-	}
+	if (runtime_knows(&o, f->id))
+		runtime_delete_force(&o, bundle, f->id);
 	runtime_opts_clear(&o);
 	_cleanup_free_ char *rootfs = xasprintf("%s/rootfs", bundle);
 	if (unmount_all(rootfs, err) < 0) {

@@ -9,18 +9,8 @@
 load helpers
 load shim-helpers
 
-setup_file() {
-	export FAILPOINT_RUNTIME=${CLEAT_SHIM_RUNTIME:-cleat}
-	export CLEAT_SHIM_RUNTIME=$INTEGRATION_DIR/helpers/failpoint-runtime.sh
-	FAILPOINT_FILE=$(mktemp /tmp/cleat-failpoint.XXXXXX)
-	export FAILPOINT_FILE
-	shim_setup_file
-}
-
-teardown_file() {
-	shim_teardown_file
-	rm -f "$FAILPOINT_FILE" "$FAILPOINT_FILE.log"
-}
+setup_file() { failpoint_setup_file; }
+teardown_file() { failpoint_teardown_file; }
 
 setup() {
 	require_binary "$SHIM"

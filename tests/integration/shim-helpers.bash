@@ -33,6 +33,22 @@ shim_teardown_file() {
 	CTRD_PID=$(cat "$CTRD_DIR/containerd.pid" 2>/dev/null) stop_containerd
 }
 
+# failpoint_setup_file: shim_setup_file with helpers/failpoint-runtime.sh as the shim's
+# runtime, in front of CLEAT_SHIM_RUNTIME (default cleat); its control file in
+# FAILPOINT_FILE, every call it gets logged in $FAILPOINT_FILE.log.
+failpoint_setup_file() {
+	export FAILPOINT_RUNTIME=${CLEAT_SHIM_RUNTIME:-cleat}
+	export CLEAT_SHIM_RUNTIME=$INTEGRATION_DIR/helpers/failpoint-runtime.sh
+	FAILPOINT_FILE=$(mktemp /tmp/cleat-failpoint.XXXXXX)
+	export FAILPOINT_FILE
+	shim_setup_file
+}
+
+failpoint_teardown_file() {
+	shim_teardown_file
+	rm -f "$FAILPOINT_FILE" "$FAILPOINT_FILE.log"
+}
+
 # ctr_cleanup: kill and delete every task, then every container, of our containerd.
 ctr_cleanup() {
 	local id
