@@ -2,6 +2,7 @@
 #include "runtime/criu/criu_args.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -63,6 +64,37 @@ void cleat_criu_dirs_free(struct cleat_criu_dirs *d)
 	d->image = d->work = NULL;
 }
 
+/* runc's boolean flags: the cleat_criu_opts field, criu's command-line flag and the
+ * criu_opts field (with its has_ flag) of criu's RPC. */
+#define RPC(f) offsetof(CriuOpts, f), offsetof(CriuOpts, has_##f)
+static const struct {
+	size_t off;
+	const char *flag;
+	size_t rpc, rpc_has;
+} bool_flags[] = {
+	{ offsetof(struct cleat_criu_opts, tcp_established), "--tcp-established",
+	  RPC(tcp_established) },
+	{ offsetof(struct cleat_criu_opts, ext_unix_sk), "--ext-unix-sk", RPC(ext_unix_sk) },
+	{ offsetof(struct cleat_criu_opts, shell_job), "--shell-job", RPC(shell_job) },
+	{ offsetof(struct cleat_criu_opts, file_locks), "--file-locks", RPC(file_locks) },
+	{ offsetof(struct cleat_criu_opts, auto_dedup), "--auto-dedup", RPC(auto_dedup) },
+	{ offsetof(struct cleat_criu_opts, lazy_pages), "--lazy-pages", RPC(lazy_pages) },
+	{ offsetof(struct cleat_criu_opts, tcp_skip_in_flight), "--skip-in-flight",
+	  RPC(tcp_skip_in_flight) },
+};
+#undef RPC
+
+static bool opt_set(const struct cleat_criu_opts *o, size_t off)
+{
+	return *(const bool *) ((const char *) o + off);
+}
+
+/* runc's default mode is soft. */
+static const char *cgroups_mode(const struct cleat_criu_opts *o)
+{
+	return o->manage_cgroups_mode ? o->manage_cgroups_mode : "soft";
+}
+
 void cleat_criu_common_args(struct cleat_criu_cmd *c, const struct cleat_criu_dirs *d,
 			    const char *log_name, const struct cleat_criu_opts *o)
 {
@@ -76,26 +108,48 @@ void cleat_criu_common_args(struct cleat_criu_cmd *c, const struct cleat_criu_di
 	c->log_path = xasprintf("%s/%s", d->work, log_name);
 	/* Files unlinked while open are linked back for the dump (runc: LinkRemap). */
 	cleat_criu_arg(c, "--link-remap");
-	cleat_criu_arg(c, "--manage-cgroups=%s",
-		       o->manage_cgroups_mode ? o->manage_cgroups_mode : "soft");
-	static const struct {
-		size_t off;
-		const char *flag;
-	} flags[] = {
-		{ offsetof(struct cleat_criu_opts, tcp_established), "--tcp-established" },
-		{ offsetof(struct cleat_criu_opts, ext_unix_sk), "--ext-unix-sk" },
-		{ offsetof(struct cleat_criu_opts, shell_job), "--shell-job" },
-		{ offsetof(struct cleat_criu_opts, file_locks), "--file-locks" },
-		{ offsetof(struct cleat_criu_opts, auto_dedup), "--auto-dedup" },
-		{ offsetof(struct cleat_criu_opts, lazy_pages), "--lazy-pages" },
-		{ offsetof(struct cleat_criu_opts, tcp_skip_in_flight), "--skip-in-flight" },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
-		if (*(const bool *) ((const char *) o + flags[i].off))
-			cleat_criu_arg(c, "%s", flags[i].flag);
+	cleat_criu_arg(c, "--manage-cgroups=%s", cgroups_mode(o));
+	for (size_t i = 0; i < ARRAY_SIZE(bool_flags); i++)
+		if (opt_set(o, bool_flags[i].off))
+			cleat_criu_arg(c, "%s", bool_flags[i].flag);
 	if (o->empty_ns_net) {
 		cleat_criu_arg(c, "--empty-ns");
 		cleat_criu_arg(c, "net");
+	}
+}
+
+void cleat_criu_common_opts(struct cleat_criu_req *r, struct cleat_criu_cmd *c,
+			    const struct cleat_criu_dirs *d, const char *log_name,
+			    const struct cleat_criu_opts *o)
+{
+	static const struct {
+		const char *name;
+		CriuCgMode mode;
+	} modes[] = { { "soft", CRIU_CG_MODE__SOFT },
+		      { "full", CRIU_CG_MODE__FULL },
+		      { "strict", CRIU_CG_MODE__STRICT },
+		      { "ignore", CRIU_CG_MODE__IGNORE } };
+	CriuOpts *q = &r->opts;
+	/* The images and work directories are fds (set by the caller). */
+	q->has_log_level = true;
+	q->log_level = 4;
+	q->log_file = cleat_criu_req_str(r, "%s", log_name);
+	c->log_path = xasprintf("%s/%s", d->work, log_name);
+	q->has_link_remap = q->link_remap = true;
+	q->has_manage_cgroups = q->manage_cgroups = true;
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
+		if (strcmp(cgroups_mode(o), modes[i].name) == 0) {
+			q->has_manage_cgroups_mode = true;
+			q->manage_cgroups_mode = modes[i].mode;
+		}
+	for (size_t i = 0; i < ARRAY_SIZE(bool_flags); i++)
+		if (opt_set(o, bool_flags[i].off)) {
+			*(protobuf_c_boolean *) ((char *) q + bool_flags[i].rpc) = true;
+			*(protobuf_c_boolean *) ((char *) q + bool_flags[i].rpc_has) = true;
+		}
+	if (o->empty_ns_net) {
+		q->has_empty_ns = true;
+		q->empty_ns = CLONE_NEWNET;
 	}
 }
 
