@@ -47,6 +47,10 @@ struct restore_run {
 	int image_fd, work_fd;
 	/* --console-socket, connected before criu runs. */
 	int console_sock;
+	/* A foreground restore of a terminal without a console socket: the new master,
+	 * proxied to our stdio as run does. */
+	bool keep_master;
+	int pty_master;
 	char *criu_root; /* the rootfs bind-mounted here while criu runs */
 	bool dir_created, mounted;
 	int ns_fds[2];
@@ -60,13 +64,16 @@ static int load_bundle(struct restore_run *r, const char *id, cleat_error_t *err
 		return -1;
 	r->c->id = xstrdup(id);
 	const struct oci_config *cfg = r->c->config;
-	/* The restored terminal's new master goes to the console socket; without one
-	 * (and without --shell-job, which keeps the terminal criu is run on) it would
-	 * have nowhere to go. */
-	if (cfg->process->terminal && !r->o->shell_job && !r->o->console_socket)
+	/* The restored terminal's new master goes to the console socket, or to us in
+	 * the foreground (--shell-job keeps the terminal criu is run on instead); a
+	 * detached restore without a console socket has nowhere to send it (runc's
+	 * refusal too). */
+	bool terminal = cfg->process->terminal && !r->o->shell_job;
+	if (terminal && !r->o->console_socket && r->o->detach)
 		return cleat_error_msg(err,
-				       "process.terminal: restoring a container with a terminal "
-				       "needs --console-socket (or --shell-job)");
+				       "process.terminal: a detached restore of a container with a "
+				       "terminal needs --console-socket (or --shell-job)");
+	r->keep_master = terminal && !r->o->console_socket;
 	if (r->o->console_socket &&
 	    cleat_console_socket_connect(r->o->console_socket, &r->console_sock, err) < 0)
 		return -1;
@@ -201,8 +208,8 @@ static int restore_opts(struct restore_run *r, cleat_error_t *err)
 	q->has_rst_sibling = q->rst_sibling = true;
 	q->has_evasive_devices = q->evasive_devices = true;
 	q->has_notify_scripts = q->notify_scripts = true;
-	/* Only with somewhere to send the master: the console socket. */
-	q->has_orphan_pts_master = q->orphan_pts_master = r->console_sock >= 0;
+	/* Only with somewhere for the master to go. */
+	q->has_orphan_pts_master = q->orphan_pts_master = r->console_sock >= 0 || r->keep_master;
 	q->root = r->criu_root;
 	cleat_criu_common_opts(&r->req, &r->cmd, &r->dirs, "restore.log", r->o);
 	q->lsm_profile = (char *) r->o->lsm_profile;
@@ -237,9 +244,15 @@ static int on_setup_namespaces(void *data, pid_t pid, cleat_error_t *err)
 static int on_orphan_pts_master(void *data, int master, cleat_error_t *err)
 {
 	struct restore_run *r = data;
-	if (r->console_sock < 0)
-		return 0;
-	return cleat_console_send(r->console_sock, master, err);
+	if (r->console_sock >= 0)
+		return cleat_console_send(r->console_sock, master, err);
+	if (r->keep_master && r->pty_master < 0) {
+		r->pty_master = fcntl(master, F_DUPFD_CLOEXEC, 3);
+		if (r->pty_master < 0)
+			return cleat_error_errno(err, errno, "keep the restored pty master");
+		cleat_terminal_clear_onlcr(r->pty_master);
+	}
+	return 0;
 }
 
 static int record_init(struct restore_run *r, pid_t pid, cleat_error_t *err)
@@ -297,6 +310,8 @@ static void restore_run_cleanup(struct restore_run *r, bool failed)
 		close(r->work_fd);
 	if (r->console_sock >= 0)
 		close(r->console_sock);
+	if (r->pty_master >= 0)
+		close(r->pty_master);
 	cleat_criu_cmd_free(&r->cmd);
 	cleat_criu_req_free(&r->req);
 	cleat_criu_dirs_free(&r->dirs);
@@ -340,10 +355,16 @@ static int wait_init(const struct cleat_ctx *ctx, struct restore_run *r, int *ex
 	_cleanup_free_ char *id = xstrdup(r->c->id);
 	cleat_container_free(TAKE_PTR(r->c));
 	int st = 0;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return cleat_error_errno(err, errno, "wait for the restored init %d",
-						 (int) pid);
+	if (r->pty_master >= 0) {
+		/* criu has gone: no child of ours inherits the blocked signals. */
+		cleat_terminal_block_signals();
+		if (cleat_terminal_proxy(r->pty_master, pid, &st, err) < 0)
+			return -1;
+	} else
+		while (waitpid(pid, &st, 0) < 0)
+			if (errno != EINTR)
+				return cleat_error_errno(
+					err, errno, "wait for the restored init %d", (int) pid);
 	*exit_status = cleat_exit_status(st);
 	return cleat_container_delete(ctx, id, true, err);
 }
@@ -358,6 +379,7 @@ int cleat_restore(const struct cleat_ctx *ctx, const char *id, const struct clea
 		.image_fd = -1,
 		.work_fd = -1,
 		.console_sock = -1,
+		.pty_master = -1,
 	};
 	cleat_criu_cmd_init(&r.cmd);
 	cleat_criu_req_init(&r.req, CRIU_REQ_TYPE__RESTORE);
