@@ -2,6 +2,7 @@
 #include "runtime/criu/criu_args.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <limits.h>
 #include <stddef.h>
@@ -64,25 +65,25 @@ void cleat_criu_dirs_free(struct cleat_criu_dirs *d)
 	d->image = d->work = NULL;
 }
 
-/* runc's boolean flags: the cleat_criu_opts field, criu's command-line flag and the
- * criu_opts field (with its has_ flag) of criu's RPC. */
-#define RPC(f) offsetof(CriuOpts, f), offsetof(CriuOpts, has_##f)
+/* runc's boolean flags (cli/checkpoint.c's tables): the cleat_criu_opts field and
+ * the criu_opts field (with its has_ flag) of criu's RPC that it sets. */
+#define OPT(o, f)                                                           \
+	{                                                                   \
+		offsetof(struct cleat_criu_opts, o), offsetof(CriuOpts, f), \
+			offsetof(CriuOpts, has_##f)                         \
+	}
 static const struct {
-	size_t off;
-	const char *flag;
-	size_t rpc, rpc_has;
+	size_t off, rpc, rpc_has;
 } bool_flags[] = {
-	{ offsetof(struct cleat_criu_opts, tcp_established), "--tcp-established",
-	  RPC(tcp_established) },
-	{ offsetof(struct cleat_criu_opts, ext_unix_sk), "--ext-unix-sk", RPC(ext_unix_sk) },
-	{ offsetof(struct cleat_criu_opts, shell_job), "--shell-job", RPC(shell_job) },
-	{ offsetof(struct cleat_criu_opts, file_locks), "--file-locks", RPC(file_locks) },
-	{ offsetof(struct cleat_criu_opts, auto_dedup), "--auto-dedup", RPC(auto_dedup) },
-	{ offsetof(struct cleat_criu_opts, lazy_pages), "--lazy-pages", RPC(lazy_pages) },
-	{ offsetof(struct cleat_criu_opts, tcp_skip_in_flight), "--skip-in-flight",
-	  RPC(tcp_skip_in_flight) },
+	OPT(tcp_established, tcp_established), /* --tcp-established */
+	OPT(ext_unix_sk, ext_unix_sk), /* --ext-unix-sk */
+	OPT(shell_job, shell_job), /* --shell-job */
+	OPT(file_locks, file_locks), /* --file-locks */
+	OPT(auto_dedup, auto_dedup), /* --auto-dedup */
+	OPT(lazy_pages, lazy_pages), /* --lazy-pages */
+	OPT(tcp_skip_in_flight, tcp_skip_in_flight), /* --skip-in-flight */
 };
-#undef RPC
+#undef OPT
 
 static bool opt_set(const struct cleat_criu_opts *o, size_t off)
 {
@@ -93,29 +94,6 @@ static bool opt_set(const struct cleat_criu_opts *o, size_t off)
 static const char *cgroups_mode(const struct cleat_criu_opts *o)
 {
 	return o->manage_cgroups_mode ? o->manage_cgroups_mode : "soft";
-}
-
-void cleat_criu_common_args(struct cleat_criu_cmd *c, const struct cleat_criu_dirs *d,
-			    const char *log_name, const struct cleat_criu_opts *o)
-{
-	cleat_criu_arg(c, "-D");
-	cleat_criu_arg(c, "%s", d->image);
-	cleat_criu_arg(c, "-W");
-	cleat_criu_arg(c, "%s", d->work);
-	cleat_criu_arg(c, "-v4");
-	cleat_criu_arg(c, "-o");
-	cleat_criu_arg(c, "%s", log_name);
-	c->log_path = xasprintf("%s/%s", d->work, log_name);
-	/* Files unlinked while open are linked back for the dump (runc: LinkRemap). */
-	cleat_criu_arg(c, "--link-remap");
-	cleat_criu_arg(c, "--manage-cgroups=%s", cgroups_mode(o));
-	for (size_t i = 0; i < ARRAY_SIZE(bool_flags); i++)
-		if (opt_set(o, bool_flags[i].off))
-			cleat_criu_arg(c, "%s", bool_flags[i].flag);
-	if (o->empty_ns_net) {
-		cleat_criu_arg(c, "--empty-ns");
-		cleat_criu_arg(c, "net");
-	}
 }
 
 void cleat_criu_common_opts(struct cleat_criu_req *r, struct cleat_criu_cmd *c,
@@ -151,6 +129,14 @@ void cleat_criu_common_opts(struct cleat_criu_req *r, struct cleat_criu_cmd *c,
 		q->has_empty_ns = true;
 		q->empty_ns = CLONE_NEWNET;
 	}
+}
+
+int cleat_criu_open_dir(const char *path, int *fd, cleat_error_t *err)
+{
+	*fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return cleat_error_errno(err, errno, "\"%s\"", path);
+	return 0;
 }
 
 bool cleat_criu_is_bind(const struct oci_mount *m)

@@ -19,7 +19,7 @@
 #define RESP_MAX (10 * 4096)
 #define FDS_MAX 8
 
-static void *own(struct cleat_criu_req *r, void *p)
+void *cleat_criu_req_own(struct cleat_criu_req *r, void *p)
 {
 	r->owned = xrealloc(r->owned, (r->n_owned + 1) * sizeof *r->owned);
 	r->owned[r->n_owned++] = p;
@@ -51,7 +51,7 @@ static char *vstr(struct cleat_criu_req *r, const char *fmt, va_list ap)
 	char *s;
 	if (vasprintf(&s, fmt, ap) < 0)
 		abort();
-	return own(r, s);
+	return cleat_criu_req_own(r, s);
 }
 
 char *cleat_criu_req_str(struct cleat_criu_req *r, const char *fmt, ...)
@@ -81,7 +81,7 @@ void cleat_criu_req_external(struct cleat_criu_req *r, const char *fmt, ...)
 
 void cleat_criu_req_inherit_fd(struct cleat_criu_req *r, const char *key, int fd)
 {
-	InheritFd *i = own(r, xmalloc(sizeof *i));
+	InheritFd *i = cleat_criu_req_own(r, xmalloc(sizeof *i));
 	inherit_fd__init(i);
 	i->key = cleat_criu_req_str(r, "%s", key);
 	i->fd = fd;
@@ -91,7 +91,7 @@ void cleat_criu_req_inherit_fd(struct cleat_criu_req *r, const char *key, int fd
 static void add_cg_root(void *data, const char *ctrl, const char *path)
 {
 	struct cleat_criu_req *r = data;
-	CgroupRoot *g = own(r, xmalloc(sizeof *g));
+	CgroupRoot *g = cleat_criu_req_own(r, xmalloc(sizeof *g));
 	cgroup_root__init(g);
 	g->ctrl = ctrl ? cleat_criu_req_str(r, "%s", ctrl) : NULL;
 	g->path = cleat_criu_req_str(r, "%s", path);
@@ -151,8 +151,9 @@ static void close_fds(int fds[FDS_MAX])
 			close(fds[i]);
 }
 
-/* One notification; network-lock/unlock and status-ready need nothing from an OCI
- * container (runc's network strategies for them are libcontainer-only). */
+/* One notification; network-lock/unlock need nothing for an OCI container (runc's
+ * network strategies for them are libcontainer-only), post-dump neither (runc
+ * marks its state "checkpointed" there, which cleat does not keep). */
 static int notify(const CriuNotify *no, int fds[FDS_MAX], const struct cleat_criu_notify *n,
 		  pid_t *pid, cleat_error_t *err)
 {
@@ -160,6 +161,8 @@ static int notify(const CriuNotify *no, int fds[FDS_MAX], const struct cleat_cri
 	cleat_debug("criu notify: %s", script);
 	if (strcmp(script, "setup-namespaces") == 0 && n->setup_namespaces)
 		return n->setup_namespaces(n->data, (pid_t) no->pid, err);
+	if (strcmp(script, "status-ready") == 0 && n->status_ready)
+		return n->status_ready(n->data, err);
 	if (strcmp(script, "post-restore") == 0 && no->has_pid)
 		*pid = (pid_t) no->pid;
 	if (strcmp(script, "orphan-pts-master") == 0) {
@@ -235,9 +238,9 @@ int cleat_criu_swrk(const char *criu, struct cleat_criu_cmd *c, struct cleat_cri
 	}
 	if (c->cgroup)
 		cleat_criu_cgroup_roots(criu_pid, add_cg_root, r);
-	*pid = 0;
+	pid_t restored = 0;
 	_cleanup_free_ char *detail = NULL;
-	ret = converse(sv[0], r, n, pid, &detail, err);
+	ret = converse(sv[0], r, n, &restored, &detail, err);
 	/* criu exits once the socket closes (and undoes a restore not finished). */
 	close(sv[0]);
 	int st = 0;
@@ -252,9 +255,16 @@ int cleat_criu_swrk(const char *criu, struct cleat_criu_cmd *c, struct cleat_cri
 	}
 	if (ret < 0 && !detail)
 		return -1; /* a callback's error */
-	if (ret == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && *pid > 0)
-		return 0;
-	if (ret == 0 && !detail && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+	/* After a pre-dump criu waits for the next request and exits on the closed
+	 * socket with a failure (runc ignores it): its answer is what counts. */
+	bool exited_ok = (WIFEXITED(st) && WEXITSTATUS(st) == 0) ||
+			 r->req.type == CRIU_REQ_TYPE__PRE_DUMP;
+	if (ret == 0 && exited_ok && pid && restored <= 0)
 		detail = xstrdup("no restored pid in criu's answer");
+	if (ret == 0 && exited_ok && !detail) {
+		if (pid)
+			*pid = restored;
+		return 0;
+	}
 	return cleat_criu_failed(criu, c, action, st, detail, err);
 }

@@ -26,6 +26,8 @@ struct cleat_criu_req {
 
 void cleat_criu_req_init(struct cleat_criu_req *r, CriuReqType type);
 void cleat_criu_req_free(struct cleat_criu_req *r);
+/* p, which the request now owns (freed with it). */
+void *cleat_criu_req_own(struct cleat_criu_req *r, void *p);
 /* A string the request owns. */
 char *cleat_criu_req_str(struct cleat_criu_req *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -41,15 +43,17 @@ struct cleat_criu_notify {
 	int (*setup_namespaces)(void *data, pid_t pid, cleat_error_t *err);
 	/* "orphan-pts-master": master is closed after the call. */
 	int (*orphan_pts_master)(void *data, int master, cleat_error_t *err);
+	/* "status-ready": the page server or lazy-pages daemon listens. */
+	int (*status_ready)(void *data, cleat_error_t *err);
 	void *data;
 };
 
-/* Run `criu swrk` (c->argv is set here; stdio, keep and the cgroup as for
- * cleat_criu_run), send the request (with opts.cg_root from criu's
+/* Run `criu swrk` (c->argv is set here; c's stdio, kept fds and cgroup as
+ * cleat_criu_spawn takes them), send the request (with opts.cg_root from criu's
  * /proc/<pid>/cgroup when c->cgroup is set), answer the notifications until
- * the final response, wait for criu.  *pid: the restored init.  A failure of
- * criu names `criu check`'s output or criu's errors (cleat_criu_failed); a
- * failing callback's error is returned as it is. */
+ * the final response, wait for criu.  pid, when not NULL (restore), gets the
+ * restored init.  A failure of criu names `criu check`'s output or criu's
+ * errors (cleat_criu_failed); a failing callback's error is returned as it is. */
 int cleat_criu_swrk(const char *criu, struct cleat_criu_cmd *c, struct cleat_criu_req *r,
 		    const char *action, const struct cleat_criu_notify *n, pid_t *pid,
 		    cleat_error_t *err);

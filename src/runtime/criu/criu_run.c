@@ -232,17 +232,3 @@ int cleat_criu_failed(const char *criu, const struct cleat_criu_cmd *c, const ch
 	return cleat_error_msg(err, "criu %s failed with status %d (log %s)%s", action,
 			       WEXITSTATUS(st), log, errors);
 }
-
-int cleat_criu_run(const char *criu, struct cleat_criu_cmd *c, const char *action,
-		   cleat_error_t *err)
-{
-	pid_t pid;
-	if (cleat_criu_spawn(criu, c, &pid, err) < 0)
-		return cleat_error_wrap(err, "criu %s", action);
-	int st = 0;
-	if (cleat_criu_wait(pid, &st, err) < 0)
-		return -1;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		return 0;
-	return cleat_criu_failed(criu, c, action, st, NULL, err);
-}

@@ -2,10 +2,9 @@
  *
  * cleat is a static-PIE binary: libcriu.so (and the libc it needs) cannot be
  * dlopen()ed into it safely.  libcriu itself only forks `criu swrk`: cleat does
- * the same for restore (criu_rpc.h, with protobuf-c linked statically, its pages
- * untouched by create/run) and runs `criu dump|pre-dump` with options for
- * checkpoint, so criu is needed only when checkpoint/restore runs, and a missing
- * or broken criu is named in the error (with `criu check`'s output). */
+ * the same (criu_rpc.h, with protobuf-c linked statically, its pages untouched
+ * by create/run), so criu is needed only when checkpoint/restore runs, and a
+ * missing or broken criu is named in the error (with `criu check`'s output). */
 #ifndef CLEAT_RUNTIME_CRIU_RUN_H
 #define CLEAT_RUNTIME_CRIU_RUN_H
 
@@ -20,7 +19,7 @@ struct cleat_cgroup_opts;
 struct cleat_criu_cmd {
 	char **argv; /* NULL-terminated */
 	size_t n, cap;
-	/* Descriptors criu inherits at the same number (status fd, namespace fds). */
+	/* Descriptors criu inherits at the same number (the RPC socket, namespace fds). */
 	int keep[8];
 	size_t n_keep;
 	/* stdio of criu: -1 keeps ours (restore passes the container's stdio). */
@@ -57,9 +56,5 @@ int cleat_criu_failed(const char *criu, const struct cleat_criu_cmd *c, const ch
  * the tree's cgroups below the ones it runs in (runc's CgRoot from the same file). */
 typedef void (*cleat_criu_cgroup_root_fn)(void *data, const char *ctrl, const char *path);
 void cleat_criu_cgroup_roots(pid_t pid, cleat_criu_cgroup_root_fn fn, void *data);
-/* Run the command and wait for it (checkpoint).  A failure names the action, the last errors of criu's
- * log and, when `criu check` fails too, its output. */
-int cleat_criu_run(const char *criu, struct cleat_criu_cmd *c, const char *action,
-		   cleat_error_t *err);
 
 #endif

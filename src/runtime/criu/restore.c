@@ -43,7 +43,7 @@ struct restore_run {
 	struct cleat_criu_dirs dirs;
 	struct cleat_criu_cmd cmd;
 	struct cleat_criu_req req;
-	/* The image and work directories, which criu opens through /proc/<us>/fd. */
+	/* The image and work directories for criu. */
 	int image_fd, work_fd;
 	/* --console-socket, connected before criu runs. */
 	int console_sock;
@@ -186,19 +186,11 @@ static int external_namespaces(struct restore_run *r, cleat_error_t *err)
 	return 0;
 }
 
-static int open_dir(const char *path, int *fd, cleat_error_t *err)
-{
-	*fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (*fd < 0)
-		return cleat_error_errno(err, errno, "\"%s\"", path);
-	return 0;
-}
-
 static int restore_opts(struct restore_run *r, cleat_error_t *err)
 {
 	CriuOpts *q = &r->req.opts;
-	if (open_dir(r->dirs.image, &r->image_fd, err) < 0 ||
-	    open_dir(r->dirs.work, &r->work_fd, err) < 0)
+	if (cleat_criu_open_dir(r->dirs.image, &r->image_fd, err) < 0 ||
+	    cleat_criu_open_dir(r->dirs.work, &r->work_fd, err) < 0)
 		return -1;
 	q->images_dir_fd = r->image_fd;
 	q->has_work_dir_fd = true;
