@@ -133,7 +133,6 @@ struct dump_run {
 	struct cleat_criu_req req;
 	struct cleat_criu_cmd cmd;
 	struct cleat_criu_dirs dirs;
-	int image_fd, work_fd;
 	int status_fd; /* --status-fd until criu's status-ready */
 };
 
@@ -141,20 +140,14 @@ static int dump_opts(struct dump_run *d, const struct cleat_container *ct,
 		     const struct cleat_criu_opts *o, cleat_error_t *err)
 {
 	CriuOpts *q = &d->req.opts;
-	if (cleat_criu_open_dir(d->dirs.image, &d->image_fd, err) < 0 ||
-	    cleat_criu_open_dir(d->dirs.work, &d->work_fd, err) < 0)
+	if (cleat_criu_common_opts(&d->req, &d->cmd, &d->dirs,
+				   o->pre_dump ? "pre-dump.log" : "dump.log", o, err) < 0)
 		return -1;
-	q->images_dir_fd = d->image_fd;
-	q->has_work_dir_fd = true;
-	q->work_dir_fd = d->work_fd;
 	q->has_pid = true;
 	q->pid = ct->init_pid;
 	q->root = ct->rootfs;
-	q->has_notify_scripts = q->notify_scripts = true;
 	/* A terminal's master is outside the container: criu dumps the slave alone. */
 	q->has_orphan_pts_master = q->orphan_pts_master = true;
-	cleat_criu_common_opts(&d->req, &d->cmd, &d->dirs,
-			       o->pre_dump ? "pre-dump.log" : "dump.log", o);
 	if (o->leave_running && !o->pre_dump)
 		q->has_leave_running = q->leave_running = true;
 	if (o->pre_dump || o->parent_path)
@@ -186,10 +179,6 @@ static int on_status_ready(void *data, cleat_error_t *err)
 
 static void dump_run_free(struct dump_run *d)
 {
-	if (d->image_fd >= 0)
-		close(d->image_fd);
-	if (d->work_fd >= 0)
-		close(d->work_fd);
 	cleat_criu_req_free(&d->req);
 	cleat_criu_cmd_free(&d->cmd);
 	cleat_criu_dirs_free(&d->dirs);
@@ -209,7 +198,7 @@ int cleat_checkpoint(const struct cleat_ctx *ctx, const char *id, const struct c
 	if (ct->status != CLEAT_STATUS_RUNNING && ct->status != CLEAT_STATUS_PAUSED)
 		return cleat_error_msg(err, "container cannot be checkpointed in %s state",
 				       cleat_status_name(ct->status));
-	struct dump_run d = { .image_fd = -1, .work_fd = -1, .status_fd = o->status_fd };
+	struct dump_run d = { .status_fd = o->status_fd };
 	cleat_criu_cmd_init(&d.cmd);
 	cleat_criu_req_init(&d.req, o->pre_dump ? CRIU_REQ_TYPE__PRE_DUMP : CRIU_REQ_TYPE__DUMP);
 	int ret = cleat_criu_dirs_make(o, &d.dirs, err);

@@ -96,9 +96,17 @@ static const char *cgroups_mode(const struct cleat_criu_opts *o)
 	return o->manage_cgroups_mode ? o->manage_cgroups_mode : "soft";
 }
 
-void cleat_criu_common_opts(struct cleat_criu_req *r, struct cleat_criu_cmd *c,
-			    const struct cleat_criu_dirs *d, const char *log_name,
-			    const struct cleat_criu_opts *o)
+static int open_dir(const char *path, int *fd, cleat_error_t *err)
+{
+	*fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return cleat_error_errno(err, errno, "\"%s\"", path);
+	return 0;
+}
+
+int cleat_criu_common_opts(struct cleat_criu_req *r, struct cleat_criu_cmd *c,
+			   const struct cleat_criu_dirs *d, const char *log_name,
+			   const struct cleat_criu_opts *o, cleat_error_t *err)
 {
 	static const struct {
 		const char *name;
@@ -108,12 +116,19 @@ void cleat_criu_common_opts(struct cleat_criu_req *r, struct cleat_criu_cmd *c,
 		      { "strict", CRIU_CG_MODE__STRICT },
 		      { "ignore", CRIU_CG_MODE__IGNORE } };
 	CriuOpts *q = &r->opts;
-	/* The images and work directories are fds (set by the caller). */
+	if (open_dir(d->image, &r->dir_fds[0], err) < 0 ||
+	    open_dir(d->work, &r->dir_fds[1], err) < 0)
+		return -1;
+	q->images_dir_fd = r->dir_fds[0];
+	q->has_work_dir_fd = true;
+	q->work_dir_fd = r->dir_fds[1];
 	q->has_log_level = true;
 	q->log_level = 4;
 	q->log_file = cleat_criu_req_str(r, "%s", log_name);
 	c->log_path = xasprintf("%s/%s", d->work, log_name);
 	q->has_link_remap = q->link_remap = true;
+	/* criu's notifications (criu_rpc.h) come only with this. */
+	q->has_notify_scripts = q->notify_scripts = true;
 	q->has_manage_cgroups = q->manage_cgroups = true;
 	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
 		if (strcmp(cgroups_mode(o), modes[i].name) == 0) {
@@ -129,13 +144,6 @@ void cleat_criu_common_opts(struct cleat_criu_req *r, struct cleat_criu_cmd *c,
 		q->has_empty_ns = true;
 		q->empty_ns = CLONE_NEWNET;
 	}
-}
-
-int cleat_criu_open_dir(const char *path, int *fd, cleat_error_t *err)
-{
-	*fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (*fd < 0)
-		return cleat_error_errno(err, errno, "\"%s\"", path);
 	return 0;
 }
 

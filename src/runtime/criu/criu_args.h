@@ -17,13 +17,11 @@ int cleat_criu_dirs_make(const struct cleat_criu_opts *o, struct cleat_criu_dirs
 			 cleat_error_t *err);
 void cleat_criu_dirs_free(struct cleat_criu_dirs *d);
 
-/* The options dump and restore share (log, cgroup mode, runc's boolean flags) as
- * criu_opts fields of the request; c gets the log path. */
-void cleat_criu_common_opts(struct cleat_criu_req *r, struct cleat_criu_cmd *c,
-			    const struct cleat_criu_dirs *d, const char *log_name,
-			    const struct cleat_criu_opts *o);
-/* An image or work directory for criu_opts (criu opens it through /proc/<us>/fd). */
-int cleat_criu_open_dir(const char *path, int *fd, cleat_error_t *err);
+/* The options dump and restore share (image and work directories, log, cgroup mode,
+ * runc's boolean flags) as criu_opts fields of the request; c gets the log path. */
+int cleat_criu_common_opts(struct cleat_criu_req *r, struct cleat_criu_cmd *c,
+			   const struct cleat_criu_dirs *d, const char *log_name,
+			   const struct cleat_criu_opts *o, cleat_error_t *err);
 /* A bind mount (type "bind" or a bind/rbind option): criu sees it as external. */
 bool cleat_criu_is_bind(const struct oci_mount *m);
 

@@ -33,12 +33,16 @@ void cleat_criu_req_init(struct cleat_criu_req *r, CriuReqType type)
 	criu_opts__init(&r->opts);
 	r->req.type = type;
 	r->req.opts = &r->opts;
+	r->dir_fds[0] = r->dir_fds[1] = -1;
 }
 
 void cleat_criu_req_free(struct cleat_criu_req *r)
 {
 	for (size_t i = 0; i < r->n_owned; i++)
 		free(r->owned[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(r->dir_fds); i++)
+		if (r->dir_fds[i] >= 0)
+			close(r->dir_fds[i]);
 	free(r->owned);
 	free(r->opts.external);
 	free(r->opts.inherit_fd);

@@ -20,6 +20,8 @@
 struct cleat_criu_req {
 	CriuReq req;
 	CriuOpts opts;
+	/* The image and work directories of opts (criu opens them through /proc/<us>/fd). */
+	int dir_fds[2];
 	void **owned;
 	size_t n_owned;
 };

@@ -43,8 +43,6 @@ struct restore_run {
 	struct cleat_criu_dirs dirs;
 	struct cleat_criu_cmd cmd;
 	struct cleat_criu_req req;
-	/* The image and work directories for criu. */
-	int image_fd, work_fd;
 	/* --console-socket, connected before criu runs. */
 	int console_sock;
 	/* A foreground restore of a terminal without a console socket: the new master,
@@ -189,21 +187,15 @@ static int external_namespaces(struct restore_run *r, cleat_error_t *err)
 static int restore_opts(struct restore_run *r, cleat_error_t *err)
 {
 	CriuOpts *q = &r->req.opts;
-	if (cleat_criu_open_dir(r->dirs.image, &r->image_fd, err) < 0 ||
-	    cleat_criu_open_dir(r->dirs.work, &r->work_fd, err) < 0)
+	if (cleat_criu_common_opts(&r->req, &r->cmd, &r->dirs, "restore.log", r->o, err) < 0)
 		return -1;
-	q->images_dir_fd = r->image_fd;
-	q->has_work_dir_fd = true;
-	q->work_dir_fd = r->work_fd;
 	/* The root task is forked as our child (rst_sibling): criu answers once it is
 	 * restored, and a foreground restore waits for it like run does. */
 	q->has_rst_sibling = q->rst_sibling = true;
 	q->has_evasive_devices = q->evasive_devices = true;
-	q->has_notify_scripts = q->notify_scripts = true;
 	/* Only with somewhere for the master to go. */
 	q->has_orphan_pts_master = q->orphan_pts_master = r->console_sock >= 0 || r->keep_master;
 	q->root = r->criu_root;
-	cleat_criu_common_opts(&r->req, &r->cmd, &r->dirs, "restore.log", r->o);
 	q->lsm_profile = (char *) r->o->lsm_profile;
 	q->lsm_mount_context = (char *) r->o->lsm_mount_context;
 	external_mounts(r);
@@ -296,10 +288,6 @@ static void restore_run_cleanup(struct restore_run *r, bool failed)
 	for (size_t i = 0; i < ARRAY_SIZE(r->ns_fds); i++)
 		if (r->ns_fds[i] >= 0)
 			close(r->ns_fds[i]);
-	if (r->image_fd >= 0)
-		close(r->image_fd);
-	if (r->work_fd >= 0)
-		close(r->work_fd);
 	if (r->console_sock >= 0)
 		close(r->console_sock);
 	if (r->pty_master >= 0)
@@ -368,8 +356,6 @@ int cleat_restore(const struct cleat_ctx *ctx, const char *id, const struct clea
 		.ctx = ctx,
 		.o = o,
 		.ns_fds = { -1, -1 },
-		.image_fd = -1,
-		.work_fd = -1,
 		.console_sock = -1,
 		.pty_master = -1,
 	};
