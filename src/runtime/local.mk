@@ -19,9 +19,9 @@ libcleat_a_SOURCES += \
 	%reldir%/linux/process.c %reldir%/linux/process.h \
 	%reldir%/linux/terminal.c %reldir%/linux/terminal.h \
 	%reldir%/linux/exec.c %reldir%/linux/exec.h %reldir%/container_exec.c
-# Checkpoint/restore: criu is run as a program, only by these two verbs; restore
-# talks to `criu swrk` in the messages of criu's rpc.proto, compiled by protoc-c
-# into $(top_builddir)/src/runtime/criu/proto at build time.
+# Checkpoint/restore: only these two verbs run criu, as `criu swrk`, talking to it
+# in the messages of criu's rpc.proto, compiled by protoc-c into
+# $(top_builddir)/src/runtime/criu/proto at build time.
 libcleat_a_SOURCES += %reldir%/criu/criu.h \
 	%reldir%/criu/criu_run.c %reldir%/criu/criu_run.h \
 	%reldir%/criu/criu_args.c %reldir%/criu/criu_args.h \
