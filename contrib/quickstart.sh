@@ -34,7 +34,7 @@ if [ "${CLEAT_SKIP_INSTALL:-0}" != 1 ]; then
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends build-essential autoconf automake libtool \
 		pkg-config git libyajl-dev libseccomp-dev libcap-dev libsystemd-dev \
-		libprotobuf-c-dev protobuf-c-compiler scdoc containerd runc busybox-static jq file >/dev/null
+		libprotobuf-c-dev protobuf-c-compiler criu scdoc containerd runc busybox-static jq file >/dev/null
 fi
 
 say "building in $BUILD and installing into $PREFIX"

@@ -57,7 +57,8 @@ PACKAGES=(
 	qemu-system-x86 linux-image-amd64
 	# the systemd cgroup driver in a booted Debian (tests/integration/cgroupv2-vm/systemd-vm.sh)
 	debootstrap e2fsprogs
-	# checkpoint/restore (criu.bats, shim-checkpoint.bats, criu-vm/, criu-daemons-vm/): criu,
+	# checkpoint/restore (criu.bats, shim-checkpoint.bats, criu-vm/, criu-daemons-vm/; the
+	# build takes criu's rpc.proto from the criu package): criu,
 	# GNU tar for its tmpfs images, iptables for its network lock, kmod's modinfo for the
 	# guests' modules
 	criu tar iptables kmod

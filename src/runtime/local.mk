@@ -19,12 +19,27 @@ libcleat_a_SOURCES += \
 	%reldir%/linux/process.c %reldir%/linux/process.h \
 	%reldir%/linux/terminal.c %reldir%/linux/terminal.h \
 	%reldir%/linux/exec.c %reldir%/linux/exec.h %reldir%/container_exec.c
-# Checkpoint/restore: criu is run as a program, only by these two verbs.
+# Checkpoint/restore: only these two verbs run criu, as `criu swrk`, talking to it
+# in the messages of criu's rpc.proto, compiled by protoc-c into
+# $(top_builddir)/src/runtime/criu/proto at build time.
 libcleat_a_SOURCES += %reldir%/criu/criu.h \
 	%reldir%/criu/criu_run.c %reldir%/criu/criu_run.h \
 	%reldir%/criu/criu_args.c %reldir%/criu/criu_args.h \
+	%reldir%/criu/criu_rpc.c %reldir%/criu/criu_rpc.h \
 	%reldir%/criu/checkpoint.c %reldir%/criu/restore.c
-libcleat_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SECCOMP_CFLAGS) $(CAP_CFLAGS) $(SYSTEMD_CFLAGS)
+CRIU_PROTO_C = src/runtime/criu/proto/rpc.pb-c.c
+CRIU_PROTO_H = src/runtime/criu/proto/rpc.pb-c.h
+nodist_libcleat_a_SOURCES = $(CRIU_PROTO_C) $(CRIU_PROTO_H)
+BUILT_SOURCES += $(CRIU_PROTO_C) $(CRIU_PROTO_H)
+CLEANFILES += $(CRIU_PROTO_C) $(CRIU_PROTO_H) src/runtime/criu/proto/protoc.stamp
+src/runtime/criu/proto/protoc.stamp: $(CRIU_RPC_PROTO)
+	@$(MKDIR_P) src/runtime/criu/proto
+	$(AM_V_GEN)$(PROTOC_C) --proto_path=$(CRIU_RPC_PROTO_DIR) \
+		--c_out=src/runtime/criu/proto $(CRIU_RPC_PROTO) && touch $@
+$(CRIU_PROTO_C) $(CRIU_PROTO_H): src/runtime/criu/proto/protoc.stamp
+$(libcleat_a_OBJECTS): $(CRIU_PROTO_H)
+libcleat_a_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SECCOMP_CFLAGS) $(CAP_CFLAGS) $(SYSTEMD_CFLAGS) \
+	$(PROTOBUF_C_CFLAGS) -I$(top_builddir)/src/runtime/criu/proto
 CLEAT_LIBS = libcleat.a liboci.a libcleatcommon.a $(RUNTIME_LIBS)
 
 # The commands, their flag tables and the help renderer: linked into cleat

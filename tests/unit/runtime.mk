@@ -1,5 +1,6 @@
 # unit tests for runtime
-RUNTIME_TEST_LIBS = libcleat.a liboci.a libcleatcommon.a $(YAJL_LIBS) $(SECCOMP_LIBS) $(CAP_LIBS) $(SYSTEMD_LIBS)
+RUNTIME_TEST_LIBS = libcleat.a liboci.a libcleatcommon.a $(YAJL_LIBS) $(SECCOMP_LIBS) $(CAP_LIBS) $(SYSTEMD_LIBS) \
+	$(PROTOBUF_C_LIBS)
 RUNTIME_TESTS = tests/unit/test-runtime-state tests/unit/test-runtime-sync tests/unit/test-runtime-config \
 	tests/unit/test-runtime-launch
 check_PROGRAMS += $(RUNTIME_TESTS)
@@ -27,3 +28,11 @@ TESTS += tests/unit/test-cli-help
 tests_unit_test_cli_help_SOURCES = %reldir%/test-cli-help.c %reldir%/test-runtime-tap.h
 tests_unit_test_cli_help_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS) $(SECCOMP_CFLAGS)
 tests_unit_test_cli_help_LDADD = libcleatcli.a $(RUNTIME_TEST_LIBS)
+
+# runc's checkpoint/restore flags as fields of criu's RPC request.
+check_PROGRAMS += tests/unit/test-criu-opts
+TESTS += tests/unit/test-criu-opts
+tests_unit_test_criu_opts_SOURCES = %reldir%/test-criu-opts.c %reldir%/test-runtime-tap.h
+tests_unit_test_criu_opts_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS) \
+	-I$(top_builddir)/src/runtime/criu/proto
+tests_unit_test_criu_opts_LDADD = $(RUNTIME_TEST_LIBS)

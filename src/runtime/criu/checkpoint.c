@@ -1,4 +1,6 @@
-/* cleat checkpoint: criu dump (or pre-dump) of a running container. */
+/* cleat checkpoint: criu dump (or pre-dump) of a running container, through
+ * criu's RPC as restore (the orphan-pts-master option, which lets criu dump a
+ * terminal whose master is outside the container, exists only there). */
 #include "config.h"
 #include "runtime/criu/criu.h"
 
@@ -11,11 +13,12 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/log.h"
 #include "common/util.h"
 #include "runtime/container.h"
 #include "runtime/criu/criu_args.h"
+#include "runtime/criu/criu_rpc.h"
 #include "runtime/criu/criu_run.h"
-#include "common/log.h"
 
 /* descriptors.json: where the init's fd 0..2 point ("pipe:[123]", "/dev/null"),
  * which restore reattaches (runc's externalDescriptors, same file and format). */
@@ -43,15 +46,13 @@ static int write_descriptors(pid_t pid, const char *image, cleat_error_t *err)
  * the destination), masked files (binds of /dev/null, cookie "/dev/null") and
  * device nodes (binds from the host when not made by mknod).  The same cookies as
  * runc, so either runtime restores the other's images. */
-static void external_mounts(struct cleat_criu_cmd *c, const struct cleat_container *ct)
+static void external_mounts(struct cleat_criu_req *r, const struct cleat_container *ct)
 {
 	const struct oci_config *cfg = ct->config;
 	for (size_t i = 0; i < cfg->n_mounts; i++)
-		if (cleat_criu_is_bind(&cfg->mounts[i])) {
-			cleat_criu_arg(c, "--external");
-			cleat_criu_arg(c, "mnt[%s]:%s", cfg->mounts[i].destination,
-				       cfg->mounts[i].destination);
-		}
+		if (cleat_criu_is_bind(&cfg->mounts[i]))
+			cleat_criu_req_external(r, "mnt[%s]:%s", cfg->mounts[i].destination,
+						cfg->mounts[i].destination);
 	const struct oci_linux *l = cfg->linux_;
 	if (!l)
 		return;
@@ -62,18 +63,15 @@ static void external_mounts(struct cleat_criu_cmd *c, const struct cleat_contain
 		/* Masked directories are tmpfs mounts, dumped with the rest. */
 		if (stat(p, &st) < 0 || S_ISDIR(st.st_mode))
 			continue;
-		cleat_criu_arg(c, "--external");
-		cleat_criu_arg(c, "mnt[%s]:/dev/null", l->masked_paths[i]);
+		cleat_criu_req_external(r, "mnt[%s]:/dev/null", l->masked_paths[i]);
 	}
-	for (size_t i = 0; i < l->n_devices; i++) {
-		cleat_criu_arg(c, "--external");
-		cleat_criu_arg(c, "mnt[%s]:%s", l->devices[i].path, l->devices[i].path);
-	}
+	for (size_t i = 0; i < l->n_devices; i++)
+		cleat_criu_req_external(r, "mnt[%s]:%s", l->devices[i].path, l->devices[i].path);
 }
 
 /* Namespaces joined by path are not the container's to dump: criu records them as
  * external ("extRootNetNS", "extRootPidNS", as runc), restore passes them back. */
-static int external_namespaces(struct cleat_criu_cmd *c, const struct oci_config *cfg,
+static int external_namespaces(struct cleat_criu_req *r, const struct oci_config *cfg,
 			       cleat_error_t *err)
 {
 	static const struct {
@@ -90,9 +88,8 @@ static int external_namespaces(struct cleat_criu_cmd *c, const struct oci_config
 				return cleat_error_errno(
 					err, errno, "linux.namespaces: %s namespace path \"%s\"",
 					ns->type, ns->path);
-			cleat_criu_arg(c, "--external");
-			cleat_criu_arg(c, "%s[%llu]:%s", ext[k].criu,
-				       (unsigned long long) st.st_ino, ext[k].key);
+			cleat_criu_req_external(r, "%s[%llu]:%s", ext[k].criu,
+						(unsigned long long) st.st_ino, ext[k].key);
 		}
 	return 0;
 }
@@ -115,7 +112,7 @@ static char *freeze_cgroup(pid_t pid)
 	return NULL;
 }
 
-static int page_server_args(struct cleat_criu_cmd *c, const char *ps, cleat_error_t *err)
+static int page_server(struct cleat_criu_req *r, const char *ps, cleat_error_t *err)
 {
 	const char *colon = strrchr(ps, ':');
 	if (!colon || colon == ps || !colon[1])
@@ -123,46 +120,68 @@ static int page_server_args(struct cleat_criu_cmd *c, const char *ps, cleat_erro
 	long long port;
 	if (parse_int(colon + 1, 1, 65535, &port) < 0)
 		return cleat_error_msg(err, "--page-server \"%s\": invalid port", ps);
-	cleat_criu_arg(c, "--page-server");
-	cleat_criu_arg(c, "--address");
-	cleat_criu_arg(c, "%.*s", (int) (colon - ps), ps);
-	cleat_criu_arg(c, "--port");
-	cleat_criu_arg(c, "%lld", port);
+	CriuPageServerInfo *info = cleat_criu_req_own(r, xmalloc(sizeof *info));
+	criu_page_server_info__init(info);
+	info->address = cleat_criu_req_str(r, "%.*s", (int) (colon - ps), ps);
+	info->has_port = true;
+	info->port = (int32_t) port;
+	r->opts.ps = info;
 	return 0;
 }
 
-static int dump_args(struct cleat_criu_cmd *c, const struct cleat_container *ct,
-		     const struct cleat_criu_dirs *d, const struct cleat_criu_opts *o,
-		     cleat_error_t *err)
+struct dump_run {
+	struct cleat_criu_req req;
+	struct cleat_criu_cmd cmd;
+	struct cleat_criu_dirs dirs;
+	int status_fd; /* --status-fd until criu's status-ready */
+};
+
+static int dump_opts(struct dump_run *d, const struct cleat_container *ct,
+		     const struct cleat_criu_opts *o, cleat_error_t *err)
 {
-	cleat_criu_arg(c, "%s", o->pre_dump ? "pre-dump" : "dump");
-	cleat_criu_arg(c, "-t");
-	cleat_criu_arg(c, "%d", (int) ct->init_pid);
-	cleat_criu_arg(c, "--root");
-	cleat_criu_arg(c, "%s", ct->rootfs);
-	cleat_criu_common_args(c, d, o->pre_dump ? "pre-dump.log" : "dump.log", o);
-	if (o->leave_running && !o->pre_dump)
-		cleat_criu_arg(c, "--leave-running");
-	if (o->pre_dump || o->parent_path)
-		cleat_criu_arg(c, "--track-mem");
-	if (o->parent_path) {
-		cleat_criu_arg(c, "--prev-images-dir");
-		cleat_criu_arg(c, "%s", o->parent_path);
-	}
-	if (o->status_fd >= 0) {
-		cleat_criu_arg(c, "--status-fd");
-		cleat_criu_arg(c, "%d", o->status_fd);
-		c->keep[c->n_keep++] = o->status_fd;
-	}
-	if (o->page_server && page_server_args(c, o->page_server, err) < 0)
+	CriuOpts *q = &d->req.opts;
+	if (cleat_criu_common_opts(&d->req, &d->cmd, &d->dirs,
+				   o->pre_dump ? "pre-dump.log" : "dump.log", o, err) < 0)
 		return -1;
-	_cleanup_free_ char *freezer = freeze_cgroup(ct->init_pid);
-	if (freezer) {
-		cleat_criu_arg(c, "--freeze-cgroup");
-		cleat_criu_arg(c, "%s", freezer);
+	q->has_pid = true;
+	q->pid = ct->init_pid;
+	q->root = ct->rootfs;
+	/* A terminal's master is outside the container: criu dumps the slave alone. */
+	q->has_orphan_pts_master = q->orphan_pts_master = true;
+	if (o->leave_running && !o->pre_dump)
+		q->has_leave_running = q->leave_running = true;
+	if (o->pre_dump || o->parent_path)
+		q->has_track_mem = q->track_mem = true;
+	if (o->parent_path)
+		q->parent_img = (char *) o->parent_path;
+	if (o->page_server && page_server(&d->req, o->page_server, err) < 0)
+		return -1;
+	char *freezer = freeze_cgroup(ct->init_pid);
+	if (freezer)
+		q->freeze_cgroup = cleat_criu_req_own(&d->req, freezer);
+	external_mounts(&d->req, ct);
+	return external_namespaces(&d->req, ct->config, err);
+}
+
+/* "status-ready" (criu 3.15+; lazy pages or a page server): a \0 on --status-fd. */
+static int on_status_ready(void *data, cleat_error_t *err)
+{
+	(void) err;
+	struct dump_run *d = data;
+	if (d->status_fd >= 0) {
+		if (write(d->status_fd, "", 1) != 1)
+			cleat_warn("write to --status-fd %d: %s", d->status_fd, strerror(errno));
+		close(d->status_fd);
+		d->status_fd = -1;
 	}
-	external_mounts(c, ct);
-	return external_namespaces(c, ct->config, err);
+	return 0;
+}
+
+static void dump_run_free(struct dump_run *d)
+{
+	cleat_criu_req_free(&d->req);
+	cleat_criu_cmd_free(&d->cmd);
+	cleat_criu_dirs_free(&d->dirs);
 }
 
 int cleat_checkpoint(const struct cleat_ctx *ctx, const char *id, const struct cleat_criu_opts *o,
@@ -179,20 +198,19 @@ int cleat_checkpoint(const struct cleat_ctx *ctx, const char *id, const struct c
 	if (ct->status != CLEAT_STATUS_RUNNING && ct->status != CLEAT_STATUS_PAUSED)
 		return cleat_error_msg(err, "container cannot be checkpointed in %s state",
 				       cleat_status_name(ct->status));
-	struct cleat_criu_dirs d;
-	struct cleat_criu_cmd c;
-	cleat_criu_cmd_init(&c);
-	int ret = cleat_criu_dirs_make(o, &d, err);
+	struct dump_run d = { .status_fd = o->status_fd };
+	cleat_criu_cmd_init(&d.cmd);
+	cleat_criu_req_init(&d.req, o->pre_dump ? CRIU_REQ_TYPE__PRE_DUMP : CRIU_REQ_TYPE__DUMP);
+	int ret = cleat_criu_dirs_make(o, &d.dirs, err);
 	if (ret == 0 && !o->pre_dump)
-		ret = write_descriptors(ct->init_pid, d.image, err);
-	if (ret == 0) {
-		cleat_criu_arg(&c, "%s", criu);
-		ret = dump_args(&c, ct, &d, o, err);
-	}
+		ret = write_descriptors(ct->init_pid, d.dirs.image, err);
 	if (ret == 0)
-		ret = cleat_criu_run(criu, &c, o->pre_dump ? "pre-dump" : "dump", err);
-	cleat_criu_cmd_free(&c);
-	cleat_criu_dirs_free(&d);
+		ret = dump_opts(&d, ct, o, err);
+	const struct cleat_criu_notify n = { .status_ready = on_status_ready, .data = &d };
+	if (ret == 0)
+		ret = cleat_criu_swrk(criu, &d.cmd, &d.req, o->pre_dump ? "pre-dump" : "dump", &n,
+				      NULL, err);
+	dump_run_free(&d);
 	if (ret < 0 || o->leave_running || o->pre_dump)
 		return ret;
 	/* criu killed the tree: the container is gone, and runc removes it. */

@@ -2,6 +2,8 @@
 #include "runtime/criu/criu_args.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -63,40 +65,86 @@ void cleat_criu_dirs_free(struct cleat_criu_dirs *d)
 	d->image = d->work = NULL;
 }
 
-void cleat_criu_common_args(struct cleat_criu_cmd *c, const struct cleat_criu_dirs *d,
-			    const char *log_name, const struct cleat_criu_opts *o)
-{
-	cleat_criu_arg(c, "-D");
-	cleat_criu_arg(c, "%s", d->image);
-	cleat_criu_arg(c, "-W");
-	cleat_criu_arg(c, "%s", d->work);
-	cleat_criu_arg(c, "-v4");
-	cleat_criu_arg(c, "-o");
-	cleat_criu_arg(c, "%s", log_name);
-	c->log_path = xasprintf("%s/%s", d->work, log_name);
-	/* Files unlinked while open are linked back for the dump (runc: LinkRemap). */
-	cleat_criu_arg(c, "--link-remap");
-	cleat_criu_arg(c, "--manage-cgroups=%s",
-		       o->manage_cgroups_mode ? o->manage_cgroups_mode : "soft");
-	static const struct {
-		size_t off;
-		const char *flag;
-	} flags[] = {
-		{ offsetof(struct cleat_criu_opts, tcp_established), "--tcp-established" },
-		{ offsetof(struct cleat_criu_opts, ext_unix_sk), "--ext-unix-sk" },
-		{ offsetof(struct cleat_criu_opts, shell_job), "--shell-job" },
-		{ offsetof(struct cleat_criu_opts, file_locks), "--file-locks" },
-		{ offsetof(struct cleat_criu_opts, auto_dedup), "--auto-dedup" },
-		{ offsetof(struct cleat_criu_opts, lazy_pages), "--lazy-pages" },
-		{ offsetof(struct cleat_criu_opts, tcp_skip_in_flight), "--skip-in-flight" },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
-		if (*(const bool *) ((const char *) o + flags[i].off))
-			cleat_criu_arg(c, "%s", flags[i].flag);
-	if (o->empty_ns_net) {
-		cleat_criu_arg(c, "--empty-ns");
-		cleat_criu_arg(c, "net");
+/* runc's boolean flags (cli/checkpoint.c's tables): the cleat_criu_opts field and
+ * the criu_opts field (with its has_ flag) of criu's RPC that it sets. */
+#define OPT(o, f)                                                           \
+	{                                                                   \
+		offsetof(struct cleat_criu_opts, o), offsetof(CriuOpts, f), \
+			offsetof(CriuOpts, has_##f)                         \
 	}
+static const struct {
+	size_t off, rpc, rpc_has;
+} bool_flags[] = {
+	OPT(tcp_established, tcp_established), /* --tcp-established */
+	OPT(ext_unix_sk, ext_unix_sk), /* --ext-unix-sk */
+	OPT(shell_job, shell_job), /* --shell-job */
+	OPT(file_locks, file_locks), /* --file-locks */
+	OPT(auto_dedup, auto_dedup), /* --auto-dedup */
+	OPT(lazy_pages, lazy_pages), /* --lazy-pages */
+	OPT(tcp_skip_in_flight, tcp_skip_in_flight), /* --skip-in-flight */
+};
+#undef OPT
+
+static bool opt_set(const struct cleat_criu_opts *o, size_t off)
+{
+	return *(const bool *) ((const char *) o + off);
+}
+
+/* runc's default mode is soft. */
+static const char *cgroups_mode(const struct cleat_criu_opts *o)
+{
+	return o->manage_cgroups_mode ? o->manage_cgroups_mode : "soft";
+}
+
+static int open_dir(const char *path, int *fd, cleat_error_t *err)
+{
+	*fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return cleat_error_errno(err, errno, "\"%s\"", path);
+	return 0;
+}
+
+int cleat_criu_common_opts(struct cleat_criu_req *r, struct cleat_criu_cmd *c,
+			   const struct cleat_criu_dirs *d, const char *log_name,
+			   const struct cleat_criu_opts *o, cleat_error_t *err)
+{
+	static const struct {
+		const char *name;
+		CriuCgMode mode;
+	} modes[] = { { "soft", CRIU_CG_MODE__SOFT },
+		      { "full", CRIU_CG_MODE__FULL },
+		      { "strict", CRIU_CG_MODE__STRICT },
+		      { "ignore", CRIU_CG_MODE__IGNORE } };
+	CriuOpts *q = &r->opts;
+	if (open_dir(d->image, &r->dir_fds[0], err) < 0 ||
+	    open_dir(d->work, &r->dir_fds[1], err) < 0)
+		return -1;
+	q->images_dir_fd = r->dir_fds[0];
+	q->has_work_dir_fd = true;
+	q->work_dir_fd = r->dir_fds[1];
+	q->has_log_level = true;
+	q->log_level = 4;
+	q->log_file = cleat_criu_req_str(r, "%s", log_name);
+	c->log_path = xasprintf("%s/%s", d->work, log_name);
+	q->has_link_remap = q->link_remap = true;
+	/* criu's notifications (criu_rpc.h) come only with this. */
+	q->has_notify_scripts = q->notify_scripts = true;
+	q->has_manage_cgroups = q->manage_cgroups = true;
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
+		if (strcmp(cgroups_mode(o), modes[i].name) == 0) {
+			q->has_manage_cgroups_mode = true;
+			q->manage_cgroups_mode = modes[i].mode;
+		}
+	for (size_t i = 0; i < ARRAY_SIZE(bool_flags); i++)
+		if (opt_set(o, bool_flags[i].off)) {
+			*(protobuf_c_boolean *) ((char *) q + bool_flags[i].rpc) = true;
+			*(protobuf_c_boolean *) ((char *) q + bool_flags[i].rpc_has) = true;
+		}
+	if (o->empty_ns_net) {
+		q->has_empty_ns = true;
+		q->empty_ns = CLONE_NEWNET;
+	}
+	return 0;
 }
 
 bool cleat_criu_is_bind(const struct oci_mount *m)

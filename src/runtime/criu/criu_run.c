@@ -69,28 +69,23 @@ int cleat_criu_require(char **path, cleat_error_t *err)
 	return 0;
 }
 
-/* "--cgroup-root [controller:]path" for each line of /proc/self/cgroup: criu restores
- * the tree's cgroups below the ones it runs in (runc's CgRoot from the same file). */
-static void add_cgroup_roots(struct cleat_criu_cmd *c)
+void cleat_criu_cgroup_roots(pid_t pid, cleat_criu_cgroup_root_fn fn, void *data)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+	_cleanup_free_ char *path = xasprintf("/proc/%d/cgroup", (int) pid);
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
 	char line[4096];
 	while (f && fgets(line, sizeof line, f)) {
 		line[strcspn(line, "\n")] = '\0';
 		char *ctrl = strchr(line, ':');
-		char *path = ctrl ? strchr(ctrl + 1, ':') : NULL;
-		if (!path)
+		char *dir = ctrl ? strchr(ctrl + 1, ':') : NULL;
+		if (!dir)
 			continue;
-		*path++ = '\0';
+		*dir++ = '\0';
 		ctrl++;
 		/* v1 named hierarchies ("name=systemd") are not criu controllers. */
 		if (str_has_prefix(ctrl, "name="))
 			continue;
-		cleat_criu_arg(c, "--cgroup-root");
-		if (*ctrl)
-			cleat_criu_arg(c, "%s:%s", ctrl, path);
-		else
-			cleat_criu_arg(c, "%s", path);
+		fn(data, *ctrl ? ctrl : NULL, dir);
 	}
 }
 
@@ -108,7 +103,6 @@ static void child_exec(const char *criu, struct cleat_criu_cmd *c)
 			dprintf(2, "criu: join the container's cgroup: %s\n", e->msg);
 			_exit(126);
 		}
-		add_cgroup_roots(c);
 	}
 	execv(criu, c->argv);
 	dprintf(2, "exec %s: %s\n", criu, strerror(errno));
@@ -185,8 +179,7 @@ static int make_cgroup_for(struct cleat_criu_cmd *c, pid_t pid, int go, cleat_er
 	return r;
 }
 
-int cleat_criu_run(const char *criu, struct cleat_criu_cmd *c, const char *action,
-		   cleat_error_t *err)
+int cleat_criu_spawn(const char *criu, struct cleat_criu_cmd *c, pid_t *pid_out, cleat_error_t *err)
 {
 	int go[2] = { -1, -1 };
 	if (c->cgroup_make && pipe2(go, O_CLOEXEC) < 0)
@@ -208,21 +201,34 @@ int cleat_criu_run(const char *criu, struct cleat_criu_cmd *c, const char *actio
 	if (go[0] >= 0) {
 		close(go[0]);
 		if (make_cgroup_for(c, pid, go[1], err) < 0)
-			return cleat_error_wrap(err, "criu %s", action);
+			return -1;
 	}
-	int st = 0;
-	while (waitpid(pid, &st, 0) < 0)
+	*pid_out = pid;
+	return 0;
+}
+
+int cleat_criu_wait(pid_t pid, int *status, cleat_error_t *err)
+{
+	while (waitpid(pid, status, 0) < 0)
 		if (errno != EINTR)
 			return cleat_error_errno(err, errno, "wait for criu");
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		return 0;
+	return 0;
+}
+
+int cleat_criu_failed(const char *criu, const struct cleat_criu_cmd *c, const char *action, int st,
+		      const char *detail, cleat_error_t *err)
+{
 	_cleanup_free_ char *check = check_failure(criu);
 	if (check)
 		return cleat_error_msg(err, "criu %s failed: %s", action, check);
 	_cleanup_free_ char *errors = log_errors(c->log_path);
+	const char *log = c->log_path ? c->log_path : "-";
+	if (detail)
+		return cleat_error_msg(err, "criu %s failed: %s (log %s)%s", action, detail, log,
+				       errors);
 	if (WIFSIGNALED(st))
 		return cleat_error_msg(err, "criu %s was killed by signal %d (log %s)%s", action,
-				       WTERMSIG(st), c->log_path ? c->log_path : "-", errors);
+				       WTERMSIG(st), log, errors);
 	return cleat_error_msg(err, "criu %s failed with status %d (log %s)%s", action,
-			       WEXITSTATUS(st), c->log_path ? c->log_path : "-", errors);
+			       WEXITSTATUS(st), log, errors);
 }

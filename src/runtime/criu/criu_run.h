@@ -1,11 +1,10 @@
 /* Running the criu binary for checkpoint/restore.
  *
- * cleat is a static-PIE binary: libcriu.so (and the libc and libprotobuf-c it
- * needs) cannot be dlopen()ed into it safely, and linking libcriu.a would put
- * protobuf-c into every create/run.  libcriu itself only forks `criu swrk`;
- * cleat runs `criu dump|pre-dump|restore` with the same options instead, so
- * criu is needed only when checkpoint/restore runs, and a missing or broken
- * criu is named in the error (with `criu check`'s output). */
+ * cleat is a static-PIE binary: libcriu.so (and the libc it needs) cannot be
+ * dlopen()ed into it safely.  libcriu itself only forks `criu swrk`: cleat does
+ * the same (criu_rpc.h, with protobuf-c linked statically, its pages untouched
+ * by create/run), so criu is needed only when checkpoint/restore runs, and a
+ * missing or broken criu is named in the error (with `criu check`'s output). */
 #ifndef CLEAT_RUNTIME_CRIU_RUN_H
 #define CLEAT_RUNTIME_CRIU_RUN_H
 
@@ -20,7 +19,7 @@ struct cleat_cgroup_opts;
 struct cleat_criu_cmd {
 	char **argv; /* NULL-terminated */
 	size_t n, cap;
-	/* Descriptors criu inherits at the same number (status fd, namespace fds). */
+	/* Descriptors criu inherits at the same number (the RPC socket, namespace fds). */
 	int keep[8];
 	size_t n_keep;
 	/* stdio of criu: -1 keeps ours (restore passes the container's stdio). */
@@ -43,10 +42,19 @@ void cleat_criu_arg(struct cleat_criu_cmd *c, const char *fmt, ...)
 char *cleat_criu_path(void);
 /* Set *path, or fail saying criu is not installed. */
 int cleat_criu_require(char **path, cleat_error_t *err);
-/* Run the command; *pid_out, when not NULL, is criu's pid (for /proc/<pid>/cgroup)
- * read before it exits.  A failure names the action, the last errors of criu's
- * log and, when `criu check` fails too, its output. */
-int cleat_criu_run(const char *criu, struct cleat_criu_cmd *c, const char *action,
-		   cleat_error_t *err);
+/* Fork criu (its cgroup made first when cgroup_make is set) without waiting: *pid
+ * is criu's pid. */
+int cleat_criu_spawn(const char *criu, struct cleat_criu_cmd *c, pid_t *pid, cleat_error_t *err);
+/* waitpid, retried on EINTR. */
+int cleat_criu_wait(pid_t pid, int *status, cleat_error_t *err);
+/* The error for a failed criu: `criu check`'s output when criu cannot work on this
+ * kernel, else the action, detail (or the wait status st when NULL) and the last
+ * errors of criu's log.  Always returns -1. */
+int cleat_criu_failed(const char *criu, const struct cleat_criu_cmd *c, const char *action, int st,
+		      const char *detail, cleat_error_t *err);
+/* Each line of /proc/<pid>/cgroup as (controller or NULL on v2, path): criu restores
+ * the tree's cgroups below the ones it runs in (runc's CgRoot from the same file). */
+typedef void (*cleat_criu_cgroup_root_fn)(void *data, const char *ctrl, const char *path);
+void cleat_criu_cgroup_roots(pid_t pid, cleat_criu_cgroup_root_fn fn, void *data);
 
 #endif

@@ -1,4 +1,7 @@
-/* cleat restore: a new container from the bundle, its tree restored by criu. */
+/* cleat restore: a new container from the bundle, its tree restored by criu
+ * through its RPC (criu_rpc.h): the prestart and createRuntime hooks run at
+ * criu's "setup-namespaces", the master of a restored terminal goes to
+ * --console-socket at "orphan-pts-master", as runc does. */
 #include "config.h"
 #include "runtime/criu/criu.h"
 
@@ -23,11 +26,13 @@
 #include "runtime/bundle.h"
 #include "runtime/container.h"
 #include "runtime/criu/criu_args.h"
+#include "runtime/criu/criu_rpc.h"
 #include "runtime/criu/criu_run.h"
+#include "runtime/linux/hooks.h"
+#include "runtime/linux/terminal.h"
 #include "runtime/state_dir.h"
 
 #define CRIU_ROOT "criu-root"
-#define CRIU_PIDFILE "criu-restore.pid"
 
 struct restore_run {
 	const struct cleat_ctx *ctx;
@@ -37,6 +42,13 @@ struct restore_run {
 	size_t config_len;
 	struct cleat_criu_dirs dirs;
 	struct cleat_criu_cmd cmd;
+	struct cleat_criu_req req;
+	/* --console-socket, connected before criu runs. */
+	int console_sock;
+	/* A foreground restore of a terminal without a console socket: the new master,
+	 * proxied to our stdio as run does. */
+	bool keep_master;
+	int pty_master;
 	char *criu_root; /* the rootfs bind-mounted here while criu runs */
 	bool dir_created, mounted;
 	int ns_fds[2];
@@ -50,12 +62,19 @@ static int load_bundle(struct restore_run *r, const char *id, cleat_error_t *err
 		return -1;
 	r->c->id = xstrdup(id);
 	const struct oci_config *cfg = r->c->config;
-	/* criu cannot hand the restored terminal's master over the command line
-	 * (runc's orphan-pts-master is an RPC notification). */
-	if (cfg->process->terminal && !r->o->shell_job)
+	/* The restored terminal's new master goes to the console socket, or to us in
+	 * the foreground (--shell-job keeps the terminal criu is run on instead); a
+	 * detached restore without a console socket has nowhere to send it (runc's
+	 * refusal too). */
+	bool terminal = cfg->process->terminal && !r->o->shell_job;
+	if (terminal && !r->o->console_socket && r->o->detach)
 		return cleat_error_msg(err,
-				       "process.terminal: restoring a container with a terminal "
-				       "needs --shell-job in cleat");
+				       "process.terminal: a detached restore of a container with a "
+				       "terminal needs --console-socket (or --shell-job)");
+	r->keep_master = terminal && !r->o->console_socket;
+	if (r->o->console_socket &&
+	    cleat_console_socket_connect(r->o->console_socket, &r->console_sock, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -119,10 +138,8 @@ static int inherit_stdio(struct restore_run *r, cleat_error_t *err)
 	}
 	for (size_t i = 0; i < v->u.array.len && i < 3; i++) {
 		const char *s = YAJL_GET_STRING(v->u.array.values[i]);
-		if (s && str_has_prefix(s, "pipe:")) {
-			cleat_criu_arg(&r->cmd, "--inherit-fd");
-			cleat_criu_arg(&r->cmd, "fd[%zu]:%s", i, s);
-		}
+		if (s && str_has_prefix(s, "pipe:"))
+			cleat_criu_req_inherit_fd(&r->req, s, (int) i);
 	}
 	yajl_tree_free(v);
 	return 0;
@@ -132,20 +149,15 @@ static void external_mounts(struct restore_run *r)
 {
 	const struct oci_config *cfg = r->c->config;
 	for (size_t i = 0; i < cfg->n_mounts; i++)
-		if (cleat_criu_is_bind(&cfg->mounts[i])) {
-			cleat_criu_arg(&r->cmd, "--external");
-			cleat_criu_arg(&r->cmd, "mnt[%s]:%s", cfg->mounts[i].destination,
-				       cfg->mounts[i].source ? cfg->mounts[i].source : "");
-		}
+		if (cleat_criu_is_bind(&cfg->mounts[i]))
+			cleat_criu_req_external(&r->req, "mnt[%s]:%s", cfg->mounts[i].destination,
+						cfg->mounts[i].source ? cfg->mounts[i].source : "");
 	const struct oci_linux *l = cfg->linux_;
-	if (l && l->n_masked_paths) {
-		cleat_criu_arg(&r->cmd, "--external");
-		cleat_criu_arg(&r->cmd, "mnt[/dev/null]:/dev/null");
-	}
-	for (size_t i = 0; l && i < l->n_devices; i++) {
-		cleat_criu_arg(&r->cmd, "--external");
-		cleat_criu_arg(&r->cmd, "mnt[%s]:%s", l->devices[i].path, l->devices[i].path);
-	}
+	if (l && l->n_masked_paths)
+		cleat_criu_req_external(&r->req, "mnt[/dev/null]:/dev/null");
+	for (size_t i = 0; l && i < l->n_devices; i++)
+		cleat_criu_req_external(&r->req, "mnt[%s]:%s", l->devices[i].path,
+					l->devices[i].path);
 }
 
 /* Namespaces joined by path: their fds for criu's extRootNetNS / extRootPidNS. */
@@ -167,56 +179,70 @@ static int external_namespaces(struct restore_run *r, cleat_error_t *err)
 					ns->type, ns->path);
 			r->ns_fds[k] = fd;
 			r->cmd.keep[r->cmd.n_keep++] = fd;
-			cleat_criu_arg(&r->cmd, "--inherit-fd");
-			cleat_criu_arg(&r->cmd, "fd[%d]:%s", fd, ext[k].key);
+			cleat_criu_req_inherit_fd(&r->req, ext[k].key, fd);
 		}
 	return 0;
 }
 
-static int restore_args(struct restore_run *r, const char *criu, cleat_error_t *err)
+static int restore_opts(struct restore_run *r, cleat_error_t *err)
 {
-	struct cleat_criu_cmd *c = &r->cmd;
-	cleat_criu_arg(c, "%s", criu);
-	cleat_criu_arg(c, "restore");
-	/* The root task is forked as our child (CLONE_PARENT): criu returns once it is
+	CriuOpts *q = &r->req.opts;
+	if (cleat_criu_common_opts(&r->req, &r->cmd, &r->dirs, "restore.log", r->o, err) < 0)
+		return -1;
+	/* The root task is forked as our child (rst_sibling): criu answers once it is
 	 * restored, and a foreground restore waits for it like run does. */
-	cleat_criu_arg(c, "--restore-detached");
-	cleat_criu_arg(c, "--restore-sibling");
-	cleat_criu_arg(c, "--evasive-devices");
-	cleat_criu_arg(c, "--root");
-	cleat_criu_arg(c, "%s", r->criu_root);
-	cleat_criu_arg(c, "--pidfile");
-	cleat_criu_arg(c, "%s/%s", r->c->state_dir, CRIU_PIDFILE);
-	cleat_criu_common_args(c, &r->dirs, "restore.log", r->o);
-	if (r->o->lsm_profile) {
-		cleat_criu_arg(c, "--lsm-profile");
-		cleat_criu_arg(c, "%s", r->o->lsm_profile);
-	}
-	if (r->o->lsm_mount_context) {
-		cleat_criu_arg(c, "--lsm-mount-context");
-		cleat_criu_arg(c, "%s", r->o->lsm_mount_context);
-	}
+	q->has_rst_sibling = q->rst_sibling = true;
+	q->has_evasive_devices = q->evasive_devices = true;
+	/* Only with somewhere for the master to go. */
+	q->has_orphan_pts_master = q->orphan_pts_master = r->console_sock >= 0 || r->keep_master;
+	q->root = r->criu_root;
+	q->lsm_profile = (char *) r->o->lsm_profile;
+	q->lsm_mount_context = (char *) r->o->lsm_mount_context;
 	external_mounts(r);
 	if (external_namespaces(r, err) < 0 || inherit_stdio(r, err) < 0)
 		return -1;
-	c->cgroup = r->c->cgroup;
-	c->cgroup_make = &r->cg_opts;
+	r->cmd.cgroup = r->c->cgroup;
+	r->cmd.cgroup_make = &r->cg_opts;
 	return 0;
 }
 
-static int record_init(struct restore_run *r, cleat_error_t *err)
+/* "setup-namespaces": runc runs prestart then createRuntime with the state it has
+ * then, status "stopped" and the restored init's pid. */
+static int on_setup_namespaces(void *data, pid_t pid, cleat_error_t *err)
+{
+	struct restore_run *r = data;
+	const struct oci_hooks *h = &r->c->config->hooks;
+	if (!h->n_prestart && !h->n_create_runtime)
+		return 0;
+	r->c->status = CLEAT_STATUS_CREATING;
+	r->c->init_pid = pid;
+	_cleanup_free_ char *creating = cleat_container_spec_state_json(r->c);
+	r->c->init_pid = 0;
+	_cleanup_free_ char *state = cleat_hooks_state_with_status(creating, "stopped");
+	if (cleat_hooks_run(h->prestart, h->n_prestart, "prestart", state, err) < 0)
+		return -1;
+	return cleat_hooks_run(h->create_runtime, h->n_create_runtime, "createRuntime", state, err);
+}
+
+/* "orphan-pts-master": the new master of the restored terminal, as create sends it. */
+static int on_orphan_pts_master(void *data, int master, cleat_error_t *err)
+{
+	struct restore_run *r = data;
+	if (r->console_sock >= 0)
+		return cleat_console_send(r->console_sock, master, err);
+	if (r->keep_master && r->pty_master < 0) {
+		r->pty_master = fcntl(master, F_DUPFD_CLOEXEC, 3);
+		if (r->pty_master < 0)
+			return cleat_error_errno(err, errno, "keep the restored pty master");
+		cleat_terminal_clear_onlcr(r->pty_master);
+	}
+	return 0;
+}
+
+static int record_init(struct restore_run *r, pid_t pid, cleat_error_t *err)
 {
 	struct cleat_container *c = r->c;
-	_cleanup_free_ char *text = NULL;
-	size_t len = 0;
-	long long pid;
-	if (read_file_at(c->dir_fd, CRIU_PIDFILE, &text, &len, err) < 0)
-		return cleat_error_wrap(err, "criu restore: the restored init's pid");
-	text[strcspn(text, "\n")] = '\0';
-	if (parse_int(text, 1, INT_MAX, &pid) < 0)
-		return cleat_error_msg(err, "criu restore: bad pid file \"%s\"", text);
-	unlinkat(c->dir_fd, CRIU_PIDFILE, 0);
-	c->init_pid = (pid_t) pid;
+	c->init_pid = pid;
 	c->init_start_time = cleat_proc_start_time(c->init_pid);
 	if (c->init_start_time == 0)
 		return cleat_error_msg(err, "restored init (pid %d) exited", (int) c->init_pid);
@@ -262,7 +288,12 @@ static void restore_run_cleanup(struct restore_run *r, bool failed)
 	for (size_t i = 0; i < ARRAY_SIZE(r->ns_fds); i++)
 		if (r->ns_fds[i] >= 0)
 			close(r->ns_fds[i]);
+	if (r->console_sock >= 0)
+		close(r->console_sock);
+	if (r->pty_master >= 0)
+		close(r->pty_master);
 	cleat_criu_cmd_free(&r->cmd);
+	cleat_criu_req_free(&r->req);
 	cleat_criu_dirs_free(&r->dirs);
 	free(r->criu_root);
 	free(r->config_text);
@@ -281,9 +312,16 @@ static int restore_steps(struct restore_run *r, const char *id, cleat_error_t *e
 	if (access(image, R_OK | X_OK) < 0)
 		return cleat_error_errno(err, errno, "checkpoint image \"%s\"", image);
 	if (cleat_criu_dirs_make(r->o, &r->dirs, err) < 0 || make_state(r, err) < 0 ||
-	    mount_root(r, err) < 0 || restore_args(r, criu, err) < 0)
+	    mount_root(r, err) < 0 || restore_opts(r, err) < 0)
 		return -1;
-	if (cleat_criu_run(criu, &r->cmd, "restore", err) < 0 || record_init(r, err) < 0)
+	const struct cleat_criu_notify n = {
+		.setup_namespaces = on_setup_namespaces,
+		.orphan_pts_master = on_orphan_pts_master,
+		.data = r,
+	};
+	pid_t pid;
+	if (cleat_criu_swrk(criu, &r->cmd, &r->req, "restore", &n, &pid, err) < 0 ||
+	    record_init(r, pid, err) < 0)
 		return -1;
 	cleat_debug("restore %s: init %d", id, (int) r->c->init_pid);
 	return 0;
@@ -297,10 +335,16 @@ static int wait_init(const struct cleat_ctx *ctx, struct restore_run *r, int *ex
 	_cleanup_free_ char *id = xstrdup(r->c->id);
 	cleat_container_free(TAKE_PTR(r->c));
 	int st = 0;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return cleat_error_errno(err, errno, "wait for the restored init %d",
-						 (int) pid);
+	if (r->pty_master >= 0) {
+		/* criu has gone: no child of ours inherits the blocked signals. */
+		cleat_terminal_block_signals();
+		if (cleat_terminal_proxy(r->pty_master, pid, &st, err) < 0)
+			return -1;
+	} else
+		while (waitpid(pid, &st, 0) < 0)
+			if (errno != EINTR)
+				return cleat_error_errno(
+					err, errno, "wait for the restored init %d", (int) pid);
 	*exit_status = cleat_exit_status(st);
 	return cleat_container_delete(ctx, id, true, err);
 }
@@ -308,8 +352,15 @@ static int wait_init(const struct cleat_ctx *ctx, struct restore_run *r, int *ex
 int cleat_restore(const struct cleat_ctx *ctx, const char *id, const struct cleat_criu_opts *o,
 		  int *exit_status, cleat_error_t *err)
 {
-	struct restore_run r = { .ctx = ctx, .o = o, .ns_fds = { -1, -1 } };
+	struct restore_run r = {
+		.ctx = ctx,
+		.o = o,
+		.ns_fds = { -1, -1 },
+		.console_sock = -1,
+		.pty_master = -1,
+	};
 	cleat_criu_cmd_init(&r.cmd);
+	cleat_criu_req_init(&r.req, CRIU_REQ_TYPE__RESTORE);
 	*exit_status = 0;
 	/* runc: a foreground restore reaps what the init leaves behind. */
 	if (!o->detach && !o->no_subreaper)

@@ -117,6 +117,93 @@ in_cgroup() { # RUNTIME ID CGROUP-DIR
 	grep -qx "$p" "$3/cgroup.procs" || { echo "init $p not in $3:"; cat "$3/cgroup.procs"; return 1; }
 }
 
+# --- restore through criu's RPC: hooks at restore, --console-socket (begin) ---
+# The hooks' records with the restored init's pid written as "init".
+hooks_at_restore() { # RUNTIME ID
+	p=$(pids_of "$1" "$2")
+	sed "s/pid=$p\$/pid=init/" /tmp/hooks.log
+}
+# The "line N" numbers in a file of terminal output.
+line_numbers() {
+	tr -d '\r' <"$1" 2>/dev/null | sed -n 's/^line \([0-9]*\)$/\1/p'
+}
+last_line() {
+	line_numbers "$1" | tail -1
+}
+# The first line of FILE is N or more.
+resumed_from() { # FILE N
+	f=$(line_numbers "$1" | head -1)
+	[ -n "$f" ] && [ "$f" -ge "$2" ] || { echo "first line after restore '$f', before $2"; return 1; }
+}
+# The terminal output FILE reaches past line N.
+lines_past() { # FILE N
+	i=0
+	while [ $i -lt 50 ]; do
+		l=$(last_line "$1")
+		[ -n "$l" ] && [ "$l" -gt "$2" ] && return 0
+		sleep 0.2
+		i=$((i + 1))
+	done
+	echo "$1 did not reach past line $2 (last: '$l'):"
+	cat "$1" 2>/dev/null | tail -3
+	return 1
+}
+rpc_cases() {
+	for rt in cleat runc; do
+		R=$(rt_cmd $rt)
+		# prestart and createRuntime run at criu's setup-namespaces, with the restored
+		# init's pid; poststart does not run at restore.
+		id=hk-$rt img=/tmp/img-$id
+		rm -f /tmp/hooks.log
+		ok "$rt: hooks: start" start_piped "$R" hooks $id
+		ok "$rt: hooks: checkpoint" checkpoint "$R" $id $img
+		rm -f /tmp/hooks.log
+		ok "$rt: hooks: restore" restore "$R" hooks $id $img
+		hooks_at_restore "$R" $id >/tmp/hooks.$rt
+		echo "# $rt hooks at restore: $(tr '\n' ';' </tmp/hooks.$rt)"
+		ok "$rt: hooks: prestart then createRuntime ran at restore with the restored init's pid" \
+			sh -c "printf 'prestart status=stopped pid=init\ncreateRuntime status=stopped pid=init\n' | cmp - /tmp/hooks.$rt"
+		$R delete -f $id >/dev/null 2>&1
+
+		# A terminal container: its new pty master comes from criu's orphan-pts-master
+		# and goes to --console-socket.
+		id=tty-$rt img=/tmp/img-$id sock=/tmp/tty-$rt.sock
+		rm -f $sock /tmp/tty-$rt.*
+		recvtty $sock /tmp/tty-$rt &
+		rpid=$!
+		i=0
+		while [ ! -S $sock ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		ok "$rt: terminal: run -d --console-socket" sh -c "cd /tests/tty && $R run -d --console-socket $sock $id </dev/null"
+		ok "$rt: terminal: the output arrives through the console socket" lines_past /tmp/tty-$rt.1 3
+		ok "$rt: terminal: checkpoint" checkpoint "$R" $id $img
+		l1=$(last_line /tmp/tty-$rt.1)
+		ok "$rt: terminal: restore --console-socket" restore "$R" tty $id $img --console-socket $sock
+		ok "$rt: terminal: the restored container is running" status_is "$R" $id running
+		ok "$rt: terminal: the new master's output goes on from line $l1" lines_past /tmp/tty-$rt.2 $((l1 + 2))
+		ok "$rt: terminal: the count resumed, not restarted" resumed_from /tmp/tty-$rt.2 $l1
+		# Again, restored in the foreground without a console socket: the runtime
+		# copies the new pty to its own stdout.  runc wants a controlling terminal
+		# there: the VM's serial line, in a session of its own.
+		ok "$rt: terminal: checkpoint the restored container" checkpoint "$R" $id $img-2
+		l2=$(last_line /tmp/tty-$rt.2)
+		rm -f /tmp/fg-$rt.*
+		(cd /tests/tty && setsid -c $R restore --image-path $img-2 $id </dev/ttyS0 >/tmp/fg-$rt.out 2>&1
+			echo $? >/tmp/fg-$rt.rc) &
+		ok "$rt: terminal: a foreground restore prints the output on from line $l2" \
+			lines_past /tmp/fg-$rt.out $((l2 + 2))
+		ok "$rt: terminal: the count resumed in the foreground too" resumed_from /tmp/fg-$rt.out $l2
+		$R kill $id KILL >/dev/null 2>&1
+		i=0
+		while [ ! -s /tmp/fg-$rt.rc ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+		ok "$rt: terminal: the foreground restore exits with the init's status (137)" \
+			sh -c "[ \"\$(cat /tmp/fg-$rt.rc)\" = 137 ] || { echo rc \$(cat /tmp/fg-$rt.rc); tail -3 /tmp/fg-$rt.out; false; }"
+		$R delete -f $id >/dev/null 2>&1
+		kill $rpid 2>/dev/null
+	done
+}
+rpc_cases
+# --- restore through criu's RPC (end) ---
+
 for rt in cleat runc; do
 	R=$(rt_cmd $rt)
 	id=cnt-$rt img=/tmp/img-$id

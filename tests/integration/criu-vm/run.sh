@@ -95,6 +95,23 @@ for r in cleat runc; do
 		| .linux.resources = {pids: {limit: 77}, memory: {limit: 67108864}}'
 done
 
+# --- restore through criu's RPC: hooks at restore, --console-socket (begin) ---
+# A hook that appends "<phase> status=<status> pid=<pid>" from its state JSON to its
+# second argument; a bundle with prestart, createRuntime and poststart hooks.
+cat >"$ir/tests/hook" <<-'SH'
+	#!/bin/sh
+	s=$(cat)
+	st=$(echo "$s" | sed -n 's/.*"status": *"\([a-z]*\)".*/\1/p')
+	pid=$(echo "$s" | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+	echo "$1 status=$st pid=$pid" >>"$2"
+SH
+chmod +x "$ir/tests/hook"
+mkbundle hooks '.hooks = ({prestart: ["prestart"], createRuntime: ["createRuntime"], poststart: ["poststart"]}
+	| map_values(map({path: "/tests/hook", args: ["hook", ., "/tmp/hooks.log"]})))'
+# A terminal container printing "line N" every 0.2 s, and a console socket receiver.
+mkbundle tty '.process.terminal = true | .process.args = ["ticker"]'
+cc -static -O2 -o "$ir/bin/recvtty" "$here/recvtty.c" || fail "cannot build recvtty.c (gcc, libc6-dev)"
+# --- restore through criu's RPC (end) ---
 vm_initramfs criu-test.sh
 # Software emulation (vm_boot): nested KVM hangs on some hosts, this one included.
 vm_boot "${CLEAT_VM_TIMEOUT:-1200}" 1024 ""
