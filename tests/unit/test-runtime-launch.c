@@ -1,4 +1,4 @@
-/* What create/run hands to `cleat init` (init_stage.c): the memfd round trip and
+/* What create/run hands to `cleat init` (container_setup.c): the memfd round trip and
  * refused truncated or malformed data. */
 #include "config.h"
 
@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "runtime/init_stage.h"
+#include "runtime/container_setup.h"
 #include "test-runtime-tap.h"
 
 static char *read_back(int fd, size_t *len)
@@ -22,7 +22,7 @@ static char *read_back(int fd, size_t *len)
 static void test_roundtrip(void)
 {
 	const char cfg[] = "{\"ociVersion\": \"1.2.0\", \"x\": \"a;b\\nc\"}";
-	struct cleat_init_launch in = {
+	struct cleat_setup_launch in = {
 		.id = "c1",
 		.bundle = "/b u/ndle",
 		.rootfs = "/b u/ndle/rootfs",
@@ -37,12 +37,12 @@ static void test_roundtrip(void)
 	};
 	cleat_error_t err = NULL;
 	int fd = -1;
-	ok(cleat_init_launch_write(&in, &fd, &err) == 0 && fd >= 0, "write to a memfd");
+	ok(cleat_setup_launch_write(&in, &fd, &err) == 0 && fd >= 0, "write to a memfd");
 	size_t len;
 	char *buf = read_back(fd, &len);
 	close(fd);
-	struct cleat_init_launch out;
-	ok(cleat_init_launch_parse(buf, len, &out, &err) == 0, "parse it back");
+	struct cleat_setup_launch out;
+	ok(cleat_setup_launch_parse(buf, len, &out, &err) == 0, "parse it back");
 	ok_str(out.id, "c1", "id");
 	ok_str(out.bundle, "/b u/ndle", "bundle with a space");
 	ok_str(out.rootfs, "/b u/ndle/rootfs", "rootfs");
@@ -59,7 +59,7 @@ static void test_roundtrip(void)
 		char *copy = xmalloc(cut + 1);
 		memcpy(copy, buf, cut);
 		cleat_error_t e = NULL;
-		if (cleat_init_launch_parse(copy, cut, &out, &e) < 0 && e->errnum == EPROTO)
+		if (cleat_setup_launch_parse(copy, cut, &out, &e) < 0 && e->errnum == EPROTO)
 			refused++;
 		cleat_error_free(&e);
 		free(copy);
@@ -74,9 +74,9 @@ static void test_bad_flags(void)
 		     "01\0"
 		     "0\0"
 		     "0\0{}";
-	struct cleat_init_launch out;
+	struct cleat_setup_launch out;
 	cleat_error_t err = NULL;
-	ok(cleat_init_launch_parse(bad, sizeof bad - 1, &out, &err) < 0 && err &&
+	ok(cleat_setup_launch_parse(bad, sizeof bad - 1, &out, &err) < 0 && err &&
 		   strstr(err->msg, "bad flags"),
 	   "a two-letter flags field is refused: %s", err ? err->msg : "");
 	cleat_error_free(&err);
@@ -84,7 +84,7 @@ static void test_bad_flags(void)
 		     "000\0"
 		     "-1\0"
 		     "0\0{}";
-	ok(cleat_init_launch_parse(neg, sizeof neg - 1, &out, &err) < 0,
+	ok(cleat_setup_launch_parse(neg, sizeof neg - 1, &out, &err) < 0,
 	   "a negative fd count is refused");
 	cleat_error_free(&err);
 }

@@ -1,8 +1,9 @@
-/* `cleat init`: the helper of create/run after it re-executed from the sealed copy
- * (linux/init.h); the parent started it first thing and loaded the bundle meanwhile.
+/* Container setup, `cleat init`: the setup helper of create/run after it re-executed
+ * from the sealed copy (linux/setup_helper.h); the parent started it first thing and
+ * loaded the bundle meanwhile.
  * CLEAT_SYNC_LAUNCH then hands over, in a memfd, what the parent decided (the config
  * text it parsed and copies into the state dir, paths, flags), so both sides work
- * from the same bytes; the helper parses it and opens its namespace files while the
+ * from the same bytes; the setup helper parses it and opens its namespace files while the
  * parent makes the state dir and the cgroup, then waits for CLEAT_SYNC_GO, whose
  * payload is the cgroup (cleat_cgroup_to_string(); empty: the parent moved us).
  *
@@ -10,7 +11,7 @@
  * state dir, flags ("<no_pivot><no_new_keyring><fifo>" as 0/1), keep_fds,
  * listen_fds, then the config text up to the end. */
 #include "config.h"
-#include "runtime/init_stage.h"
+#include "runtime/container_setup.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +22,7 @@
 #include <unistd.h>
 
 #include "common/util.h"
-#include "runtime/linux/init.h"
+#include "runtime/linux/setup_helper.h"
 #include "runtime/linux/rootfs.h"
 #include "runtime/linux/seccomp.h"
 #include "runtime/linux/selfexe.h"
@@ -29,9 +30,9 @@
 
 #define N_HEAD_FIELDS 7
 
-int cleat_init_launch_write(const struct cleat_init_launch *l, int *fd_out, cleat_error_t *err)
+int cleat_setup_launch_write(const struct cleat_setup_launch *l, int *fd_out, cleat_error_t *err)
 {
-	_cleanup_close_ int fd = memfd_create("cleat-init", MFD_CLOEXEC);
+	_cleanup_close_ int fd = memfd_create("cleat-setup", MFD_CLOEXEC);
 	if (fd < 0)
 		return cleat_error_errno(err, errno, "memfd_create");
 	_cleanup_free_ char *head = NULL;
@@ -47,7 +48,8 @@ int cleat_init_launch_write(const struct cleat_init_launch *l, int *fd_out, clea
 	return 0;
 }
 
-int cleat_init_launch_parse(char *buf, size_t len, struct cleat_init_launch *l, cleat_error_t *err)
+int cleat_setup_launch_parse(char *buf, size_t len, struct cleat_setup_launch *l,
+			     cleat_error_t *err)
 {
 	const char *f[N_HEAD_FIELDS];
 	size_t off = 0;
@@ -63,7 +65,7 @@ int cleat_init_launch_parse(char *buf, size_t len, struct cleat_init_launch *l, 
 	if (strlen(f[4]) != 3 || parse_int(f[5], 0, 65536, &keep) < 0 ||
 	    parse_int(f[6], 0, 65536, &listen) < 0)
 		return cleat_error_errno(err, EPROTO, "helper launch data: bad flags");
-	*l = (struct cleat_init_launch){
+	*l = (struct cleat_setup_launch){
 		.id = f[0],
 		.bundle = f[1],
 		.rootfs = f[2],
@@ -79,11 +81,12 @@ int cleat_init_launch_parse(char *buf, size_t len, struct cleat_init_launch *l, 
 	return 0;
 }
 
-struct stage {
+/* What container setup gathers before it hands over to cleat_setup_helper_main(). */
+struct setup {
 	int sync_fd;
 	bool born_in_v2;
 	char *buf;
-	struct cleat_init_launch l;
+	struct cleat_setup_launch l;
 	struct oci_config *config;
 	struct cleat_ns_plan ns;
 	struct cleat_cgroup_join join;
@@ -92,7 +95,7 @@ struct stage {
 	bool unshared[CLEAT_NS_COUNT];
 };
 
-static int stage_prepare(struct stage *s, cleat_error_t *err)
+static int setup_prepare(struct setup *s, cleat_error_t *err)
 {
 	size_t len;
 	if (!cleat_selfexe_is_sealed())
@@ -107,7 +110,7 @@ static int stage_prepare(struct stage *s, cleat_error_t *err)
 	if (read_all_fd(m->fd, "the helper's launch data", &s->buf, &len, err) < 0)
 		return -1;
 	cleat_sync_msg_free(TAKE_PTR(m));
-	if (cleat_init_launch_parse(s->buf, len, &s->l, err) < 0)
+	if (cleat_setup_launch_parse(s->buf, len, &s->l, err) < 0)
 		return -1;
 	if (oci_config_parse(s->l.config, s->l.config_len, "config.json", &s->config, err) < 0)
 		return -1;
@@ -129,11 +132,11 @@ static int stage_prepare(struct stage *s, cleat_error_t *err)
 		return -1;
 	/* The costliest of the namespaces (a network one, ~0.5 ms) need not wait for
 	 * the cgroup: made while the parent makes it. */
-	return cleat_init_unshare_early(&s->ns, s->unshared, err);
+	return cleat_setup_unshare_early(&s->ns, s->unshared, err);
 }
 
 /* After GO: the cgroup to join, and exec.fifo, both made by the parent meanwhile. */
-static int stage_after_go(struct stage *s, cleat_error_t *err)
+static int setup_after_go(struct setup *s, cleat_error_t *err)
 {
 	_cleanup_sync_msg_ struct cleat_sync_msg *m = NULL;
 	if (cleat_sync_expect(s->sync_fd, CLEAT_SYNC_GO, "wait for cgroup setup", &m, err) < 0)
@@ -157,24 +160,22 @@ static int stage_after_go(struct stage *s, cleat_error_t *err)
 	return 0;
 }
 
-int cleat_init_stage_main(void)
+int cleat_container_setup_main(void)
 {
-	const char *v = getenv(CLEAT_INIT_ENV);
+	const char *v = getenv(CLEAT_SETUP_ENV);
 	int sync_fd, born;
 	if (v == NULL || sscanf(v, "%d,%d", &sync_fd, &born) != 2) {
 		fprintf(stderr, "cleat: init is internal to create and run\n");
 		return 1;
 	}
-	unsetenv(CLEAT_INIT_ENV);
-	struct stage s = { .sync_fd = sync_fd, .born_in_v2 = born == 1, .fifo_fd = -1 };
+	unsetenv(CLEAT_SETUP_ENV);
+	struct setup s = { .sync_fd = sync_fd, .born_in_v2 = born == 1, .fifo_fd = -1 };
 	cleat_ns_plan_init(&s.ns);
 	cleat_cgroup_join_init(&s.join);
 	cleat_error_t err = NULL;
-	if (stage_prepare(&s, &err) < 0 || stage_after_go(&s, &err) < 0) {
-		cleat_sync_send_error(sync_fd, err);
-		_exit(1);
-	}
-	struct cleat_init_args a = {
+	if (setup_prepare(&s, &err) < 0 || setup_after_go(&s, &err) < 0)
+		cleat_sync_fail(sync_fd, err);
+	struct cleat_setup_args a = {
 		.id = s.l.id,
 		.config = s.config,
 		.process = s.config->process,
@@ -192,5 +193,5 @@ int cleat_init_stage_main(void)
 		.cgroup_join = s.join.n > 0 ? &s.join : NULL,
 	};
 	memcpy(a.unshared, s.unshared, sizeof a.unshared);
-	cleat_init_helper_main(&a);
+	cleat_setup_helper_main(&a);
 }
