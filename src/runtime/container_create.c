@@ -1,5 +1,6 @@
 /* cleat create: state dir, setup helper + container process, cgroup, sync until
- * the container process is parked on exec.fifo, then exit.  A failed create leaves nothing behind. */
+ * the container process is parked on exec.fifo, then exit.  A failed create
+ * leaves nothing behind. */
 #include "config.h"
 #include "runtime/container.h"
 #include "runtime/default_root.h"
@@ -194,7 +195,8 @@ static int make_state(struct create_run *r, cleat_error_t *err)
 	    0)
 		return -1;
 	if (!r->o->direct_start) {
-		/* 0622: the container process may have switched to an unprivileged uid when it opens it. */
+		/* 0622: the container process may have switched to an unprivileged uid when
+		 * it opens it. */
 		if (mkfifoat(c->dir_fd, CLEAT_EXEC_FIFO, 0622) < 0)
 			return cleat_error_errno(err, errno, "mkfifo \"%s/%s\"", c->state_dir,
 						 CLEAT_EXEC_FIFO);
@@ -232,8 +234,9 @@ static int spawn(struct create_run *r, cleat_error_t *err)
 		return cleat_error_errno(err, errno, "socketpair");
 	r->sync_parent = sv[0];
 	r->sync_child = sv[1];
-	/* With a user namespace, the setup helper could not clone the container process into the cgroup2
-	 * directory from inside it: it is born there instead (the cgroup exists). */
+	/* With a user namespace, the setup helper could not clone the container process
+	 * into the cgroup2 directory from inside it: it is born there instead (the
+	 * cgroup exists). */
 	struct cleat_setup_spawn x = {
 		.argv0 = r->ctx->argv0,
 		.sync_fd = r->sync_child,
@@ -563,7 +566,8 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 		return -1;
 	/* It exits right after announcing the container process. */
 	stop_helper(r);
-	/* The container process waits for start: its limit is in before anything of the container runs. */
+	/* The container process waits for start: its limit is in before anything of
+	 * the container runs. */
 	if (r->c->cgroup &&
 	    cleat_cgroup_limit_pids(r->c->cgroup,
 				    r->c->config->linux_ ? r->c->config->linux_->resources : NULL,

@@ -5,7 +5,7 @@
  *   cleat_rootfs_prepare()   propagation, rootfs bind, every `mounts` entry in order,
  *                            default devices + linux.devices, /dev symlinks, /dev/pts+ptmx,
  *                            /dev/console (when console_path is set)
- *   ... the process syncs with the parent for createRuntime/prestart hooks, runs createContainer ...
+ *   ... it syncs with the parent for createRuntime/prestart hooks, runs createContainer ...
  *   cleat_rootfs_finalize()  pivot_root (or chroot with no_pivot), sysctl, maskedPaths,
  *                            readonlyPaths, root.readonly; cwd is "/" of the container after it.
  * Every target inside the rootfs is resolved inside it (no symlink may escape). */

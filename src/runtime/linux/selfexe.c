@@ -6,8 +6,8 @@
  *
  * Only the processes that enter a container need it: `cleat exec` re-executes
  * itself first thing; create and run fork the setup helper that clones the
- * container process, and that helper execs the copy (runc protects `runc init` the same way), so the
- * copy costs no time on their critical path.  The copy is a sendfile of what the
+ * container process, and that helper execs the copy (runc protects `runc init`
+ * the same way), so the copy costs no time on their critical path.  The copy is a sendfile of what the
  * kernel loads (not the debug sections: most of an unstripped binary).
  *
  * Where we may mount, neither the helper nor `exec` needs a copy at all (runc 1.2

@@ -75,8 +75,9 @@ static int setup_namespaces(const struct cleat_setup_args *a, cleat_error_t *err
 	/* Before the user namespace: the kernel checks the cgroup files' opener. */
 	if (a->cgroup_join && cleat_cgroup_join_v1(a->cgroup_join, err) < 0)
 		return -1;
-	/* Before it too, and inherited by the container process: inside a user namespace that does not map
-	 * host root, /proc/self/oom_score_adj of a non-dumpable process is out of reach. */
+	/* Before it too, and inherited by the container process: inside a user namespace
+	 * that does not map host root, /proc/self/oom_score_adj of a non-dumpable process
+	 * is out of reach. */
 	if (cleat_process_set_oom_score_adj(a->process, err) < 0)
 		return -1;
 	_cleanup_close_ int time_fd = -1;

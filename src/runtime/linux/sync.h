@@ -24,10 +24,10 @@ enum cleat_sync_type {
 	CLEAT_SYNC_GO, /* parent -> helper: cgroup ready, go on */
 	CLEAT_SYNC_USERNS_MAP, /* helper -> parent: write my uid/gid maps */
 	CLEAT_SYNC_USERNS_DONE, /* parent -> helper */
-	CLEAT_SYNC_PROCESS_PID, /* helper -> parent: pid of the container process (payload: int32) */
+	CLEAT_SYNC_PROCESS_PID, /* helper -> parent: the container process's pid (int32) */
 	CLEAT_SYNC_CONSOLE, /* process -> parent: pty master (SCM_RIGHTS) */
 	CLEAT_SYNC_HOOKS, /* process -> parent: run createRuntime/prestart hooks now */
-	CLEAT_SYNC_HOOKS_DONE, /* parent -> process: payload is the state JSON for in-container hooks */
+	CLEAT_SYNC_HOOKS_DONE, /* parent -> process: the state JSON for in-container hooks */
 	CLEAT_SYNC_READY, /* process -> parent: set up, waiting on exec.fifo (or START) */
 	CLEAT_SYNC_EXEC_PID, /* exec helper -> parent: pid of the exec'd process (payload: int32) */
 	CLEAT_SYNC_SECCOMP, /* process/exec -> parent: seccomp listener fd (SCM_RIGHTS) */
