@@ -270,12 +270,12 @@ static int respawn_in_cgroup(struct create_run *r, cleat_error_t *err)
 	return spawn(r, err);
 }
 
-/* What `cleat init` needs, from the config text this process parsed. */
+/* What `cleat init` needs, the config this process parsed included. */
 static int send_launch(struct create_run *r, cleat_error_t *err)
 {
 	_cleanup_free_ char *state_dir = xasprintf("%s/%s", r->ctx->root, r->o->id);
 	struct cleat_setup_launch l = {
-		.id = r->o->id,
+		.id = (char *) r->o->id, /* only read: the launch is a copy */
 		.bundle = r->c->bundle,
 		.rootfs = r->c->rootfs,
 		.state_dir = state_dir,
@@ -284,8 +284,7 @@ static int send_launch(struct create_run *r, cleat_error_t *err)
 		.fifo = !r->o->direct_start,
 		.keep_fds = r->listen_fds + r->o->preserve_fds,
 		.listen_fds = r->listen_fds,
-		.config = r->config_text,
-		.config_len = r->config_len,
+		.config = r->c->config,
 	};
 	_cleanup_close_ int payload = -1;
 	if (cleat_setup_launch_write(&l, &payload, err) < 0)

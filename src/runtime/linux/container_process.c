@@ -39,12 +39,12 @@ struct process_result {
 static int process_rootfs_and_hooks(const struct cleat_setup_args *a, struct process_result *r,
 				    cleat_error_t *err)
 {
-	const struct oci_config *c = a->config;
+	const struct oci_config *c = a->launch->config;
 	struct cleat_rootfs_opts ro = {
 		.config = c,
-		.bundle = a->bundle,
-		.rootfs = a->rootfs,
-		.no_pivot = a->no_pivot,
+		.bundle = a->launch->bundle,
+		.rootfs = a->launch->rootfs,
+		.no_pivot = a->launch->no_pivot,
 		.in_userns = a->ns.create[CLEAT_NS_USER] || a->ns.join_fd[CLEAT_NS_USER] >= 0,
 		.in_cgroupns = a->ns.create[CLEAT_NS_CGROUP],
 		.console_path = NULL,
@@ -76,15 +76,15 @@ static int process_rootfs_and_hooks(const struct cleat_setup_args *a, struct pro
 static int process_setup(const struct cleat_setup_args *a, struct process_result *r,
 			 cleat_error_t *err)
 {
-	const struct oci_config *c = a->config;
-	const struct oci_process *p = a->process;
+	const struct oci_config *c = a->launch->config;
+	const struct oci_process *p = a->launch->config->process;
 	if (a->ns.create[CLEAT_NS_NET] && cleat_ns_loopback_up(err) < 0)
 		return -1;
 	if (process_rootfs_and_hooks(a, r, err) < 0)
 		return -1;
 	if (cleat_process_set_hostname(c, err) < 0)
 		return -1;
-	if (a->console) {
+	if (p->terminal) {
 		_cleanup_close_ int master = -1;
 		if (cleat_terminal_setup(p, true, &master, err) < 0)
 			return cleat_error_wrap(err, "set up terminal");
@@ -96,8 +96,9 @@ static int process_setup(const struct cleat_setup_args *a, struct process_result
 		return cleat_error_errno(err, errno, "setsid");
 	}
 	bool in_userns = a->ns.create[CLEAT_NS_USER] || a->ns.join_fd[CLEAT_NS_USER] >= 0;
-	if (!a->no_new_keyring &&
-	    cleat_process_join_session_keyring(a->id, p->selinux_label, true, in_userns, err) < 0)
+	if (!a->launch->no_new_keyring &&
+	    cleat_process_join_session_keyring(a->launch->id, p->selinux_label, true, in_userns,
+					       err) < 0)
 		return -1;
 	if (cleat_process_set_rlimits(p, err) < 0)
 		return -1;
@@ -106,7 +107,7 @@ static int process_setup(const struct cleat_setup_args *a, struct process_result
 	r->argv = xmalloc0((p->n_args + 1) * sizeof(char *));
 	for (size_t i = 0; i < p->n_args; i++)
 		r->argv[i] = p->args[i];
-	r->env = cleat_process_env(p, a->listen_fds);
+	r->env = cleat_process_env(p, a->launch->listen_fds);
 	cleat_process_env_add_home(&r->env, p->user.uid);
 	if (cleat_process_confine(p, c, a->sync_fd, err) < 0)
 		return -1;
@@ -179,16 +180,16 @@ static _Noreturn void process_main(const struct cleat_setup_args *a)
 	}
 	if (fd_dir >= 0)
 		close(fd_dir);
-	if (a->config->hooks.n_start_container > 0) {
+	const struct oci_hooks *h = &a->launch->config->hooks;
+	if (h->n_start_container > 0) {
 		/* The state it got is from create ("creating"); runc and the spec give
 		 * startContainer hooks "created". */
 		_cleanup_free_ char *st = cleat_hooks_state_with_status(r.state_json, "created");
-		if (cleat_hooks_run_env(a->config->hooks.start_container,
-					a->config->hooks.n_start_container, "startContainer",
+		if (cleat_hooks_run_env(h->start_container, h->n_start_container, "startContainer",
 					st ? st : r.state_json, r.env, &err) < 0)
 			goto fail;
 	}
-	if (cleat_process_prepare_fds(a->keep_fds, &err) < 0)
+	if (cleat_process_prepare_fds(a->launch->keep_fds, &err) < 0)
 		goto fail;
 	execve(r.exe, r.argv, r.env);
 	cleat_process_report_exec_failure(r.exe, errno);

@@ -78,11 +78,11 @@ static int setup_namespaces(const struct cleat_setup_args *a, cleat_error_t *err
 	/* Before it too, and inherited by the container process: inside a user namespace
 	 * that does not map host root, /proc/self/oom_score_adj of a non-dumpable process
 	 * is out of reach. */
-	if (cleat_process_set_oom_score_adj(a->process, err) < 0)
+	if (cleat_process_set_oom_score_adj(a->launch->config->process, err) < 0)
 		return -1;
 	_cleanup_close_ int time_fd = -1;
 	if (a->ns.create[CLEAT_NS_TIME]) {
-		time_fd = cleat_ns_open_time_offsets(a->config, err);
+		time_fd = cleat_ns_open_time_offsets(a->launch->config, err);
 		if (time_fd == -1)
 			return -1;
 	}
@@ -112,7 +112,7 @@ static int setup_namespaces(const struct cleat_setup_args *a, cleat_error_t *err
 			now.create[k] = false;
 	if (cleat_ns_unshare_new(&now, err) < 0)
 		return -1;
-	if (cleat_ns_write_time_offsets(a->config, time_fd, err) < 0)
+	if (cleat_ns_write_time_offsets(a->launch->config, time_fd, err) < 0)
 		return -1;
 	return 0;
 }
@@ -138,7 +138,7 @@ int cleat_setup_unshare_early(const struct cleat_ns_plan *p, bool done[CLEAT_NS_
 _Noreturn void cleat_setup_helper_main(const struct cleat_setup_args *a)
 {
 	cleat_error_t err = NULL;
-	size_t n_idmap = a->idmap_fds ? a->config->n_mounts : 0;
+	size_t n_idmap = a->idmap_fds ? a->launch->config->n_mounts : 0;
 	const struct cleat_cgroup_join *j = a->cgroup_join;
 	size_t n_own = 2 + CLEAT_NS_COUNT + n_idmap, n_cg = j ? j->n + 1 : 0;
 	_cleanup_free_ int *own = xmalloc((n_own + n_cg) * sizeof(int));
@@ -150,7 +150,7 @@ _Noreturn void cleat_setup_helper_main(const struct cleat_setup_args *a)
 		own[2 + CLEAT_NS_COUNT + i] = a->idmap_fds[i];
 	for (size_t i = 0; i < n_cg; i++)
 		own[n_own++] = i < j->n ? j->fds[i] : j->v2_dir;
-	cleat_process_close_inherited(a->keep_fds, own, n_own);
+	cleat_process_close_inherited(a->launch->keep_fds, own, n_own);
 	if (setup_namespaces(a, &err) < 0)
 		cleat_sync_fail(a->sync_fd, err);
 	/* The container process shares our memory (no copy; we exit now), except with a

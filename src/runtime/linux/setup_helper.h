@@ -23,26 +23,19 @@
 #include "common/error.h"
 #include "oci-spec/config.h"
 #include "runtime/cgroups/cgroups.h"
+#include "runtime/container_setup.h"
 #include "runtime/linux/namespaces.h"
 
 /* What the setup helper and the container process it clones work from. */
 struct cleat_setup_args {
-	const char *id;
-	const struct oci_config *config;
-	const struct oci_process *process; /* config->process */
-	const char *bundle;
-	const char *rootfs;
+	/* From the parent (container_setup.h): ids, paths, flags, the parsed config. */
+	const struct cleat_setup_launch *launch;
 	int sync_fd; /* child end of the sync socketpair */
 	int fifo_fd; /* O_PATH fd of <state>/exec.fifo; -1: wait for CLEAT_SYNC_START */
 	struct cleat_ns_plan ns;
-	bool no_pivot;
-	bool no_new_keyring;
-	unsigned keep_fds; /* LISTEN_FDS + --preserve-fds: fds 3 .. 3+keep_fds-1 pass through */
-	unsigned listen_fds; /* LISTEN_FDS=<n> LISTEN_PID=1 added to the environment when > 0 */
-	bool console; /* process.terminal: allocate a pty, send the master */
 	/* config->n_mounts detached idmapped mounts made in the host user namespace
 	 * with cleat_rootfs_open_idmapped() (-1: none for that entry), or NULL. */
-	const int *idmap_fds;
+	int *idmap_fds;
 	/* The setup helper joins the cgroup by itself and clones the container process
 	 * into it (cgroups.h); NULL: the parent moved it (the systemd driver). */
 	struct cleat_cgroup_join *cgroup_join;
