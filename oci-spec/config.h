@@ -4,7 +4,9 @@
  *   - strings are owned `char *`, NULL when absent;
  *   - arrays are `T *x; size_t n_x;` (n_x == 0 and x == NULL when absent);
  *   - optional scalars carry `bool has_<name>` next to the value;
- *   - string maps are arrays of struct oci_kv, in document order.
+ *   - string maps are arrays of struct oci_kv, in document order;
+ *   - every pointer is freed by free.c and visited by walk.c (a new field goes
+ *     into both: create hands the parsed config to its setup helper by a walk).
  * This module knows JSON and nothing of Linux; values are validated for type
  * and range only (e.g. uid fits in 32 bits), not against the running kernel. */
 #ifndef CLEAT_OCI_CONFIG_H

@@ -1,5 +1,6 @@
-/* cleat create: state dir, helper + init, cgroup, sync until the init is
- * parked on exec.fifo, then exit.  A failed create leaves nothing behind. */
+/* cleat create: state dir, setup helper + container process, cgroup, sync until
+ * the container process is parked on exec.fifo, then exit.  A failed create
+ * leaves nothing behind. */
 #include "config.h"
 #include "runtime/container.h"
 #include "runtime/default_root.h"
@@ -22,14 +23,14 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "runtime/bundle.h"
-#include "runtime/init_stage.h"
+#include "runtime/container_setup.h"
 #include "runtime/linux/hooks.h"
-#include "runtime/linux/init.h"
 #include "runtime/linux/mount_source.h"
 #include "runtime/linux/resctrl.h"
 #include "runtime/linux/netdev.h"
 #include "runtime/linux/rootfs.h"
 #include "runtime/linux/security.h"
+#include "runtime/linux/setup_helper.h"
 #include "runtime/linux/sync.h"
 #include "runtime/linux/terminal.h"
 #include "runtime/linux/userns.h"
@@ -45,7 +46,8 @@ struct create_run {
 	int console_sock;
 	int sync_parent, sync_child;
 	unsigned listen_fds; /* LISTEN_FDS passed to us (sd_listen_fds(3)) */
-	pid_t helper, init;
+	pid_t helper; /* the setup helper */
+	pid_t pid1; /* the container process (pid 1 of its pid namespace) */
 	void *helper_stack; /* the helper ran on it until its exec: unmapped once it is gone */
 	size_t helper_stack_size;
 	int pty_master;
@@ -53,7 +55,7 @@ struct create_run {
 	struct cleat_cgroup_join cg_join;
 };
 
-/* Kill (if still there) and reap the helper, and unmap the stack it started on: it
+/* Kill (if still there) and reap the setup helper, and unmap the stack it started on: it
  * exec'd (it talked to us from `cleat init`) or is gone by now. */
 static void stop_helper(struct create_run *r)
 {
@@ -71,9 +73,9 @@ static void stop_helper(struct create_run *r)
 static void create_run_cleanup(struct create_run *r, bool failed)
 {
 	if (failed) {
-		if (r->init > 0) {
-			kill(r->init, SIGKILL);
-			while (waitpid(r->init, NULL, 0) < 0 && errno == EINTR)
+		if (r->pid1 > 0) {
+			kill(r->pid1, SIGKILL);
+			while (waitpid(r->pid1, NULL, 0) < 0 && errno == EINTR)
 				;
 		}
 		if (r->c && r->c->cgroup) {
@@ -135,7 +137,7 @@ static int check_options(struct create_run *r, cleat_error_t *err)
 	if (cleat_ns_plan_build(r->c->config, &r->ns, err) < 0)
 		return -1;
 	/* Mappings given with a joined user namespace must be its own: checked
-	 * here once (it forks to read them), not again in the helper. */
+	 * here once (it forks to read them), not again in the setup helper. */
 	if (r->ns.join_fd[CLEAT_NS_USER] >= 0 &&
 	    cleat_userns_check_joined(r->ns.join_fd[CLEAT_NS_USER], r->c->config->linux_, err) < 0)
 		return -1;
@@ -153,7 +155,7 @@ static int check_options(struct create_run *r, cleat_error_t *err)
 	return 0;
 }
 
-/* linux.intelRdt: the init joins its CLOS (and monitoring) group before it
+/* linux.intelRdt: the container process joins its CLOS (and monitoring) group before it
  * waits for start; a group made here is recorded for delete. */
 static int setup_intel_rdt(struct create_run *r, cleat_error_t *err)
 {
@@ -163,7 +165,7 @@ static int setup_intel_rdt(struct create_run *r, cleat_error_t *err)
 	_cleanup_free_ char *root = NULL;
 	bool created = false;
 	if (cleat_resctrl_root(&root, err) < 0 ||
-	    cleat_resctrl_apply(root, l->intel_rdt, r->o->id, r->init, &created, err) < 0)
+	    cleat_resctrl_apply(root, l->intel_rdt, r->o->id, r->pid1, &created, err) < 0)
 		return -1;
 	if (created && write_file_at(r->c->dir_fd, CLEAT_RESCTRL_CREATED, "", 0, 0600, err) < 0) {
 		_cleanup_error_ cleat_error_t e = NULL;
@@ -193,7 +195,8 @@ static int make_state(struct create_run *r, cleat_error_t *err)
 	    0)
 		return -1;
 	if (!r->o->direct_start) {
-		/* 0622: the init may have switched to an unprivileged uid when it opens it. */
+		/* 0622: the container process may have switched to an unprivileged uid when
+		 * it opens it. */
 		if (mkfifoat(c->dir_fd, CLEAT_EXEC_FIFO, 0622) < 0)
 			return cleat_error_errno(err, errno, "mkfifo \"%s/%s\"", c->state_dir,
 						 CLEAT_EXEC_FIFO);
@@ -222,7 +225,8 @@ static bool wants_userns(const struct create_run *r)
 	return r->ns.create[CLEAT_NS_USER] || r->ns.join_fd[CLEAT_NS_USER] >= 0;
 }
 
-/* Start the helper; it re-executes the sealed copy of cleat (init.h) while we go on. */
+/* Start the setup helper; it re-executes the sealed copy of cleat
+ * (linux/setup_helper.h) while we go on. */
 static int spawn(struct create_run *r, cleat_error_t *err)
 {
 	int sv[2];
@@ -230,9 +234,10 @@ static int spawn(struct create_run *r, cleat_error_t *err)
 		return cleat_error_errno(err, errno, "socketpair");
 	r->sync_parent = sv[0];
 	r->sync_child = sv[1];
-	/* With a user namespace, the helper could not clone the init into the cgroup2
-	 * directory from inside it: it is born there instead (the cgroup exists). */
-	struct cleat_helper_exec x = {
+	/* With a user namespace, the setup helper could not clone the container process
+	 * into the cgroup2 directory from inside it: it is born there instead (the
+	 * cgroup exists). */
+	struct cleat_setup_spawn x = {
 		.argv0 = r->ctx->argv0,
 		.sync_fd = r->sync_child,
 		.keep_fds = r->listen_fds + r->o->preserve_fds,
@@ -240,7 +245,7 @@ static int spawn(struct create_run *r, cleat_error_t *err)
 		.moved_by_pid = r->ctx->systemd_cgroup,
 		.state_root = r->ctx->root,
 	};
-	r->helper = cleat_init_fork_helper(&x, err);
+	r->helper = cleat_setup_helper_spawn(&x, err);
 	r->helper_stack = x.stack;
 	r->helper_stack_size = x.stack_size;
 	cleat_cgroup_join_close(&r->cg_join);
@@ -251,7 +256,8 @@ static int spawn(struct create_run *r, cleat_error_t *err)
 	return 0;
 }
 
-/* A user-namespaced helper could not clone the init into the cgroup2 directory
+/* A user-namespaced setup helper could not clone the container process into the
+ * cgroup2 directory
  * from inside its namespace, and moving itself there costs an RCU grace period:
  * on cgroup2, replace the early helper by one started inside the cgroup. */
 static int respawn_in_cgroup(struct create_run *r, cleat_error_t *err)
@@ -264,12 +270,12 @@ static int respawn_in_cgroup(struct create_run *r, cleat_error_t *err)
 	return spawn(r, err);
 }
 
-/* What `cleat init` needs, from the config text this process parsed. */
+/* What `cleat init` needs, the config this process parsed included. */
 static int send_launch(struct create_run *r, cleat_error_t *err)
 {
 	_cleanup_free_ char *state_dir = xasprintf("%s/%s", r->ctx->root, r->o->id);
-	struct cleat_init_launch l = {
-		.id = r->o->id,
+	struct cleat_setup_launch l = {
+		.id = (char *) r->o->id, /* only read: the launch is a copy */
 		.bundle = r->c->bundle,
 		.rootfs = r->c->rootfs,
 		.state_dir = state_dir,
@@ -278,16 +284,15 @@ static int send_launch(struct create_run *r, cleat_error_t *err)
 		.fifo = !r->o->direct_start,
 		.keep_fds = r->listen_fds + r->o->preserve_fds,
 		.listen_fds = r->listen_fds,
-		.config = r->config_text,
-		.config_len = r->config_len,
+		.config = r->c->config,
 	};
 	_cleanup_close_ int payload = -1;
-	if (cleat_init_launch_write(&l, &payload, err) < 0)
+	if (cleat_setup_launch_write(&l, &payload, err) < 0)
 		return -1;
 	return cleat_sync_send(r->sync_parent, CLEAT_SYNC_LAUNCH, 0, NULL, 0, payload, err);
 }
 
-/* GO: the helper may join the cgroup (its description is the payload; empty when
+/* GO: the setup helper may join the cgroup (its description is the payload; empty when
  * the parent moved it: systemd).  A helper that already failed left its error. */
 static int send_go(struct create_run *r, cleat_error_t *err)
 {
@@ -368,8 +373,8 @@ static int run_parent_hooks(struct create_run *r, cleat_error_t *err)
 			       err);
 }
 
-/* SCMP_ACT_NOTIFY: listenerPath is a host path, so the parent sends the init's
- * listener fd with the state (status creating, the init's pid), as runc does. */
+/* SCMP_ACT_NOTIFY: listenerPath is a host path, so the parent sends the container
+ * process's listener fd with the state (status creating, its pid), as runc does. */
 static int handle_seccomp(struct create_run *r, int fd, cleat_error_t *err)
 {
 	const struct oci_linux *l = r->c->config->linux_;
@@ -393,10 +398,11 @@ static bool reap_soon(pid_t pid, int *status)
 	return false;
 }
 
-/* The sync socket closed before READY: the helper, and the init once announced,
+/* The sync socket closed before READY: the setup helper, and the container process
+ * once announced,
  * exited (both hold it until then) or are about to.  Say how the one that failed
  * ended; a SIGKILL while the cgroup counts OOM kills was the OOM killer. */
-static int init_gone_error(struct create_run *r, cleat_error_t *err)
+static int setup_gone_error(struct create_run *r, cleat_error_t *err)
 {
 	int st = 0;
 	bool known = false;
@@ -404,8 +410,8 @@ static int init_gone_error(struct create_run *r, cleat_error_t *err)
 		r->helper = 0;
 		known = !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	}
-	if (!known && r->init > 0 && reap_soon(r->init, &st)) {
-		r->init = 0;
+	if (!known && r->pid1 > 0 && reap_soon(r->pid1, &st)) {
+		r->pid1 = 0;
 		known = true;
 	}
 	bool killed = known && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
@@ -434,7 +440,8 @@ static int init_gone_error(struct create_run *r, cleat_error_t *err)
 	return cleat_error_msg(err, "container init exited before it was ready");
 }
 
-/* Serve the helper and the init until the init is parked on exec.fifo. */
+/* Serve the setup helper and the container process until the latter is parked on
+ * exec.fifo. */
 static int serve(struct create_run *r, cleat_error_t *err)
 {
 	for (;;) {
@@ -442,7 +449,7 @@ static int serve(struct create_run *r, cleat_error_t *err)
 		if (cleat_sync_recv(r->sync_parent, &m, err) < 0)
 			return -1;
 		if (m == NULL)
-			return init_gone_error(r, err);
+			return setup_gone_error(r, err);
 		int logged = cleat_sync_log(m, err);
 		if (logged < 0)
 			return -1;
@@ -455,17 +462,17 @@ static int serve(struct create_run *r, cleat_error_t *err)
 			if (cleat_sync_send_type(r->sync_parent, CLEAT_SYNC_USERNS_DONE, err) < 0)
 				return -1;
 			break;
-		case CLEAT_SYNC_INIT_PID: {
+		case CLEAT_SYNC_PROCESS_PID: {
 			int32_t pid;
 			if (cleat_sync_msg_pid(m, &pid, err) < 0)
 				return -1;
-			r->init = pid;
+			r->pid1 = pid;
 			r->c->init_pid = pid;
 			/* In place before any hook runs or the process starts. */
 			if (cleat_netdev_move_all(r->c->config, pid, err) < 0)
 				return -1;
-			/* The helper exits now; reaped once the init is ready, not while
-			 * the init talks to us. */
+			/* The setup helper exits now; reaped once the container
+			 * process is ready, not while it talks to us. */
 			break;
 		}
 		case CLEAT_SYNC_CONSOLE:
@@ -487,7 +494,7 @@ static int serve(struct create_run *r, cleat_error_t *err)
 			break;
 		case CLEAT_SYNC_MOUNT_SOURCE:
 			if (cleat_mount_source_serve(r->sync_parent, m, r->c->config, r->c->bundle,
-						     r->init, err) < 0)
+						     r->pid1, err) < 0)
 				return -1;
 			break;
 		case CLEAT_SYNC_READY: return 0;
@@ -503,33 +510,34 @@ static int sync_loop(struct create_run *r, cleat_error_t *err)
 	if (serve(r, err) == 0)
 		return 0;
 	/* A message we sent (after a prestart hook, say) found nobody at the other end:
-	 * that is the init's exit too, not a sync error. */
+	 * that is the container process's exit too, not a sync error. */
 	struct pollfd p = { r->sync_parent, POLLIN, 0 };
 	if (*err && ((*err)->errnum == EPIPE || (*err)->errnum == ECONNRESET) &&
 	    poll(&p, 1, 0) == 1 && (p.revents & POLLHUP)) {
 		cleat_error_free(err);
-		return init_gone_error(r, err);
+		return setup_gone_error(r, err);
 	}
 	return -1;
 }
 
 /* Killed (SIGKILL) at any point, create leaves only what `delete --force` finds
  * and removes, in this order:
- *  1. the helper: in no cgroup, it dies with us (PR_SET_PDEATHSIG, checked
+ *  1. the setup helper: in no cgroup, it dies with us (PR_SET_PDEATHSIG, checked
  *     against a parent already gone; and EOF on its sync socket);
  *  2. the state directory (make_state): mkdir, then its lock, config.json,
  *     exec.fifo; without state.json it is a stopped container's, removed whole;
  *  3. state.json naming the cgroup's directories, then the directories
  *     (setup_cgroup); delete kills what is in them and removes those that exist;
- *  4. GO: only now does the helper join the cgroup and clone the init into it,
+ *  4. GO: only now does the setup helper join the cgroup and clone the container
+ *     process into it,
  *     so any process that can outlive us is in a cgroup that state.json names;
- *  5. state.json with the init's pid. */
+ *  5. state.json with the container process's pid. */
 static int create_steps(struct create_run *r, struct cleat_created *out, cleat_error_t *err)
 {
 	if (cleat_container_validate_id(r->o->id, err) < 0)
 		return -1;
 	r->listen_fds = listen_fds_from_env();
-	/* First thing: the helper's exec of the sealed copy overlaps everything up to
+	/* First thing: the setup helper's exec of the sealed copy overlaps everything up to
 	 * the cgroup. */
 	if (spawn(r, err) < 0)
 		return -1;
@@ -555,9 +563,10 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 		return -1;
 	if (sync_loop(r, err) < 0)
 		return -1;
-	/* It exits right after announcing the init. */
+	/* It exits right after announcing the container process. */
 	stop_helper(r);
-	/* The init waits for start: its limit is in before anything of the container runs. */
+	/* The container process waits for start: its limit is in before anything of
+	 * the container runs. */
 	if (r->c->cgroup &&
 	    cleat_cgroup_limit_pids(r->c->cgroup,
 				    r->c->config->linux_ ? r->c->config->linux_->resources : NULL,
@@ -565,23 +574,23 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 		return cleat_error_wrap(err, "linux.resources.pids");
 	if (setup_intel_rdt(r, err) < 0)
 		return -1;
-	cleat_debug("create %s: init %d ready", r->o->id, (int) r->init);
-	r->c->init_start_time = cleat_proc_start_time(r->init);
+	cleat_debug("create %s: init %d ready", r->o->id, (int) r->pid1);
+	r->c->init_start_time = cleat_proc_start_time(r->pid1);
 	if (r->c->init_start_time == 0)
 		return cleat_error_msg(err, "container init (pid %d) exited during create",
-				       (int) r->init);
+				       (int) r->pid1);
 	if (cleat_state_save(r->c, err) < 0)
 		return -1;
 	if (r->o->pid_file) {
 		char buf[32];
-		int n = snprintf(buf, sizeof buf, "%d", (int) r->init);
+		int n = snprintf(buf, sizeof buf, "%d", (int) r->pid1);
 		if (write_file_atomic(r->o->pid_file, buf, (size_t) n, 0644, err) < 0)
 			return -1;
 	}
 	if (r->o->pidfd_socket &&
-	    cleat_pidfd_send(r->o->pidfd_socket, r->init, "standard", err) < 0)
+	    cleat_pidfd_send(r->o->pidfd_socket, r->pid1, "standard", err) < 0)
 		return -1;
-	out->init_pid = r->init;
+	out->init_pid = r->pid1;
 	out->pty_master = r->pty_master;
 	r->pty_master = -1;
 	if (r->o->direct_start) {

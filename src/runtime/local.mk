@@ -7,10 +7,11 @@ libcleat_a_SOURCES += \
 	%reldir%/context.h \
 	%reldir%/container.c %reldir%/container.h %reldir%/bundle.c %reldir%/bundle.h \
 	%reldir%/container_create.c %reldir%/container_ops.c \
-	%reldir%/init_stage.c %reldir%/init_stage.h \
+	%reldir%/container_setup.c %reldir%/container_setup.h \
 	%reldir%/state_dir.c %reldir%/state_dir.h \
 	%reldir%/default_root.c %reldir%/default_root.h \
-	%reldir%/linux/init.c %reldir%/linux/init.h \
+	%reldir%/linux/setup_helper.c %reldir%/linux/setup_helper.h \
+	%reldir%/linux/container_process.c %reldir%/linux/container_process.h \
 	%reldir%/linux/namespaces.c %reldir%/linux/namespaces.h \
 	%reldir%/linux/netdev.c %reldir%/linux/netdev.h \
 	%reldir%/linux/userns.c %reldir%/linux/userns.h \

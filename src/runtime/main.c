@@ -12,7 +12,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "oci-spec/state.h"
-#include "runtime/init_stage.h"
+#include "runtime/container_setup.h"
 #include "runtime/cli/cli.h"
 #include "runtime/context.h"
 #include "runtime/default_root.h"
@@ -95,9 +95,10 @@ int main(int argc, char **argv, char **envp)
 			print_help();
 		return 0;
 	}
-	/* The helper of create/run, re-executed from the sealed copy (linux/init.h). */
+	/* Container setup: the setup helper of create/run, re-executed from the sealed
+	 * copy (linux/setup_helper.h); named `init` as runc's `runc init`. */
 	if (strcmp(name, "init") == 0)
-		return cleat_init_stage_main();
+		return cleat_container_setup_main();
 	const struct cli_command *v = cli_find_command(name);
 	if (v == NULL) {
 		cleat_error_msg(&err, "No help topic for '%s'", name);

@@ -19,7 +19,8 @@ tests_unit_test_runtime_config_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
 tests_unit_test_runtime_config_LDADD = $(RUNTIME_TEST_LIBS)
 
 tests_unit_test_runtime_launch_SOURCES = %reldir%/test-runtime-launch.c %reldir%/test-runtime-tap.h
-tests_unit_test_runtime_launch_CFLAGS = $(AM_CFLAGS)
+tests_unit_test_runtime_launch_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
+tests_unit_test_runtime_launch_CPPFLAGS = $(AM_CPPFLAGS) -DOCI_TESTDATA=\"$(top_srcdir)/tests/unit/data/oci\"
 tests_unit_test_runtime_launch_LDADD = $(RUNTIME_TEST_LIBS)
 
 # The help renderer and the parser reading the same flag tables.

@@ -22,7 +22,7 @@
 #define SYS_clone3 435
 #endif
 
-/* The stack of the child: what the init needs runs fine in 256 KiB; 8 MiB like a
+/* The stack of the child: what the container process needs runs fine in 256 KiB; 8 MiB like a
  * main thread, reserved lazily, with a guard page below it. */
 #define STACK_SIZE (8u << 20)
 #define GUARD 4096u

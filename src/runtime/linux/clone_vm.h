@@ -1,10 +1,11 @@
 /* Start a process that shares our memory (CLONE_VM) on a stack of its own, with
  * clone3 so it can be born inside a cgroup2 directory.
  *
- * Why: the helper of create/run clones the init and exits right away.  A fork
- * would copy the helper's page tables, make every page the init writes fault
- * (copy-on-write), and free the helper's copy when it exits; sharing the memory
- * does none of that (the init's exec drops the one address space).  The caller
+ * Why: the setup helper of create/run clones the container process and exits
+ * right away.  A fork would copy the helper's page tables, make every page the
+ * container process writes fault (copy-on-write), and free the helper's copy when
+ * it exits; sharing the memory does none of that (the container process's exec
+ * drops the one address space).  The caller
  * must not touch memory after the clone except its own stack, until it exits or
  * the child is known to be waiting: both run the same C library on one heap, and
  * one thread block (errno; the tid glibc caches there, which the caller's exit
@@ -21,7 +22,7 @@
 #include "common/error.h"
 
 /* Whether this architecture has the clone3 entry code: x86-64 only, the one it is
- * tested on; elsewhere the helper forks the init. */
+ * tested on; elsewhere the setup helper forks the container process. */
 bool cleat_clone_vm_supported(void);
 
 /* clone3(flags | CLONE_VM, into cgroup2 directory `cgroup_fd` unless it is -1); the

@@ -114,7 +114,8 @@ static int helper_join(const struct cleat_exec_args *a, cleat_error_t *err)
 		return -1;
 	if (a->cgroup_join && cleat_cgroup_join_self(a->cgroup_join, err) < 0)
 		return -1;
-	/* Before the container's user namespace, as for the init (init.c): the process
+	/* Before the container's user namespace, as for the container process
+	 * (setup_helper.c): the process
 	 * inherits it. */
 	if (cleat_process_set_oom_score_adj(a->process, err) < 0)
 		return -1;

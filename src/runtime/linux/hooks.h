@@ -34,11 +34,11 @@ size_t cleat_hooks_run_warn(const struct oci_hook *hooks, size_t n, const char *
 			    const char *state_json);
 
 /* The state JSON with its "status" replaced (e.g. "created" for startContainer,
- * whose state the init got while the container was still "creating").  NULL
+ * whose state the container process got while the container was still "creating").  NULL
  * when state_json is not a JSON object.  Owned by the caller. */
 char *cleat_hooks_state_with_status(const char *state_json, const char *status);
 
-/* Whether create needs the parent/init exchange around the rootfs: some
+/* Whether create needs the parent/container process exchange around the rootfs: some
  * prestart, createRuntime, createContainer or startContainer hook. */
 static inline bool cleat_hooks_need_sync(const struct oci_hooks *h)
 {

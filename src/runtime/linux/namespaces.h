@@ -1,4 +1,7 @@
-/* Which namespaces the container gets: new, joined by path, or the host's. */
+/* Which namespaces the container gets: new, joined by path, or the host's, and
+ * the single steps on them (join one, unshare the new ones, time offsets,
+ * loopback).  The order in which the setup helper takes these steps is in
+ * setup_helper.c; `cleat exec` has its own in exec.c. */
 #ifndef CLEAT_RUNTIME_LINUX_NAMESPACES_H
 #define CLEAT_RUNTIME_LINUX_NAMESPACES_H
 
@@ -39,7 +42,8 @@ void cleat_ns_plan_init(struct cleat_ns_plan *p);
 int cleat_ns_plan_build(const struct oci_config *c, struct cleat_ns_plan *p, cleat_error_t *err);
 void cleat_ns_plan_close(struct cleat_ns_plan *p);
 
-/* In the helper: setns() into the joined namespace of kind k (no-op when not joined). */
+/* In the setup helper (or exec): setns() into the joined namespace of kind k
+ * (no-op when not joined). */
 int cleat_ns_join(const struct cleat_ns_plan *p, enum cleat_ns_kind k, cleat_error_t *err);
 /* unshare() every new namespace except user. */
 int cleat_ns_unshare_new(const struct cleat_ns_plan *p, cleat_error_t *err);

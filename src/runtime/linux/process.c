@@ -127,7 +127,7 @@ int cleat_process_join_session_keyring(const char *id, const char *selinux_label
 		return 0;
 	if (key < 0)
 		return cleat_error_errno(err, errno, "join session keyring \"%s\"", name);
-	/* The init makes it searchable, so that `exec` can join it by name: by its
+	/* The container process makes it searchable, so that `exec` can join it by name: by its
 	 * owner, or by anyone in a user namespace (the exec may map to another uid),
 	 * runc's permissions. */
 	return create ? key_add_perm(key, in_userns ? 0x8 : 0x80000, err) : 0;
@@ -403,8 +403,8 @@ int cleat_process_confine(const struct oci_process *p, const struct oci_config *
 	if (cleat_sched_apply(p, r && r->has_cpu ? r->cpu.cpus : NULL, err) < 0)
 		return -1;
 	/* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while the
-	 * init still holds it, before the caps drop (as runc does; docker's default profile
-	 * with --user 1000 depends on it).  With NNP it is loaded last, so it sees as few
+	 * container process still holds it, before the caps drop (as runc does; docker's
+	 * default profile with --user 1000 depends on it).  With NNP it is loaded last, so it sees as few
 	 * setup syscalls as possible. */
 	bool seccomp_early = l && l->seccomp && !p->no_new_privileges;
 	if (seccomp_early && load_seccomp(l->seccomp, false, sync_fd, err) < 0)

@@ -1,5 +1,5 @@
-/* Setting up the process that the init (or exec) turns into, inside the
- * container, in the order linux/init.c calls these. */
+/* Setting up the process that the container process (or exec) turns into, inside
+ * the container, in the order linux/container_process.c calls these. */
 #ifndef CLEAT_RUNTIME_LINUX_PROCESS_H
 #define CLEAT_RUNTIME_LINUX_PROCESS_H
 

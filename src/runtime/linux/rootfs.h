@@ -1,11 +1,11 @@
 /* Building the container's filesystem view, inside its mount namespace.
  * Implemented in rootfs.c, mounts.c, devices.c, safe_path.c, masked.c (one concern each).
  *
- * Called from the container init (see linux/init.c) in this order:
+ * Called from the container process (linux/container_process.c) in this order:
  *   cleat_rootfs_prepare()   propagation, rootfs bind, every `mounts` entry in order,
  *                            default devices + linux.devices, /dev symlinks, /dev/pts+ptmx,
  *                            /dev/console (when console_path is set)
- *   ... init syncs with the parent for createRuntime/prestart hooks, runs createContainer ...
+ *   ... it syncs with the parent for createRuntime/prestart hooks, runs createContainer ...
  *   cleat_rootfs_finalize()  pivot_root (or chroot with no_pivot), sysctl, maskedPaths,
  *                            readonlyPaths, root.readonly; cwd is "/" of the container after it.
  * Every target inside the rootfs is resolved inside it (no symlink may escape). */

@@ -1,7 +1,7 @@
-/* Process confinement applied by the container init (and by exec) just before
+/* Process confinement applied by the container process (and by exec) just before
  * execve.  Implemented in caps.c, seccomp.c, lsm.c, sched.c, selfexe.c.
  *
- * Order used by linux/init.c and exec:
+ * Order used by linux/container_process.c and exec:
  *   cleat_caps_validate()          at config load, rejects unknown names
  *   cleat_personality_apply(), cleat_mempolicy_apply(), cleat_sched_apply()
  *   cleat_caps_drop_bounding()     before the uid switch (PR_CAPBSET_DROP, keepcaps)

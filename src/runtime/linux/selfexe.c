@@ -1,13 +1,13 @@
 /* CVE-2019-5736: a process in the container can open /proc/<pid>/exe of a
- * runtime process that joined it (`cleat exec`, or the init before it execs)
+ * runtime process that joined it (`cleat exec`, or the container process before it execs)
  * and, once that process exits, write to the runtime's binary on the host.
  * Running from a sealed memfd copy makes /proc/<pid>/exe point at memory that
  * nobody can write (F_SEAL_WRITE) and that nothing else uses.
  *
  * Only the processes that enter a container need it: `cleat exec` re-executes
- * itself first thing; create and run fork the helper that becomes the init and
- * that helper execs the copy (runc protects `runc init` the same way), so the
- * copy costs no time on their critical path.  The copy is a sendfile of what the
+ * itself first thing; create and run fork the setup helper that clones the
+ * container process, and that helper execs the copy (runc protects `runc init`
+ * the same way), so the copy costs no time on their critical path.  The copy is a sendfile of what the
  * kernel loads (not the debug sections: most of an unstripped binary).
  *
  * Where we may mount, neither the helper nor `exec` needs a copy at all (runc 1.2
@@ -50,7 +50,7 @@ bool cleat_selfexe_needed(int argc, char **argv)
 {
 	/* Any word equal to "exec", wherever the global flags put it: a false positive
 	 * (a container called "exec") only costs the copy.  create and run copy in the
-	 * helper they fork instead (init.h), while they go on setting up. */
+	 * setup helper they fork instead (setup_helper.h), while they go on setting up. */
 	for (int i = 1; i < argc; i++)
 		if (argv[i] && strcmp(argv[i], "exec") == 0)
 			return true;
@@ -79,7 +79,7 @@ static off_t loaded_size(int fd, off_t file_size, Elf64_Ehdr *eh)
 }
 
 /* System calls only, on the caller's stack: the CLONE_VM child of create calls it
- * (init.c).  The fd, or -errno with *what naming the step that failed. */
+ * (setup_helper.c).  The fd, or -errno with *what naming the step that failed. */
 static int copy_raw(const char **what)
 {
 	_cleanup_close_ int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);

@@ -72,6 +72,12 @@ void cleat_sync_send_error(int sock, const cleat_error_t e)
 	cleat_sync_send_error_raw(sock, e ? e->errnum : 0, e && e->msg ? e->msg : "unknown error");
 }
 
+_Noreturn void cleat_sync_fail(int sock, const cleat_error_t e)
+{
+	cleat_sync_send_error(sock, e);
+	_exit(1);
+}
+
 int cleat_sync_recv(int sock, struct cleat_sync_msg **out, cleat_error_t *err)
 {
 	*out = NULL;

@@ -1,5 +1,5 @@
 /* Typed messages between `cleat create` (the parent) and the processes it
- * starts (the namespace helper and the container init), over one
+ * starts (the setup helper and the container process), over one
  * SOCK_SEQPACKET socketpair so every message arrives whole.
  *
  * The child side never prints: every failure is sent as CLEAT_SYNC_ERROR
@@ -20,21 +20,22 @@ enum cleat_sync_type {
 	CLEAT_SYNC_ERROR = 1, /* child -> parent: errnum + message; the child exits */
 	CLEAT_SYNC_WARNING, /* child -> parent: logged as a warning */
 	CLEAT_SYNC_DEBUG, /* child -> parent: logged with --debug */
+	/* "helper": the setup helper; "process": the container process it clones. */
 	CLEAT_SYNC_GO, /* parent -> helper: cgroup ready, go on */
 	CLEAT_SYNC_USERNS_MAP, /* helper -> parent: write my uid/gid maps */
 	CLEAT_SYNC_USERNS_DONE, /* parent -> helper */
-	CLEAT_SYNC_INIT_PID, /* helper -> parent: pid of the init (payload: int32) */
-	CLEAT_SYNC_CONSOLE, /* init -> parent: pty master (SCM_RIGHTS) */
-	CLEAT_SYNC_HOOKS, /* init -> parent: run createRuntime/prestart hooks now */
-	CLEAT_SYNC_HOOKS_DONE, /* parent -> init: payload is the state JSON for in-container hooks */
-	CLEAT_SYNC_READY, /* init -> parent: set up, waiting on exec.fifo (or START) */
+	CLEAT_SYNC_PROCESS_PID, /* helper -> parent: the container process's pid (int32) */
+	CLEAT_SYNC_CONSOLE, /* process -> parent: pty master (SCM_RIGHTS) */
+	CLEAT_SYNC_HOOKS, /* process -> parent: run createRuntime/prestart hooks now */
+	CLEAT_SYNC_HOOKS_DONE, /* parent -> process: the state JSON for in-container hooks */
+	CLEAT_SYNC_READY, /* process -> parent: set up, waiting on exec.fifo (or START) */
 	CLEAT_SYNC_EXEC_PID, /* exec helper -> parent: pid of the exec'd process (payload: int32) */
-	CLEAT_SYNC_SECCOMP, /* init/exec -> parent: seccomp listener fd (SCM_RIGHTS) */
-	CLEAT_SYNC_SECCOMP_DONE, /* parent -> init/exec: the fd went to listenerPath */
-	CLEAT_SYNC_START, /* parent -> init, `run` only: exec the process now */
+	CLEAT_SYNC_SECCOMP, /* process/exec -> parent: seccomp listener fd (SCM_RIGHTS) */
+	CLEAT_SYNC_SECCOMP_DONE, /* parent -> process/exec: the fd went to listenerPath */
+	CLEAT_SYNC_START, /* parent -> process, `run` only: exec the program now */
 	CLEAT_SYNC_LAUNCH, /* parent -> helper: memfd with what `cleat init` needs (SCM_RIGHTS) */
-	CLEAT_SYNC_MOUNT_SOURCE, /* init -> parent: idmap mounts[i] now (payload: uint32 i) */
-	CLEAT_SYNC_MOUNT_SOURCE_FD, /* parent -> init: its detached tree (SCM_RIGHTS) */
+	CLEAT_SYNC_MOUNT_SOURCE, /* process -> parent: idmap mounts[i] now (payload: uint32 i) */
+	CLEAT_SYNC_MOUNT_SOURCE_FD, /* parent -> process: its detached tree (SCM_RIGHTS) */
 };
 
 struct cleat_sync_msg {
@@ -67,6 +68,8 @@ pid_t cleat_sync_clone_announced_run(int sock, enum cleat_sync_type type,
 				     int (*fn)(void *), void *arg, cleat_error_t *err);
 /* Forward an error to the parent (best effort: the child exits right after). */
 void cleat_sync_send_error(int sock, const cleat_error_t e);
+/* The same, then _exit(1): how a child gives up. */
+_Noreturn void cleat_sync_fail(int sock, const cleat_error_t e);
 /* The same from a child that may not allocate (a CLONE_VM child): stack and sendmsg only. */
 void cleat_sync_send_error_raw(int sock, int errnum, const char *msg);
 
@@ -78,7 +81,7 @@ int cleat_sync_recv(int sock, struct cleat_sync_msg **out, cleat_error_t *err);
  * WARNING or DEBUG line is logged (1); any other type is left to the caller (0). */
 int cleat_sync_log(const struct cleat_sync_msg *m, cleat_error_t *err);
 
-/* The int32 payload of CLEAT_SYNC_INIT_PID / CLEAT_SYNC_EXEC_PID. */
+/* The int32 payload of CLEAT_SYNC_PROCESS_PID / CLEAT_SYNC_EXEC_PID. */
 int cleat_sync_msg_pid(const struct cleat_sync_msg *m, int32_t *pid, cleat_error_t *err);
 
 /* Receive until a message of `type` arrives, logging warnings/debug on the

@@ -12,7 +12,7 @@
 #include "common/error.h"
 #include "oci-spec/config.h"
 
-/* In the init/exec process: open /dev/ptmx, make the slave the controlling
+/* In the container process or an exec'd one: open /dev/ptmx, make the slave the controlling
  * tty and fds 0-2, bind it on /dev/console when bind_console.  *master gets the master. */
 int cleat_terminal_setup(const struct oci_process *p, bool bind_console, int *master,
 			 cleat_error_t *err);
@@ -25,7 +25,7 @@ int cleat_console_send(int sock, int master, cleat_error_t *err);
 int cleat_fd_socket_connect(const char *path, const char *what, int *out, cleat_error_t *err);
 int cleat_fd_socket_send(int sock, const char *payload, int fd);
 /* --pidfd-socket (runc 1.2+): send a pidfd of pid, with runc's payload ("standard" for
- * the init, "setns" for an exec'd process). */
+ * the container process, "setns" for an exec'd process). */
 int cleat_pidfd_send(const char *path, pid_t pid, const char *kind, cleat_error_t *err);
 /* For a master the runtime keeps (foreground run/exec): the process's "\n" reaches our
  * stdout as is, not as "\r\n" (runc clears ONLCR on the master it receives). */
