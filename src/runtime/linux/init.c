@@ -34,6 +34,25 @@ static _Noreturn void child_fail(int sync_fd, cleat_error_t *err)
 	_exit(1);
 }
 
+/* What the helper hands the init at the clone. */
+struct init_boot {
+	const struct cleat_init_args *a;
+	/* The v1 hierarchies, which the init joins itself: first thing when it makes a
+	 * cgroup namespace (rooted where it is), else before the first hook or, without
+	 * hooks, before it confines itself.  What the helper and the setup made until then
+	 * (the namespaces, this task, the mounts) is charged to the runtime's cgroup, as
+	 * clone3 into a cgroup2 directory charges the task to the parent's, and the
+	 * container's memory limit pays for the container alone. */
+	struct cleat_cgroup_join v1;
+};
+
+static int init_join_v1(struct cleat_cgroup_join *v1, cleat_error_t *err)
+{
+	int r = cleat_cgroup_join_v1(v1, err);
+	cleat_cgroup_join_close(v1);
+	return r;
+}
+
 /* Everything the init does before it reports READY; fills what exec needs. */
 struct init_result {
 	char **argv; /* NULL-terminated copy of process.args */
@@ -42,8 +61,8 @@ struct init_result {
 	char *state_json;
 };
 
-static int init_rootfs_and_hooks(const struct cleat_init_args *a, struct init_result *r,
-				 cleat_error_t *err)
+static int init_rootfs_and_hooks(const struct cleat_init_args *a, struct cleat_cgroup_join *v1,
+				 struct init_result *r, cleat_error_t *err)
 {
 	const struct oci_config *c = a->config;
 	struct cleat_rootfs_opts ro = {
@@ -56,6 +75,8 @@ static int init_rootfs_and_hooks(const struct cleat_init_args *a, struct init_re
 		.console_path = NULL,
 		.idmap_fds = a->idmap_fds,
 		.sync_fd = a->sync_fd,
+		.cgroup_v1_tasks = v1->paths,
+		.n_cgroup_v1_tasks = v1->n,
 	};
 	if (cleat_rootfs_prepare(&ro, err) < 0)
 		return -1;
@@ -64,7 +85,9 @@ static int init_rootfs_and_hooks(const struct cleat_init_args *a, struct init_re
 	 * hooks of these four phases: no round trip (both sides see the config). */
 	if (!cleat_hooks_need_sync(&c->hooks))
 		return cleat_rootfs_finalize(&ro, err);
-	if (cleat_sync_send_type(a->sync_fd, CLEAT_SYNC_HOOKS, err) < 0)
+	/* Hooks find the container's processes by its cgroup. */
+	if (init_join_v1(v1, err) < 0 ||
+	    cleat_sync_send_type(a->sync_fd, CLEAT_SYNC_HOOKS, err) < 0)
 		return -1;
 	_cleanup_sync_msg_ struct cleat_sync_msg *m = NULL;
 	if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_HOOKS_DONE, "wait for createRuntime hooks", &m,
@@ -79,13 +102,14 @@ static int init_rootfs_and_hooks(const struct cleat_init_args *a, struct init_re
 	return 0;
 }
 
-static int init_setup(const struct cleat_init_args *a, struct init_result *r, cleat_error_t *err)
+static int init_setup(const struct cleat_init_args *a, struct cleat_cgroup_join *v1,
+		      struct init_result *r, cleat_error_t *err)
 {
 	const struct oci_config *c = a->config;
 	const struct oci_process *p = a->process;
 	if (a->ns.create[CLEAT_NS_NET] && cleat_ns_loopback_up(err) < 0)
 		return -1;
-	if (init_rootfs_and_hooks(a, r, err) < 0)
+	if (init_rootfs_and_hooks(a, v1, r, err) < 0)
 		return -1;
 	if (cleat_process_set_hostname(c, err) < 0)
 		return -1;
@@ -113,7 +137,9 @@ static int init_setup(const struct cleat_init_args *a, struct init_result *r, cl
 		r->argv[i] = p->args[i];
 	r->env = cleat_process_env(p, a->listen_fds);
 	cleat_process_env_add_home(&r->env, p->user.uid);
-	if (cleat_process_confine(p, c, a->sync_fd, err) < 0)
+	/* In the cgroup before what it resets (CPU affinity, memory policy), the last step
+	 * that may still write, and everything of the container's own. */
+	if (init_join_v1(v1, err) < 0 || cleat_process_confine(p, c, a->sync_fd, err) < 0)
 		return -1;
 	if (cleat_process_find_exec(p, r->env, &r->exe, err) < 0)
 		return cleat_error_wrap(err, "unable to start container process");
@@ -143,8 +169,9 @@ static int init_wait_start(int fd_dir, int fifo_fd, cleat_error_t *err)
 	return 0;
 }
 
-static _Noreturn void init_main(const struct cleat_init_args *a)
+static _Noreturn void init_main(struct init_boot *b)
 {
+	const struct cleat_init_args *a = b->a;
 	cleat_error_t err = NULL;
 	struct init_result r = { 0 };
 	/* `cleat run` blocks the signals it forwards; the container starts clean. */
@@ -153,12 +180,14 @@ static _Noreturn void init_main(const struct cleat_init_args *a)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* Until READY, a dying `cleat create` must take the half-built init with it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (a->ns.create[CLEAT_NS_CGROUP] && init_join_v1(&b->v1, &err) < 0)
+		child_fail(a->sync_fd, &err);
 	if (a->ns.create[CLEAT_NS_CGROUP] && unshare(CLONE_NEWCGROUP) < 0) {
 		cleat_error_errno(&err, errno, "unshare cgroup namespace");
 		child_fail(a->sync_fd, &err);
 	}
 	int fd_dir = a->fifo_fd >= 0 ? open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
-	if (init_setup(a, &r, &err) < 0)
+	if (init_setup(a, &b->v1, &r, &err) < 0)
 		child_fail(a->sync_fd, &err);
 	/* The early handle is the host's procfs: a created container must not hold one
 	 * (through it, "../../1/root" is the host's root).  Keep it only when the new
@@ -249,11 +278,9 @@ static bool ns_owned_by(int nsfd, int userns_fd)
 
 static int helper_setup(const struct cleat_init_args *a, cleat_error_t *err)
 {
-	/* Before the user namespace: the kernel checks the cgroup files' opener. */
-	if (a->cgroup_join && cleat_cgroup_join_v1(a->cgroup_join, err) < 0)
-		return -1;
-	/* Before it too, and inherited by the init: inside a user namespace that does not map
-	 * host root, /proc/self/oom_score_adj of a non-dumpable process is out of reach. */
+	/* Before the user namespace, and inherited by the init: inside a user namespace that
+	 * does not map host root, /proc/self/oom_score_adj of a non-dumpable process is out of
+	 * reach. */
 	if (cleat_process_set_oom_score_adj(a->process, err) < 0)
 		return -1;
 	_cleanup_close_ int time_fd = -1;
@@ -331,8 +358,12 @@ _Noreturn void cleat_init_helper_main(const struct cleat_init_args *a)
 	/* The init shares our memory (no copy; we exit now), except with a time
 	 * namespace: the kernel gives a new one only to a child with its own. */
 	bool share = !a->ns.create[CLEAT_NS_TIME] && a->ns.join_fd[CLEAT_NS_TIME] < 0;
+	struct init_boot b = { .a = a };
+	cleat_cgroup_join_init(&b.v1);
+	if (a->cgroup_join)
+		cleat_cgroup_join_split_v1(a->cgroup_join, &b.v1);
 	pid_t pid = cleat_sync_clone_announced_run(a->sync_fd, CLEAT_SYNC_INIT_PID, a->cgroup_join,
-						   share, init_entry, (void *) a, &err);
+						   share, init_entry, &b, &err);
 	if (pid < 0)
 		child_fail(a->sync_fd, &err);
 	_exit(0);

@@ -7,12 +7,13 @@
  * The helper first re-executes a sealed memfd copy of cleat (CVE-2019-5736: the
  * init is a clone of it), while the parent goes on with the state directory and
  * the cgroup; init_stage.c reads what the parent handed over.  After CLEAT_SYNC_GO
- * it joins the cgroup, the namespaces given by path (user first), unshares the
+ * it joins the namespaces given by path (user first), unshares the
  * new ones, writes time namespace offsets and clones the init as a sibling, i.e.
  * a direct child of `cleat create`: the caller of create (the shim, `cleat run`)
  * reaps it, as with runc.  pid and time namespaces only apply to children, hence
- * the helper.  The init is born inside the cgroup and creates the cgroup
- * namespace itself, so that namespace is rooted there. */
+ * the helper.  The init is born inside the cgroup2 directory and joins the v1
+ * hierarchies itself (init.c, struct init_boot), before it creates the cgroup
+ * namespace, so that namespace is rooted there. */
 #ifndef CLEAT_RUNTIME_LINUX_INIT_H
 #define CLEAT_RUNTIME_LINUX_INIT_H
 
