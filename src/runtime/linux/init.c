@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/nsfs.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -180,6 +181,11 @@ static _Noreturn void init_main(struct init_boot *b)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* Until READY, a dying `cleat create` must take the half-built init with it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* Killed before that line: no signal will come, and until the v1 join nothing
+	 * finds us (delete looks in the cgroup).  Its end of the sync socket is closed. */
+	struct pollfd hup = { .fd = a->sync_fd, .events = POLLRDHUP };
+	if (poll(&hup, 1, 0) > 0 && (hup.revents & (POLLHUP | POLLRDHUP)))
+		_exit(1);
 	if (a->ns.create[CLEAT_NS_CGROUP] && init_join_v1(&b->v1, &err) < 0)
 		child_fail(a->sync_fd, &err);
 	if (a->ns.create[CLEAT_NS_CGROUP] && unshare(CLONE_NEWCGROUP) < 0) {
