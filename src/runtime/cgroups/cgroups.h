@@ -82,10 +82,14 @@ void cleat_cgroup_join_close(struct cleat_cgroup_join *j);
 pid_t cleat_cgroup_fork(struct cleat_cgroup_join *j);
 /* In the child (single-threaded): join every hierarchy, close the fds. */
 int cleat_cgroup_join_self(struct cleat_cgroup_join *j, cleat_error_t *err);
-/* The container init's helper: join the v1 hierarchies now (before it enters a user
- * namespace; the kernel checks the fds' opener), then, at the clone, start the child
- * in the cgroup2 directory with clone3(CLONE_INTO_CGROUP | flags) or, where that is
- * refused, move itself there first.  Like clone(): the pid, 0 in the child, -1 with
+/* Move j's v1 hierarchies into v1 (a join of its own, to close with
+ * cleat_cgroup_join_close()): j keeps the cgroup2 part for the clone, the new process
+ * joins the v1 ones itself with cleat_cgroup_join_v1(). */
+void cleat_cgroup_join_split_v1(struct cleat_cgroup_join *j, struct cleat_cgroup_join *v1);
+/* The container init joins the v1 hierarchies (the kernel checks the fds' opener, so
+ * also from inside a user namespace); its helper, at the clone, starts the child in
+ * the cgroup2 directory with clone3(CLONE_INTO_CGROUP | flags) or, where that is
+ * refused, moves itself there first.  Like clone(): the pid, 0 in the child, -1 with
  * err set.  j (may be NULL) is closed in both. */
 int cleat_cgroup_join_v1(struct cleat_cgroup_join *j, cleat_error_t *err);
 pid_t cleat_cgroup_clone_joined(struct cleat_cgroup_join *j, unsigned long flags,

@@ -126,6 +126,27 @@ int cleat_cgroup_join_self(struct cleat_cgroup_join *j, cleat_error_t *err)
 	return rc;
 }
 
+void cleat_cgroup_join_split_v1(struct cleat_cgroup_join *j, struct cleat_cgroup_join *v1)
+{
+	cleat_cgroup_join_init(v1);
+	v1->fds = xmalloc((j->n + 1) * sizeof *v1->fds);
+	v1->v2 = xmalloc((j->n + 1) * sizeof *v1->v2);
+	v1->paths = xmalloc((j->n + 1) * sizeof *v1->paths);
+	size_t n = 0;
+	for (size_t i = 0; i < j->n; i++) {
+		if (j->v2[i]) {
+			j->fds[n] = j->fds[i];
+			j->v2[n] = true;
+			j->paths[n++] = j->paths[i];
+			continue;
+		}
+		v1->fds[v1->n] = j->fds[i];
+		v1->v2[v1->n] = false;
+		v1->paths[v1->n++] = j->paths[i];
+	}
+	j->n = n;
+}
+
 int cleat_cgroup_join_v1(struct cleat_cgroup_join *j, cleat_error_t *err)
 {
 	for (size_t i = 0; i < j->n; i++)

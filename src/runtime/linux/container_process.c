@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,8 +37,15 @@ struct process_result {
 	char *state_json;
 };
 
-static int process_rootfs_and_hooks(const struct cleat_setup_args *a, struct process_result *r,
-				    cleat_error_t *err)
+static int join_v1(struct cleat_cgroup_join *v1, cleat_error_t *err)
+{
+	int r = cleat_cgroup_join_v1(v1, err);
+	cleat_cgroup_join_close(v1);
+	return r;
+}
+
+static int process_rootfs_and_hooks(const struct cleat_setup_args *a, struct cleat_cgroup_join *v1,
+				    struct process_result *r, cleat_error_t *err)
 {
 	const struct oci_config *c = a->launch->config;
 	struct cleat_rootfs_opts ro = {
@@ -50,6 +58,8 @@ static int process_rootfs_and_hooks(const struct cleat_setup_args *a, struct pro
 		.console_path = NULL,
 		.idmap_fds = a->idmap_fds,
 		.sync_fd = a->sync_fd,
+		.cgroup_v1_tasks = v1->paths,
+		.n_cgroup_v1_tasks = v1->n,
 	};
 	if (cleat_rootfs_prepare(&ro, err) < 0)
 		return -1;
@@ -58,7 +68,8 @@ static int process_rootfs_and_hooks(const struct cleat_setup_args *a, struct pro
 	 * hooks of these four phases: no round trip (both sides see the config). */
 	if (!cleat_hooks_need_sync(&c->hooks))
 		return cleat_rootfs_finalize(&ro, err);
-	if (cleat_sync_send_type(a->sync_fd, CLEAT_SYNC_HOOKS, err) < 0)
+	/* Hooks find the container's processes by its cgroup. */
+	if (join_v1(v1, err) < 0 || cleat_sync_send_type(a->sync_fd, CLEAT_SYNC_HOOKS, err) < 0)
 		return -1;
 	_cleanup_sync_msg_ struct cleat_sync_msg *m = NULL;
 	if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_HOOKS_DONE, "wait for createRuntime hooks", &m,
@@ -73,14 +84,14 @@ static int process_rootfs_and_hooks(const struct cleat_setup_args *a, struct pro
 	return 0;
 }
 
-static int process_setup(const struct cleat_setup_args *a, struct process_result *r,
-			 cleat_error_t *err)
+static int process_setup(const struct cleat_setup_args *a, struct cleat_cgroup_join *v1,
+			 struct process_result *r, cleat_error_t *err)
 {
 	const struct oci_config *c = a->launch->config;
 	const struct oci_process *p = a->launch->config->process;
 	if (a->ns.create[CLEAT_NS_NET] && cleat_ns_loopback_up(err) < 0)
 		return -1;
-	if (process_rootfs_and_hooks(a, r, err) < 0)
+	if (process_rootfs_and_hooks(a, v1, r, err) < 0)
 		return -1;
 	if (cleat_process_set_hostname(c, err) < 0)
 		return -1;
@@ -109,7 +120,9 @@ static int process_setup(const struct cleat_setup_args *a, struct process_result
 		r->argv[i] = p->args[i];
 	r->env = cleat_process_env(p, a->launch->listen_fds);
 	cleat_process_env_add_home(&r->env, p->user.uid);
-	if (cleat_process_confine(p, c, a->sync_fd, err) < 0)
+	/* In the cgroup before what it resets (CPU affinity, memory policy), the last step
+	 * that may still write, and everything of the container's own. */
+	if (join_v1(v1, err) < 0 || cleat_process_confine(p, c, a->sync_fd, err) < 0)
 		return -1;
 	if (cleat_process_find_exec(p, r->env, &r->exe, err) < 0)
 		return cleat_error_wrap(err, "unable to start container process");
@@ -139,8 +152,9 @@ static int process_wait_start(int fd_dir, int fifo_fd, cleat_error_t *err)
 	return 0;
 }
 
-static _Noreturn void process_main(const struct cleat_setup_args *a)
+static _Noreturn void process_main(struct cleat_process_boot *b)
 {
+	const struct cleat_setup_args *a = b->a;
 	cleat_error_t err = NULL;
 	struct process_result r = { 0 };
 	/* `cleat run` blocks the signals it forwards; the container starts clean. */
@@ -149,12 +163,19 @@ static _Noreturn void process_main(const struct cleat_setup_args *a)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* Until READY, a dying `cleat create` must take the half-built container with it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* Killed before that line: no signal will come, and until the v1 join nothing
+	 * finds us (delete looks in the cgroup).  Its end of the sync socket is closed. */
+	struct pollfd hup = { .fd = a->sync_fd, .events = POLLRDHUP };
+	if (poll(&hup, 1, 0) > 0 && (hup.revents & (POLLHUP | POLLRDHUP)))
+		_exit(1);
+	if (a->ns.create[CLEAT_NS_CGROUP] && join_v1(&b->v1, &err) < 0)
+		cleat_sync_fail(a->sync_fd, err);
 	if (a->ns.create[CLEAT_NS_CGROUP] && unshare(CLONE_NEWCGROUP) < 0) {
 		cleat_error_errno(&err, errno, "unshare cgroup namespace");
 		cleat_sync_fail(a->sync_fd, err);
 	}
 	int fd_dir = a->fifo_fd >= 0 ? open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
-	if (process_setup(a, &r, &err) < 0)
+	if (process_setup(a, &b->v1, &r, &err) < 0)
 		cleat_sync_fail(a->sync_fd, err);
 	/* The early handle is the host's procfs: a created container must not hold one
 	 * (through it, "../../1/root" is the host's root).  Keep it only when the new

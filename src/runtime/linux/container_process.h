@@ -5,8 +5,21 @@
 
 #include "runtime/linux/setup_helper.h"
 
-/* The clone entry point: arg is the setup helper's const struct cleat_setup_args *.
- * Never returns: it execs the container's program or exits. */
+/* What the setup helper hands the container process at the clone. */
+struct cleat_process_boot {
+	const struct cleat_setup_args *a;
+	/* The v1 hierarchies, which the container process joins itself: first thing when
+	 * it makes a cgroup namespace (rooted where it is), else before the first hook or,
+	 * without hooks, before it confines itself.  What the helper and the setup made
+	 * until then (the namespaces, this task, the mounts) is charged to the runtime's
+	 * cgroup, as clone3 into a cgroup2 directory charges the task to the parent's, and
+	 * the container's memory limit pays for the container alone.  The files were
+	 * opened before any user namespace: the kernel checks the opener's credentials. */
+	struct cleat_cgroup_join v1;
+};
+
+/* The clone entry point: arg is a struct cleat_process_boot *.  Never returns: it
+ * execs the container's program or exits. */
 int cleat_container_process_entry(void *arg);
 
 #endif

@@ -25,7 +25,7 @@
 #include "runtime/linux/safe_path.h"
 
 /* The container's path in the v1 hierarchy whose controllers are `ctrls`
- * (from /proc/self/cgroup; the init already sits in its cgroup). */
+ * (from /proc/self/cgroup, once the init sits in its cgroup). */
 static char *own_cgroup_path(const char *proc_cgroup, const char *ctrls)
 {
 	_cleanup_free_ char *copy = xstrdup(proc_cgroup);
@@ -38,6 +38,19 @@ static char *own_cgroup_path(const char *proc_cgroup, const char *ctrls)
 		*c2 = '\0';
 		if (strcmp(c1 + 1, ctrls) == 0)
 			return xstrdup(c2 + 1);
+	}
+	return NULL;
+}
+
+/* The container's directory in the v1 hierarchy mounted at mp when the init joins it
+ * only after the rootfs (cleat_rootfs_opts.cgroup_v1_tasks), or NULL. */
+static char *pending_cgroup_dir(const struct cleat_rootfs_opts *o, const char *mp)
+{
+	size_t l = strlen(mp);
+	for (size_t i = 0; i < o->n_cgroup_v1_tasks; i++) {
+		const char *t = o->cgroup_v1_tasks[i];
+		if (strncmp(t, mp, l) == 0 && t[l] == '/')
+			return xstrndup(t, (size_t) (strrchr(t, '/') - t));
 	}
 	return NULL;
 }
@@ -91,16 +104,18 @@ static int mount_one_v1(struct rootfs_ctx *c, int dirfd_root, const char *dest,
 		if (tree < 0)
 			return -1;
 	} else {
-		_cleanup_free_ char *path = own_cgroup_path(proc_cgroup, ctrls);
-		if (path == NULL)
+		_cleanup_free_ char *src = pending_cgroup_dir(c->o, e->mountpoint);
+		_cleanup_free_ char *path = src ? NULL : own_cgroup_path(proc_cgroup, ctrls);
+		if (src == NULL && path == NULL)
 			return cleat_error_msg(err, "no cgroup of this process for \"%s\"", ctrls);
 		/* The bind source is the mount point plus our path below the
 		 * mount's own root. */
 		const char *rel = path;
 		size_t rl = strlen(e->root);
-		if (strcmp(e->root, "/") != 0 && strncmp(path, e->root, rl) == 0)
+		if (path && strcmp(e->root, "/") != 0 && strncmp(path, e->root, rl) == 0)
 			rel = path + rl;
-		_cleanup_free_ char *src = xasprintf("%s%s", e->mountpoint, rel);
+		if (src == NULL)
+			src = xasprintf("%s%s", e->mountpoint, rel);
 		tree = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 		if (tree < 0)
 			return cleat_error_errno(err, errno, "open_tree \"%s\"", src);

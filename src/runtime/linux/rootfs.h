@@ -32,6 +32,10 @@ struct cleat_rootfs_opts {
 	/* The sync socket to the runtime, which makes the idmapped sources left at -1 in
 	 * idmap_fds because they lie inside the rootfs (mount_source.h); -1: none. */
 	int sync_fd;
+	/* The v1 "tasks" files of the cgroup the init joins once the rootfs is ready (a
+	 * cgroup mount binds their directories); none: it is in its cgroup already. */
+	char *const *cgroup_v1_tasks;
+	size_t n_cgroup_v1_tasks;
 };
 
 int cleat_rootfs_prepare(const struct cleat_rootfs_opts *o, cleat_error_t *err);

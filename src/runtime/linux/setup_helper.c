@@ -3,8 +3,8 @@
  *
  * cleat_setup_helper_spawn() starts it in the parent's memory; it re-executes the
  * sealed copy of cleat as `cleat init` (container_setup.c receives the handover
- * there).  cleat_setup_helper_main() then sequences the namespaces: the cgroup
- * (v1) and oom_score_adj first, the joined namespaces a joined user namespace
+ * there).  cleat_setup_helper_main() then sequences the namespaces: oom_score_adj
+ * first, the joined namespaces a joined user namespace
  * does not own, the user namespace (new, with maps written by the parent, or
  * joined), the other joined ones, the new ones (namespaces.c has the single
  * steps), the time offsets; and clones the container process
@@ -72,12 +72,9 @@ static bool ns_owned_by(int nsfd, int userns_fd)
 
 static int setup_namespaces(const struct cleat_setup_args *a, cleat_error_t *err)
 {
-	/* Before the user namespace: the kernel checks the cgroup files' opener. */
-	if (a->cgroup_join && cleat_cgroup_join_v1(a->cgroup_join, err) < 0)
-		return -1;
-	/* Before it too, and inherited by the container process: inside a user namespace
-	 * that does not map host root, /proc/self/oom_score_adj of a non-dumpable process
-	 * is out of reach. */
+	/* Before the user namespace, and inherited by the container process: inside a user
+	 * namespace that does not map host root, /proc/self/oom_score_adj of a non-dumpable
+	 * process is out of reach. */
 	if (cleat_process_set_oom_score_adj(a->launch->config->process, err) < 0)
 		return -1;
 	_cleanup_close_ int time_fd = -1;
@@ -156,9 +153,13 @@ _Noreturn void cleat_setup_helper_main(const struct cleat_setup_args *a)
 	/* The container process shares our memory (no copy; we exit now), except with a
 	 * time namespace: the kernel gives a new one only to a child with its own. */
 	bool share = !a->ns.create[CLEAT_NS_TIME] && a->ns.join_fd[CLEAT_NS_TIME] < 0;
+	struct cleat_process_boot b = { .a = a };
+	cleat_cgroup_join_init(&b.v1);
+	if (a->cgroup_join)
+		cleat_cgroup_join_split_v1(a->cgroup_join, &b.v1);
 	pid_t pid = cleat_sync_clone_announced_run(a->sync_fd, CLEAT_SYNC_PROCESS_PID,
 						   a->cgroup_join, share,
-						   cleat_container_process_entry, (void *) a, &err);
+						   cleat_container_process_entry, &b, &err);
 	if (pid < 0)
 		cleat_sync_fail(a->sync_fd, err);
 	_exit(0);

@@ -7,13 +7,14 @@
  * The setup helper first re-executes a sealed memfd copy of cleat (CVE-2019-5736:
  * the container process is a clone of it), while the parent goes on with the
  * state directory and the cgroup; container_setup.c reads what the parent handed
- * over.  After CLEAT_SYNC_GO it joins the cgroup, the namespaces given by path
+ * over.  After CLEAT_SYNC_GO it joins the namespaces given by path
  * (user first), unshares the new ones, writes time namespace offsets and clones
  * the container process as a sibling, i.e. a direct child of `cleat create`: the
  * caller of create (the shim, `cleat run`) reaps it, as with runc.  pid and time
  * namespaces only apply to children, hence the helper.  The container process is
- * born inside the cgroup and creates the cgroup namespace itself, so that
- * namespace is rooted there. */
+ * born inside the cgroup2 directory and joins the v1 hierarchies itself
+ * (container_process.h, struct cleat_process_boot), before it creates the cgroup
+ * namespace, so that namespace is rooted there. */
 #ifndef CLEAT_RUNTIME_LINUX_SETUP_HELPER_H
 #define CLEAT_RUNTIME_LINUX_SETUP_HELPER_H
 
