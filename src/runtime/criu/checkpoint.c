@@ -115,7 +115,11 @@ static char *freeze_cgroup(pid_t pid)
 	return NULL;
 }
 
-static int page_server_args(struct cleat_criu_cmd *c, const char *ps, cleat_error_t *err)
+/* --page-server IP:port.  A plain dump sends its pages to the page server listening
+ * there (criu's --page-server); a --lazy-pages dump serves them there itself for
+ * `criu lazy-pages` to fetch, so criu gets only --address and --port (criu's RPC, which
+ * runc uses, likewise sets use_page_server only without lazy_pages). */
+static int page_server_args(struct cleat_criu_cmd *c, const char *ps, bool lazy, cleat_error_t *err)
 {
 	const char *colon = strrchr(ps, ':');
 	if (!colon || colon == ps || !colon[1])
@@ -123,7 +127,8 @@ static int page_server_args(struct cleat_criu_cmd *c, const char *ps, cleat_erro
 	long long port;
 	if (parse_int(colon + 1, 1, 65535, &port) < 0)
 		return cleat_error_msg(err, "--page-server \"%s\": invalid port", ps);
-	cleat_criu_arg(c, "--page-server");
+	if (!lazy)
+		cleat_criu_arg(c, "--page-server");
 	cleat_criu_arg(c, "--address");
 	cleat_criu_arg(c, "%.*s", (int) (colon - ps), ps);
 	cleat_criu_arg(c, "--port");
@@ -154,7 +159,7 @@ static int dump_args(struct cleat_criu_cmd *c, const struct cleat_container *ct,
 		cleat_criu_arg(c, "%d", o->status_fd);
 		c->keep[c->n_keep++] = o->status_fd;
 	}
-	if (o->page_server && page_server_args(c, o->page_server, err) < 0)
+	if (o->page_server && page_server_args(c, o->page_server, o->lazy_pages, err) < 0)
 		return -1;
 	_cleanup_free_ char *freezer = freeze_cgroup(ct->init_pid);
 	if (freezer) {
