@@ -216,14 +216,14 @@ done
 # "COUNT ok" to its status file after every check, so each case shows the resource
 # still works after restore.  Each case runs with cleat, then with runc.
 # N COMMAND...: COMMAND prints a probe's status; wait until it is "COUNT ok..." with
-# COUNT past N (an error status fails at once).  Up to 60 s: a TCP peer's
-# retransmissions back off while the other end is checkpointed.
+# COUNT past N (an error status fails at once, and so do 25 failures to read it).  Up
+# to 60 s: a TCP peer's retransmissions back off while the other end is checkpointed.
 probe_past() {
 	want=$1
 	shift
-	i=0
-	while [ $i -lt 300 ]; do
-		s=$("$@" 2>/dev/null)
+	i=0 bad=0
+	while [ $i -lt 300 ] && [ $bad -lt 25 ]; do
+		s=$("$@" 2>&1) || bad=$((bad + 1))
 		case $s in *error*) echo "probe: $s"; return 1 ;; esac
 		c=${s%% *}
 		case $s in "$c ok"*) [ "$c" -gt "$want" ] && return 0 ;; esac
