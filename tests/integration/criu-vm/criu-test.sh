@@ -283,13 +283,13 @@ stop_pid() {
 probe_cr() {
 	p_name=$1 p_rt=$2
 	shift 2
-	P=$(rt_cmd $p_rt) p_id=$p_name-$p_rt
+	P=$(rt_cmd $p_rt) p_id=$p_name-$p_rt p_flags="$*"
 	p_img=/tmp/img-$p_id
 	ok "$p_rt: $p_name: start the probe" start_piped "$P" probe-$p_name-$p_rt $p_id
 	ok "$p_rt: $p_name: the probe works" probe_past 3 probe_status "$P" $p_id
 	p_c=$(probe_count probe_status "$P" $p_id)
-	ok "$p_rt: $p_name: checkpoint $*" checkpoint "$P" $p_id $p_img "$@"
-	ok "$p_rt: $p_name: restore $*" restore "$P" probe-$p_name-$p_rt $p_id $p_img "$@"
+	ok "$p_rt: $p_name: checkpoint${p_flags:+ $p_flags}" checkpoint "$P" $p_id $p_img "$@"
+	ok "$p_rt: $p_name: restore${p_flags:+ $p_flags}" restore "$P" probe-$p_name-$p_rt $p_id $p_img "$@"
 	ok "$p_rt: $p_name: the probe counts on from $p_c after restore" \
 		probe_past $((p_c + 3)) probe_status "$P" $p_id
 	$P delete -f $p_id >/dev/null 2>&1

@@ -23,11 +23,12 @@ peer=$("$here/../peers/build-peers.sh" 2>/dev/null) && [ -x "$peer/runc" ] && RU
 
 vm_workdir criuvm usr/sbin etc/criu var/run modules
 # What `criu check` needs that Debian's kernel has as modules (sock diag for sockets,
-# tun and veth for the network namespace, nf_tables for its probe, iptables and xt_mark
-# for the network lock of --tcp-established), in load order.
+# tun and veth for the network namespace, nf_tables for its probe, iptables, xt_mark
+# and xt_tcpudp (its "-p tcp --sport" rules) for the network lock of --tcp-established),
+# in load order.
 kver=${KERNEL#*/vmlinuz-}
 for m in unix_diag inet_diag tcp_diag udp_diag netlink_diag af_packet_diag tun veth \
-	crc32c_generic libcrc32c nfnetlink nf_tables x_tables xt_mark ip_tables iptable_filter ip6_tables \
+	crc32c_generic libcrc32c nfnetlink nf_tables x_tables xt_mark xt_tcpudp ip_tables iptable_filter ip6_tables \
 	ip6table_filter nft_compat; do
 	f=$(modinfo -k "$kver" -n "$m" 2>/dev/null) || continue
 	case $f in
