@@ -299,11 +299,11 @@ probe_cr() {
 # --tcp-established criu refuses it.
 probe_tcp_both() { # RUNTIME
 	P=$(rt_cmd $1)
-	ok "$1: tcp: start the probe" start_piped "$P" probe-tcp-$1 tcpno-$1
-	ok "$1: tcp: the probe works" probe_past 3 probe_status "$P" tcpno-$1
-	ok "$1: tcp: checkpoint without --tcp-established is refused, the container goes on" \
+	ok "$1: tcp, no flag: start the probe" start_piped "$P" probe-tcp-$1 tcpno-$1
+	ok "$1: tcp, no flag: the probe works" probe_past 3 probe_status "$P" tcpno-$1
+	ok "$1: tcp, no flag: checkpoint without --tcp-established is refused, the container goes on" \
 		checkpoint_refused "$P" tcpno-$1 /tmp/img-tcpno-$1
-	ok "$1: tcp: and its connection still works" \
+	ok "$1: tcp, no flag: and its connection still works" \
 		probe_past $(($(probe_count probe_status "$P" tcpno-$1) + 2)) probe_status "$P" tcpno-$1
 	$P delete -f tcpno-$1 >/dev/null 2>&1
 	probe_cr tcp "$1" --tcp-established
