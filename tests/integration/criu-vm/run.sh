@@ -132,6 +132,7 @@ done
 # ---- end of the criu-probe cases ----
 
 vm_initramfs criu-test.sh
-# Software emulation (vm_boot): nested KVM hangs on some hosts, this one included.
-vm_boot "${CLEAT_VM_TIMEOUT:-1200}" 1024 ""
+# Software emulation (vm_boot): nested KVM hangs on some hosts, this one included.  Up to
+# 40 min: the probe cases double the run, and TCG is slow on a loaded machine.
+vm_boot "${CLEAT_VM_TIMEOUT:-2400}" 1024 ""
 vm_tap CRIU $?
