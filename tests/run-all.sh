@@ -339,7 +339,7 @@ run_integration() {
 # a systemd boot). Each case is one TAP line. CLEAT_SKIP_CRIU_VM=1 leaves them out.
 run_criu_vms() {
 	[ "${CLEAT_SKIP_CRIU_VM:-0}" = 1 ] && return 0
-	run_vm_suite criu-vm "checkpoint/restore with criu in a VM" tests/integration/criu-vm/run.sh 1200
+	run_vm_suite criu-vm "checkpoint/restore with criu in a VM" tests/integration/criu-vm/run.sh 2700
 	run_vm_suite criu-daemons-vm "checkpoint/restore through containerd and dockerd in a VM" \
 		tests/integration/criu-daemons-vm/run.sh 1800
 }

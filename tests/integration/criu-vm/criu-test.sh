@@ -298,4 +298,244 @@ for pair in "runc cleat" "cleat runc"; do
 	ok "$1 checkpoint, $2 restore: $2 counts on from $c1" counts_past "$Rr" $id $((c1 + 2))
 	ok "$1 checkpoint, $2 restore: $2 deletes it" sh -c "$Rr delete -f $id && ! $Rr state $id >/dev/null 2>&1"
 done
+# ---- criu-probe cases: TCP on loopback, unix sockets, file locks, lazy pages, page
+# server.  criu-probe (criu-probe.c, built by run.sh) holds the resource and writes
+# "COUNT ok" to its status file after every check, so each case shows the resource
+# still works after restore.  Each case runs with cleat, then with runc.
+# N COMMAND...: COMMAND prints a probe's status; wait until it is "COUNT ok..." with
+# COUNT past N (an error status fails at once, and so do 25 failures to read it).  Up
+# to 60 s: a TCP peer's retransmissions back off while the other end is checkpointed.
+probe_past() {
+	want=$1
+	shift
+	i=0 bad=0
+	while [ $i -lt 300 ] && [ $bad -lt 25 ]; do
+		s=$("$@" 2>&1) || bad=$((bad + 1))
+		case $s in *error*) echo "probe: $s"; return 1 ;; esac
+		c=${s%% *}
+		case $s in "$c ok"*) [ "$c" -gt "$want" ] && return 0 ;; esac
+		sleep 0.2
+		i=$((i + 1))
+	done
+	echo "the probe did not count past $want (status: '$s')"
+	return 1
+}
+# COMMAND...: the count of a probe's status.
+probe_count() {
+	s=$("$@" 2>/dev/null)
+	c=${s%% *}
+	case $c in '' | *[!0-9]*) echo 0 ;; *) echo "$c" ;; esac
+}
+# RUNTIME ID: the status of the probe in the container, read through its init's root
+# (not with exec, which the counter cases test).
+probe_status() {
+	p=$(pids_of "$1" "$2")
+	[ -n "$p" ] && cat /proc/$p/root/tmp/probe
+}
+# WORD COMMAND...: wait until the status COMMAND prints has WORD in it.
+says() {
+	want=$1
+	shift
+	i=0
+	while [ $i -lt 100 ]; do
+		"$@" 2>/dev/null | grep -q "$want" && return 0
+		sleep 0.2
+		i=$((i + 1))
+	done
+	echo "the probe never said '$want': $("$@" 2>&1)"
+	return 1
+}
+# RUNTIME ID IMAGE FLAGS...: the checkpoint fails and the container goes on.
+checkpoint_refused() {
+	if checkpoint "$@" >/dev/null 2>&1; then
+		echo "the checkpoint of $2 succeeded"
+		return 1
+	fi
+	status_is "$1" "$2" running
+}
+# Wait (up to 60 s) until PID has exited.
+exited() { # PID
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	! kill -0 "$1" 2>/dev/null || { echo "pid $1 still runs"; return 1; }
+}
+# Stop a probe or criu daemon started here, by its pid.
+stop_pid() {
+	[ -n "$1" ] && kill "$1" 2>/dev/null
+	return 0
+}
+
+# NAME RUNTIME FLAGS...: the probe of bundle probe-NAME-RUNTIME, checkpointed and
+# restored with FLAGS; it counts on after restore.
+probe_cr() {
+	p_name=$1 p_rt=$2
+	shift 2
+	P=$(rt_cmd $p_rt) p_id=$p_name-$p_rt p_flags="$*"
+	p_img=/tmp/img-$p_id
+	ok "$p_rt: $p_name: start the probe" start_piped "$P" probe-$p_name-$p_rt $p_id
+	ok "$p_rt: $p_name: the probe works" probe_past 3 probe_status "$P" $p_id
+	p_c=$(probe_count probe_status "$P" $p_id)
+	ok "$p_rt: $p_name: checkpoint${p_flags:+ $p_flags}" checkpoint "$P" $p_id $p_img "$@"
+	ok "$p_rt: $p_name: restore${p_flags:+ $p_flags}" restore "$P" probe-$p_name-$p_rt $p_id $p_img "$@"
+	ok "$p_rt: $p_name: the probe counts on from $p_c after restore" \
+		probe_past $((p_c + 3)) probe_status "$P" $p_id
+	$P delete -f $p_id >/dev/null 2>&1
+}
+
+# An established TCP connection with both ends in the container; without
+# --tcp-established criu refuses it.
+probe_tcp_both() { # RUNTIME
+	P=$(rt_cmd $1)
+	ok "$1: tcp, no flag: start the probe" start_piped "$P" probe-tcp-$1 tcpno-$1
+	ok "$1: tcp, no flag: the probe works" probe_past 3 probe_status "$P" tcpno-$1
+	ok "$1: tcp, no flag: checkpoint without --tcp-established is refused, the container goes on" \
+		checkpoint_refused "$P" tcpno-$1 /tmp/img-tcpno-$1
+	ok "$1: tcp, no flag: and its connection still works" \
+		probe_past $(($(probe_count probe_status "$P" tcpno-$1) + 2)) probe_status "$P" tcpno-$1
+	$P delete -f tcpno-$1 >/dev/null 2>&1
+	probe_cr tcp "$1" --tcp-established
+}
+
+# One end outside: criu-probe tcp-client in the VM talks to the probe listening in the
+# container; criu locks the connection while the container is checkpointed (iptables),
+# and both ends go on after restore.
+probe_tcp_outside() { # RUNTIME
+	P=$(rt_cmd $1) p_id=tcps-$1 p_img=/tmp/img-tcps-$1 st=/tmp/tcp-client-$1.status
+	port=$((7120 + $([ "$1" = cleat ] && echo 1 || echo 2)))
+	ok "$1: tcp, a peer outside: start the server in the container" start_piped "$P" probe-tcps-$1 $p_id
+	ok "$1: tcp, a peer outside: it listens" says listening probe_status "$P" $p_id
+	criu-probe tcp-client $port $st </dev/null >/dev/null 2>&1 &
+	p_cli=$!
+	ok "$1: tcp, a peer outside: the client outside gets its echoes" probe_past 3 cat $st
+	p_c=$(probe_count cat $st)
+	ok "$1: tcp, a peer outside: checkpoint --tcp-established" checkpoint "$P" $p_id $p_img --tcp-established
+	ok "$1: tcp, a peer outside: restore --tcp-established" restore "$P" probe-tcps-$1 $p_id $p_img --tcp-established
+	ok "$1: tcp, a peer outside: the client's echoes go on from $p_c after restore" probe_past $((p_c + 3)) cat $st
+	ok "$1: tcp, a peer outside: the restored server counts them" probe_past $((p_c + 3)) probe_status "$P" $p_id
+	stop_pid $p_cli
+	$P delete -f $p_id >/dev/null 2>&1
+}
+
+# A datagram socket connected to a socket bound outside the container (as a log
+# socket is): --ext-unix-sk.
+probe_ext_unix() { # RUNTIME
+	P=$(rt_cmd $1) p_id=dgram-$1 st=/tmp/dgram-recv-$1.status
+	rm -f $st
+	criu-probe dgram-recv /tests/probe-data/ext-$1.sock $st </dev/null >/dev/null 2>&1 &
+	p_recv=$!
+	ok "$1: ext-unix-sk: the receiver outside is bound" says listening cat $st
+	ok "$1: ext-unix-sk: start the sender in the container" start_piped "$P" probe-dgram-$1 $p_id
+	ok "$1: ext-unix-sk: the receiver gets its datagrams" probe_past 3 cat $st
+	ok "$1: ext-unix-sk: checkpoint without --ext-unix-sk is refused, the container goes on" \
+		checkpoint_refused "$P" $p_id /tmp/img-dgramno-$1
+	p_c=$(probe_count cat $st)
+	ok "$1: ext-unix-sk: checkpoint --ext-unix-sk" checkpoint "$P" $p_id /tmp/img-$p_id --ext-unix-sk
+	p_r=$(probe_count cat $st)
+	ok "$1: ext-unix-sk: restore --ext-unix-sk" restore "$P" probe-dgram-$1 $p_id /tmp/img-$p_id --ext-unix-sk
+	ok "$1: ext-unix-sk: the restored sender reaches the receiver (past $p_r)" probe_past $((p_r + 3)) cat $st
+	stop_pid $p_recv
+	$P delete -f $p_id >/dev/null 2>&1
+}
+
+# flock and fcntl locks held across checkpoint/restore with --file-locks: free while
+# the container is checkpointed, held again by the restored probe.
+probe_locks() { # RUNTIME
+	P=$(rt_cmd $1) p_id=locks-$1 lk=/tests/probe-data/lock-$1
+	rm -f $lk $lk.posix
+	ok "$1: file locks: start the probe" start_piped "$P" probe-locks-$1 $p_id
+	ok "$1: file locks: the probe holds both locks" probe_past 3 probe_status "$P" $p_id
+	ok "$1: file locks: the flock is held, seen from outside" sh -c "! criu-probe flock-free $lk"
+	ok "$1: file locks: checkpoint without --file-locks is refused, the container goes on" \
+		checkpoint_refused "$P" $p_id /tmp/img-locksno-$1
+	p_c=$(probe_count probe_status "$P" $p_id)
+	ok "$1: file locks: checkpoint --file-locks" checkpoint "$P" $p_id /tmp/img-$p_id --file-locks
+	ok "$1: file locks: the flock is free while checkpointed" criu-probe flock-free $lk
+	ok "$1: file locks: restore --file-locks" restore "$P" probe-locks-$1 $p_id /tmp/img-$p_id --file-locks
+	ok "$1: file locks: the restored probe holds both locks again (past $p_c)" \
+		probe_past $((p_c + 3)) probe_status "$P" $p_id
+	ok "$1: file locks: the flock is held again, seen from outside" sh -c "! criu-probe flock-free $lk"
+	$P delete -f $p_id >/dev/null 2>&1
+}
+
+# Lazy migration: checkpoint --lazy-pages --page-server serves the memory from the
+# dump side, `criu lazy-pages` fetches it for a restore --lazy-pages under a new id; the
+# probe verifies 4 MiB of its memory on every tick.  Needs userfaultfd.
+probe_lazy() { # RUNTIME
+	P=$(rt_cmd $1) p_id=lazy-$1 p_img=/tmp/img-lazy-$1
+	port=$((7130 + $([ "$1" = cleat ] && echo 1 || echo 2)))
+	if ! criu check --feature uffd-noncoop >/tmp/uffd 2>&1; then
+		skip "$1: lazy pages" "criu check --feature uffd-noncoop fails here: $(tail -1 /tmp/uffd)"
+		return
+	fi
+	ok "$1: lazy pages: start the probe" start_piped "$P" probe-mem-$1 $p_id
+	ok "$1: lazy pages: the probe verifies its memory" probe_past 3 probe_status "$P" $p_id
+	p_c=$(probe_count probe_status "$P" $p_id)
+	rm -rf $p_img /tmp/lazy-$1.*
+	mkdir -p $p_img
+	mkfifo /tmp/lazy-$1.fifo
+	(
+		$P checkpoint --image-path $p_img --work-path $p_img --lazy-pages \
+			--page-server 127.0.0.1:$port --status-fd 3 $p_id 3>/tmp/lazy-$1.fifo
+		echo $? >/tmp/lazy-$1.rc
+	) </dev/null >/tmp/lazy-$1.out 2>&1 &
+	ok "$1: lazy pages: checkpoint --lazy-pages --page-server: criu is ready to serve pages" \
+		sh -c "[ \"\$(timeout 120 dd if=/tmp/lazy-$1.fifo bs=1 count=1 2>/dev/null | wc -c)\" = 1 ] ||
+			{ cat /tmp/lazy-$1.out; grep -E 'Error|Warn' $p_img/dump.log | tail; false; }"
+	criu lazy-pages --page-server --address 127.0.0.1 --port $port -D $p_img -W $p_img \
+		-o lazy-pages.log </dev/null >/dev/null 2>&1 &
+	p_lp=$!
+	ok "$1: lazy pages: restore --lazy-pages under a new id" \
+		restore "$P" probe-mem-$1 lazyr-$1 $p_img --work-path $p_img --lazy-pages
+	ok "$1: lazy pages: the restored probe's memory is intact, it counts on from $p_c" \
+		probe_past $((p_c + 3)) probe_status "$P" lazyr-$1
+	ok "$1: lazy pages: the checkpoint finishes once every page is moved" \
+		sh -c "i=0; while [ ! -s /tmp/lazy-$1.rc ] && [ \$i -lt 300 ]; do sleep 0.2; i=\$((i + 1)); done
+			[ \"\$(cat /tmp/lazy-$1.rc 2>/dev/null)\" = 0 ] || { cat /tmp/lazy-$1.out; false; }"
+	ok "$1: lazy pages: the lazy-pages daemon is done" exited $p_lp
+	ok "$1: lazy pages: the checkpointed container is gone" gone "$P" $p_id
+	stop_pid $p_lp
+	$P delete -f $p_id >/dev/null 2>&1
+	$P delete -f lazyr-$1 >/dev/null 2>&1
+}
+
+# checkpoint --page-server: the pages go to `criu page-server`, the other images to
+# the image path; both together restore.
+probe_page_server() { # RUNTIME
+	P=$(rt_cmd $1) p_id=ps-$1 p_img=/tmp/img-ps-$1 p_ps=/tmp/ps-pages-$1
+	port=$((7140 + $([ "$1" = cleat ] && echo 1 || echo 2)))
+	rm -rf $p_img $p_ps
+	mkdir -p $p_ps
+	ok "$1: page server: start the probe" start_piped "$P" probe-mem-$1 $p_id
+	ok "$1: page server: the probe verifies its memory" probe_past 3 probe_status "$P" $p_id
+	ok "$1: page server: criu page-server listens" criu page-server -D $p_ps --address 127.0.0.1 \
+		--port $port --daemon --pidfile $p_ps/pid -o page-server.log
+	p_c=$(probe_count probe_status "$P" $p_id)
+	ok "$1: page server: checkpoint --page-server" checkpoint "$P" $p_id $p_img --page-server 127.0.0.1:$port
+	ok "$1: page server: the pages are on the page server's side only" \
+		sh -c "ls $p_ps/pages-*.img >/dev/null && ! ls $p_img/pages-*.img 2>/dev/null"
+	cp $p_ps/pagemap-*.img $p_ps/pages-*.img $p_img/ 2>/dev/null
+	ok "$1: page server: restore from both" restore "$P" probe-mem-$1 $p_id $p_img
+	ok "$1: page server: the restored probe's memory is intact, it counts on from $p_c" \
+		probe_past $((p_c + 3)) probe_status "$P" $p_id
+	stop_pid "$(cat $p_ps/pid 2>/dev/null)"
+	$P delete -f $p_id >/dev/null 2>&1
+}
+
+if [ -e /tests/probe-missing ]; then
+	skip "criu-probe cases" "$(cat /tests/probe-missing)"
+else
+	for rt in cleat runc; do
+		probe_tcp_both $rt
+		probe_tcp_outside $rt
+		probe_cr unix $rt
+		probe_ext_unix $rt
+		probe_locks $rt
+		probe_lazy $rt
+		probe_page_server $rt
+	done
+fi
+# ---- end of the criu-probe cases ----
 vm_guest_end

@@ -23,11 +23,12 @@ peer=$("$here/../peers/build-peers.sh" 2>/dev/null) && [ -x "$peer/runc" ] && RU
 
 vm_workdir criuvm usr/sbin etc/criu var/run modules
 # What `criu check` needs that Debian's kernel has as modules (sock diag for sockets,
-# tun and veth for the network namespace, nf_tables for its probe, iptables and xt_mark
-# for the network lock of --tcp-established), in load order.
+# tun and veth for the network namespace, nf_tables for its probe, iptables, xt_mark
+# and xt_tcpudp (its "-p tcp --sport" rules) for the network lock of --tcp-established),
+# in load order.
 kver=${KERNEL#*/vmlinuz-}
 for m in unix_diag inet_diag tcp_diag udp_diag netlink_diag af_packet_diag tun veth \
-	crc32c_generic libcrc32c nfnetlink nf_tables x_tables xt_mark ip_tables iptable_filter ip6_tables \
+	crc32c_generic libcrc32c nfnetlink nf_tables x_tables xt_mark xt_tcpudp ip_tables iptable_filter ip6_tables \
 	ip6table_filter nft_compat; do
 	f=$(modinfo -k "$kver" -n "$m" 2>/dev/null) || continue
 	case $f in
@@ -112,7 +113,44 @@ mkbundle hooks '.hooks = ({prestart: ["prestart"], createRuntime: ["createRuntim
 mkbundle tty '.process.terminal = true | .process.args = ["ticker"]'
 cc -static -O2 -o "$ir/bin/recvtty" "$here/recvtty.c" || fail "cannot build recvtty.c (gcc, libc6-dev)"
 # --- restore through criu's RPC (end) ---
+
+# ---- criu-probe cases (TCP, unix sockets, file locks, lazy pages, page server) ----
+# criu-probe.c holds the resource and checks it every 0.2 s; built here, statically
+# (the container rootfs is busybox), for the containers and for the peers outside them.
+# /tests/probe-data is bind-mounted at the same path in the containers, so a socket or
+# lock file there has one name inside and outside.
+mkdir -p "$ir/tests/probe-data" "$rootfs/tests/probe-data"
+if ${CC:-cc} -static -O2 -o "$work/criu-probe" "$here/criu-probe.c" 2>"$work/probe-cc.log"; then
+	cp "$work/criu-probe" "$rootfs/bin/criu-probe"
+	cp "$work/criu-probe" "$ir/bin/criu-probe"
+else
+	echo "criu-probe.c does not build statically with ${CC:-cc}: $(head -2 "$work/probe-cc.log")" \
+		>"$ir/tests/probe-missing"
+fi
+probe_bundle() { # NAME PROBE-ARGS...
+	local n=$1 args
+	shift
+	args=$(printf '%s\n' criu-probe "$@" | jq -R . | jq -s .)
+	MKBUNDLE_ARGS=(--argjson args "$args")
+	mkbundle "$n" '.process.args = $args
+		| .mounts += [{destination: "/tests/probe-data", type: "bind",
+			source: "/tests/probe-data", options: ["rbind"]}]'
+	MKBUNDLE_ARGS=()
+}
+port=7100
+for r in cleat runc; do
+	port=$((port + 1))
+	probe_bundle "probe-tcp-$r" tcp $((port + 10)) /tmp/probe
+	probe_bundle "probe-tcps-$r" tcp-server $((port + 20)) /tmp/probe
+	probe_bundle "probe-unix-$r" unix /tmp/probe
+	probe_bundle "probe-locks-$r" locks "/tests/probe-data/lock-$r" /tmp/probe
+	probe_bundle "probe-dgram-$r" dgram-send "/tests/probe-data/ext-$r.sock" /tmp/probe
+	probe_bundle "probe-mem-$r" mem 4 /tmp/probe
+done
+# ---- end of the criu-probe cases ----
+
 vm_initramfs criu-test.sh
-# Software emulation (vm_boot): nested KVM hangs on some hosts, this one included.
-vm_boot "${CLEAT_VM_TIMEOUT:-1200}" 1024 ""
+# Software emulation (vm_boot): nested KVM hangs on some hosts, this one included.  Up to
+# 40 min: the probe cases double the run, and TCG is slow on a loaded machine.
+vm_boot "${CLEAT_VM_TIMEOUT:-2400}" 1024 ""
 vm_tap CRIU $?
