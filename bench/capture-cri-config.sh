@@ -27,16 +27,10 @@
 set -euo pipefail
 
 OUT=${1:?usage: capture-cri-config.sh OUT}
-if [ "$(id -u)" -ne 0 ]; then
-	echo "capture-cri-config.sh: run as root" >&2
-	exit 1
-fi
-# helpers.bash expects to be loaded by bats; its daemon helpers need neither.
-bats_require_minimum_version() { :; }
-load() { :; }
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=../tests/integration/helpers.bash
-source "$SRC/tests/integration/helpers.bash"
+# shellcheck source=common.sh
+. "$SRC/bench/common.sh"
+bench_capture_prologue capture-cri-config.sh
 
 if [ ! -x /usr/lib/cni/loopback ]; then
 	echo "capture-cri-config.sh: no /usr/lib/cni/loopback (Debian package" \

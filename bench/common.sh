@@ -29,3 +29,18 @@ bench_stats() {
 		END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
 		      printf "%.1f %.1f\n", s / NR / 1000, m / 1000 }'
 }
+
+# bench_capture_prologue SCRIPT: what the capture scripts share: refuse to run as anyone
+# but root, then source the test suite's helpers.bash for its daemon helpers (start and
+# stop by PID, own directories and sockets). helpers.bash expects bats, whose
+# bats_require_minimum_version and load those helpers need neither of.
+bench_capture_prologue() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "$1: run as root" >&2
+		exit 1
+	fi
+	bats_require_minimum_version() { :; }
+	load() { :; }
+	# shellcheck source=../tests/integration/helpers.bash
+	source "$SRC/tests/integration/helpers.bash"
+}
