@@ -187,16 +187,21 @@ start_dockerd() {
 	docker -H "$D" load -i /root/images/busybox-oci.tar >/dev/null
 }
 K() { docker -H "$D" "$@"; }
+# dlogs ID: the container's log, without a terminal's carriage returns.
+dlogs() { K logs "$1" 2>&1 | tr -d '\r'; }
 
-# docker_case LABEL RUNTIME: docker checkpoint create (the container stops), docker start
-# --checkpoint; the log goes on from the last number, docker stop gives exit code 7.
+# docker_case LABEL RUNTIME [-t]: docker checkpoint create (the container stops), docker
+# start --checkpoint; the log goes on from the last number, docker stop gives exit code 7.
+# With -t the container has a terminal: the shim holds its pty master, the checkpoint
+# takes the pty as an external one and the restore hands the runtime a console socket,
+# on which the new master comes back (runc's and cleat's orphan-pts-master).
 docker_case() {
-	local label=$1 rt=$2 id=dk-$1 last st
-	K run -d --name "$id" --runtime "$rt" --network host --pull never "$DIMG" sh -c "$COUNTER" >/dev/null || return 1
+	local label=$1 rt=$2 tty=${3:-} id=dk-$1 last st
+	K run -d $tty --name "$id" --runtime "$rt" --network host --pull never "$DIMG" sh -c "$COUNTER" >/dev/null || return 1
 	sleep 1.5
 	K checkpoint create "$id" cp1 || return 1
 	sleep 0.3
-	last=$(K logs "$id" 2>&1 | tail -1)
+	last=$(dlogs "$id" | tail -1)
 	# dockerd 20.10 uploads the checkpoint again; until containerd's GC has dropped the
 	# copy its checkpoint create left, the upload fails with "already exists".
 	local try
@@ -215,7 +220,7 @@ docker_case() {
 		;;
 	esac
 	sleep 1.2
-	K logs "$id" >"/tmp/$label.dlog" 2>&1
+	dlogs "$id" >"/tmp/$label.dlog"
 	echo "last before checkpoint: $last; log: $(head -2 "/tmp/$label.dlog" | tr '\n' ' ')... $(tail -3 "/tmp/$label.dlog" | tr '\n' ' ')"
 	[ "$(grep -cx 0 "/tmp/$label.dlog")" = 1 ] || { echo "count restarted"; return 1; }
 	grep -qx "$((last + 1))" "/tmp/$label.dlog" || { echo "no $((last + 1)) after restore"; return 1; }
@@ -238,6 +243,8 @@ docker_ok() {
 start_dockerd ref
 docker_ok "docker: containerd-shim-runc-v2 + runc: checkpoint create, start --checkpoint, exit 7" runcv2-runc runc
 docker_ok "docker: containerd-shim-runc-v2 + cleat: checkpoint create, start --checkpoint, exit 7" runcv2-cleat cleat
+docker_ok "docker: containerd-shim-runc-v2 + runc, with a terminal (-t): checkpoint create, start --checkpoint, exit 7" runcv2-runc-tty runc -t
+docker_ok "docker: containerd-shim-runc-v2 + cleat, with a terminal (-t): checkpoint create, start --checkpoint, exit 7" runcv2-cleat-tty cleat -t
 kill "$(cat /run/dockerd-ref/pid)"
 sleep 2
 
@@ -246,6 +253,8 @@ start_ctrd shim /opt/cleat-shim/bin
 start_dockerd shim
 docker_ok "docker: cleat shim + runc: checkpoint create, start --checkpoint, exit 7" cleatshim-runc runc
 docker_ok "docker: cleat shim + cleat: checkpoint create, start --checkpoint, exit 7" cleatshim-cleat cleat
+docker_ok "docker: cleat shim + cleat, with a terminal (-t): checkpoint create, start --checkpoint, exit 7" cleatshim-cleat-tty cleat -t
+docker_ok "docker: cleat shim + runc, with a terminal (-t): checkpoint create, start --checkpoint, exit 7" cleatshim-runc-tty runc -t
 
 while read -r l; do echo "# time (ms) $l"; done </tmp/times
 finish
