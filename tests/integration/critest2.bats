@@ -230,7 +230,9 @@ compare_with_baseline() {
 	if [ -n "$worse" ]; then
 		echo "critest $h fails what runc 1.5 passes:"
 		echo "$worse"
-		grep -A15 '\[FAIL\]' "$BATS_FILE_TMPDIR/$h.log" | head -n 80
+		# The concurrent run's log, then the one-at-a-time run's.
+		cat "$BATS_FILE_TMPDIR/$h.log" "$BATS_FILE_TMPDIR/$h-alone.log" 2>/dev/null |
+			grep -A15 '\[FAIL\]' | head -n 80
 		return 1
 	fi
 }
