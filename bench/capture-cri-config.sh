@@ -78,25 +78,11 @@ crictl_() {
 	"$CRICTL" --config "$WORK/crictl.yaml" "$@"
 }
 
-# The wrapper: runc's command line, `--bundle DIR` names the bundle; the CRI annotation
+# The wrapper saves each bundle's config.json; the CRI annotation
 # io.kubernetes.cri.container-type tells the sandbox (pause) from the container.
-cat >"$WORK/capture-runtime" <<EOF
-#!/bin/bash
-bundle=.
-create=0
-prev=
-for a in "\$@"; do
-	case \$prev in --bundle | -b) bundle=\$a ;; esac
-	[ "\$a" = create ] && create=1
-	prev=\$a
-done
-if [ \$create = 1 ]; then
-	kind=\$(jq -r '.annotations["io.kubernetes.cri.container-type"] // "unknown"' "\$bundle/config.json")
-	cp "\$bundle/config.json" "$WORK/config-\$kind.json"
-fi
-exec runc "\$@"
-EOF
-chmod 755 "$WORK/capture-runtime"
+bench_capture_runtime "$WORK/capture-runtime" \
+	'kind=$(jq -r '"'"'.annotations["io.kubernetes.cri.container-type"] // "unknown"'"'"' "$bundle/config.json")
+cp "$bundle/config.json" "'"$WORK"'/config-$kind.json"'
 
 mkdir -p "$WORK/cni/bin" "$WORK/cni/net.d" "$WORK/logs"
 ln -s /usr/lib/cni/loopback "$WORK/cni/bin/loopback"

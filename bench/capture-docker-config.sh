@@ -24,21 +24,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The wrapper: runc's command line, `--bundle DIR` (or the cwd) names the bundle.
-cat >"$WORK/capture-runtime" <<EOF
-#!/bin/bash
-bundle=.
-create=0
-prev=
-for a in "\$@"; do
-	case \$prev in --bundle | -b) bundle=\$a ;; esac
-	[ "\$a" = create ] && create=1
-	prev=\$a
-done
-[ \$create = 1 ] && cp "\$bundle/config.json" "$WORK/config.json"
-exec runc "\$@"
-EOF
-chmod 755 "$WORK/capture-runtime"
+# The wrapper saves the bundle's config.json.
+bench_capture_runtime "$WORK/capture-runtime" 'cp "$bundle/config.json" "'"$WORK"'/config.json"'
 
 start_dockerd --add-runtime "capture=$WORK/capture-runtime" >/dev/null
 import_test_image_docker

@@ -44,3 +44,26 @@ bench_capture_prologue() {
 	# shellcheck source=../tests/integration/helpers.bash
 	source "$SRC/tests/integration/helpers.bash"
 }
+
+# bench_capture_runtime FILE SAVE: write FILE, a runtime for a daemon to call instead of
+# runc: it takes runc's command line, finds the bundle (`--bundle DIR`/`-b DIR`, else the
+# cwd), runs the bash lines SAVE (with $bundle set) when the command is `create`, then execs
+# runc with the same arguments.
+bench_capture_runtime() {
+	cat >"$1" <<WRAPPER
+#!/bin/bash
+bundle=.
+create=0
+prev=
+for a in "\$@"; do
+	case \$prev in --bundle | -b) bundle=\$a ;; esac
+	[ "\$a" = create ] && create=1
+	prev=\$a
+done
+if [ \$create = 1 ]; then
+$2
+fi
+exec runc "\$@"
+WRAPPER
+	chmod 755 "$1"
+}
