@@ -68,8 +68,13 @@ static int process_rootfs_and_hooks(const struct cleat_setup_args *a, struct cle
 	 * hooks of these four phases: no round trip (both sides see the config). */
 	if (!cleat_hooks_need_sync(&c->hooks))
 		return cleat_rootfs_finalize(&ro, err);
-	/* Hooks find the container's processes by its cgroup. */
-	if (join_v1(v1, err) < 0 || cleat_sync_send_type(a->sync_fd, CLEAT_SYNC_HOOKS, err) < 0)
+	/* Hooks find the container's processes by its cgroup.  The join frees the tasks
+	 * paths the cgroup mount used: finalize must not see them. */
+	if (join_v1(v1, err) < 0)
+		return -1;
+	ro.cgroup_v1_tasks = NULL;
+	ro.n_cgroup_v1_tasks = 0;
+	if (cleat_sync_send_type(a->sync_fd, CLEAT_SYNC_HOOKS, err) < 0)
 		return -1;
 	_cleanup_sync_msg_ struct cleat_sync_msg *m = NULL;
 	if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_HOOKS_DONE, "wait for createRuntime hooks", &m,
