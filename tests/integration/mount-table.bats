@@ -6,7 +6,8 @@
 # files for its resolv.conf, hostname and hosts binds), each in the host's cgroup view and
 # in a pure cgroup v1 view (a private mount namespace with /sys/fs/cgroup/unified
 # unmounted, as bench/runtime-bench.sh runs them).  Any change to the mount work of the
-# container process that alters a mount's flags, propagation, source or order fails here.
+# container process that alters a mount's flags, propagation, source or order fails here;
+# the last test puts the rootfs on a shared host mount without rootfsPropagation.
 
 load helpers
 load rootfs-helpers
@@ -111,4 +112,25 @@ assert_cgroup_binds() {
 	assert_same_mountinfo
 	assert_cgroup_binds
 	assert_glob "$(awk '$1 ~ "^/sys/fs/cgroup/."' <<<"$CLEAT_MI" | head -1)" "* ro,nosuid,nodev,noexec,relatime - cgroup *"
+}
+
+@test "mount-table: runc's default spec with the rootfs on a shared host mount, no rootfsPropagation" {
+	# Without rootfsPropagation the container makes "/" rslave and leaves the rootfs's
+	# parent mount alone: nothing of the namespace is shared any more, so pivot_root
+	# accepts the root and nothing the container mounts reaches the host.
+	mount --bind "$BUNDLE/rootfs" "$BUNDLE/rootfs"
+	mount --make-shared "$BUNDLE/rootfs"
+	both_mountinfo cat /proc/self/mountinfo
+	local host_after
+	host_after=$(host_mounts_under "$BUNDLE")
+	umount "$BUNDLE/rootfs"
+	assert_equal "$host_after" "$BUNDLE/rootfs"
+	# "/" of the container stays a slave of the host's mount (README, Known differences:
+	# runc 1.5 makes the rootfs's parent private, so its "/" has no master); every other
+	# mount is as runc 1.5.3 makes it.
+	assert_glob "$(mi_line /)" "/ $BUNDLE/rootfs * master - *"
+	assert_glob "$(awk '$1 == "/"' <<<"$RUNC_MI")" "/ $BUNDLE/rootfs ro,relatime - *"
+	RUNC_MI=$(awk '$1 != "/"' <<<"$RUNC_MI")
+	CLEAT_MI=$(awk '$1 != "/"' <<<"$CLEAT_MI")
+	assert_same_mountinfo
 }
