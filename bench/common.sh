@@ -67,3 +67,21 @@ exec runc "\$@"
 WRAPPER
 	chmod 755 "$1"
 }
+
+# bench_docker_bundle CAPTURE ROOTFS FILES BUNDLE: BUNDLE/config.json, docker's captured
+# config (capture-docker-config.sh) on ROOTFS running /bin/true, with files of our own in
+# FILES for its three bind mounts (resolv.conf, hostname, hosts), without docker's
+# libnetwork-setkey prestart hook (it calls back into a dockerd that is gone) and without
+# its cgroupsPath (each runtime makes its default cgroup /<id>).
+bench_docker_bundle() {
+	mkdir -p "$3" "$4"
+	echo nameserver 127.0.0.1 >"$3/resolv.conf"
+	echo bench >"$3/hostname"
+	echo 127.0.0.1 localhost >"$3/hosts"
+	jq --arg root "$2" --arg files "$3" '
+		.root.path = $root | .process.args = ["/bin/true"] | del(.hooks) |
+		del(.linux.cgroupsPath) |
+		.mounts |= map(if (.destination | test("^/etc/(resolv.conf|hostname|hosts)$"))
+			then .source = $files + "/" + (.destination | ltrimstr("/etc/")) else . end)' \
+		"$1" >"$4/config.json"
+}

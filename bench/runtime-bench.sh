@@ -161,16 +161,7 @@ bin_of() {
 "$SRCDIR/contrib/make-test-image.sh" -s runc bundle "$WORK/bundle-default" /bin/true
 ROOTFS=$WORK/bundle-default/rootfs
 # docker's config on the same rootfs, with files of our own for its three bind mounts.
-mkdir -p "$WORK/bundle-docker" "$WORK/docker-files"
-echo nameserver 127.0.0.1 >"$WORK/docker-files/resolv.conf"
-echo bench >"$WORK/docker-files/hostname"
-echo 127.0.0.1 localhost >"$WORK/docker-files/hosts"
-jq --arg root "$ROOTFS" --arg files "$WORK/docker-files" '
-	.root.path = $root | .process.args = ["/bin/true"] | del(.hooks) |
-	del(.linux.cgroupsPath) |
-	.mounts |= map(if (.destination | test("^/etc/(resolv.conf|hostname|hosts)$"))
-		then .source = $files + "/" + (.destination | ltrimstr("/etc/")) else . end)' \
-	"$DOCKER_CONFIG_JSON" >"$WORK/bundle-docker/config.json"
+bench_docker_bundle "$DOCKER_CONFIG_JSON" "$ROOTFS" "$WORK/docker-files" "$WORK/bundle-docker"
 FIGURES=(run-default run-docker)
 
 # The CRI config: namespaces by path into our holder, captured mount sources replaced by

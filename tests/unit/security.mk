@@ -34,3 +34,10 @@ TESTS += tests/unit/test-seccomp-cache
 tests_unit_test_seccomp_cache_SOURCES = tests/unit/test-seccomp-cache.c tests/unit/security-tap.h
 tests_unit_test_seccomp_cache_CFLAGS = $(SECURITY_TEST_CFLAGS)
 tests_unit_test_seccomp_cache_LDADD = $(CLEAT_LIBS)
+
+# The seccomp program's binary-tree layout against libseccomp's default one, verdict by verdict
+check_PROGRAMS += tests/unit/test-seccomp-layout
+TESTS += tests/unit/test-seccomp-layout
+tests_unit_test_seccomp_layout_SOURCES = tests/unit/test-seccomp-layout.c tests/unit/security-tap.h
+tests_unit_test_seccomp_layout_CFLAGS = $(SECURITY_TEST_CFLAGS)
+tests_unit_test_seccomp_layout_LDADD = $(CLEAT_LIBS)

@@ -13,10 +13,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <linux/openat2.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/util.h"
@@ -83,7 +85,24 @@ static const char *basename_of(const char *p)
 	return s ? s + 1 : p;
 }
 
-static int mount_one_v1(struct rootfs_ctx *c, int dirfd_root, const char *dest,
+/* The directory `name` in the tmpfs just mounted at dest (top: its root), made there.
+ * The tmpfs is new and nothing else can reach it yet, but the lookup still refuses
+ * to leave it or follow a symlink. */
+static int v1_subdir(int top, const char *dest, const char *name, cleat_error_t *err)
+{
+	if (mkdirat(top, name, 0755) < 0 && errno != EEXIST)
+		return cleat_error_errno(err, errno, "mkdir \"%s/%s\"", dest, name);
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int) syscall(SYS_openat2, top, name, &how, sizeof(how));
+	if (fd < 0)
+		return cleat_error_errno(err, errno, "open \"%s/%s\"", dest, name);
+	return fd;
+}
+
+static int mount_one_v1(struct rootfs_ctx *c, int top, const char *dest,
 			const struct mountinfo_entry *e, const char *proc_cgroup,
 			const struct cleat_mount_flags *f, cleat_error_t *err)
 {
@@ -93,7 +112,7 @@ static int mount_one_v1(struct rootfs_ctx *c, int dirfd_root, const char *dest,
 	unsigned long ms = MS_NOSUID | MS_NODEV | MS_NOEXEC | (f->flags & MS_RDONLY);
 	_cleanup_close_ int tree = -1;
 
-	_cleanup_close_ int target = cleat_safe_mkdir_p(dirfd_root, sub, 0755, err);
+	_cleanup_close_ int target = v1_subdir(top, dest, name, err);
 	if (target < 0)
 		return -1;
 	if (c->o->in_cgroupns) {
@@ -129,14 +148,10 @@ static int mount_one_v1(struct rootfs_ctx *c, int dirfd_root, const char *dest,
 
 	/* "cpu,cpuacct" mounted as such also answers to "cpu" and "cpuacct". */
 	if (strcmp(name, ctrls) == 0 && strchr(ctrls, ',') != NULL) {
-		_cleanup_close_ int dfd = cleat_safe_open(dirfd_root, dest, O_PATH | O_DIRECTORY, 0,
-							  err);
-		if (dfd < 0)
-			return -1;
 		_cleanup_free_ char *copy = xstrdup(ctrls);
 		char *save = NULL;
 		for (char *s = strtok_r(copy, ",", &save); s; s = strtok_r(NULL, ",", &save))
-			if (symlinkat(ctrls, dfd, s) < 0 && errno != EEXIST)
+			if (symlinkat(ctrls, top, s) < 0 && errno != EEXIST)
 				return cleat_error_errno(err, errno, "symlink \"%s/%s\"", dest, s);
 	}
 	return 0;
@@ -174,7 +189,7 @@ static int mount_v1(struct rootfs_ctx *c, const struct oci_mount *m,
 		/* Only the host's own hierarchies, not their binds inside rootfs. */
 		if (strcmp(e->fstype, "cgroup") != 0 || str_has_prefix(e->mountpoint, c->o->rootfs))
 			continue;
-		r = mount_one_v1(c, c->rootfd, m->destination, e, proc_cgroup, f, err);
+		r = mount_one_v1(c, tmpfs, m->destination, e, proc_cgroup, f, err);
 	}
 	mountinfo_free(&mi);
 	return r;

@@ -49,6 +49,11 @@ static int set_parent_propagation(const char *rootfs, unsigned long prop, cleat_
 {
 	struct mountinfo mi = { 0 };
 	int r = 0;
+	/* Without a rootfsPropagation "/" was just made rslave: no mount of the
+	 * namespace is shared any more, so the parent needs no change and neither
+	 * its path nor the mount table (a read of 0.1 ms) is looked up. */
+	if (prop == 0)
+		return 0;
 	/* mountinfo has canonical paths; the bundle path may go through symlinks. */
 	_cleanup_free_ char *real = realpath(rootfs, NULL);
 	if (real == NULL)

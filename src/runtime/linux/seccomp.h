@@ -33,6 +33,10 @@ extern const char *const cleat_seccomp_flag_names[];
 struct sock_filter;
 int cleat_seccomp_compile(const struct oci_seccomp *s, struct sock_filter **prog, size_t *len,
 			  unsigned long *flags, cleat_error_t *err);
+/* The same filter in libseccomp's default layout (a list per arch instead of a binary
+ * tree), for the unit tests that check both give the same verdicts. */
+int cleat_seccomp_compile_linear(const struct oci_seccomp *s, struct sock_filter **prog,
+				 size_t *len, unsigned long *flags, cleat_error_t *err);
 
 /* Compile s now, on the host side, or take the program from the cache under the
  * runtime's state root `root` (seccomp_cache.h), for the next cleat_seccomp_load(s)

@@ -22,7 +22,8 @@
 #include "common/util.h"
 
 #define CACHE_MAGIC "CLTSBPF\n"
-#define CACHE_VERSION 1u
+/* 2: programs in libseccomp's binary-tree layout (seccomp.c). */
+#define CACHE_VERSION 2u
 /* The fallback's named temporaries: TMP_PREFIX and the writer's pid. */
 #define TMP_PREFIX ".tmp-"
 #define TMP_STALE_SECONDS 60
