@@ -1,0 +1,40 @@
+#!/usr/bin/env bats
+# cleat exec re-executes itself through the overlayfs seal (CVE-2019-5736) and keeps the
+# seal's mount fd open across that exec, to close it off the critical path. That fd (a
+# detached overlay whose lower layer is the state root) must never reach the container,
+# not even through --preserve-fds when the caller left the preserved numbers closed (the
+# runtime's own fds then take those numbers).
+
+load helpers
+
+setup() {
+	require_root
+	require_binary "$CLEAT"
+	setup_bundle sleep 1000
+	ID=$(container_id exseal)
+	cleat run -d "$ID" </dev/null >"$BUNDLE/run.log" 2>&1 3>&- || {
+		cat "$BUNDLE/run.log"
+		return 1
+	}
+}
+
+teardown() {
+	teardown_bundle
+}
+
+# exec_closed_fds ARG...: cleat exec ARG... with every fd above 2 closed in the caller.
+exec_closed_fds() {
+	# shellcheck disable=SC2016
+	bash -c 'for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
+		exec "$@"' bash "$CLEAT" ${ROOT:+--root "$ROOT"} exec "$@"
+}
+
+@test "exec seal: --preserve-fds over numbers the caller left closed passes no mount of the seal" {
+	run -0 exec_closed_fds --preserve-fds 8 "$ID" ls -l /proc/self/fd
+	# The seal's mount fd (a detached overlay over the state root) reads as "/".
+	if grep -E " -> /$|$ROOT" <<<"$output"; then
+		fail "a mount fd of the seal reached the container"
+	fi
+	# ls itself ran with fds past 2 (its own directory fd, at least): the test saw them.
+	grep -qE ' 3( -> .*)?$' <<<"$output"
+}
