@@ -224,10 +224,11 @@ static int sync_loop(struct exec_run *r, cleat_error_t *err)
 	}
 }
 
-int cleat_container_exec(const struct cleat_ctx *ctx, const char *id,
-			 const struct cleat_exec_opts *o, int *exit_status, cleat_error_t *err)
+int cleat_container_exec(struct cleat_container *c, const struct cleat_exec_opts *o,
+			 int *exit_status, cleat_error_t *err)
 {
-	struct exec_run r = { .o = o,
+	struct exec_run r = { .c = c,
+			      .o = o,
 			      .console_sock = -1,
 			      .sync_parent = -1,
 			      .sync_child = -1,
@@ -236,9 +237,7 @@ int cleat_container_exec(const struct cleat_ctx *ctx, const char *id,
 	cleat_ns_plan_init(&r.ns);
 	*exit_status = 0;
 	/* No lock: a foreground exec may run for days; state is only read. */
-	int ret = cleat_container_open(ctx->root, id, false, &r.c, err);
-	if (ret == 0)
-		ret = check_state(r.c, o, err);
+	int ret = check_state(r.c, o, err);
 	if (ret == 0 && o->console_socket)
 		ret = cleat_console_socket_connect(o->console_socket, &r.console_sock, err);
 	if (ret == 0)
