@@ -18,31 +18,42 @@
 #include "runtime/linux/sync.h"
 #include "runtime/linux/terminal.h"
 
+/* The failing step on /proc/<pid>/ns/<name>, with the path runc names. */
+static int ns_error(struct cleat_ns_plan *p, int e, const char *what, pid_t pid, const char *name,
+		    cleat_error_t *err)
+{
+	cleat_ns_plan_close(p);
+	if (name == NULL)
+		return cleat_error_errno(err, e, "%s \"/proc/%d/ns\"", what, (int) pid);
+	return cleat_error_errno(err, e, "%s \"/proc/%d/ns/%s\"", what, (int) pid, name);
+}
+
 int cleat_exec_ns_plan(pid_t init_pid, struct cleat_ns_plan *p, cleat_error_t *err)
 {
 	cleat_ns_plan_init(p);
+	/* Both ns directories opened once: each lookup below is then one component. */
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/ns", (int) init_pid);
+	_cleanup_close_ int dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return ns_error(p, errno, "open", init_pid, NULL, err);
+	_cleanup_close_ int self = open("/proc/self/ns", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	for (int k = 0; k < CLEAT_NS_COUNT; k++) {
 		const char *name = cleat_ns_proc_name(k);
-		_cleanup_free_ char *path = xasprintf("/proc/%d/ns/%s", (int) init_pid, name);
-		_cleanup_free_ char *self = xasprintf("/proc/self/ns/%s", name);
 		struct stat a, b;
-		if (stat(path, &a) < 0) {
+		bool have_self = self >= 0 && fstatat(self, name, &b, 0) == 0;
+		if (fstatat(dir, name, &a, 0) < 0) {
 			/* A kernel without this namespace type has nothing to join. */
-			if (errno == ENOENT && stat(self, &b) < 0)
+			if (errno == ENOENT && !have_self)
 				continue;
-			int e = errno;
-			cleat_ns_plan_close(p);
-			return cleat_error_errno(err, e, "stat \"%s\"", path);
+			return ns_error(p, errno, "stat", init_pid, name, err);
 		}
 		/* Joining our own user namespace is EINVAL; joining any identical one is pointless. */
-		if (stat(self, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		if (have_self && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
 			continue;
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			int e = errno;
-			cleat_ns_plan_close(p);
-			return cleat_error_errno(err, e, "open \"%s\"", path);
-		}
+		int fd = openat(dir, name, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return ns_error(p, errno, "open", init_pid, name, err);
 		p->join_fd[k] = fd;
 	}
 	return 0;
