@@ -38,3 +38,33 @@ exec_closed_fds() {
 	# ls itself ran with fds past 2 (its own directory fd, at least): the test saw them.
 	grep -qE ' 3( -> .*)?$' <<<"$output"
 }
+
+# The helper that enters the container, caught frozen as it joins the paused container's
+# freezer cgroup: it runs from the sealed copy, and the `cleat exec` that started it (our
+# binary on the host) is in no namespace of the container.
+@test "exec seal: the helper that joins the container is sealed; the exec parent joins nothing" {
+	[ -d /sys/fs/cgroup/freezer ] || skip "no cgroup v1 freezer to catch the helper in"
+	local init parent helper=
+	init=$(cleat state "$ID" | jq -r .pid)
+	cleat pause "$ID"
+	"$CLEAT" ${ROOT:+--root "$ROOT"} exec --ignore-paused -d "$ID" true </dev/null >/dev/null 2>&1 &
+	parent=$!
+	# Frozen (D, in the refrigerator) once it wrote itself into the freezer cgroup.
+	for _ in $(seq 100); do
+		helper=$(pgrep -P "$parent" | head -n1)
+		[ -n "$helper" ] && [ "$(awk '/^State/ {print $2}' "/proc/$helper/status")" = D ] && break
+		sleep 0.05
+	done
+	[ -n "$helper" ] || fail "no helper under cleat exec ($parent)"
+	run -0 readlink "/proc/$helper/exe"
+	refute_output "$CLEAT"
+	assert_output --regexp '^(/memfd:|/cleat)'
+	local ns
+	for ns in mnt net ipc uts pid; do
+		assert_equal "$(readlink "/proc/$parent/ns/$ns")" "$(readlink "/proc/self/ns/$ns")"
+	done
+	assert_equal "$(readlink "/proc/$parent/exe")" "$CLEAT"
+	cleat resume "$ID"
+	wait "$parent"
+	[ "$(readlink "/proc/$init/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ]
+}

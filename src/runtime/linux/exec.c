@@ -136,18 +136,9 @@ static int helper_join(const struct cleat_exec_args *a, cleat_error_t *err)
 	return 0;
 }
 
-pid_t cleat_exec_spawn(const struct cleat_exec_args *a, cleat_error_t *err)
+_Noreturn void cleat_exec_helper_run(const struct cleat_exec_args *a)
 {
-	pid_t helper = cleat_cgroup_fork(a->cgroup_join);
-	if (helper < 0)
-		return cleat_error_errno(err, errno, "fork");
-	if (helper > 0)
-		return helper;
 	cleat_error_t e = NULL;
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	for (size_t i = 0; i < a->n_close_in_child; i++)
-		if (a->close_in_child[i] >= 0)
-			close(a->close_in_child[i]);
 	const struct cleat_cgroup_join *j = a->cgroup_join;
 	size_t n_own = 1 + CLEAT_NS_COUNT, n_cg = j ? j->n + 1 : 0;
 	_cleanup_free_ int *own = xmalloc((n_own + n_cg) * sizeof(int));
