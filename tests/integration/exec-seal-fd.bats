@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
-# cleat exec re-executes itself through the overlayfs seal (CVE-2019-5736) and keeps the
-# seal's mount fd open across that exec, to close it off the critical path. That fd (a
-# detached overlay whose lower layer is the state root) must never reach the container,
-# not even through --preserve-fds when the caller left the preserved numbers closed (the
-# runtime's own fds then take those numbers).
+# cleat exec's helper runs from the sealed copy (CVE-2019-5736): through the overlayfs
+# seal, whose mount the parent keeps open to close it off the critical path. That mount
+# (a detached overlay whose lower layer is the state root), and any other fd of the
+# runtime, must never reach the container, not even through --preserve-fds when the
+# caller left the preserved numbers closed (the runtime's own fds then take those
+# numbers).
 
 load helpers
 
@@ -37,6 +38,13 @@ exec_closed_fds() {
 	fi
 	# ls itself ran with fds past 2 (its own directory fd, at least): the test saw them.
 	grep -qE ' 3( -> .*)?$' <<<"$output"
+}
+
+@test "exec: --preserve-fds over numbers the caller left closed passes none of the runtime's fds" {
+	# Not the namespace files, cgroup files or sync socket the runtime opened there:
+	# only stdio and ls's own directory fd.
+	run -0 exec_closed_fds --preserve-fds 8 "$ID" ls /proc/self/fd
+	assert_equal "$(echo "$output" | sort -n | tr '\n' ' ')" "0 1 2 3 "
 }
 
 # The helper that enters the container, caught frozen as it joins the paused container's
