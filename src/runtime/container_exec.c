@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "runtime/exec_helper.h"
+#include "runtime/linux/exec.h"
 #include "runtime/linux/sched.h"
 #include "runtime/linux/security.h"
 #include "runtime/linux/sync.h"
@@ -22,6 +23,7 @@
 struct exec_run {
 	struct cleat_container *c;
 	const struct cleat_exec_opts *o;
+	struct cleat_ns_plan ns;
 	int console_sock;
 	int sync_parent; /* the helper's (o->helper owns it) */
 	pid_t pid;
@@ -36,6 +38,7 @@ static void exec_run_cleanup(struct exec_run *r, bool failed)
 		while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
+	cleat_ns_plan_close(&r->ns);
 	cleat_cgroup_join_close(&r->cg_join);
 	for (int *fd = (int[]){ r->console_sock, r->pty_master, -2 }; *fd != -2; fd++)
 		if (*fd >= 0)
@@ -95,6 +98,8 @@ static int spawn(struct exec_run *r, cleat_error_t *err)
 {
 	struct cleat_exec_helper *h = r->o->helper;
 	r->sync_parent = h->sync;
+	if (cleat_exec_ns_plan(r->c->init_pid, &r->ns, err) < 0)
+		return -1;
 	/* The helper joins the cgroup by itself after GO (it started before the cgroup
 	 * was known, so it writes itself in); the files are opened here too, for the
 	 * errors and for systemd's case below, while the helper starts. */
@@ -122,7 +127,6 @@ static int spawn(struct exec_run *r, cleat_error_t *err)
 		.state_dir = r->c->state_dir,
 		.config = r->c->config,
 		.process = r->o->process,
-		.init_pid = r->c->init_pid,
 		.no_new_keyring = r->c->no_new_keyring,
 		.keep_fds = r->o->preserve_fds,
 		.console = r->o->process->terminal,
@@ -131,6 +135,7 @@ static int spawn(struct exec_run *r, cleat_error_t *err)
 		.cgroup_subs = r->o->cgroup_subs,
 		.n_cgroup_subs = r->o->n_cgroup_subs,
 		.by_systemd = by_systemd,
+		.ns = &r->ns,
 	};
 	if (cleat_exec_helper_launch(h, &l, err) < 0)
 		return -1;
@@ -216,6 +221,7 @@ int cleat_container_exec(struct cleat_container *c, const struct cleat_exec_opts
 			      .sync_parent = -1,
 			      .pty_master = -1,
 			      .cg_join = { .v2_dir = -1 } };
+	cleat_ns_plan_init(&r.ns);
 	*exit_status = 0;
 	/* No lock: a foreground exec may run for days; state is only read. */
 	int ret = check_state(r.c, o, err);

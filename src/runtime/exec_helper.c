@@ -32,7 +32,6 @@
 /* The LAUNCH payload: this head, then the cgroup and each --cgroup value, each
  * NUL-terminated (the config goes in the memfd). */
 struct launch_head {
-	int32_t init_pid;
 	uint32_t n_subs;
 	uint8_t console, console_kept, by_systemd, has_cgroup;
 };
@@ -106,7 +105,6 @@ int cleat_exec_helper_start(struct cleat_exec_helper *h, const char *root, const
 static char *launch_payload(const struct cleat_exec_launch *l, size_t *len)
 {
 	struct launch_head head = {
-		.init_pid = l->init_pid,
 		.n_subs = (uint32_t) l->n_cgroup_subs,
 		.console = l->console,
 		.console_kept = l->console_kept,
@@ -123,6 +121,74 @@ static char *launch_payload(const struct cleat_exec_launch *l, size_t *len)
 		p = stpcpy(p, l->cgroup_subs[i]) + 1;
 	*len = n;
 	return buf;
+}
+
+/* Right after LAUNCH, one datagram: the namespace files to join (SCM_RIGHTS), and
+ * which kinds they are (a uint32 mask of enum cleat_ns_kind). */
+static int send_ns(int sock, const struct cleat_ns_plan *ns, cleat_error_t *err)
+{
+	uint32_t mask = 0;
+	int fds[CLEAT_NS_COUNT];
+	size_t n = 0;
+	for (int k = 0; k < CLEAT_NS_COUNT; k++)
+		if (ns->join_fd[k] >= 0) {
+			mask |= 1U << k;
+			fds[n++] = ns->join_fd[k];
+		}
+	union {
+		char buf[CMSG_SPACE(sizeof fds)];
+		struct cmsghdr align;
+	} u = { 0 };
+	struct iovec iov = { .iov_base = &mask, .iov_len = sizeof mask };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (n) {
+		mh.msg_control = u.buf;
+		mh.msg_controllen = CMSG_SPACE(n * sizeof(int));
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(n * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+	}
+	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+		return cleat_error_errno(err, errno, "sync: send the namespace files");
+	return 0;
+}
+
+static int recv_ns(int sock, struct cleat_ns_plan *ns, cleat_error_t *err)
+{
+	uint32_t mask = 0;
+	union {
+		char buf[CMSG_SPACE(CLEAT_NS_COUNT * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = &mask, .iov_len = sizeof mask };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = u.buf,
+			     .msg_controllen = sizeof u.buf };
+	ssize_t r;
+	do
+		r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return cleat_error_errno(err, errno, "sync: receive the namespace files");
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	size_t n = c && c->cmsg_type == SCM_RIGHTS ? (c->cmsg_len - CMSG_LEN(0)) / sizeof(int) : 0;
+	int fds[CLEAT_NS_COUNT];
+	if (n)
+		memcpy(fds, CMSG_DATA(c), n * sizeof(int));
+	size_t used = 0;
+	for (int k = 0; k < CLEAT_NS_COUNT; k++)
+		if ((mask & (1U << k)) && used < n)
+			ns->join_fd[k] = fds[used++];
+	if (r != (ssize_t) sizeof mask || (mh.msg_flags & MSG_CTRUNC) || used != n ||
+	    (size_t) __builtin_popcount(mask) != n) {
+		for (size_t i = used; i < n; i++)
+			close(fds[i]);
+		return cleat_error_errno(err, EPROTO, "sync: bad namespace message");
+	}
+	return 0;
 }
 
 int cleat_exec_helper_launch(struct cleat_exec_helper *h, const struct cleat_exec_launch *l,
@@ -145,7 +211,9 @@ int cleat_exec_helper_launch(struct cleat_exec_helper *h, const struct cleat_exe
 		return cleat_error_wrap(err, "hand the process to the exec helper");
 	size_t len;
 	_cleanup_free_ char *payload = launch_payload(l, &len);
-	return cleat_sync_send(h->sync, CLEAT_SYNC_LAUNCH, 0, payload, len, fd, err);
+	if (cleat_sync_send(h->sync, CLEAT_SYNC_LAUNCH, 0, payload, len, fd, err) < 0)
+		return -1;
+	return send_ns(h->sync, l->ns, err);
 }
 
 void cleat_exec_helper_release_seal(struct cleat_exec_helper *h)
@@ -259,7 +327,8 @@ static int helper_prepare(int sync, struct helper *hp, cleat_error_t *err)
 						    : NULL;
 		cleat_seccomp_prepare(lx->seccomp, root);
 	}
-	if (cleat_exec_ns_plan(head.init_pid, &hp->a.ns, err) < 0)
+	cleat_ns_plan_init(&hp->a.ns);
+	if (recv_ns(sync, &hp->a.ns, err) < 0)
 		return -1;
 	for (int k = 0; k < CLEAT_NS_COUNT; k++)
 		if (lift_fd(&hp->a.ns.join_fd[k], hp->a.keep_fds, err) < 0)

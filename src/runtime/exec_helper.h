@@ -17,6 +17,7 @@
 
 #include "common/error.h"
 #include "oci-spec/config.h"
+#include "runtime/linux/namespaces.h"
 
 /* The parent's handle.  pid 0: not started, or reaped. */
 struct cleat_exec_helper {
@@ -30,7 +31,6 @@ struct cleat_exec_launch {
 	const char *id, *bundle, *rootfs, *state_dir;
 	const struct oci_config *config;
 	const struct oci_process *process; /* run this one (config's or --process) */
-	pid_t init_pid;
 	bool no_new_keyring;
 	unsigned keep_fds;
 	bool console, console_kept;
@@ -38,6 +38,7 @@ struct cleat_exec_launch {
 	char *const *cgroup_subs; /* --cgroup */
 	size_t n_cgroup_subs;
 	bool by_systemd; /* the parent has systemd move the helper: unopenable files are fine */
+	const struct cleat_ns_plan *ns; /* the namespaces to join (join_fd), opened here */
 };
 
 void cleat_exec_helper_init(struct cleat_exec_helper *h);
