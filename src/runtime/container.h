@@ -127,10 +127,8 @@ int cleat_container_kill(const struct cleat_ctx *ctx, const char *id, int signo,
 			 cleat_error_t *err);
 int cleat_container_delete(const struct cleat_ctx *ctx, const char *id, bool force,
 			   cleat_error_t *err);
-struct cleat_exec_helper;
 struct cleat_exec_opts {
 	const struct oci_process *process; /* complete: from --process or built from flags */
-	struct cleat_exec_helper *helper; /* started (exec_helper.h); reaped here */
 	const char *console_socket;
 	const char *pidfd_socket; /* --pidfd-socket: receives a pidfd of the process */
 	const char *pid_file;

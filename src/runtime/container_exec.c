@@ -13,9 +13,9 @@
 #include "common/exit_status.h"
 #include "common/log.h"
 #include "common/util.h"
-#include "runtime/exec_helper.h"
 #include "runtime/linux/exec.h"
 #include "runtime/linux/sched.h"
+#include "runtime/linux/seccomp.h"
 #include "runtime/linux/security.h"
 #include "runtime/linux/sync.h"
 #include "runtime/linux/terminal.h"
@@ -25,14 +25,19 @@ struct exec_run {
 	const struct cleat_exec_opts *o;
 	struct cleat_ns_plan ns;
 	int console_sock;
-	int sync_parent; /* the helper's (o->helper owns it) */
-	pid_t pid;
+	int sync_parent, sync_child;
+	pid_t helper, pid;
 	int pty_master;
 	struct cleat_cgroup_join cg_join;
 };
 
 static void exec_run_cleanup(struct exec_run *r, bool failed)
 {
+	if (r->helper > 0) {
+		kill(r->helper, SIGKILL);
+		while (waitpid(r->helper, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
 	if (failed && r->pid > 0) {
 		kill(r->pid, SIGKILL);
 		while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
@@ -40,7 +45,8 @@ static void exec_run_cleanup(struct exec_run *r, bool failed)
 	}
 	cleat_ns_plan_close(&r->ns);
 	cleat_cgroup_join_close(&r->cg_join);
-	for (int *fd = (int[]){ r->console_sock, r->pty_master, -2 }; *fd != -2; fd++)
+	for (int *fd = (int[]){ r->console_sock, r->sync_parent, r->sync_child, r->pty_master, -2 };
+	     *fd != -2; fd++)
 		if (*fd >= 0)
 			close(*fd);
 	if (r->c)
@@ -96,13 +102,15 @@ static int move_by_systemd(struct cleat_cgroup *cg, pid_t helper, cleat_error_t 
 
 static int spawn(struct exec_run *r, cleat_error_t *err)
 {
-	struct cleat_exec_helper *h = r->o->helper;
-	r->sync_parent = h->sync;
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return cleat_error_errno(err, errno, "socketpair");
+	r->sync_parent = sv[0];
+	r->sync_child = sv[1];
 	if (cleat_exec_ns_plan(r->c->init_pid, &r->ns, err) < 0)
 		return -1;
-	/* The helper joins the cgroup by itself after GO (it started before the cgroup
-	 * was known, so it writes itself in); the files are opened here too, for the
-	 * errors and for systemd's case below, while the helper starts. */
+	/* The helper joins the cgroup by itself after GO; born inside the
+	 * cgroup2 one unless execCPUAffinity.initial must come first. */
 	const struct oci_cpu_affinity *aff = r->o->process->exec_cpu_affinity;
 	struct cleat_cgroup *cg = NULL;
 	_cleanup_error_ cleat_error_t open_err = NULL;
@@ -113,43 +121,47 @@ static int spawn(struct exec_run *r, cleat_error_t *err)
 	/* With systemd (and no --cgroup), systemd moves the helper below, as runc 1.5
 	 * asks it to: files we may not open (a read-only cgroupfs) are no error then. */
 	bool by_systemd = cg && r->c->systemd_cgroup && r->o->n_cgroup_subs == 0;
-	if (cg && cleat_cgroup_join_open(cg, false, &r->cg_join, &open_err) < 0 && !by_systemd) {
+	if (cg && cleat_cgroup_join_open(cg, !(aff && aff->initial), &r->cg_join, &open_err) < 0 &&
+	    !by_systemd) {
 		*err = TAKE_PTR(open_err);
 		return cleat_error_wrap(err, "enter the container's cgroup");
 	}
-	cleat_cgroup_join_close(&r->cg_join);
 	if (r->o->n_cgroup_subs && !cg)
 		return cleat_error_msg(err, "--cgroup: the container has no cgroup");
-	struct cleat_exec_launch l = {
-		.id = r->c->id,
-		.bundle = r->c->bundle ? r->c->bundle : "",
-		.rootfs = r->c->rootfs ? r->c->rootfs : "",
-		.state_dir = r->c->state_dir,
-		.config = r->c->config,
+	struct cleat_exec_args a = {
 		.process = r->o->process,
+		.config = r->c->config,
+		.id = r->c->id,
 		.no_new_keyring = r->c->no_new_keyring,
+		.sync_fd = r->sync_child,
+		.ns = r->ns,
 		.keep_fds = r->o->preserve_fds,
 		.console = r->o->process->terminal,
 		.console_kept = r->o->process->terminal && r->console_sock < 0,
-		.cgroup = cg ? r->c->cgroup_str : NULL,
-		.cgroup_subs = r->o->cgroup_subs,
-		.n_cgroup_subs = r->o->n_cgroup_subs,
-		.by_systemd = by_systemd,
-		.ns = &r->ns,
+		.close_in_child = { r->c->lock_fd, r->c->dir_fd, r->console_sock, r->sync_parent,
+				    cleat_selfexe_pinned_fd() },
+		.n_close_in_child = 5,
+		.cgroup_join = &r->cg_join,
 	};
-	if (cleat_exec_helper_launch(h, &l, err) < 0)
+	const struct oci_linux *lx = r->c->config->linux_;
+	cleat_seccomp_prepare(lx ? lx->seccomp : NULL, r->c->root);
+	r->helper = cleat_exec_spawn(&a, err);
+	cleat_cgroup_join_close(&r->cg_join);
+	if (r->helper < 0)
 		return -1;
+	close(r->sync_child);
+	r->sync_child = -1;
 	/* execCPUAffinity.initial: before the move into the cgroup (the exec'd
 	 * process inherits it; `final` is applied by the process once inside). */
-	if (aff && aff->initial && cleat_sched_set_affinity(h->pid, aff->initial, err) < 0)
+	if (aff && aff->initial && cleat_sched_set_affinity(r->helper, aff->initial, err) < 0)
 		return cleat_error_wrap(err, "process.execCPUAffinity.initial");
-	if (by_systemd && move_by_systemd(cg, h->pid, open_err, err) < 0)
+	if (by_systemd && move_by_systemd(cg, r->helper, open_err, err) < 0)
 		return -1;
 	if (cleat_sync_send_type(r->sync_parent, CLEAT_SYNC_GO, err) < 0)
 		return -1;
-	/* The last close of the seal's mount (a grace period) overlaps the helper's
-	 * joins and the process's setup. */
-	cleat_exec_helper_release_seal(h);
+	/* The helper has closed its copy: this last close (a grace period) overlaps
+	 * the helper's joins and the process's setup. */
+	cleat_selfexe_release_pin();
 	return 0;
 }
 
@@ -185,9 +197,9 @@ static int sync_loop(struct exec_run *r, cleat_error_t *err)
 			if (cleat_sync_msg_pid(m, &pid, err) < 0)
 				return -1;
 			r->pid = pid;
-			while (waitpid(r->o->helper->pid, NULL, 0) < 0 && errno == EINTR)
+			while (waitpid(r->helper, NULL, 0) < 0 && errno == EINTR)
 				;
-			r->o->helper->pid = 0;
+			r->helper = 0;
 			break;
 		}
 		case CLEAT_SYNC_CONSOLE:
@@ -219,6 +231,7 @@ int cleat_container_exec(struct cleat_container *c, const struct cleat_exec_opts
 			      .o = o,
 			      .console_sock = -1,
 			      .sync_parent = -1,
+			      .sync_child = -1,
 			      .pty_master = -1,
 			      .cg_join = { .v2_dir = -1 } };
 	cleat_ns_plan_init(&r.ns);

@@ -19,8 +19,7 @@ libcleat_a_SOURCES += \
 	%reldir%/linux/clone_vm.c %reldir%/linux/clone_vm.h \
 	%reldir%/linux/process.c %reldir%/linux/process.h \
 	%reldir%/linux/terminal.c %reldir%/linux/terminal.h \
-	%reldir%/linux/exec.c %reldir%/linux/exec.h %reldir%/container_exec.c \
-	%reldir%/exec_helper.c %reldir%/exec_helper.h
+	%reldir%/linux/exec.c %reldir%/linux/exec.h %reldir%/container_exec.c
 # Checkpoint/restore: only these two verbs run criu, as `criu swrk`, talking to it
 # in the messages of criu's rpc.proto, compiled by protoc-c into
 # $(top_builddir)/src/runtime/criu/proto at build time.

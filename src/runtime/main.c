@@ -16,8 +16,7 @@
 #include "runtime/cli/cli.h"
 #include "runtime/context.h"
 #include "runtime/default_root.h"
-#include "runtime/exec_helper.h"
-#include "runtime/linux/selfexe.h"
+#include "runtime/linux/security.h"
 
 static void print_version(void)
 {
@@ -69,7 +68,7 @@ static int report(cleat_error_t err)
 	return 1;
 }
 
-int main(int argc, char **argv)
+int main(int argc, char **argv, char **envp)
 {
 	_cleanup_error_ cleat_error_t err = NULL;
 	struct cleat_ctx ctx = { .root = CLEAT_DEFAULT_ROOT, .argv0 = argv[0] };
@@ -81,8 +80,9 @@ int main(int argc, char **argv)
 	_cleanup_free_ char *default_root = NULL;
 	if (!ctx.root_set)
 		ctx.root = default_root = cleat_default_root();
-	/* Set for the sealed helpers (setup_helper.c); nothing of theirs reads it. */
-	unsetenv(CLEAT_SELFEXE_ENV);
+	/* Before anything touches a container (the state root is the seal's other layer). */
+	if (cleat_selfexe_ensure_cloned(argc, argv, envp, ctx.root, &err) < 0)
+		return report(err);
 	if (optind >= argc) {
 		print_help();
 		return 0;
@@ -99,9 +99,6 @@ int main(int argc, char **argv)
 	 * copy (linux/setup_helper.h); named `init` as runc's `runc init`. */
 	if (strcmp(name, "init") == 0)
 		return cleat_container_setup_main();
-	/* `exec`'s helper, re-executed from the sealed copy (exec_helper.h). */
-	if (strcmp(name, "exec-init") == 0)
-		return cleat_exec_helper_main();
 	const struct cli_command *v = cli_find_command(name);
 	if (v == NULL) {
 		cleat_error_msg(&err, "No help topic for '%s'", name);

@@ -682,6 +682,14 @@ static void test_selfexe_layers(void)
 
 static void test_selfexe(void)
 {
+	char *a1[] = { "cleat", "--root", "/r", "run", "x", NULL };
+	char *a2[] = { "cleat", "--log", "l", "exec", "x", "sh", NULL };
+	char *a3[] = { "cleat", "state", "x", NULL };
+	char *a4[] = { "cleat", "--root", "/r", "delete", "-f", "x", NULL };
+	ok(!cleat_selfexe_needed(5, a1), "run copies in its helper, not up front");
+	ok(cleat_selfexe_needed(6, a2), "exec needs the sealed copy");
+	ok(!cleat_selfexe_needed(3, a3), "state does not");
+	ok(!cleat_selfexe_needed(6, a4), "delete does not");
 	int fd = memfd_create("t", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	ok(!cleat_selfexe_fd_is_sealed(fd), "unsealed memfd is not sealed");
 	fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);

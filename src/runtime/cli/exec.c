@@ -10,7 +10,6 @@
 #include "common/ids.h"
 #include "common/util.h"
 #include "runtime/container.h"
-#include "runtime/exec_helper.h"
 #include "runtime/linux/terminal.h"
 
 enum {
@@ -216,7 +215,6 @@ int cli_exec(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *
 {
 	struct exec_flags f = { 0 };
 	struct cleat_exec_opts o = { 0 };
-	struct cleat_exec_helper helper = { .sync = -1, .seal_mnt = -1 };
 	int ret = -1, c;
 	optind = 0;
 	while ((c = cli_getopt(argc, argv, cli_exec_flags, "exec", err)) != -1) {
@@ -251,14 +249,6 @@ int cli_exec(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *
 	}
 	if (cli_require_min_args(argc, "exec", 1, err) < 0)
 		goto out;
-	/* The helper that enters the container re-executes sealed while we load it. */
-	cleat_exec_helper_init(&helper);
-	o.helper = &helper;
-	if (cleat_exec_helper_start(&helper, ctx->root, ctx->argv0, o.preserve_fds, err) < 0) {
-		cleat_error_wrap(err, "exec failed");
-		ret = CLI_FAILED_255;
-		goto out;
-	}
 	/* runc: every failure past the usage checks is "exec failed: ..." with
 	 * status 255, never a status the process itself could have returned. */
 	ret = run_exec(ctx, argv[optind], &f, &o, argv + optind + 1, (size_t) (argc - optind - 1),
@@ -268,7 +258,6 @@ int cli_exec(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *
 		ret = CLI_FAILED_255;
 	}
 out:
-	cleat_exec_helper_stop(&helper);
 	free(f.env);
 	free(f.gids);
 	free(f.caps);

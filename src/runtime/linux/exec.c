@@ -136,17 +136,48 @@ static int helper_join(const struct cleat_exec_args *a, cleat_error_t *err)
 	return 0;
 }
 
-_Noreturn void cleat_exec_helper_run(const struct cleat_exec_args *a)
+/* Move *fd past the fds that pass through to the process (--preserve-fds): the caller
+ * may have left some of those numbers closed, and ours took them. */
+static void lift_fd(int *fd, unsigned keep_fds)
 {
+	if (*fd < 3 || *fd >= 3 + (int) keep_fds)
+		return;
+	int moved = fcntl(*fd, F_DUPFD_CLOEXEC, 3 + (int) keep_fds);
+	if (moved < 0)
+		return;
+	close(*fd);
+	*fd = moved;
+}
+
+pid_t cleat_exec_spawn(const struct cleat_exec_args *args, cleat_error_t *err)
+{
+	pid_t helper = cleat_cgroup_fork(args->cgroup_join);
+	if (helper < 0)
+		return cleat_error_errno(err, errno, "fork");
+	if (helper > 0)
+		return helper;
 	cleat_error_t e = NULL;
-	const struct cleat_cgroup_join *j = a->cgroup_join;
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	for (size_t i = 0; i < args->n_close_in_child; i++)
+		if (args->close_in_child[i] >= 0)
+			close(args->close_in_child[i]);
+	/* Our copy: the fds we own move out of the --preserve-fds range. */
+	struct cleat_exec_args copy = *args;
+	const struct cleat_exec_args *a = &copy;
+	struct cleat_cgroup_join *j = copy.cgroup_join;
 	size_t n_own = 1 + CLEAT_NS_COUNT, n_cg = j ? j->n + 1 : 0;
 	_cleanup_free_ int *own = xmalloc((n_own + n_cg) * sizeof(int));
-	own[0] = a->sync_fd;
-	for (int k = 0; k < CLEAT_NS_COUNT; k++)
-		own[1 + k] = a->ns.join_fd[k];
-	for (size_t i = 0; i < n_cg; i++)
-		own[n_own++] = i < j->n ? j->fds[i] : j->v2_dir;
+	lift_fd(&copy.sync_fd, copy.keep_fds);
+	own[0] = copy.sync_fd;
+	for (int k = 0; k < CLEAT_NS_COUNT; k++) {
+		lift_fd(&copy.ns.join_fd[k], copy.keep_fds);
+		own[1 + k] = copy.ns.join_fd[k];
+	}
+	for (size_t i = 0; i < n_cg; i++) {
+		int *fd = i < j->n ? &j->fds[i] : &j->v2_dir;
+		lift_fd(fd, copy.keep_fds);
+		own[n_own++] = *fd;
+	}
 	cleat_process_close_inherited(a->keep_fds, own, n_own);
 	if (helper_join(a, &e) < 0)
 		child_fail(a->sync_fd, &e);

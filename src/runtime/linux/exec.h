@@ -1,8 +1,8 @@
 /* `cleat exec`: a new process inside a running container.
  *
- *   cleat exec (parent) --fork, execveat sealed--> helper --clone(CLONE_PARENT)--> process
+ *   cleat exec (parent) --fork--> helper --clone(CLONE_PARENT)--> process
  *
- * The helper (`cleat exec-init`, started by ../exec_helper.h) joins the container's cgroup by itself (cgroups.h) after the
+ * The helper joins the container's cgroup by itself (cgroups.h) after the
  * parent set execCPUAffinity.initial, then joins
  * every namespace of the container's init that differs from its own (user
  * first, mount last; pid and time apply to children, hence the clone) and
@@ -32,13 +32,14 @@ struct cleat_exec_args {
 	/* The runtime keeps the master (foreground exec): clear ONLCR before the process
 	 * can write (see cleat_terminal_clear_onlcr). */
 	bool console_kept;
+	int close_in_child[5];
+	size_t n_close_in_child;
 	struct cleat_cgroup_join *cgroup_join; /* the helper joins by itself after GO, or NULL */
 };
 
 /* Open /proc/<pid>/ns/<type> of every namespace that differs from ours. */
 int cleat_exec_ns_plan(pid_t init_pid, struct cleat_ns_plan *p, cleat_error_t *err);
-/* The helper's part, in the helper (exec_helper.c): close what it must not pass on,
- * wait for GO, join the cgroup and the namespaces, clone the process. */
-_Noreturn void cleat_exec_helper_run(const struct cleat_exec_args *a);
+/* Fork the helper; returns its pid (never returns in the children). */
+pid_t cleat_exec_spawn(const struct cleat_exec_args *a, cleat_error_t *err);
 
 #endif

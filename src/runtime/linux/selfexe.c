@@ -4,18 +4,18 @@
  * Running from a sealed memfd copy makes /proc/<pid>/exe point at memory that
  * nobody can write (F_SEAL_WRITE) and that nothing else uses.
  *
- * Only the processes that enter a container need it: create, run and exec fork
- * first thing the helper that joins the container and clones the process, and that
- * helper execs the copy (runc protects `runc init` the same way) while the parent
- * loads the container (setup_helper.h, exec_helper.h).  The copy is a sendfile of
- * what the kernel loads (not the debug sections: most of an unstripped binary).
+ * Only the processes that enter a container need it: `cleat exec` re-executes
+ * itself first thing; create and run fork the setup helper that clones the
+ * container process, and that helper execs the copy (runc protects `runc init`
+ * the same way), so the copy costs no time on their critical path.  The copy is a sendfile of what the
+ * kernel loads (not the debug sections: most of an unstripped binary).
  *
  * Where we may mount, neither the helper nor `exec` needs a copy at all (runc 1.2
  * does the same): they open the binary through a private overlayfs made of two lower
  * layers only (the binary's directory on top, the state root below), never attached
  * anywhere.  Such an overlay is read-only
  * in the superblock and cannot be unwrapped to the file below, so /proc/<pid>/exe
- * leads nowhere writable; the helper maps the page cache we already use instead of half a
+ * leads nowhere writable; exec maps the page cache we already use instead of half a
  * megabyte copied per container. */
 #include "config.h"
 #include "runtime/linux/selfexe.h"
@@ -26,6 +26,7 @@
 #include <linux/mount.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -44,6 +45,17 @@ bool cleat_selfexe_fd_is_sealed(int fd)
 {
 	int seals = fcntl(fd, F_GET_SEALS);
 	return seals >= 0 && (seals & SEALS) == SEALS;
+}
+
+bool cleat_selfexe_needed(int argc, char **argv)
+{
+	/* Any word equal to "exec", wherever the global flags put it: a false positive
+	 * (a container called "exec") only costs the copy.  create and run copy in the
+	 * setup helper they fork instead (setup_helper.h), while they go on setting up. */
+	for (int i = 1; i < argc; i++)
+		if (argv[i] && strcmp(argv[i], "exec") == 0)
+			return true;
+	return false;
 }
 
 /* The file size the program needs: up to the end of its last segment.  The
@@ -173,7 +185,9 @@ char *cleat_selfexe_overlay_layers(const char *other_dir, const char **name)
 	return cleat_selfexe_layers_for(exe, other_dir, name);
 }
 
-int cleat_selfexe_seal_mount(const char *layers)
+/* mnt_out: NULL to close the mount fd here, else it is handed over (see
+ * cleat_selfexe_exec_copy). */
+static int overlay_raw(const char *layers, const char *name, int *mnt_out)
 {
 	if (layers == NULL)
 		return -EINVAL;
@@ -186,13 +200,11 @@ int cleat_selfexe_seal_mount(const char *layers)
 	(void) syscall(SYS_fsconfig, ctx, FSCONFIG_SET_STRING, "xino", "off", 0);
 	if (syscall(SYS_fsconfig, ctx, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return -errno;
-	int mnt = (int) syscall(SYS_fsmount, ctx, FSMOUNT_CLOEXEC,
-				MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
-	return mnt < 0 ? -errno : mnt;
-}
-
-int cleat_selfexe_seal_open(int mnt, const char *name)
-{
+	_cleanup_close_ int mnt = (int) syscall(SYS_fsmount, ctx, FSMOUNT_CLOEXEC,
+						MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV |
+							MOUNT_ATTR_NOSUID);
+	if (mnt < 0)
+		return -errno;
 	_cleanup_close_ int fd = openat(mnt, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -205,13 +217,9 @@ int cleat_selfexe_seal_open(int mnt, const char *name)
 	    a.st_mtim.tv_nsec != b.st_mtim.tv_nsec || a.st_ctim.tv_sec != b.st_ctim.tv_sec ||
 	    a.st_ctim.tv_nsec != b.st_ctim.tv_nsec)
 		return -ESTALE;
+	if (mnt_out)
+		*mnt_out = TAKE_FD(mnt);
 	return TAKE_FD(fd);
-}
-
-static int overlay_raw(const char *layers, const char *name)
-{
-	_cleanup_close_ int mnt = cleat_selfexe_seal_mount(layers);
-	return mnt < 0 ? mnt : cleat_selfexe_seal_open(mnt, name);
 }
 
 bool cleat_selfexe_fd_is_overlay_sealed(int fd)
@@ -221,12 +229,71 @@ bool cleat_selfexe_fd_is_overlay_sealed(int fd)
 	       (sf.f_flags & ST_RDONLY);
 }
 
-int cleat_selfexe_copy(const char **what) { return copy_raw(what); }
-
 int cleat_selfexe_open_sealed_raw(const char *layers, const char *name, const char **what)
 {
-	int fd = overlay_raw(layers, name);
+	int fd = overlay_raw(layers, name, NULL);
 	return fd >= 0 ? fd : copy_raw(what);
+}
+
+int cleat_selfexe_exec_copy(char *const argv[], char *const envp[], const char *root,
+			    cleat_error_t *err)
+{
+	const char *name = NULL;
+	_cleanup_free_ char *layers = cleat_selfexe_overlay_layers(root, &name);
+	const char *what = "";
+	/* The overlay's mount fd goes along, open, into the new image: closing the last
+	 * fd of a detached mount tree unmounts it and waits for an RCU grace period
+	 * (a third of a millisecond), which the new image spends while its helper
+	 * works instead of here (cleat_selfexe_release_pin). */
+	_cleanup_close_ int mnt = -1;
+	_cleanup_close_ int mfd = layers ? overlay_raw(layers, name, &mnt) : -EINVAL;
+	if (mfd < 0)
+		mfd = copy_raw(&what);
+	if (mfd < 0)
+		return cleat_error_errno(err, -mfd, "%s", what);
+	if (mnt >= 0 && fd_set_cloexec(mnt, false) < 0)
+		return cleat_error_errno(err, errno, "keep the seal's mount open");
+	size_t n = 0;
+	while (envp && envp[n])
+		n++;
+	_cleanup_free_ char **env = xmalloc((n + 2) * sizeof *env);
+	memcpy(env, envp, n * sizeof *env);
+	char mark[sizeof CLEAT_SELFEXE_ENV + 16];
+	snprintf(mark, sizeof mark, "%s=%d", CLEAT_SELFEXE_ENV, mnt >= 0 ? mnt : 1);
+	env[n] = mark;
+	env[n + 1] = NULL;
+	/* execveat(AT_EMPTY_PATH) works on an O_CLOEXEC fd for ELF binaries and,
+	 * unlike fexecve's /proc/self/fd fallback, does not need /proc mounted. */
+	syscall(SYS_execveat, mfd, "", argv, env, AT_EMPTY_PATH);
+	return cleat_error_errno(err, errno, "re-execute cleat from its sealed copy");
+}
+
+/* The seal's mount fd handed over by cleat_selfexe_exec_copy, or -1. */
+static int pinned_mount = -1;
+
+/* Take the mount fd named by the mark if it is what exec_copy left there: a
+ * read-only overlay (any other fd, say one the caller set the variable to, is not
+ * ours to close). */
+static void take_pin(const char *mark)
+{
+	long long fd;
+	if (mark == NULL || parse_int(mark, 3, INT_MAX, &fd) < 0 ||
+	    !cleat_selfexe_fd_is_overlay_sealed((int) fd))
+		return;
+	struct stat st;
+	if (fstat((int) fd, &st) < 0 || !S_ISDIR(st.st_mode))
+		return;
+	fd_set_cloexec((int) fd, true);
+	pinned_mount = (int) fd;
+}
+
+int cleat_selfexe_pinned_fd(void) { return pinned_mount; }
+
+void cleat_selfexe_release_pin(void)
+{
+	if (pinned_mount >= 0)
+		close(pinned_mount);
+	pinned_mount = -1;
 }
 
 bool cleat_selfexe_is_sealed(void)
@@ -234,4 +301,23 @@ bool cleat_selfexe_is_sealed(void)
 	_cleanup_close_ int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	return self >= 0 &&
 	       (cleat_selfexe_fd_is_sealed(self) || cleat_selfexe_fd_is_overlay_sealed(self));
+}
+
+int cleat_selfexe_ensure_cloned(int argc, char **argv, char **envp, const char *root,
+				cleat_error_t *err)
+{
+	/* Most commands need no seal: not even a look at /proc/self/exe for them. */
+	if (!cleat_selfexe_needed(argc, argv)) {
+		unsetenv(CLEAT_SELFEXE_ENV);
+		return 0;
+	}
+	if (cleat_selfexe_is_sealed()) {
+		take_pin(getenv(CLEAT_SELFEXE_ENV));
+		unsetenv(CLEAT_SELFEXE_ENV);
+		return 0;
+	}
+	/* Set by us before the re-exec: a copy that is still not sealed would loop. */
+	if (getenv(CLEAT_SELFEXE_ENV))
+		return cleat_error_msg(err, "re-executed cleat is not sealed");
+	return cleat_selfexe_exec_copy(argv, envp, root, err);
 }

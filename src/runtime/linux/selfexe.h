@@ -10,6 +10,8 @@
 
 /* Whether fd is a memfd carrying every seal we add. */
 bool cleat_selfexe_fd_is_sealed(int fd);
+/* Whether this command line must re-execute from the copy first thing (exec). */
+bool cleat_selfexe_needed(int argc, char **argv);
 /* Whether /proc/self/exe is the sealed copy (a sealed memfd or a file of a
  * read-only overlayfs, see selfexe.c). */
 bool cleat_selfexe_is_sealed(void);
@@ -26,13 +28,5 @@ char *cleat_selfexe_layers_for(const char *exe, const char *other_dir, const cha
  * that overlay (layers NULL: none) or else as a sealed memfd copy; the fd, or
  * -errno with *what naming the step of the copy that failed. */
 int cleat_selfexe_open_sealed_raw(const char *layers, const char *name, const char **what);
-/* The two steps of the overlay seal, for a caller that keeps the mount (its last
- * close waits for an RCU grace period) while a child opens the binary in it: the
- * detached read-only overlay of layers (an fd, O_CLOEXEC), and our binary `name`
- * opened in it, checked to be the file we run.  -errno on failure. */
-int cleat_selfexe_seal_mount(const char *layers);
-int cleat_selfexe_seal_open(int mnt, const char *name);
-/* The sealed memfd copy of our binary; -errno with *what naming the failed step. */
-int cleat_selfexe_copy(const char **what);
 
 #endif
