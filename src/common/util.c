@@ -284,9 +284,32 @@ static bool fd_is_kept(int fd, const int *keep, size_t nkeep)
 	return false;
 }
 
+/* The smallest fd of keep that is >= lo, or -1. */
+static int next_kept(int lo, const int *keep, size_t nkeep)
+{
+	int best = -1;
+	for (size_t i = 0; i < nkeep; i++)
+		if (keep[i] >= lo && (best < 0 || keep[i] < best))
+			best = keep[i];
+	return best;
+}
+
+/* close_range() over the gaps between the kept fds: no /proc/self/fd listing (the
+ * exec helper and the container process call this on their critical path).  No
+ * allocation: CLONE_VM children call it too.  False when the kernel has no
+ * close_range (before 5.9): the caller then closes what is left by the listing. */
+static bool close_ranges(int from, const int *keep, size_t nkeep)
+{
+	int lo = from;
+	for (int k; (k = next_kept(lo, keep, nkeep)) >= 0; lo = k + 1)
+		if (k > lo && syscall(SYS_close_range, (unsigned) lo, (unsigned) k - 1, 0) < 0)
+			return false;
+	return syscall(SYS_close_range, (unsigned) lo, ~0U, 0) == 0;
+}
+
 void close_fds_from(int from, const int *keep, size_t nkeep)
 {
-	if (nkeep == 0 && syscall(SYS_close_range, (unsigned) from, ~0U, 0) == 0)
+	if (close_ranges(from, keep, nkeep))
 		return;
 	DIR *d = opendir("/proc/self/fd");
 	if (d == NULL) {

@@ -139,10 +139,10 @@ struct cleat_exec_opts {
 	char **cgroup_subs;
 	size_t n_cgroup_subs;
 };
-/* Run a process in the container; without detach, wait for it and set
- * *exit_status (128 + signal for a signal death). */
-int cleat_container_exec(const struct cleat_ctx *ctx, const char *id,
-			 const struct cleat_exec_opts *o, int *exit_status, cleat_error_t *err);
+/* Run a process in the container c (opened without the lock; freed here); without
+ * detach, wait for it and set *exit_status (128 + signal for a signal death). */
+int cleat_container_exec(struct cleat_container *c, const struct cleat_exec_opts *o,
+			 int *exit_status, cleat_error_t *err);
 /* Remove what a (possibly failed) create left: cgroup, state dir. */
 int cleat_container_destroy(struct cleat_container *c, cleat_error_t *err);
 

@@ -138,8 +138,9 @@ static int spawn(struct exec_run *r, cleat_error_t *err)
 		.keep_fds = r->o->preserve_fds,
 		.console = r->o->process->terminal,
 		.console_kept = r->o->process->terminal && r->console_sock < 0,
-		.close_in_child = { r->c->lock_fd, r->c->dir_fd, r->console_sock, r->sync_parent },
-		.n_close_in_child = 4,
+		.close_in_child = { r->c->lock_fd, r->c->dir_fd, r->console_sock, r->sync_parent,
+				    cleat_selfexe_pinned_fd() },
+		.n_close_in_child = 5,
 		.cgroup_join = &r->cg_join,
 	};
 	const struct oci_linux *lx = r->c->config->linux_;
@@ -156,7 +157,12 @@ static int spawn(struct exec_run *r, cleat_error_t *err)
 		return cleat_error_wrap(err, "process.execCPUAffinity.initial");
 	if (by_systemd && move_by_systemd(cg, r->helper, open_err, err) < 0)
 		return -1;
-	return cleat_sync_send_type(r->sync_parent, CLEAT_SYNC_GO, err);
+	if (cleat_sync_send_type(r->sync_parent, CLEAT_SYNC_GO, err) < 0)
+		return -1;
+	/* The helper has closed its copy: this last close (a grace period) overlaps
+	 * the helper's joins and the process's setup. */
+	cleat_selfexe_release_pin();
+	return 0;
 }
 
 /* SCMP_ACT_NOTIFY in an exec'd process: runc sends the exec'd pid with the
@@ -218,10 +224,11 @@ static int sync_loop(struct exec_run *r, cleat_error_t *err)
 	}
 }
 
-int cleat_container_exec(const struct cleat_ctx *ctx, const char *id,
-			 const struct cleat_exec_opts *o, int *exit_status, cleat_error_t *err)
+int cleat_container_exec(struct cleat_container *c, const struct cleat_exec_opts *o,
+			 int *exit_status, cleat_error_t *err)
 {
-	struct exec_run r = { .o = o,
+	struct exec_run r = { .c = c,
+			      .o = o,
 			      .console_sock = -1,
 			      .sync_parent = -1,
 			      .sync_child = -1,
@@ -230,9 +237,7 @@ int cleat_container_exec(const struct cleat_ctx *ctx, const char *id,
 	cleat_ns_plan_init(&r.ns);
 	*exit_status = 0;
 	/* No lock: a foreground exec may run for days; state is only read. */
-	int ret = cleat_container_open(ctx->root, id, false, &r.c, err);
-	if (ret == 0)
-		ret = check_state(r.c, o, err);
+	int ret = check_state(r.c, o, err);
 	if (ret == 0 && o->console_socket)
 		ret = cleat_console_socket_connect(o->console_socket, &r.console_sock, err);
 	if (ret == 0)

@@ -2,7 +2,7 @@
 RUNTIME_TEST_LIBS = libcleat.a liboci.a libcleatcommon.a $(YAJL_LIBS) $(SECCOMP_LIBS) $(CAP_LIBS) $(SYSTEMD_LIBS) \
 	$(PROTOBUF_C_LIBS)
 RUNTIME_TESTS = tests/unit/test-runtime-state tests/unit/test-runtime-sync tests/unit/test-runtime-config \
-	tests/unit/test-runtime-launch
+	tests/unit/test-runtime-launch tests/unit/test-close-fds
 check_PROGRAMS += $(RUNTIME_TESTS)
 TESTS += $(RUNTIME_TESTS)
 
@@ -22,6 +22,10 @@ tests_unit_test_runtime_launch_SOURCES = %reldir%/test-runtime-launch.c %reldir%
 tests_unit_test_runtime_launch_CFLAGS = $(AM_CFLAGS) $(YAJL_CFLAGS)
 tests_unit_test_runtime_launch_CPPFLAGS = $(AM_CPPFLAGS) -DOCI_TESTDATA=\"$(top_srcdir)/tests/unit/data/oci\"
 tests_unit_test_runtime_launch_LDADD = $(RUNTIME_TEST_LIBS)
+
+tests_unit_test_close_fds_SOURCES = %reldir%/test-close-fds.c %reldir%/test-runtime-tap.h
+tests_unit_test_close_fds_CFLAGS = $(AM_CFLAGS)
+tests_unit_test_close_fds_LDADD = $(RUNTIME_TEST_LIBS)
 
 # The help renderer and the parser reading the same flag tables.
 check_PROGRAMS += tests/unit/test-cli-help

@@ -160,46 +160,53 @@ static int apply_flags(struct oci_process *p, const struct exec_flags *f, char *
 	return 0;
 }
 
-static int load_process(const struct cleat_ctx *ctx, const char *id, const struct exec_flags *f,
-			char **args, size_t nargs, struct oci_process **out, cleat_error_t *err)
+/* The process to run: --process, or the container's own process edited by the flags in
+ * place (the container's config is ours: loaded for this exec, read by nothing else).
+ * *owned is the --process one, for the caller to free. */
+static int load_process(struct cleat_container *c, const struct exec_flags *f, char **args,
+			size_t nargs, const struct oci_process **out, struct oci_process **owned,
+			cleat_error_t *err)
 {
 	if (f->process_file) {
 		_cleanup_free_ char *text = NULL;
 		size_t len;
-		if (read_file(f->process_file, &text, &len, err) < 0)
+		if (read_file(f->process_file, &text, &len, err) < 0 ||
+		    oci_process_parse(text, len, f->process_file, owned, err) < 0)
 			return -1;
-		return oci_process_parse(text, len, f->process_file, out, err);
+		*out = *owned;
+		return 0;
 	}
-	if (nargs == 0)
-		return cleat_error_msg(err, "process args cannot be empty");
-	_cleanup_container_ struct cleat_container *c = NULL;
-	if (cleat_container_open(ctx->root, id, false, &c, err) < 0)
-		return -1;
 	if (c->config == NULL || c->config->process == NULL)
-		return cleat_error_msg(err, "container \"%s\" has no process in its config", id);
-	/* Deep copy through JSON: the copy is then edited and freed on its own. */
-	_cleanup_free_ char *json = oci_process_to_json(c->config->process);
-	_cleanup_oci_process_ struct oci_process *p = NULL;
-	if (oci_process_parse(json, strlen(json), "config.json: .process", &p, err) < 0)
+		return cleat_error_msg(err, "container \"%s\" has no process in its config", c->id);
+	if (apply_flags(c->config->process, f, args, nargs, err) < 0)
 		return -1;
-	if (apply_flags(p, f, args, nargs, err) < 0)
-		return -1;
-	*out = TAKE_PTR(p);
+	*out = c->config->process;
 	return 0;
 }
 
-/* The exit status of the process, or -1 with *err set. */
+/* The exit status of the process, or -1 with *err set.  The container's state and
+ * config are loaded once, here. */
 static int run_exec(const struct cleat_ctx *ctx, const char *id, const struct exec_flags *f,
 		    struct cleat_exec_opts *o, char **args, size_t nargs, cleat_error_t *err)
 {
-	_cleanup_oci_process_ struct oci_process *p = NULL;
-	if (load_process(ctx, id, f, args, nargs, &p, err) < 0)
+	/* The checks runc makes before it looks at the container come first. */
+	if (!f->process_file && nargs == 0)
+		return cleat_error_msg(err, "process args cannot be empty");
+	_cleanup_oci_process_ struct oci_process *owned = NULL;
+	_cleanup_container_ struct cleat_container *c = NULL;
+	if (f->process_file) {
+		if (load_process(NULL, f, args, nargs, &o->process, &owned, err) < 0)
+			return -1;
+		if (cleat_container_open(ctx->root, id, false, &c, err) < 0)
+			return -1;
+	} else if (cleat_container_open(ctx->root, id, false, &c, err) < 0 ||
+		   load_process(c, f, args, nargs, &o->process, &owned, err) < 0) {
 		return -1;
-	o->process = p;
+	}
 	if (!o->detach)
 		cleat_terminal_block_signals();
 	int status;
-	if (cleat_container_exec(ctx, id, o, &status, err) < 0)
+	if (cleat_container_exec(TAKE_PTR(c), o, &status, err) < 0)
 		return -1;
 	return status;
 }

@@ -18,31 +18,42 @@
 #include "runtime/linux/sync.h"
 #include "runtime/linux/terminal.h"
 
+/* The failing step on /proc/<pid>/ns/<name>, with the path runc names. */
+static int ns_error(struct cleat_ns_plan *p, int e, const char *what, pid_t pid, const char *name,
+		    cleat_error_t *err)
+{
+	cleat_ns_plan_close(p);
+	if (name == NULL)
+		return cleat_error_errno(err, e, "%s \"/proc/%d/ns\"", what, (int) pid);
+	return cleat_error_errno(err, e, "%s \"/proc/%d/ns/%s\"", what, (int) pid, name);
+}
+
 int cleat_exec_ns_plan(pid_t init_pid, struct cleat_ns_plan *p, cleat_error_t *err)
 {
 	cleat_ns_plan_init(p);
+	/* Both ns directories opened once: each lookup below is then one component. */
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/ns", (int) init_pid);
+	_cleanup_close_ int dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return ns_error(p, errno, "open", init_pid, NULL, err);
+	_cleanup_close_ int self = open("/proc/self/ns", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	for (int k = 0; k < CLEAT_NS_COUNT; k++) {
 		const char *name = cleat_ns_proc_name(k);
-		_cleanup_free_ char *path = xasprintf("/proc/%d/ns/%s", (int) init_pid, name);
-		_cleanup_free_ char *self = xasprintf("/proc/self/ns/%s", name);
 		struct stat a, b;
-		if (stat(path, &a) < 0) {
+		bool have_self = self >= 0 && fstatat(self, name, &b, 0) == 0;
+		if (fstatat(dir, name, &a, 0) < 0) {
 			/* A kernel without this namespace type has nothing to join. */
-			if (errno == ENOENT && stat(self, &b) < 0)
+			if (errno == ENOENT && !have_self)
 				continue;
-			int e = errno;
-			cleat_ns_plan_close(p);
-			return cleat_error_errno(err, e, "stat \"%s\"", path);
+			return ns_error(p, errno, "stat", init_pid, name, err);
 		}
 		/* Joining our own user namespace is EINVAL; joining any identical one is pointless. */
-		if (stat(self, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		if (have_self && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
 			continue;
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			int e = errno;
-			cleat_ns_plan_close(p);
-			return cleat_error_errno(err, e, "open \"%s\"", path);
-		}
+		int fd = openat(dir, name, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return ns_error(p, errno, "open", init_pid, name, err);
 		p->join_fd[k] = fd;
 	}
 	return 0;
@@ -125,26 +136,48 @@ static int helper_join(const struct cleat_exec_args *a, cleat_error_t *err)
 	return 0;
 }
 
-pid_t cleat_exec_spawn(const struct cleat_exec_args *a, cleat_error_t *err)
+/* Move *fd past the fds that pass through to the process (--preserve-fds): the caller
+ * may have left some of those numbers closed, and ours took them. */
+static void lift_fd(int *fd, unsigned keep_fds)
 {
-	pid_t helper = cleat_cgroup_fork(a->cgroup_join);
+	if (*fd < 3 || *fd >= 3 + (int) keep_fds)
+		return;
+	int moved = fcntl(*fd, F_DUPFD_CLOEXEC, 3 + (int) keep_fds);
+	if (moved < 0)
+		return;
+	close(*fd);
+	*fd = moved;
+}
+
+pid_t cleat_exec_spawn(const struct cleat_exec_args *args, cleat_error_t *err)
+{
+	pid_t helper = cleat_cgroup_fork(args->cgroup_join);
 	if (helper < 0)
 		return cleat_error_errno(err, errno, "fork");
 	if (helper > 0)
 		return helper;
 	cleat_error_t e = NULL;
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	for (size_t i = 0; i < a->n_close_in_child; i++)
-		if (a->close_in_child[i] >= 0)
-			close(a->close_in_child[i]);
-	const struct cleat_cgroup_join *j = a->cgroup_join;
+	for (size_t i = 0; i < args->n_close_in_child; i++)
+		if (args->close_in_child[i] >= 0)
+			close(args->close_in_child[i]);
+	/* Our copy: the fds we own move out of the --preserve-fds range. */
+	struct cleat_exec_args copy = *args;
+	const struct cleat_exec_args *a = &copy;
+	struct cleat_cgroup_join *j = copy.cgroup_join;
 	size_t n_own = 1 + CLEAT_NS_COUNT, n_cg = j ? j->n + 1 : 0;
 	_cleanup_free_ int *own = xmalloc((n_own + n_cg) * sizeof(int));
-	own[0] = a->sync_fd;
-	for (int k = 0; k < CLEAT_NS_COUNT; k++)
-		own[1 + k] = a->ns.join_fd[k];
-	for (size_t i = 0; i < n_cg; i++)
-		own[n_own++] = i < j->n ? j->fds[i] : j->v2_dir;
+	lift_fd(&copy.sync_fd, copy.keep_fds);
+	own[0] = copy.sync_fd;
+	for (int k = 0; k < CLEAT_NS_COUNT; k++) {
+		lift_fd(&copy.ns.join_fd[k], copy.keep_fds);
+		own[1 + k] = copy.ns.join_fd[k];
+	}
+	for (size_t i = 0; i < n_cg; i++) {
+		int *fd = i < j->n ? &j->fds[i] : &j->v2_dir;
+		lift_fd(fd, copy.keep_fds);
+		own[n_own++] = *fd;
+	}
 	cleat_process_close_inherited(a->keep_fds, own, n_own);
 	if (helper_join(a, &e) < 0)
 		child_fail(a->sync_fd, &e);

@@ -32,7 +32,7 @@ struct cleat_exec_args {
 	/* The runtime keeps the master (foreground exec): clear ONLCR before the process
 	 * can write (see cleat_terminal_clear_onlcr). */
 	bool console_kept;
-	int close_in_child[4];
+	int close_in_child[5];
 	size_t n_close_in_child;
 	struct cleat_cgroup_join *cgroup_join; /* the helper joins by itself after GO, or NULL */
 };

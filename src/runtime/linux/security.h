@@ -45,6 +45,12 @@ int cleat_sched_apply(const struct oci_process *p, const char *cpuset, cleat_err
  * in main() of `cleat` once the global flags are parsed. */
 int cleat_selfexe_ensure_cloned(int argc, char **argv, char **envp, const char *root,
 				cleat_error_t *err);
+/* The overlay seal's mount fd the re-executed `exec` was handed (O_CLOEXEC), or -1:
+ * its last close waits for an RCU grace period, so the caller closes it with
+ * cleat_selfexe_release_pin() where it would wait anyway, and keeps it out of its
+ * children (they close it first thing). */
+int cleat_selfexe_pinned_fd(void);
+void cleat_selfexe_release_pin(void);
 /* Execute cleat sealed (the overlay over root when it can, else a fresh memfd copy)
  * with argv and envp; returns only on failure. */
 int cleat_selfexe_exec_copy(char *const argv[], char *const envp[], const char *root,

@@ -26,6 +26,7 @@
 #include <linux/mount.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -184,7 +185,9 @@ char *cleat_selfexe_overlay_layers(const char *other_dir, const char **name)
 	return cleat_selfexe_layers_for(exe, other_dir, name);
 }
 
-static int overlay_raw(const char *layers, const char *name)
+/* mnt_out: NULL to close the mount fd here, else it is handed over (see
+ * cleat_selfexe_exec_copy). */
+static int overlay_raw(const char *layers, const char *name, int *mnt_out)
 {
 	if (layers == NULL)
 		return -EINVAL;
@@ -214,6 +217,8 @@ static int overlay_raw(const char *layers, const char *name)
 	    a.st_mtim.tv_nsec != b.st_mtim.tv_nsec || a.st_ctim.tv_sec != b.st_ctim.tv_sec ||
 	    a.st_ctim.tv_nsec != b.st_ctim.tv_nsec)
 		return -ESTALE;
+	if (mnt_out)
+		*mnt_out = TAKE_FD(mnt);
 	return TAKE_FD(fd);
 }
 
@@ -226,7 +231,7 @@ bool cleat_selfexe_fd_is_overlay_sealed(int fd)
 
 int cleat_selfexe_open_sealed_raw(const char *layers, const char *name, const char **what)
 {
-	int fd = overlay_raw(layers, name);
+	int fd = overlay_raw(layers, name, NULL);
 	return fd >= 0 ? fd : copy_raw(what);
 }
 
@@ -236,20 +241,59 @@ int cleat_selfexe_exec_copy(char *const argv[], char *const envp[], const char *
 	const char *name = NULL;
 	_cleanup_free_ char *layers = cleat_selfexe_overlay_layers(root, &name);
 	const char *what = "";
-	_cleanup_close_ int mfd = cleat_selfexe_open_sealed_raw(layers, name, &what);
+	/* The overlay's mount fd goes along, open, into the new image: closing the last
+	 * fd of a detached mount tree unmounts it and waits for an RCU grace period
+	 * (a third of a millisecond), which the new image spends while its helper
+	 * works instead of here (cleat_selfexe_release_pin). */
+	_cleanup_close_ int mnt = -1;
+	_cleanup_close_ int mfd = layers ? overlay_raw(layers, name, &mnt) : -EINVAL;
+	if (mfd < 0)
+		mfd = copy_raw(&what);
 	if (mfd < 0)
 		return cleat_error_errno(err, -mfd, "%s", what);
+	if (mnt >= 0 && fd_set_cloexec(mnt, false) < 0)
+		return cleat_error_errno(err, errno, "keep the seal's mount open");
 	size_t n = 0;
 	while (envp && envp[n])
 		n++;
 	_cleanup_free_ char **env = xmalloc((n + 2) * sizeof *env);
 	memcpy(env, envp, n * sizeof *env);
-	env[n] = CLEAT_SELFEXE_ENV "=1";
+	char mark[sizeof CLEAT_SELFEXE_ENV + 16];
+	snprintf(mark, sizeof mark, "%s=%d", CLEAT_SELFEXE_ENV, mnt >= 0 ? mnt : 1);
+	env[n] = mark;
 	env[n + 1] = NULL;
 	/* execveat(AT_EMPTY_PATH) works on an O_CLOEXEC fd for ELF binaries and,
 	 * unlike fexecve's /proc/self/fd fallback, does not need /proc mounted. */
 	syscall(SYS_execveat, mfd, "", argv, env, AT_EMPTY_PATH);
 	return cleat_error_errno(err, errno, "re-execute cleat from its sealed copy");
+}
+
+/* The seal's mount fd handed over by cleat_selfexe_exec_copy, or -1. */
+static int pinned_mount = -1;
+
+/* Take the mount fd named by the mark if it is what exec_copy left there: a
+ * read-only overlay (any other fd, say one the caller set the variable to, is not
+ * ours to close). */
+static void take_pin(const char *mark)
+{
+	long long fd;
+	if (mark == NULL || parse_int(mark, 3, INT_MAX, &fd) < 0 ||
+	    !cleat_selfexe_fd_is_overlay_sealed((int) fd))
+		return;
+	struct stat st;
+	if (fstat((int) fd, &st) < 0 || !S_ISDIR(st.st_mode))
+		return;
+	fd_set_cloexec((int) fd, true);
+	pinned_mount = (int) fd;
+}
+
+int cleat_selfexe_pinned_fd(void) { return pinned_mount; }
+
+void cleat_selfexe_release_pin(void)
+{
+	if (pinned_mount >= 0)
+		close(pinned_mount);
+	pinned_mount = -1;
 }
 
 bool cleat_selfexe_is_sealed(void)
@@ -263,7 +307,12 @@ int cleat_selfexe_ensure_cloned(int argc, char **argv, char **envp, const char *
 				cleat_error_t *err)
 {
 	/* Most commands need no seal: not even a look at /proc/self/exe for them. */
-	if (!cleat_selfexe_needed(argc, argv) || cleat_selfexe_is_sealed()) {
+	if (!cleat_selfexe_needed(argc, argv)) {
+		unsetenv(CLEAT_SELFEXE_ENV);
+		return 0;
+	}
+	if (cleat_selfexe_is_sealed()) {
+		take_pin(getenv(CLEAT_SELFEXE_ENV));
 		unsetenv(CLEAT_SELFEXE_ENV);
 		return 0;
 	}
