@@ -579,6 +579,9 @@ static int sync_loop(struct create_run *r, cleat_error_t *err)
  *  4. GO: only now does the setup helper join the cgroup and clone the container
  *     process into it,
  *     so any process that can outlive us is in a cgroup that state.json names;
+ *     the early clone (early_clone(): cgroupfs v1) exists before, but dies with us
+ *     (PR_SET_PDEATHSIG, checked against its sync socket) until it joined at its
+ *     join point, which waits for GO;
  *  5. state.json with the container process's pid. */
 static int create_steps(struct create_run *r, struct cleat_created *out, cleat_error_t *err)
 {

@@ -5,7 +5,8 @@
  * (oci-spec/walk.h) that the setup helper maps and uses without parsing anything.
  * It opens its namespace files while the parent makes the state dir and the cgroup,
  * then waits for CLEAT_SYNC_GO, whose payload is the cgroup
- * (cleat_cgroup_to_string(); empty: the parent moved us). */
+ * (cleat_cgroup_to_string(); empty: the parent moved us); with an early clone
+ * (cleat_setup_launch.early_clone) it does not wait: the container process reads GO. */
 #include "config.h"
 #include "runtime/container_setup.h"
 
