@@ -82,61 +82,89 @@ cgroup_leaves() {
 	return 0
 }
 
-@test "early clone: create SIGKILLed while the container process mounts before its cgroup exists leaves nothing" {
+# block_console SOCK: a console socket whose backlog is full (LISTENER holds it): a create
+# given it blocks in its connect, after it handed the config to the setup helper and before
+# it makes the state directory and the cgroup.  Killing LISTENER refuses the connect.
+block_console() {
 	skip_unless_cmd python3
-	local id path sock i pid own child ns seen="" state="" cg=""
-	id=$(container_id early)
-	path=/$CG_PARENT/$id
-	update_config '.linux.cgroupsPath = $p | .process.terminal = true' --arg p "$path"
-	# A console socket whose backlog is full: create blocks in its connect, after it
-	# handed the config to the setup helper and before it makes the state directory
-	# and the cgroup.  The container process, cloned meanwhile, makes its mounts and
-	# waits for its cgroup.
-	SOCKDIR=$(mktemp -d /tmp/cleat-early.XXXXXX)
-	sock=$SOCKDIR/console.sock
 	python3 -c 'import socket, sys, time
 s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(0)
 c = socket.socket(socket.AF_UNIX); c.connect(sys.argv[1])
-print("ready", flush=True); time.sleep(120)' "$sock" >"$SOCKDIR/listener" &
+print("ready", flush=True); time.sleep(120)' "$1" >"$1.out" &
 	LISTENER=$!
 	for ((i = 0; i < 500; i++)); do
-		grep -q ready "$SOCKDIR/listener" && break
+		grep -q ready "$1.out" && return 0
 		sleep 0.01
 	done
+	fail "the console socket listener did not start"
+}
+
+# create_blocked ID: `cleat create ID` in the background (CREATE: its pid) on a blocked
+# console socket; SEEN: its container process (a child of create, CLONE_PARENT, in a pid
+# namespace of its own) once it made its config's first mounts, or empty.
+create_blocked() {
+	local id=$1 own child ns i
+	SOCKDIR=$(mktemp -d /tmp/cleat-early.XXXXXX)
+	block_console "$SOCKDIR/console.sock"
+	update_config '.process.terminal = true'
 	own=$(readlink /proc/self/ns/pid)
 	cleat_v1_cmd
-	"${CLEAT_V1[@]}" create --console-socket "$sock" "$id" >/dev/null 2>&1 </dev/null &
-	pid=$!
-	# The container process: a child of create (CLONE_PARENT) in a pid namespace of its own.
+	"${CLEAT_V1[@]}" create --console-socket "$SOCKDIR/console.sock" "$id" \
+		>"$SOCKDIR/create.out" 2>&1 </dev/null &
+	CREATE=$!
+	SEEN=
 	for ((i = 0; i < 1000; i++)); do
-		[ -z "$seen" ] || break
-		[ -e "/proc/$pid" ] || break
-		for child in $(cat "/proc/$pid/task/$pid/children" 2>/dev/null); do
+		[ -z "$SEEN" ] || break
+		[ -e "/proc/$CREATE" ] || break
+		for child in $(cat "/proc/$CREATE/task/$CREATE/children" 2>/dev/null); do
 			ns=$(readlink "/proc/$child/ns/pid" 2>/dev/null) || continue
 			[ "$ns" != "$own" ] || continue
-			seen=$child
+			SEEN=$child
 			break
 		done
-		[ -n "$seen" ] || sleep 0.01
+		[ -n "$SEEN" ] || sleep 0.01
 	done
-	if [ -n "$seen" ]; then
-		# It has made its mounts (a tmpfs of the config's) and waits in the cgroup mount.
-		for ((i = 0; i < 500; i++)); do
-			grep -q " $BUNDLE/rootfs/early/99 " "/proc/$seen/mountinfo" 2>/dev/null && break
-			sleep 0.01
-		done
-		grep -q " $BUNDLE/rootfs/early/99 " "/proc/$seen/mountinfo" ||
-			echo "# the container process had not made its mounts yet" >&3
+	[ -n "$SEEN" ] || return 0
+	# The tmpfs mounts come first in the config, before the cgroup mount waits.
+	for ((i = 0; i < 500; i++)); do
+		grep -q " $BUNDLE/rootfs/early/99 " "/proc/$SEEN/mountinfo" 2>/dev/null && return 0
+		sleep 0.01
+	done
+	SEEN=
+}
+
+@test "early clone: create SIGKILLed while the container process mounts before its cgroup exists leaves nothing" {
+	local id path cg="" state=""
+	id=$(container_id early)
+	path=/$CG_PARENT/$id
+	update_config '.linux.cgroupsPath = $p' --arg p "$path"
+	create_blocked "$id"
+	if [ -n "$SEEN" ]; then
 		cg=$(cgroup_leaves "$path")
 		[ -e "$ROOT/$id" ] && state=$(ls -A "$ROOT/$id" | tr '\n' ' ')
 	fi
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" || true
-	[ -n "$seen" ] || fail "no container process while create waited for the console socket"
+	kill -KILL "$CREATE" 2>/dev/null || true
+	wait "$CREATE" || true
+	[ -n "$SEEN" ] || fail "no container process with its mounts made while create waited for the console socket"
 	[ -z "$cg" ] || fail "the cgroup existed while create waited for the console socket: $cg"
 	[ -z "$state" ] || fail "the state directory existed while create waited: $state"
 	run cleat_v1 delete --force "$id"
 	assert_success
+	run leftovers "$id"
+	assert_output ""
+}
+
+@test "early clone: a create failing after the clone, before the state dir (console socket refused), leaves nothing" {
+	local id
+	id=$(container_id early)
+	update_config '.linux.cgroupsPath = $p' --arg p "/$CG_PARENT/$id"
+	create_blocked "$id"
+	[ -n "$SEEN" ] || fail "no container process with its mounts made while create waited for the console socket"
+	kill "$LISTENER"
+	run wait "$CREATE"
+	assert_failure
+	run cat "$SOCKDIR/create.out"
+	assert_output --partial "console socket"
 	run leftovers "$id"
 	assert_output ""
 }
