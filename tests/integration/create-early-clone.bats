@@ -169,6 +169,18 @@ create_blocked() {
 	assert_output ""
 }
 
+@test "early clone: a mount failing before the cgroup exists is the create's error; nothing is left" {
+	local id
+	id=$(container_id early)
+	update_config '.linux.cgroupsPath = $p | .mounts = [{destination: "/bad", type: "tmpfs",
+		source: "tmpfs", options: ["size=notanumber"]}] + .mounts' --arg p "/$CG_PARENT/$id"
+	run cleat_v1 create "$id"
+	assert_failure
+	assert_output --partial 'mount "/bad"'
+	run leftovers "$id"
+	assert_output ""
+}
+
 @test "early clone: a create failing at the cgroup after the clone leaves no process, cgroup or state dir" {
 	local id
 	id=$(container_id early)
