@@ -307,10 +307,12 @@ static int respawn_in_cgroup(struct create_run *r, cleat_error_t *err)
  * directory and the cgroup: on cgroupfs v1, where it joins the hierarchies itself (at
  * its join point, which waits for GO).  Not with systemd (the scope moves the helper by
  * pid), a user namespace (the maps, idmapped sources and the cgroup2 clone go through
- * us first), or a cgroup2 tree (it is born in its cgroup2 directory: clone3). */
+ * us first), a cgroup2 tree (it is born in its cgroup2 directory: clone3), or a mount
+ * namespace joined by path (the container process opens the tasks files and exec.fifo
+ * from its own mount namespace: a copy of ours, not one that may lack them). */
 static bool early_clone(const struct create_run *r)
 {
-	return !r->ctx->systemd_cgroup && !wants_userns(r) &&
+	return !r->ctx->systemd_cgroup && !wants_userns(r) && r->ns.join_fd[CLEAT_NS_MNT] < 0 &&
 	       cleat_cgroup_detect() == CLEAT_CGROUP_V1;
 }
 

@@ -29,6 +29,7 @@ setup() {
 teardown() {
 	local p
 	[ -n "${LISTENER:-}" ] && kill "$LISTENER" 2>/dev/null
+	[ -n "${HOLDER:-}" ] && kill "$HOLDER" 2>/dev/null
 	[ -n "${SOCKDIR:-}" ] && rm -rf "$SOCKDIR"
 	for p in $(marked_pids); do kill -KILL "$p" 2>/dev/null || true; done
 	teardown_bundle
@@ -222,4 +223,30 @@ create_blocked() {
 	assert_line --regexp "^[0-9]+:pids:/$CG_PARENT/$id\$"
 	assert_line 1
 	assert_line hook-ok
+}
+
+@test "early clone: not into a mount namespace joined by path, where the state dir may be hidden" {
+	local id i
+	id=$(container_id early)
+	mkdir -p "$ROOT"
+	# A mount namespace of our own where the state root is covered by an empty tmpfs:
+	# exec.fifo is opened from the host's view, before the container process joins it.
+	unshare -m --propagation private sh -c \
+		'umount -l /sys/fs/cgroup/unified 2>/dev/null; mount -t tmpfs hide "$1" && exec sleep 60' \
+		holder "$ROOT" &
+	HOLDER=$!
+	for ((i = 0; i < 500; i++)); do
+		[ "$(cat "/proc/$HOLDER/comm" 2>/dev/null)" = sleep ] && break
+		sleep 0.01
+	done
+	update_config '.linux.cgroupsPath = $p |
+		.linux.namespaces |= map(if .type == "mount" then .path = $ns else . end)' \
+		--arg p "/$CG_PARENT/$id" --arg ns "/proc/$HOLDER/ns/mnt"
+	# Its stdio is the container process's: not a pipe that `run` would wait on.
+	cleat_v1 create "$id" </dev/null >"$BUNDLE/create.out" 2>&1 ||
+		fail "create failed: $(cat "$BUNDLE/create.out")"
+	run cleat_v1 state "$id"
+	assert_output --partial '"status": "created"'
+	run cleat_v1 delete --force "$id"
+	assert_success
 }
