@@ -114,7 +114,7 @@ create_blocked() {
 		>"$SOCKDIR/create.out" 2>&1 </dev/null &
 	CREATE=$!
 	SEEN=
-	for ((i = 0; i < 1000; i++)); do
+	for ((i = 0; i < 2000; i++)); do
 		[ -z "$SEEN" ] || break
 		[ -e "/proc/$CREATE" ] || break
 		for child in $(cat "/proc/$CREATE/task/$CREATE/children" 2>/dev/null); do
@@ -127,7 +127,7 @@ create_blocked() {
 	done
 	[ -n "$SEEN" ] || return 0
 	# The tmpfs mounts come first in the config, before the cgroup mount waits.
-	for ((i = 0; i < 500; i++)); do
+	for ((i = 0; i < 1000; i++)); do
 		grep -q " $BUNDLE/rootfs/early/99 " "/proc/$SEEN/mountinfo" 2>/dev/null && return 0
 		sleep 0.01
 	done

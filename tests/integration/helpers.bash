@@ -392,7 +392,7 @@ remove_tree() {
 # their own).
 remove_cgroup_tree() {
 	local mp p
-	for mp in $(awk '{ for (i = 7; $i != "-"; i++)
+	for mp in $(awk '{ for (i = 7; $i != "-"; i++);
 		if ($(i + 1) == "cgroup" || $(i + 1) == "cgroup2") print $5 }' /proc/self/mountinfo); do
 		[ -d "$mp/$1" ] || continue
 		for p in $(find "$mp/$1" -name cgroup.procs -exec cat {} + 2>/dev/null); do
