@@ -70,9 +70,42 @@ static void stop_helper(struct create_run *r)
 	r->helper_stack = NULL;
 }
 
+/* Take the container process's pid from an announcement (the early clone's may come
+ * before GO, or before a failure): 1, or 0 when m is no announcement. */
+static int take_announced_pid(struct create_run *r, const struct cleat_sync_msg *m,
+			      cleat_error_t *err)
+{
+	int32_t pid;
+	if (m->type != CLEAT_SYNC_PROCESS_PID)
+		return 0;
+	if (cleat_sync_msg_pid(m, &pid, err) < 0)
+		return -1;
+	r->pid1 = pid;
+	r->c->init_pid = pid;
+	return 1;
+}
+
+/* A create that fails before it read the announcement of an early clone: once the
+ * setup helper is gone, the announcement is queued or will never come (the clone
+ * then ends by itself: its gate closed).  Find it so that the cleanup kills it. */
+static void find_announced(struct create_run *r)
+{
+	stop_helper(r);
+	struct pollfd p = { r->sync_parent, POLLIN, 0 };
+	while (r->pid1 <= 0 && r->sync_parent >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLIN)) {
+		_cleanup_sync_msg_ struct cleat_sync_msg *m = NULL;
+		_cleanup_error_ cleat_error_t e = NULL;
+		if (cleat_sync_recv(r->sync_parent, &m, &e) < 0 || !m)
+			return;
+		take_announced_pid(r, m, &e);
+	}
+}
+
 static void create_run_cleanup(struct create_run *r, bool failed)
 {
 	if (failed) {
+		if (r->pid1 <= 0 && r->helper > 0)
+			find_announced(r);
 		if (r->pid1 > 0) {
 			kill(r->pid1, SIGKILL);
 			while (waitpid(r->pid1, NULL, 0) < 0 && errno == EINTR)
@@ -270,6 +303,19 @@ static int respawn_in_cgroup(struct create_run *r, cleat_error_t *err)
 	return spawn(r, err);
 }
 
+/* The container process may be cloned, and make its mounts, while we make the state
+ * directory and the cgroup: on cgroupfs v1, where it joins the hierarchies itself (at
+ * its join point, which waits for GO).  Not with systemd (the scope moves the helper by
+ * pid), a user namespace (the maps, idmapped sources and the cgroup2 clone go through
+ * us first), a cgroup2 tree (it is born in its cgroup2 directory: clone3), or a mount
+ * namespace joined by path (the container process opens the tasks files and exec.fifo
+ * from its own mount namespace: a copy of ours, not one that may lack them). */
+static bool early_clone(const struct create_run *r)
+{
+	return !r->ctx->systemd_cgroup && !wants_userns(r) && r->ns.join_fd[CLEAT_NS_MNT] < 0 &&
+	       cleat_cgroup_detect() == CLEAT_CGROUP_V1;
+}
+
 /* What `cleat init` needs, the config this process parsed included. */
 static int send_launch(struct create_run *r, cleat_error_t *err)
 {
@@ -282,6 +328,7 @@ static int send_launch(struct create_run *r, cleat_error_t *err)
 		.no_pivot = r->o->no_pivot,
 		.no_new_keyring = r->o->no_new_keyring,
 		.fifo = !r->o->direct_start,
+		.early_clone = early_clone(r),
 		.keep_fds = r->listen_fds + r->o->preserve_fds,
 		.listen_fds = r->listen_fds,
 		.config = r->c->config,
@@ -292,20 +339,26 @@ static int send_launch(struct create_run *r, cleat_error_t *err)
 	return cleat_sync_send(r->sync_parent, CLEAT_SYNC_LAUNCH, 0, NULL, 0, payload, err);
 }
 
-/* GO: the setup helper may join the cgroup (its description is the payload; empty when
- * the parent moved it: systemd).  A helper that already failed left its error. */
+/* GO: the setup helper, or the early-cloned container process, may join the cgroup
+ * (its description is the payload; empty when the parent moved it: systemd).  One that
+ * already failed left its error (after the announcement of an early clone). */
 static int send_go(struct create_run *r, cleat_error_t *err)
 {
 	const char *cg = r->ctx->systemd_cgroup || !r->c->cgroup_str ? "" : r->c->cgroup_str;
 	if (cleat_sync_send(r->sync_parent, CLEAT_SYNC_GO, 0, cg, strlen(cg), -1, err) == 0)
 		return 0;
-	_cleanup_sync_msg_ struct cleat_sync_msg *m = NULL;
-	_cleanup_error_ cleat_error_t e = NULL;
-	if (cleat_sync_recv(r->sync_parent, &m, &e) == 0 && m && m->type == CLEAT_SYNC_ERROR) {
+	for (;;) {
+		_cleanup_sync_msg_ struct cleat_sync_msg *m = NULL;
+		_cleanup_error_ cleat_error_t e = NULL;
+		if (cleat_sync_recv(r->sync_parent, &m, &e) < 0 || !m)
+			return -1;
+		if (take_announced_pid(r, m, &e) != 0)
+			continue;
+		if (m->type != CLEAT_SYNC_ERROR)
+			return -1;
 		cleat_error_free(err);
 		return cleat_sync_log(m, err);
 	}
-	return -1;
 }
 
 static int record_cgroup(struct create_run *r, cleat_error_t *err)
@@ -463,13 +516,10 @@ static int serve(struct create_run *r, cleat_error_t *err)
 				return -1;
 			break;
 		case CLEAT_SYNC_PROCESS_PID: {
-			int32_t pid;
-			if (cleat_sync_msg_pid(m, &pid, err) < 0)
+			if (take_announced_pid(r, m, err) < 0)
 				return -1;
-			r->pid1 = pid;
-			r->c->init_pid = pid;
 			/* In place before any hook runs or the process starts. */
-			if (cleat_netdev_move_all(r->c->config, pid, err) < 0)
+			if (cleat_netdev_move_all(r->c->config, r->pid1, err) < 0)
 				return -1;
 			/* The setup helper exits now; reaped once the container
 			 * process is ready, not while it talks to us. */
@@ -531,6 +581,9 @@ static int sync_loop(struct create_run *r, cleat_error_t *err)
  *  4. GO: only now does the setup helper join the cgroup and clone the container
  *     process into it,
  *     so any process that can outlive us is in a cgroup that state.json names;
+ *     the early clone (early_clone(): cgroupfs v1) exists before, but dies with us
+ *     (PR_SET_PDEATHSIG, checked against its sync socket) until it joined at its
+ *     join point, which waits for GO;
  *  5. state.json with the container process's pid. */
 static int create_steps(struct create_run *r, struct cleat_created *out, cleat_error_t *err)
 {

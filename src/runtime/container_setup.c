@@ -5,7 +5,8 @@
  * (oci-spec/walk.h) that the setup helper maps and uses without parsing anything.
  * It opens its namespace files while the parent makes the state dir and the cgroup,
  * then waits for CLEAT_SYNC_GO, whose payload is the cgroup
- * (cleat_cgroup_to_string(); empty: the parent moved us). */
+ * (cleat_cgroup_to_string(); empty: the parent moved us); with an early clone
+ * (cleat_setup_launch.early_clone) it does not wait: the container process reads GO. */
 #include "config.h"
 #include "runtime/container_setup.h"
 
@@ -141,23 +142,21 @@ static int setup_after_go(struct cleat_setup_args *a, struct cleat_cgroup_join *
 	if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_GO, "wait for cgroup setup", &m, err) < 0)
 		return -1;
 	if (m->len > 0) {
-		struct cleat_cgroup *cg = NULL;
-		if (cleat_cgroup_from_string(m->data, &cg, err) < 0)
-			return -1;
-		int r = cleat_cgroup_join_open(cg, !born_in_v2, join, err);
-		cleat_cgroup_free(cg);
-		if (r < 0)
+		if (cleat_cgroup_join_open_string(m->data, !born_in_v2, join, err) < 0)
 			return -1;
 		join->in_v2 = born_in_v2;
 		if (join->n > 0)
 			a->cgroup_join = join;
 	}
-	if (a->launch->fifo) {
-		_cleanup_free_ char *path = xasprintf("%s/%s", a->launch->state_dir, "exec.fifo");
-		a->fifo_fd = open(path, O_PATH | O_CLOEXEC);
-		if (a->fifo_fd < 0)
-			return cleat_error_errno(err, errno, "open \"%s\"", path);
-	}
+	return a->launch->fifo ? cleat_setup_open_fifo(a->launch, &a->fifo_fd, err) : 0;
+}
+
+int cleat_setup_open_fifo(const struct cleat_setup_launch *l, int *fd, cleat_error_t *err)
+{
+	_cleanup_free_ char *path = xasprintf("%s/%s", l->state_dir, "exec.fifo");
+	*fd = open(path, O_PATH | O_CLOEXEC);
+	if (*fd < 0)
+		return cleat_error_errno(err, errno, "open \"%s\"", path);
 	return 0;
 }
 
@@ -175,7 +174,8 @@ int cleat_container_setup_main(void)
 	cleat_ns_plan_init(&a.ns);
 	cleat_cgroup_join_init(&join);
 	cleat_error_t err = NULL;
-	if (setup_prepare(&a, &err) < 0 || setup_after_go(&a, &join, born == 1, &err) < 0)
+	if (setup_prepare(&a, &err) < 0 ||
+	    (!a.launch->early_clone && setup_after_go(&a, &join, born == 1, &err) < 0))
 		cleat_sync_fail(sync_fd, err);
 	cleat_setup_helper_main(&a);
 }

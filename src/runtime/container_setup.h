@@ -17,6 +17,11 @@ struct cleat_setup_launch {
 	char *id, *bundle, *rootfs, *state_dir;
 	bool no_pivot, no_new_keyring;
 	bool fifo; /* wait on <state_dir>/exec.fifo (create); else for CLEAT_SYNC_START (run) */
+	/* cgroupfs v1, no user namespace: the setup helper clones the container process
+	 * without waiting for CLEAT_SYNC_GO; the container process reads GO itself, at the
+	 * latest before it joins the cgroup or leaves the host's mounts
+	 * (container_process.h). */
+	bool early_clone;
 	unsigned keep_fds, listen_fds;
 	struct oci_config *config;
 };
@@ -28,6 +33,9 @@ int cleat_setup_launch_write(const struct cleat_setup_launch *l, int *fd_out, cl
  * at the launch in it (mapped for the life of the process).  A block that is cut
  * short or points outside itself is refused (EPROTO). */
 int cleat_setup_launch_map(int fd, const struct cleat_setup_launch **out, cleat_error_t *err);
+
+/* Open <state_dir>/exec.fifo O_PATH into *fd (the parent made it before GO). */
+int cleat_setup_open_fifo(const struct cleat_setup_launch *l, int *fd, cleat_error_t *err);
 
 /* `cleat init`: returns (an exit status) only when not started by create/run. */
 int cleat_container_setup_main(void);

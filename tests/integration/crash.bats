@@ -20,17 +20,11 @@ setup() {
 }
 
 teardown() {
-	local p mp
+	local p
 	# Processes of ours that escaped: marked, or rooted in the bundle.
 	for p in $(marked_pids) ${SLEEPER:-}; do kill -KILL "$p" 2>/dev/null || true; done
 	teardown_bundle
-	for mp in $(cgroup_mounts); do
-		[ -d "$mp/$CG_PARENT" ] || continue
-		for p in $(find "$mp/$CG_PARENT" -name cgroup.procs -exec cat {} + 2>/dev/null); do
-			kill -KILL "$p" 2>/dev/null || true
-		done
-		find "$mp/$CG_PARENT" -depth -type d -exec rmdir {} + 2>/dev/null || true
-	done
+	remove_cgroup_tree "$CG_PARENT"
 }
 
 # cgroup_mounts: the mount point of every cgroup v1 hierarchy and cgroup2 mount.

@@ -387,6 +387,21 @@ remove_tree() {
 	rm -rf --one-file-system "$dir" 2>/dev/null || true
 }
 
+# remove_cgroup_tree NAME: in every cgroup hierarchy (v1 and cgroup2 mounts), kill what
+# runs below /NAME and remove its directories (teardown of tests with cgroup parents of
+# their own).
+remove_cgroup_tree() {
+	local mp p
+	for mp in $(awk '{ for (i = 7; $i != "-"; i++);
+		if ($(i + 1) == "cgroup" || $(i + 1) == "cgroup2") print $5 }' /proc/self/mountinfo); do
+		[ -d "$mp/$1" ] || continue
+		for p in $(find "$mp/$1" -name cgroup.procs -exec cat {} + 2>/dev/null); do
+			kill -KILL "$p" 2>/dev/null || true
+		done
+		find "$mp/$1" -depth -type d -exec rmdir {} + 2>/dev/null || true
+	done
+}
+
 # force_delete_all STATE_DIR RUNTIME-COMMAND...: delete (--force, at most 20 s each) every
 # container a runtime holds in STATE_DIR; when that fails, kill the recorded init pid.
 #   force_delete_all "$ROOT" "$CLEAT" --root "$ROOT"

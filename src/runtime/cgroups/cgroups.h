@@ -78,6 +78,9 @@ void cleat_cgroup_join_init(struct cleat_cgroup_join *j);
 int cleat_cgroup_join_open(struct cleat_cgroup *cg, bool clone_into, struct cleat_cgroup_join *j,
 			   cleat_error_t *err);
 void cleat_cgroup_join_close(struct cleat_cgroup_join *j);
+/* The same for a cgroup given as cleat_cgroup_to_string() made it. */
+int cleat_cgroup_join_open_string(const char *s, bool clone_into, struct cleat_cgroup_join *j,
+				  cleat_error_t *err);
 /* fork(), or clone3 into j->v2_dir when set and the kernel allows; j may be NULL. */
 pid_t cleat_cgroup_fork(struct cleat_cgroup_join *j);
 /* In the child (single-threaded): join every hierarchy, close the fds. */

@@ -84,6 +84,17 @@ int cleat_cgroup_join_open(struct cleat_cgroup *cg, bool clone_into, struct clea
 	return 0;
 }
 
+int cleat_cgroup_join_open_string(const char *s, bool clone_into, struct cleat_cgroup_join *j,
+				  cleat_error_t *err)
+{
+	struct cleat_cgroup *cg = NULL;
+	if (cleat_cgroup_from_string(s, &cg, err) < 0)
+		return -1;
+	int r = cleat_cgroup_join_open(cg, clone_into, j, err);
+	cleat_cgroup_free(cg);
+	return r;
+}
+
 pid_t cleat_cgroup_fork(struct cleat_cgroup_join *j)
 {
 	if (j && j->v2_dir >= 0) {

@@ -44,9 +44,45 @@ static int join_v1(struct cleat_cgroup_join *v1, cleat_error_t *err)
 	return r;
 }
 
-static int process_rootfs_and_hooks(const struct cleat_setup_args *a, struct cleat_cgroup_join *v1,
-				    struct process_result *r, cleat_error_t *err)
+/* An early clone reads GO here (container_process.h): the v1 hierarchies into b->v1
+ * for the join point (a cgroup2 part, which it was not born in, is joined now, by
+ * writing), and exec.fifo, while the host's paths are still in reach. */
+static int await_go(struct cleat_process_boot *b, cleat_error_t *err)
 {
+	if (!b->await_go)
+		return 0;
+	b->await_go = false;
+	const struct cleat_setup_args *a = b->a;
+	_cleanup_sync_msg_ struct cleat_sync_msg *m = NULL;
+	if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_GO, "wait for cgroup setup", &m, err) < 0)
+		return -1;
+	if (m->len > 0) {
+		struct cleat_cgroup_join all;
+		if (cleat_cgroup_join_open_string(m->data, false, &all, err) < 0)
+			return -1;
+		cleat_cgroup_join_split_v1(&all, &b->v1);
+		if (cleat_cgroup_join_self(&all, err) < 0)
+			return -1;
+	}
+	return a->launch->fifo ? cleat_setup_open_fifo(a->launch, &b->fifo_fd, err) : 0;
+}
+
+/* The cgroup mount binds the directories the container process joins later. */
+static int await_v1_tasks(void *arg, char *const **tasks, size_t *n, cleat_error_t *err)
+{
+	struct cleat_process_boot *b = arg;
+	if (await_go(b, err) < 0)
+		return -1;
+	*tasks = b->v1.paths;
+	*n = b->v1.n;
+	return 0;
+}
+
+static int process_rootfs_and_hooks(struct cleat_process_boot *b, struct process_result *r,
+				    cleat_error_t *err)
+{
+	const struct cleat_setup_args *a = b->a;
+	struct cleat_cgroup_join *v1 = &b->v1;
 	const struct oci_config *c = a->launch->config;
 	struct cleat_rootfs_opts ro = {
 		.config = c,
@@ -60,8 +96,11 @@ static int process_rootfs_and_hooks(const struct cleat_setup_args *a, struct cle
 		.sync_fd = a->sync_fd,
 		.cgroup_v1_tasks = v1->paths,
 		.n_cgroup_v1_tasks = v1->n,
+		.cgroup_v1_await = b->await_go ? await_v1_tasks : NULL,
+		.cgroup_v1_await_arg = b,
 	};
-	if (cleat_rootfs_prepare(&ro, err) < 0)
+	/* The cgroup and exec.fifo, at the latest before the host's paths are gone. */
+	if (cleat_rootfs_prepare(&ro, err) < 0 || await_go(b, err) < 0)
 		return -1;
 	/* createRuntime and prestart run in the runtime namespace: the parent
 	 * runs them; it answers with the state for the in-container hooks.  No
@@ -89,14 +128,14 @@ static int process_rootfs_and_hooks(const struct cleat_setup_args *a, struct cle
 	return 0;
 }
 
-static int process_setup(const struct cleat_setup_args *a, struct cleat_cgroup_join *v1,
-			 struct process_result *r, cleat_error_t *err)
+static int process_setup(struct cleat_process_boot *b, struct process_result *r, cleat_error_t *err)
 {
+	const struct cleat_setup_args *a = b->a;
 	const struct oci_config *c = a->launch->config;
 	const struct oci_process *p = a->launch->config->process;
 	if (a->ns.create[CLEAT_NS_NET] && cleat_ns_loopback_up(err) < 0)
 		return -1;
-	if (process_rootfs_and_hooks(a, v1, r, err) < 0)
+	if (process_rootfs_and_hooks(b, r, err) < 0)
 		return -1;
 	if (cleat_process_set_hostname(c, err) < 0)
 		return -1;
@@ -127,7 +166,7 @@ static int process_setup(const struct cleat_setup_args *a, struct cleat_cgroup_j
 	cleat_process_env_add_home(&r->env, p->user.uid);
 	/* In the cgroup before what it resets (CPU affinity, memory policy), the last step
 	 * that may still write, and everything of the container's own. */
-	if (join_v1(v1, err) < 0 || cleat_process_confine(p, c, a->sync_fd, err) < 0)
+	if (join_v1(&b->v1, err) < 0 || cleat_process_confine(p, c, a->sync_fd, err) < 0)
 		return -1;
 	if (cleat_process_find_exec(p, r->env, &r->exe, err) < 0)
 		return cleat_error_wrap(err, "unable to start container process");
@@ -173,14 +212,14 @@ static _Noreturn void process_main(struct cleat_process_boot *b)
 	struct pollfd hup = { .fd = a->sync_fd, .events = POLLRDHUP };
 	if (poll(&hup, 1, 0) > 0 && (hup.revents & (POLLHUP | POLLRDHUP)))
 		_exit(1);
-	if (a->ns.create[CLEAT_NS_CGROUP] && join_v1(&b->v1, &err) < 0)
+	if (a->ns.create[CLEAT_NS_CGROUP] && (await_go(b, &err) < 0 || join_v1(&b->v1, &err) < 0))
 		cleat_sync_fail(a->sync_fd, err);
 	if (a->ns.create[CLEAT_NS_CGROUP] && unshare(CLONE_NEWCGROUP) < 0) {
 		cleat_error_errno(&err, errno, "unshare cgroup namespace");
 		cleat_sync_fail(a->sync_fd, err);
 	}
-	int fd_dir = a->fifo_fd >= 0 ? open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
-	if (process_setup(a, &b->v1, &r, &err) < 0)
+	int fd_dir = a->launch->fifo ? open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (process_setup(b, &r, &err) < 0)
 		cleat_sync_fail(a->sync_fd, err);
 	/* The early handle is the host's procfs: a created container must not hold one
 	 * (through it, "../../1/root" is the host's root).  Keep it only when the new
@@ -192,7 +231,7 @@ static _Noreturn void process_main(struct cleat_process_boot *b)
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	if (cleat_sync_send_type(a->sync_fd, CLEAT_SYNC_READY, &err) < 0)
 		_exit(1);
-	if (a->fifo_fd < 0) {
+	if (b->fifo_fd < 0) {
 		/* `run`: the runtime that created us starts us; if it dies first, so do we. */
 		if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_START, "wait for start", NULL, &err) <
 		    0)
@@ -200,9 +239,9 @@ static _Noreturn void process_main(struct cleat_process_boot *b)
 		close(a->sync_fd);
 	} else {
 		close(a->sync_fd);
-		if (process_wait_start(fd_dir, a->fifo_fd, &err) < 0)
+		if (process_wait_start(fd_dir, b->fifo_fd, &err) < 0)
 			goto fail;
-		close(a->fifo_fd);
+		close(b->fifo_fd);
 	}
 	if (fd_dir >= 0)
 		close(fd_dir);

@@ -16,6 +16,12 @@ struct cleat_process_boot {
 	 * the container's memory limit pays for the container alone.  The files were
 	 * opened before any user namespace: the kernel checks the opener's credentials. */
 	struct cleat_cgroup_join v1;
+	/* Cloned before the cgroup exists (cleat_setup_launch.early_clone): CLEAT_SYNC_GO is
+	 * still to be read, and with it the cgroup to open into v1 and exec.fifo to open
+	 * into fifo_fd.  It is read at the first point that needs it: the cgroup namespace,
+	 * a cgroup mount, the first hook, the root switch; always before the join. */
+	bool await_go;
+	int fifo_fd; /* O_PATH fd of <state>/exec.fifo; -1: none (yet) */
 };
 
 /* The clone entry point: arg is a struct cleat_process_boot *.  Never returns: it

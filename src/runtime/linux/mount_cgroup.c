@@ -45,12 +45,12 @@ static char *own_cgroup_path(const char *proc_cgroup, const char *ctrls)
 }
 
 /* The container's directory in the v1 hierarchy mounted at mp when the init joins it
- * only after the rootfs (cleat_rootfs_opts.cgroup_v1_tasks), or NULL. */
-static char *pending_cgroup_dir(const struct cleat_rootfs_opts *o, const char *mp)
+ * only after the rootfs (cleat_rootfs_opts.cgroup_v1_tasks: tasks, n), or NULL. */
+static char *pending_cgroup_dir(char *const *tasks, size_t n, const char *mp)
 {
 	size_t l = strlen(mp);
-	for (size_t i = 0; i < o->n_cgroup_v1_tasks; i++) {
-		const char *t = o->cgroup_v1_tasks[i];
+	for (size_t i = 0; i < n; i++) {
+		const char *t = tasks[i];
 		if (strncmp(t, mp, l) == 0 && t[l] == '/')
 			return xstrndup(t, (size_t) (strrchr(t, '/') - t));
 	}
@@ -104,7 +104,8 @@ static int v1_subdir(int top, const char *dest, const char *name, cleat_error_t 
 
 static int mount_one_v1(struct rootfs_ctx *c, int top, const char *dest,
 			const struct mountinfo_entry *e, const char *proc_cgroup,
-			const struct cleat_mount_flags *f, cleat_error_t *err)
+			char *const *tasks, size_t n_tasks, const struct cleat_mount_flags *f,
+			cleat_error_t *err)
 {
 	_cleanup_free_ char *ctrls = v1_controllers(e->super_options);
 	const char *name = basename_of(e->mountpoint);
@@ -123,7 +124,7 @@ static int mount_one_v1(struct rootfs_ctx *c, int top, const char *dest,
 		if (tree < 0)
 			return -1;
 	} else {
-		_cleanup_free_ char *src = pending_cgroup_dir(c->o, e->mountpoint);
+		_cleanup_free_ char *src = pending_cgroup_dir(tasks, n_tasks, e->mountpoint);
 		_cleanup_free_ char *path = src ? NULL : own_cgroup_path(proc_cgroup, ctrls);
 		if (src == NULL && path == NULL)
 			return cleat_error_msg(err, "no cgroup of this process for \"%s\"", ctrls);
@@ -181,6 +182,11 @@ static int mount_v1(struct rootfs_ctx *c, const struct oci_mount *m,
 	if (rootfs_attach(tmpfs, target, f->propagation, f->n_propagation, m->destination, err) < 0)
 		return -1;
 
+	char *const *tasks = c->o->cgroup_v1_tasks;
+	size_t n_tasks = c->o->n_cgroup_v1_tasks;
+	if (!c->o->in_cgroupns && c->o->cgroup_v1_await &&
+	    c->o->cgroup_v1_await(c->o->cgroup_v1_await_arg, &tasks, &n_tasks, err) < 0)
+		return -1;
 	if (read_file("/proc/self/cgroup", &proc_cgroup, &len, err) < 0 ||
 	    mountinfo_read("/proc/self/mountinfo", &mi, err) < 0)
 		return -1;
@@ -189,7 +195,7 @@ static int mount_v1(struct rootfs_ctx *c, const struct oci_mount *m,
 		/* Only the host's own hierarchies, not their binds inside rootfs. */
 		if (strcmp(e->fstype, "cgroup") != 0 || str_has_prefix(e->mountpoint, c->o->rootfs))
 			continue;
-		r = mount_one_v1(c, tmpfs, m->destination, e, proc_cgroup, f, err);
+		r = mount_one_v1(c, tmpfs, m->destination, e, proc_cgroup, tasks, n_tasks, f, err);
 	}
 	mountinfo_free(&mi);
 	return r;

@@ -36,6 +36,10 @@ struct cleat_rootfs_opts {
 	 * cgroup mount binds their directories); none: it is in its cgroup already. */
 	char *const *cgroup_v1_tasks;
 	size_t n_cgroup_v1_tasks;
+	/* Or, when set, called by a cgroup mount (without a cgroup namespace) for them: the
+	 * container process was cloned before its cgroup existed and waits for it here. */
+	int (*cgroup_v1_await)(void *arg, char *const **tasks, size_t *n, cleat_error_t *err);
+	void *cgroup_v1_await_arg;
 };
 
 int cleat_rootfs_prepare(const struct cleat_rootfs_opts *o, cleat_error_t *err);

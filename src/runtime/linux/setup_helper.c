@@ -153,7 +153,9 @@ _Noreturn void cleat_setup_helper_main(const struct cleat_setup_args *a)
 	/* The container process shares our memory (no copy; we exit now), except with a
 	 * time namespace: the kernel gives a new one only to a child with its own. */
 	bool share = !a->ns.create[CLEAT_NS_TIME] && a->ns.join_fd[CLEAT_NS_TIME] < 0;
-	struct cleat_process_boot b = { .a = a };
+	struct cleat_process_boot b = { .a = a,
+					.await_go = a->launch->early_clone,
+					.fifo_fd = a->fifo_fd };
 	cleat_cgroup_join_init(&b.v1);
 	if (a->cgroup_join)
 		cleat_cgroup_join_split_v1(a->cgroup_join, &b.v1);

@@ -7,7 +7,8 @@
  * The setup helper first re-executes a sealed memfd copy of cleat (CVE-2019-5736:
  * the container process is a clone of it), while the parent goes on with the
  * state directory and the cgroup; container_setup.c reads what the parent handed
- * over.  After CLEAT_SYNC_GO it joins the namespaces given by path
+ * over.  After CLEAT_SYNC_GO (or at once for an early clone, container_process.h)
+ * it joins the namespaces given by path
  * (user first), unshares the new ones, writes time namespace offsets and clones
  * the container process as a sibling, i.e. a direct child of `cleat create`: the
  * caller of create (the shim, `cleat run`) reaps it, as with runc.  pid and time
