@@ -207,7 +207,7 @@ int cleat_container_destroy(struct cleat_container *c, cleat_error_t *err)
 		cleat_hooks_run_warn(c->config->hooks.poststop, c->config->hooks.n_poststop,
 				     "poststop", state);
 	}
-	return rm_rf(c->state_dir, err);
+	return cleat_state_dir_remove(c->dir_fd, c->state_dir, err);
 }
 
 static int kill_and_wait(struct cleat_container *c, cleat_error_t *err)

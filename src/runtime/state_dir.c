@@ -84,6 +84,17 @@ int cleat_state_dir_open(const char *root, const char *id, int *dir_fd, int *loc
 	return 0;
 }
 
+int cleat_state_dir_remove(int dir_fd, const char *path, cleat_error_t *err)
+{
+	static const char *const known[] = { CLEAT_STATE_FILE, CLEAT_CONFIG_FILE, CLEAT_EXEC_FIFO };
+	for (size_t i = 0; dir_fd >= 0 && i < ARRAY_SIZE(known); i++)
+		if (unlinkat(dir_fd, known[i], 0) < 0 && errno != ENOENT)
+			break;
+	if (rmdir(path) == 0 || errno == ENOENT)
+		return 0;
+	return rm_rf(path, err);
+}
+
 #define GEN_STR(g, s) yajl_gen_string((g), (const unsigned char *) (s), strlen(s))
 
 static void gen_kv_str(yajl_gen g, const char *k, const char *v)
