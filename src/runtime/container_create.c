@@ -520,6 +520,20 @@ static int sync_loop(struct create_run *r, cleat_error_t *err)
 	return -1;
 }
 
+/* The setup helper exits right after announcing the container process: by now it is
+ * a zombie, reaped without a kill (it still counts in pids.current until reaped, so
+ * before the pids limit and the start).  `create` exits right after: its stack goes
+ * with this process, without an unmap (the helper ran on another CPU in this address
+ * space: unmapping it costs a TLB shootdown there). */
+static void reap_helper(struct create_run *r)
+{
+	if (r->helper > 0 && waitpid(r->helper, NULL, WNOHANG) == r->helper)
+		r->helper = 0;
+	if (!r->o->direct_start)
+		r->helper_stack = NULL;
+	stop_helper(r);
+}
+
 /* Killed (SIGKILL) at any point, create leaves only what `delete --force` finds
  * and removes, in this order:
  *  1. the setup helper: in no cgroup, it dies with us (PR_SET_PDEATHSIG, checked
@@ -563,8 +577,7 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 		return -1;
 	if (sync_loop(r, err) < 0)
 		return -1;
-	/* It exits right after announcing the container process. */
-	stop_helper(r);
+	reap_helper(r);
 	/* The container process waits for start: its limit is in before anything of
 	 * the container runs. */
 	if (r->c->cgroup &&
