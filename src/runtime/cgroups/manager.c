@@ -465,13 +465,16 @@ int cleat_cgroup_destroy(struct cleat_cgroup *cg, cleat_error_t *err)
 	struct cg_hier *removed = main_removed_empty(cg) ? main_hier(cg) : NULL;
 	if (!removed)
 		cleat_cgroup_pids(cg, &pids, &n, &perr);
-	for (int i = 0; n > 0 && i < 500; i++) {
-		/* Each round: SIGKILL what is left, wait until it's gone (~5 s max). */
-		if (i % 50 == 0) {
+	/* SIGKILL what is left, again every 0.5 s, and wait until it is gone (~5 s max).
+	 * A killed process leaves the list within a millisecond or so: look every
+	 * millisecond for the first 10 ms, then every 10 ms. */
+	for (long waited = 0, step = 1; n > 0 && waited < 5000; waited += step) {
+		if (waited % 500 == 0) {
 			_cleanup_error_ cleat_error_t e = NULL;
 			cleat_cgroup_kill_all(cg, SIGKILL, &e);
 		}
-		sleep_ms(10);
+		step = waited < 10 ? 1 : 10;
+		sleep_ms(step);
 		free(pids);
 		pids = NULL;
 		cleat_error_free(&perr);
