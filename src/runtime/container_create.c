@@ -521,9 +521,8 @@ static int sync_loop(struct create_run *r, cleat_error_t *err)
 }
 
 /* The setup helper exits right after announcing the container process: by now it is
- * a zombie, reaped without a kill (it still counts in pids.current until reaped, so
- * before the pids limit and the start).  `create` exits right after: its stack goes
- * with this process, without an unmap (the helper ran on another CPU in this address
+ * a zombie, reaped without a kill.  `create` exits right after: its stack goes with
+ * this process, without an unmap (the helper ran on another CPU in this address
  * space: unmapping it costs a TLB shootdown there). */
 static void reap_helper(struct create_run *r)
 {
@@ -532,6 +531,37 @@ static void reap_helper(struct create_run *r)
 	if (!r->o->direct_start)
 		r->helper_stack = NULL;
 	stop_helper(r);
+}
+
+/* A zombie still counts in pids.current until reaped: with a pids limit (pids.limit,
+ * or a pids key of linux.resources.unified) the helper is reaped before the limit and
+ * the start.  Without one, `run` leaves it (and its stack) to
+ * cleat_created_reap_helper(), after the start, while the container process runs. */
+static bool reap_after_start(const struct create_run *r)
+{
+	const struct oci_linux *l = r->c->config->linux_;
+	const struct oci_resources *res = l ? l->resources : NULL;
+	if (!r->o->direct_start)
+		return false;
+	for (size_t i = 0; res && i < res->n_unified; i++)
+		if (str_has_prefix(res->unified[i].key, "pids."))
+			return false;
+	return !(res && res->has_pids);
+}
+
+void cleat_created_reap_helper(struct cleat_created *out)
+{
+	if (out->helper > 0) {
+		if (waitpid(out->helper, NULL, WNOHANG) != out->helper) {
+			kill(out->helper, SIGKILL);
+			while (waitpid(out->helper, NULL, 0) < 0 && errno == EINTR)
+				;
+		}
+	}
+	out->helper = 0;
+	if (out->helper_stack)
+		munmap(out->helper_stack, out->helper_stack_size);
+	out->helper_stack = NULL;
 }
 
 /* Killed (SIGKILL) at any point, create leaves only what `delete --force` finds
@@ -577,7 +607,8 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 		return -1;
 	if (sync_loop(r, err) < 0)
 		return -1;
-	reap_helper(r);
+	if (!reap_after_start(r))
+		reap_helper(r);
 	/* The container process waits for start: its limit is in before anything of
 	 * the container runs. */
 	if (r->c->cgroup &&
@@ -609,6 +640,11 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 	if (r->o->direct_start) {
 		out->container = TAKE_PTR(r->c);
 		out->start_fd = TAKE_FD(r->sync_parent);
+		out->helper = r->helper;
+		out->helper_stack = r->helper_stack;
+		out->helper_stack_size = r->helper_stack_size;
+		r->helper = 0;
+		r->helper_stack = NULL;
 	}
 	return 0;
 }
@@ -628,6 +664,8 @@ int cleat_container_create(const struct cleat_ctx *ctx, const struct cleat_creat
 	out->pty_master = -1;
 	out->container = NULL;
 	out->start_fd = -1;
+	out->helper = 0;
+	out->helper_stack = NULL;
 	int ret = create_steps(&r, out, err);
 	create_run_cleanup(&r, ret < 0);
 	return ret;
