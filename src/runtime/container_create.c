@@ -55,19 +55,24 @@ struct create_run {
 	struct cleat_cgroup_join cg_join;
 };
 
-/* Kill (if still there) and reap the setup helper, and unmap the stack it started on: it
- * exec'd (it talked to us from `cleat init`) or is gone by now. */
-static void stop_helper(struct create_run *r)
+/* Kill (if still there: a zombie is only reaped) and reap a setup helper, and unmap the
+ * stack it started on: it exec'd (it talked to us from `cleat init`) or is gone by now. */
+static void reap_and_unmap(pid_t *helper, void **stack, size_t stack_size)
 {
-	if (r->helper > 0) {
-		kill(r->helper, SIGKILL);
-		while (waitpid(r->helper, NULL, 0) < 0 && errno == EINTR)
+	if (*helper > 0 && waitpid(*helper, NULL, WNOHANG) != *helper) {
+		kill(*helper, SIGKILL);
+		while (waitpid(*helper, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
-	r->helper = 0;
-	if (r->helper_stack)
-		munmap(r->helper_stack, r->helper_stack_size);
-	r->helper_stack = NULL;
+	*helper = 0;
+	if (*stack)
+		munmap(*stack, stack_size);
+	*stack = NULL;
+}
+
+static void stop_helper(struct create_run *r)
+{
+	reap_and_unmap(&r->helper, &r->helper_stack, r->helper_stack_size);
 }
 
 static void create_run_cleanup(struct create_run *r, bool failed)
@@ -526,8 +531,6 @@ static int sync_loop(struct create_run *r, cleat_error_t *err)
  * space: unmapping it costs a TLB shootdown there). */
 static void reap_helper(struct create_run *r)
 {
-	if (r->helper > 0 && waitpid(r->helper, NULL, WNOHANG) == r->helper)
-		r->helper = 0;
 	if (!r->o->direct_start)
 		r->helper_stack = NULL;
 	stop_helper(r);
@@ -551,17 +554,7 @@ static bool reap_after_start(const struct create_run *r)
 
 void cleat_created_reap_helper(struct cleat_created *out)
 {
-	if (out->helper > 0) {
-		if (waitpid(out->helper, NULL, WNOHANG) != out->helper) {
-			kill(out->helper, SIGKILL);
-			while (waitpid(out->helper, NULL, 0) < 0 && errno == EINTR)
-				;
-		}
-	}
-	out->helper = 0;
-	if (out->helper_stack)
-		munmap(out->helper_stack, out->helper_stack_size);
-	out->helper_stack = NULL;
+	reap_and_unmap(&out->helper, &out->helper_stack, out->helper_stack_size);
 }
 
 /* Killed (SIGKILL) at any point, create leaves only what `delete --force` finds
