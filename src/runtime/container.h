@@ -112,10 +112,18 @@ struct cleat_created {
 	/* direct_start only: the container, still locked, and the init's sync socket. */
 	struct cleat_container *container;
 	int start_fd;
+	/* direct_start without a pids limit: the setup helper, exited but not reaped yet,
+	 * and the stack it ran on, for cleat_created_reap_helper() once the container
+	 * process was told to start (0 and NULL otherwise). */
+	pid_t helper;
+	void *helper_stack;
+	size_t helper_stack_size;
 };
 
 int cleat_container_create(const struct cleat_ctx *ctx, const struct cleat_create_opts *o,
 			   struct cleat_created *out, cleat_error_t *err);
+/* Reap the setup helper create left in out (if any) and unmap its stack. */
+void cleat_created_reap_helper(struct cleat_created *out);
 int cleat_container_start(const struct cleat_ctx *ctx, const char *id, cleat_error_t *err);
 /* `run`: start what create returned (direct_start), then drop its lock so other
  * commands can reach the running container. */

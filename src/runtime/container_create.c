@@ -55,19 +55,24 @@ struct create_run {
 	struct cleat_cgroup_join cg_join;
 };
 
-/* Kill (if still there) and reap the setup helper, and unmap the stack it started on: it
- * exec'd (it talked to us from `cleat init`) or is gone by now. */
-static void stop_helper(struct create_run *r)
+/* Kill (if still there: a zombie is only reaped) and reap a setup helper, and unmap the
+ * stack it started on: it exec'd (it talked to us from `cleat init`) or is gone by now. */
+static void reap_and_unmap(pid_t *helper, void **stack, size_t stack_size)
 {
-	if (r->helper > 0) {
-		kill(r->helper, SIGKILL);
-		while (waitpid(r->helper, NULL, 0) < 0 && errno == EINTR)
+	if (*helper > 0 && waitpid(*helper, NULL, WNOHANG) != *helper) {
+		kill(*helper, SIGKILL);
+		while (waitpid(*helper, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
-	r->helper = 0;
-	if (r->helper_stack)
-		munmap(r->helper_stack, r->helper_stack_size);
-	r->helper_stack = NULL;
+	*helper = 0;
+	if (*stack)
+		munmap(*stack, stack_size);
+	*stack = NULL;
+}
+
+static void stop_helper(struct create_run *r)
+{
+	reap_and_unmap(&r->helper, &r->helper_stack, r->helper_stack_size);
 }
 
 /* Take the container process's pid from an announcement (the early clone's may come
@@ -570,6 +575,38 @@ static int sync_loop(struct create_run *r, cleat_error_t *err)
 	return -1;
 }
 
+/* The setup helper exits right after announcing the container process: by now it is
+ * a zombie, reaped without a kill.  `create` exits right after: its stack goes with
+ * this process, without an unmap (the helper ran on another CPU in this address
+ * space: unmapping it costs a TLB shootdown there). */
+static void reap_helper(struct create_run *r)
+{
+	if (!r->o->direct_start)
+		r->helper_stack = NULL;
+	stop_helper(r);
+}
+
+/* A zombie still counts in pids.current until reaped: with a pids limit (pids.limit,
+ * or a pids key of linux.resources.unified) the helper is reaped before the limit and
+ * the start.  Without one, `run` leaves it (and its stack) to
+ * cleat_created_reap_helper(), after the start, while the container process runs. */
+static bool reap_after_start(const struct create_run *r)
+{
+	const struct oci_linux *l = r->c->config->linux_;
+	const struct oci_resources *res = l ? l->resources : NULL;
+	if (!r->o->direct_start)
+		return false;
+	for (size_t i = 0; res && i < res->n_unified; i++)
+		if (str_has_prefix(res->unified[i].key, "pids."))
+			return false;
+	return !(res && res->has_pids);
+}
+
+void cleat_created_reap_helper(struct cleat_created *out)
+{
+	reap_and_unmap(&out->helper, &out->helper_stack, out->helper_stack_size);
+}
+
 /* Killed (SIGKILL) at any point, create leaves only what `delete --force` finds
  * and removes, in this order:
  *  1. the setup helper: in no cgroup, it dies with us (PR_SET_PDEATHSIG, checked
@@ -616,8 +653,8 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 		return -1;
 	if (sync_loop(r, err) < 0)
 		return -1;
-	/* It exits right after announcing the container process. */
-	stop_helper(r);
+	if (!reap_after_start(r))
+		reap_helper(r);
 	/* The container process waits for start: its limit is in before anything of
 	 * the container runs. */
 	if (r->c->cgroup &&
@@ -649,6 +686,11 @@ static int create_steps(struct create_run *r, struct cleat_created *out, cleat_e
 	if (r->o->direct_start) {
 		out->container = TAKE_PTR(r->c);
 		out->start_fd = TAKE_FD(r->sync_parent);
+		out->helper = r->helper;
+		out->helper_stack = r->helper_stack;
+		out->helper_stack_size = r->helper_stack_size;
+		r->helper = 0;
+		r->helper_stack = NULL;
 	}
 	return 0;
 }
@@ -668,6 +710,8 @@ int cleat_container_create(const struct cleat_ctx *ctx, const struct cleat_creat
 	out->pty_master = -1;
 	out->container = NULL;
 	out->start_fd = -1;
+	out->helper = 0;
+	out->helper_stack = NULL;
 	int ret = create_steps(&r, out, err);
 	create_run_cleanup(&r, ret < 0);
 	return ret;

@@ -18,11 +18,11 @@
 #include "runtime/linux/sync.h"
 #include "runtime/state_dir.h"
 
-/* Signal the init only if the pid is still the process create started:
- * a pidfd pins it between the start-time check and the signal. */
-static int signal_init(const struct cleat_container *c, int signo, cleat_error_t *err)
+/* Signal the init only if the pid is still the process create started: pidfd
+ * (from pidfd_open before the start-time check) pins it between that check and the
+ * signal.  Without a pidfd (ESRCH: gone; or no pidfd_open), check and kill(2). */
+static int signal_pinned(const struct cleat_container *c, int pidfd, int signo, cleat_error_t *err)
 {
-	_cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, c->init_pid, 0);
 	if (pidfd < 0) {
 		if (errno == ESRCH)
 			return cleat_error_errno(err, ESRCH, "container not running");
@@ -39,9 +39,26 @@ static int signal_init(const struct cleat_container *c, int signo, cleat_error_t
 	return 0;
 }
 
-/* Wait until the init is gone (it is not our child: poll its start time). */
-static bool wait_init_gone(const struct cleat_container *c, int timeout_ms)
+static int signal_init(const struct cleat_container *c, int signo, cleat_error_t *err)
 {
+	_cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, c->init_pid, 0);
+	return signal_pinned(c, pidfd, signo, err);
+}
+
+/* Wait until the init is gone (it is not our child).  Its pidfd turns readable the
+ * moment it exits (a zombie counts as gone, as for cleat_container_init_alive()); a
+ * pidfd taken before the init was known alive may name a recycled pid, so the start
+ * time decides then.  Without a pidfd, poll the start time. */
+static bool wait_init_gone(const struct cleat_container *c, int pidfd, int timeout_ms)
+{
+	if (pidfd >= 0) {
+		struct pollfd p = { pidfd, POLLIN, 0 };
+		int n;
+		while ((n = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
+			;
+		if (n >= 0)
+			return n > 0 || !cleat_container_init_alive(c);
+	}
 	for (int waited = 0; waited <= timeout_ms; waited += 10) {
 		if (!cleat_container_init_alive(c))
 			return true;
@@ -207,7 +224,7 @@ int cleat_container_destroy(struct cleat_container *c, cleat_error_t *err)
 		cleat_hooks_run_warn(c->config->hooks.poststop, c->config->hooks.n_poststop,
 				     "poststop", state);
 	}
-	return rm_rf(c->state_dir, err);
+	return cleat_state_dir_remove(c->dir_fd, c->state_dir, err);
 }
 
 static int kill_and_wait(struct cleat_container *c, cleat_error_t *err)
@@ -216,16 +233,20 @@ static int kill_and_wait(struct cleat_container *c, cleat_error_t *err)
 	if (c->cgroup_str && *c->cgroup_str && cleat_container_cgroup(c, &cg, err) < 0)
 		return -1;
 	_cleanup_error_ cleat_error_t e = NULL;
-	if (signal_init(c, SIGKILL, &e) < 0 && cleat_container_init_alive(c)) {
-		*err = TAKE_PTR(e);
-		return -1;
+	_cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, c->init_pid, 0);
+	if (signal_pinned(c, pidfd, SIGKILL, &e) < 0) {
+		if (cleat_container_init_alive(c)) {
+			*err = TAKE_PTR(e);
+			return -1;
+		}
+		return 0;
 	}
 	/* A frozen task only dies once thawed. */
 	if (c->status == CLEAT_STATUS_PAUSED && cg) {
 		_cleanup_error_ cleat_error_t e2 = NULL;
 		(void) cleat_cgroup_freeze(cg, false, &e2);
 	}
-	if (!wait_init_gone(c, 10000))
+	if (!wait_init_gone(c, pidfd, 10000))
 		return cleat_error_msg(err, "container init (pid %d) did not die after SIGKILL",
 				       (int) c->init_pid);
 	return 0;

@@ -24,6 +24,10 @@ int cleat_state_dir_open(const char *root, const char *id, int *dir_fd, int *loc
 /* Lock an already open state directory again; *lock_fd stays -1 (and 0 is returned)
  * when path no longer names it: deleted, maybe re-created, by someone else. */
 int cleat_state_dir_relock(int dir_fd, const char *path, int *lock_fd, cleat_error_t *err);
+/* Remove the state directory at path (open as dir_fd): state.json first (without it
+ * a directory left by a killed delete is removed whole), then the files cleat knows,
+ * then the directory; one with anything else in it is removed recursively. */
+int cleat_state_dir_remove(int dir_fd, const char *path, cleat_error_t *err);
 int cleat_state_save(const struct cleat_container *c, cleat_error_t *err);
 int cleat_state_load(struct cleat_container *c, cleat_error_t *err);
 

@@ -444,19 +444,37 @@ static int rmdir_tree(const char *dir, cleat_error_t *err)
 	return cg_rmdir_retry(dir, err);
 }
 
+/* The usual delete: the container's processes are gone, and its cgroup is an empty
+ * leaf.  Removing the main hierarchy's directory then succeeds at once and proves
+ * it (a cgroup with a process or a child says EBUSY), so its listing is skipped;
+ * the other hierarchies go through rmdir_tree(), which still kills a process
+ * found only there (one killed while joining them).  False: list and kill first. */
+static bool main_removed_empty(struct cleat_cgroup *cg)
+{
+	struct cg_hier *h = main_hier(cg);
+	if (cg->systemd || !h || !h->dir || strcmp(h->dir, h->mountpoint) == 0)
+		return false;
+	return rmdir(h->dir) == 0 || errno == ENOENT;
+}
+
 int cleat_cgroup_destroy(struct cleat_cgroup *cg, cleat_error_t *err)
 {
 	_cleanup_free_ pid_t *pids = NULL;
 	size_t n = 0;
 	_cleanup_error_ cleat_error_t perr = NULL;
-	cleat_cgroup_pids(cg, &pids, &n, &perr);
-	for (int i = 0; n > 0 && i < 500; i++) {
-		/* Each round: SIGKILL what is left, wait until it's gone (~5 s max). */
-		if (i % 50 == 0) {
+	struct cg_hier *removed = main_removed_empty(cg) ? main_hier(cg) : NULL;
+	if (!removed)
+		cleat_cgroup_pids(cg, &pids, &n, &perr);
+	/* SIGKILL what is left, again every 0.5 s, and wait until it is gone (~5 s max).
+	 * A killed process leaves the list within a millisecond or so: look every
+	 * millisecond for the first 10 ms, then every 10 ms. */
+	for (long waited = 0, step = 1; n > 0 && waited < 5000; waited += step) {
+		if (waited % 500 == 0) {
 			_cleanup_error_ cleat_error_t e = NULL;
 			cleat_cgroup_kill_all(cg, SIGKILL, &e);
 		}
-		sleep_ms(10);
+		step = waited < 10 ? 1 : 10;
+		sleep_ms(step);
 		free(pids);
 		pids = NULL;
 		cleat_error_free(&perr);
@@ -476,7 +494,7 @@ int cleat_cgroup_destroy(struct cleat_cgroup *cg, cleat_error_t *err)
 	}
 	for (size_t i = cg->n_h; i-- > 0;) {
 		struct cg_hier *h = &cg->h[i];
-		if (!h->dir || strcmp(h->dir, h->mountpoint) == 0)
+		if (h == removed || !h->dir || strcmp(h->dir, h->mountpoint) == 0)
 			continue;
 		_cleanup_error_ cleat_error_t e = NULL;
 		if (rmdir_tree(h->dir, &e) < 0 && rc == 0) {

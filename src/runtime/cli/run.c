@@ -34,7 +34,10 @@ int cli_run(const struct cleat_ctx *ctx, int argc, char **argv, cleat_error_t *e
 	_cleanup_close_ int start_fd = out.start_fd;
 	_cleanup_container_ struct cleat_container *c = out.container;
 	cleat_debug("run %s: created", o.id);
-	if (cleat_container_start_direct(c, start_fd, err) < 0) {
+	int started = cleat_container_start_direct(c, start_fd, err);
+	/* While the container process runs. */
+	cleat_created_reap_helper(&out);
+	if (started < 0) {
 		cleat_error_wrap(err, "run \"%s\"", o.id);
 		remove_quietly(c);
 		return -1;
