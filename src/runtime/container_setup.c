@@ -138,17 +138,26 @@ static int setup_prepare(struct cleat_setup_args *a, cleat_error_t *err)
 static int setup_after_go(struct cleat_setup_args *a, struct cleat_cgroup_join *join,
 			  bool born_in_v2, cleat_error_t *err)
 {
-	_cleanup_sync_msg_ struct cleat_sync_msg *m = NULL;
-	if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_GO, "wait for cgroup setup", &m, err) < 0)
+	int given = cleat_setup_recv_go(a->sync_fd, !born_in_v2, join, err);
+	if (given < 0)
 		return -1;
-	if (m->len > 0) {
-		if (cleat_cgroup_join_open_string(m->data, !born_in_v2, join, err) < 0)
-			return -1;
+	if (given) {
 		join->in_v2 = born_in_v2;
 		if (join->n > 0)
 			a->cgroup_join = join;
 	}
 	return a->launch->fifo ? cleat_setup_open_fifo(a->launch, &a->fifo_fd, err) : 0;
+}
+
+int cleat_setup_recv_go(int sync_fd, bool clone_into, struct cleat_cgroup_join *join,
+			cleat_error_t *err)
+{
+	_cleanup_sync_msg_ struct cleat_sync_msg *m = NULL;
+	if (cleat_sync_expect(sync_fd, CLEAT_SYNC_GO, "wait for cgroup setup", &m, err) < 0)
+		return -1;
+	if (m->len == 0)
+		return 0;
+	return cleat_cgroup_join_open_string(m->data, clone_into, join, err) < 0 ? -1 : 1;
 }
 
 int cleat_setup_open_fifo(const struct cleat_setup_launch *l, int *fd, cleat_error_t *err)

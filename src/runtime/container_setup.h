@@ -34,6 +34,13 @@ int cleat_setup_launch_write(const struct cleat_setup_launch *l, int *fd_out, cl
  * short or points outside itself is refused (EPROTO). */
 int cleat_setup_launch_map(int fd, const struct cleat_setup_launch **out, cleat_error_t *err);
 
+struct cleat_cgroup_join;
+/* Read CLEAT_SYNC_GO from sync_fd: the parent made the cgroup and exec.fifo.  The
+ * cgroup, the message's payload (cleat_cgroup_to_string()), is opened into *join
+ * (clone_into as for cleat_cgroup_join_open()).  1: a cgroup was given; 0: none (the
+ * parent moved us: systemd); -1: an error. */
+int cleat_setup_recv_go(int sync_fd, bool clone_into, struct cleat_cgroup_join *join,
+			cleat_error_t *err);
 /* Open <state_dir>/exec.fifo O_PATH into *fd (the parent made it before GO). */
 int cleat_setup_open_fifo(const struct cleat_setup_launch *l, int *fd, cleat_error_t *err);
 

@@ -53,13 +53,11 @@ static int await_go(struct cleat_process_boot *b, cleat_error_t *err)
 		return 0;
 	b->await_go = false;
 	const struct cleat_setup_args *a = b->a;
-	_cleanup_sync_msg_ struct cleat_sync_msg *m = NULL;
-	if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_GO, "wait for cgroup setup", &m, err) < 0)
+	struct cleat_cgroup_join all;
+	int given = cleat_setup_recv_go(a->sync_fd, false, &all, err);
+	if (given < 0)
 		return -1;
-	if (m->len > 0) {
-		struct cleat_cgroup_join all;
-		if (cleat_cgroup_join_open_string(m->data, false, &all, err) < 0)
-			return -1;
+	if (given) {
 		cleat_cgroup_join_split_v1(&all, &b->v1);
 		if (cleat_cgroup_join_self(&all, err) < 0)
 			return -1;
