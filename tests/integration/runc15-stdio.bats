@@ -28,9 +28,12 @@ teardown() {
 @test "runc15-stdio: userns, a terminal: the pty belongs to the user, group tty, as with runc 1.5.3" {
 	skip_unless_cmd script
 	update_config '.process.terminal = true | .process.args = ["sh", "-c", "stat -c %u:%g $(tty)"]'
+	# The line stat printed: the pty may echo a stray byte of the test's stdin before it
+	# (as "^@"), for either runtime.
 	run -0 in_pty "'$RUNC' --root '$RUNC_ROOT' run '$(container_id runc)' 2>/dev/null"
-	local want=${output//$'\r'/}
-	assert_contains "$want" "1000:5"
+	local want
+	want=$(tr -d '\r' <<<"$output" | grep -Eo '[0-9]+:[0-9]+$' | tail -n 1)
+	assert_equal "$want" "1000:5"
 	run -0 in_pty "'$CLEAT' --root '$ROOT' run '$(container_id)'"
-	assert_equal "${output//$'\r'/}" "$want"
+	assert_equal "$(tr -d '\r' <<<"$output" | grep -Eo '[0-9]+:[0-9]+$' | tail -n 1)" "$want"
 }
