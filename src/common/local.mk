@@ -1,6 +1,7 @@
 noinst_LIBRARIES += libcleatcommon.a
 libcleatcommon_a_SOURCES = \
 	%reldir%/cleanup.h \
+	%reldir%/scm_fd.h \
 	%reldir%/error.c %reldir%/error.h \
 	%reldir%/log.c %reldir%/log.h \
 	%reldir%/util.c %reldir%/util.h

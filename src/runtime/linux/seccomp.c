@@ -31,6 +31,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "common/log.h"
+#include "common/scm_fd.h"
 #include "common/util.h"
 #include "runtime/linux/json_gen.h"
 #include "runtime/linux/seccomp_cache.h"
@@ -528,21 +529,10 @@ int cleat_seccomp_send_listener_pid(const struct oci_seccomp *s, int notify_fd,
 					 "seccomp profile: connect to seccomp listener \"%s\"",
 					 s->listener_path);
 	/* One sendmsg: the whole state as data, the listener fd as SCM_RIGHTS. */
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctrl;
-	memset(&ctrl, 0, sizeof ctrl);
+	union cleat_scm_fd ctrl;
 	struct iovec iov = { .iov_base = msg, .iov_len = strlen(msg) };
-	struct msghdr mh = { .msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = ctrl.buf,
-			     .msg_controllen = sizeof ctrl.buf };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &notify_fd, sizeof(int));
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	cleat_scm_fd_attach(&mh, &ctrl, notify_fd);
 	ssize_t n;
 	do
 		n = sendmsg(sock, &mh, MSG_NOSIGNAL);

@@ -12,6 +12,7 @@
 #include <sys/uio.h>
 
 #include "common/log.h"
+#include "common/scm_fd.h"
 #include "common/util.h"
 #include "runtime/linux/clone_vm.h"
 #include "runtime/linux/seccomp.h"
@@ -27,21 +28,9 @@ int cleat_sync_send(int sock, enum cleat_sync_type type, int errnum, const void 
 {
 	struct wire_header h = { .type = type, .errnum = errnum, .len = (uint32_t) len };
 	struct iovec iov[2] = { { &h, sizeof h }, { (void *) data, len } };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
+	union cleat_scm_fd u;
 	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
-	if (pass_fd >= 0) {
-		memset(&u, 0, sizeof u);
-		msg.msg_control = u.buf;
-		msg.msg_controllen = sizeof u.buf;
-		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
-	}
+	cleat_scm_fd_attach(&msg, &u, pass_fd);
 	ssize_t r;
 	do
 		r = sendmsg(sock, &msg, MSG_NOSIGNAL);
@@ -97,14 +86,9 @@ int cleat_sync_recv(int sock, struct cleat_sync_msg **out, cleat_error_t *err)
 	struct cleat_sync_msg *m = xmalloc0(sizeof *m + total + 1);
 	_cleanup_free_ char *buf = xmalloc(total);
 	struct iovec iov = { buf, total };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = { .msg_iov = &iov,
-			      .msg_iovlen = 1,
-			      .msg_control = u.buf,
-			      .msg_controllen = sizeof u.buf };
+	union cleat_scm_fd u;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	cleat_scm_fd_room(&msg, &u);
 	do
 		r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
 	while (r < 0 && errno == EINTR);
@@ -118,10 +102,7 @@ int cleat_sync_recv(int sock, struct cleat_sync_msg **out, cleat_error_t *err)
 	m->len = total - sizeof h;
 	memcpy(m->data, buf + sizeof h, m->len);
 	m->data[m->len] = '\0';
-	m->fd = -1;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			memcpy(&m->fd, CMSG_DATA(c), sizeof(int));
+	m->fd = cleat_scm_fd_take(&msg);
 	*out = m;
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "common/scm_fd.h"
 #include "common/util.h"
 #include "runtime/linux/safe_path.h"
 
@@ -149,20 +150,9 @@ int cleat_console_send(int sock, int master, cleat_error_t *err)
 int cleat_fd_socket_send(int sock, const char *payload, int fd)
 {
 	struct iovec iov = { (void *) payload, strlen(payload) };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	memset(&u, 0, sizeof u);
-	struct msghdr msg = { .msg_iov = &iov,
-			      .msg_iovlen = 1,
-			      .msg_control = u.buf,
-			      .msg_controllen = sizeof u.buf };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	union cleat_scm_fd u;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	cleat_scm_fd_attach(&msg, &u, fd);
 	ssize_t r;
 	do
 		r = sendmsg(sock, &msg, MSG_NOSIGNAL);
