@@ -24,7 +24,6 @@
 #include "common/util.h"
 #include "runtime/bundle.h"
 #include "runtime/container_setup.h"
-#include "runtime/linux/clone_vm.h"
 #include "runtime/linux/hooks.h"
 #include "runtime/linux/mount_source.h"
 #include "runtime/linux/resctrl.h"
@@ -322,19 +321,6 @@ static bool early_clone(const struct create_run *r)
 	       cleat_cgroup_detect() == CLEAT_CGROUP_V1;
 }
 
-/* The new network namespace made after the clone (linux/netns_handoff.h): no user
- * namespace to own it; the setup helper still outside the container's cgroup then (the
- * systemd driver moves it in by pid, and the container would pay for the namespace);
- * memory shared with the container process (no time namespace); and no netDevices,
- * which go into the namespace of the announced pid. */
-static bool net_after_clone(const struct create_run *r)
-{
-	const struct oci_linux *l = r->c->config->linux_;
-	return r->ns.create[CLEAT_NS_NET] && !wants_userns(r) && !r->ctx->systemd_cgroup &&
-	       !r->ns.create[CLEAT_NS_TIME] && r->ns.join_fd[CLEAT_NS_TIME] < 0 &&
-	       !(l && l->n_net_devices) && cleat_clone_vm_supported();
-}
-
 /* What `cleat init` needs, the config this process parsed included. */
 static int send_launch(struct create_run *r, cleat_error_t *err)
 {
@@ -348,7 +334,6 @@ static int send_launch(struct create_run *r, cleat_error_t *err)
 		.no_new_keyring = r->o->no_new_keyring,
 		.fifo = !r->o->direct_start,
 		.early_clone = early_clone(r),
-		.net_after_clone = net_after_clone(r),
 		.keep_fds = r->listen_fds + r->o->preserve_fds,
 		.listen_fds = r->listen_fds,
 		.config = r->c->config,

@@ -128,9 +128,9 @@ static int setup_prepare(struct cleat_setup_args *a, cleat_error_t *err)
 	if ((a->ns.create[CLEAT_NS_USER] || a->ns.join_fd[CLEAT_NS_USER] >= 0) &&
 	    cleat_rootfs_open_idmapped(l->config, l->bundle, l->rootfs, &a->idmap_fds, err) < 0)
 		return -1;
-	/* The costliest of the namespaces (a network one, ~0.8 ms) need not wait for
-	 * the cgroup: made while the parent makes it, unless it comes after the clone. */
-	return cleat_setup_unshare_early(&a->ns, !l->net_after_clone, a->unshared, err);
+	/* The costliest of the namespaces (a network one, ~0.5 ms) need not wait for
+	 * the cgroup: made while the parent makes it. */
+	return cleat_setup_unshare_early(&a->ns, a->unshared, err);
 }
 
 /* After GO: the cgroup to join (into *join), and exec.fifo, both made by the parent

@@ -22,9 +22,6 @@ struct cleat_setup_launch {
 	 * latest before it joins the cgroup or leaves the host's mounts
 	 * (container_process.h). */
 	bool early_clone;
-	/* The setup helper makes the new network namespace after it cloned the container
-	 * process, which joins it later (linux/netns_handoff.h). */
-	bool net_after_clone;
 	unsigned keep_fds, listen_fds;
 	struct oci_config *config;
 };

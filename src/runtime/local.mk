@@ -13,8 +13,6 @@ libcleat_a_SOURCES += \
 	%reldir%/linux/setup_helper.c %reldir%/linux/setup_helper.h \
 	%reldir%/linux/container_process.c %reldir%/linux/container_process.h \
 	%reldir%/linux/namespaces.c %reldir%/linux/namespaces.h \
-	%reldir%/linux/netns_handoff.c %reldir%/linux/netns_handoff.h \
-	%reldir%/linux/raw_syscall.h \
 	%reldir%/linux/netdev.c %reldir%/linux/netdev.h \
 	%reldir%/linux/userns.c %reldir%/linux/userns.h \
 	%reldir%/linux/sync.c %reldir%/linux/sync.h \

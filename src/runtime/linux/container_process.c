@@ -1,8 +1,7 @@
 /* The container process: the first process of the container, pid 1 in its pid
  * namespace (runc, runc's state.json and `cleat_container.init_pid` call it the
  * init).  The setup helper clones it (setup_helper.c) and it runs cleat's code
- * until its execve: loopback (or the network namespace the setup helper made
- * meanwhile: netns_handoff.h), the rootfs and the in-container hooks, hostname,
+ * until its execve: loopback, the rootfs and the in-container hooks, hostname,
  * terminal or a session of its own, keyring, rlimits, cwd, then it confines
  * itself (process.c), reports CLEAT_SYNC_READY and waits for start (exec.fifo,
  * or CLEAT_SYNC_START from `cleat run`) before it execs process.args. */
@@ -23,7 +22,6 @@
 
 #include "common/util.h"
 #include "runtime/linux/hooks.h"
-#include "runtime/linux/netns_handoff.h"
 #include "runtime/linux/process.h"
 #include "runtime/linux/rootfs.h"
 #include "runtime/linux/security.h"
@@ -78,14 +76,6 @@ static int await_v1_tasks(void *arg, char *const **tasks, size_t *n, cleat_error
 	return 0;
 }
 
-/* The network namespace, which the setup helper makes after the clone: joined before
- * a mount that may depend on it. */
-static int await_netns(void *arg, cleat_error_t *err)
-{
-	struct cleat_process_boot *b = arg;
-	return cleat_netns_handoff_join(&b->netns_fd, err);
-}
-
 static int process_rootfs_and_hooks(struct cleat_process_boot *b, struct process_result *r,
 				    cleat_error_t *err)
 {
@@ -106,13 +96,9 @@ static int process_rootfs_and_hooks(struct cleat_process_boot *b, struct process
 		.n_cgroup_v1_tasks = v1->n,
 		.cgroup_v1_await = b->await_go ? await_v1_tasks : NULL,
 		.cgroup_v1_await_arg = b,
-		.netns_await = b->netns_fd >= 0 ? await_netns : NULL,
-		.netns_await_arg = b,
 	};
-	/* The cgroup and exec.fifo, at the latest before the host's paths are gone; the
-	 * network namespace before any hook or the runtime looks at it. */
-	if (cleat_rootfs_prepare(&ro, err) < 0 || await_go(b, err) < 0 ||
-	    cleat_netns_handoff_join(&b->netns_fd, err) < 0)
+	/* The cgroup and exec.fifo, at the latest before the host's paths are gone. */
+	if (cleat_rootfs_prepare(&ro, err) < 0 || await_go(b, err) < 0)
 		return -1;
 	/* createRuntime and prestart run in the runtime namespace: the parent
 	 * runs them; it answers with the state for the in-container hooks.  No
@@ -145,9 +131,7 @@ static int process_setup(struct cleat_process_boot *b, struct process_result *r,
 	const struct cleat_setup_args *a = b->a;
 	const struct oci_config *c = a->launch->config;
 	const struct oci_process *p = a->launch->config->process;
-	/* Made after the clone, the setup helper brought lo up. */
-	if (a->ns.create[CLEAT_NS_NET] && !a->launch->net_after_clone &&
-	    cleat_ns_loopback_up(err) < 0)
+	if (a->ns.create[CLEAT_NS_NET] && cleat_ns_loopback_up(err) < 0)
 		return -1;
 	if (process_rootfs_and_hooks(b, r, err) < 0)
 		return -1;
@@ -219,8 +203,6 @@ static _Noreturn void process_main(struct cleat_process_boot *b)
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (b->netns_peer >= 0)
-		close(b->netns_peer);
 	/* Until READY, a dying `cleat create` must take the half-built container with it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	/* Killed before that line: no signal will come, and until the v1 join nothing

@@ -22,11 +22,6 @@ struct cleat_process_boot {
 	 * a cgroup mount, the first hook, the root switch; always before the join. */
 	bool await_go;
 	int fifo_fd; /* O_PATH fd of <state>/exec.fifo; -1: none (yet) */
-	/* cleat_setup_launch.net_after_clone: the socket the setup helper sends the new
-	 * network namespace on (netns_handoff.h), and the setup helper's end, which the
-	 * container process closes first thing (so that it sees the helper die); -1:
-	 * none, or joined already. */
-	int netns_fd, netns_peer;
 };
 
 /* The clone entry point: arg is a struct cleat_process_boot *.  Never returns: it

@@ -13,7 +13,6 @@
 
 #include "common/cut.h"
 #include "common/util.h"
-#include "runtime/linux/netns_handoff.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -197,7 +196,18 @@ int cleat_ns_write_time_offsets(const struct oci_config *c, int fd, cleat_error_
 
 int cleat_ns_loopback_up(cleat_error_t *err)
 {
-	const char *what = NULL;
-	int r = cleat_netns_lo_up_raw(&what);
-	return r < 0 ? cleat_error_errno(err, -r, "%s", what) : 0;
+	/* Any socket reaches the device ioctls; a kernel without IPv4 has AF_UNIX. */
+	_cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0 && errno == EAFNOSUPPORT)
+		s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return cleat_error_errno(err, errno, "socket to bring up lo");
+	struct ifreq ifr = { 0 };
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return cleat_error_errno(err, errno, "get the flags of lo");
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		return cleat_error_errno(err, errno, "bring up lo");
+	return 0;
 }

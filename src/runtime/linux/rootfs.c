@@ -80,32 +80,12 @@ static int bind_rootfs(const char *rootfs, cleat_error_t *err)
 	return 0;
 }
 
-/* Whether mounting m may depend on the network namespace of the caller: a sysfs (its
- * class/net is the mounter's namespace's), a network filesystem, a bind of a /proc
- * path (/proc/self/net, say), any type not known to be independent of it. */
-static bool mount_may_need_netns(const struct oci_mount *m)
-{
-	static const char *const independent[] = { "tmpfs", "proc", "devpts", "mqueue" };
-	bool bind = m->type && strcmp(m->type, "bind") == 0;
-	for (size_t i = 0; i < m->n_options && !bind; i++)
-		bind = strcmp(m->options[i], "bind") == 0 || strcmp(m->options[i], "rbind") == 0;
-	if (bind)
-		return m->source == NULL || str_has_prefix(m->source, "/proc");
-	for (size_t i = 0; m->type && i < ARRAY_SIZE(independent); i++)
-		if (strcmp(m->type, independent[i]) == 0)
-			return false;
-	return true;
-}
-
 static int prepare_mounts(struct rootfs_ctx *c, cleat_error_t *err)
 {
 	const struct oci_config *cfg = c->o->config;
 
 	for (size_t i = 0; i < cfg->n_mounts; i++) {
 		c->index = i;
-		if (c->o->netns_await && mount_may_need_netns(&cfg->mounts[i]) &&
-		    c->o->netns_await(c->o->netns_await_arg, err) < 0)
-			return -1;
 		if (rootfs_mount_entry(c, &cfg->mounts[i], err) < 0)
 			return -1;
 	}

@@ -40,11 +40,6 @@ struct cleat_rootfs_opts {
 	 * container process was cloned before its cgroup existed and waits for it here. */
 	int (*cgroup_v1_await)(void *arg, char *const **tasks, size_t *n, cleat_error_t *err);
 	void *cgroup_v1_await_arg;
-	/* When set, called before a mount that may depend on the caller's network
-	 * namespace (sysfs, say): the container process joins the one made for it
-	 * meanwhile (netns_handoff.h).  Called again, it has nothing left to do. */
-	int (*netns_await)(void *arg, cleat_error_t *err);
-	void *netns_await_arg;
 };
 
 int cleat_rootfs_prepare(const struct cleat_rootfs_opts *o, cleat_error_t *err);

@@ -8,9 +8,7 @@
  * does not own, the user namespace (new, with maps written by the parent, or
  * joined), the other joined ones, the new ones (namespaces.c has the single
  * steps), the time offsets; and clones the container process
- * (container_process.c) as pid 1 of the new pid namespace.  Without a user
- * namespace the new network namespace comes after the clone, handed over
- * (netns_handoff.h). */
+ * (container_process.c) as pid 1 of the new pid namespace. */
 #include "config.h"
 #include "runtime/linux/setup_helper.h"
 
@@ -30,7 +28,6 @@
 
 #include "common/util.h"
 #include "runtime/linux/container_process.h"
-#include "runtime/linux/netns_handoff.h"
 #include "runtime/linux/process.h"
 #include "runtime/linux/selfexe.h"
 #include "runtime/linux/sync.h"
@@ -107,7 +104,6 @@ static int setup_namespaces(const struct cleat_setup_args *a, cleat_error_t *err
 	 * the cgroup. */
 	struct cleat_ns_plan now = a->ns;
 	now.create[CLEAT_NS_CGROUP] = false;
-	now.create[CLEAT_NS_NET] &= !a->launch->net_after_clone;
 	for (int k = 0; k < CLEAT_NS_COUNT; k++)
 		if (a->unshared[k])
 			now.create[k] = false;
@@ -118,7 +114,7 @@ static int setup_namespaces(const struct cleat_setup_args *a, cleat_error_t *err
 	return 0;
 }
 
-int cleat_setup_unshare_early(const struct cleat_ns_plan *p, bool net, bool done[CLEAT_NS_COUNT],
+int cleat_setup_unshare_early(const struct cleat_ns_plan *p, bool done[CLEAT_NS_COUNT],
 			      cleat_error_t *err)
 {
 	if (p->create[CLEAT_NS_USER] || p->join_fd[CLEAT_NS_USER] >= 0)
@@ -127,8 +123,8 @@ int cleat_setup_unshare_early(const struct cleat_ns_plan *p, bool net, bool done
 	struct cleat_ns_plan early;
 	cleat_ns_plan_init(&early);
 	for (int k = 0; k < CLEAT_NS_COUNT; k++)
-		early.create[k] = p->create[k] && ((k == CLEAT_NS_NET && net) ||
-						   k == CLEAT_NS_IPC || k == CLEAT_NS_UTS);
+		early.create[k] = p->create[k] &&
+				  (k == CLEAT_NS_NET || k == CLEAT_NS_IPC || k == CLEAT_NS_UTS);
 	if (cleat_ns_unshare_new(&early, err) < 0)
 		return -1;
 	for (int k = 0; k < CLEAT_NS_COUNT; k++)
@@ -159,16 +155,7 @@ _Noreturn void cleat_setup_helper_main(const struct cleat_setup_args *a)
 	bool share = !a->ns.create[CLEAT_NS_TIME] && a->ns.join_fd[CLEAT_NS_TIME] < 0;
 	struct cleat_process_boot b = { .a = a,
 					.await_go = a->launch->early_clone,
-					.fifo_fd = a->fifo_fd,
-					.netns_fd = -1,
-					.netns_peer = -1 };
-	int net[2] = { -1, -1 };
-	if (a->launch->net_after_clone) {
-		if (cleat_netns_handoff_open(net, &err) < 0)
-			cleat_sync_fail(a->sync_fd, err);
-		b.netns_peer = net[0];
-		b.netns_fd = net[1];
-	}
+					.fifo_fd = a->fifo_fd };
 	cleat_cgroup_join_init(&b.v1);
 	if (a->cgroup_join)
 		cleat_cgroup_join_split_v1(a->cgroup_join, &b.v1);
@@ -177,9 +164,6 @@ _Noreturn void cleat_setup_helper_main(const struct cleat_setup_args *a)
 						   cleat_container_process_entry, &b, &err);
 	if (pid < 0)
 		cleat_sync_fail(a->sync_fd, err);
-	/* The container process may be running in our memory from here on. */
-	if (net[0] >= 0)
-		cleat_netns_handoff_make(net[0]);
 	_exit(0);
 }
 

@@ -70,11 +70,11 @@ pid_t cleat_setup_helper_spawn(struct cleat_setup_spawn *x, cleat_error_t *err);
  * process. */
 _Noreturn void cleat_setup_helper_main(const struct cleat_setup_args *a);
 
-/* In the setup helper, while the parent still makes the cgroup: unshare the new network
- * (when net), IPC and UTS namespaces of plan p now, when no user namespace is involved
- * (it would own them); marks them in done[].  A refusal fails the create, as it would
+/* In the setup helper, while the parent still makes the cgroup: unshare the new network,
+ * IPC and UTS namespaces of plan p now, when no user namespace is involved (it
+ * would own them); marks them in done[].  A refusal fails the create, as it would
  * have later. */
-int cleat_setup_unshare_early(const struct cleat_ns_plan *p, bool net, bool done[CLEAT_NS_COUNT],
+int cleat_setup_unshare_early(const struct cleat_ns_plan *p, bool done[CLEAT_NS_COUNT],
 			      cleat_error_t *err);
 
 #endif
