@@ -350,7 +350,22 @@ static int send_launch(struct create_run *r, cleat_error_t *err)
 static int send_go(struct create_run *r, cleat_error_t *err)
 {
 	const char *cg = r->ctx->systemd_cgroup || !r->c->cgroup_str ? "" : r->c->cgroup_str;
-	if (cleat_sync_send(r->sync_parent, CLEAT_SYNC_GO, 0, cg, strlen(cg), -1, err) == 0)
+	/* The files to join through, opened here while the other side works: it adopts
+	 * them (the kernel checks the opener's credentials, ours as its). */
+	struct cleat_cgroup_join j;
+	int fds[CLEAT_SCM_MAX_FDS];
+	size_t n = 0;
+	cleat_cgroup_join_init(&j);
+	if (*cg && r->c->cgroup) {
+		if (cleat_cgroup_join_open(r->c->cgroup, true, &j, err) < 0)
+			return -1;
+		n = cleat_cgroup_join_fds(&j, fds, CLEAT_SCM_MAX_FDS);
+		if (n < j.n + (j.v2_dir >= 0))
+			n = 0; /* too many: the other side opens them */
+	}
+	int sent = cleat_sync_send_fds(r->sync_parent, CLEAT_SYNC_GO, cg, strlen(cg), fds, n, err);
+	cleat_cgroup_join_close(&j);
+	if (sent == 0)
 		return 0;
 	for (;;) {
 		_cleanup_sync_msg_ struct cleat_sync_msg *m = NULL;

@@ -5,7 +5,8 @@
  * (oci-spec/walk.h) that the setup helper maps and uses without parsing anything.
  * It opens its namespace files while the parent makes the state dir and the cgroup,
  * then waits for CLEAT_SYNC_GO, whose payload is the cgroup
- * (cleat_cgroup_to_string(); empty: the parent moved us); with an early clone
+ * (cleat_cgroup_to_string(); empty: the parent moved us) and whose fds are the files
+ * to join it through, which the parent opened (cleat_cgroup_join_fds()); with an early clone
  * (cleat_setup_launch.early_clone) it does not wait: the container process reads GO. */
 #include "config.h"
 #include "runtime/container_setup.h"
@@ -157,7 +158,17 @@ int cleat_setup_recv_go(int sync_fd, bool clone_into, struct cleat_cgroup_join *
 		return -1;
 	if (m->len == 0)
 		return 0;
-	return cleat_cgroup_join_open_string(m->data, clone_into, join, err) < 0 ? -1 : 1;
+	if (m->fd < 0)
+		return cleat_cgroup_join_open_string(m->data, clone_into, join, err) < 0 ? -1 : 1;
+	/* The parent opened the files (cleat_cgroup_join_fds()), off our critical path. */
+	int fds[CLEAT_SCM_MAX_FDS];
+	size_t n = 0;
+	fds[n++] = TAKE_FD(m->fd);
+	for (size_t i = 0; i < m->n_more; i++) {
+		fds[n++] = m->more[i];
+		m->more[i] = -1;
+	}
+	return cleat_cgroup_join_adopt_string(m->data, fds, n, clone_into, join, err) < 0 ? -1 : 1;
 }
 
 int cleat_setup_open_fifo(const struct cleat_setup_launch *l, int *fd, cleat_error_t *err)

@@ -3,12 +3,15 @@
  * systemd property mapping, update merge, state round trip. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <linux/bpf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/util.h"
+#include "runtime/cgroups/cgroups.h"
 #include "runtime/cgroups/internal.h"
 #include "runtime/cgroups/verbs.h"
 
@@ -395,6 +398,54 @@ static void test_glibc_banner(void)
 	ok(cleat_glibc_banner_matches(two, sizeof two - 1, "2.36"), "a later banner matches");
 }
 
+/* A join handed over with the files the parent opened (cleat_cgroup_join_adopt_string):
+ * each hierarchy takes its fd in order; the cgroup2 directory only with clone_into;
+ * files that are not the string's are refused and closed. */
+static void test_join_adopt(void)
+{
+	const char *s =
+		"cleat-cgroup/1\nmode\thybrid\nsystemd\t0\nunit\t\nslice\t\npath\t/c\n"
+		"h\tv1\t1\tcpu,cpuacct\t/sys/fs/cgroup/cpu,cpuacct\t/sys/fs/cgroup/cpu,cpuacct/c\n"
+		"h\tv1\t1\tmemory\t/sys/fs/cgroup/memory\t/sys/fs/cgroup/memory/c\n"
+		"h\tv2\t1\t\t/sys/fs/cgroup/unified\t/sys/fs/cgroup/unified/c\n";
+	cleat_error_t err = NULL;
+	struct cleat_cgroup_join j;
+	int fds[4];
+	for (int i = 0; i < 4; i++)
+		fds[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int keep[4] = { fds[0], fds[1], fds[2], fds[3] };
+	ok(cleat_cgroup_join_adopt_string(s, fds, 4, true, &j, &err) == 0,
+	   "adopt 3 files and a directory");
+	ok(j.n == 3 && j.fds[0] == keep[0] && j.fds[1] == keep[1] && j.fds[2] == keep[2] &&
+		   j.v2_dir == keep[3] && !j.v2[0] && !j.v2[1] && j.v2[2] && j.hybrid,
+	   "in order, the directory last");
+	ok(fds[0] == -1 && fds[3] == -1, "taken from the caller's array");
+	is_str(xstrdup(j.paths[1]), "/sys/fs/cgroup/memory/c/tasks", "a v1 file's path");
+	is_str(xstrdup(j.paths[2]), "/sys/fs/cgroup/unified/c/cgroup.procs", "the v2 file's path");
+	cleat_cgroup_join_close(&j);
+	ok(fcntl(keep[0], F_GETFD) < 0 && fcntl(keep[3], F_GETFD) < 0, "the join closes them");
+
+	for (int i = 0; i < 4; i++)
+		keep[i] = fds[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ok(cleat_cgroup_join_adopt_string(s, fds, 4, false, &j, &err) == 0 && j.v2_dir == -1 &&
+		   fcntl(keep[3], F_GETFD) < 0,
+	   "without clone_into the directory is closed");
+	cleat_cgroup_join_close(&j);
+	ok(cleat_cgroup_join_adopt_string(s, fds, 3, false, &j, &err) == 0 && j.n == 3 &&
+		   j.v2_dir == -1,
+	   "the directory may be missing");
+	cleat_cgroup_join_close(&j);
+
+	for (int i = 0; i < 2; i++)
+		keep[i] = fds[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ok(cleat_cgroup_join_adopt_string(s, fds, 2, true, &j, &err) < 0 && err &&
+		   err->errnum == EPROTO && j.n == 0,
+	   "2 files for 3 hierarchies: refused");
+	ok(fds[0] == -1 && fcntl(keep[0], F_GETFD) < 0 && fcntl(keep[1], F_GETFD) < 0,
+	   "and closed");
+	cleat_error_free(&err);
+}
+
 int main(void)
 {
 	test_glibc_banner();
@@ -404,6 +455,7 @@ int main(void)
 	test_systemd_props();
 	test_systemd_device_props();
 	test_merge_and_state();
+	test_join_adopt();
 	printf("1..%d\n", n_tests);
 	return n_failed ? 1 : 0;
 }

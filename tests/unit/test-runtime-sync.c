@@ -55,6 +55,49 @@ static void test_roundtrip(void)
 	cleat_error_free(&err);
 }
 
+/* A message with several fds (GO's cgroup files): all arrive in order, the first as
+ * fd, and the ones nobody took are closed with the message. */
+static void test_many_fds(void)
+{
+	int sv[2];
+	pair(sv);
+	cleat_error_t err = NULL;
+	int fds[3] = { open("/dev/null", O_RDONLY | O_CLOEXEC), open("/", O_RDONLY | O_CLOEXEC),
+		       open("/proc/self/stat", O_RDONLY | O_CLOEXEC) };
+	struct stat want[3], got;
+	for (int i = 0; i < 3; i++)
+		fstat(fds[i], &want[i]);
+	ok(cleat_sync_send_fds(sv[1], CLEAT_SYNC_GO, "cg", 2, fds, 3, &err) == 0,
+	   "send a message with 3 fds");
+	struct cleat_sync_msg *m = NULL;
+	ok(cleat_sync_recv(sv[0], &m, &err) == 0 && m && m->fd >= 0 && m->n_more == 2,
+	   "receive it: the first fd and 2 more");
+	bool same = m != NULL;
+	for (int i = 0; same && i < 3; i++) {
+		int fd = i == 0 ? m->fd : m->more[i - 1];
+		same = fstat(fd, &got) == 0 && got.st_ino == want[i].st_ino &&
+		       got.st_dev == want[i].st_dev;
+	}
+	ok(same, "the same files, in order");
+	int taken = m ? TAKE_FD(m->fd) : -1, left = m ? m->more[1] : -1;
+	cleat_sync_msg_free(m);
+	ok(fcntl(taken, F_GETFD) >= 0, "a taken fd stays open");
+	ok(fcntl(left, F_GETFD) < 0 && errno == EBADF, "the others close with the message");
+	close(taken);
+	int many[CLEAT_SCM_MAX_FDS + 1];
+	for (int i = 0; i <= CLEAT_SCM_MAX_FDS; i++)
+		many[i] = fds[0];
+	ok(cleat_sync_send_fds(sv[1], CLEAT_SYNC_GO, NULL, 0, many, CLEAT_SCM_MAX_FDS + 1, &err) <
+			   0 &&
+		   err && err->errnum == EINVAL,
+	   "more fds than a message carries are refused");
+	for (int i = 0; i < 3; i++)
+		close(fds[i]);
+	close(sv[0]);
+	close(sv[1]);
+	cleat_error_free(&err);
+}
+
 static void test_child_error(void)
 {
 	int sv[2];
@@ -111,6 +154,7 @@ static void test_unexpected(void)
 
 int main(void)
 {
+	test_many_fds();
 	/* Warnings from the child go to the log: keep them out of TAP. */
 	cleat_log_set_fd(open("/dev/null", O_WRONLY | O_CLOEXEC), CLEAT_LOG_TEXT, false);
 	test_roundtrip();

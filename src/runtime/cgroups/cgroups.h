@@ -81,6 +81,16 @@ void cleat_cgroup_join_close(struct cleat_cgroup_join *j);
 /* The same for a cgroup given as cleat_cgroup_to_string() made it. */
 int cleat_cgroup_join_open_string(const char *s, bool clone_into, struct cleat_cgroup_join *j,
 				  cleat_error_t *err);
+/* The fds to hand a join over with (cleat_sync_send_fds()): each hierarchy's file in
+ * order, then the cgroup2 directory when open; their number (at most max).  j keeps
+ * them. */
+size_t cleat_cgroup_join_fds(const struct cleat_cgroup_join *j, int *fds, size_t max);
+/* Like cleat_cgroup_join_open_string(), with the n files the sender opened, as
+ * cleat_cgroup_join_fds() lists them: j takes them (each set to -1 in fds), and the
+ * cgroup2 directory only with clone_into.  On error (EPROTO: not the files of s) they
+ * are closed. */
+int cleat_cgroup_join_adopt_string(const char *s, int *fds, size_t n, bool clone_into,
+				   struct cleat_cgroup_join *j, cleat_error_t *err);
 /* fork(), or clone3 into j->v2_dir when set and the kernel allows; j may be NULL. */
 pid_t cleat_cgroup_fork(struct cleat_cgroup_join *j);
 /* In the child (single-threaded): join every hierarchy, close the fds. */

@@ -56,23 +56,35 @@ void cleat_cgroup_join_close(struct cleat_cgroup_join *j)
 	cleat_cgroup_join_init(j);
 }
 
-int cleat_cgroup_join_open(struct cleat_cgroup *cg, bool clone_into, struct cleat_cgroup_join *j,
-			   cleat_error_t *err)
+/* An empty join for cg's hierarchies. */
+static void join_alloc(const struct cleat_cgroup *cg, struct cleat_cgroup_join *j)
 {
 	cleat_cgroup_join_init(j);
 	j->hybrid = cg->mode == CLEAT_CGROUP_HYBRID;
 	j->fds = xmalloc(cg->n_h * sizeof *j->fds);
 	j->v2 = xmalloc(cg->n_h * sizeof *j->v2);
 	j->paths = xmalloc(cg->n_h * sizeof *j->paths);
+}
+
+/* Add h's file (v1 "tasks", v2 "cgroup.procs") to j, as fd. */
+static const char *join_add(struct cleat_cgroup_join *j, const struct cg_hier *h, int fd)
+{
+	j->fds[j->n] = fd;
+	j->v2[j->n] = h->v2;
+	j->paths[j->n] = xasprintf("%s/%s", h->dir, h->v2 ? "cgroup.procs" : "tasks");
+	return j->paths[j->n++];
+}
+
+int cleat_cgroup_join_open(struct cleat_cgroup *cg, bool clone_into, struct cleat_cgroup_join *j,
+			   cleat_error_t *err)
+{
+	join_alloc(cg, j);
 	for (size_t i = 0; i < cg->n_h; i++) {
 		const struct cg_hier *h = &cg->h[i];
 		if (!h->dir)
 			continue;
-		char *path = xasprintf("%s/%s", h->dir, h->v2 ? "cgroup.procs" : "tasks");
-		int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-		j->fds[j->n] = fd;
-		j->v2[j->n] = h->v2;
-		j->paths[j->n++] = path;
+		const char *path = join_add(j, h, -1);
+		int fd = j->fds[j->n - 1] = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0) {
 			cleat_error_errno(err, errno, "open \"%s\"", path);
 			cleat_cgroup_join_close(j);
@@ -93,6 +105,59 @@ int cleat_cgroup_join_open_string(const char *s, bool clone_into, struct cleat_c
 	int r = cleat_cgroup_join_open(cg, clone_into, j, err);
 	cleat_cgroup_free(cg);
 	return r;
+}
+
+size_t cleat_cgroup_join_fds(const struct cleat_cgroup_join *j, int *fds, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < j->n && n < max; i++)
+		fds[n++] = j->fds[i];
+	if (j->v2_dir >= 0 && n < max)
+		fds[n++] = j->v2_dir;
+	return n;
+}
+
+int cleat_cgroup_join_adopt_string(const char *s, int *fds, size_t n, bool clone_into,
+				   struct cleat_cgroup_join *j, cleat_error_t *err)
+{
+	struct cleat_cgroup *cg = NULL;
+	size_t files = 0, k = 0;
+	bool has_v2 = false;
+	cleat_cgroup_join_init(j);
+	if (cleat_cgroup_from_string(s, &cg, err) < 0)
+		goto fail;
+	for (size_t i = 0; i < cg->n_h; i++) {
+		files += cg->h[i].dir != NULL;
+		has_v2 |= cg->h[i].dir && cg->h[i].v2;
+	}
+	if (n != files && !(has_v2 && n == files + 1)) {
+		cleat_error_errno(err, EPROTO, "sync: %zu cgroup files for %zu hierarchies", n,
+				  files);
+		goto fail;
+	}
+	join_alloc(cg, j);
+	for (size_t i = 0; i < cg->n_h; i++)
+		if (cg->h[i].dir) {
+			join_add(j, &cg->h[i], fds[k]);
+			fds[k++] = -1;
+		}
+	if (k < n) {
+		if (clone_into)
+			j->v2_dir = fds[k];
+		else
+			close(fds[k]);
+		fds[k] = -1;
+	}
+	cleat_cgroup_free(cg);
+	return 0;
+fail:
+	cleat_cgroup_free(cg);
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
+	return -1;
 }
 
 pid_t cleat_cgroup_fork(struct cleat_cgroup_join *j)

@@ -529,10 +529,10 @@ int cleat_seccomp_send_listener_pid(const struct oci_seccomp *s, int notify_fd,
 					 "seccomp profile: connect to seccomp listener \"%s\"",
 					 s->listener_path);
 	/* One sendmsg: the whole state as data, the listener fd as SCM_RIGHTS. */
-	union cleat_scm_fd ctrl;
+	union cleat_scm_fds ctrl;
 	struct iovec iov = { .iov_base = msg, .iov_len = strlen(msg) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	cleat_scm_fd_attach(&mh, &ctrl, notify_fd);
+	cleat_scm_fds_attach(&mh, &ctrl, &notify_fd, 1);
 	ssize_t n;
 	do
 		n = sendmsg(sock, &mh, MSG_NOSIGNAL);

@@ -23,14 +23,16 @@ struct wire_header {
 	uint32_t len;
 };
 
-int cleat_sync_send(int sock, enum cleat_sync_type type, int errnum, const void *data, size_t len,
-		    int pass_fd, cleat_error_t *err)
+static int send_msg(int sock, enum cleat_sync_type type, int errnum, const void *data, size_t len,
+		    const int *fds, size_t n_fds, cleat_error_t *err)
 {
 	struct wire_header h = { .type = type, .errnum = errnum, .len = (uint32_t) len };
 	struct iovec iov[2] = { { &h, sizeof h }, { (void *) data, len } };
-	union cleat_scm_fd u;
+	union cleat_scm_fds u;
 	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
-	cleat_scm_fd_attach(&msg, &u, pass_fd);
+	if (n_fds > CLEAT_SCM_MAX_FDS)
+		return cleat_error_errno(err, EINVAL, "sync: %zu fds in one message", n_fds);
+	cleat_scm_fds_attach(&msg, &u, fds, n_fds);
 	ssize_t r;
 	do
 		r = sendmsg(sock, &msg, MSG_NOSIGNAL);
@@ -38,6 +40,18 @@ int cleat_sync_send(int sock, enum cleat_sync_type type, int errnum, const void 
 	if (r < 0)
 		return cleat_error_errno(err, errno, "sync: send message %u", (unsigned) type);
 	return 0;
+}
+
+int cleat_sync_send(int sock, enum cleat_sync_type type, int errnum, const void *data, size_t len,
+		    int pass_fd, cleat_error_t *err)
+{
+	return send_msg(sock, type, errnum, data, len, &pass_fd, pass_fd >= 0 ? 1 : 0, err);
+}
+
+int cleat_sync_send_fds(int sock, enum cleat_sync_type type, const void *data, size_t len,
+			const int *fds, size_t n_fds, cleat_error_t *err)
+{
+	return send_msg(sock, type, 0, data, len, fds, n_fds, err);
 }
 
 int cleat_sync_send_type(int sock, enum cleat_sync_type type, cleat_error_t *err)
@@ -86,9 +100,9 @@ int cleat_sync_recv(int sock, struct cleat_sync_msg **out, cleat_error_t *err)
 	struct cleat_sync_msg *m = xmalloc0(sizeof *m + total + 1);
 	_cleanup_free_ char *buf = xmalloc(total);
 	struct iovec iov = { buf, total };
-	union cleat_scm_fd u;
+	union cleat_scm_fds u;
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	cleat_scm_fd_room(&msg, &u);
+	cleat_scm_fds_room(&msg, &u);
 	do
 		r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
 	while (r < 0 && errno == EINTR);
@@ -102,7 +116,12 @@ int cleat_sync_recv(int sock, struct cleat_sync_msg **out, cleat_error_t *err)
 	m->len = total - sizeof h;
 	memcpy(m->data, buf + sizeof h, m->len);
 	m->data[m->len] = '\0';
-	m->fd = cleat_scm_fd_take(&msg);
+	int fds[CLEAT_SCM_MAX_FDS];
+	size_t n = cleat_scm_fds_take(&msg, fds, CLEAT_SCM_MAX_FDS);
+	m->fd = n > 0 ? fds[0] : -1;
+	m->n_more = n > 0 ? n - 1 : 0;
+	if (m->n_more)
+		memcpy(m->more, fds + 1, m->n_more * sizeof(int));
 	*out = m;
 	return 0;
 }
@@ -158,6 +177,9 @@ void cleat_sync_msg_free(struct cleat_sync_msg *m)
 		return;
 	if (m->fd >= 0)
 		close(m->fd);
+	for (size_t i = 0; i < m->n_more; i++)
+		if (m->more[i] >= 0)
+			close(m->more[i]);
 	free(m);
 }
 

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "common/error.h"
+#include "common/scm_fd.h"
 #include "runtime/cgroups/cgroups.h"
 
 enum cleat_sync_type {
@@ -43,11 +44,18 @@ struct cleat_sync_msg {
 	int32_t errnum;
 	size_t len; /* payload length; data is NUL-terminated past len */
 	int fd; /* received fd, or -1 */
+	/* The fds after the first when one message carries several (GO: the cgroup's
+	 * files); taken by setting them to -1, closed with the message otherwise. */
+	int more[CLEAT_SCM_MAX_FDS - 1];
+	size_t n_more;
 	char data[];
 };
 
 int cleat_sync_send(int sock, enum cleat_sync_type type, int errnum, const void *data, size_t len,
 		    int pass_fd, cleat_error_t *err);
+/* A message with several fds (at most CLEAT_SCM_MAX_FDS), received as fd and more[]. */
+int cleat_sync_send_fds(int sock, enum cleat_sync_type type, const void *data, size_t len,
+			const int *fds, size_t n_fds, cleat_error_t *err);
 /* Send a payload-less message. */
 int cleat_sync_send_type(int sock, enum cleat_sync_type type, cleat_error_t *err);
 

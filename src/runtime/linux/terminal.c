@@ -150,9 +150,9 @@ int cleat_console_send(int sock, int master, cleat_error_t *err)
 int cleat_fd_socket_send(int sock, const char *payload, int fd)
 {
 	struct iovec iov = { (void *) payload, strlen(payload) };
-	union cleat_scm_fd u;
+	union cleat_scm_fds u;
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	cleat_scm_fd_attach(&msg, &u, fd);
+	cleat_scm_fds_attach(&msg, &u, &fd, 1);
 	ssize_t r;
 	do
 		r = sendmsg(sock, &msg, MSG_NOSIGNAL);
