@@ -1,5 +1,5 @@
-/* cleat exec, the parent side: check the container's state, spawn the
- * helper, put it in the cgroup, relay the pty, report the pid. */
+/* cleat exec, the parent side: check the container's state, spawn the process
+ * (or its helper: linux/exec.h), put it in the cgroup, relay the pty, report the pid. */
 #include "config.h"
 #include "runtime/container.h"
 
@@ -145,17 +145,22 @@ static int spawn(struct exec_run *r, cleat_error_t *err)
 	};
 	const struct oci_linux *lx = r->c->config->linux_;
 	cleat_seccomp_prepare(lx ? lx->seccomp : NULL, r->c->root);
-	r->helper = cleat_exec_spawn(&a, err);
+	bool direct;
+	pid_t pid = cleat_exec_spawn(&a, &direct, err);
 	cleat_cgroup_join_close(&r->cg_join);
-	if (r->helper < 0)
+	if (pid < 0)
 		return -1;
+	if (direct)
+		r->pid = pid;
+	else
+		r->helper = pid;
 	close(r->sync_child);
 	r->sync_child = -1;
 	/* execCPUAffinity.initial: before the move into the cgroup (the exec'd
 	 * process inherits it; `final` is applied by the process once inside). */
-	if (aff && aff->initial && cleat_sched_set_affinity(r->helper, aff->initial, err) < 0)
+	if (aff && aff->initial && cleat_sched_set_affinity(pid, aff->initial, err) < 0)
 		return cleat_error_wrap(err, "process.execCPUAffinity.initial");
-	if (by_systemd && move_by_systemd(cg, r->helper, open_err, err) < 0)
+	if (by_systemd && move_by_systemd(cg, pid, open_err, err) < 0)
 		return -1;
 	if (cleat_sync_send_type(r->sync_parent, CLEAT_SYNC_GO, err) < 0)
 		return -1;

@@ -3,6 +3,11 @@
 # args, flags, -d/--pid-file, -t with --console-socket, exit status, refused states.
 
 load helpers
+load peers/peers
+
+setup_file() {
+	peers_setup_file
+}
 
 setup() {
 	require_root
@@ -247,4 +252,68 @@ build_sesring() {
 	cleat run -d --no-new-keyring "$ID" </dev/null >/dev/null 2>&1 3>&-
 	run -0 cleat exec "$ID" /bin/sesring
 	refute_output --partial "_ses.$ID"
+}
+
+# Forked straight into the container's pid namespace (linux/exec.h): without a time
+# namespace to join, and where cleat may set the pid namespace for its children (not
+# rootless, userns-rootless.bats has that one).
+NS_LIST="pid net ipc uts mnt cgroup user"
+NS_SCRIPT='for n in pid net ipc uts mnt cgroup user; do echo "$n $(readlink /proc/self/ns/$n)"; done
+echo "ppid $PPID"; [ "$(cat /proc/self/cgroup)" = "$(cat /proc/1/cgroup)" ] && echo "cgroup of pid 1"'
+
+# same_as_init: the exec'd process printed NS_SCRIPT's output: the init's namespaces and
+# cgroup, and a parent outside the container (cleat exec).
+same_as_init() {
+	local n
+	for n in $NS_LIST; do
+		assert_line "$n $(readlink "/proc/$INIT_PID/ns/$n")"
+	done
+	assert_line "ppid 0"
+	assert_line "cgroup of pid 1"
+}
+
+@test "exec: direct: in the container's namespaces (a cgroup one included) and cgroup, parent outside" {
+	update_config '.linux.namespaces += [{"type": "cgroup"}]'
+	start_container
+	run -0 cleat exec "$ID" sh -c "$NS_SCRIPT"
+	same_as_init
+	# The pid namespace for cleat's later children is its own again: a second exec works the
+	# same way.
+	run -0 cleat exec "$ID" sh -c "$NS_SCRIPT"
+	same_as_init
+}
+
+@test "exec: direct: with a user namespace, joined first, root inside is the mapped id" {
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	start_container
+	run -0 cleat exec "$ID" sh -c "$NS_SCRIPT; id -u"
+	same_as_init
+	assert_line 0
+	# Outside, the process runs as the mapped uid.
+	run -0 cleat exec -d --pid-file "$BUNDLE/p" "$ID" sleep 100
+	run -0 awk '/^Uid:/ { print $2 }' "/proc/$(cat "$BUNDLE/p")/status"
+	assert_output 100000
+}
+
+@test "exec: direct: at the container's pids limit, exec does what runc 1.5's does" {
+	# cgroup2: the process is cloned into the cgroup (the limit refuses it); v1: it moves
+	# in by writing, which no pids limit checks (runc 1.5 alike).
+	[ -d /sys/fs/cgroup/pids ] || [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] ||
+		skip "no pids controller mounted here"
+	use_runc15
+	[ -z "$RUNC_REF_SKIP" ] || skip "$RUNC_REF_SKIP"
+	update_config '.linux.resources.pids = {"limit": 1}'
+	start_container
+	RUNC_ID=$(container_id runc)
+	runc_ run -d "$RUNC_ID" </dev/null >/dev/null 2>&1 3>&- || fail "$(runc_label) cannot run the container"
+	run runc_ exec "$RUNC_ID" sh -c 'echo ran'
+	local runc_status=$status
+	run cleat exec "$ID" sh -c 'echo ran'
+	[ "$status" -eq 0 ] && [ "$runc_status" -eq 0 ] && return 0
+	[ "$status" -ne 0 ] && [ "$runc_status" -ne 0 ] ||
+		fail "cleat exec exited $status, $(runc_label)'s $runc_status"
+	assert_output --partial "Resource temporarily unavailable"
 }

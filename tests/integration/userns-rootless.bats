@@ -112,3 +112,21 @@ as_user() {
 	run -0 as_user "$BUNDLE/cleat" --root "$ROOT" list -q
 	assert_output ""
 }
+
+@test "userns-rootless: exec joins the rootless container (its helper sets the pid namespace)" {
+	rm -f config.json
+	run -0 as_user "$BUNDLE/cleat" spec --rootless
+	update_config '.process.terminal = false | .process.args = ["sleep", "100"]'
+	chown "$RL_USER:" config.json
+	as_user "$BUNDLE/cleat" --root "$ROOT" run -d "$ID" </dev/null >/dev/null 2>&1 3>&-
+	local pid
+	pid=$(as_user "$BUNDLE/cleat" --root "$ROOT" state "$ID" | jq -r .pid)
+	run -0 as_user "$BUNDLE/cleat" --root "$ROOT" exec "$ID" \
+		sh -c 'id -u; for n in pid user mnt; do readlink /proc/self/ns/$n; done; echo "ppid $PPID"'
+	assert_line --index 0 0
+	assert_line --index 1 "$(readlink "/proc/$pid/ns/pid")"
+	assert_line --index 2 "$(readlink "/proc/$pid/ns/user")"
+	assert_line --index 3 "$(readlink "/proc/$pid/ns/mnt")"
+	assert_line --index 4 "ppid 0"
+	run -0 as_user "$BUNDLE/cleat" --root "$ROOT" delete --force "$ID"
+}

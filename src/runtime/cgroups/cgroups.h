@@ -91,7 +91,8 @@ size_t cleat_cgroup_join_fds(const struct cleat_cgroup_join *j, int *fds, size_t
  * are closed. */
 int cleat_cgroup_join_adopt_string(const char *s, int *fds, size_t n, bool clone_into,
 				   struct cleat_cgroup_join *j, cleat_error_t *err);
-/* fork(), or clone3 into j->v2_dir when set and the kernel allows; j may be NULL. */
+/* fork(), or clone3 into j->v2_dir when set and the kernel allows; j may be NULL.  -1
+ * (errno) when the cgroup refuses the new process (EAGAIN: pids limit). */
 pid_t cleat_cgroup_fork(struct cleat_cgroup_join *j);
 /* In the child (single-threaded): join every hierarchy, close the fds. */
 int cleat_cgroup_join_self(struct cleat_cgroup_join *j, cleat_error_t *err);

@@ -160,6 +160,13 @@ fail:
 	return -1;
 }
 
+/* clone3 into the cgroup2 directory refused in a way that joining by writing
+ * fixes: an old kernel, a hybrid's unified tree with controllers, a user namespace. */
+static bool clone_into_refused(int e)
+{
+	return e == ENOSYS || e == E2BIG || e == EBUSY || e == EACCES || e == EPERM || e == EINVAL;
+}
+
 pid_t cleat_cgroup_fork(struct cleat_cgroup_join *j)
 {
 	if (j && j->v2_dir >= 0) {
@@ -174,7 +181,11 @@ pid_t cleat_cgroup_fork(struct cleat_cgroup_join *j)
 		if (pid >= 0)
 			return (pid_t) pid;
 		/* ENOSYS, E2BIG (kernel < 5.7), EBUSY (a hybrid's unified tree
-		 * with controllers): join by writing, as fork's child. */
+		 * with controllers): join by writing, as fork's child.  Not past a
+		 * refusal of the cgroup's own (EAGAIN: its pids limit), which a move by
+		 * writing would not check. */
+		if (!clone_into_refused(errno))
+			return -1;
 	}
 	return fork();
 }
@@ -229,13 +240,6 @@ int cleat_cgroup_join_v1(struct cleat_cgroup_join *j, cleat_error_t *err)
 		if (!j->v2[i] && write_zero(j, i, err) < 0)
 			return -1;
 	return 0;
-}
-
-/* clone3 into the cgroup2 directory refused in a way that joining by writing
- * fixes: an old kernel, a hybrid's unified tree with controllers, a user namespace. */
-static bool clone_into_refused(int e)
-{
-	return e == ENOSYS || e == E2BIG || e == EBUSY || e == EACCES || e == EPERM || e == EINVAL;
 }
 
 /* Where clone3 could not start the child in it: move ourselves into the cgroup2 tree. */

@@ -119,7 +119,9 @@ static _Noreturn void process_main(const struct cleat_exec_args *a)
 	_exit(1);
 }
 
-static int helper_join(const struct cleat_exec_args *a, cleat_error_t *err)
+/* Wait for GO, join the cgroup, then the namespaces (but the pid namespace when the
+ * parent forked us into it already). */
+static int helper_join(const struct cleat_exec_args *a, bool in_pidns, cleat_error_t *err)
 {
 	if (cleat_sync_expect(a->sync_fd, CLEAT_SYNC_GO, "wait for cgroup", NULL, err) < 0)
 		return -1;
@@ -131,7 +133,7 @@ static int helper_join(const struct cleat_exec_args *a, cleat_error_t *err)
 	if (cleat_process_set_oom_score_adj(a->process, err) < 0)
 		return -1;
 	for (int k = 0; k < CLEAT_NS_COUNT; k++)
-		if (cleat_ns_join(&a->ns, k, err) < 0)
+		if (!(k == CLEAT_NS_PID && in_pidns) && cleat_ns_join(&a->ns, k, err) < 0)
 			return -1;
 	return 0;
 }
@@ -149,9 +151,34 @@ static void lift_fd(int *fd, unsigned keep_fds)
 	*fd = moved;
 }
 
-pid_t cleat_exec_spawn(const struct cleat_exec_args *args, cleat_error_t *err)
+/* Fork the process itself into the container's pid namespace: set it for our children
+ * (and back after the fork: nothing else we fork belongs there).  Not with a time
+ * namespace to join (kept for the helper's clone, as the pid one was), and not where
+ * we may not (rootless: no CAP_SYS_ADMIN in our own user namespace): the helper then. */
+static pid_t fork_direct(const struct cleat_exec_args *args, bool *direct)
 {
-	pid_t helper = cleat_cgroup_fork(args->cgroup_join);
+	*direct = false;
+	int pidns = args->ns.join_fd[CLEAT_NS_PID];
+	if (args->ns.join_fd[CLEAT_NS_TIME] >= 0)
+		return cleat_cgroup_fork(args->cgroup_join);
+	_cleanup_close_ int back = -1;
+	if (pidns >= 0) {
+		back = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+		if (back < 0 || setns(pidns, CLONE_NEWPID) < 0)
+			return cleat_cgroup_fork(args->cgroup_join);
+	}
+	*direct = true;
+	pid_t pid = cleat_cgroup_fork(args->cgroup_join);
+	int e = errno;
+	if (pid != 0 && back >= 0)
+		(void) setns(back, CLONE_NEWPID);
+	errno = e;
+	return pid;
+}
+
+pid_t cleat_exec_spawn(const struct cleat_exec_args *args, bool *direct, cleat_error_t *err)
+{
+	pid_t helper = fork_direct(args, direct);
 	if (helper < 0)
 		return cleat_error_errno(err, errno, "fork");
 	if (helper > 0)
@@ -179,8 +206,10 @@ pid_t cleat_exec_spawn(const struct cleat_exec_args *args, cleat_error_t *err)
 		own[n_own++] = *fd;
 	}
 	cleat_process_close_inherited(a->keep_fds, own, n_own);
-	if (helper_join(a, &e) < 0)
+	if (helper_join(a, *direct, &e) < 0)
 		child_fail(a->sync_fd, &e);
+	if (*direct)
+		process_main(a);
 	pid_t pid = cleat_sync_clone_announced(a->sync_fd, CLEAT_SYNC_EXEC_PID, NULL, &e);
 	if (pid < 0)
 		child_fail(a->sync_fd, &e);

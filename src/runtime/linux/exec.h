@@ -1,14 +1,18 @@
 /* `cleat exec`: a new process inside a running container.
  *
+ *   cleat exec (parent) --fork--> process
  *   cleat exec (parent) --fork--> helper --clone(CLONE_PARENT)--> process
  *
- * The helper joins the container's cgroup by itself (cgroups.h) after the
- * parent set execCPUAffinity.initial, then joins
- * every namespace of the container's init that differs from its own (user
- * first, mount last; pid and time apply to children, hence the clone) and
- * the process sets itself up as the init does (terminal, rlimits, cwd, user,
- * caps, NNP, seccomp) and execs.  The sync socket is O_CLOEXEC: end of file
- * after CLEAT_SYNC_EXEC_PID means the execve succeeded. */
+ * The parent sets the container's pid namespace for its children and forks the
+ * process into it; where it cannot (a time namespace to join, or rootless: no
+ * CAP_SYS_ADMIN in its own user namespace), a helper comes between.  The process (or
+ * the helper) joins the container's cgroup by itself (cgroups.h) after the parent set
+ * execCPUAffinity.initial and sent GO, then every namespace of the container's init
+ * that differs from its own (user first, mount last; pid and time apply to children:
+ * the parent's setns, or the helper's clone) and the process sets itself up as the
+ * init does (terminal, rlimits, cwd, user, caps, NNP, seccomp) and execs.  The sync
+ * socket is O_CLOEXEC: end of file after the fork (or CLEAT_SYNC_EXEC_PID from the
+ * helper) means the execve succeeded. */
 #ifndef CLEAT_RUNTIME_LINUX_EXEC_H
 #define CLEAT_RUNTIME_LINUX_EXEC_H
 
@@ -39,7 +43,8 @@ struct cleat_exec_args {
 
 /* Open /proc/<pid>/ns/<type> of every namespace that differs from ours. */
 int cleat_exec_ns_plan(pid_t init_pid, struct cleat_ns_plan *p, cleat_error_t *err);
-/* Fork the helper; returns its pid (never returns in the children). */
-pid_t cleat_exec_spawn(const struct cleat_exec_args *a, cleat_error_t *err);
+/* Fork the process (*direct) or the helper; returns its pid (never returns in the
+ * children). */
+pid_t cleat_exec_spawn(const struct cleat_exec_args *a, bool *direct, cleat_error_t *err);
 
 #endif
