@@ -43,8 +43,11 @@
 # and all three runtimes run there, with the same config.json.
 #
 # Two passes, both reported: interleaved (each figure, cleat, runc, crun, cleat, ...), so
-# drift in the machine hits all three alike, and back-to-back (N runs of one runtime, then the
-# next). They differ for crun: it moves its pid into each cgroup by writing cgroup.procs, and
+# drift in the machine hits all three alike, the order shuffled each round (a fixed seed)
+# so that each runtime follows each other as often (a run here is up to 0.4 ms slower or
+# faster for the one before it: in a fixed order, the same cleat as CLEAT_BEFORE, always
+# after crun, came out faster than as CLEAT, always after another cleat), and
+# back-to-back (N runs of one runtime, then the next). They differ for crun: it moves its pid into each cgroup by writing cgroup.procs, and
 # each such move waits for an RCU grace period, which is slower when the kernel is still
 # tearing down the previous container (runc's, in the interleaved pass) or after idling.
 # cleat's init joins by itself (no grace period), runc's cost is dominated by Go start-up.
@@ -272,9 +275,22 @@ for ((i = 0; i < WARMUP; i++)); do
 		done
 	done
 done
+# shuffled WORD...: the words in a random order (Fisher-Yates on $RANDOM, seeded below
+# so that a run can be repeated).
+shuffled() {
+	local -a w=("$@")
+	local k j t
+	for ((k = ${#w[@]} - 1; k > 0; k--)); do
+		j=$((RANDOM % (k + 1)))
+		t=${w[k]} w[k]=${w[j]} w[j]=$t
+	done
+	printf '%s\n' "${w[@]}"
+}
+RANDOM=14
 for ((i = 0; i < N; i++)); do
 	for fig in "${FIGURES[@]}"; do
-		for rt in $(runtimes_of "$fig"); do
+		# shellcheck disable=SC2046 # one runtime name a word
+		for rt in $(shuffled $(runtimes_of "$fig")); do
 			measure "$fig" "$rt" "bench-$fig-$rt-$$-$i" >>"$WORK/times-$fig-$rt"
 		done
 	done
